@@ -1,0 +1,87 @@
+//! The command line, as clap sees it. Every value can also come from a `KNEAD_...` variable or the config file.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "knead", version, about = "knead runs a massage therapy practice: booking site, catalog, accounts.")]
+pub struct Cli {
+    /// Database: `sqlite://knead.db` (default; created on first run) or `postgres://user@host/db`.
+    #[arg(long, global = true, env = "KNEAD_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// A TOML config file (keys: database_url, addr, practice_name, secure_cookies, login_attempts_per_minute, log).
+    #[arg(long, global = true, env = "KNEAD_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web pages and the API (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the fictional demo practice into the database (skipped if it already has a catalog).
+    Demo,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal access tokens for the API.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080; port 0 picks a free port).
+    #[arg(long, env = "KNEAD_ADDR")]
+    pub addr: Option<String>,
+    /// Load the demo practice first and print its logins. Without --database-url this uses `knead-demo.db`.
+    #[arg(long)]
+    pub demo: bool,
+    /// The practice's name, shown on every page.
+    #[arg(long, env = "KNEAD_PRACTICE_NAME")]
+    pub practice_name: Option<String>,
+    /// Send the session cookie without `Secure` (only for plain-HTTP hosts other than localhost).
+    #[arg(long, env = "KNEAD_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password comes from --password or the first line of standard input.
+    Create(UserCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserCreateArgs {
+    /// client, therapist or manager.
+    #[arg(long)]
+    pub role: String,
+    #[arg(long)]
+    pub email: String,
+    /// Display name (defaults to the part of the email before the @).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// At least 10 characters. Prefer standard input: a flag shows in the process list.
+    #[arg(long)]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a personal access token for a user and print it (once).
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[arg(long)]
+    pub email: String,
+    /// A label to recognise the token by.
+    #[arg(long, default_value = "cli")]
+    pub name: String,
+}
