@@ -54,34 +54,25 @@ impl TestDatabase {
 /// A fresh, migrated database on the server at `admin_url()`, or `None` (after saying so) when the
 /// server cannot be reached outside CI.
 pub async fn fresh_database() -> Option<TestDatabase> {
-    fresh_database_at(&admin_url(), in_ci()).await
+    // Straight to the stderr handle: libtest captures `eprintln!`, which would hide the skip.
+    fresh_database_at(&admin_url(), in_ci(), &mut std::io::stderr()).await
 }
 
-async fn fresh_database_at(admin_url: &str, ci: bool) -> Option<TestDatabase> {
-    let known = UNREACHABLE.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|(url, _)| url == admin_url).cloned();
-    let connected = match known {
-        Some((_, why)) => Err(why),
-        None => admin_connection(admin_url).await.map_err(|e| {
-            let why = e.to_string();
-            UNREACHABLE.lock().unwrap_or_else(|p| p.into_inner()).push((admin_url.to_string(), why.clone()));
-            why
-        }),
-    };
-    let mut admin = match connected {
+async fn fresh_database_at(admin_url: &str, ci: bool, skip_notice: &mut dyn Write) -> Option<TestDatabase> {
+    let mut admin = match reach(admin_url).await {
         Ok(admin) => admin,
-        Err(e) => {
+        Err(why) => {
             let shown = redacted(admin_url);
             if ci {
                 panic!(
-                    "PostgreSQL not reachable at {shown} ({e}); in CI every test must run: start PostgreSQL \
+                    "PostgreSQL not reachable at {shown} ({why}); in CI every test must run: start PostgreSQL \
                      or set KNEAD_TEST_POSTGRES_URL"
                 );
             }
-            // Straight to the stderr handle: libtest captures `eprintln!`, which would hide the skip.
-            let line = format!(
-                "SKIPPED: PostgreSQL not reachable at {shown} ({e}) (set KNEAD_TEST_POSTGRES_URL); this test did not run\n"
+            let _ = writeln!(
+                skip_notice,
+                "SKIPPED: PostgreSQL not reachable at {shown} ({why}) (set KNEAD_TEST_POSTGRES_URL); this test did not run"
             );
-            let _ = std::io::stderr().write_all(line.as_bytes());
             return None;
         }
     };
@@ -92,6 +83,19 @@ async fn fresh_database_at(admin_url: &str, ci: bool) -> Option<TestDatabase> {
     let postgres = PostgresStore::connect_with_max(&url, 5).await.expect("connect to the test database");
     postgres.migrate().await.expect("migrate the test database");
     Some(TestDatabase { store: Arc::new(postgres.clone()), postgres, name, url, admin_url: admin_url.to_string() })
+}
+
+/// An admin connection, or why there is none; remembers failures for the rest of the process.
+async fn reach(admin_url: &str) -> Result<PgConnection, String> {
+    let known = UNREACHABLE.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|(url, _)| url == admin_url).cloned();
+    if let Some((_, why)) = known {
+        return Err(why);
+    }
+    admin_connection(admin_url).await.map_err(|e| {
+        let why = e.to_string();
+        UNREACHABLE.lock().unwrap_or_else(|p| p.into_inner()).push((admin_url.to_string(), why.clone()));
+        why
+    })
 }
 
 /// Creates an empty database named `knead_test_<random hex>` on the server at `admin_url`;
@@ -196,13 +200,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_unreachable_server_skips_outside_ci() {
-        assert!(fresh_database_at("postgres://postgres@127.0.0.1:1/postgres", false).await.is_none());
+    async fn an_unreachable_server_skips_loudly_outside_ci() {
+        let mut notice = Vec::new();
+        assert!(fresh_database_at("postgres://u:secret@127.0.0.1:1/postgres", false, &mut notice).await.is_none());
+        let notice = String::from_utf8(notice).unwrap();
+        assert!(notice.starts_with("SKIPPED: PostgreSQL not reachable at postgres://u:***@127.0.0.1:1/"), "{notice}");
+        assert!(notice.contains("this test did not run"), "{notice}");
     }
 
     #[tokio::test]
     #[should_panic(expected = "PostgreSQL not reachable")]
     async fn an_unreachable_server_fails_in_ci() {
-        fresh_database_at("postgres://postgres@127.0.0.1:1/postgres", true).await;
+        fresh_database_at("postgres://postgres@127.0.0.1:1/postgres", true, &mut std::io::sink()).await;
     }
 }

@@ -113,7 +113,7 @@ pub async fn services(store: &dyn Store) {
     changed.price_cents = 13_000;
     changed.place = Place::Both;
     changed.add_ons = vec![AddOnInput { name: "Hot stones".into(), price_cents: 2_000, extra_minutes: 10 }];
-    let later = t0() + 1.day();
+    let later = t0() + 24.hours();
     let updated = store.update_service(created.id, &changed.validate().unwrap(), later).await.unwrap();
     assert_eq!(updated.price_cents, 13_000);
     assert_eq!(updated.place, Place::Both);
@@ -136,7 +136,7 @@ pub async fn services(store: &dyn Store) {
     assert_eq!(public, vec![created.id]);
     let all = store.list_services(true).await.unwrap();
     assert_eq!(all.len(), 2);
-    assert_eq!(store.set_service_archived(couples.id, false, later).await.unwrap().archived, false);
+    assert!(!store.set_service_archived(couples.id, false, later).await.unwrap().archived);
 }
 
 /// Therapist profiles keep their label lists in order.

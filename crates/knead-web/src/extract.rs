@@ -53,7 +53,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
                 let msg = inner.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                 // serde reports a missing or unknown field at its parent; name the field itself.
-                let field = field_from_message(&msg).map_or(path.clone(), |name| join_path(&path, &name));
+                let field = match field_from_message(&msg) {
+                    Some(name) if msg.starts_with("missing field") => join_path(&path, &name),
+                    _ => path.clone(),
+                };
                 let code = if msg.starts_with("missing field") {
                     "required"
                 } else if msg.starts_with("unknown field") {

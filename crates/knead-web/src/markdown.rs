@@ -64,10 +64,13 @@ mod tests {
 
     #[test]
     fn dangerous_link_schemes_are_neutralised() {
-        for bad in ["javascript:alert(1)", "JaVa\tScript:alert(1)", "data:text/html,<b>x</b>", "vbscript:x"] {
-            let html = to_html(&format!("[click]({bad})"));
-            assert!(html.contains("href=\"#\""), "{bad} -> {html}");
+        for bad in ["javascript:alert(1)", "JaVaScript:alert(1)", "data:text/html,x", "vbscript:x", "<java\tscript:alert(1)>"] {
+            let html = to_html(&format!("[click]({bad}) ![img]({bad})"));
+            let lower = html.to_lowercase();
+            assert!(!lower.contains("href=\"java") && !lower.contains("src=\"java"), "{bad} -> {html}");
+            assert!(!lower.contains("=\"data:") && !lower.contains("=\"vbscript"), "{bad} -> {html}");
         }
+        assert!(to_html("[click](javascript:alert(1))").contains("href=\"#\""));
         let html = to_html("[ok](https://example.com/a?b=c) [rel](/services) [mail](mailto:a@example.com)");
         assert!(html.contains("href=\"https://example.com/a?b=c\""));
         assert!(html.contains("href=\"/services\""));

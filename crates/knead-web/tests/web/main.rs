@@ -1,0 +1,7 @@
+//! The web layer's tests: the router in-process, over in-memory SQLite with the demo practice.
+
+mod api;
+mod auth;
+mod openapi;
+mod pages;
+mod support;
