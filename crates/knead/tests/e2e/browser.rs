@@ -1,0 +1,133 @@
+//! A person in Chromium: opens the home page, a service and an article, and signs in as the demo manager.
+//!
+//! Drives Debian's Chromium through chromedriver (fantoccini). Outside CI a missing chromedriver is
+//! reported loudly as a skip; in CI (`CI=true`) it fails the test.
+
+use crate::support::*;
+use fantoccini::{ClientBuilder, Locator};
+use std::io::Write;
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct ChromeDriver {
+    url: String,
+    child: Child,
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+fn find_program(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Starts chromedriver on a free port, or says why not.
+fn start_chromedriver() -> Result<ChromeDriver, String> {
+    let driver = find_program("chromedriver").ok_or("chromedriver is not installed (apt-get install chromium chromium-driver)")?;
+    find_program("chromium").ok_or("chromium is not installed (apt-get install chromium chromium-driver)")?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start chromedriver: {e}"))?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err("chromedriver did not start listening".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(ChromeDriver { url: format!("http://127.0.0.1:{port}"), child })
+}
+
+fn chromium_capabilities() -> serde_json::Map<String, serde_json::Value> {
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=412,915"
+            ]
+        }
+    });
+    caps.as_object().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in() {
+    let driver = match start_chromedriver() {
+        Ok(d) => d,
+        Err(why) if !in_ci() => {
+            let _ = writeln!(std::io::stderr(), "SKIPPED: browser test: {why}; this test did not run");
+            return;
+        }
+        Err(why) => panic!("browser test cannot run in CI: {why}"),
+    };
+    let db = TempDb::new();
+    let db_url = db.url.clone();
+    let server = tokio::task::spawn_blocking(move || Server::start(&["--demo", "--database-url", &db_url])).await.unwrap();
+
+    let client = ClientBuilder::rustls()
+        .expect("TLS setup")
+        .capabilities(chromium_capabilities())
+        .connect(&driver.url)
+        .await
+        .expect("connect to chromedriver");
+
+    client.goto(&server.url).await.unwrap();
+    let h1 = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(h1, "Massage that comes to you");
+
+    // A service, reached by clicking through.
+    client.find(Locator::LinkText("Services")).await.unwrap().click().await.unwrap();
+    let first = client.find(Locator::Css(".card h3 a")).await.unwrap();
+    let service_name = first.text().await.unwrap();
+    first.click().await.unwrap();
+    assert_eq!(client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), service_name);
+    assert!(client.current_url().await.unwrap().path().starts_with("/services/"));
+    let facts = client.find(Locator::Css("dl.facts")).await.unwrap().text().await.unwrap();
+    assert!(facts.contains('$'), "the price shows: {facts}");
+
+    // An article, with its Markdown rendered.
+    client.find(Locator::LinkText("Articles")).await.unwrap().click().await.unwrap();
+    let article_link = client.find(Locator::Css(".card h3 a")).await.unwrap();
+    let title = article_link.text().await.unwrap();
+    article_link.click().await.unwrap();
+    assert_eq!(client.find(Locator::Css("article.prose h1")).await.unwrap().text().await.unwrap(), title);
+    assert!(!client.find_all(Locator::Css("article.prose h2")).await.unwrap().is_empty(), "headings rendered");
+
+    // Sign in as the demo manager.
+    client.find(Locator::LinkText("Sign in")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Id("email")).await.unwrap().send_keys("manager@demo.knead.test").await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys("knead-demo-manager").await.unwrap();
+    client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.current_url().await.unwrap().path() != "/manage" {
+        assert!(Instant::now() < deadline, "did not reach /manage after signing in");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Manage the practice");
+    let sign_out = client.find(Locator::Css("header form button")).await.unwrap().text().await.unwrap();
+    assert_eq!(sign_out, "Sign out", "the header shows the signed-in state");
+    let cookie = client.get_named_cookie("knead_session").await.expect("a session cookie");
+    assert_eq!(cookie.http_only(), Some(true));
+
+    client.close().await.unwrap();
+    drop(server);
+}

@@ -1,0 +1,138 @@
+//! The `knead` command line: help, users, tokens, config precedence, demo data, and PostgreSQL.
+
+use crate::support::*;
+use std::time::Duration;
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["demo", "--help"],
+        vec!["user", "--help"],
+        vec!["user", "create", "--help"],
+        vec!["token", "--help"],
+        vec!["token", "create", "--help"],
+    ] {
+        let out = run(&args, "");
+        assert!(out.status.success(), "{args:?}");
+        let help = text(&out.stdout);
+        assert!(help.contains("Usage:"), "{args:?}");
+        assert!(help.contains("--database-url"), "{args:?} takes --database-url");
+    }
+}
+
+#[test]
+fn the_first_manager_is_created_with_the_password_on_standard_input() {
+    let db = TempDb::new();
+    let out = run(&["user", "create", "--role", "manager", "--email", "Owner@Example.com", "--database-url", &db.url], "a long enough password\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Created manager user #1 (owner@example.com)"));
+    assert!(db.path().exists(), "the SQLite file is created on first run");
+
+    let again = run(&["user", "create", "--role", "manager", "--email", "owner@example.com", "--database-url", &db.url], "another long password\n");
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already exists"));
+
+    let bad_role = run(&["user", "create", "--role", "admin", "--email", "x@example.com", "--database-url", &db.url], "a long enough password\n");
+    assert!(!bad_role.status.success());
+    assert!(text(&bad_role.stderr).contains("role: must be one of: client, therapist, manager"), "{}", text(&bad_role.stderr));
+
+    let short = run(&["user", "create", "--role", "client", "--email", "y@example.com", "--password", "short", "--database-url", &db.url], "");
+    assert!(!short.status.success());
+    assert!(text(&short.stderr).contains("password: must be at least 10 characters"));
+}
+
+#[test]
+fn a_created_token_lets_a_manager_change_the_catalog_over_http() {
+    let db = TempDb::new();
+    assert!(run(&["user", "create", "--role", "manager", "--email", "m@example.com", "--password", "managers-password", "--database-url", &db.url], "").status.success());
+    let out = run(&["token", "create", "--email", "m@example.com", "--database-url", &db.url], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_string();
+    assert!(token.starts_with("knead_pat_"), "{token}");
+    let unknown = run(&["token", "create", "--email", "nobody@example.com", "--database-url", &db.url], "");
+    assert!(!unknown.status.success());
+
+    let server = Server::start(&["--database-url", &db.url]);
+    let body = serde_json::json!({"name": "Chair massage", "duration_minutes": 15, "price_cents": 3500, "place": "mobile", "kind": "chair"});
+    let created = ureq::post(&format!("{}/api/v1/services", server.url))
+        .set("Authorization", &format!("Bearer {token}"))
+        .timeout(Duration::from_secs(10))
+        .send_json(body)
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let list: serde_json::Value = server.get("/api/v1/services").into_json().unwrap();
+    assert_eq!(list[0]["slug"], "chair-massage");
+}
+
+#[test]
+fn flags_beat_environment_which_beats_the_config_file() {
+    let db = TempDb::new();
+    let file = db.dir.path().join("knead.toml");
+    std::fs::write(&file, format!("database_url = \"{}\"\npractice_name = \"From File\"\n", db.url)).unwrap();
+    let config = file.to_str().unwrap();
+
+    let from_file = Server::start(&["--config", config]);
+    assert!(from_file.stdout.contains("serving From File"), "{}", from_file.stdout);
+    drop(from_file);
+
+    let mut cmd = knead();
+    cmd.env("KNEAD_PRACTICE_NAME", "From Env");
+    let from_env = Server::start_with(cmd, &["--config", config]);
+    assert!(from_env.stdout.contains("serving From Env"), "{}", from_env.stdout);
+    drop(from_env);
+
+    let mut cmd = knead();
+    cmd.env("KNEAD_PRACTICE_NAME", "From Env");
+    let from_flag = Server::start_with(cmd, &["--config", config, "--practice-name", "From Flag"]);
+    assert!(from_flag.stdout.contains("serving From Flag"));
+    assert!(from_flag.get("/").into_string().unwrap().contains("From Flag"));
+
+    std::fs::write(&file, "practise_name = \"typo\"\n").unwrap();
+    let typo = run(&["migrate", "--config", config], "");
+    assert!(!typo.status.success());
+    assert!(text(&typo.stderr).contains("unknown field `practise_name`"), "{}", text(&typo.stderr));
+}
+
+#[test]
+fn migrate_and_demo_load_a_practice_once() {
+    let db = TempDb::new();
+    let migrated = run(&["migrate", "--database-url", &db.url], "");
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+    let demo = run(&["demo", "--database-url", &db.url], "");
+    assert!(text(&demo.stdout).contains("Loaded the demo practice"), "{}", text(&demo.stdout));
+    assert!(text(&demo.stdout).contains("manager@demo.knead.test"));
+    let again = run(&["demo", "--database-url", &db.url], "");
+    assert!(text(&again.stdout).contains("was not loaded again"));
+}
+
+#[test]
+fn serve_demo_prints_the_logins_and_serves_the_practice() {
+    let db = TempDb::new();
+    let server = Server::start(&["--demo", "--database-url", &db.url]);
+    for login in ["manager@demo.knead.test", "knead-demo-manager", "client@demo.knead.test"] {
+        assert!(server.stdout.contains(login), "{login} in {}", server.stdout);
+    }
+    let health: serde_json::Value = server.get("/healthz").into_json().unwrap();
+    assert_eq!(health["database"], "sqlite");
+    assert_eq!(server.get("/services").status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_with_a_postgres_url_runs_the_practice_on_postgresql() {
+    let Some(db) = knead_store_postgres::testing::fresh_database().await else { return };
+    let url = db.url.clone();
+    let (health, services) = tokio::task::spawn_blocking(move || {
+        let server = Server::start(&["--demo", "--database-url", &url]);
+        let health: serde_json::Value = server.get("/healthz").into_json().unwrap();
+        let services: serde_json::Value = server.get("/api/v1/services").into_json().unwrap();
+        (health, services)
+    })
+    .await
+    .unwrap();
+    assert_eq!(health["database"], "postgres");
+    assert_eq!(services.as_array().unwrap().len(), knead_demo::services().len());
+    db.cleanup().await;
+}

@@ -1,0 +1,120 @@
+//! Runs the real `knead` binary: one-shot commands, and a server on a free port.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub fn knead() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_knead"));
+    // A test sees only the configuration it sets itself.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("KNEAD_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("KNEAD_LOG", "warn");
+    cmd
+}
+
+/// Runs `knead args...` with `stdin` on standard input.
+pub fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = knead()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start knead");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A temporary SQLite database URL, removed with the directory.
+pub struct TempDb {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl TempDb {
+    pub fn new() -> TempDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("knead.db").display());
+        TempDb { dir, url }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("knead.db")
+    }
+}
+
+/// `knead serve` on 127.0.0.1 with a port the OS picks; killed when dropped.
+pub struct Server {
+    pub url: String,
+    pub stdout: String,
+    child: Child,
+}
+
+impl Server {
+    pub fn start(args: &[&str]) -> Server {
+        Self::start_with(knead(), args)
+    }
+
+    pub fn start_with(mut cmd: Command, args: &[&str]) -> Server {
+        let mut child = cmd
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start knead serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut seen = String::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let remaining = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(remaining) {
+                Ok(line) => {
+                    seen.push_str(&line);
+                    seen.push('\n');
+                    if let Some(at) = line.find("on http://") {
+                        let url = line[at + 3..].split_whitespace().next().unwrap().to_string();
+                        return Server { url, stdout: seen, child };
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("knead serve did not start; it printed:\n{seen}");
+                }
+            }
+        }
+    }
+
+    pub fn get(&self, path: &str) -> ureq::Response {
+        ureq::get(&format!("{}{path}", self.url)).timeout(Duration::from_secs(10)).call().unwrap_or_else(|e| match e {
+            ureq::Error::Status(_, r) => r,
+            other => panic!("GET {path}: {other}"),
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
