@@ -4,10 +4,13 @@
 //! (`ServiceInput::validate`, `Email::parse`...), so everything past the edge holds only valid values.
 
 pub mod account;
+pub mod booking;
+pub mod calendar;
 pub mod catalog;
 pub mod clock;
 pub mod content;
 pub mod money;
+pub mod schedule;
 pub mod slug;
 pub mod validation;
 

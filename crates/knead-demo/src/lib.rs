@@ -9,11 +9,14 @@
 //! testimonials.
 
 use jiff::Timestamp;
+use knead_core::booking::ClinicInput;
+use knead_core::calendar::{PracticeSettings, ScheduleInput, WeeklyHoursInput};
 use knead_core::{
     AddOnInput, ArticleDraft, ArticleInput, Kind, NewUser, Password, Place, Role, ServiceDraft, ServiceInput,
     TherapistDraft, TherapistInput, ValidationErrors,
 };
 use knead_store::{Store, StoreError};
+
 
 /// Minutes to set up before and pack up after a visit at a client's home.
 pub const MOBILE_BUFFER_MINUTES: i64 = 15;
@@ -418,9 +421,79 @@ pub async fn load(
             report.articles += 1;
         }
     }
+    let mut services = Vec::new();
     for service in &demo.services {
-        store.create_service(service, now).await?;
+        services.push(store.create_service(service, now).await?);
         report.services += 1;
     }
+    load_calendar(store, &services).await?;
     Ok(report)
+}
+
+/// The demo clinic: two treatment rooms in the west end.
+pub fn clinic() -> ClinicInput {
+    ClinicInput {
+        name: "Queen West Clinic".into(),
+        address: "700 Queen St W (fictional suite), Toronto".into(),
+        lat: 43.6465,
+        lon: -79.4110,
+        rooms: vec!["Room 1".into(), "Room 2".into()],
+    }
+}
+
+/// Where each demo therapist starts their day, how far they travel, and when they work.
+/// `clinic` and `mobile` say which kinds of service they give.
+struct Rota {
+    slug: &'static str,
+    base: (f64, f64),
+    radius_km: f64,
+    weekdays: &'static [i8],
+    hours: (&'static str, &'static str),
+    clinic: bool,
+    mobile: bool,
+}
+
+const ROTAS: [Rota; 4] = [
+    Rota { slug: "mara-quill", base: (43.6500, -79.4000), radius_km: 15.0, weekdays: &[1, 2, 3, 4, 5], hours: ("09:00", "17:00"), clinic: true, mobile: false },
+    Rota { slug: "ines-carvalho", base: (43.6700, -79.3500), radius_km: 25.0, weekdays: &[2, 3, 4, 5, 6, 7], hours: ("10:00", "18:00"), clinic: true, mobile: true },
+    Rota { slug: "liza-manalo", base: (43.7000, -79.4200), radius_km: 25.0, weekdays: &[1, 2, 3, 4, 5, 6], hours: ("09:00", "17:00"), clinic: false, mobile: true },
+    Rota { slug: "theo-lambert", base: (43.6300, -79.4500), radius_km: 25.0, weekdays: &[1, 3, 4, 5, 6, 7], hours: ("11:00", "19:00"), clinic: false, mobile: true },
+];
+
+/// Booking settings (Toronto, the default), the clinic, and each therapist's schedule.
+async fn load_calendar(store: &dyn Store, services: &[knead_core::Service]) -> Result<(), LoadError> {
+    store.save_practice_settings(&PracticeSettings::default()).await?;
+    let clinic = clinic().validate().map_err(|errors| LoadError::Invalid { what: "clinic", name: "clinic".into(), errors })?;
+    store.create_clinic(&clinic).await?;
+    for rota in &ROTAS {
+        let Ok(therapist) = store.therapist_by_slug(rota.slug).await else { continue };
+        let service_ids = services
+            .iter()
+            .filter(|s| match s.place {
+                Place::Clinic => rota.clinic,
+                Place::Mobile => rota.mobile,
+                Place::Both => rota.clinic || rota.mobile,
+            })
+            .map(|s| s.id.0)
+            .collect();
+        let input = ScheduleInput {
+            base_lat: rota.base.0,
+            base_lon: rota.base.1,
+            radius_km: rota.radius_km,
+            service_ids,
+            weekly: rota
+                .weekdays
+                .iter()
+                .map(|&d| WeeklyHoursInput { weekday: d, start: rota.hours.0.into(), end: rota.hours.1.into() })
+                .collect(),
+        };
+        let draft = input.validate().map_err(|errors| LoadError::Invalid { what: "schedule", name: rota.slug.into(), errors })?;
+        store.save_schedule(therapist.id, &draft).await?;
+    }
+    // The therapist demo login is the clinic RMT's own.
+    let mara = knead_core::Email::parse("email", "mara@demo.knead.test").expect("a valid demo email");
+    if let (Some((user, _)), Ok(profile)) = (store.credentials_by_email(&mara).await?, store.therapist_by_slug("mara-quill").await) {
+        store.link_therapist_user(profile.id, Some(user.id)).await?;
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@ use sqlx::{FromRow, PgPool};
 use std::time::Duration;
 use time::OffsetDateTime;
 
+mod scheduling;
 pub mod testing;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

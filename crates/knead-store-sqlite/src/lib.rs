@@ -17,12 +17,14 @@ use sqlx::{FromRow, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
+mod scheduling;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A knead store on one SQLite database.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -62,16 +64,16 @@ impl SqliteStore {
     }
 }
 
-fn micros(ts: Timestamp) -> i64 {
+pub(crate) fn micros(ts: Timestamp) -> i64 {
     ts.as_microsecond()
 }
 
-fn from_micros(v: i64) -> Timestamp {
+pub(crate) fn from_micros(v: i64) -> Timestamp {
     Timestamp::from_microsecond(v).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 /// Maps a database error, turning a broken unique rule into the field a caller must change.
-fn map_err(e: sqlx::Error) -> StoreError {
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::RowNotFound = e {
         return StoreError::NotFound;
     }

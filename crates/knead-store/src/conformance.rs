@@ -199,7 +199,9 @@ pub async fn health(store: &dyn Store) {
 #[macro_export]
 macro_rules! conformance_suite {
     ($fresh:path) => {
-        $crate::conformance_suite!(@story $fresh, accounts, sessions_and_tokens, services, therapists, articles, health);
+        $crate::conformance_suite!(@story $fresh, accounts, sessions_and_tokens, services, therapists, articles, health,
+            practice_settings, clinics_and_rooms, schedules, bookings, clinic_rooms_are_never_double_booked,
+            concurrent_bookings_for_one_slot_let_exactly_one_through);
     };
     (@story $fresh:path, $($story:ident),*) => {
         $(
@@ -211,4 +213,247 @@ macro_rules! conformance_suite {
             }
         )*
     };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Booking
+
+use crate::{BookingError, Created};
+use knead_core::booking::{ClinicInput, Contact, NewBooking, NewVisit, Where};
+use knead_core::calendar::{PracticeSettings, ScheduleInput, WeeklyHoursInput};
+use knead_core::schedule::{GeoPoint, Stop};
+use knead_core::{TherapistId, ServiceId as Sid};
+
+async fn therapist_with_schedule(store: &dyn Store, name: &str, service: Sid) -> TherapistId {
+    let t = store
+        .create_therapist(&TherapistInput { name: name.into(), ..Default::default() }.validate().unwrap(), t0())
+        .await
+        .unwrap();
+    let input = ScheduleInput {
+        base_lat: 43.65,
+        base_lon: -79.38,
+        radius_km: 25.0,
+        service_ids: vec![service.0],
+        weekly: (1..=7).map(|d| WeeklyHoursInput { weekday: d, start: "09:00".into(), end: "17:00".into() }).collect(),
+    };
+    store.save_schedule(t.id, &input.validate().unwrap()).await.unwrap();
+    t.id
+}
+
+fn new_booking(service: Sid, therapists: &[TherapistId], start: Timestamp, place: Where, key: Option<&str>) -> NewBooking {
+    NewBooking {
+        service_id: service,
+        start,
+        end: start + 60.minutes(),
+        place,
+        client: Contact {
+            name: "Ana Fictional".into(),
+            email: Email::parse("email", "ana@example.com").unwrap(),
+            phone: "416-555-0100".into(),
+        },
+        client_user_id: None,
+        price_cents: 13_000,
+        travel_fee_cents: 0,
+        visits: therapists
+            .iter()
+            .map(|&t| NewVisit {
+                therapist_id: t,
+                block_start: start - 15.minutes(),
+                block_end: start + 75.minutes(),
+                travel_before_min: 10,
+                travel_after_min: 10,
+            })
+            .collect(),
+        manage_token_hash: next_token_hash(),
+        idempotency_key: key.map(str::to_string),
+        request_fingerprint: "fp-1".into(),
+        created_at: t0(),
+    }
+}
+
+/// A distinct manage-link hash for each booking a story makes.
+fn next_token_hash() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("{:064x}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
+fn home() -> Where {
+    Where::Mobile { at: GeoPoint { lat: 43.66, lon: -79.39 }, address: "1 Fictional Lane".into() }
+}
+
+/// A check like the engine's: no overlap with any booked stop.
+fn no_overlap(block: (Timestamp, Timestamp)) -> impl Fn(TherapistId, &[Stop]) -> Result<(), String> + Send + Sync {
+    let (s, e) = (knead_core::calendar::minute_of(block.0), knead_core::calendar::minute_of(block.1));
+    move |_, stops: &[Stop]| match stops.iter().find(|st| st.start < e && s < st.end) {
+        Some(_) => Err("overlaps".into()),
+        None => Ok(()),
+    }
+}
+
+fn pass(_: TherapistId, _: &[Stop]) -> Result<(), String> {
+    Ok(())
+}
+
+/// Settings are the defaults until saved, then what was saved.
+pub async fn practice_settings(store: &dyn Store) {
+    assert_eq!(store.practice_settings().await.unwrap(), PracticeSettings::default());
+    let mut s = PracticeSettings::default();
+    s.time_zone = "America/Vancouver".into();
+    s.grid_minutes = 30;
+    store.save_practice_settings(&s).await.unwrap();
+    store.save_practice_settings(&s).await.unwrap();
+    assert_eq!(store.practice_settings().await.unwrap(), s);
+}
+
+/// Clinics keep their rooms in order.
+pub async fn clinics_and_rooms(store: &dyn Store) {
+    let input = ClinicInput { name: "Queen St Clinic".into(), address: "10 Fictional St".into(), lat: 43.65, lon: -79.40, rooms: vec!["Room A".into(), "Room B".into()] };
+    let c = store.create_clinic(&input.validate().unwrap()).await.unwrap();
+    assert_eq!(c.rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Room A", "Room B"]);
+    assert_eq!(store.clinics().await.unwrap(), vec![c]);
+}
+
+/// A schedule round-trips; overrides and time off come and go; archived therapists drop out.
+pub async fn schedules(store: &dyn Store) {
+    let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    let t = therapist_with_schedule(store, "Robin Vale", service.id).await;
+    let s = store.schedule(t).await.unwrap().unwrap();
+    assert_eq!(s.service_ids, vec![service.id]);
+    assert_eq!(s.weekly.len(), 7);
+    assert_eq!((s.weekly[0].weekday, s.weekly[0].start_minute, s.weekly[0].end_minute), (1, 540, 1020));
+    assert!(store.schedule(TherapistId(t.0 + 100)).await.unwrap().is_none());
+
+    let day: jiff::civil::Date = "2026-03-08".parse().unwrap();
+    store.set_day_override(t, day, Some(&[(600, 720)])).await.unwrap();
+    store.set_day_override(t, day, Some(&[(600, 660), (700, 800)])).await.unwrap();
+    let s = store.schedule(t).await.unwrap().unwrap();
+    assert_eq!(s.overrides.len(), 1);
+    assert_eq!(s.overrides[0].windows, vec![(600, 660), (700, 800)]);
+    store.set_day_override(t, day, None).await.unwrap();
+    assert!(store.schedule(t).await.unwrap().unwrap().overrides.is_empty());
+
+    let off = store.add_time_off(t, t0(), t0() + 3.hours()).await.unwrap();
+    assert_eq!(store.schedule(t).await.unwrap().unwrap().time_off, vec![off]);
+    assert!(matches!(store.delete_time_off(TherapistId(t.0 + 1), off.id).await, Err(StoreError::NotFound)));
+    store.delete_time_off(t, off.id).await.unwrap();
+    assert!(store.schedule(t).await.unwrap().unwrap().time_off.is_empty());
+
+    let missing = ScheduleInput { base_lat: 43.0, base_lon: -79.0, radius_km: 5.0, service_ids: vec![], weekly: vec![] };
+    assert!(matches!(store.save_schedule(TherapistId(9_999), &missing.validate().unwrap()).await, Err(StoreError::NotFound)));
+
+    let login = store.create_user(&NewUser::parse("robin@example.com", "Robin", "therapist").unwrap(), "h", t0()).await.unwrap();
+    assert_eq!(store.therapist_for_user(login.id).await.unwrap(), None);
+    store.link_therapist_user(t, Some(login.id)).await.unwrap();
+    assert_eq!(store.therapist_for_user(login.id).await.unwrap(), Some(t));
+    assert!(matches!(store.link_therapist_user(TherapistId(t.0 + 500), Some(login.id)).await, Err(StoreError::NotFound)));
+    store.link_therapist_user(t, None).await.unwrap();
+    assert_eq!(store.therapist_for_user(login.id).await.unwrap(), None);
+
+    assert_eq!(store.schedules().await.unwrap().len(), 1);
+    store.set_therapist_archived(t, true, t0()).await.unwrap();
+    assert!(store.schedules().await.unwrap().is_empty());
+}
+
+/// Bookings: written under the check, replayed by key, refused on overlap, cancelled and moved.
+pub async fn bookings(store: &dyn Store) {
+    let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    let a = therapist_with_schedule(store, "Therapist A", service.id).await;
+    let b = therapist_with_schedule(store, "Therapist B", service.id).await;
+    let start: Timestamp = "2026-06-01T14:00:00Z".parse().unwrap();
+
+    let first = new_booking(service.id, &[a, b], start, home(), Some("key-1"));
+    let created = store.create_booking(&first, &pass).await.unwrap();
+    let Created::New(booking) = created else { panic!("a new booking") };
+    assert_eq!(booking.visits.len(), 2, "a couples booking holds both visits");
+    assert_eq!(booking.therapist_ids(), vec![a, b]);
+    assert_eq!(booking.start, start);
+    assert_eq!(booking.lat, Some(43.66));
+
+    let (by_key, fingerprint) = store.booking_by_idempotency_key("key-1").await.unwrap().unwrap();
+    assert_eq!((by_key.id, fingerprint.as_str()), (booking.id, "fp-1"));
+    assert!(store.booking_by_idempotency_key("key-x").await.unwrap().is_none());
+    let again = store.create_booking(&first, &pass).await.unwrap();
+    assert!(matches!(&again, Created::Replayed(x) if x.id == booking.id), "same key, same booking");
+    let mut other = first.clone();
+    other.request_fingerprint = "fp-2".into();
+    assert!(matches!(store.create_booking(&other, &pass).await, Err(BookingError::KeyReused)));
+
+    // The database refuses an overlap even when the check (wrongly) passes: the backstop.
+    let clash = new_booking(service.id, &[a], start + 30.minutes(), home(), None);
+    assert!(matches!(store.create_booking(&clash, &pass).await, Err(BookingError::SlotTaken(_))));
+    // A failing check writes nothing.
+    let refused = new_booking(service.id, &[a], start + 3.hours(), home(), Some("key-2"));
+    let r = store.create_booking(&refused, &|_: TherapistId, _: &[Stop]| Err("not enough travel time".to_string())).await;
+    assert!(matches!(r, Err(BookingError::SlotTaken(ref why)) if why == "not enough travel time"));
+    assert_eq!(store.stops_between(start - 1.hours(), start + 6.hours()).await.unwrap().len(), 2, "nothing else written");
+    let later = store.create_booking(&refused, &pass).await.unwrap();
+    assert!(matches!(later, Created::New(_)), "the refused request's key was not used up");
+
+    let stops = store.stops_between(start - 1.hours(), start + 2.hours()).await.unwrap();
+    assert_eq!(stops.len(), 2);
+    assert_eq!(stops[0].1.end - stops[0].1.start, 90, "blocked range with buffers, in minutes");
+
+    assert_eq!(store.booking_by_manage_token(&first.manage_token_hash).await.unwrap().id, booking.id);
+    assert!(matches!(store.booking_by_manage_token("nope").await, Err(StoreError::NotFound)));
+    let day = store.therapist_bookings(a, start - 10.hours(), start + 10.hours()).await.unwrap();
+    assert_eq!(day.len(), 2);
+
+    let cancelled = store.cancel_booking(booking.id, t0()).await.unwrap();
+    assert_eq!(cancelled.status.as_str(), "cancelled");
+    store.cancel_booking(booking.id, t0()).await.unwrap();
+    let retry = new_booking(service.id, &[a], start, home(), None);
+    assert!(matches!(store.create_booking(&retry, &pass).await, Ok(Created::New(_))), "cancelling frees the time");
+
+    let Created::New(moving) = store.create_booking(&new_booking(service.id, &[b], start, home(), None), &pass).await.unwrap() else { panic!() };
+    let to = new_booking(service.id, &[b], start + 30.minutes(), home(), None);
+    let moved = store.reschedule_booking(moving.id, &to, &no_overlap((to.visits[0].block_start, to.visits[0].block_end))).await.unwrap();
+    assert_eq!(moved.start, start + 30.minutes(), "its own old visit does not block the move");
+    assert_eq!(moved.visits.len(), 1);
+    assert!(matches!(store.reschedule_booking(booking.id, &to, &pass).await, Err(BookingError::SlotTaken(_))), "cancelled bookings stay put");
+
+    let user = store.create_user(&NewUser::parse("c@example.com", "C", "client").unwrap(), "h", t0()).await.unwrap();
+    let mut mine = new_booking(service.id, &[b], start + 5.hours(), home(), None);
+    mine.client_user_id = Some(user.id);
+    store.create_booking(&mine, &pass).await.unwrap();
+    let own = store.client_bookings(user.id).await.unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].client_user_id, Some(user.id));
+}
+
+/// A clinic visit takes a free room; when every room is busy, the slot is taken.
+pub async fn clinic_rooms_are_never_double_booked(store: &dyn Store) {
+    let service = store.create_service(&service_input("Clinic massage").validate().unwrap(), t0()).await.unwrap();
+    let a = therapist_with_schedule(store, "Therapist A", service.id).await;
+    let b = therapist_with_schedule(store, "Therapist B", service.id).await;
+    let clinic = store
+        .create_clinic(&ClinicInput { name: "Clinic".into(), address: String::new(), lat: 43.65, lon: -79.4, rooms: vec!["Only room".into()] }.validate().unwrap())
+        .await
+        .unwrap();
+    let start: Timestamp = "2026-06-02T15:00:00Z".parse().unwrap();
+    let first = store.create_booking(&new_booking(service.id, &[a], start, Where::Clinic(clinic.id), None), &pass).await.unwrap();
+    assert_eq!(first.booking().visits[0].room_id, Some(clinic.rooms[0].id));
+    assert_eq!(first.booking().clinic_id, Some(clinic.id));
+    let second = store.create_booking(&new_booking(service.id, &[b], start, Where::Clinic(clinic.id), None), &pass).await;
+    assert!(matches!(second, Err(BookingError::SlotTaken(_))), "{second:?}");
+    let (rooms, busy) = store.room_calendar(clinic.id, start - 1.hours(), start + 2.hours()).await.unwrap();
+    assert_eq!((rooms, busy.len()), (1, 1));
+}
+
+/// Twenty simultaneous requests for one therapist's slot: exactly one is written, the rest are refused.
+pub async fn concurrent_bookings_for_one_slot_let_exactly_one_through(store: &dyn Store) {
+    let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    let a = therapist_with_schedule(store, "Therapist A", service.id).await;
+    let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
+    let attempts = (0..20).map(|i| {
+        let b = new_booking(service.id, &[a], start, home(), None);
+        let _ = i;
+        async move {
+            let check = no_overlap((b.visits[0].block_start, b.visits[0].block_end));
+            store.create_booking(&b, &check).await
+        }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let ok = results.iter().filter(|r| matches!(r, Ok(Created::New(_)))).count();
+    let taken = results.iter().filter(|r| matches!(r, Err(BookingError::SlotTaken(_)))).count();
+    assert_eq!((ok, taken), (1, 19), "{:?}", results.iter().filter(|r| r.is_err()).collect::<Vec<_>>());
 }

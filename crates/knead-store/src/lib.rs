@@ -5,6 +5,9 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use knead_core::booking::{Booking, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking};
+use knead_core::calendar::{PracticeSettings, ScheduleDraft, TherapistSchedule, TimeOff};
+use knead_core::schedule::{Minute, Stop};
 use knead_core::{
     Article, ArticleDraft, ArticleId, Email, NewUser, Service, ServiceDraft, ServiceId, Therapist, TherapistDraft,
     TherapistId, User, UserId,
@@ -104,9 +107,98 @@ pub trait ContentStore: Send + Sync {
     async fn set_article_archived(&self, id: ArticleId, archived: bool, now: Timestamp) -> StoreResult<Article>;
 }
 
+/// Why a booking (or a move) was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum BookingError {
+    /// Another booking got there first, or the day no longer leaves the travel the visit needs.
+    #[error("the slot is no longer free: {0}")]
+    SlotTaken(String),
+    /// The idempotency key was already used for a different request.
+    #[error("that Idempotency-Key was already used for a different request")]
+    KeyReused,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A written booking, or the one an earlier request with the same idempotency key wrote.
+#[derive(Debug, Clone)]
+pub enum Created {
+    New(Booking),
+    Replayed(Booking),
+}
+
+impl Created {
+    pub fn booking(&self) -> &Booking {
+        match self {
+            Created::New(b) | Created::Replayed(b) => b,
+        }
+    }
+}
+
+/// Re-checks one therapist's day inside the booking transaction: given the visits they have booked
+/// (fresh, under the lock), says whether the new visit still fits, or why not. The rule lives in the
+/// core; the store only supplies the data and the lock.
+pub type TravelCheck<'a> = &'a (dyn Fn(TherapistId, &[Stop]) -> Result<(), String> + Send + Sync);
+
+/// How far around a visit the store loads booked stops for the travel re-check: a whole day each side.
+pub const CHECK_MARGIN_MINUTES: Minute = 24 * 60;
+
+#[async_trait]
+pub trait SchedulingStore: Send + Sync {
+    /// The saved settings, or the defaults when none were saved.
+    async fn practice_settings(&self) -> StoreResult<PracticeSettings>;
+    async fn save_practice_settings(&self, settings: &PracticeSettings) -> StoreResult<()>;
+
+    async fn clinics(&self) -> StoreResult<Vec<Clinic>>;
+    async fn create_clinic(&self, draft: &ClinicDraft) -> StoreResult<Clinic>;
+
+    /// Schedules of every therapist who has one and is not archived.
+    async fn schedules(&self) -> StoreResult<Vec<TherapistSchedule>>;
+    async fn schedule(&self, therapist: TherapistId) -> StoreResult<Option<TherapistSchedule>>;
+    /// Replaces base, radius, services and weekly hours; keeps overrides and time off.
+    async fn save_schedule(&self, therapist: TherapistId, draft: &ScheduleDraft) -> StoreResult<TherapistSchedule>;
+    /// Replaces the hours of one date (no windows = a day off); `None` removes the override.
+    async fn set_day_override(
+        &self,
+        therapist: TherapistId,
+        date: jiff::civil::Date,
+        windows: Option<&[(i64, i64)]>,
+    ) -> StoreResult<()>;
+    async fn add_time_off(&self, therapist: TherapistId, start: Timestamp, end: Timestamp) -> StoreResult<TimeOff>;
+    async fn delete_time_off(&self, therapist: TherapistId, time_off_id: i64) -> StoreResult<()>;
+
+    /// Booked (not cancelled) visits overlapping `[from, to)`, as the engine's stops, by therapist.
+    async fn stops_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<(TherapistId, Stop)>>;
+    /// A clinic's room count and the blocks its rooms are busy overlapping `[from, to)`.
+    async fn room_calendar(&self, clinic: ClinicId, from: Timestamp, to: Timestamp) -> StoreResult<(usize, Vec<(Minute, Minute)>)>;
+
+    /// Writes a booking if, under a per-therapist lock, `check` still passes for every visit and a room
+    /// is free for a clinic visit. The database's overlap rule is the backstop. A repeated idempotency key
+    /// returns the first booking.
+    async fn create_booking(&self, booking: &NewBooking, check: TravelCheck<'_>) -> Result<Created, BookingError>;
+    async fn booking(&self, id: BookingId) -> StoreResult<Booking>;
+    /// The booking an idempotency key made, with the fingerprint of the request that made it.
+    async fn booking_by_idempotency_key(&self, key: &str) -> StoreResult<Option<(Booking, String)>>;
+    async fn booking_by_manage_token(&self, token_hash: &str) -> StoreResult<Booking>;
+    /// Cancels a booking and frees its visits' time; cancelling twice is harmless.
+    async fn cancel_booking(&self, id: BookingId, now: Timestamp) -> StoreResult<Booking>;
+    /// Moves a booking to the times and therapists in `to` (its visits replace the old ones), under the same
+    /// locks and checks as a new booking; the old visits do not count against the new ones.
+    async fn reschedule_booking(&self, id: BookingId, to: &NewBooking, check: TravelCheck<'_>) -> Result<Booking, BookingError>;
+    /// Confirmed bookings with a visit by `therapist` overlapping `[from, to)`, by start.
+    async fn therapist_bookings(&self, therapist: TherapistId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Booking>>;
+    /// A client's own bookings, newest first.
+    async fn client_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
+
+    /// Links a therapist profile to the login of the therapist it describes (`None` unlinks).
+    async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()>;
+    /// The therapist profile a login belongs to, if any.
+    async fn therapist_for_user(&self, user: UserId) -> StoreResult<Option<TherapistId>>;
+}
+
 /// Everything knead stores; what the web layer holds.
 #[async_trait]
-pub trait Store: AccountStore + CatalogStore + ContentStore {
+pub trait Store: AccountStore + CatalogStore + ContentStore + SchedulingStore {
     /// A cheap round trip, for /healthz.
     async fn ping(&self) -> StoreResult<()>;
     /// Which backend this is, for logs: "sqlite" or "postgres".

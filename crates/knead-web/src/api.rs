@@ -7,10 +7,10 @@
 use crate::auth::{Manager, MaybeCaller, SignedIn};
 use crate::error::{ErrorBody, NotFoundAs, WebError};
 use crate::extract::{AppJson, AppPath, AppQuery, MAX_JSON_BYTES};
-use crate::AppState;
+use crate::{api_booking, AppState};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use knead_core::{
     Article, ArticleId, ArticleInput, Role, Service, ServiceId, ServiceInput, Therapist, TherapistId, TherapistInput,
@@ -34,6 +34,18 @@ pub fn router() -> Router<AppState> {
         .route("/articles/{id}", get(articles::get).put(articles::update))
         .route("/articles/{id}/archive", post(articles::archive))
         .route("/articles/{id}/restore", post(articles::restore))
+        .route("/practice", get(api_booking::practice))
+        .route("/practice/settings", get(api_booking::get_settings).put(api_booking::put_settings))
+        .route("/clinics", get(api_booking::clinics).post(api_booking::create_clinic))
+        .route("/therapists/{id}/schedule", get(api_booking::get_schedule).put(api_booking::put_schedule))
+        .route("/therapists/{id}/time-off", post(api_booking::add_time_off))
+        .route("/therapists/{id}/time-off/{time_off_id}", delete(api_booking::delete_time_off))
+        .route("/therapists/{id}/overrides/{date}", put(api_booking::put_override))
+        .route("/availability", get(api_booking::availability))
+        .route("/bookings", post(api_booking::create_booking))
+        .route("/bookings/{id}", get(api_booking::get_booking))
+        .route("/bookings/{id}/cancel", post(api_booking::cancel_booking))
+        .route("/bookings/{id}/reschedule", post(api_booking::reschedule_booking))
         .fallback(|| async { WebError::NotFound { what: "API route" } })
         .method_not_allowed_fallback(|| async {
             WebError::BadRequest(knead_core::FieldError::new("method_not_allowed", "method", "this route does not take that method"))
@@ -43,12 +55,16 @@ pub fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "knead API", description = "Catalog, therapists and articles of a knead massage practice."),
+    info(title = "knead API", description = "Catalog, therapists, articles and travel-aware booking of a knead massage practice."),
     paths(
         crate::healthz, me,
         services::list, services::get, services::create, services::update, services::archive, services::restore,
         therapists::list, therapists::get, therapists::create, therapists::update, therapists::archive, therapists::restore,
         articles::list, articles::get, articles::create, articles::update, articles::archive, articles::restore,
+        api_booking::practice, api_booking::get_settings, api_booking::put_settings, api_booking::clinics,
+        api_booking::create_clinic, api_booking::get_schedule, api_booking::put_schedule, api_booking::add_time_off,
+        api_booking::delete_time_off, api_booking::put_override, api_booking::availability, api_booking::create_booking,
+        api_booking::get_booking, api_booking::cancel_booking, api_booking::reschedule_booking,
     ),
     components(schemas(ErrorBody, crate::error::ErrorItem, UserView)),
     modifiers(&BearerAuth),
@@ -57,6 +73,7 @@ pub fn router() -> Router<AppState> {
         (name = "therapists", description = "Public therapist profiles"),
         (name = "articles", description = "Educational articles"),
         (name = "accounts", description = "The caller's own account"),
+        (name = "booking", description = "Availability, bookings, and the calendar they are made from"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -12,22 +12,28 @@ pub const MAX_JSON_BYTES: usize = 256 * 1024;
 /// A JSON body; wrong types, unknown fields and missing fields name the field at fault.
 pub struct AppJson<T>(pub T);
 
+/// Refuses a body that is not declared as JSON.
+pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), WebError> {
+    let is_json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if is_json {
+        Ok(())
+    } else {
+        Err(WebError::BadRequest(FieldError::new(
+            "unsupported_media_type",
+            "body",
+            "send the body as JSON with `Content-Type: application/json`",
+        )))
+    }
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
-        if !is_json {
-            return Err(WebError::BadRequest(FieldError::new(
-                "unsupported_media_type",
-                "body",
-                "send the body as JSON with `Content-Type: application/json`",
-            )));
-        }
+        require_json(req.headers())?;
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
             WebError::BadRequest(FieldError::new(
                 "too_large",

@@ -4,7 +4,9 @@
 //! the core's `validate`), call the store, and render. All errors flow through `WebError`.
 
 pub mod api;
+pub mod api_booking;
 pub mod auth;
+pub mod booking;
 pub mod error;
 pub mod extract;
 pub mod markdown;

@@ -2,6 +2,8 @@
 
 mod api;
 mod auth;
+mod booking_api;
+mod booking_pages;
 mod openapi;
 mod pages;
 mod support;

@@ -1,0 +1,343 @@
+//! Bookings: what a client asks for (`BookingInput`), what the store is told to write (`NewBooking`),
+//! and what comes back (`Booking`). A booking holds one visit per therapist, so a couples massage is
+//! one booking with two visits (and chair days and parties can hold more).
+
+use crate::account::{Email, UserId};
+use crate::catalog::{ServiceId, TherapistId};
+use crate::schedule::GeoPoint;
+use crate::validation::{FieldError, ValidationErrors};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BookingId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClinicId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoomId(pub i64);
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Room {
+    pub id: RoomId,
+    pub name: String,
+}
+
+/// A clinic location; a clinic visit needs one of its rooms free.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Clinic {
+    pub id: ClinicId,
+    pub name: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub rooms: Vec<Room>,
+}
+
+impl Clinic {
+    pub fn at(&self) -> GeoPoint {
+        GeoPoint { lat: self.lat, lon: self.lon }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClinicInput {
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Room names; at least one.
+    pub rooms: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClinicDraft {
+    pub name: String,
+    pub address: String,
+    pub at: GeoPoint,
+    pub rooms: Vec<String>,
+}
+
+impl ClinicInput {
+    pub fn validate(&self) -> Result<ClinicDraft, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let name = e.text("name", &self.name, 1, 120);
+        let address = e.text("address", &self.address, 0, 300);
+        let at = GeoPoint::parse(self.lat, self.lon).map_err(|err| e.push(err)).ok();
+        if self.rooms.is_empty() {
+            e.push(FieldError::new("required", "rooms", "must name at least one room"));
+        }
+        let rooms = e.labels("rooms", &self.rooms, 50, 80);
+        e.finish(|| ClinicDraft { name, address, at: at.unwrap(), rooms })
+    }
+}
+
+/// Who the booking is for, as a guest types it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub email: Email,
+    pub phone: String,
+}
+
+impl ContactInput {
+    pub fn validate(&self, e: &mut ValidationErrors) -> Option<Contact> {
+        let name = e.text("client.name", &self.name, 1, 120);
+        let email = Email::parse("client.email", &self.email).map_err(|err| e.push(err)).ok();
+        let phone = self.phone.trim().to_string();
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if !(allowed && (7..=15).contains(&digits) && phone.len() <= 25) {
+            e.push(FieldError::new("invalid", "client.phone", "must be a phone number of 7 to 15 digits, e.g. 416-555-0123"));
+        }
+        Some(Contact { name, email: email?, phone })
+    }
+}
+
+/// A booking as the API receives it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BookingInput {
+    pub service_id: i64,
+    /// RFC 3339 with an offset, e.g. `2026-12-01T10:00:00-05:00`; must be a start the practice offers.
+    pub start: String,
+    /// Who gives the visit; when absent the practice picks (least added travel).
+    #[serde(default)]
+    pub therapist_ids: Option<Vec<i64>>,
+    /// The client's place, for a visit at home or office.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lon: Option<f64>,
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Or a clinic, for a clinic visit.
+    #[serde(default)]
+    pub clinic_id: Option<i64>,
+    /// Required for guests; a signed-in client may leave it out.
+    #[serde(default)]
+    pub client: Option<ContactInput>,
+}
+
+/// Where a booked visit happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Where {
+    Mobile { at: GeoPoint, address: String },
+    Clinic(ClinicId),
+}
+
+/// A validated booking request; still to be checked against the calendar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingRequest {
+    pub service_id: ServiceId,
+    pub start: Timestamp,
+    pub therapist_ids: Option<Vec<TherapistId>>,
+    pub place: Where,
+    pub client: Option<Contact>,
+}
+
+impl BookingInput {
+    pub fn validate(&self) -> Result<BookingRequest, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let start = parse_instant("start", &self.start).map_err(|err| e.push(err)).ok();
+        let place = match (self.lat, self.lon, self.clinic_id) {
+            (None, None, Some(id)) => Some(Where::Clinic(ClinicId(id))),
+            (Some(lat), Some(lon), None) => {
+                let address = e.text("address", self.address.as_deref().unwrap_or(""), 0, 300);
+                GeoPoint::parse(lat, lon).map_err(|err| e.push(err)).ok().map(|at| Where::Mobile { at, address })
+            }
+            (_, _, Some(_)) => {
+                e.push(FieldError::new("invalid", "clinic_id", "give either lat and lon (a visit at your place) or clinic_id, not both"));
+                None
+            }
+            (None, _, None) | (_, None, None) => {
+                e.push(FieldError::new("required", if self.lat.is_none() { "lat" } else { "lon" }, "give lat and lon of the visit's place, or a clinic_id"));
+                None
+            }
+        };
+        let therapist_ids = self.therapist_ids.as_ref().map(|ids| {
+            let mut seen: Vec<TherapistId> = Vec::new();
+            for &id in ids {
+                if seen.contains(&TherapistId(id)) {
+                    e.push(FieldError::new("invalid", "therapist_ids", "must name distinct therapists"));
+                }
+                seen.push(TherapistId(id));
+            }
+            seen
+        });
+        let client = self.client.as_ref().and_then(|c| c.validate(&mut e));
+        e.finish(|| BookingRequest {
+            service_id: ServiceId(self.service_id),
+            start: start.unwrap(),
+            therapist_ids,
+            place: place.unwrap(),
+            client,
+        })
+    }
+}
+
+/// An instant with an explicit offset (a bare local time is ambiguous around daylight-saving changes).
+pub fn parse_instant(field: &str, text: &str) -> Result<Timestamp, FieldError> {
+    text.trim().parse::<Timestamp>().map_err(|_| {
+        FieldError::new("invalid", field, "must be an RFC 3339 time with an offset, e.g. 2026-12-01T10:00:00-05:00")
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Confirmed,
+    Cancelled,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One therapist's part of a booking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Visit {
+    pub therapist_id: TherapistId,
+    /// The time blocked in the therapist's day: the treatment with set-up and pack-up buffers.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub block_start: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub block_end: Timestamp,
+    pub room_id: Option<RoomId>,
+    pub travel_before_min: i64,
+    pub travel_after_min: i64,
+}
+
+/// A booking as stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Booking {
+    pub id: BookingId,
+    pub service_id: ServiceId,
+    pub status: BookingStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub start: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub end: Timestamp,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub address: Option<String>,
+    pub clinic_id: Option<ClinicId>,
+    pub client_name: String,
+    pub client_email: String,
+    pub client_phone: String,
+    #[serde(skip)]
+    pub client_user_id: Option<UserId>,
+    pub price_cents: i64,
+    pub travel_fee_cents: i64,
+    pub visits: Vec<Visit>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+}
+
+impl Booking {
+    pub fn therapist_ids(&self) -> Vec<TherapistId> {
+        self.visits.iter().map(|v| v.therapist_id).collect()
+    }
+}
+
+/// A visit the store is to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewVisit {
+    pub therapist_id: TherapistId,
+    pub block_start: Timestamp,
+    pub block_end: Timestamp,
+    pub travel_before_min: i64,
+    pub travel_after_min: i64,
+}
+
+/// A booking the store is to write, once the travel check passes inside its transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBooking {
+    pub service_id: ServiceId,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub place: Where,
+    pub client: Contact,
+    pub client_user_id: Option<UserId>,
+    pub price_cents: i64,
+    pub travel_fee_cents: i64,
+    pub visits: Vec<NewVisit>,
+    /// SHA-256 of the private manage-link token a guest receives.
+    pub manage_token_hash: String,
+    /// A repeated request with this key returns the first booking instead of making another.
+    pub idempotency_key: Option<String>,
+    /// What the request asked for, so a key reused for a different request is refused.
+    pub request_fingerprint: String,
+    pub created_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> BookingInput {
+        BookingInput {
+            service_id: 1,
+            start: "2026-12-01T10:00:00-05:00".into(),
+            lat: Some(43.65),
+            lon: Some(-79.38),
+            client: Some(ContactInput { name: "Ana".into(), email: "ana@example.com".into(), phone: "416-555-0123".into() }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_booking_needs_one_place() {
+        assert!(matches!(valid().validate().unwrap().place, Where::Mobile { .. }));
+        let both = BookingInput { clinic_id: Some(1), ..valid() };
+        assert_eq!(both.validate().unwrap_err().0[0].field, "clinic_id");
+        let neither = BookingInput { lat: None, lon: None, ..valid() };
+        assert_eq!(neither.validate().unwrap_err().0[0].field, "lat");
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let bad = BookingInput {
+            start: "tomorrow at ten".into(),
+            lat: Some(91.0),
+            therapist_ids: Some(vec![3, 3]),
+            client: Some(ContactInput { name: "".into(), email: "x".into(), phone: "call me".into() }),
+            ..valid()
+        };
+        let fields: Vec<_> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["start", "lat", "therapist_ids", "client.name", "client.email", "client.phone"]);
+    }
+
+    #[test]
+    fn a_start_needs_an_offset() {
+        assert!(parse_instant("start", "2026-12-01T10:00:00").is_err());
+        assert!(parse_instant("start", "2026-12-01T10:00:00Z").is_ok());
+    }
+}

@@ -1,0 +1,219 @@
+//! Concurrent booking beyond the shared stories: two stores (two pools) on one database stand in for two
+//! knead servers, so only the database's locks and constraints can keep them apart.
+
+use jiff::{Timestamp, ToSpan};
+use knead_core::booking::{ClinicInput, Contact, NewBooking, NewVisit, Where};
+use knead_core::schedule::{GeoPoint, Stop};
+use knead_core::{Email, Kind, Place, ServiceId, ServiceInput, TherapistId, TherapistInput};
+use knead_store::{BookingError, CatalogStore, Created, SchedulingStore};
+use knead_store_postgres::testing::{fresh_database, TestDatabase};
+use knead_store_postgres::PostgresStore;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+type Outcome = Result<Created, BookingError>;
+
+fn t0() -> Timestamp {
+    "2026-01-01T00:00:00Z".parse().unwrap()
+}
+
+/// The database's store plus a second one with its own connections: a second server.
+async fn two_servers(db: &TestDatabase) -> [PostgresStore; 2] {
+    [db.postgres.clone(), PostgresStore::connect(&db.url).await.unwrap()]
+}
+
+async fn service_and_therapists(store: &PostgresStore, therapists: usize) -> (ServiceId, Vec<TherapistId>) {
+    let input = ServiceInput {
+        slug: None,
+        name: "Massage".into(),
+        description: "A calm massage.".into(),
+        duration_minutes: 60,
+        price_cents: 12_000,
+        modality: "Swedish".into(),
+        place: Place::Both,
+        kind: Kind::Individual,
+        buffer_minutes: 15,
+        add_ons: vec![],
+    };
+    let service = store.create_service(&input.validate().unwrap(), t0()).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..therapists {
+        let draft = TherapistInput { name: format!("Therapist {i}"), ..Default::default() }.validate().unwrap();
+        ids.push(store.create_therapist(&draft, t0()).await.unwrap().id);
+    }
+    (service.id, ids)
+}
+
+fn booking(service: ServiceId, therapists: &[TherapistId], start: Timestamp, place: Where) -> NewBooking {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NewBooking {
+        service_id: service,
+        start,
+        end: start + 60.minutes(),
+        place,
+        client: Contact {
+            name: "Ana Fictional".into(),
+            email: Email::parse("email", "ana@example.com").unwrap(),
+            phone: "416-555-0100".into(),
+        },
+        client_user_id: None,
+        price_cents: 12_000,
+        travel_fee_cents: 0,
+        visits: therapists
+            .iter()
+            .map(|&t| NewVisit {
+                therapist_id: t,
+                block_start: start - 15.minutes(),
+                block_end: start + 75.minutes(),
+                travel_before_min: 10,
+                travel_after_min: 10,
+            })
+            .collect(),
+        manage_token_hash: format!("{:064x}", NEXT.fetch_add(1, Ordering::Relaxed)),
+        idempotency_key: None,
+        request_fingerprint: "fp-1".into(),
+        created_at: t0(),
+    }
+}
+
+fn home() -> Where {
+    Where::Mobile { at: GeoPoint { lat: 43.66, lon: -79.39 }, address: "1 Fictional Lane".into() }
+}
+
+/// Runs every booking at once, alternating between the two servers, with `check` as the travel rule.
+async fn race(
+    servers: &[PostgresStore; 2],
+    bookings: Vec<NewBooking>,
+    check: fn(TherapistId, &[Stop]) -> Result<(), String>,
+) -> Vec<Outcome> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, b) in bookings.into_iter().enumerate() {
+        let store = servers[i % 2].clone();
+        tasks.spawn(async move { store.create_booking(&b, &check).await });
+    }
+    tasks.join_all().await
+}
+
+fn count(results: &[Outcome]) -> (usize, usize, usize) {
+    let new = results.iter().filter(|r| matches!(r, Ok(Created::New(_)))).count();
+    let replayed = results.iter().filter(|r| matches!(r, Ok(Created::Replayed(_)))).count();
+    let taken = results.iter().filter(|r| matches!(r, Err(BookingError::SlotTaken(_)))).count();
+    (new, replayed, taken)
+}
+
+fn others(results: &[Outcome]) -> Vec<&Outcome> {
+    results.iter().filter(|r| !matches!(r, Ok(_) | Err(BookingError::SlotTaken(_)))).collect()
+}
+
+fn pass(_: TherapistId, _: &[Stop]) -> Result<(), String> {
+    Ok(())
+}
+
+/// A travel rule no overlap constraint can enforce: the therapist takes one visit a day.
+fn one_a_day(_: TherapistId, stops: &[Stop]) -> Result<(), String> {
+    if stops.is_empty() {
+        Ok(())
+    } else {
+        Err("not enough travel time".into())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_travel_check_sees_every_committed_visit_across_servers() {
+    let Some(db) = fresh_database().await else { return };
+    let servers = two_servers(&db).await;
+    let (service, t) = service_and_therapists(&servers[0], 1).await;
+    let start: Timestamp = "2026-06-03T08:00:00Z".parse().unwrap();
+    // Ten visits that never overlap, so only the per-therapist lock can make the check see the others.
+    let bookings = (0..10).map(|i| booking(service, &t, start + (2 * i).hours(), home())).collect();
+    let results = race(&servers, bookings, one_a_day).await;
+    assert_eq!(count(&results), (1, 0, 9), "{:?}", others(&results));
+    servers[1].close().await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_exclusion_constraint_answers_slot_taken() {
+    let Some(db) = fresh_database().await else { return };
+    let servers = two_servers(&db).await;
+    let (service, t) = service_and_therapists(&servers[0], 1).await;
+    let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
+    // The check lets everything through, so the constraint refuses the rest, each as a taken slot.
+    let bookings = (0..20).map(|_| booking(service, &t, start, home())).collect();
+    let results = race(&servers, bookings, pass).await;
+    assert_eq!(count(&results), (1, 0, 19), "{:?}", others(&results));
+    servers[1].close().await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn couples_booked_in_either_order_do_not_deadlock() {
+    let Some(db) = fresh_database().await else { return };
+    let servers = two_servers(&db).await;
+    let (service, t) = service_and_therapists(&servers[0], 2).await;
+    let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
+    let bookings = (0..20)
+        .map(|i| {
+            let pair = if i % 2 == 0 { [t[0], t[1]] } else { [t[1], t[0]] };
+            booking(service, &pair, start, home())
+        })
+        .collect();
+    let results = race(&servers, bookings, pass).await;
+    assert_eq!(count(&results), (1, 0, 19), "{:?}", others(&results));
+    servers[1].close().await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_idempotency_key_is_written_once_even_for_different_therapists() {
+    let Some(db) = fresh_database().await else { return };
+    let servers = two_servers(&db).await;
+    let (service, t) = service_and_therapists(&servers[0], 10).await;
+    let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
+    // Different therapists take different locks, so the requests meet only at the key's unique index.
+    let bookings = t
+        .iter()
+        .enumerate()
+        .map(|(i, &therapist)| {
+            let mut b = booking(service, &[therapist], start, home());
+            b.idempotency_key = Some("same-key".into());
+            b.request_fingerprint = if i % 2 == 0 { "fp-even" } else { "fp-odd" }.into();
+            b
+        })
+        .collect();
+    let results = race(&servers, bookings, pass).await;
+    let new: Vec<_> = results.iter().filter_map(|r| match r { Ok(Created::New(b)) => Some(b.id), _ => None }).collect();
+    assert_eq!(new.len(), 1, "{results:?}");
+    let replayed: Vec<_> = results.iter().filter_map(|r| match r { Ok(Created::Replayed(b)) => Some(b.id), _ => None }).collect();
+    assert_eq!(replayed.len(), 4, "the winner's four twins replay it: {results:?}");
+    assert!(replayed.iter().all(|&id| id == new[0]));
+    let reused = results.iter().filter(|r| matches!(r, Err(BookingError::KeyReused))).count();
+    assert_eq!(reused, 5, "the other fingerprint's five are refused: {results:?}");
+    assert_eq!(servers[0].stops_between(start - 1.hours(), start + 2.hours()).await.unwrap().len(), 1);
+    servers[1].close().await;
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clinic_rooms_are_shared_out_one_each() {
+    let Some(db) = fresh_database().await else { return };
+    let servers = two_servers(&db).await;
+    let (service, t) = service_and_therapists(&servers[0], 6).await;
+    let input = ClinicInput {
+        name: "Clinic".into(),
+        address: String::new(),
+        lat: 43.65,
+        lon: -79.4,
+        rooms: vec!["Room A".into(), "Room B".into()],
+    };
+    let clinic = servers[0].create_clinic(&input.validate().unwrap()).await.unwrap();
+    let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
+    let bookings = t.iter().map(|&therapist| booking(service, &[therapist], start, Where::Clinic(clinic.id))).collect();
+    let results = race(&servers, bookings, pass).await;
+    assert_eq!(count(&results), (2, 0, 4), "{:?}", others(&results));
+    let mut rooms: Vec<_> =
+        results.iter().filter_map(|r| r.as_ref().ok()).map(|c| c.booking().visits[0].room_id.unwrap()).collect();
+    rooms.sort();
+    assert_eq!(rooms, clinic.rooms.iter().map(|r| r.id).collect::<Vec<_>>(), "each room once");
+    servers[1].close().await;
+    db.cleanup().await;
+}

@@ -1,0 +1,1 @@
+//! Booking pages: tests arrive with the pages.

@@ -1,0 +1,1 @@
+//! Booking in Chromium: tests arrive with the pages.

@@ -1,0 +1,98 @@
+//! No double booking under concurrency, through the real server: 200 simultaneous requests for one
+//! therapist's slot give exactly one 201 and 199 409s, with no 5xx, on SQLite, on PostgreSQL, and with
+//! two server processes sharing one PostgreSQL database.
+
+use crate::support::*;
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+const REQUESTS: usize = 200;
+
+/// A mobile individual service, a slot a few days out, and a booking body naming its therapist.
+fn contested_booking(server: &Server) -> String {
+    let services: serde_json::Value = server.get("/api/v1/services").into_json().unwrap();
+    let service = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "individual" && s["place"] == "mobile")
+        .expect("a mobile individual service")
+        .clone();
+    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
+    let from = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(3)).unwrap();
+    let query = format!("/api/v1/availability?service_id={}&lat=43.6532&lon=-79.3832&from={from}&days=3", service["id"]);
+    let slots: serde_json::Value = server.get(&query).into_json().unwrap();
+    let slot = &slots["slots"][0];
+    serde_json::json!({
+        "service_id": service["id"], "start": slot["start"], "therapist_ids": [slot["therapist_ids"][0]],
+        "lat": 43.6532, "lon": -79.3832, "address": "1 Fictional Ave",
+        "client": {"name": "Racer Fictional", "email": "racer@example.com", "phone": "416-555-0142"}
+    })
+    .to_string()
+}
+
+/// Fires `REQUESTS` POSTs at once, spread over `servers`; returns the status codes.
+fn race(servers: &[&Server], body: &str) -> Vec<u16> {
+    let barrier = Arc::new(Barrier::new(REQUESTS));
+    let handles: Vec<_> = (0..REQUESTS)
+        .map(|i| {
+            let url = format!("{}/api/v1/bookings", servers[i % servers.len()].url);
+            let body = body.to_string();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
+                barrier.wait();
+                match agent.post(&url).set("Content-Type", "application/json").send_string(&body) {
+                    Ok(r) => r.status(),
+                    Err(ureq::Error::Status(code, _)) => code,
+                    Err(e) => panic!("transport error: {e}"),
+                }
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+fn assert_exactly_one_booking(statuses: &[u16]) {
+    let created = statuses.iter().filter(|&&s| s == 201).count();
+    let taken = statuses.iter().filter(|&&s| s == 409).count();
+    let other: Vec<_> = statuses.iter().filter(|&&s| s != 201 && s != 409).collect();
+    assert_eq!((created, taken), (1, REQUESTS - 1), "other statuses: {other:?}");
+}
+
+#[test]
+fn two_hundred_simultaneous_requests_for_one_slot_book_it_once_on_sqlite() {
+    let db = TempDb::new();
+    let server = Server::start(&["--demo", "--database-url", &db.url]);
+    let body = contested_booking(&server);
+    assert_exactly_one_booking(&race(&[&server], &body));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_hundred_simultaneous_requests_for_one_slot_book_it_once_on_postgresql() {
+    let Some(db) = knead_store_postgres::testing::fresh_database().await else { return };
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let server = Server::start(&["--demo", "--database-url", &url]);
+        let body = contested_booking(&server);
+        assert_exactly_one_booking(&race(&[&server], &body));
+    })
+    .await
+    .unwrap();
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_on_one_postgresql_still_book_a_slot_once() {
+    let Some(db) = knead_store_postgres::testing::fresh_database().await else { return };
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let first = Server::start(&["--demo", "--database-url", &url]);
+        let second = Server::start(&["--database-url", &url]);
+        let body = contested_booking(&first);
+        assert_exactly_one_booking(&race(&[&first, &second], &body));
+    })
+    .await
+    .unwrap();
+    db.cleanup().await;
+}
