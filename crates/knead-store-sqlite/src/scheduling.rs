@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use knead_core::booking::{
-    Booking, BookingId, BookingStatus, Clinic, ClinicDraft, ClinicId, NewBooking, Room, RoomId, Visit, Where,
+    Booking, BookingId, BookingStatus, Clinic, ClinicDraft, ClinicId, NewBooking, RoomId, Visit, Where,
 };
 use knead_core::calendar::{
     minute_of, DayOverride, PracticeSettings, ScheduleDraft, TherapistSchedule, TimeOff, WeeklyWindow,
@@ -270,35 +270,22 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let t = r.therapist_id;
-                TherapistSchedule {
-                    therapist_id: TherapistId(t),
-                    base: GeoPoint { lat: r.base_lat, lon: r.base_lon },
-                    radius_km: r.radius_km,
-                    service_ids: services.iter().filter(|s| s.0 == t).map(|s| ServiceId(s.1)).collect(),
-                    weekly: weekly
-                        .iter()
-                        .filter(|w| w.0 == t)
-                        .map(|w| WeeklyWindow { weekday: w.1 as i8, start_minute: w.2, end_minute: w.3 })
-                        .collect(),
-                    overrides: overrides
-                        .iter()
-                        .filter(|o| o.0 == t)
-                        .filter_map(|o| {
-                            Some(DayOverride { date: o.1.parse().ok()?, windows: serde_json::from_str(&o.2).ok()? })
-                        })
-                        .collect(),
-                    time_off: time_off
-                        .iter()
-                        .filter(|o| o.0 == t)
-                        .map(|o| TimeOff { id: o.1, start: from_micros(o.2), end: from_micros(o.3) })
-                        .collect(),
-                }
-            })
-            .collect())
+        Ok(knead_store::assemble::schedules(knead_store::assemble::ScheduleRows {
+            bases: rows.into_iter().map(|r| (r.therapist_id, GeoPoint { lat: r.base_lat, lon: r.base_lon }, r.radius_km)).collect(),
+            services: services.into_iter().map(|(t, s)| (t, ServiceId(s))).collect(),
+            weekly: weekly
+                .into_iter()
+                .map(|(t, d, s, e)| (t, WeeklyWindow { weekday: d as i8, start_minute: s, end_minute: e }))
+                .collect(),
+            overrides: overrides
+                .into_iter()
+                .filter_map(|(t, day, w)| Some((t, DayOverride { date: day.parse().ok()?, windows: serde_json::from_str(&w).ok()? })))
+                .collect(),
+            time_off: time_off
+                .into_iter()
+                .map(|(t, id, s, e)| (t, TimeOff { id, start: from_micros(s), end: from_micros(e) }))
+                .collect(),
+        }))
     }
 }
 
@@ -332,17 +319,7 @@ impl SchedulingStore for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(map_err)?;
-        Ok(clinics
-            .into_iter()
-            .map(|(id, name, address, lat, lon)| Clinic {
-                id: ClinicId(id),
-                name,
-                address,
-                lat,
-                lon,
-                rooms: rooms.iter().filter(|r| r.0 == id).map(|r| Room { id: RoomId(r.1), name: r.2.clone() }).collect(),
-            })
-            .collect())
+        Ok(knead_store::assemble::clinics(clinics, rooms))
     }
 
     async fn create_clinic(&self, d: &ClinicDraft) -> StoreResult<Clinic> {

@@ -14,6 +14,7 @@ use knead_core::{
 };
 use std::sync::Arc;
 
+pub mod assemble;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
