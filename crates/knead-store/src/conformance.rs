@@ -297,9 +297,7 @@ fn pass(_: TherapistId, _: &[Stop]) -> Result<(), String> {
 /// Settings are the defaults until saved, then what was saved.
 pub async fn practice_settings(store: &dyn Store) {
     assert_eq!(store.practice_settings().await.unwrap(), PracticeSettings::default());
-    let mut s = PracticeSettings::default();
-    s.time_zone = "America/Vancouver".into();
-    s.grid_minutes = 30;
+    let s = PracticeSettings { time_zone: "America/Vancouver".into(), grid_minutes: 30, ..PracticeSettings::default() };
     store.save_practice_settings(&s).await.unwrap();
     store.save_practice_settings(&s).await.unwrap();
     assert_eq!(store.practice_settings().await.unwrap(), s);
@@ -444,9 +442,8 @@ pub async fn concurrent_bookings_for_one_slot_let_exactly_one_through(store: &dy
     let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
     let a = therapist_with_schedule(store, "Therapist A", service.id).await;
     let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
-    let attempts = (0..20).map(|i| {
+    let attempts = (0..20).map(|_| {
         let b = new_booking(service.id, &[a], start, home(), None);
-        let _ = i;
         async move {
             let check = no_overlap((b.visits[0].block_start, b.visits[0].block_end));
             store.create_booking(&b, &check).await

@@ -86,6 +86,7 @@ async fn dashboard(State(app): State<AppState>, Manager(caller): Manager) -> Htm
                     (Services::PATH, Services::PLURAL, "What you sell: length, price, where, add-ons."),
                     (Therapists::PATH, Therapists::PLURAL, "Public profiles: credentials, modalities, languages."),
                     (Articles::PATH, Articles::PLURAL, "Educational articles in Markdown."),
+                    ("calendar", "Calendar and booking", "Therapists' hours, time off and calendars; clinics and rooms; booking settings."),
                 ] {
                     article.card { h3 { a href={ "/manage/" (path) } { (title) } } p { (text) } }
                 }

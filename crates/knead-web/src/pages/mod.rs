@@ -1,8 +1,11 @@
 //! Server-rendered pages: the public site (home, services, therapists, articles), sign-in, the
 //! account page, and the manager's catalog pages (`manage`).
 //!
-//! Pages are plain HTML with one small stylesheet and no script, so they load fast on a phone.
+//! Pages are plain HTML with one small stylesheet and work without script, so they load fast on a phone;
+//! the booking flow adds one optional "use my location" button.
 
+pub mod booking;
+pub mod calendar;
 pub mod forms;
 pub mod manage;
 
@@ -36,6 +39,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/account", get(account))
         .merge(manage::router())
+        .merge(booking::router())
+        .merge(calendar::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(|| async { WebError::NotFound { what: "page" } })
         .layer(middleware::from_fn_with_state(state, render_errors_as_html))
@@ -75,9 +80,11 @@ impl<'a> Frame<'a> {
                                     a href="/services" { "Services" }
                                     a href="/therapists" { "Therapists" }
                                     a href="/articles" { "Articles" }
+                                    a href="/book" { "Book" }
                                     @match self.caller {
                                         Some(c) => {
                                             @if c.user.role == Role::Manager { a href="/manage" { "Manage" } }
+                                            @if c.user.role == Role::Therapist { a href="/calendar" { "Calendar" } }
                                             a href="/account" { "Account" }
                                             form.inline method="post" action="/logout" {
                                                 input type="hidden" name="csrf" value=(c.csrf_token().unwrap_or(""));
@@ -239,6 +246,7 @@ async fn service(
             dt { "For" } dd { (s.kind.label()) }
             @if !s.modality.is_empty() { dt { "Style" } dd { (s.modality) } }
         }
+        @if booking::bookable_online(&s) { p { a.button href={ "/book/where?service_id=" (s.id.0) } { "Book" } } }
         @for para in s.description.split("\n\n") { p { (para) } }
         @if !s.add_ons.is_empty() {
             h2 { "Add-ons" }

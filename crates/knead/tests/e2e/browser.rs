@@ -10,8 +10,9 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct ChromeDriver {
-    url: String,
+/// A running chromedriver, stopped when dropped; shared with `browser_booking`.
+pub(crate) struct ChromeDriver {
+    pub(crate) url: String,
     child: Child,
 }
 
@@ -22,7 +23,7 @@ impl Drop for ChromeDriver {
     }
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
@@ -35,7 +36,7 @@ fn find_program(name: &str) -> Option<std::path::PathBuf> {
 }
 
 /// Starts chromedriver on a free port, or says why not.
-fn start_chromedriver() -> Result<ChromeDriver, String> {
+pub(crate) fn start_chromedriver() -> Result<ChromeDriver, String> {
     let driver = find_program("chromedriver").ok_or("chromedriver is not installed (apt-get install chromium chromium-driver)")?;
     find_program("chromium").ok_or("chromium is not installed (apt-get install chromium chromium-driver)")?;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -55,7 +56,7 @@ fn start_chromedriver() -> Result<ChromeDriver, String> {
     Ok(ChromeDriver { url: format!("http://127.0.0.1:{port}"), child })
 }
 
-fn chromium_capabilities() -> serde_json::Map<String, serde_json::Value> {
+pub(crate) fn chromium_capabilities() -> serde_json::Map<String, serde_json::Value> {
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",

@@ -1,1 +1,120 @@
-//! Booking in Chromium: tests arrive with the pages.
+//! A guest in Chromium books through the pages of the real binary: a home massage (entered from the
+//! service's page) and a couple's massage (entered from the booking list), clicking service -> where ->
+//! when -> details -> confirm, and sees both confirmations, the couples one naming two therapists.
+//!
+//! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
+
+use crate::browser::{chromium_capabilities, in_ci, start_chromedriver};
+use crate::support::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// Waits until the browser shows `path`, after a click that navigates.
+async fn wait_for_path(client: &Client, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let now_at = client.current_url().await.unwrap();
+        if now_at.path() == path {
+            return;
+        }
+        assert!(Instant::now() < deadline, "did not reach {path}; still at {now_at}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn click(client: &Client, css: &str) {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
+async fn type_into(client: &Client, id: &str, text: &str) {
+    let field = client.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+/// From the place step on: an address (the coordinates stay at the prefilled centre of the service
+/// area), the first start offered, the guest's details, confirm. Returns the therapists the
+/// confirmation names.
+async fn book_from_the_place_step(client: &Client, address: &str, name: &str, email: &str) -> String {
+    wait_for_path(client, "/book/where").await;
+    assert_eq!(text_of(client, "h1").await, "Where?");
+    type_into(client, "address", address).await;
+    click(client, "form[action='/book/when'] button[type=submit]").await;
+
+    wait_for_path(client, "/book/when").await;
+    let first = client.find(Locator::Css("a.slot")).await.expect("a start time is offered");
+    let time = first.text().await.unwrap();
+    first.click().await.unwrap();
+
+    wait_for_path(client, "/book/details").await;
+    let when = text_of(client, "dl.facts").await;
+    assert!(when.contains(&time), "the chosen time {time} is summarised: {when}");
+    type_into(client, "name", name).await;
+    type_into(client, "email", email).await;
+    type_into(client, "phone", "416-555-0142").await;
+    click(client, "form[action='/book'] button[type=submit]").await;
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while text_of(client, "h1").await != "You're booked" {
+        assert!(Instant::now() < deadline, "no confirmation: {}", client.source().await.unwrap());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let facts = text_of(client, "dl.facts").await;
+    assert!(facts.contains(&time), "the confirmation shows the time: {facts}");
+    assert!(facts.contains('$'), "and the price: {facts}");
+    text_of(client, "#booking-therapists").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_guest_books_a_home_visit_and_a_couples_visit_through_the_pages() {
+    let driver = match start_chromedriver() {
+        Ok(d) => d,
+        Err(why) if !in_ci() => {
+            let _ = writeln!(std::io::stderr(), "SKIPPED: booking browser test: {why}; this test did not run");
+            return;
+        }
+        Err(why) => panic!("booking browser test cannot run in CI: {why}"),
+    };
+    let db = TempDb::new();
+    let db_url = db.url.clone();
+    let server = tokio::task::spawn_blocking(move || Server::start(&["--demo", "--database-url", &db_url])).await.unwrap();
+    let client = ClientBuilder::rustls()
+        .expect("TLS setup")
+        .capabilities(chromium_capabilities())
+        .connect(&driver.url)
+        .await
+        .expect("connect to chromedriver");
+
+    // A home massage, from the service's own page.
+    client.goto(&format!("{}/services", server.url)).await.unwrap();
+    client.find(Locator::LinkText("Massage with oil at home")).await.unwrap().click().await.unwrap();
+    wait_for_path(&client, "/services/massage-with-oil-at-home").await;
+    click(&client, "main a.button[href^='/book/where']").await;
+    let one = book_from_the_place_step(&client, "12 Maple Ave, Toronto", "Ana Guest", "ana@example.com").await;
+    assert!(!one.is_empty() && !one.contains(" and "), "one therapist: {one}");
+    let manage = client.find(Locator::Id("manage-link")).await.expect("a private manage link for the guest");
+    let href = manage.attr("href").await.unwrap().unwrap();
+    assert!(href.contains("/manage?token="), "{href}");
+
+    // A couple's massage, from the booking list in the header.
+    client.find(Locator::Css("header nav a[href='/book']")).await.unwrap().click().await.unwrap();
+    wait_for_path(&client, "/book").await;
+    click(&client, "a[aria-label=\"Book Couple's massage at home\"]").await;
+    let two = book_from_the_place_step(&client, "8 Elm St, Toronto", "Bo Guest", "bo@example.com").await;
+    let names: Vec<&str> = two.split(" and ").collect();
+    assert_eq!(names.len(), 2, "two therapists: {two}");
+    assert_ne!(names[0], names[1]);
+
+    // The first booking's link still opens it.
+    client.goto(&format!("{}{href}", server.url)).await.unwrap();
+    assert_eq!(text_of(&client, "#booking-status").await, "Confirmed");
+    assert_eq!(text_of(&client, "#booking-therapists").await, one);
+
+    client.close().await.unwrap();
+    drop(server);
+}
