@@ -17,6 +17,7 @@ use knead_core::{
 };
 use knead_store::{Store, StoreError};
 
+pub mod metro;
 
 /// Minutes to set up before and pack up after a visit at a client's home.
 pub const MOBILE_BUFFER_MINUTES: i64 = 15;

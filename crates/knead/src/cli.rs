@@ -1,6 +1,6 @@
 //! The command line, as clap sees it. Every value can also come from a `KNEAD_...` variable or the config file.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -24,8 +24,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
-    /// Load the fictional demo practice into the database (skipped if it already has a catalog).
-    Demo,
+    /// Load a fictional demo practice: the small one (skipped if the database already has a catalog) or, with
+    /// `--scale metro`, a large one for benchmarks (skipped if already loaded).
+    Demo(DemoArgs),
+    /// Measure how fast knead answers, on the metro demo practice.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -48,6 +52,44 @@ pub struct ServeArgs {
     /// Send the session cookie without `Secure` (only for plain-HTTP hosts other than localhost).
     #[arg(long, env = "KNEAD_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// `small`: the demo practice (four therapists, articles, logins). `metro`: a large practice for
+    /// benchmarks, 200 therapists in a 40 x 40 km city with about five booked visits each for 14 days.
+    #[arg(long, value_enum, default_value_t = DemoScale::Small)]
+    pub scale: DemoScale,
+    /// Seed for the metro practice's bases, places and times; the same seed gives the same practice.
+    #[arg(long, default_value_t = knead_demo::metro::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoScale {
+    Small,
+    Metro,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time availability searches (14 days from tomorrow, all therapists) through the code the API runs:
+    /// store reads and the engine. Uses the metro practice in the database; when the database has none, builds
+    /// one in a temporary SQLite file (nothing is loaded into the given database, and a missing SQLite file is not created).
+    Availability(BenchAvailabilityArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchAvailabilityArgs {
+    /// How many searches to time, each at a different random place in the city.
+    #[arg(long, default_value_t = 200)]
+    pub searches: usize,
+    /// Searches in flight at once, as tasks on the multi-thread runtime (as the server runs requests).
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// Seed for the search places.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Subcommand)]

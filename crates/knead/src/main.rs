@@ -1,12 +1,13 @@
-//! The `knead` command: serve the practice, migrate, load demo data, create users and tokens.
+//! The `knead` command: serve the practice, migrate, load demo data, create users and tokens, benchmark.
 
+mod bench;
 mod cli;
 mod config;
 mod store;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, TokenCommand, UserCommand};
+use cli::{BenchCommand, Cli, Command, DemoScale, TokenCommand, UserCommand};
 use config::Config;
 use knead_core::{NewUser, Password};
 use std::io::{BufRead, IsTerminal, Write};
@@ -34,10 +35,14 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             println!("Migrated the {} database at {}.", store.backend(), store::display_url(&config.database_url));
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo(args) => {
             let store = store::open(&config.database_url).await?;
-            load_demo(&*store).await
+            match args.scale {
+                DemoScale::Small => load_demo(&*store).await,
+                DemoScale::Metro => load_metro(&*store, args.seed).await,
+            }
         }
+        Command::Bench(BenchCommand::Availability(args)) => bench::availability(&config.database_url, &args).await,
         Command::User(UserCommand::Create(args)) => {
             let store = store::open(&config.database_url).await?;
             let password = match args.password {
@@ -101,6 +106,39 @@ async fn load_demo(store: &dyn knead_store::Store) -> Result<()> {
     for login in knead_demo::logins() {
         println!("  {:<9} {:<28} password: {}", login.role.as_str(), login.email, login.password);
     }
+    Ok(())
+}
+
+async fn load_metro(store: &dyn knead_store::Store, seed: u64) -> Result<()> {
+    use knead_demo::metro;
+    println!(
+        "Loading the metro practice: {} therapists, about {} visits a day each for {} days (seed {seed})...",
+        metro::THERAPISTS,
+        metro::VISITS_PER_DAY,
+        metro::DAYS
+    );
+    std::io::stdout().flush().ok();
+    let started = std::time::Instant::now();
+    let hash = |p: &str| knead_web::hash_password(p);
+    let report = metro::load(store, &hash, jiff::Timestamp::now(), seed).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if report.skipped {
+        println!("The database already has the metro practice; nothing was loaded.");
+        return Ok(());
+    }
+    println!(
+        "Loaded the metro practice in {:.1} s: {} services, {} therapists, {} bookings over {} therapist-days ({:.2} a day) from {}.",
+        started.elapsed().as_secs_f64(),
+        report.services,
+        report.therapists,
+        report.bookings,
+        report.therapist_days,
+        report.bookings as f64 / report.therapist_days.max(1) as f64,
+        report.first_day.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    if report.refused > 0 {
+        println!("  {} planned visits were refused by the store's re-check.", report.refused);
+    }
+    println!("Metro manager login (fictional): {}  password: {}", metro::MANAGER_EMAIL, metro::MANAGER_PASSWORD);
     Ok(())
 }
 
