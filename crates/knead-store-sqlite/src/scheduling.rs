@@ -641,6 +641,10 @@ impl SchedulingStore for SqliteStore {
         load_bookings(&mut conn, "b.client_user_id = ?1", &[user.0], "b.starts_at desc, b.id desc").await
     }
 
+    async fn calendar_version(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("select version from calendar_version where id = 1").fetch_one(&self.pool).await.map_err(map_err)
+    }
+
     async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()> {
         let done = sqlx::query("update therapists set user_id = ?2 where id = ?1")
             .bind(therapist.0)

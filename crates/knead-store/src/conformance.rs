@@ -330,7 +330,9 @@ pub async fn schedules(store: &dyn Store) {
     store.set_day_override(t, day, None).await.unwrap();
     assert!(store.schedule(t).await.unwrap().unwrap().overrides.is_empty());
 
+    let version = store.calendar_version().await.unwrap();
     let off = store.add_time_off(t, t0(), t0() + 3.hours()).await.unwrap();
+    assert_ne!(store.calendar_version().await.unwrap(), version, "time off moves the calendar version");
     assert_eq!(store.schedule(t).await.unwrap().unwrap().time_off, vec![off]);
     assert!(matches!(store.delete_time_off(TherapistId(t.0 + 1), off.id).await, Err(StoreError::NotFound)));
     store.delete_time_off(t, off.id).await.unwrap();
@@ -360,7 +362,10 @@ pub async fn bookings(store: &dyn Store) {
     let start: Timestamp = "2026-06-01T14:00:00Z".parse().unwrap();
 
     let first = new_booking(service.id, &[a, b], start, home(), Some("key-1"));
+    let before = store.calendar_version().await.unwrap();
     let created = store.create_booking(&first, &pass).await.unwrap();
+    let after = store.calendar_version().await.unwrap();
+    assert_ne!(before, after, "a booking moves the calendar version");
     let Created::New(booking) = created else { panic!("a new booking") };
     assert_eq!(booking.visits.len(), 2, "a couples booking holds both visits");
     assert_eq!(booking.therapist_ids(), vec![a, b]);
@@ -396,7 +401,9 @@ pub async fn bookings(store: &dyn Store) {
     let day = store.therapist_bookings(a, start - 10.hours(), start + 10.hours()).await.unwrap();
     assert_eq!(day.len(), 2);
 
+    let version = store.calendar_version().await.unwrap();
     let cancelled = store.cancel_booking(booking.id, t0()).await.unwrap();
+    assert_ne!(store.calendar_version().await.unwrap(), version, "a cancellation moves it too");
     assert_eq!(cancelled.status.as_str(), "cancelled");
     store.cancel_booking(booking.id, t0()).await.unwrap();
     let retry = new_booking(service.id, &[a], start, home(), None);

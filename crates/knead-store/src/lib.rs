@@ -191,6 +191,10 @@ pub trait SchedulingStore: Send + Sync {
     /// A client's own bookings, newest first.
     async fn client_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
 
+    /// A number that changes whenever anything availability depends on changes (visits, schedules, hours,
+    /// overrides, time off, settings, therapists, clinics, rooms), in the same transaction as the change.
+    async fn calendar_version(&self) -> StoreResult<i64>;
+
     /// Links a therapist profile to the login of the therapist it describes (`None` unlinks).
     async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()>;
     /// The therapist profile a login belongs to, if any.

@@ -233,7 +233,7 @@ pub async fn availability(
         days: q.days,
         therapist_id: q.therapist_id.map(TherapistId),
     };
-    let slots = booking::availability(app.store().as_ref(), &query, app.now()).await?;
+    let slots = booking::availability(app.store().as_ref(), app.calendar(), &query, app.now()).await?;
     Ok(Json(AvailabilityView { slots }))
 }
 

@@ -14,6 +14,7 @@ use knead_core::schedule::{
 use knead_core::{FieldError, Place, Role, Service, ServiceId, TherapistId, ValidationErrors};
 use knead_store::{BookingError, Created, Store, CHECK_MARGIN_MINUTES};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The longest date range one availability search may cover.
 pub const MAX_DAYS: i64 = 60;
@@ -71,6 +72,20 @@ async fn context(
     place: PlaceQuery,
     therapists: Option<&[TherapistId]>,
 ) -> Result<Context, WebError> {
+    let settings = store.practice_settings().await?;
+    let schedules = store.schedules().await?;
+    context_from(store, settings, &schedules, service_id, place, therapists).await
+}
+
+/// The checks of `context` over settings and schedules the caller already has (fresh or cached).
+async fn context_from(
+    store: &dyn Store,
+    settings: PracticeSettings,
+    all_schedules: &[TherapistSchedule],
+    service_id: ServiceId,
+    place: PlaceQuery,
+    therapists: Option<&[TherapistId]>,
+) -> Result<Context, WebError> {
     let service = store.service(service_id).await.map_err(|e| match e {
         knead_store::StoreError::NotFound => unknown_service(),
         other => other.into(),
@@ -78,7 +93,6 @@ async fn context(
     if service.archived {
         return Err(unknown_service());
     }
-    let settings = store.practice_settings().await?;
     let (at, clinic) = match place {
         PlaceQuery::Point(at) => {
             if service.place == Place::Clinic {
@@ -103,7 +117,7 @@ async fn context(
         }
     };
     let mut schedules: Vec<TherapistSchedule> =
-        store.schedules().await?.into_iter().filter(|s| s.offers(service.id)).collect();
+        all_schedules.iter().filter(|s| s.offers(service.id)).cloned().collect();
     if let Some(wanted) = therapists {
         for t in wanted {
             if !schedules.iter().any(|s| s.therapist_id == *t) {
@@ -145,9 +159,21 @@ impl Context {
     }
 
     async fn search(&self, store: &dyn Store, dates: &[Date], now: Timestamp) -> Result<Vec<Slot>, WebError> {
-        let tz = self.settings.zone();
         let travel = self.travel();
         let route_days = self.route_days(store, dates, &travel).await?;
+        self.search_in(store, &route_days, dates, now).await
+    }
+
+    /// Searches the given route-days (fresh or cached) over `dates`.
+    async fn search_in<'a>(
+        &self,
+        store: &dyn Store,
+        route_days: impl IntoIterator<Item = &'a RouteDay>,
+        dates: &[Date],
+        now: Timestamp,
+    ) -> Result<Vec<Slot>, WebError> {
+        let tz = self.settings.zone();
+        let travel = self.travel();
         let days: Vec<Day> = dates.iter().map(|d| local_day(&tz, *d)).collect();
         let rooms = match self.clinic {
             Some(clinic) => {
@@ -167,7 +193,7 @@ impl Context {
             days,
             rooms,
         };
-        Ok(search(&request, &route_days, &travel))
+        Ok(search(&request, route_days, &travel))
     }
 
     fn offered(&self, slot: &Slot) -> OfferedSlot {
@@ -189,15 +215,116 @@ pub fn rfc3339_local(tz: &jiff::tz::TimeZone, ts: Timestamp) -> String {
 }
 
 /// Every bookable start for a service at a place over a date range, best therapists first.
-pub async fn availability(store: &dyn Store, q: &AvailabilityQuery, now: Timestamp) -> Result<Vec<OfferedSlot>, WebError> {
+///
+/// Route-days come from `cache` while the store's calendar version is unchanged, so a search costs the engine
+/// and a few small reads; dates outside the cached window are read fresh.
+pub async fn availability(
+    store: &dyn Store,
+    cache: &CalendarCache,
+    q: &AvailabilityQuery,
+    now: Timestamp,
+) -> Result<Vec<OfferedSlot>, WebError> {
     if !(1..=MAX_DAYS).contains(&q.days) {
         return Err(WebError::field("out_of_range", "days", format!("must be between 1 and {MAX_DAYS}")));
     }
+    let snapshot = cache.snapshot(store, now).await?;
     let only = q.therapist_id.map(|t| vec![t]);
-    let ctx = context(store, q.service_id, q.place, only.as_deref()).await.map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
+    let ctx = context_from(store, snapshot.settings.clone(), &snapshot.schedules, q.service_id, q.place, only.as_deref())
+        .await
+        .map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
     let dates: Vec<Date> = (0..q.days).filter_map(|i| q.from.checked_add(i.days()).ok()).collect();
-    let slots = ctx.search(store, &dates, now).await?;
+    let slots = if dates.iter().all(|d| snapshot.holds(*d)) {
+        let travel = ctx.travel();
+        let wanted: Vec<TherapistId> = ctx.schedules.iter().map(|s| s.therapist_id).collect();
+        let cached: Vec<Arc<Vec<RouteDay>>> = dates.iter().map(|d| snapshot.route_days(*d, &travel)).collect();
+        let route_days = cached.iter().flat_map(|days| days.iter()).filter(|d| wanted.contains(&d.therapist()));
+        ctx.search_in(store, route_days, &dates, now).await?
+    } else {
+        ctx.search(store, &dates, now).await?
+    };
     Ok(slots.iter().map(|s| ctx.offered(s)).collect())
+}
+
+/// How many days from today the cache holds: the longest search, and a day either side.
+const CACHED_DAYS: i64 = MAX_DAYS + 2;
+
+/// Route-days kept in memory between searches. The store's calendar version (bumped by the database in the
+/// same transaction as any change to visits, hours, time off, settings or clinics) says when to rebuild, so
+/// several servers on one database stay correct. A stale view can only offer a slot that booking then
+/// refuses with 409: booking re-checks on fresh data under the store's lock.
+#[derive(Default)]
+pub struct CalendarCache {
+    current: tokio::sync::Mutex<Option<Arc<CalendarSnapshot>>>,
+}
+
+/// One version of the calendar: settings, schedules and booked stops, with route-days built per date on demand.
+pub struct CalendarSnapshot {
+    version: i64,
+    settings: PracticeSettings,
+    schedules: Vec<TherapistSchedule>,
+    first: Date,
+    last: Date,
+    stops: HashMap<TherapistId, Vec<Stop>>,
+    days: std::sync::Mutex<HashMap<Date, Arc<Vec<RouteDay>>>>,
+}
+
+impl CalendarCache {
+    /// The snapshot for the store's current calendar version, rebuilt (once, by one caller) when it moved.
+    pub async fn snapshot(&self, store: &dyn Store, now: Timestamp) -> Result<Arc<CalendarSnapshot>, WebError> {
+        // The version is read before the data, so a change racing with a rebuild only causes another rebuild.
+        let version = store.calendar_version().await?;
+        let mut current = self.current.lock().await;
+        if let Some(snapshot) = current.as_ref() {
+            let today = local_date(&snapshot.settings.zone(), now);
+            if snapshot.version == version && snapshot.first < today {
+                return Ok(snapshot.clone());
+            }
+        }
+        let settings = store.practice_settings().await?;
+        let schedules = store.schedules().await?;
+        let tz = settings.zone();
+        let today = local_date(&tz, now);
+        let first = today.checked_sub(1.days()).unwrap_or(today);
+        let last = today.checked_add(CACHED_DAYS.days()).unwrap_or(today);
+        let from = instant_of(local_day(&tz, first).origin - CHECK_MARGIN_MINUTES);
+        let to = instant_of(local_day(&tz, last).end + CHECK_MARGIN_MINUTES);
+        let mut stops: HashMap<TherapistId, Vec<Stop>> = HashMap::new();
+        for (t, stop) in store.stops_between(from, to).await? {
+            stops.entry(t).or_default().push(stop);
+        }
+        let snapshot =
+            Arc::new(CalendarSnapshot { version, settings, schedules, first, last, stops, days: Default::default() });
+        *current = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+}
+
+impl CalendarSnapshot {
+    fn holds(&self, date: Date) -> bool {
+        self.first <= date && date <= self.last
+    }
+
+    /// Every scheduled therapist's route-day on `date`, built the first time it is asked for.
+    fn route_days(&self, date: Date, travel: &StraightLine) -> Arc<Vec<RouteDay>> {
+        if let Some(days) = self.days.lock().unwrap_or_else(|p| p.into_inner()).get(&date) {
+            return days.clone();
+        }
+        let tz = self.settings.zone();
+        let day = local_day(&tz, date);
+        let built: Vec<RouteDay> = self
+            .schedules
+            .iter()
+            .map(|s| {
+                let stops = self.stops.get(&s.therapist_id).map(Vec::as_slice).unwrap_or(&[]);
+                let lo = stops.partition_point(|st| st.end <= day.origin - CHECK_MARGIN_MINUTES);
+                let hi = stops.partition_point(|st| st.start < day.end + CHECK_MARGIN_MINUTES);
+                s.route_day(&tz, date, stops[lo..hi].to_vec(), travel)
+            })
+            .collect();
+        let built = Arc::new(built);
+        self.days.lock().unwrap_or_else(|p| p.into_inner()).insert(date, built.clone());
+        built
+    }
 }
 
 fn rename_field(e: WebError, from: &str, to: &str) -> WebError {

@@ -57,6 +57,8 @@ struct Inner {
     config: WebConfig,
     clock: Arc<dyn Clock>,
     login_limiter: auth::LoginLimiter,
+    /// Route-days between availability searches, rebuilt when the calendar version moves.
+    calendar: booking::CalendarCache,
     /// Checked against when an email is unknown, so both failures take the same time.
     dummy_hash: String,
 }
@@ -73,6 +75,7 @@ impl AppState {
             config,
             clock,
             login_limiter,
+            calendar: booking::CalendarCache::default(),
             dummy_hash: hash_password("knead-dummy-password-for-timing"),
         }))
     }
@@ -87,6 +90,10 @@ impl AppState {
 
     pub fn now(&self) -> Timestamp {
         self.0.clock.now()
+    }
+
+    pub fn calendar(&self) -> &booking::CalendarCache {
+        &self.0.calendar
     }
 
     pub fn login_limiter(&self) -> &auth::LoginLimiter {

@@ -11,7 +11,7 @@ use knead_core::schedule::{search, Day, GeoPoint, RouteDay, SearchRequest, Stop,
 use knead_core::{ServiceId, TherapistId};
 use knead_demo::metro::{self, MetroPractice};
 use knead_store::{DynStore, CHECK_MARGIN_MINUTES};
-use knead_web::booking::{availability as web_availability, rfc3339_local, AvailabilityQuery, PlaceQuery};
+use knead_web::booking::{availability as web_availability, rfc3339_local, AvailabilityQuery, CalendarCache, PlaceQuery};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -147,14 +147,16 @@ async fn time_searches(
         days: DAYS,
         therapist_id: None,
     };
+    // One cache for all searches, as one server has: the warm-up builds it, the timed searches use it.
+    let cache = Arc::new(CalendarCache::default());
     for &at in &places[..WARMUP] {
-        web_availability(store.as_ref(), &query(at), Timestamp::now()).await.map_err(|e| anyhow!("{e:?}"))?;
+        web_availability(store.as_ref(), &cache, &query(at), Timestamp::now()).await.map_err(|e| anyhow!("{e:?}"))?;
     }
     let timed: Arc<Vec<GeoPoint>> = Arc::new(places[WARMUP..].to_vec());
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let (store, timed, next) = (store.clone(), timed.clone(), next.clone());
+        let (store, timed, next, cache) = (store.clone(), timed.clone(), next.clone(), cache.clone());
         // Each task takes the next place until none is left, so `concurrency` searches are always in flight.
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
@@ -163,7 +165,9 @@ async fn time_searches(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&at) = timed.get(i) else { break };
                 let started = Instant::now();
-                let found = web_availability(store.as_ref(), &query(at), Timestamp::now()).await.map_err(|e| anyhow!("{e:?}"))?;
+                let found = web_availability(store.as_ref(), &cache, &query(at), Timestamp::now())
+                    .await
+                    .map_err(|e| anyhow!("{e:?}"))?;
                 times.push(started.elapsed());
                 slots += found.len();
             }
@@ -347,7 +351,7 @@ async fn what_if(
                         // Queue behind the other searches in flight, as a request waits for a worker thread.
                         tokio::task::yield_now().await;
                         let req = SearchRequest { place: at, ..(*request).clone() };
-                        let found = search(&req, &days, travel.as_ref());
+                        let found = search(&req, days.iter(), travel.as_ref());
                         let shown: Vec<(String, String)> = found
                             .iter()
                             .map(|s| (rfc3339_local(&tz, instant_of(s.start)), rfc3339_local(&tz, instant_of(s.end))))

@@ -65,6 +65,21 @@ pub fn haversine_km(a: GeoPoint, b: GeoPoint) -> f64 {
     2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
 }
 
+/// Distance in km on a flat map of the neighbourhood (an equirectangular projection at the points' mean
+/// latitude): within 0.3% of the great circle across a city, far inside the road factor's own error, and
+/// about five times cheaper (one cosine, no arcsine), which matters because availability prices thousands
+/// of legs per search. Points more than about 2 degrees apart use the great circle.
+pub fn local_km(a: GeoPoint, b: GeoPoint) -> f64 {
+    let (dlat, dlon) = (b.lat - a.lat, b.lon - a.lon);
+    if dlat.abs() > 2.0 || dlon.abs() > 2.0 {
+        return haversine_km(a, b);
+    }
+    let mean_lat = ((a.lat + b.lat) / 2.0).to_radians();
+    let x = dlon.to_radians() * mean_lat.cos();
+    let y = dlat.to_radians();
+    EARTH_RADIUS_KM * (x * x + y * y).sqrt()
+}
+
 /// Driving minutes between places. Implementations answer from memory and never do I/O:
 /// availability calls this on its hot path, inside a request.
 pub trait TravelTimes: Send + Sync {
@@ -112,7 +127,7 @@ impl StraightLine {
 
 impl TravelTimes for StraightLine {
     fn minutes(&self, from: GeoPoint, to: GeoPoint) -> u32 {
-        let minutes = (haversine_km(from, to) * self.road_factor / self.speed_kmh * 60.0).ceil();
+        let minutes = (local_km(from, to) * self.road_factor / self.speed_kmh * 60.0).ceil();
         // Also catches NaN and a zero speed: an unusable setting must not offer impossible visits.
         if minutes.is_finite() && minutes >= 0.0 && minutes < UNREACHABLE as f64 {
             minutes as u32
@@ -244,6 +259,18 @@ mod tests {
         let km = haversine_km(toronto, montreal);
         assert!((km - 504.0).abs() < 3.0, "{km}");
         assert_eq!(haversine_km(toronto, toronto), 0.0);
+    }
+
+    #[test]
+    fn the_local_distance_stays_within_a_third_of_a_percent_across_a_city() {
+        let centre = point(43.6532, -79.3832);
+        for (dlat, dlon) in [(0.18, 0.0), (0.0, 0.25), (0.18, 0.25), (-0.15, 0.2), (0.01, -0.01)] {
+            let other = point(43.6532 + dlat, -79.3832 + dlon);
+            let (flat, great) = (local_km(centre, other), haversine_km(centre, other));
+            assert!((flat - great).abs() / great < 0.003, "{flat} vs {great}");
+        }
+        let montreal = point(45.5019, -73.5674);
+        assert_eq!(local_km(centre, montreal), haversine_km(centre, montreal), "far apart: the great circle");
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! the therapist leaves from it. (Removing such a visit can cost starts, since they then leave from
 //! base; the engine itself never books across a window's edge.)
 
-use super::geo::{haversine_km, GeoPoint, TravelTimes};
+use super::geo::{haversine_km, local_km, GeoPoint, TravelTimes};
 use super::Minute;
 use crate::catalog::TherapistId;
 
@@ -168,7 +168,7 @@ impl RouteDay {
     /// Whether `place` lies within the therapist's service radius of their base.
     pub fn covers(&self, place: GeoPoint) -> bool {
         // Written so that a NaN radius covers nothing.
-        haversine_km(self.base, place) <= self.radius_km
+        local_km(self.base, place) <= self.radius_km
     }
 
     pub(super) fn places(&self) -> &[GeoPoint] {

@@ -110,9 +110,10 @@ pub struct Slot {
 /// Every grid start, in order, at which `req.therapists_needed` distinct therapists among
 /// `route_days` can take the visit. To search one therapist, pass only their route-days.
 ///
-/// `travel` is asked once through `column` and once through `row`, over the bases and visit places of
-/// the route-days that cover the place; nothing else is looked up per slot.
-pub fn search(req: &SearchRequest, route_days: &[RouteDay], travel: &dyn TravelTimes) -> Vec<Slot> {
+/// Travel is priced only for gaps long enough to hold the visit with its buffers even before any
+/// driving (a full day costs no lookups), and from the place back to base once per day that has such a
+/// gap. `route_days` may be any iterator of references, so callers can search a cached subset.
+pub fn search<'a>(req: &SearchRequest, route_days: impl IntoIterator<Item = &'a RouteDay>, travel: &dyn TravelTimes) -> Vec<Slot> {
     if !req.is_searchable() {
         return Vec::new();
     }
@@ -122,42 +123,36 @@ pub fn search(req: &SearchRequest, route_days: &[RouteDay], travel: &dyn TravelT
     }
     // A visit must end, with its pack-up, inside a window and after the earliest start.
     let earliest_end = req.not_before.max(grid.first_origin) + req.duration + req.buffer;
-    let candidates: Vec<&RouteDay> = route_days
-        .iter()
+    let candidates = route_days
+        .into_iter()
         .filter(|day| {
             day.windows().last().is_some_and(|&(_, end)| end >= earliest_end)
                 && day.windows()[0].0 < grid.last_end
                 && !day.gaps().is_empty()
                 && day.covers(req.place)
-        })
-        .collect();
+        });
 
-    // All the travel the search needs, in two batched calls: from every place to the new one, and back.
-    let mut place_offsets = Vec::with_capacity(candidates.len());
-    let mut places: Vec<GeoPoint> = Vec::new();
-    for day in &candidates {
-        place_offsets.push(places.len());
-        places.extend_from_slice(day.places());
-    }
-    let to_place = travel.column(&places, req.place);
-    let from_place = travel.row(req.place, &places);
-    assert!(
-        to_place.len() == places.len() && from_place.len() == places.len(),
-        "a TravelTimes row or column has one entry per point"
-    );
-
+    // The blocked range (visit plus buffers) a gap must hold before any driving is counted.
+    let block = req.duration + 2 * req.buffer;
+    let latest_end = grid.last_end + req.duration + req.buffer;
     let mut best = BestK::new(grid.slot_count, req.therapists_needed);
-    for (day, &offset) in candidates.iter().zip(&place_offsets) {
-        let travel_to_base = from_place[offset];
+    for day in candidates {
+        let places = day.places();
+        let mut travel_to_base: Option<u32> = None;
         for gap in day.gaps() {
-            let travel_before = to_place[offset + gap.prev];
-            let travel_to_next = gap.next.map_or(0, |next| from_place[offset + next.place]);
+            let limit = gap.next.map_or(gap.window_end, |next| next.start);
+            if limit - gap.leave_at < block || limit < earliest_end || gap.leave_at > latest_end {
+                continue;
+            }
+            let travel_before = travel.minutes(places[gap.prev], req.place);
+            let travel_to_next = gap.next.map_or(0, |next| travel.minutes(req.place, places[next.place]));
             let (first, last) = gap.starts(travel_before, travel_to_next, req.duration, req.buffer);
             let first = first.max(req.not_before);
             if first > last {
                 continue;
             }
-            let (travel_after, added_travel) = gap.travel_report(travel_before, travel_to_next, travel_to_base);
+            let to_base = *travel_to_base.get_or_insert_with(|| travel.minutes(req.place, places[0]));
+            let (travel_after, added_travel) = gap.travel_report(travel_before, travel_to_next, to_base);
             let candidate = Candidate { added_travel, therapist: day.therapist(), travel_before, travel_after };
             grid.for_each_slot_in(first, last, |slot| best.offer(slot, candidate));
         }

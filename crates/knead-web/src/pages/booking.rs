@@ -352,7 +352,7 @@ impl<'a> Booker<'a> {
             None
         });
         let query = AvailabilityQuery { service_id: self.service.id, place, from: date, days: DAYS_SHOWN, therapist_id };
-        let slots = match booking::availability(self.app.store().as_ref(), &query, self.app.now()).await {
+        let slots = match booking::availability(self.app.store().as_ref(), self.app.calendar(), &query, self.app.now()).await {
             Ok(slots) => slots,
             Err(WebError::Invalid(e)) => {
                 let e = renamed(e);
@@ -775,7 +775,7 @@ async fn render_manage(
         match place {
             Some(place) => {
                 let q = AvailabilityQuery { service_id: b.service_id, place, from, days: DAYS_SHOWN, therapist_id: None };
-                booking::availability(store.as_ref(), &q, now).await.map_err(|e| e.body().errors.into_iter().map(|x| x.detail).collect::<Vec<_>>().join(" "))
+                booking::availability(store.as_ref(), app.calendar(), &q, now).await.map_err(|e| e.body().errors.into_iter().map(|x| x.detail).collect::<Vec<_>>().join(" "))
             }
             None => Err("this booking has no place to search from".to_string()),
         }

@@ -31,6 +31,19 @@ fn contested_booking(server: &Server) -> String {
     .to_string()
 }
 
+/// The starts `server` offers for the therapist and day of a booking body.
+fn offered_by(server: &Server, body: &str) -> Vec<String> {
+    let b: serde_json::Value = serde_json::from_str(body).unwrap();
+    let start: jiff::Timestamp = b["start"].as_str().unwrap().parse().unwrap();
+    let date = start.to_zoned(jiff::tz::TimeZone::get("America/Toronto").unwrap()).date();
+    let query = format!(
+        "/api/v1/availability?service_id={}&lat=43.6532&lon=-79.3832&from={date}&days=1&therapist_id={}",
+        b["service_id"], b["therapist_ids"][0]
+    );
+    let slots: serde_json::Value = server.get(&query).into_json().unwrap();
+    slots["slots"].as_array().unwrap().iter().map(|s| s["start"].as_str().unwrap().to_string()).collect()
+}
+
 /// Fires `REQUESTS` POSTs at once, spread over `servers`; returns the status codes.
 fn race(servers: &[&Server], body: &str) -> Vec<u16> {
     let barrier = Arc::new(Barrier::new(REQUESTS));
@@ -90,7 +103,14 @@ async fn two_servers_on_one_postgresql_still_book_a_slot_once() {
         let first = Server::start(&["--demo", "--database-url", &url]);
         let second = Server::start(&["--database-url", &url]);
         let body = contested_booking(&first);
+        // The second server has the slot in its cached calendar before the race...
+        let start = serde_json::from_str::<serde_json::Value>(&body).unwrap()["start"].as_str().unwrap().to_string();
+        assert!(offered_by(&second, &body).contains(&start));
         assert_exactly_one_booking(&race(&[&first, &second], &body));
+        // ...and neither server offers it afterwards: the calendar version moved in the database.
+        for server in [&first, &second] {
+            assert!(!offered_by(server, &body).contains(&start), "{} still offers the booked slot", server.url);
+        }
     })
     .await
     .unwrap();
