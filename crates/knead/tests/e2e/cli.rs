@@ -14,6 +14,8 @@ fn every_subcommand_has_help() {
         vec!["user", "create", "--help"],
         vec!["token", "--help"],
         vec!["token", "create", "--help"],
+        vec!["bench", "--help"],
+        vec!["bench", "availability", "--help"],
     ] {
         let out = run(&args, "");
         assert!(out.status.success(), "{args:?}");
