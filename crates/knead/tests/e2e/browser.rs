@@ -70,26 +70,41 @@ pub(crate) fn chromium_capabilities() -> serde_json::Map<String, serde_json::Val
     caps.as_object().unwrap().clone()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in() {
+/// Chromium, through chromedriver, in front of a fresh `knead serve --demo`. Fields drop in order: the
+/// server and database go before chromedriver stops.
+pub(crate) struct BrowserSession {
+    pub client: fantoccini::Client,
+    pub server: Server,
+    _db: TempDb,
+    _driver: ChromeDriver,
+}
+
+/// A browser session, or `None` after saying loudly why not (outside CI); in CI a missing browser fails.
+pub(crate) async fn browser_session(what: &str) -> Option<BrowserSession> {
     let driver = match start_chromedriver() {
         Ok(d) => d,
         Err(why) if !in_ci() => {
-            let _ = writeln!(std::io::stderr(), "SKIPPED: browser test: {why}; this test did not run");
-            return;
+            let _ = writeln!(std::io::stderr(), "SKIPPED: {what}: {why}; this test did not run");
+            return None;
         }
-        Err(why) => panic!("browser test cannot run in CI: {why}"),
+        Err(why) => panic!("{what} cannot run in CI: {why}"),
     };
     let db = TempDb::new();
     let db_url = db.url.clone();
     let server = tokio::task::spawn_blocking(move || Server::start(&["--demo", "--database-url", &db_url])).await.unwrap();
-
     let client = ClientBuilder::rustls()
         .expect("TLS setup")
         .capabilities(chromium_capabilities())
         .connect(&driver.url)
         .await
         .expect("connect to chromedriver");
+    Some(BrowserSession { client, server, _db: db, _driver: driver })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in() {
+    let Some(session) = browser_session("browser test").await else { return };
+    let (client, server) = (&session.client, &session.server);
 
     client.goto(&server.url).await.unwrap();
     let h1 = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
@@ -129,6 +144,5 @@ async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in(
     let cookie = client.get_named_cookie("knead_session").await.expect("a session cookie");
     assert_eq!(cookie.http_only(), Some(true));
 
-    client.close().await.unwrap();
-    drop(server);
+    client.clone().close().await.unwrap();
 }

@@ -4,10 +4,8 @@
 //!
 //! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
 
-use crate::browser::{chromium_capabilities, in_ci, start_chromedriver};
-use crate::support::*;
-use fantoccini::{Client, ClientBuilder, Locator};
-use std::io::Write;
+use crate::browser::browser_session;
+use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
 
 /// Waits until the browser shows `path`, after a click that navigates.
@@ -72,23 +70,8 @@ async fn book_from_the_place_step(client: &Client, address: &str, name: &str, em
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_guest_books_a_home_visit_and_a_couples_visit_through_the_pages() {
-    let driver = match start_chromedriver() {
-        Ok(d) => d,
-        Err(why) if !in_ci() => {
-            let _ = writeln!(std::io::stderr(), "SKIPPED: booking browser test: {why}; this test did not run");
-            return;
-        }
-        Err(why) => panic!("booking browser test cannot run in CI: {why}"),
-    };
-    let db = TempDb::new();
-    let db_url = db.url.clone();
-    let server = tokio::task::spawn_blocking(move || Server::start(&["--demo", "--database-url", &db_url])).await.unwrap();
-    let client = ClientBuilder::rustls()
-        .expect("TLS setup")
-        .capabilities(chromium_capabilities())
-        .connect(&driver.url)
-        .await
-        .expect("connect to chromedriver");
+    let Some(session) = browser_session("booking browser test").await else { return };
+    let (client, server) = (&session.client, &session.server);
 
     // A home massage, from the service's own page.
     client.goto(&format!("{}/services", server.url)).await.unwrap();
@@ -115,6 +98,5 @@ async fn a_guest_books_a_home_visit_and_a_couples_visit_through_the_pages() {
     assert_eq!(text_of(&client, "#booking-status").await, "Confirmed");
     assert_eq!(text_of(&client, "#booking-therapists").await, one);
 
-    client.close().await.unwrap();
-    drop(server);
+    client.clone().close().await.unwrap();
 }
