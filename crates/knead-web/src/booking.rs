@@ -260,6 +260,8 @@ pub struct CalendarCache {
 /// One version of the calendar: settings, schedules and booked stops, with route-days built per date on demand.
 pub struct CalendarSnapshot {
     version: i64,
+    /// The practice-local date it was built on; its window starts the day before.
+    built_for: Date,
     settings: PracticeSettings,
     schedules: Vec<TherapistSchedule>,
     first: Date,
@@ -275,8 +277,9 @@ impl CalendarCache {
         let version = store.calendar_version().await?;
         let mut current = self.current.lock().await;
         if let Some(snapshot) = current.as_ref() {
+            // A new day moves the window the snapshot holds, so it is rebuilt then too.
             let today = local_date(&snapshot.settings.zone(), now);
-            if snapshot.version == version && snapshot.first < today {
+            if snapshot.version == version && snapshot.built_for == today {
                 return Ok(snapshot.clone());
             }
         }
@@ -292,8 +295,16 @@ impl CalendarCache {
         for (t, stop) in store.stops_between(from, to).await? {
             stops.entry(t).or_default().push(stop);
         }
-        let snapshot =
-            Arc::new(CalendarSnapshot { version, settings, schedules, first, last, stops, days: Default::default() });
+        let snapshot = Arc::new(CalendarSnapshot {
+            version,
+            built_for: today,
+            settings,
+            schedules,
+            first,
+            last,
+            stops,
+            days: Default::default(),
+        });
         *current = Some(snapshot.clone());
         Ok(snapshot)
     }
