@@ -235,7 +235,8 @@ pub async fn availability(
     let dates: Vec<Date> = (0..q.days).filter_map(|i| q.from.checked_add(i.days()).ok()).collect();
     let slots = if dates.iter().all(|d| snapshot.holds(*d)) {
         let travel = ctx.travel();
-        let wanted: Vec<TherapistId> = ctx.schedules.iter().map(|s| s.therapist_id).collect();
+        // A set: 2,800 route-days are filtered per search, so a linear scan per day would be the hot spot.
+        let wanted: std::collections::HashSet<TherapistId> = ctx.schedules.iter().map(|s| s.therapist_id).collect();
         let cached: Vec<Arc<Vec<RouteDay>>> = dates.iter().map(|d| snapshot.route_days(*d, &travel)).collect();
         let route_days = cached.iter().flat_map(|days| days.iter()).filter(|d| wanted.contains(&d.therapist()));
         ctx.search_in(store, route_days, &dates, now).await?
