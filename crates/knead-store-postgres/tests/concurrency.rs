@@ -2,19 +2,15 @@
 //! knead servers, so only the database's locks and constraints can keep them apart.
 
 use jiff::{Timestamp, ToSpan};
-use knead_core::booking::{ClinicInput, Contact, NewBooking, NewVisit, Where};
-use knead_core::schedule::{GeoPoint, Stop};
-use knead_core::{Email, Kind, Place, ServiceId, ServiceInput, TherapistId, TherapistInput};
+use knead_core::booking::{ClinicInput, NewBooking, Where};
+use knead_core::schedule::Stop;
+use knead_core::{Place, ServiceId, TherapistId, TherapistInput};
+use knead_store::conformance::{home, new_booking, service_input, t0};
 use knead_store::{BookingError, CatalogStore, Created, SchedulingStore};
 use knead_store_postgres::testing::{fresh_database, TestDatabase};
 use knead_store_postgres::PostgresStore;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 type Outcome = Result<Created, BookingError>;
-
-fn t0() -> Timestamp {
-    "2026-01-01T00:00:00Z".parse().unwrap()
-}
 
 /// The database's store plus a second one with its own connections: a second server.
 async fn two_servers(db: &TestDatabase) -> [PostgresStore; 2] {
@@ -22,18 +18,9 @@ async fn two_servers(db: &TestDatabase) -> [PostgresStore; 2] {
 }
 
 async fn service_and_therapists(store: &PostgresStore, therapists: usize) -> (ServiceId, Vec<TherapistId>) {
-    let input = ServiceInput {
-        slug: None,
-        name: "Massage".into(),
-        description: "A calm massage.".into(),
-        duration_minutes: 60,
-        price_cents: 12_000,
-        modality: "Swedish".into(),
-        place: Place::Both,
-        kind: Kind::Individual,
-        buffer_minutes: 15,
-        add_ons: vec![],
-    };
+    let mut input = service_input("Massage");
+    input.place = Place::Both;
+    input.add_ons.clear();
     let service = store.create_service(&input.validate().unwrap(), t0()).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..therapists {
@@ -44,39 +31,7 @@ async fn service_and_therapists(store: &PostgresStore, therapists: usize) -> (Se
 }
 
 fn booking(service: ServiceId, therapists: &[TherapistId], start: Timestamp, place: Where) -> NewBooking {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NewBooking {
-        service_id: service,
-        start,
-        end: start + 60.minutes(),
-        place,
-        client: Contact {
-            name: "Ana Fictional".into(),
-            email: Email::parse("email", "ana@example.com").unwrap(),
-            phone: "416-555-0100".into(),
-        },
-        client_user_id: None,
-        price_cents: 12_000,
-        travel_fee_cents: 0,
-        visits: therapists
-            .iter()
-            .map(|&t| NewVisit {
-                therapist_id: t,
-                block_start: start - 15.minutes(),
-                block_end: start + 75.minutes(),
-                travel_before_min: 10,
-                travel_after_min: 10,
-            })
-            .collect(),
-        manage_token_hash: format!("{:064x}", NEXT.fetch_add(1, Ordering::Relaxed)),
-        idempotency_key: None,
-        request_fingerprint: "fp-1".into(),
-        created_at: t0(),
-    }
-}
-
-fn home() -> Where {
-    Where::Mobile { at: GeoPoint { lat: 43.66, lon: -79.39 }, address: "1 Fictional Lane".into() }
+    new_booking(service, therapists, start, place, None)
 }
 
 /// Runs every booking at once, alternating between the two servers, with `check` as the travel rule.

@@ -9,11 +9,13 @@ use knead_core::{
     AddOnInput, ArticleInput, Email, Kind, NewUser, Place, Role, ServiceId, ServiceInput, TherapistInput, UserId,
 };
 
-fn t0() -> Timestamp {
+/// The instant stories start at.
+pub fn t0() -> Timestamp {
     "2026-03-01T15:00:00Z".parse().unwrap()
 }
 
-fn service_input(name: &str) -> ServiceInput {
+/// A valid one-hour mobile service with two add-ons.
+pub fn service_input(name: &str) -> ServiceInput {
     ServiceInput {
         slug: None,
         name: name.into(),
@@ -240,7 +242,8 @@ async fn therapist_with_schedule(store: &dyn Store, name: &str, service: Sid) ->
     t.id
 }
 
-fn new_booking(service: Sid, therapists: &[TherapistId], start: Timestamp, place: Where, key: Option<&str>) -> NewBooking {
+/// A one-hour booking at `place` with a visit (15-minute buffers) per therapist and a fresh manage token.
+pub fn new_booking(service: Sid, therapists: &[TherapistId], start: Timestamp, place: Where, key: Option<&str>) -> NewBooking {
     NewBooking {
         service_id: service,
         start,
@@ -277,7 +280,8 @@ fn next_token_hash() -> String {
     format!("{:064x}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
-fn home() -> Where {
+/// A client's home inside the default service area.
+pub fn home() -> Where {
     Where::Mobile { at: GeoPoint { lat: 43.66, lon: -79.39 }, address: "1 Fictional Lane".into() }
 }
 
