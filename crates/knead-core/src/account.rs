@@ -27,9 +27,10 @@ impl Role {
     }
 
     pub fn parse(field: &str, text: &str) -> Result<Role, FieldError> {
-        Role::ALL.into_iter().find(|r| r.as_str() == text.trim()).ok_or_else(|| {
-            FieldError::new("invalid", field, "must be one of: client, therapist, manager")
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text.trim())
+            .ok_or_else(|| FieldError::new("invalid", field, "must be one of: client, therapist, manager"))
     }
 
     pub fn is_staff(self) -> bool {

@@ -106,7 +106,11 @@ impl ContactInput {
         let digits = phone.chars().filter(char::is_ascii_digit).count();
         let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if !(allowed && (7..=15).contains(&digits) && phone.len() <= 25) {
-            e.push(FieldError::new("invalid", "client.phone", "must be a phone number of 7 to 15 digits, e.g. 416-555-0123"));
+            e.push(FieldError::new(
+                "invalid",
+                "client.phone",
+                "must be a phone number of 7 to 15 digits, e.g. 416-555-0123",
+            ));
         }
         Some(Contact { name, email: email?, phone })
     }
@@ -166,11 +170,19 @@ impl BookingInput {
                 GeoPoint::parse(lat, lon).map_err(|err| e.push(err)).ok().map(|at| Where::Mobile { at, address })
             }
             (_, _, Some(_)) => {
-                e.push(FieldError::new("invalid", "clinic_id", "give either lat and lon (a visit at your place) or clinic_id, not both"));
+                e.push(FieldError::new(
+                    "invalid",
+                    "clinic_id",
+                    "give either lat and lon (a visit at your place) or clinic_id, not both",
+                ));
                 None
             }
             (None, _, None) | (_, None, None) => {
-                e.push(FieldError::new("required", if self.lat.is_none() { "lat" } else { "lon" }, "give lat and lon of the visit's place, or a clinic_id"));
+                e.push(FieldError::new(
+                    "required",
+                    if self.lat.is_none() { "lat" } else { "lon" },
+                    "give lat and lon of the visit's place, or a clinic_id",
+                ));
                 None
             }
         };
@@ -308,7 +320,11 @@ mod tests {
             start: "2026-12-01T10:00:00-05:00".into(),
             lat: Some(43.65),
             lon: Some(-79.38),
-            client: Some(ContactInput { name: "Ana".into(), email: "ana@example.com".into(), phone: "416-555-0123".into() }),
+            client: Some(ContactInput {
+                name: "Ana".into(),
+                email: "ana@example.com".into(),
+                phone: "416-555-0123".into(),
+            }),
             ..Default::default()
         }
     }

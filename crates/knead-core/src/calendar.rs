@@ -357,7 +357,14 @@ mod tests {
     #[test]
     fn working_hours_keep_their_wall_clock_time_across_transitions() {
         let tz = toronto();
-        for d in [date(2026, 3, 7), date(2026, 3, 8), date(2026, 3, 9), date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)] {
+        for d in [
+            date(2026, 3, 7),
+            date(2026, 3, 8),
+            date(2026, 3, 9),
+            date(2026, 10, 31),
+            date(2026, 11, 1),
+            date(2026, 11, 2),
+        ] {
             let windows = schedule().windows_on(&tz, d);
             assert_eq!(windows.len(), 1);
             let start = instant_of(windows[0].0).to_zoned(tz.clone());

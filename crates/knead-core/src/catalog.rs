@@ -204,7 +204,8 @@ impl ServiceInput {
         let mut add_ons = Vec::new();
         for (i, a) in self.add_ons.iter().take(Self::MAX_ADD_ONS).enumerate() {
             let name = e.text(&format!("add_ons[{i}].name"), &a.name, 1, 80);
-            let price_cents = e.range(&format!("add_ons[{i}].price_cents"), a.price_cents, 0, Self::MAX_PRICE_CENTS, " cents");
+            let price_cents =
+                e.range(&format!("add_ons[{i}].price_cents"), a.price_cents, 0, Self::MAX_PRICE_CENTS, " cents");
             let extra_minutes = e.range(&format!("add_ons[{i}].extra_minutes"), a.extra_minutes, 0, 240, " minutes");
             add_ons.push(AddOn { name, price_cents, extra_minutes });
         }
@@ -303,7 +304,16 @@ impl TherapistInput {
         let modalities = e.labels("modalities", &self.modalities, 30, 80);
         let conditions = e.labels("conditions", &self.conditions, 30, 80);
         let languages = e.labels("languages", &self.languages, 30, 80);
-        e.finish(|| TherapistDraft { slug, name, credentials, registration_number, bio, modalities, conditions, languages })
+        e.finish(|| TherapistDraft {
+            slug,
+            name,
+            credentials,
+            registration_number,
+            bio,
+            modalities,
+            conditions,
+            languages,
+        })
     }
 }
 

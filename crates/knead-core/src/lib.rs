@@ -16,8 +16,8 @@ pub mod validation;
 
 pub use account::{Email, NewUser, Password, Role, User, UserId};
 pub use catalog::{
-    AddOn, AddOnInput, Kind, Place, Service, ServiceDraft, ServiceId, ServiceInput, Therapist,
-    TherapistDraft, TherapistId, TherapistInput,
+    AddOn, AddOnInput, Kind, Place, Service, ServiceDraft, ServiceId, ServiceInput, Therapist, TherapistDraft,
+    TherapistId, TherapistInput,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use content::{Article, ArticleDraft, ArticleId, ArticleInput};

@@ -22,7 +22,8 @@ pub fn parse_price(text: &str) -> Option<i64> {
     if whole_digits.is_empty() && frac.is_empty() {
         return None;
     }
-    if !whole_digits.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 {
+    if !whole_digits.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2
+    {
         return None;
     }
     let w: i64 = if whole_digits.is_empty() { 0 } else { whole_digits.parse().ok()? };

@@ -14,7 +14,8 @@ impl Slug {
         for c in title.chars() {
             if c.is_ascii_alphanumeric() {
                 out.push(c.to_ascii_lowercase());
-            } else if (c.is_whitespace() || c == '-' || c == '_' || c == '/') && !out.ends_with('-') && !out.is_empty() {
+            } else if (c.is_whitespace() || c == '-' || c == '_' || c == '/') && !out.ends_with('-') && !out.is_empty()
+            {
                 out.push('-');
             }
         }
@@ -85,7 +86,10 @@ mod tests {
     #[test]
     fn titles_become_readable_slugs() {
         assert_eq!(Slug::from_title("Couple's Massage at Home").as_str(), "couples-massage-at-home");
-        assert_eq!(Slug::from_title("  Sciatica: relief -- and when to see a physician ").as_str(), "sciatica-relief-and-when-to-see-a-physician");
+        assert_eq!(
+            Slug::from_title("  Sciatica: relief -- and when to see a physician ").as_str(),
+            "sciatica-relief-and-when-to-see-a-physician"
+        );
         assert_eq!(Slug::from_title("!!!").as_str(), "item");
     }
 

@@ -61,18 +61,11 @@ impl ValidationErrors {
         let trimmed = value.trim();
         let len = trimmed.chars().count();
         if len < min {
-            let detail = if min == 1 {
-                "is required".to_string()
-            } else {
-                format!("must be at least {min} characters")
-            };
+            let detail =
+                if min == 1 { "is required".to_string() } else { format!("must be at least {min} characters") };
             self.push(FieldError::new("required", field, detail));
         } else if len > max {
-            self.push(FieldError::new(
-                "too_long",
-                field,
-                format!("must be at most {max} characters (got {len})"),
-            ));
+            self.push(FieldError::new("too_long", field, format!("must be at most {max} characters (got {len})")));
         } else if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
             self.push(FieldError::new("invalid", field, "must not contain control characters"));
         }

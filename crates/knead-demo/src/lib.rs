@@ -455,16 +455,49 @@ struct Rota {
 }
 
 const ROTAS: [Rota; 4] = [
-    Rota { slug: "mara-quill", base: (43.6500, -79.4000), radius_km: 15.0, weekdays: &[1, 2, 3, 4, 5], hours: ("09:00", "17:00"), clinic: true, mobile: false },
-    Rota { slug: "ines-carvalho", base: (43.6700, -79.3500), radius_km: 25.0, weekdays: &[2, 3, 4, 5, 6, 7], hours: ("10:00", "18:00"), clinic: true, mobile: true },
-    Rota { slug: "liza-manalo", base: (43.7000, -79.4200), radius_km: 25.0, weekdays: &[1, 2, 3, 4, 5, 6], hours: ("09:00", "17:00"), clinic: false, mobile: true },
-    Rota { slug: "theo-lambert", base: (43.6300, -79.4500), radius_km: 25.0, weekdays: &[1, 3, 4, 5, 6, 7], hours: ("11:00", "19:00"), clinic: false, mobile: true },
+    Rota {
+        slug: "mara-quill",
+        base: (43.6500, -79.4000),
+        radius_km: 15.0,
+        weekdays: &[1, 2, 3, 4, 5],
+        hours: ("09:00", "17:00"),
+        clinic: true,
+        mobile: false,
+    },
+    Rota {
+        slug: "ines-carvalho",
+        base: (43.6700, -79.3500),
+        radius_km: 25.0,
+        weekdays: &[2, 3, 4, 5, 6, 7],
+        hours: ("10:00", "18:00"),
+        clinic: true,
+        mobile: true,
+    },
+    Rota {
+        slug: "liza-manalo",
+        base: (43.7000, -79.4200),
+        radius_km: 25.0,
+        weekdays: &[1, 2, 3, 4, 5, 6],
+        hours: ("09:00", "17:00"),
+        clinic: false,
+        mobile: true,
+    },
+    Rota {
+        slug: "theo-lambert",
+        base: (43.6300, -79.4500),
+        radius_km: 25.0,
+        weekdays: &[1, 3, 4, 5, 6, 7],
+        hours: ("11:00", "19:00"),
+        clinic: false,
+        mobile: true,
+    },
 ];
 
 /// Booking settings (Toronto, the default), the clinic, and each therapist's schedule.
 async fn load_calendar(store: &dyn Store, services: &[knead_core::Service]) -> Result<(), LoadError> {
     store.save_practice_settings(&PracticeSettings::default()).await?;
-    let clinic = clinic().validate().map_err(|errors| LoadError::Invalid { what: "clinic", name: "clinic".into(), errors })?;
+    let clinic =
+        clinic().validate().map_err(|errors| LoadError::Invalid { what: "clinic", name: "clinic".into(), errors })?;
     store.create_clinic(&clinic).await?;
     for rota in &ROTAS {
         let Ok(therapist) = store.therapist_by_slug(rota.slug).await else { continue };
@@ -488,12 +521,18 @@ async fn load_calendar(store: &dyn Store, services: &[knead_core::Service]) -> R
                 .map(|&d| WeeklyHoursInput { weekday: d, start: rota.hours.0.into(), end: rota.hours.1.into() })
                 .collect(),
         };
-        let draft = input.validate().map_err(|errors| LoadError::Invalid { what: "schedule", name: rota.slug.into(), errors })?;
+        let draft = input.validate().map_err(|errors| LoadError::Invalid {
+            what: "schedule",
+            name: rota.slug.into(),
+            errors,
+        })?;
         store.save_schedule(therapist.id, &draft).await?;
     }
     // The therapist demo login is the clinic RMT's own.
     let mara = knead_core::Email::parse("email", "mara@demo.knead.test").expect("a valid demo email");
-    if let (Some((user, _)), Ok(profile)) = (store.credentials_by_email(&mara).await?, store.therapist_by_slug("mara-quill").await) {
+    if let (Some((user, _)), Ok(profile)) =
+        (store.credentials_by_email(&mara).await?, store.therapist_by_slug("mara-quill").await)
+    {
         store.link_therapist_user(profile.id, Some(user.id)).await?;
     }
     Ok(())

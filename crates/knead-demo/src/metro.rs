@@ -202,8 +202,20 @@ fn services() -> [ServiceInput; 2] {
         add_ons: vec![],
     };
     [
-        service(INDIVIDUAL_SLUG, "Metro massage at home", "A one-hour massage at the client's home (benchmark practice).", 12_000, Kind::Individual),
-        service(COUPLES_SLUG, "Metro couples massage at home", "Two therapists, side by side, for one hour (benchmark practice).", 24_000, Kind::Couples),
+        service(
+            INDIVIDUAL_SLUG,
+            "Metro massage at home",
+            "A one-hour massage at the client's home (benchmark practice).",
+            12_000,
+            Kind::Individual,
+        ),
+        service(
+            COUPLES_SLUG,
+            "Metro couples massage at home",
+            "Two therapists, side by side, for one hour (benchmark practice).",
+            24_000,
+            Kind::Couples,
+        ),
     ]
 }
 
@@ -279,12 +291,12 @@ async fn load_scaled(
     // Validate everything before writing anything.
     let settings = settings();
     settings.validate().map_err(invalid("settings", "metro"))?;
-    let manager = NewUser::parse(MANAGER_EMAIL, "Metro Manager", Role::Manager.as_str()).map_err(invalid("login", MANAGER_EMAIL))?;
-    Password::parse_new("password", MANAGER_PASSWORD).map_err(|e| invalid("login", MANAGER_EMAIL)(ValidationErrors(vec![e])))?;
-    let service_drafts = services()
-        .iter()
-        .map(|s| s.validate().map_err(invalid("service", &s.name)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let manager = NewUser::parse(MANAGER_EMAIL, "Metro Manager", Role::Manager.as_str())
+        .map_err(invalid("login", MANAGER_EMAIL))?;
+    Password::parse_new("password", MANAGER_PASSWORD)
+        .map_err(|e| invalid("login", MANAGER_EMAIL)(ValidationErrors(vec![e])))?;
+    let service_drafts =
+        services().iter().map(|s| s.validate().map_err(invalid("service", &s.name))).collect::<Result<Vec<_>, _>>()?;
     let therapist_drafts = (1..=scale.therapists)
         .map(|n| {
             let t = therapist(n);
@@ -319,7 +331,9 @@ async fn load_scaled(
             base_lon: base.lon,
             radius_km: THERAPIST_RADIUS_KM,
             service_ids: service_ids.clone(),
-            weekly: (1..=7).map(|d| WeeklyHoursInput { weekday: d, start: HOURS.0.into(), end: HOURS.1.into() }).collect(),
+            weekly: (1..=7)
+                .map(|d| WeeklyHoursInput { weekday: d, start: HOURS.0.into(), end: HOURS.1.into() })
+                .collect(),
         };
         let schedule_draft = input.validate().map_err(invalid("schedule", &draft.name))?;
         schedules.push(store.save_schedule(therapist.id, &schedule_draft).await?);
@@ -367,7 +381,13 @@ fn exists<T>(found: Result<T, StoreError>) -> Result<bool, StoreError> {
 
 /// Up to [`VISITS_PER_DAY`] visits for one therapist-day: a random place near the base, then a random start
 /// among those the engine accepts given the visits placed so far; a place with no such start is given up.
-fn plan_day(schedule: &TherapistSchedule, tz: &jiff::tz::TimeZone, date: Date, travel: &StraightLine, rng: &mut Rng) -> Vec<PlannedVisit> {
+fn plan_day(
+    schedule: &TherapistSchedule,
+    tz: &jiff::tz::TimeZone,
+    date: Date,
+    travel: &StraightLine,
+    rng: &mut Rng,
+) -> Vec<PlannedVisit> {
     let mut stops: Vec<Stop> = Vec::new();
     let mut planned = Vec::new();
     let mut route = schedule.route_day(tz, date, Vec::new(), travel);
@@ -377,10 +397,7 @@ fn plan_day(schedule: &TherapistSchedule, tz: &jiff::tz::TimeZone, date: Date, t
     let grid: Vec<Minute> = (0..(day.end - day.origin) / step)
         .map(|k| day.origin + k * step)
         .filter(|&t| {
-            route
-                .windows()
-                .iter()
-                .any(|&(s, e)| s <= t - BUFFER_MINUTES && t + DURATION_MINUTES + BUFFER_MINUTES <= e)
+            route.windows().iter().any(|&(s, e)| s <= t - BUFFER_MINUTES && t + DURATION_MINUTES + BUFFER_MINUTES <= e)
         })
         .collect();
     let mut feasible: Vec<(Minute, Fit)> = Vec::with_capacity(grid.len());
@@ -390,7 +407,10 @@ fn plan_day(schedule: &TherapistSchedule, tz: &jiff::tz::TimeZone, date: Date, t
         }
         let at = rng.place_near(schedule.base, VISIT_SPREAD_KM);
         feasible.clear();
-        feasible.extend(grid.iter().filter_map(|&t| route.check(t, DURATION_MINUTES, BUFFER_MINUTES, at, travel).ok().map(|f| (t, f))));
+        feasible.extend(
+            grid.iter()
+                .filter_map(|&t| route.check(t, DURATION_MINUTES, BUFFER_MINUTES, at, travel).ok().map(|f| (t, f))),
+        );
         if feasible.is_empty() {
             continue;
         }

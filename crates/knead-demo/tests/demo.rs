@@ -245,16 +245,7 @@ fn the_relief_article_says_which_signs_need_a_physician_or_emergency_care() {
 async fn loading_an_empty_store_creates_the_whole_demo_practice() {
     let store = SqliteStore::in_memory().await.unwrap();
     let report = load(&store, &fake_hash, now()).await.unwrap();
-    assert_eq!(
-        report,
-        LoadReport {
-            services: services().len(),
-            therapists: 4,
-            articles: 2,
-            users: 3,
-            skipped: false
-        }
-    );
+    assert_eq!(report, LoadReport { services: services().len(), therapists: 4, articles: 2, users: 3, skipped: false });
     assert_eq!(store.list_services(true).await.unwrap().len(), services().len());
     assert_eq!(store.list_therapists(true).await.unwrap().len(), 4);
     assert_eq!(store.list_articles(true).await.unwrap().len(), 2);

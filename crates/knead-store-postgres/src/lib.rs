@@ -6,8 +6,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use knead_core::{
-    AddOn, Article, ArticleDraft, ArticleId, Email, Kind, NewUser, Place, Role, Service, ServiceDraft, ServiceId,
-    Slug, Therapist, TherapistDraft, TherapistId, User, UserId,
+    AddOn, Article, ArticleDraft, ArticleId, Email, Kind, NewUser, Place, Role, Service, ServiceDraft, ServiceId, Slug,
+    Therapist, TherapistDraft, TherapistId, User, UserId,
 };
 use knead_store::{
     AccountStore, CatalogStore, ContentStore, NewSession, SessionRecord, Store, StoreError, StoreResult,
@@ -147,7 +147,11 @@ impl From<ServiceRow> for Service {
             .into_iter()
             .zip(r.add_on_prices)
             .zip(r.add_on_minutes)
-            .map(|((name, price_cents), extra_minutes)| AddOn { name, price_cents, extra_minutes: extra_minutes.into() })
+            .map(|((name, price_cents), extra_minutes)| AddOn {
+                name,
+                price_cents,
+                extra_minutes: extra_minutes.into(),
+            })
             .collect();
         Service {
             id: ServiceId(r.id),

@@ -17,9 +17,7 @@ use knead_core::calendar::{
 };
 use knead_core::schedule::{GeoPoint, Minute, Stop};
 use knead_core::{ServiceId, TherapistId, UserId};
-use knead_store::{
-    BookingError, Created, SchedulingStore, StoreError, StoreResult, TravelCheck, CHECK_MARGIN_MINUTES,
-};
+use knead_store::{BookingError, Created, SchedulingStore, StoreError, StoreResult, TravelCheck, CHECK_MARGIN_MINUTES};
 use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use time::OffsetDateTime;
@@ -122,11 +120,7 @@ async fn lock_for(conn: &mut PgConnection, b: &NewBooking) -> Result<(), sqlx::E
     keys.sort_unstable();
     keys.dedup();
     for key in keys {
-        sqlx::query("select pg_advisory_xact_lock($1, $2)")
-            .bind(THERAPIST_LOCK)
-            .bind(key)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("select pg_advisory_xact_lock($1, $2)").bind(THERAPIST_LOCK).bind(key).execute(&mut *conn).await?;
     }
     // Room picks read which rooms are free, so clinic bookings for different therapists queue here too.
     if let Where::Clinic(clinic) = &b.place {
@@ -222,7 +216,12 @@ async fn one_booking<'c>(conn: impl PgExecutor<'c>, id: i64) -> Result<Booking, 
 }
 
 /// A therapist's booked stops around `[from, to)`, for the travel re-check.
-async fn stops_of(conn: &mut PgConnection, therapist: TherapistId, from: Timestamp, to: Timestamp) -> Result<Vec<Stop>, sqlx::Error> {
+async fn stops_of(
+    conn: &mut PgConnection,
+    therapist: TherapistId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Stop>, sqlx::Error> {
     let margin = SignedDuration::from_mins(CHECK_MARGIN_MINUTES);
     let rows: Vec<(OffsetDateTime, OffsetDateTime, f64, f64)> = sqlx::query_as(
         "select block_start, block_end, lat, lon from visits \
@@ -348,12 +347,13 @@ impl PostgresStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(map_err)?;
-        let overrides: Vec<(i64, time::Date, Json<serde_json::Value>)> =
-            sqlx::query_as(&format!("select therapist_id, day, windows from day_overrides where {clause} order by day"))
-                .bind(filter)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(map_err)?;
+        let overrides: Vec<(i64, time::Date, Json<serde_json::Value>)> = sqlx::query_as(&format!(
+            "select therapist_id, day, windows from day_overrides where {clause} order by day"
+        ))
+        .bind(filter)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
         let time_off: Vec<(i64, i64, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(&format!(
             "select therapist_id, id, starts_at, ends_at from time_off where {clause} order by starts_at, id"
         ))
@@ -363,11 +363,16 @@ impl PostgresStore {
         .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         Ok(knead_store::assemble::schedules(knead_store::assemble::ScheduleRows {
-            bases: rows.into_iter().map(|r| (r.therapist_id, GeoPoint { lat: r.base_lat, lon: r.base_lon }, r.radius_km)).collect(),
+            bases: rows
+                .into_iter()
+                .map(|r| (r.therapist_id, GeoPoint { lat: r.base_lat, lon: r.base_lon }, r.radius_km))
+                .collect(),
             services: services.into_iter().map(|(t, s)| (t, ServiceId(s))).collect(),
             weekly: weekly
                 .into_iter()
-                .map(|(t, d, s, e)| (t, WeeklyWindow { weekday: d as i8, start_minute: s.into(), end_minute: e.into() }))
+                .map(|(t, d, s, e)| {
+                    (t, WeeklyWindow { weekday: d as i8, start_minute: s.into(), end_minute: e.into() })
+                })
                 .collect(),
             overrides: overrides
                 .into_iter()
@@ -440,12 +445,19 @@ impl PostgresStore {
         let Some(key) = &b.idempotency_key else { return Ok(None) };
         match self.booking_by_idempotency_key(key).await? {
             None => Ok(None),
-            Some((booking, fingerprint)) if fingerprint == b.request_fingerprint => Ok(Some(Created::Replayed(booking))),
+            Some((booking, fingerprint)) if fingerprint == b.request_fingerprint => {
+                Ok(Some(Created::Replayed(booking)))
+            }
             Some(_) => Err(BookingError::KeyReused),
         }
     }
 
-    async fn try_reschedule_booking(&self, id: BookingId, to: &NewBooking, check: TravelCheck<'_>) -> Result<Booking, Failure> {
+    async fn try_reschedule_booking(
+        &self,
+        id: BookingId,
+        to: &NewBooking,
+        check: TravelCheck<'_>,
+    ) -> Result<Booking, Failure> {
         let mut tx = self.pool.begin().await?;
         lock_for(&mut tx, to).await?;
         // The row lock queues a concurrent cancel or move of the same booking behind this one.
@@ -583,12 +595,14 @@ impl SchedulingStore for PostgresStore {
                 .map_err(map_err)?;
         }
         let services: Vec<i64> = d.service_ids.iter().map(|s| s.0).collect();
-        sqlx::query("insert into therapist_services (therapist_id, service_id) select $1, s from unnest($2::bigint[]) s")
-            .bind(therapist.0)
-            .bind(&services)
-            .execute(&mut *tx)
-            .await
-            .map_err(not_found_on_foreign_key)?;
+        sqlx::query(
+            "insert into therapist_services (therapist_id, service_id) select $1, s from unnest($2::bigint[]) s",
+        )
+        .bind(therapist.0)
+        .bind(&services)
+        .execute(&mut *tx)
+        .await
+        .map_err(not_found_on_foreign_key)?;
         let weekdays: Vec<i32> = d.weekly.iter().map(|w| i32::from(w.weekday)).collect();
         let starts: Vec<i64> = d.weekly.iter().map(|w| w.start_minute).collect();
         let ends: Vec<i64> = d.weekly.iter().map(|w| w.end_minute).collect();
@@ -608,7 +622,12 @@ impl SchedulingStore for PostgresStore {
         self.schedule(therapist).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn set_day_override(&self, therapist: TherapistId, date: Date, windows: Option<&[(i64, i64)]>) -> StoreResult<()> {
+    async fn set_day_override(
+        &self,
+        therapist: TherapistId,
+        date: Date,
+        windows: Option<&[(i64, i64)]>,
+    ) -> StoreResult<()> {
         let day = pg_date(date)?;
         match windows {
             Some(w) => {
@@ -637,14 +656,15 @@ impl SchedulingStore for PostgresStore {
 
     async fn add_time_off(&self, therapist: TherapistId, start: Timestamp, end: Timestamp) -> StoreResult<TimeOff> {
         let (start, end) = (pg_time(start), pg_time(end));
-        let id: i64 =
-            sqlx::query_scalar("insert into time_off (therapist_id, starts_at, ends_at) values ($1, $2, $3) returning id")
-                .bind(therapist.0)
-                .bind(start)
-                .bind(end)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(not_found_on_foreign_key)?;
+        let id: i64 = sqlx::query_scalar(
+            "insert into time_off (therapist_id, starts_at, ends_at) values ($1, $2, $3) returning id",
+        )
+        .bind(therapist.0)
+        .bind(start)
+        .bind(end)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(not_found_on_foreign_key)?;
         Ok(TimeOff { id, start: from_pg_time(start), end: from_pg_time(end) })
     }
 
@@ -674,13 +694,22 @@ impl SchedulingStore for PostgresStore {
         Ok(rows
             .into_iter()
             .map(|(t, s, e, lat, lon)| {
-                let stop = Stop { start: minute_of(from_pg_time(s)), end: end_minute(from_pg_time(e)), at: GeoPoint { lat, lon } };
+                let stop = Stop {
+                    start: minute_of(from_pg_time(s)),
+                    end: end_minute(from_pg_time(e)),
+                    at: GeoPoint { lat, lon },
+                };
                 (TherapistId(t), stop)
             })
             .collect())
     }
 
-    async fn room_calendar(&self, clinic: ClinicId, from: Timestamp, to: Timestamp) -> StoreResult<(usize, Vec<(Minute, Minute)>)> {
+    async fn room_calendar(
+        &self,
+        clinic: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<(usize, Vec<(Minute, Minute)>)> {
         let rooms: i64 = sqlx::query_scalar("select count(*) from rooms where clinic_id = $1")
             .bind(clinic.0)
             .fetch_one(&self.pool)
@@ -779,7 +808,12 @@ impl SchedulingStore for PostgresStore {
         Ok(booking)
     }
 
-    async fn reschedule_booking(&self, id: BookingId, to: &NewBooking, check: TravelCheck<'_>) -> Result<Booking, BookingError> {
+    async fn reschedule_booking(
+        &self,
+        id: BookingId,
+        to: &NewBooking,
+        check: TravelCheck<'_>,
+    ) -> Result<Booking, BookingError> {
         let mut attempt = 1;
         loop {
             match self.try_reschedule_booking(id, to, check).await {
@@ -791,7 +825,12 @@ impl SchedulingStore for PostgresStore {
         }
     }
 
-    async fn therapist_bookings(&self, therapist: TherapistId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Booking>> {
+    async fn therapist_bookings(
+        &self,
+        therapist: TherapistId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Booking>> {
         let rows = sqlx::query_as::<_, BookingRow>(&format!(
             "{BOOKING_SELECT} where b.status = 'confirmed' and exists (select 1 from visits v \
              where v.booking_id = b.id and v.active and v.therapist_id = $1 and v.block_start < $3 and $2 < v.block_end) \
@@ -818,7 +857,10 @@ impl SchedulingStore for PostgresStore {
     }
 
     async fn calendar_version(&self) -> StoreResult<i64> {
-        sqlx::query_scalar("select version from calendar_version where id = 1").fetch_one(&self.pool).await.map_err(map_err)
+        sqlx::query_scalar("select version from calendar_version where id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)
     }
 
     async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()> {

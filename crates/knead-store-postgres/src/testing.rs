@@ -132,8 +132,7 @@ async fn create_database_with(admin: &mut PgConnection) -> Result<String, sqlx::
 }
 
 fn is_test_database_name(name: &str) -> bool {
-    name.strip_prefix("knead_test_")
-        .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
+    name.strip_prefix("knead_test_").is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// `admin_url` with its database swapped for `name`, keeping host, user and query parameters.

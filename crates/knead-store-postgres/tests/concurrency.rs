@@ -136,9 +136,21 @@ async fn one_idempotency_key_is_written_once_even_for_different_therapists() {
         })
         .collect();
     let results = race(&servers, bookings, pass).await;
-    let new: Vec<_> = results.iter().filter_map(|r| match r { Ok(Created::New(b)) => Some(b.id), _ => None }).collect();
+    let new: Vec<_> = results
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Created::New(b)) => Some(b.id),
+            _ => None,
+        })
+        .collect();
     assert_eq!(new.len(), 1, "{results:?}");
-    let replayed: Vec<_> = results.iter().filter_map(|r| match r { Ok(Created::Replayed(b)) => Some(b.id), _ => None }).collect();
+    let replayed: Vec<_> = results
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Created::Replayed(b)) => Some(b.id),
+            _ => None,
+        })
+        .collect();
     assert_eq!(replayed.len(), 4, "the winner's four twins replay it: {results:?}");
     assert!(replayed.iter().all(|&id| id == new[0]));
     let reused = results.iter().filter(|r| matches!(r, Err(BookingError::KeyReused))).count();

@@ -6,8 +6,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use knead_core::{
-    AddOn, Article, ArticleDraft, ArticleId, Email, Kind, NewUser, Place, Role, Service, ServiceDraft, ServiceId,
-    Slug, Therapist, TherapistDraft, TherapistId, User, UserId,
+    AddOn, Article, ArticleDraft, ArticleId, Email, Kind, NewUser, Place, Role, Service, ServiceDraft, ServiceId, Slug,
+    Therapist, TherapistDraft, TherapistId, User, UserId,
 };
 use knead_store::{
     AccountStore, CatalogStore, ContentStore, NewSession, SessionRecord, Store, StoreError, StoreResult,
@@ -81,7 +81,13 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
         if db.is_unique_violation() {
             // SQLite names the column, not the constraint: "UNIQUE constraint failed: services.slug".
             let msg = db.message();
-            let field = if msg.contains(".email") { "email" } else if msg.contains(".slug") { "slug" } else { "id" };
+            let field = if msg.contains(".email") {
+                "email"
+            } else if msg.contains(".slug") {
+                "slug"
+            } else {
+                "id"
+            };
             return StoreError::Conflict { field };
         }
     }
@@ -257,11 +263,7 @@ impl SqliteStore {
         Ok(row.into_service(add_ons))
     }
 
-    async fn write_add_ons(
-        tx: &mut sqlx::SqliteConnection,
-        service_id: i64,
-        add_ons: &[AddOn],
-    ) -> StoreResult<()> {
+    async fn write_add_ons(tx: &mut sqlx::SqliteConnection, service_id: i64, add_ons: &[AddOn]) -> StoreResult<()> {
         sqlx::query("delete from service_add_ons where service_id = ?1")
             .bind(service_id)
             .execute(&mut *tx)
@@ -665,7 +667,13 @@ impl ContentStore for SqliteStore {
 }
 
 /// `table` is one of our own table names, never input.
-async fn set_archived(pool: &SqlitePool, table: &'static str, id: i64, archived: bool, now: Timestamp) -> StoreResult<()> {
+async fn set_archived(
+    pool: &SqlitePool,
+    table: &'static str,
+    id: i64,
+    archived: bool,
+    now: Timestamp,
+) -> StoreResult<()> {
     let done = sqlx::query(&format!("update {table} set archived = ?2, updated_at = ?3 where id = ?1"))
         .bind(id)
         .bind(archived)

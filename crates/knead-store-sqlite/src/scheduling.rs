@@ -15,9 +15,7 @@ use knead_core::calendar::{
 };
 use knead_core::schedule::{GeoPoint, Minute, Stop};
 use knead_core::{ServiceId, TherapistId, UserId};
-use knead_store::{
-    BookingError, Created, SchedulingStore, StoreError, StoreResult, TravelCheck, CHECK_MARGIN_MINUTES,
-};
+use knead_store::{BookingError, Created, SchedulingStore, StoreError, StoreResult, TravelCheck, CHECK_MARGIN_MINUTES};
 use sqlx::{FromRow, SqliteConnection};
 use std::collections::HashMap;
 
@@ -127,7 +125,12 @@ async fn one_booking(conn: &mut SqliteConnection, filter: &str, bind: i64) -> St
 }
 
 /// A therapist's booked stops around `[from, to)`, for the travel re-check.
-async fn stops_of(conn: &mut SqliteConnection, therapist: TherapistId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Stop>> {
+async fn stops_of(
+    conn: &mut SqliteConnection,
+    therapist: TherapistId,
+    from: Timestamp,
+    to: Timestamp,
+) -> StoreResult<Vec<Stop>> {
     let margin = CHECK_MARGIN_MINUTES * 60 * 1_000_000;
     let rows: Vec<(i64, i64, f64, f64)> = sqlx::query_as(
         "select block_start, block_end, lat, lon from visits \
@@ -141,7 +144,11 @@ async fn stops_of(conn: &mut SqliteConnection, therapist: TherapistId, from: Tim
     .map_err(map_err)?;
     Ok(rows
         .into_iter()
-        .map(|(s, e, lat, lon)| Stop { start: minute_of(from_micros(s)), end: end_minute(from_micros(e)), at: GeoPoint { lat, lon } })
+        .map(|(s, e, lat, lon)| Stop {
+            start: minute_of(from_micros(s)),
+            end: end_minute(from_micros(e)),
+            at: GeoPoint { lat, lon },
+        })
         .collect())
 }
 
@@ -244,12 +251,13 @@ impl SqliteStore {
         .await
         .map_err(map_err)?;
         let clause = "(?1 = -1 or therapist_id = ?1)";
-        let services: Vec<(i64, i64)> =
-            sqlx::query_as(&format!("select therapist_id, service_id from therapist_services where {clause} order by service_id"))
-                .bind(filter)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_err)?;
+        let services: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "select therapist_id, service_id from therapist_services where {clause} order by service_id"
+        ))
+        .bind(filter)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
         let weekly: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
             "select therapist_id, weekday, start_minute, end_minute from weekly_hours where {clause} order by weekday, start_minute"
         ))
@@ -257,12 +265,13 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        let overrides: Vec<(i64, String, String)> =
-            sqlx::query_as(&format!("select therapist_id, day, windows from day_overrides where {clause} order by day"))
-                .bind(filter)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_err)?;
+        let overrides: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+            "select therapist_id, day, windows from day_overrides where {clause} order by day"
+        ))
+        .bind(filter)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
         let time_off: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
             "select therapist_id, id, starts_at, ends_at from time_off where {clause} order by starts_at"
         ))
@@ -271,7 +280,10 @@ impl SqliteStore {
         .await
         .map_err(map_err)?;
         Ok(knead_store::assemble::schedules(knead_store::assemble::ScheduleRows {
-            bases: rows.into_iter().map(|r| (r.therapist_id, GeoPoint { lat: r.base_lat, lon: r.base_lon }, r.radius_km)).collect(),
+            bases: rows
+                .into_iter()
+                .map(|r| (r.therapist_id, GeoPoint { lat: r.base_lat, lon: r.base_lon }, r.radius_km))
+                .collect(),
             services: services.into_iter().map(|(t, s)| (t, ServiceId(s))).collect(),
             weekly: weekly
                 .into_iter()
@@ -279,7 +291,9 @@ impl SqliteStore {
                 .collect(),
             overrides: overrides
                 .into_iter()
-                .filter_map(|(t, day, w)| Some((t, DayOverride { date: day.parse().ok()?, windows: serde_json::from_str(&w).ok()? })))
+                .filter_map(|(t, day, w)| {
+                    Some((t, DayOverride { date: day.parse().ok()?, windows: serde_json::from_str(&w).ok()? }))
+                })
                 .collect(),
             time_off: time_off
                 .into_iter()
@@ -324,14 +338,15 @@ impl SchedulingStore for SqliteStore {
 
     async fn create_clinic(&self, d: &ClinicDraft) -> StoreResult<Clinic> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
-        let id: i64 = sqlx::query_scalar("insert into clinics (name, address, lat, lon) values (?1, ?2, ?3, ?4) returning id")
-            .bind(&d.name)
-            .bind(&d.address)
-            .bind(d.at.lat)
-            .bind(d.at.lon)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let id: i64 =
+            sqlx::query_scalar("insert into clinics (name, address, lat, lon) values (?1, ?2, ?3, ?4) returning id")
+                .bind(&d.name)
+                .bind(&d.address)
+                .bind(d.at.lat)
+                .bind(d.at.lon)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
         for room in &d.rooms {
             sqlx::query("insert into rooms (clinic_id, name) values (?1, ?2)")
                 .bind(id)
@@ -387,23 +402,36 @@ impl SchedulingStore for SqliteStore {
                 .bind(s.0)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) { StoreError::NotFound } else { map_err(e) })?;
+                .map_err(|e| {
+                    if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) {
+                        StoreError::NotFound
+                    } else {
+                        map_err(e)
+                    }
+                })?;
         }
         for w in &d.weekly {
-            sqlx::query("insert into weekly_hours (therapist_id, weekday, start_minute, end_minute) values (?1, ?2, ?3, ?4)")
-                .bind(therapist.0)
-                .bind(i64::from(w.weekday))
-                .bind(w.start_minute)
-                .bind(w.end_minute)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
+            sqlx::query(
+                "insert into weekly_hours (therapist_id, weekday, start_minute, end_minute) values (?1, ?2, ?3, ?4)",
+            )
+            .bind(therapist.0)
+            .bind(i64::from(w.weekday))
+            .bind(w.start_minute)
+            .bind(w.end_minute)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         }
         tx.commit().await.map_err(map_err)?;
         self.schedule(therapist).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn set_day_override(&self, therapist: TherapistId, date: Date, windows: Option<&[(i64, i64)]>) -> StoreResult<()> {
+    async fn set_day_override(
+        &self,
+        therapist: TherapistId,
+        date: Date,
+        windows: Option<&[(i64, i64)]>,
+    ) -> StoreResult<()> {
         match windows {
             Some(w) => {
                 sqlx::query(
@@ -430,13 +458,21 @@ impl SchedulingStore for SqliteStore {
     }
 
     async fn add_time_off(&self, therapist: TherapistId, start: Timestamp, end: Timestamp) -> StoreResult<TimeOff> {
-        let id: i64 = sqlx::query_scalar("insert into time_off (therapist_id, starts_at, ends_at) values (?1, ?2, ?3) returning id")
-            .bind(therapist.0)
-            .bind(micros(start))
-            .bind(micros(end))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) { StoreError::NotFound } else { map_err(e) })?;
+        let id: i64 = sqlx::query_scalar(
+            "insert into time_off (therapist_id, starts_at, ends_at) values (?1, ?2, ?3) returning id",
+        )
+        .bind(therapist.0)
+        .bind(micros(start))
+        .bind(micros(end))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| {
+            if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) {
+                StoreError::NotFound
+            } else {
+                map_err(e)
+            }
+        })?;
         Ok(TimeOff { id, start: from_micros(micros(start)), end: from_micros(micros(end)) })
     }
 
@@ -466,12 +502,24 @@ impl SchedulingStore for SqliteStore {
         Ok(rows
             .into_iter()
             .map(|(t, s, e, lat, lon)| {
-                (TherapistId(t), Stop { start: minute_of(from_micros(s)), end: end_minute(from_micros(e)), at: GeoPoint { lat, lon } })
+                (
+                    TherapistId(t),
+                    Stop {
+                        start: minute_of(from_micros(s)),
+                        end: end_minute(from_micros(e)),
+                        at: GeoPoint { lat, lon },
+                    },
+                )
             })
             .collect())
     }
 
-    async fn room_calendar(&self, clinic: ClinicId, from: Timestamp, to: Timestamp) -> StoreResult<(usize, Vec<(Minute, Minute)>)> {
+    async fn room_calendar(
+        &self,
+        clinic: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<(usize, Vec<(Minute, Minute)>)> {
         let rooms: i64 = sqlx::query_scalar("select count(*) from rooms where clinic_id = ?1")
             .bind(clinic.0)
             .fetch_one(&self.pool)
@@ -598,18 +646,19 @@ impl SchedulingStore for SqliteStore {
         Ok(booking)
     }
 
-    async fn reschedule_booking(&self, id: BookingId, to: &NewBooking, check: TravelCheck<'_>) -> Result<Booking, BookingError> {
+    async fn reschedule_booking(
+        &self,
+        id: BookingId,
+        to: &NewBooking,
+        check: TravelCheck<'_>,
+    ) -> Result<Booking, BookingError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
         let current = one_booking(&mut tx, "b.id = ?1", id.0).await?;
         if current.status != BookingStatus::Confirmed {
             return Err(BookingError::SlotTaken("a cancelled booking cannot be moved".into()));
         }
         // The old visits go first, so they do not count against the new ones.
-        sqlx::query("delete from visits where booking_id = ?1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query("delete from visits where booking_id = ?1").bind(id.0).execute(&mut *tx).await.map_err(map_err)?;
         check_and_insert_visits(&mut tx, id.0, to, check).await?;
         sqlx::query("update bookings set starts_at = ?2, ends_at = ?3, travel_fee_cents = ?4 where id = ?1")
             .bind(id.0)
@@ -624,7 +673,12 @@ impl SchedulingStore for SqliteStore {
         Ok(booking)
     }
 
-    async fn therapist_bookings(&self, therapist: TherapistId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Booking>> {
+    async fn therapist_bookings(
+        &self,
+        therapist: TherapistId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Booking>> {
         let mut conn = self.pool.acquire().await.map_err(map_err)?;
         load_bookings(
             &mut conn,
@@ -642,7 +696,10 @@ impl SchedulingStore for SqliteStore {
     }
 
     async fn calendar_version(&self) -> StoreResult<i64> {
-        sqlx::query_scalar("select version from calendar_version where id = 1").fetch_one(&self.pool).await.map_err(map_err)
+        sqlx::query_scalar("select version from calendar_version where id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)
     }
 
     async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()> {

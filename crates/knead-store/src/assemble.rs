@@ -48,7 +48,8 @@ pub fn schedules(rows: ScheduleRows) -> Vec<TherapistSchedule> {
 
 /// Clinics `(id, name, address, lat, lon)` with their rooms `(clinic id, room id, name)`.
 pub fn clinics(clinics: Vec<(i64, String, String, f64, f64)>, rooms: Vec<(i64, i64, String)>) -> Vec<Clinic> {
-    let mut rooms = group(rooms.into_iter().map(|(clinic, id, name)| (clinic, Room { id: RoomId(id), name })).collect());
+    let mut rooms =
+        group(rooms.into_iter().map(|(clinic, id, name)| (clinic, Room { id: RoomId(id), name })).collect());
     clinics
         .into_iter()
         .map(|(id, name, address, lat, lon)| Clinic {

@@ -158,7 +158,10 @@ pub async fn therapists(store: &dyn Store) {
     assert_eq!(t.languages, ["English", "Français"]);
     assert_eq!(t.bio, input.bio);
     assert_eq!(store.therapist_by_slug("mara-quill").await.unwrap(), t);
-    assert!(matches!(store.create_therapist(&input.validate().unwrap(), t0()).await, Err(StoreError::Conflict { field: "slug" })));
+    assert!(matches!(
+        store.create_therapist(&input.validate().unwrap(), t0()).await,
+        Err(StoreError::Conflict { field: "slug" })
+    ));
 
     let mut changed = input.clone();
     changed.modalities = vec![];
@@ -184,7 +187,10 @@ pub async fn articles(store: &dyn Store) {
     assert_eq!(store.article_by_slug("first").await.unwrap(), a);
     assert_eq!(store.article(b.id).await.unwrap(), b);
     let clash = ArticleInput { slug: Some("first".into()), ..second.clone() };
-    assert!(matches!(store.update_article(b.id, &clash.validate().unwrap(), t0()).await, Err(StoreError::Conflict { field: "slug" })));
+    assert!(matches!(
+        store.update_article(b.id, &clash.validate().unwrap(), t0()).await,
+        Err(StoreError::Conflict { field: "slug" })
+    ));
     store.set_article_archived(a.id, true, t0()).await.unwrap();
     assert_eq!(store.list_articles(false).await.unwrap().len(), 1);
     assert_eq!(store.list_articles(true).await.unwrap().len(), 2);
@@ -224,7 +230,7 @@ use crate::{BookingError, Created};
 use knead_core::booking::{ClinicInput, Contact, NewBooking, NewVisit, Where};
 use knead_core::calendar::{PracticeSettings, ScheduleInput, WeeklyHoursInput};
 use knead_core::schedule::{GeoPoint, Stop};
-use knead_core::{TherapistId, ServiceId as Sid};
+use knead_core::{ServiceId as Sid, TherapistId};
 
 async fn therapist_with_schedule(store: &dyn Store, name: &str, service: Sid) -> TherapistId {
     let t = store
@@ -243,7 +249,13 @@ async fn therapist_with_schedule(store: &dyn Store, name: &str, service: Sid) ->
 }
 
 /// A one-hour booking at `place` with a visit (15-minute buffers) per therapist and a fresh manage token.
-pub fn new_booking(service: Sid, therapists: &[TherapistId], start: Timestamp, place: Where, key: Option<&str>) -> NewBooking {
+pub fn new_booking(
+    service: Sid,
+    therapists: &[TherapistId],
+    start: Timestamp,
+    place: Where,
+    key: Option<&str>,
+) -> NewBooking {
     NewBooking {
         service_id: service,
         start,
@@ -309,7 +321,13 @@ pub async fn practice_settings(store: &dyn Store) {
 
 /// Clinics keep their rooms in order.
 pub async fn clinics_and_rooms(store: &dyn Store) {
-    let input = ClinicInput { name: "Queen St Clinic".into(), address: "10 Fictional St".into(), lat: 43.65, lon: -79.40, rooms: vec!["Room A".into(), "Room B".into()] };
+    let input = ClinicInput {
+        name: "Queen St Clinic".into(),
+        address: "10 Fictional St".into(),
+        lat: 43.65,
+        lon: -79.40,
+        rooms: vec!["Room A".into(), "Room B".into()],
+    };
     let c = store.create_clinic(&input.validate().unwrap()).await.unwrap();
     assert_eq!(c.rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Room A", "Room B"]);
     assert_eq!(store.clinics().await.unwrap(), vec![c]);
@@ -342,14 +360,24 @@ pub async fn schedules(store: &dyn Store) {
     store.delete_time_off(t, off.id).await.unwrap();
     assert!(store.schedule(t).await.unwrap().unwrap().time_off.is_empty());
 
-    let missing = ScheduleInput { base_lat: 43.0, base_lon: -79.0, radius_km: 5.0, service_ids: vec![], weekly: vec![] };
-    assert!(matches!(store.save_schedule(TherapistId(9_999), &missing.validate().unwrap()).await, Err(StoreError::NotFound)));
+    let missing =
+        ScheduleInput { base_lat: 43.0, base_lon: -79.0, radius_km: 5.0, service_ids: vec![], weekly: vec![] };
+    assert!(matches!(
+        store.save_schedule(TherapistId(9_999), &missing.validate().unwrap()).await,
+        Err(StoreError::NotFound)
+    ));
 
-    let login = store.create_user(&NewUser::parse("robin@example.com", "Robin", "therapist").unwrap(), "h", t0()).await.unwrap();
+    let login = store
+        .create_user(&NewUser::parse("robin@example.com", "Robin", "therapist").unwrap(), "h", t0())
+        .await
+        .unwrap();
     assert_eq!(store.therapist_for_user(login.id).await.unwrap(), None);
     store.link_therapist_user(t, Some(login.id)).await.unwrap();
     assert_eq!(store.therapist_for_user(login.id).await.unwrap(), Some(t));
-    assert!(matches!(store.link_therapist_user(TherapistId(t.0 + 500), Some(login.id)).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.link_therapist_user(TherapistId(t.0 + 500), Some(login.id)).await,
+        Err(StoreError::NotFound)
+    ));
     store.link_therapist_user(t, None).await.unwrap();
     assert_eq!(store.therapist_for_user(login.id).await.unwrap(), None);
 
@@ -390,9 +418,14 @@ pub async fn bookings(store: &dyn Store) {
     assert!(matches!(store.create_booking(&clash, &pass).await, Err(BookingError::SlotTaken(_))));
     // A failing check writes nothing.
     let refused = new_booking(service.id, &[a], start + 3.hours(), home(), Some("key-2"));
-    let r = store.create_booking(&refused, &|_: TherapistId, _: &[Stop]| Err("not enough travel time".to_string())).await;
+    let r =
+        store.create_booking(&refused, &|_: TherapistId, _: &[Stop]| Err("not enough travel time".to_string())).await;
     assert!(matches!(r, Err(BookingError::SlotTaken(ref why)) if why == "not enough travel time"));
-    assert_eq!(store.stops_between(start - 1.hours(), start + 6.hours()).await.unwrap().len(), 2, "nothing else written");
+    assert_eq!(
+        store.stops_between(start - 1.hours(), start + 6.hours()).await.unwrap().len(),
+        2,
+        "nothing else written"
+    );
     let later = store.create_booking(&refused, &pass).await.unwrap();
     assert!(matches!(later, Created::New(_)), "the refused request's key was not used up");
 
@@ -413,12 +446,22 @@ pub async fn bookings(store: &dyn Store) {
     let retry = new_booking(service.id, &[a], start, home(), None);
     assert!(matches!(store.create_booking(&retry, &pass).await, Ok(Created::New(_))), "cancelling frees the time");
 
-    let Created::New(moving) = store.create_booking(&new_booking(service.id, &[b], start, home(), None), &pass).await.unwrap() else { panic!() };
+    let Created::New(moving) =
+        store.create_booking(&new_booking(service.id, &[b], start, home(), None), &pass).await.unwrap()
+    else {
+        panic!()
+    };
     let to = new_booking(service.id, &[b], start + 30.minutes(), home(), None);
-    let moved = store.reschedule_booking(moving.id, &to, &no_overlap((to.visits[0].block_start, to.visits[0].block_end))).await.unwrap();
+    let moved = store
+        .reschedule_booking(moving.id, &to, &no_overlap((to.visits[0].block_start, to.visits[0].block_end)))
+        .await
+        .unwrap();
     assert_eq!(moved.start, start + 30.minutes(), "its own old visit does not block the move");
     assert_eq!(moved.visits.len(), 1);
-    assert!(matches!(store.reschedule_booking(booking.id, &to, &pass).await, Err(BookingError::SlotTaken(_))), "cancelled bookings stay put");
+    assert!(
+        matches!(store.reschedule_booking(booking.id, &to, &pass).await, Err(BookingError::SlotTaken(_))),
+        "cancelled bookings stay put"
+    );
 
     let user = store.create_user(&NewUser::parse("c@example.com", "C", "client").unwrap(), "h", t0()).await.unwrap();
     let mut mine = new_booking(service.id, &[b], start + 5.hours(), home(), None);
@@ -435,14 +478,28 @@ pub async fn clinic_rooms_are_never_double_booked(store: &dyn Store) {
     let a = therapist_with_schedule(store, "Therapist A", service.id).await;
     let b = therapist_with_schedule(store, "Therapist B", service.id).await;
     let clinic = store
-        .create_clinic(&ClinicInput { name: "Clinic".into(), address: String::new(), lat: 43.65, lon: -79.4, rooms: vec!["Only room".into()] }.validate().unwrap())
+        .create_clinic(
+            &ClinicInput {
+                name: "Clinic".into(),
+                address: String::new(),
+                lat: 43.65,
+                lon: -79.4,
+                rooms: vec!["Only room".into()],
+            }
+            .validate()
+            .unwrap(),
+        )
         .await
         .unwrap();
     let start: Timestamp = "2026-06-02T15:00:00Z".parse().unwrap();
-    let first = store.create_booking(&new_booking(service.id, &[a], start, Where::Clinic(clinic.id), None), &pass).await.unwrap();
+    let first = store
+        .create_booking(&new_booking(service.id, &[a], start, Where::Clinic(clinic.id), None), &pass)
+        .await
+        .unwrap();
     assert_eq!(first.booking().visits[0].room_id, Some(clinic.rooms[0].id));
     assert_eq!(first.booking().clinic_id, Some(clinic.id));
-    let second = store.create_booking(&new_booking(service.id, &[b], start, Where::Clinic(clinic.id), None), &pass).await;
+    let second =
+        store.create_booking(&new_booking(service.id, &[b], start, Where::Clinic(clinic.id), None), &pass).await;
     assert!(matches!(second, Err(BookingError::SlotTaken(_))), "{second:?}");
     let (rooms, busy) = store.room_calendar(clinic.id, start - 1.hours(), start + 2.hours()).await.unwrap();
     assert_eq!((rooms, busy.len()), (1, 1));

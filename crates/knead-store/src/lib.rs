@@ -93,7 +93,8 @@ pub trait CatalogStore: Send + Sync {
     async fn therapist(&self, id: TherapistId) -> StoreResult<Therapist>;
     async fn therapist_by_slug(&self, slug: &str) -> StoreResult<Therapist>;
     async fn create_therapist(&self, draft: &TherapistDraft, now: Timestamp) -> StoreResult<Therapist>;
-    async fn update_therapist(&self, id: TherapistId, draft: &TherapistDraft, now: Timestamp) -> StoreResult<Therapist>;
+    async fn update_therapist(&self, id: TherapistId, draft: &TherapistDraft, now: Timestamp)
+        -> StoreResult<Therapist>;
     async fn set_therapist_archived(&self, id: TherapistId, archived: bool, now: Timestamp) -> StoreResult<Therapist>;
 }
 
@@ -171,7 +172,12 @@ pub trait SchedulingStore: Send + Sync {
     /// Booked (not cancelled) visits overlapping `[from, to)`, as the engine's stops, by therapist.
     async fn stops_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<(TherapistId, Stop)>>;
     /// A clinic's room count and the blocks its rooms are busy overlapping `[from, to)`.
-    async fn room_calendar(&self, clinic: ClinicId, from: Timestamp, to: Timestamp) -> StoreResult<(usize, Vec<(Minute, Minute)>)>;
+    async fn room_calendar(
+        &self,
+        clinic: ClinicId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<(usize, Vec<(Minute, Minute)>)>;
 
     /// Writes a booking if, under a per-therapist lock, `check` still passes for every visit and a room
     /// is free for a clinic visit. The database's overlap rule is the backstop. A repeated idempotency key
@@ -185,9 +191,19 @@ pub trait SchedulingStore: Send + Sync {
     async fn cancel_booking(&self, id: BookingId, now: Timestamp) -> StoreResult<Booking>;
     /// Moves a booking to the times and therapists in `to` (its visits replace the old ones), under the same
     /// locks and checks as a new booking; the old visits do not count against the new ones.
-    async fn reschedule_booking(&self, id: BookingId, to: &NewBooking, check: TravelCheck<'_>) -> Result<Booking, BookingError>;
+    async fn reschedule_booking(
+        &self,
+        id: BookingId,
+        to: &NewBooking,
+        check: TravelCheck<'_>,
+    ) -> Result<Booking, BookingError>;
     /// Confirmed bookings with a visit by `therapist` overlapping `[from, to)`, by start.
-    async fn therapist_bookings(&self, therapist: TherapistId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Booking>>;
+    async fn therapist_bookings(
+        &self,
+        therapist: TherapistId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Booking>>;
     /// A client's own bookings, newest first.
     async fn client_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
 

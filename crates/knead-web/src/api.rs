@@ -48,7 +48,11 @@ pub fn router() -> Router<AppState> {
         .route("/bookings/{id}/reschedule", post(api_booking::reschedule_booking))
         .fallback(|| async { WebError::NotFound { what: "API route" } })
         .method_not_allowed_fallback(|| async {
-            WebError::BadRequest(knead_core::FieldError::new("method_not_allowed", "method", "this route does not take that method"))
+            WebError::BadRequest(knead_core::FieldError::new(
+                "method_not_allowed",
+                "method",
+                "this route does not take that method",
+            ))
         })
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
 }
@@ -87,7 +91,9 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("knead_pat_...").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("knead_pat_...").build(),
+            ),
         );
     }
 }

@@ -42,7 +42,10 @@ pub async fn practice(State(app): State<AppState>) -> Result<Json<PracticeView>,
         name: app.config().practice_name.clone(),
         time_zone: settings.time_zone,
         service_area: settings.service_area,
-        clinics: clinics.into_iter().map(|c| ClinicSummary { id: c.id.0, name: c.name, lat: c.lat, lon: c.lon }).collect(),
+        clinics: clinics
+            .into_iter()
+            .map(|c| ClinicSummary { id: c.id.0, name: c.name, lat: c.lat, lon: c.lon })
+            .collect(),
     }))
 }
 
@@ -225,7 +228,8 @@ pub async fn availability(
     AppQuery(q): AppQuery<AvailabilityParams>,
 ) -> Result<Json<AvailabilityView>, WebError> {
     let place = booking::parse_place(q.lat, q.lon, q.clinic_id)?;
-    let from: Date = q.from.parse().map_err(|_| WebError::field("invalid", "from", "must be a date like 2026-12-01"))?;
+    let from: Date =
+        q.from.parse().map_err(|_| WebError::field("invalid", "from", "must be a date like 2026-12-01"))?;
     let query = AvailabilityQuery {
         service_id: ServiceId(q.service_id),
         place,
@@ -248,7 +252,11 @@ pub struct BookingView {
     pub manage_url: Option<String>,
 }
 
-pub(crate) async fn view(app: &AppState, booking: Booking, manage_token: Option<String>) -> Result<BookingView, WebError> {
+pub(crate) async fn view(
+    app: &AppState,
+    booking: Booking,
+    manage_token: Option<String>,
+) -> Result<BookingView, WebError> {
     let tz = app.store().practice_settings().await?.zone();
     let manage_url = manage_token.map(|t| format!("/bookings/{}/manage?token={t}", booking.id.0));
     Ok(BookingView { start_local: booking::rfc3339_local(&tz, booking.start), booking, manage_url })
@@ -270,7 +278,10 @@ pub async fn create_booking(
     let request = input.validate()?;
     let key = match headers.get("idempotency-key") {
         Some(v) => {
-            let k = v.to_str().map_err(|_| WebError::field("invalid", "Idempotency-Key", "must be printable ASCII"))?.trim();
+            let k = v
+                .to_str()
+                .map_err(|_| WebError::field("invalid", "Idempotency-Key", "must be printable ASCII"))?
+                .trim();
             if k.is_empty() || k.len() > 200 {
                 return Err(WebError::field("invalid", "Idempotency-Key", "must be 1 to 200 characters"));
             }
@@ -293,7 +304,12 @@ pub struct ManageToken {
 }
 
 /// A booking the caller may manage: its client, a manager, or whoever holds its manage link.
-pub(crate) async fn managed_booking(app: &AppState, caller: &MaybeCaller, id: i64, token: Option<&str>) -> Result<Booking, WebError> {
+pub(crate) async fn managed_booking(
+    app: &AppState,
+    caller: &MaybeCaller,
+    id: i64,
+    token: Option<&str>,
+) -> Result<Booking, WebError> {
     let booking = app.store().booking(BookingId(id)).await.not_found_as("booking")?;
     let token_ok = match token {
         Some(t) => app.store().booking_by_manage_token(&secret_hash(t)).await.is_ok_and(|b| b.id == booking.id),
@@ -364,6 +380,7 @@ pub async fn reschedule_booking(
     let booking = managed_booking(&app, &caller, id, q.token.as_deref()).await?;
     let start = parse_instant("start", &input.start).map_err(|e| WebError::Invalid(ValidationErrors(vec![e])))?;
     let therapists = input.therapist_ids.map(|ids| ids.into_iter().map(TherapistId).collect());
-    let moved = booking::reschedule(app.store().as_ref(), &booking, start, therapists, is_manager(&caller), app.now()).await?;
+    let moved =
+        booking::reschedule(app.store().as_ref(), &booking, start, therapists, is_manager(&caller), app.now()).await?;
     Ok(Json(view(&app, moved, None).await?))
 }

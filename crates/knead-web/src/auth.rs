@@ -65,7 +65,10 @@ pub struct Caller {
 #[derive(Debug, Clone)]
 pub enum Via {
     /// A browser session; forms must echo `csrf_token`.
-    Session { token_hash: String, csrf_token: String },
+    Session {
+        token_hash: String,
+        csrf_token: String,
+    },
     ApiToken,
 }
 
@@ -128,10 +131,10 @@ where
             Some(Caller { user, via: Via::ApiToken })
         } else if let Some(secret) = session_cookie(&parts.headers) {
             let token_hash = secret_hash(&secret);
-            app.store().session(&token_hash, app.now()).await?.map(|s| Caller {
-                user: s.user,
-                via: Via::Session { token_hash, csrf_token: s.csrf_token },
-            })
+            app.store()
+                .session(&token_hash, app.now())
+                .await?
+                .map(|s| Caller { user: s.user, via: Via::Session { token_hash, csrf_token: s.csrf_token } })
         } else {
             None
         };
@@ -244,7 +247,10 @@ impl LoginLimiter {
 
     pub fn check(&self, ip: Option<IpAddr>, email: &str) -> Result<(), WebError> {
         let wait = |not_until: governor::NotUntil<governor::clock::QuantaInstant>| WebError::RateLimited {
-            retry_after_secs: not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default())).as_secs().max(1),
+            retry_after_secs: not_until
+                .wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()))
+                .as_secs()
+                .max(1),
         };
         if let Some(ip) = ip {
             self.by_ip.check_key(&ip).map_err(wait)?;
@@ -317,8 +323,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()),
-        ))
+        Ok(ClientIp(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
     }
 }

@@ -96,20 +96,31 @@ async fn context_from(
     let (at, clinic) = match place {
         PlaceQuery::Point(at) => {
             if service.place == Place::Clinic {
-                return Err(WebError::field("invalid", "clinic_id", "this service is given at a clinic: choose a clinic_id instead of lat and lon"));
+                return Err(WebError::field(
+                    "invalid",
+                    "clinic_id",
+                    "this service is given at a clinic: choose a clinic_id instead of lat and lon",
+                ));
             }
             if !settings.service_area.contains(at) {
                 return Err(WebError::field(
                     "outside_service_area",
                     "lat",
-                    format!("this place is outside the area the practice serves ({} km around its centre)", settings.service_area.radius_km),
+                    format!(
+                        "this place is outside the area the practice serves ({} km around its centre)",
+                        settings.service_area.radius_km
+                    ),
                 ));
             }
             (at, None)
         }
         PlaceQuery::Clinic(id) => {
             if service.place == Place::Mobile {
-                return Err(WebError::field("invalid", "clinic_id", "this service is given at your place: give lat and lon instead of a clinic"));
+                return Err(WebError::field(
+                    "invalid",
+                    "clinic_id",
+                    "this service is given at your place: give lat and lon instead of a clinic",
+                ));
             }
             let clinic = store.clinics().await?.into_iter().find(|c| c.id == id);
             let clinic = clinic.ok_or_else(|| WebError::field("unknown", "clinic_id", "no clinic has this id"))?;
@@ -121,7 +132,11 @@ async fn context_from(
     if let Some(wanted) = therapists {
         for t in wanted {
             if !schedules.iter().any(|s| s.therapist_id == *t) {
-                return Err(WebError::field("invalid", "therapist_ids", format!("therapist {} does not offer this service", t.0)));
+                return Err(WebError::field(
+                    "invalid",
+                    "therapist_ids",
+                    format!("therapist {} does not offer this service", t.0),
+                ));
             }
         }
         schedules.retain(|s| wanted.contains(&s.therapist_id));
@@ -135,7 +150,12 @@ impl Context {
     }
 
     /// The engine's view of every schedule on every date, with the stops booked around them.
-    async fn route_days(&self, store: &dyn Store, dates: &[Date], travel: &StraightLine) -> Result<Vec<RouteDay>, WebError> {
+    async fn route_days(
+        &self,
+        store: &dyn Store,
+        dates: &[Date],
+        travel: &StraightLine,
+    ) -> Result<Vec<RouteDay>, WebError> {
         let tz = self.settings.zone();
         let (Some(first), Some(last)) = (dates.first(), dates.last()) else { return Ok(Vec::new()) };
         let from = instant_of(local_day(&tz, *first).origin - CHECK_MARGIN_MINUTES);
@@ -229,9 +249,10 @@ pub async fn availability(
     }
     let snapshot = cache.snapshot(store, now).await?;
     let only = q.therapist_id.map(|t| vec![t]);
-    let ctx = context_from(store, snapshot.settings.clone(), &snapshot.schedules, q.service_id, q.place, only.as_deref())
-        .await
-        .map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
+    let ctx =
+        context_from(store, snapshot.settings.clone(), &snapshot.schedules, q.service_id, q.place, only.as_deref())
+            .await
+            .map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
     let dates: Vec<Date> = (0..q.days).filter_map(|i| q.from.checked_add(i.days()).ok()).collect();
     let slots = if dates.iter().all(|d| snapshot.holds(*d)) {
         let travel = ctx.travel();
@@ -364,7 +385,10 @@ fn check_start(settings: &PracticeSettings, start: Timestamp, now: Timestamp) ->
         return Err(WebError::field(
             "off_grid",
             "start",
-            format!("must be on the practice's {}-minute grid (e.g. 10:00, 10:{:02})", settings.grid_minutes, settings.grid_minutes),
+            format!(
+                "must be on the practice's {}-minute grid (e.g. 10:00, 10:{:02})",
+                settings.grid_minutes, settings.grid_minutes
+            ),
         ));
     }
     if minute_of(start) < minute_of(now) + settings.lead_minutes {
@@ -395,8 +419,12 @@ pub async fn book(
 ) -> Result<Booked, WebError> {
     let client = match (&req.client, caller) {
         (Some(c), _) => c.clone(),
-        (None, Some(caller)) => Contact { name: caller.user.name.clone(), email: caller.user.email.clone(), phone: String::new() },
-        (None, None) => return Err(WebError::field("required", "client", "give the client's name, email and phone (or sign in)")),
+        (None, Some(caller)) => {
+            Contact { name: caller.user.name.clone(), email: caller.user.email.clone(), phone: String::new() }
+        }
+        (None, None) => {
+            return Err(WebError::field("required", "client", "give the client's name, email and phone (or sign in)"))
+        }
     };
     let place = match &req.place {
         Where::Mobile { at, .. } => PlaceQuery::Point(*at),
@@ -452,7 +480,12 @@ pub async fn book(
 }
 
 /// The visits for a start: the engine's picks for that one grid start, or 409 when none fit now.
-async fn plan_visits(store: &dyn Store, ctx: &Context, start: Timestamp, now: Timestamp) -> Result<Vec<NewVisit>, WebError> {
+async fn plan_visits(
+    store: &dyn Store,
+    ctx: &Context,
+    start: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<NewVisit>, WebError> {
     let tz = ctx.settings.zone();
     let date = local_date(&tz, start);
     let slots = ctx.search(store, &[date], now).await?;
@@ -473,10 +506,14 @@ async fn plan_visits(store: &dyn Store, ctx: &Context, start: Timestamp, now: Ti
 }
 
 /// The engine's rule, run by the store on fresh data inside its transaction.
-fn travel_check(ctx: &Context, start: Timestamp) -> impl Fn(TherapistId, &[Stop]) -> Result<(), String> + Send + Sync + '_ {
+fn travel_check(
+    ctx: &Context,
+    start: Timestamp,
+) -> impl Fn(TherapistId, &[Stop]) -> Result<(), String> + Send + Sync + '_ {
     move |therapist, stops| {
         let tz = ctx.settings.zone();
-        let schedule = ctx.schedules.iter().find(|s| s.therapist_id == therapist).ok_or("the therapist has no schedule")?;
+        let schedule =
+            ctx.schedules.iter().find(|s| s.therapist_id == therapist).ok_or("the therapist has no schedule")?;
         let travel = ctx.travel();
         let day = schedule.route_day(&tz, local_date(&tz, start), stops.to_vec(), &travel);
         day.check(minute_of(start), ctx.service.duration_minutes, ctx.service.buffer_minutes, ctx.at, &travel)
@@ -557,7 +594,10 @@ pub async fn reschedule(
             days: vec![local_day(&tz, date)],
             rooms: None,
         };
-        let slot = search(&request, &route_days, &travel).into_iter().find(|s| s.start == minute_of(start)).ok_or_else(slot_taken)?;
+        let slot = search(&request, &route_days, &travel)
+            .into_iter()
+            .find(|s| s.start == minute_of(start))
+            .ok_or_else(slot_taken)?;
         slot.picks
             .iter()
             .map(|p| NewVisit {
@@ -604,7 +644,12 @@ fn notice_error(settings: &PracticeSettings) -> WebError {
 }
 
 /// Cancels within the notice policy (managers may always cancel).
-pub async fn cancel(store: &dyn Store, booking: &Booking, is_manager: bool, now: Timestamp) -> Result<Booking, WebError> {
+pub async fn cancel(
+    store: &dyn Store,
+    booking: &Booking,
+    is_manager: bool,
+    now: Timestamp,
+) -> Result<Booking, WebError> {
     let settings = store.practice_settings().await?;
     if !is_manager && !settings.may_change(booking.start, now) {
         return Err(notice_error(&settings));
@@ -615,10 +660,18 @@ pub async fn cancel(store: &dyn Store, booking: &Booking, is_manager: bool, now:
 /// Errors collected while parsing an availability query from strings.
 pub fn parse_place(lat: Option<f64>, lon: Option<f64>, clinic_id: Option<i64>) -> Result<PlaceQuery, WebError> {
     match (lat, lon, clinic_id) {
-        (Some(lat), Some(lon), None) => GeoPoint::parse(lat, lon).map(PlaceQuery::Point).map_err(|e| WebError::Invalid(ValidationErrors(vec![e]))),
+        (Some(lat), Some(lon), None) => {
+            GeoPoint::parse(lat, lon).map(PlaceQuery::Point).map_err(|e| WebError::Invalid(ValidationErrors(vec![e])))
+        }
         (None, None, Some(id)) => Ok(PlaceQuery::Clinic(ClinicId(id))),
-        (_, _, Some(_)) => Err(WebError::field("invalid", "clinic_id", "give either lat and lon, or clinic_id, not both")),
-        (None, _, None) => Err(WebError::field("required", "lat", "give lat and lon of the visit's place, or a clinic_id")),
-        (_, None, None) => Err(WebError::field("required", "lon", "give lat and lon of the visit's place, or a clinic_id")),
+        (_, _, Some(_)) => {
+            Err(WebError::field("invalid", "clinic_id", "give either lat and lon, or clinic_id, not both"))
+        }
+        (None, _, None) => {
+            Err(WebError::field("required", "lat", "give lat and lon of the visit's place, or a clinic_id"))
+        }
+        (_, None, None) => {
+            Err(WebError::field("required", "lon", "give lat and lon of the visit's place, or a clinic_id"))
+        }
     }
 }

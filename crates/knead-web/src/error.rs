@@ -89,17 +89,13 @@ impl WebError {
             WebError::Invalid(errs) => errs.0.iter().map(from_field).collect(),
             WebError::BadRequest(e) | WebError::Conflict(e) => vec![from_field(e)],
             WebError::NotFound { what } => vec![item("not_found", None, format!("No such {what}."))],
-            WebError::Unauthenticated => vec![item(
-                "unauthenticated",
-                None,
-                "Sign in, or send `Authorization: Bearer <token>`.".into(),
-            )],
+            WebError::Unauthenticated => {
+                vec![item("unauthenticated", None, "Sign in, or send `Authorization: Bearer <token>`.".into())]
+            }
             WebError::Forbidden => vec![item("forbidden", None, "Your account may not do this.".into())],
-            WebError::RateLimited { retry_after_secs } => vec![item(
-                "rate_limited",
-                None,
-                format!("Too many attempts; try again in {retry_after_secs} seconds."),
-            )],
+            WebError::RateLimited { retry_after_secs } => {
+                vec![item("rate_limited", None, format!("Too many attempts; try again in {retry_after_secs} seconds."))]
+            }
             WebError::Internal(_) => {
                 vec![item("internal", None, "Something went wrong on our side; nothing was changed.".into())]
             }

@@ -117,7 +117,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for AppQuer
             let field = err.path().to_string();
             let inner = err.into_inner().to_string();
             let field = field_from_message(&inner).unwrap_or(field);
-            WebError::BadRequest(FieldError::new("invalid_query", if field == "." { "query".into() } else { field }, inner))
+            WebError::BadRequest(FieldError::new(
+                "invalid_query",
+                if field == "." { "query".into() } else { field },
+                inner,
+            ))
         })
     }
 }
@@ -137,7 +141,11 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
-            WebError::BadRequest(FieldError::new("too_large", "body", format!("the form must be at most {MAX_FORM_BYTES} bytes")))
+            WebError::BadRequest(FieldError::new(
+                "too_large",
+                "body",
+                format!("the form must be at most {MAX_FORM_BYTES} bytes"),
+            ))
         })?;
         Ok(FormPairs(form_urlencoded::parse(&bytes).into_owned().collect()))
     }

@@ -64,7 +64,9 @@ mod tests {
 
     #[test]
     fn dangerous_link_schemes_are_neutralised() {
-        for bad in ["javascript:alert(1)", "JaVaScript:alert(1)", "data:text/html,x", "vbscript:x", "<java\tscript:alert(1)>"] {
+        for bad in
+            ["javascript:alert(1)", "JaVaScript:alert(1)", "data:text/html,x", "vbscript:x", "<java\tscript:alert(1)>"]
+        {
             let html = to_html(&format!("[click]({bad}) ![img]({bad})"));
             let lower = html.to_lowercase();
             assert!(!lower.contains("href=\"java") && !lower.contains("src=\"java"), "{bad} -> {html}");

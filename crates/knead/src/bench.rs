@@ -7,11 +7,15 @@ use anyhow::{anyhow, bail, Result};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use knead_core::calendar::{instant_of, local_date, local_day, minute_of, TherapistSchedule};
-use knead_core::schedule::{search, Day, GeoPoint, RouteDay, SearchRequest, Stop, StraightLine, TravelTimes, UNREACHABLE};
+use knead_core::schedule::{
+    search, Day, GeoPoint, RouteDay, SearchRequest, Stop, StraightLine, TravelTimes, UNREACHABLE,
+};
 use knead_core::{ServiceId, TherapistId};
 use knead_demo::metro::{self, MetroPractice};
 use knead_store::{DynStore, CHECK_MARGIN_MINUTES};
-use knead_web::booking::{availability as web_availability, rfc3339_local, AvailabilityQuery, CalendarCache, PlaceQuery};
+use knead_web::booking::{
+    availability as web_availability, rfc3339_local, AvailabilityQuery, CalendarCache, PlaceQuery,
+};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,7 +58,8 @@ async fn open_metro(database_url: &str) -> Result<(DynStore, MetroPractice, Opti
             return Ok((store, practice, None));
         }
     }
-    let dir = std::env::temp_dir().join(format!("knead-bench-{}-{}", std::process::id(), Timestamp::now().as_millisecond()));
+    let dir =
+        std::env::temp_dir().join(format!("knead-bench-{}-{}", std::process::id(), Timestamp::now().as_millisecond()));
     std::fs::create_dir_all(&dir)?;
     let dir = TempDir(dir);
     let url = format!("sqlite://{}", dir.0.join("metro.db").display());
@@ -65,9 +70,11 @@ async fn open_metro(database_url: &str) -> Result<(DynStore, MetroPractice, Opti
     let store = store::open(&url).await?;
     let started = Instant::now();
     let hash = |p: &str| knead_web::hash_password(p);
-    let report = metro::load(&*store, &hash, Timestamp::now(), metro::DEFAULT_SEED).await.map_err(|e| anyhow!("{e}"))?;
+    let report =
+        metro::load(&*store, &hash, Timestamp::now(), metro::DEFAULT_SEED).await.map_err(|e| anyhow!("{e}"))?;
     println!("Built it in {:.1} s: {} bookings.", started.elapsed().as_secs_f64(), report.bookings);
-    let practice = metro::find(&*store).await?.ok_or_else(|| anyhow!("the metro practice was not found after loading it"))?;
+    let practice =
+        metro::find(&*store).await?.ok_or_else(|| anyhow!("the metro practice was not found after loading it"))?;
     Ok((store, practice, Some(dir)))
 }
 
@@ -262,15 +269,18 @@ async fn breakdown(
 
         // 5. Slots as the API shows them (RFC 3339 with the practice's offset).
         let t = Instant::now();
-        let shown: Vec<(String, String)> =
-            slots.iter().map(|s| (rfc3339_local(&tz, instant_of(s.start)), rfc3339_local(&tz, instant_of(s.end)))).collect();
+        let shown: Vec<(String, String)> = slots
+            .iter()
+            .map(|s| (rfc3339_local(&tz, instant_of(s.start)), rfc3339_local(&tz, instant_of(s.end))))
+            .collect();
         std::hint::black_box(shown);
         steps[4].push(t.elapsed());
         last = Some((route_days, request, stop_count));
     }
     let (route_days, request, stop_count) = last.ok_or_else(|| anyhow!("no searches"))?;
     println!("Where the time goes (individual, one search at a time, {} searches):", places.len());
-    let names = ["read service, settings, schedules", "read booked stops", "build route-days", "engine search", "format slots"];
+    let names =
+        ["read service, settings, schedules", "read booked stops", "build route-days", "engine search", "format slots"];
     for (name, times) in names.iter().zip(steps.iter_mut()) {
         println!("  {name:<34} {}", summary(times));
     }

@@ -34,7 +34,8 @@ impl Config {
     pub fn load(cli: &Cli) -> Result<Config> {
         let file = match &cli.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
                 toml::from_str::<FileConfig>(&text).with_context(|| format!("in config file {}", path.display()))?
             }
             None => FileConfig::default(),
@@ -48,11 +49,15 @@ impl Config {
         let database_url = cli.database_url.clone().or(file.database_url).unwrap_or_else(|| default_db.to_string());
         let addr = serve.and_then(|s| s.addr.clone()).or(file.addr).unwrap_or_else(|| DEFAULT_ADDR.to_string());
         let defaults = knead_web::WebConfig::default();
-        let practice_name = serve
-            .and_then(|s| s.practice_name.clone())
-            .or(file.practice_name)
-            .unwrap_or_else(|| if demo { "Lakeshore Mobile Spa".to_string() } else { defaults.practice_name.clone() });
-        let secure_cookies = if serve.is_some_and(|s| s.insecure_cookies) { false } else { file.secure_cookies.unwrap_or(true) };
+        let practice_name = serve.and_then(|s| s.practice_name.clone()).or(file.practice_name).unwrap_or_else(|| {
+            if demo {
+                "Lakeshore Mobile Spa".to_string()
+            } else {
+                defaults.practice_name.clone()
+            }
+        });
+        let secure_cookies =
+            if serve.is_some_and(|s| s.insecure_cookies) { false } else { file.secure_cookies.unwrap_or(true) };
         let log = std::env::var("KNEAD_LOG").ok().or(file.log).unwrap_or_else(|| "info,sqlx=warn".to_string());
         Ok(Config {
             database_url,

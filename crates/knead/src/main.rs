@@ -51,7 +51,8 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             };
             let name = args.name.unwrap_or_else(|| args.email.split('@').next().unwrap_or("").to_string());
             let new = NewUser::parse(&args.email, &name, &args.role).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let password = Password::parse_new("password", &password).map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.detail))?;
+            let password =
+                Password::parse_new("password", &password).map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.detail))?;
             let hash = tokio::task::spawn_blocking(move || knead_web::hash_password(password.expose())).await?;
             let user = store.create_user(&new, &hash, jiff::Timestamp::now()).await.map_err(|e| match e {
                 knead_store::StoreError::Conflict { .. } => anyhow::anyhow!("a user with that email already exists"),
@@ -62,13 +63,20 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
         }
         Command::Token(TokenCommand::Create(args)) => {
             let store = store::open(&config.database_url).await?;
-            let email = knead_core::Email::parse("email", &args.email).map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.detail))?;
+            let email = knead_core::Email::parse("email", &args.email)
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.detail))?;
             let Some((user, _)) = store.credentials_by_email(&email).await? else {
                 bail!("no user has the email {}", email.as_str());
             };
             let token = knead_web::new_api_token();
-            store.create_api_token(user.id, &args.name, &knead_web::secret_hash(&token), jiff::Timestamp::now()).await?;
-            eprintln!("Token for {} ({}); it is shown only once. Send it as `Authorization: Bearer <token>`.", email.as_str(), user.role.as_str());
+            store
+                .create_api_token(user.id, &args.name, &knead_web::secret_hash(&token), jiff::Timestamp::now())
+                .await?;
+            eprintln!(
+                "Token for {} ({}); it is shown only once. Send it as `Authorization: Bearer <token>`.",
+                email.as_str(),
+                user.role.as_str()
+            );
             println!("{token}");
             Ok(())
         }

@@ -113,7 +113,11 @@ pub struct Slot {
 /// Travel is priced only for gaps long enough to hold the visit with its buffers even before any
 /// driving (a full day costs no lookups), and from the place back to base once per day that has such a
 /// gap. `route_days` may be any iterator of references, so callers can search a cached subset.
-pub fn search<'a>(req: &SearchRequest, route_days: impl IntoIterator<Item = &'a RouteDay>, travel: &dyn TravelTimes) -> Vec<Slot> {
+pub fn search<'a>(
+    req: &SearchRequest,
+    route_days: impl IntoIterator<Item = &'a RouteDay>,
+    travel: &dyn TravelTimes,
+) -> Vec<Slot> {
     if !req.is_searchable() {
         return Vec::new();
     }
@@ -123,14 +127,12 @@ pub fn search<'a>(req: &SearchRequest, route_days: impl IntoIterator<Item = &'a 
     }
     // A visit must end, with its pack-up, inside a window and after the earliest start.
     let earliest_end = req.not_before.max(grid.first_origin) + req.duration + req.buffer;
-    let candidates = route_days
-        .into_iter()
-        .filter(|day| {
-            day.windows().last().is_some_and(|&(_, end)| end >= earliest_end)
-                && day.windows()[0].0 < grid.last_end
-                && !day.gaps().is_empty()
-                && day.covers(req.place)
-        });
+    let candidates = route_days.into_iter().filter(|day| {
+        day.windows().last().is_some_and(|&(_, end)| end >= earliest_end)
+            && day.windows()[0].0 < grid.last_end
+            && !day.gaps().is_empty()
+            && day.covers(req.place)
+    });
 
     // The blocked range (visit plus buffers) a gap must hold before any driving is counted.
     let block = req.duration + 2 * req.buffer;

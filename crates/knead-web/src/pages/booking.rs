@@ -7,7 +7,9 @@
 //!
 //! Availability and booking are `crate::booking`'s; these handlers read forms, call it and render.
 
-use super::calendar::{self, clock, csrf_field, day_heading, error_summary, typed_field, when_text, Typed, DATE, DECIMAL, TEXT};
+use super::calendar::{
+    self, clock, csrf_field, day_heading, error_summary, typed_field, when_text, Typed, DATE, DECIMAL, TEXT,
+};
 use super::forms::Values;
 use super::Frame;
 use crate::api_booking::managed_booking;
@@ -66,7 +68,8 @@ struct Flow {
 
 impl Flow {
     fn from_pairs(pairs: &[(String, String)]) -> Flow {
-        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+        let get =
+            |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
         Flow {
             service_id: get("service_id"),
             address: get("address"),
@@ -80,7 +83,8 @@ impl Flow {
     }
 
     fn from_query(query: Option<String>) -> Flow {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
         Flow::from_pairs(&pairs)
     }
 
@@ -204,8 +208,18 @@ impl<'a> Booker<'a> {
         if self.service.place == Place::Clinic {
             return Err(ValidationErrors::single("required", "clinic_id", "choose one of the clinics"));
         }
-        let lat = self.flow.lat.parse::<f64>().map_err(|_| e.push(FieldError::new("invalid_type", "lat", "must be a number, e.g. 43.6532"))).ok();
-        let lon = self.flow.lon.parse::<f64>().map_err(|_| e.push(FieldError::new("invalid_type", "lon", "must be a number, e.g. -79.3832"))).ok();
+        let lat = self
+            .flow
+            .lat
+            .parse::<f64>()
+            .map_err(|_| e.push(FieldError::new("invalid_type", "lat", "must be a number, e.g. 43.6532")))
+            .ok();
+        let lon = self
+            .flow
+            .lon
+            .parse::<f64>()
+            .map_err(|_| e.push(FieldError::new("invalid_type", "lon", "must be a number, e.g. -79.3832")))
+            .ok();
         e.text("address", &self.flow.address, 0, 300);
         let at = match (lat, lon) {
             (Some(lat), Some(lon)) => GeoPoint::parse(lat, lon).map_err(|x| e.push(x)).ok(),
@@ -227,8 +241,15 @@ impl<'a> Booker<'a> {
 
     /// Who offers this service, by name: the choices beside "any therapist".
     async fn therapists(&self) -> Result<Vec<(TherapistId, String)>, WebError> {
-        let offering: Vec<TherapistId> =
-            self.app.store().schedules().await?.into_iter().filter(|s| s.offers(self.service.id)).map(|s| s.therapist_id).collect();
+        let offering: Vec<TherapistId> = self
+            .app
+            .store()
+            .schedules()
+            .await?
+            .into_iter()
+            .filter(|s| s.offers(self.service.id))
+            .map(|s| s.therapist_id)
+            .collect();
         let mut named: Vec<(TherapistId, String)> = self
             .app
             .store()
@@ -328,7 +349,12 @@ impl<'a> Booker<'a> {
     }
 
     /// Step 3: start times for the chosen date and the next few days, and who gives the visit.
-    async fn when_page(&self, notice: Option<&str>, mut errors: ValidationErrors, status: StatusCode) -> Result<Response, WebError> {
+    async fn when_page(
+        &self,
+        notice: Option<&str>,
+        mut errors: ValidationErrors,
+        status: StatusCode,
+    ) -> Result<Response, WebError> {
         let place = match self.place() {
             Ok(p) => p,
             Err(e) => return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -351,27 +377,31 @@ impl<'a> Booker<'a> {
             errors.0.extend(e.0);
             None
         });
-        let query = AvailabilityQuery { service_id: self.service.id, place, from: date, days: DAYS_SHOWN, therapist_id };
-        let slots = match booking::availability(self.app.store().as_ref(), self.app.calendar(), &query, self.app.now()).await {
-            Ok(slots) => slots,
-            Err(WebError::Invalid(e)) => {
-                let e = renamed(e);
-                if e.0.iter().any(|x| step_of(&x.field) == Step::Where) {
-                    return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let query =
+            AvailabilityQuery { service_id: self.service.id, place, from: date, days: DAYS_SHOWN, therapist_id };
+        let slots =
+            match booking::availability(self.app.store().as_ref(), self.app.calendar(), &query, self.app.now()).await {
+                Ok(slots) => slots,
+                Err(WebError::Invalid(e)) => {
+                    let e = renamed(e);
+                    if e.0.iter().any(|x| step_of(&x.field) == Step::Where) {
+                        return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await;
+                    }
+                    errors.0.extend(e.0);
+                    Vec::new()
                 }
-                errors.0.extend(e.0);
-                Vec::new()
-            }
-            Err(other) => return Err(other),
-        };
-        let status = if status == StatusCode::OK && !errors.0.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { status };
+                Err(other) => return Err(other),
+            };
+        let status =
+            if status == StatusCode::OK && !errors.0.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { status };
         let days = slots_by_day(&tz, &slots, date, DAYS_SHOWN);
         let therapists = if self.couples() { Vec::new() } else { self.therapists().await? };
         let mut values = Values::default();
         values.set("date", date.to_string());
         values.set("therapist_id", therapist_id.map(|t| t.0.to_string()).unwrap_or_default());
-        let choices: Vec<(String, String)> =
-            std::iter::once((String::new(), "Any therapist".to_string())).chain(therapists.iter().map(|(id, n)| (id.0.to_string(), n.clone()))).collect();
+        let choices: Vec<(String, String)> = std::iter::once((String::new(), "Any therapist".to_string()))
+            .chain(therapists.iter().map(|(id, n)| (id.0.to_string(), n.clone())))
+            .collect();
         let choice_refs: Vec<(&str, &str)> = choices.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let place_text = self.place_text(place).await?;
         let later = date + DAYS_SHOWN.days();
@@ -428,7 +458,12 @@ impl<'a> Booker<'a> {
     }
 
     /// Step 4: who the booking is for, and the summary to confirm.
-    async fn details_page(&self, values: &Values, errors: &ValidationErrors, status: StatusCode) -> Result<Response, WebError> {
+    async fn details_page(
+        &self,
+        values: &Values,
+        errors: &ValidationErrors,
+        status: StatusCode,
+    ) -> Result<Response, WebError> {
         let place = match self.place() {
             Ok(p) => p,
             Err(e) => return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -566,7 +601,11 @@ fn manage_link(id: i64, token: Option<&str>, done: Option<&str>) -> String {
         query.append_pair("done", d);
     }
     let query = query.finish();
-    if query.is_empty() { format!("/bookings/{id}/manage") } else { format!("/bookings/{id}/manage?{query}") }
+    if query.is_empty() {
+        format!("/bookings/{id}/manage")
+    } else {
+        format!("/bookings/{id}/manage?{query}")
+    }
 }
 
 async fn therapist_names(app: &AppState, b: &Booking) -> Result<Vec<String>, WebError> {
@@ -576,7 +615,10 @@ async fn therapist_names(app: &AppState, b: &Booking) -> Result<Vec<String>, Web
 
 fn booking_facts(tz: &TimeZone, b: &Booking, service: &Service, names: &[String], clinics: &[Clinic]) -> Markup {
     let place = match (b.clinic_id, b.address.as_deref()) {
-        (Some(id), _) => clinics.iter().find(|c| c.id == id).map_or_else(|| "Clinic".to_string(), |c| format!("{}, {}", c.name, c.address)),
+        (Some(id), _) => clinics
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| "Clinic".to_string(), |c| format!("{}, {}", c.name, c.address)),
         (None, Some(a)) if !a.trim().is_empty() => a.to_string(),
         (None, _) => "At your place".into(),
     };
@@ -620,17 +662,29 @@ async fn choose_service(State(app): State<AppState>, caller: MaybeCaller) -> Res
     Ok(Frame::new(&app, &caller).page("Book", body).into_response())
 }
 
-async fn choose_place(State(app): State<AppState>, caller: MaybeCaller, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn choose_place(
+    State(app): State<AppState>,
+    caller: MaybeCaller,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let b = Booker::load(&app, &caller, Flow::from_query(q)).await?;
     b.where_page(&ValidationErrors::default(), StatusCode::OK).await
 }
 
-async fn choose_time(State(app): State<AppState>, caller: MaybeCaller, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn choose_time(
+    State(app): State<AppState>,
+    caller: MaybeCaller,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let b = Booker::load(&app, &caller, Flow::from_query(q)).await?;
     b.when_page(None, ValidationErrors::default(), StatusCode::OK).await
 }
 
-async fn details(State(app): State<AppState>, caller: MaybeCaller, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn details(
+    State(app): State<AppState>,
+    caller: MaybeCaller,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let b = Booker::load(&app, &caller, Flow::from_query(q)).await?;
     b.details_page(&Values::default(), &ValidationErrors::default(), StatusCode::OK).await
 }
@@ -648,10 +702,19 @@ fn check_session_csrf(caller: &MaybeCaller, form: &FormPairs) -> Result<(), WebE
 async fn confirm(State(app): State<AppState>, caller: MaybeCaller, form: FormPairs) -> Result<Response, WebError> {
     check_session_csrf(&caller, &form)?;
     let b = Booker::load(&app, &caller, Flow::from_pairs(&form.0)).await?;
-    let details = Values(form.0.iter().filter(|(k, _)| ["name", "email", "phone"].contains(&k.as_str())).cloned().collect());
+    let details =
+        Values(form.0.iter().filter(|(k, _)| ["name", "email", "phone"].contains(&k.as_str())).cloned().collect());
     let contact = match b.caller.filter(|_| b.is_client()) {
-        Some(c) => ContactInput { name: c.user.name.clone(), email: c.user.email.as_str().to_string(), phone: form.get("phone").to_string() },
-        None => ContactInput { name: form.get("name").to_string(), email: form.get("email").to_string(), phone: form.get("phone").to_string() },
+        Some(c) => ContactInput {
+            name: c.user.name.clone(),
+            email: c.user.email.as_str().to_string(),
+            phone: form.get("phone").to_string(),
+        },
+        None => ContactInput {
+            name: form.get("name").to_string(),
+            email: form.get("email").to_string(),
+            phone: form.get("phone").to_string(),
+        },
     };
     let place = match b.place() {
         Ok(p) => p,
@@ -692,11 +755,27 @@ async fn confirm(State(app): State<AppState>, caller: MaybeCaller, form: FormPai
         Err(WebError::Conflict(e)) if e.code == "slot_taken" => {
             let tz = b.tz();
             let date = local_date(&tz, request.start).to_string();
-            let again = Booker { flow: b.flow.with(|f| { f.date = date; f.start.clear(); }), ..b };
-            again.when_page(Some("That time was just taken — please pick another."), ValidationErrors::default(), StatusCode::CONFLICT).await
+            let again = Booker {
+                flow: b.flow.with(|f| {
+                    f.date = date;
+                    f.start.clear();
+                }),
+                ..b
+            };
+            again
+                .when_page(
+                    Some("That time was just taken — please pick another."),
+                    ValidationErrors::default(),
+                    StatusCode::CONFLICT,
+                )
+                .await
         }
         Err(WebError::Invalid(e)) if e.0.iter().any(|x| x.field == "Idempotency-Key") => {
-            let e = ValidationErrors::single("key_reused", "form", "this form was already used for another booking; please confirm again");
+            let e = ValidationErrors::single(
+                "key_reused",
+                "form",
+                "this form was already used for another booking; please confirm again",
+            );
             b.details_page(&details, &e, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(WebError::Invalid(e)) => b.refused(e, &details).await,
@@ -731,7 +810,17 @@ async fn manage_page(
         Some("moved") => Some("Your booking was moved to the new time."),
         _ => None,
     };
-    render_manage(&app, &caller, &booking, token, q.date.as_deref(), notice, &ValidationErrors::default(), StatusCode::OK).await
+    render_manage(
+        &app,
+        &caller,
+        &booking,
+        token,
+        q.date.as_deref(),
+        notice,
+        &ValidationErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -774,8 +863,11 @@ async fn render_manage(
         };
         match place {
             Some(place) => {
-                let q = AvailabilityQuery { service_id: b.service_id, place, from, days: DAYS_SHOWN, therapist_id: None };
-                booking::availability(store.as_ref(), app.calendar(), &q, now).await.map_err(|e| e.body().errors.into_iter().map(|x| x.detail).collect::<Vec<_>>().join(" "))
+                let q =
+                    AvailabilityQuery { service_id: b.service_id, place, from, days: DAYS_SHOWN, therapist_id: None };
+                booking::availability(store.as_ref(), app.calendar(), &q, now)
+                    .await
+                    .map_err(|e| e.body().errors.into_iter().map(|x| x.detail).collect::<Vec<_>>().join(" "))
             }
             None => Err("this booking has no place to search from".to_string()),
         }
@@ -859,7 +951,12 @@ async fn posted_booking(app: &AppState, caller: &MaybeCaller, id: i64, form: &Fo
     managed_booking(app, caller, id, token).await
 }
 
-async fn cancel(State(app): State<AppState>, caller: MaybeCaller, AppPath(id): AppPath<i64>, form: FormPairs) -> Result<Response, WebError> {
+async fn cancel(
+    State(app): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     let b = posted_booking(&app, &caller, id, &form).await?;
     let token = Some(form.get("token")).filter(|t| !t.is_empty());
     match booking::cancel(app.store().as_ref(), &b, is_manager(&caller), app.now()).await {
@@ -867,12 +964,19 @@ async fn cancel(State(app): State<AppState>, caller: MaybeCaller, AppPath(id): A
             tracing::info!(booking_id = id, "cancelled through the pages");
             Ok(Redirect::to(&manage_link(id, token, Some("cancelled"))).into_response())
         }
-        Err(WebError::Invalid(e)) => render_manage(&app, &caller, &b, token, None, None, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(WebError::Invalid(e)) => {
+            render_manage(&app, &caller, &b, token, None, None, &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(other) => Err(other),
     }
 }
 
-async fn reschedule(State(app): State<AppState>, caller: MaybeCaller, AppPath(id): AppPath<i64>, form: FormPairs) -> Result<Response, WebError> {
+async fn reschedule(
+    State(app): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     let b = posted_booking(&app, &caller, id, &form).await?;
     let token = Some(form.get("token")).filter(|t| !t.is_empty());
     let start = match parse_instant("start", form.get("start")) {
@@ -887,7 +991,9 @@ async fn reschedule(State(app): State<AppState>, caller: MaybeCaller, AppPath(id
             tracing::info!(booking_id = id, "rescheduled through the pages");
             Ok(Redirect::to(&manage_link(id, token, Some("moved"))).into_response())
         }
-        Err(WebError::Invalid(e)) => render_manage(&app, &caller, &b, token, None, None, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(WebError::Invalid(e)) => {
+            render_manage(&app, &caller, &b, token, None, None, &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(WebError::Conflict(e)) => {
             let e = ValidationErrors::single(e.code, "start", "that time was just taken; pick another");
             render_manage(&app, &caller, &b, token, None, None, &e, StatusCode::CONFLICT).await

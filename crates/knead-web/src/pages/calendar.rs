@@ -76,14 +76,24 @@ pub(super) struct Typed<'a> {
 }
 
 pub(super) const TEXT: Typed<'static> = Typed { html_type: "text", inputmode: None, autocomplete: None };
-pub(super) const DECIMAL: Typed<'static> = Typed { html_type: "text", inputmode: Some("decimal"), autocomplete: Some("off") };
-pub(super) const WHOLE: Typed<'static> = Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: Some("off") };
+pub(super) const DECIMAL: Typed<'static> =
+    Typed { html_type: "text", inputmode: Some("decimal"), autocomplete: Some("off") };
+pub(super) const WHOLE: Typed<'static> =
+    Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: Some("off") };
 pub(super) const DATE: Typed<'static> = Typed { html_type: "date", inputmode: None, autocomplete: Some("off") };
 /// Hours as text ("09:00"), not `type=time`, so a mistyped value comes back as typed beside its message.
-pub(super) const HOURS: Typed<'static> = Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: Some("off") };
+pub(super) const HOURS: Typed<'static> =
+    Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: Some("off") };
 
 /// A labelled `<input>` of any type, with hint and error, shaped like `forms::field`.
-pub(super) fn typed_field(values: &Values, errors: &ValidationErrors, name: &str, label: &str, t: Typed<'_>, hint: &str) -> Markup {
+pub(super) fn typed_field(
+    values: &Values,
+    errors: &ValidationErrors,
+    name: &str,
+    label: &str,
+    t: Typed<'_>,
+    hint: &str,
+) -> Markup {
     let error = forms::error_for(errors, name);
     let id = field_id(name);
     let described = error.map(|_| format!("{id}-error"));
@@ -136,8 +146,13 @@ pub(super) fn whole(errors: &mut ValidationErrors, values: &Values, name: &str) 
 
 /// The domain's errors under the form's field names, after the errors found while reading the form
 /// (which win: "must be a number" says more than the range check that follows from it).
-pub(super) fn merge_renamed(read: ValidationErrors, domain: Result<(), ValidationErrors>, rename: impl Fn(&str) -> String) -> ValidationErrors {
-    let renamed = domain.map_err(|e| ValidationErrors(e.0.into_iter().map(|x| FieldError { field: rename(&x.field), ..x }).collect()));
+pub(super) fn merge_renamed(
+    read: ValidationErrors,
+    domain: Result<(), ValidationErrors>,
+    rename: impl Fn(&str) -> String,
+) -> ValidationErrors {
+    let renamed = domain
+        .map_err(|e| ValidationErrors(e.0.into_iter().map(|x| FieldError { field: rename(&x.field), ..x }).collect()));
     forms::merge(read, renamed)
 }
 
@@ -161,12 +176,20 @@ struct CalendarQuery {
 }
 
 /// A signed-in therapist's own calendar; a manager is sent to the practice's list of calendars.
-async fn own_calendar(State(app): State<AppState>, SignedIn(caller): SignedIn, AppQuery(q): AppQuery<CalendarQuery>) -> Result<Response, WebError> {
+async fn own_calendar(
+    State(app): State<AppState>,
+    SignedIn(caller): SignedIn,
+    AppQuery(q): AppQuery<CalendarQuery>,
+) -> Result<Response, WebError> {
     match caller.user.role {
         Role::Manager => Ok(Redirect::to("/manage/calendar").into_response()),
         Role::Client => Err(WebError::Forbidden),
         Role::Therapist => {
-            let id = app.store().therapist_for_user(caller.user.id).await?.ok_or(WebError::NotFound { what: "therapist profile for this account" })?;
+            let id = app
+                .store()
+                .therapist_for_user(caller.user.id)
+                .await?
+                .ok_or(WebError::NotFound { what: "therapist profile for this account" })?;
             let therapist = app.store().therapist(id).await.not_found_as("therapist")?;
             let frame = Frame { app: &app, caller: Some(&caller) };
             Ok(calendar_page(&frame, &therapist, &q, "/calendar", "Your calendar").await?.into_response())
@@ -194,7 +217,13 @@ struct DayVisit<'a> {
     travel_after_min: i64,
 }
 
-async fn calendar_page(frame: &Frame<'_>, therapist: &Therapist, q: &CalendarQuery, path: &str, title: &str) -> Result<Html<String>, WebError> {
+async fn calendar_page(
+    frame: &Frame<'_>,
+    therapist: &Therapist,
+    q: &CalendarQuery,
+    path: &str,
+    title: &str,
+) -> Result<Html<String>, WebError> {
     let store = frame.app.store();
     let settings = store.practice_settings().await?;
     let tz = settings.zone();
@@ -410,7 +439,11 @@ fn read_schedule(values: &Values, services: &[Service]) -> (ScheduleInput, Vec<(
             if values.get(&s).trim().is_empty() && values.get(&en).trim().is_empty() {
                 continue;
             }
-            weekly.push(WeeklyHoursInput { weekday: d as i8, start: values.get(&s).to_string(), end: values.get(&en).to_string() });
+            weekly.push(WeeklyHoursInput {
+                weekday: d as i8,
+                start: values.get(&s).to_string(),
+                end: values.get(&en).to_string(),
+            });
             rows.push((s, en));
         }
     }
@@ -468,14 +501,22 @@ async fn schedule_page(
     render_schedule(&app, &caller, id, forms, StatusCode::OK).await
 }
 
-async fn render_schedule(app: &AppState, caller: &Caller, id: i64, forms: ScheduleForms, status: StatusCode) -> Result<Response, WebError> {
+async fn render_schedule(
+    app: &AppState,
+    caller: &Caller,
+    id: i64,
+    forms: ScheduleForms,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let store = app.store();
     let therapist = store.therapist(TherapistId(id)).await.not_found_as("therapist")?;
     let settings = store.practice_settings().await?;
     let tz = settings.zone();
     let schedule = store.schedule(therapist.id).await?;
     let services = store.list_services(false).await?;
-    let (hours_values, hours_errors) = forms.hours.unwrap_or_else(|| (schedule_values(schedule.as_ref(), &settings.service_area), ValidationErrors::default()));
+    let (hours_values, hours_errors) = forms
+        .hours
+        .unwrap_or_else(|| (schedule_values(schedule.as_ref(), &settings.service_area), ValidationErrors::default()));
     let (off_values, off_errors) = forms.time_off.unwrap_or_default();
     let (ov_values, ov_errors) = forms.day_override.unwrap_or_else(|| {
         let mut v = Values::default();
@@ -484,12 +525,14 @@ async fn render_schedule(app: &AppState, caller: &Caller, id: i64, forms: Schedu
     });
     let now = app.now();
     let today = today(&tz, now);
-    let offered: Vec<&str> = hours_values.0.iter().filter(|(k, _)| k == "service_ids").map(|(_, v)| v.as_str()).collect();
+    let offered: Vec<&str> =
+        hours_values.0.iter().filter(|(k, _)| k == "service_ids").map(|(_, v)| v.as_str()).collect();
     let service_error = forms::error_for(&hours_errors, "service_ids");
     let base = format!("/manage/therapists/{id}");
     let frame = Frame { app, caller: Some(caller) };
     let title = format!("{}: hours and time off", therapist.name);
-    let ov_kinds: [(&str, &str); 3] = [("hours", "Work these hours"), ("off", "Day off"), ("usual", "Back to the usual weekly hours")];
+    let ov_kinds: [(&str, &str); 3] =
+        [("hours", "Work these hours"), ("off", "Day off"), ("usual", "Back to the usual weekly hours")];
     let body = html! {
         p.crumbs { a href="/manage" { "Manage" } " / " a href="/manage/calendar" { "Calendar" } }
         h1 { (title) }
@@ -610,7 +653,15 @@ fn when_span_text(tz: &TimeZone, start: Timestamp, end: Timestamp) -> String {
     if sd == ed {
         format!("{} {}, {}–{}", day_heading(sd), sd.year(), clock(tz, start), clock(tz, end))
     } else {
-        format!("{} {} {} – {} {} {}", day_heading(sd), sd.year(), clock(tz, start), day_heading(ed), ed.year(), clock(tz, end))
+        format!(
+            "{} {} {} – {} {} {}",
+            day_heading(sd),
+            sd.year(),
+            clock(tz, start),
+            day_heading(ed),
+            ed.year(),
+            clock(tz, end)
+        )
     }
 }
 
@@ -618,7 +669,12 @@ fn when_span(tz: &TimeZone, start: Timestamp, end: Timestamp) -> Markup {
     html! { (when_span_text(tz, start, end)) }
 }
 
-async fn save_schedule(State(app): State<AppState>, Manager(caller): Manager, AppPath(id): AppPath<i64>, form: FormPairs) -> Result<Response, WebError> {
+async fn save_schedule(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values(form.0.into_iter().filter(|(k, _)| k != "csrf").collect());
     let services = app.store().list_services(false).await?;
@@ -638,7 +694,14 @@ async fn save_schedule(State(app): State<AppState>, Manager(caller): Manager, Ap
 }
 
 /// A local date and optional time typed into a form, as the absolute minute it names in the practice's zone.
-fn local_instant(e: &mut ValidationErrors, values: &Values, tz: &TimeZone, date_name: &str, time_name: &str, default_minute: i64) -> Option<Timestamp> {
+fn local_instant(
+    e: &mut ValidationErrors,
+    values: &Values,
+    tz: &TimeZone,
+    date_name: &str,
+    time_name: &str,
+    default_minute: i64,
+) -> Option<Timestamp> {
     let date = match values.get(date_name).trim().parse::<Date>() {
         Ok(d) => Some(d),
         Err(_) => {
@@ -647,11 +710,20 @@ fn local_instant(e: &mut ValidationErrors, values: &Values, tz: &TimeZone, date_
         }
     };
     let time_text = values.get(time_name).trim();
-    let minute = if time_text.is_empty() { Some(default_minute) } else { parse_clock(time_name, time_text).map_err(|x| e.push(x)).ok() };
+    let minute = if time_text.is_empty() {
+        Some(default_minute)
+    } else {
+        parse_clock(time_name, time_text).map_err(|x| e.push(x)).ok()
+    };
     Some(instant_of(local_minute(tz, date?, minute?)))
 }
 
-async fn add_time_off(State(app): State<AppState>, Manager(caller): Manager, AppPath(id): AppPath<i64>, form: FormPairs) -> Result<Response, WebError> {
+async fn add_time_off(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values(form.0.into_iter().filter(|(k, _)| k != "csrf").collect());
     let tz = app.store().practice_settings().await?.zone();
@@ -686,12 +758,22 @@ async fn delete_time_off(
     Ok(Redirect::to(&format!("/manage/therapists/{id}/schedule?saved=time_off_deleted#time-off")).into_response())
 }
 
-async fn set_override(State(app): State<AppState>, Manager(caller): Manager, AppPath(id): AppPath<i64>, form: FormPairs) -> Result<Response, WebError> {
+async fn set_override(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values(form.0.into_iter().filter(|(k, _)| k != "csrf").collect());
     let therapist = app.store().therapist(TherapistId(id)).await.not_found_as("therapist")?;
     let mut e = ValidationErrors::default();
-    let date = values.get("ov_date").trim().parse::<Date>().map_err(|_| e.push(FieldError::new("invalid", "ov_date", "must be a date like 2026-12-24"))).ok();
+    let date = values
+        .get("ov_date")
+        .trim()
+        .parse::<Date>()
+        .map_err(|_| e.push(FieldError::new("invalid", "ov_date", "must be a date like 2026-12-24")))
+        .ok();
     let windows: Option<Vec<(i64, i64)>> = match values.get("ov_kind") {
         "usual" => None,
         "off" => Some(Vec::new()),
@@ -737,8 +819,20 @@ async fn set_override(State(app): State<AppState>, Manager(caller): Manager, App
 // ---------------------------------------------------------------------------------------------------
 // Clinics and rooms.
 
-async fn clinics_page(State(app): State<AppState>, Manager(caller): Manager, AppQuery(q): AppQuery<SavedQuery>) -> Result<Response, WebError> {
-    render_clinics(&app, &caller, &Values::default(), &ValidationErrors::default(), saved_text(q.saved.as_deref()), StatusCode::OK).await
+async fn clinics_page(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    AppQuery(q): AppQuery<SavedQuery>,
+) -> Result<Response, WebError> {
+    render_clinics(
+        &app,
+        &caller,
+        &Values::default(),
+        &ValidationErrors::default(),
+        saved_text(q.saved.as_deref()),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render_clinics(
@@ -787,7 +881,11 @@ async fn render_clinics(
     Ok((status, frame.page("Clinics and rooms", body)).into_response())
 }
 
-async fn add_clinic(State(app): State<AppState>, Manager(caller): Manager, form: FormPairs) -> Result<Response, WebError> {
+async fn add_clinic(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values(form.0.into_iter().filter(|(k, _)| k != "csrf").collect());
     let mut read = ValidationErrors::default();
@@ -800,7 +898,11 @@ async fn add_clinic(State(app): State<AppState>, Manager(caller): Manager, form:
     };
     let checked = input.validate();
     let errors = merge_renamed(read, checked.as_ref().map(|_| ()).map_err(Clone::clone), |f| {
-        if f.starts_with("rooms") { "rooms".into() } else { f.to_string() }
+        if f.starts_with("rooms") {
+            "rooms".into()
+        } else {
+            f.to_string()
+        }
     });
     match checked {
         Ok(draft) if errors.0.is_empty() => {
@@ -814,7 +916,14 @@ async fn add_clinic(State(app): State<AppState>, Manager(caller): Manager, form:
 // ---------------------------------------------------------------------------------------------------
 // The practice's booking settings.
 
-const GRIDS: [(&str, &str); 6] = [("5", "5 minutes"), ("10", "10 minutes"), ("15", "15 minutes"), ("20", "20 minutes"), ("30", "30 minutes"), ("60", "60 minutes")];
+const GRIDS: [(&str, &str); 6] = [
+    ("5", "5 minutes"),
+    ("10", "10 minutes"),
+    ("15", "15 minutes"),
+    ("20", "20 minutes"),
+    ("30", "30 minutes"),
+    ("60", "60 minutes"),
+];
 
 fn settings_values(s: &PracticeSettings) -> Values {
     let mut v = Values::default();
@@ -843,12 +952,30 @@ fn settings_field(api_field: &str) -> String {
     }
 }
 
-async fn settings_page(State(app): State<AppState>, Manager(caller): Manager, AppQuery(q): AppQuery<SavedQuery>) -> Result<Response, WebError> {
+async fn settings_page(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    AppQuery(q): AppQuery<SavedQuery>,
+) -> Result<Response, WebError> {
     let settings = app.store().practice_settings().await?;
-    render_settings(&app, &caller, &settings_values(&settings), &ValidationErrors::default(), saved_text(q.saved.as_deref()), StatusCode::OK)
+    render_settings(
+        &app,
+        &caller,
+        &settings_values(&settings),
+        &ValidationErrors::default(),
+        saved_text(q.saved.as_deref()),
+        StatusCode::OK,
+    )
 }
 
-fn render_settings(app: &AppState, caller: &Caller, v: &Values, e: &ValidationErrors, saved: Option<&str>, status: StatusCode) -> Result<Response, WebError> {
+fn render_settings(
+    app: &AppState,
+    caller: &Caller,
+    v: &Values,
+    e: &ValidationErrors,
+    saved: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let frame = Frame { app, caller: Some(caller) };
     let body = html! {
         p.crumbs { a href="/manage" { "Manage" } " / " a href="/manage/calendar" { "Calendar" } }
@@ -893,7 +1020,11 @@ fn render_settings(app: &AppState, caller: &Caller, v: &Values, e: &ValidationEr
     Ok((status, frame.page("Booking settings", body)).into_response())
 }
 
-async fn save_settings(State(app): State<AppState>, Manager(caller): Manager, form: FormPairs) -> Result<Response, WebError> {
+async fn save_settings(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values(form.0.into_iter().filter(|(k, _)| k != "csrf").collect());
     let mut read = ValidationErrors::default();

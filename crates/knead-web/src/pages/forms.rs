@@ -32,7 +32,14 @@ pub enum Input<'a> {
 }
 
 /// One labelled field with its hint and error.
-pub fn field(values: &Values, errors: &ValidationErrors, name: &str, label: &str, kind: Input<'_>, hint: &str) -> Markup {
+pub fn field(
+    values: &Values,
+    errors: &ValidationErrors,
+    name: &str,
+    label: &str,
+    kind: Input<'_>,
+    hint: &str,
+) -> Markup {
     let value = values.get(name);
     let error = error_for(errors, name);
     let id = name.replace(['[', ']', '.'], "_");

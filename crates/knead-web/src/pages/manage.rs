@@ -20,8 +20,8 @@ use axum::Router;
 use jiff::Timestamp;
 use knead_core::money::format_cents;
 use knead_core::{
-    AddOnInput, Article, ArticleDraft, ArticleId, ArticleInput, Kind, Place, Service, ServiceDraft,
-    ServiceId, ServiceInput, Therapist, TherapistDraft, TherapistId, TherapistInput, ValidationErrors,
+    AddOnInput, Article, ArticleDraft, ArticleId, ArticleInput, Kind, Place, Service, ServiceDraft, ServiceId,
+    ServiceInput, Therapist, TherapistDraft, TherapistId, TherapistInput, ValidationErrors,
 };
 use knead_store::{Store, StoreError, StoreResult};
 use maud::{html, Markup};
@@ -170,7 +170,13 @@ async fn edit_form<R: Managed>(
     let item = R::get(app.store().as_ref(), id).await.not_found_as(R::SINGULAR)?;
     let frame = Frame { app: &app, caller: Some(&caller) };
     let action = format!("/manage/{}/{id}", R::PATH);
-    Ok(form_page::<R>(&frame, &format!("Edit {}", R::title(&item)), &action, &R::values_of(&item), &ValidationErrors::default()))
+    Ok(form_page::<R>(
+        &frame,
+        &format!("Edit {}", R::title(&item)),
+        &action,
+        &R::values_of(&item),
+        &ValidationErrors::default(),
+    ))
 }
 
 /// Reads and checks a submitted form: the values as typed, and the draft to save or the errors.
@@ -186,7 +192,12 @@ fn check<R: Managed>(form: FormPairs) -> (Values, Result<R::Draft, ValidationErr
     (values, checked)
 }
 
-async fn save<R: Managed>(app: AppState, caller: Caller, form: FormPairs, id: Option<i64>) -> Result<Response, WebError> {
+async fn save<R: Managed>(
+    app: AppState,
+    caller: Caller,
+    form: FormPairs,
+    id: Option<i64>,
+) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let (values, checked) = check::<R>(form);
     let (status, errors) = match checked {
@@ -216,7 +227,11 @@ async fn save<R: Managed>(app: AppState, caller: Caller, form: FormPairs, id: Op
     Ok((status, form_page::<R>(&frame, &heading, &action, &values, &errors)).into_response())
 }
 
-async fn create<R: Managed>(State(app): State<AppState>, Manager(caller): Manager, form: FormPairs) -> Result<Response, WebError> {
+async fn create<R: Managed>(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     save::<R>(app, caller, form, None).await
 }
 
@@ -229,17 +244,33 @@ async fn update<R: Managed>(
     save::<R>(app, caller, form, Some(id)).await
 }
 
-async fn set_archived<R: Managed>(app: AppState, caller: Caller, id: i64, archived: bool, form: FormPairs) -> Result<Response, WebError> {
+async fn set_archived<R: Managed>(
+    app: AppState,
+    caller: Caller,
+    id: i64,
+    archived: bool,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     R::set_archived(app.store().as_ref(), id, archived, app.now()).await.not_found_as(R::SINGULAR)?;
     Ok(Redirect::to(&format!("/manage/{}", R::PATH)).into_response())
 }
 
-async fn archive<R: Managed>(State(app): State<AppState>, Manager(caller): Manager, AppPath(id): AppPath<i64>, form: FormPairs) -> Result<Response, WebError> {
+async fn archive<R: Managed>(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     set_archived::<R>(app, caller, id, true, form).await
 }
 
-async fn restore<R: Managed>(State(app): State<AppState>, Manager(caller): Manager, AppPath(id): AppPath<i64>, form: FormPairs) -> Result<Response, WebError> {
+async fn restore<R: Managed>(
+    State(app): State<AppState>,
+    Manager(caller): Manager,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     set_archived::<R>(app, caller, id, false, form).await
 }
 
@@ -247,9 +278,14 @@ pub struct Services;
 pub struct Therapists;
 pub struct Articles;
 
-const PLACES: [(&str, &str); 3] = [("mobile", "At the client's home or office"), ("clinic", "At the clinic"), ("both", "Either")];
-const KINDS: [(&str, &str); 4] =
-    [("individual", "Individual"), ("couples", "Couples (two therapists)"), ("chair", "Office chair massage"), ("party", "Spa party")];
+const PLACES: [(&str, &str); 3] =
+    [("mobile", "At the client's home or office"), ("clinic", "At the clinic"), ("both", "Either")];
+const KINDS: [(&str, &str); 4] = [
+    ("individual", "Individual"),
+    ("couples", "Couples (two therapists)"),
+    ("chair", "Office chair massage"),
+    ("party", "Spa party"),
+];
 
 fn minutes_text(m: i64) -> String {
     m.to_string()
@@ -268,13 +304,27 @@ impl Managed for Services {
     const SINGULAR: &'static str = "service";
     const PLURAL: &'static str = "Services";
 
-    fn id(s: &Service) -> i64 { s.id.0 }
-    fn title(s: &Service) -> &str { &s.name }
-    fn archived(s: &Service) -> bool { s.archived }
-    fn summary(s: &Service) -> String {
-        format!("{} min · {} · {} · {}", s.duration_minutes, format_cents(s.price_cents), s.place.as_str(), s.kind.as_str())
+    fn id(s: &Service) -> i64 {
+        s.id.0
     }
-    fn public_path(s: &Service) -> String { format!("/services/{}", s.slug) }
+    fn title(s: &Service) -> &str {
+        &s.name
+    }
+    fn archived(s: &Service) -> bool {
+        s.archived
+    }
+    fn summary(s: &Service) -> String {
+        format!(
+            "{} min · {} · {} · {}",
+            s.duration_minutes,
+            format_cents(s.price_cents),
+            s.place.as_str(),
+            s.kind.as_str()
+        )
+    }
+    fn public_path(s: &Service) -> String {
+        format!("/services/{}", s.slug)
+    }
 
     fn values_of(s: &Service) -> Values {
         let mut v = Values::default();
@@ -316,8 +366,14 @@ impl Managed for Services {
             values.set(format!("add_ons[{i}].name"), name.clone());
             values.set(format!("add_ons[{i}].price"), price);
             values.set(format!("add_ons[{i}].extra_minutes"), extra);
-            let price_cents = forms::money(errors, values, &format!("add_ons[{i}].price"), &format!("add_ons[{i}].price_cents"));
-            let extra_minutes = forms::whole_number(errors, values, &format!("add_ons[{i}].extra_minutes"), &format!("add_ons[{i}].extra_minutes"));
+            let price_cents =
+                forms::money(errors, values, &format!("add_ons[{i}].price"), &format!("add_ons[{i}].price_cents"));
+            let extra_minutes = forms::whole_number(
+                errors,
+                values,
+                &format!("add_ons[{i}].extra_minutes"),
+                &format!("add_ons[{i}].extra_minutes"),
+            );
             add_ons.push(AddOnInput { name, price_cents, extra_minutes });
         }
         Some(ServiceInput {
@@ -339,7 +395,8 @@ impl Managed for Services {
     }
 
     fn fields(v: &Values, e: &ValidationErrors) -> Markup {
-        let rows = (0..ServiceInput::MAX_ADD_ONS).take_while(|i| !v.get(&format!("add_ons[{i}].name")).is_empty()).count();
+        let rows =
+            (0..ServiceInput::MAX_ADD_ONS).take_while(|i| !v.get(&format!("add_ons[{i}].name")).is_empty()).count();
         html! {
             (field(v, e, "name", "Name", Input::Text, ""))
             (field(v, e, "slug", "Web address", Input::Text, "Lowercase words joined by hyphens; leave empty to make one from the name."))
@@ -368,9 +425,15 @@ impl Managed for Services {
         }
     }
 
-    async fn list(store: &dyn Store) -> StoreResult<Vec<Service>> { store.list_services(true).await }
-    async fn get(store: &dyn Store, id: i64) -> StoreResult<Service> { store.service(ServiceId(id)).await }
-    async fn create(store: &dyn Store, d: &ServiceDraft, now: Timestamp) -> StoreResult<Service> { store.create_service(d, now).await }
+    async fn list(store: &dyn Store) -> StoreResult<Vec<Service>> {
+        store.list_services(true).await
+    }
+    async fn get(store: &dyn Store, id: i64) -> StoreResult<Service> {
+        store.service(ServiceId(id)).await
+    }
+    async fn create(store: &dyn Store, d: &ServiceDraft, now: Timestamp) -> StoreResult<Service> {
+        store.create_service(d, now).await
+    }
     async fn update(store: &dyn Store, id: i64, d: &ServiceDraft, now: Timestamp) -> StoreResult<Service> {
         store.update_service(ServiceId(id), d, now).await
     }
@@ -388,11 +451,21 @@ impl Managed for Therapists {
     const SINGULAR: &'static str = "therapist";
     const PLURAL: &'static str = "Therapists";
 
-    fn id(t: &Therapist) -> i64 { t.id.0 }
-    fn title(t: &Therapist) -> &str { &t.name }
-    fn archived(t: &Therapist) -> bool { t.archived }
-    fn summary(t: &Therapist) -> String { t.credentials.clone() }
-    fn public_path(t: &Therapist) -> String { format!("/therapists/{}", t.slug) }
+    fn id(t: &Therapist) -> i64 {
+        t.id.0
+    }
+    fn title(t: &Therapist) -> &str {
+        &t.name
+    }
+    fn archived(t: &Therapist) -> bool {
+        t.archived
+    }
+    fn summary(t: &Therapist) -> String {
+        t.credentials.clone()
+    }
+    fn public_path(t: &Therapist) -> String {
+        format!("/therapists/{}", t.slug)
+    }
 
     fn values_of(t: &Therapist) -> Values {
         let mut v = Values::default();
@@ -438,9 +511,15 @@ impl Managed for Therapists {
         }
     }
 
-    async fn list(store: &dyn Store) -> StoreResult<Vec<Therapist>> { store.list_therapists(true).await }
-    async fn get(store: &dyn Store, id: i64) -> StoreResult<Therapist> { store.therapist(TherapistId(id)).await }
-    async fn create(store: &dyn Store, d: &TherapistDraft, now: Timestamp) -> StoreResult<Therapist> { store.create_therapist(d, now).await }
+    async fn list(store: &dyn Store) -> StoreResult<Vec<Therapist>> {
+        store.list_therapists(true).await
+    }
+    async fn get(store: &dyn Store, id: i64) -> StoreResult<Therapist> {
+        store.therapist(TherapistId(id)).await
+    }
+    async fn create(store: &dyn Store, d: &TherapistDraft, now: Timestamp) -> StoreResult<Therapist> {
+        store.create_therapist(d, now).await
+    }
     async fn update(store: &dyn Store, id: i64, d: &TherapistDraft, now: Timestamp) -> StoreResult<Therapist> {
         store.update_therapist(TherapistId(id), d, now).await
     }
@@ -458,11 +537,21 @@ impl Managed for Articles {
     const SINGULAR: &'static str = "article";
     const PLURAL: &'static str = "Articles";
 
-    fn id(a: &Article) -> i64 { a.id.0 }
-    fn title(a: &Article) -> &str { &a.title }
-    fn archived(a: &Article) -> bool { a.archived }
-    fn summary(a: &Article) -> String { a.summary.chars().take(90).collect() }
-    fn public_path(a: &Article) -> String { format!("/articles/{}", a.slug) }
+    fn id(a: &Article) -> i64 {
+        a.id.0
+    }
+    fn title(a: &Article) -> &str {
+        &a.title
+    }
+    fn archived(a: &Article) -> bool {
+        a.archived
+    }
+    fn summary(a: &Article) -> String {
+        a.summary.chars().take(90).collect()
+    }
+    fn public_path(a: &Article) -> String {
+        format!("/articles/{}", a.slug)
+    }
 
     fn values_of(a: &Article) -> Values {
         let mut v = Values::default();
@@ -495,9 +584,15 @@ impl Managed for Articles {
         }
     }
 
-    async fn list(store: &dyn Store) -> StoreResult<Vec<Article>> { store.list_articles(true).await }
-    async fn get(store: &dyn Store, id: i64) -> StoreResult<Article> { store.article(ArticleId(id)).await }
-    async fn create(store: &dyn Store, d: &ArticleDraft, now: Timestamp) -> StoreResult<Article> { store.create_article(d, now).await }
+    async fn list(store: &dyn Store) -> StoreResult<Vec<Article>> {
+        store.list_articles(true).await
+    }
+    async fn get(store: &dyn Store, id: i64) -> StoreResult<Article> {
+        store.article(ArticleId(id)).await
+    }
+    async fn create(store: &dyn Store, d: &ArticleDraft, now: Timestamp) -> StoreResult<Article> {
+        store.create_article(d, now).await
+    }
     async fn update(store: &dyn Store, id: i64, d: &ArticleDraft, now: Timestamp) -> StoreResult<Article> {
         store.update_article(ArticleId(id), d, now).await
     }

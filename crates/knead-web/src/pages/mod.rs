@@ -384,7 +384,9 @@ async fn login(
         Ok(user) => user,
         Err(WebError::Invalid(errs)) => {
             let detail = errs.0[0].detail.clone();
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, login_form(&frame, email, next, Some(&detail))).into_response());
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, login_form(&frame, email, next, Some(&detail))).into_response()
+            );
         }
         Err(other) => return Err(other),
     };
@@ -401,7 +403,11 @@ async fn login(
     Ok(response)
 }
 
-async fn logout(State(app): State<AppState>, SignedIn(caller): SignedIn, form: FormPairs) -> Result<Response, WebError> {
+async fn logout(
+    State(app): State<AppState>,
+    SignedIn(caller): SignedIn,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     if let auth::Via::Session { token_hash, .. } = &caller.via {
         app.store().delete_session(token_hash).await?;

@@ -108,13 +108,21 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_writes_nothing() {
     valid["add_ons"] = json!([{"name": "Mask", "price_cents": 100, "extra_minutes": "ten"}]);
     let nested = app.json("POST", "/api/v1/services", Some(&manager), &valid.to_string()).await;
     assert_eq!(nested.error_fields()[0].1, "add_ons[0].extra_minutes");
-    let not_json = app.send(
-        axum::http::Request::post("/api/v1/services")
-            .header("authorization", match &manager { Auth::Bearer(t) => format!("Bearer {t}"), _ => unreachable!() })
-            .header("content-type", "text/plain")
-            .body(axum::body::Body::from(NEW_SERVICE))
-            .unwrap(),
-    ).await;
+    let not_json = app
+        .send(
+            axum::http::Request::post("/api/v1/services")
+                .header(
+                    "authorization",
+                    match &manager {
+                        Auth::Bearer(t) => format!("Bearer {t}"),
+                        _ => unreachable!(),
+                    },
+                )
+                .header("content-type", "text/plain")
+                .body(axum::body::Body::from(NEW_SERVICE))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
     let huge = format!("{{\"name\":\"{}\"}}", "x".repeat(300 * 1024));
     let too_big = app.json("POST", "/api/v1/services", Some(&manager), &huge).await;
@@ -180,11 +188,18 @@ async fn therapists_and_articles_follow_the_same_rules() {
     assert_eq!(r.error_fields(), [("too_many".to_string(), "languages".to_string())]);
 
     let a = app
-        .json("POST", "/api/v1/articles", Some(&manager), r#"{"title":"Stretching at your desk","body_markdown":"Stand up **often**."}"#)
+        .json(
+            "POST",
+            "/api/v1/articles",
+            Some(&manager),
+            r#"{"title":"Stretching at your desk","body_markdown":"Stand up **often**."}"#,
+        )
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
     let id = a.json()["id"].as_i64().unwrap();
-    let empty = app.json("PUT", &format!("/api/v1/articles/{id}"), Some(&manager), r#"{"title":"T","body_markdown":"  "}"#).await;
+    let empty = app
+        .json("PUT", &format!("/api/v1/articles/{id}"), Some(&manager), r#"{"title":"T","body_markdown":"  "}"#)
+        .await;
     assert_eq!(empty.error_fields(), [("required".to_string(), "body_markdown".to_string())]);
 }
 

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     let app = TestApp::new().await;
     let wrong = app.form("/login", None, &[("email", MANAGER.0), ("password", "not-the-password")]).await;
-    let unknown = app.form("/login", None, &[("email", "nobody@demo.knead.test"), ("password", "not-the-password")]).await;
+    let unknown =
+        app.form("/login", None, &[("email", "nobody@demo.knead.test"), ("password", "not-the-password")]).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(wrong.status, unknown.status);
     let message = |body: &str| body.split("role=\"alert\">").nth(1).unwrap().split('<').next().unwrap().to_string();
@@ -86,6 +87,7 @@ async fn login_only_redirects_within_the_site() {
     let app = TestApp::new().await;
     let local = app.form("/login", None, &[("email", CLIENT.0), ("password", CLIENT.1), ("next", "/services")]).await;
     assert_eq!(local.location(), "/services");
-    let away = app.form("/login", None, &[("email", CLIENT.0), ("password", CLIENT.1), ("next", "//evil.example")]).await;
+    let away =
+        app.form("/login", None, &[("email", CLIENT.0), ("password", CLIENT.1), ("next", "//evil.example")]).await;
     assert_eq!(away.location(), "/account");
 }

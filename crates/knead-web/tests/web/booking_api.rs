@@ -87,14 +87,46 @@ async fn bad_availability_queries_name_the_field() {
     let from = in_days(2);
     let mara = app.store.therapist_by_slug("mara-quill").await.unwrap();
     let cases = [
-        (format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=61", massage.id.0), StatusCode::UNPROCESSABLE_ENTITY, "days"),
-        (format!("service_id={}&lat=91&lon=-79.38&from={from}&days=1", massage.id.0), StatusCode::UNPROCESSABLE_ENTITY, "lat"),
-        (format!("service_id={}&lat=45.5&lon=-73.6&from={from}&days=1", massage.id.0), StatusCode::UNPROCESSABLE_ENTITY, "lat"),
-        (format!("service_id=99999&lat=43.65&lon=-79.38&from={from}&days=1"), StatusCode::UNPROCESSABLE_ENTITY, "service_id"),
-        (format!("service_id={}&lat=43.65&lon=-79.38&from=next-week&days=1", massage.id.0), StatusCode::UNPROCESSABLE_ENTITY, "from"),
-        (format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=1&therapist_id={}", massage.id.0, mara.id.0), StatusCode::UNPROCESSABLE_ENTITY, "therapist_id"),
-        (format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=1", clinic_service.id.0), StatusCode::UNPROCESSABLE_ENTITY, "clinic_id"),
-        (format!("service_id={}&clinic_id=424&from={from}&days=1", clinic_service.id.0), StatusCode::UNPROCESSABLE_ENTITY, "clinic_id"),
+        (
+            format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=61", massage.id.0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "days",
+        ),
+        (
+            format!("service_id={}&lat=91&lon=-79.38&from={from}&days=1", massage.id.0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "lat",
+        ),
+        (
+            format!("service_id={}&lat=45.5&lon=-73.6&from={from}&days=1", massage.id.0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "lat",
+        ),
+        (
+            format!("service_id=99999&lat=43.65&lon=-79.38&from={from}&days=1"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "service_id",
+        ),
+        (
+            format!("service_id={}&lat=43.65&lon=-79.38&from=next-week&days=1", massage.id.0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "from",
+        ),
+        (
+            format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=1&therapist_id={}", massage.id.0, mara.id.0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "therapist_id",
+        ),
+        (
+            format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=1", clinic_service.id.0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "clinic_id",
+        ),
+        (
+            format!("service_id={}&clinic_id=424&from={from}&days=1", clinic_service.id.0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "clinic_id",
+        ),
         (format!("lat=43.65&lon=-79.38&from={from}&days=1"), StatusCode::BAD_REQUEST, "service_id"),
         (format!("service_id={}&from={from}&days=1", massage.id.0), StatusCode::UNPROCESSABLE_ENTITY, "lat"),
     ];
@@ -187,7 +219,13 @@ async fn bad_bookings_get_a_422_naming_the_field_and_write_nothing() {
         (with(&|b| b["lat"] = json!(45.5)), "outside_service_area", "lat"),
         (with(&|b| b["lon"] = json!(-200.0)), "out_of_range", "lon"),
         (with(&|b| b["client"]["phone"] = json!("")), "invalid", "client.phone"),
-        (with(&|b| { b.as_object_mut().unwrap().remove("client"); }), "required", "client"),
+        (
+            with(&|b| {
+                b.as_object_mut().unwrap().remove("client");
+            }),
+            "required",
+            "client",
+        ),
     ];
     for (body, code, field) in cases {
         let reply = post_booking(&app, &body, None).await;
@@ -241,7 +279,9 @@ async fn cancelling_inside_the_notice_period_is_refused_but_managers_may() {
     // The earliest offered start is within a day or two: inside the 24-hour notice or not, find one that is.
     let soon = slots(&app, &mobile_query(&massage, in_days(0), 2)).await;
     let now = jiff::Timestamp::now();
-    let Some(slot) = soon.iter().find(|s| s["start"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap() < now + 24.hours()) else {
+    let Some(slot) =
+        soon.iter().find(|s| s["start"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap() < now + 24.hours())
+    else {
         return; // late in the evening no slot falls within 24 hours; the policy is unit-tested in knead-core
     };
     let created = post_booking(&app, &guest_booking(&massage, slot["start"].as_str().unwrap()), None).await.json();
@@ -260,7 +300,8 @@ async fn a_booking_moves_to_another_offered_start() {
     let app = TestApp::new().await;
     let massage = service(&app, Kind::Individual, Place::Mobile).await;
     let offered = slots(&app, &mobile_query(&massage, in_days(6), 1)).await;
-    let created = post_booking(&app, &guest_booking(&massage, offered[0]["start"].as_str().unwrap()), None).await.json();
+    let created =
+        post_booking(&app, &guest_booking(&massage, offered[0]["start"].as_str().unwrap()), None).await.json();
     let therapist = created["visits"][0]["therapist_id"].as_i64().unwrap();
     let token = created["manage_url"].as_str().unwrap().split("token=").nth(1).unwrap().to_string();
     let id = created["id"].as_i64().unwrap();

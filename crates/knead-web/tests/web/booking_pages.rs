@@ -25,7 +25,13 @@ fn weekday_ahead(days: i64) -> Date {
 }
 
 async fn service_named(app: &TestApp, name: &str) -> Service {
-    app.store.list_services(false).await.unwrap().into_iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no service {name}"))
+    app.store
+        .list_services(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no service {name}"))
 }
 
 async fn therapist_slug(app: &TestApp, slug: &str) -> Therapist {
@@ -75,7 +81,10 @@ async fn get(app: &TestApp, path: &str, auth: Option<&Auth>) -> Reply {
 async fn book_through_pages(app: &TestApp, auth: Option<&Auth>, flow: &str, contact: &[(&str, &str)]) -> Reply {
     let when = get(app, &format!("/book/when?{flow}"), auth).await;
     assert_eq!(when.status, StatusCode::OK, "{}", when.body);
-    let slot = links(&when.body, "/book/details?").into_iter().next().unwrap_or_else(|| panic!("no start offered: {}", when.body));
+    let slot = links(&when.body, "/book/details?")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no start offered: {}", when.body));
     let details = get(app, &slot, auth).await;
     assert_eq!(details.status, StatusCode::OK, "{}", details.body);
     let mut form = hidden_fields(&details.body, "/book");
@@ -107,14 +116,23 @@ async fn a_guest_books_a_home_visit_through_the_pages_moves_it_and_cancels_it_wi
 
     let start = app.get("/book").await;
     assert_eq!(start.status, StatusCode::OK);
-    assert!(start.body.contains(&format!("href=\"/book/where?service_id={id}\"")), "the service list links into the flow");
+    assert!(
+        start.body.contains(&format!("href=\"/book/where?service_id={id}\"")),
+        "the service list links into the flow"
+    );
     assert!(!start.body.contains("Spa party"), "parties are planned with the practice, not booked alone");
     let service_page = app.get(&format!("/services/{}", massage.slug)).await;
-    assert!(service_page.body.contains(&format!("href=\"/book/where?service_id={id}\"")), "a Book button on the service page");
+    assert!(
+        service_page.body.contains(&format!("href=\"/book/where?service_id={id}\"")),
+        "a Book button on the service page"
+    );
 
     let place = app.get(&format!("/book/where?service_id={id}")).await;
     assert_eq!(place.status, StatusCode::OK);
-    assert!(place.body.contains("value=\"43.6532\"") && place.body.contains("value=\"-79.3832\""), "prefilled with the area's centre");
+    assert!(
+        place.body.contains("value=\"43.6532\"") && place.body.contains("value=\"-79.3832\""),
+        "prefilled with the area's centre"
+    );
     assert!(place.body.contains("centre of our service area"), "and says so");
     assert!(place.body.contains("id=\"use-location\""), "with a location button for phones");
 
@@ -142,13 +160,26 @@ async fn a_guest_books_a_home_visit_through_the_pages_moves_it_and_cancels_it_wi
     let page = app.get(&link).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Cancel this booking"));
-    assert_eq!(app.get(&format!("/bookings/{}/manage", booking_id.0)).await.status, StatusCode::SEE_OTHER, "sign in or bring the link");
-    assert_eq!(app.get(&format!("/bookings/{}/manage?token=not-the-token", booking_id.0)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/bookings/{}/manage", booking_id.0)).await.status,
+        StatusCode::SEE_OTHER,
+        "sign in or bring the link"
+    );
+    assert_eq!(
+        app.get(&format!("/bookings/{}/manage?token=not-the-token", booking_id.0)).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Move it to the first other start offered.
     let radio = page.body.split("<input type=\"radio\" name=\"start\" ").nth(1).expect("new starts offered");
     let new_start = attr(radio, "value");
-    let moved = app.form(&format!("/bookings/{}/manage/reschedule", booking_id.0), None, &[("token", &token), ("start", &new_start)]).await;
+    let moved = app
+        .form(
+            &format!("/bookings/{}/manage/reschedule", booking_id.0),
+            None,
+            &[("token", &token), ("start", &new_start)],
+        )
+        .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
     assert!(moved.location().contains("done=moved"));
     assert_eq!(app.store.booking(booking_id).await.unwrap().start, new_start.parse::<jiff::Timestamp>().unwrap());
@@ -190,7 +221,10 @@ async fn a_repeated_post_returns_the_same_booking_and_a_taken_time_shows_the_tim
     let massage = service_named(&app, "Deep tissue massage at home").await;
     let liza = therapist_slug(&app, "liza-manalo").await;
     let date = weekday_ahead(3);
-    let flow = format!("service_id={}&address=1+Bay+St&lat=43.65&lon=-79.38&therapist_id={}&date={date}", massage.id.0, liza.id.0);
+    let flow = format!(
+        "service_id={}&address=1+Bay+St&lat=43.65&lon=-79.38&therapist_id={}&date={date}",
+        massage.id.0, liza.id.0
+    );
     let when = app.get(&format!("/book/when?{flow}")).await;
     let slot = links(&when.body, "/book/details?").remove(0);
     let details = app.get(&slot).await;
@@ -226,7 +260,8 @@ async fn bad_input_is_shown_beside_its_field_and_books_nothing() {
     let date = toronto_today() + 3.days();
 
     // Montreal is outside the Toronto practice's area.
-    let far = app.get(&format!("/book/when?service_id={id}&address=Montreal&lat=45.5017&lon=-73.5673&date={date}")).await;
+    let far =
+        app.get(&format!("/book/when?service_id={id}&address=Montreal&lat=45.5017&lon=-73.5673&date={date}")).await;
     assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&far.body, "lat").contains("outside the area"), "{}", far.body);
     assert!(far.body.contains("value=\"45.5017\""), "the typed coordinates are kept");
@@ -240,7 +275,9 @@ async fn bad_input_is_shown_beside_its_field_and_books_nothing() {
 
     // Details without a phone, and with a bad email.
     let flow = format!("service_id={id}&address=12+Maple+Ave&lat=43.66&lon=-79.39&date={date}");
-    let missing = book_through_pages(&app, None, &flow, &[("name", "Ana Guest"), ("email", "ana-at-example"), ("phone", "")]).await;
+    let missing =
+        book_through_pages(&app, None, &flow, &[("name", "Ana Guest"), ("email", "ana-at-example"), ("phone", "")])
+            .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.body);
     assert!(error_beside(&missing.body, "phone").contains("phone number"));
     assert!(error_beside(&missing.body, "email").contains("email"));
@@ -249,8 +286,19 @@ async fn bad_input_is_shown_beside_its_field_and_books_nothing() {
 
     // A start in the past goes back to the times.
     let stale = app
-        .form("/book", None, &[("service_id", &id.to_string()), ("lat", "43.66"), ("lon", "-79.39"), ("start", "2020-01-06T10:00:00-05:00"),
-            ("name", "Ana"), ("email", "ana@example.com"), ("phone", "416-555-0123")])
+        .form(
+            "/book",
+            None,
+            &[
+                ("service_id", &id.to_string()),
+                ("lat", "43.66"),
+                ("lon", "-79.39"),
+                ("start", "2020-01-06T10:00:00-05:00"),
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("phone", "416-555-0123"),
+            ],
+        )
         .await;
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(stale.body.contains("minutes from now"), "{}", stale.body);
@@ -264,7 +312,11 @@ async fn a_signed_in_client_gives_only_a_phone_and_manages_without_a_link() {
     let client = app.sign_in(CLIENT).await;
     let csrf = app.csrf(&client).await;
     let massage = service_named(&app, "Massage with oil at home").await;
-    let flow = format!("service_id={}&address=3+Oak+Rd&lat=43.66&lon=-79.39&date={}", massage.id.0, toronto_today() + 5.days());
+    let flow = format!(
+        "service_id={}&address=3+Oak+Rd&lat=43.66&lon=-79.39&date={}",
+        massage.id.0,
+        toronto_today() + 5.days()
+    );
     let when = app.get_as(&format!("/book/when?{flow}"), &client).await;
     let slot = links(&when.body, "/book/details?").remove(0);
     let details = app.get_as(&slot, &client).await;
@@ -274,7 +326,11 @@ async fn a_signed_in_client_gives_only_a_phone_and_manages_without_a_link() {
     form.retain(|(k, _)| k != "csrf");
     form.push(("phone".into(), "647 555 0199".into()));
     let forged: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(app.form("/book", Some(&client), &forged).await.status, StatusCode::FORBIDDEN, "a session's post needs its CSRF token");
+    assert_eq!(
+        app.form("/book", Some(&client), &forged).await.status,
+        StatusCode::FORBIDDEN,
+        "a session's post needs its CSRF token"
+    );
     form.push(("csrf".into(), csrf));
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let done = app.form("/book", Some(&client), &pairs).await;
@@ -317,12 +373,27 @@ async fn a_therapist_sees_their_own_calendar_and_not_anothers() {
     let mara = therapist_slug(&app, "mara-quill").await;
     let liza = therapist_slug(&app, "liza-manalo").await;
     let at_clinic = format!("service_id={}&clinic_id={}&therapist_id={}&date={date}", rmt.id.0, clinic.id.0, mara.id.0);
-    let clinic_visit = book_through_pages(&app, None, &at_clinic, &[("name", "Noor Haddad"), ("email", "noor@example.com"), ("phone", "416-555-0111")]).await;
+    let clinic_visit = book_through_pages(
+        &app,
+        None,
+        &at_clinic,
+        &[("name", "Noor Haddad"), ("email", "noor@example.com"), ("phone", "416-555-0111")],
+    )
+    .await;
     assert_eq!(clinic_visit.status, StatusCode::OK, "{}", clinic_visit.body);
     assert!(clinic_visit.body.contains("Queen West Clinic"));
     let massage = service_named(&app, "Massage with oil at home").await;
-    let home = format!("service_id={}&address=77+Private+Lane&lat=43.68&lon=-79.41&therapist_id={}&date={date}", massage.id.0, liza.id.0);
-    let home_visit = book_through_pages(&app, None, &home, &[("name", "Omar Wells"), ("email", "omar@example.com"), ("phone", "416-555-0112")]).await;
+    let home = format!(
+        "service_id={}&address=77+Private+Lane&lat=43.68&lon=-79.41&therapist_id={}&date={date}",
+        massage.id.0, liza.id.0
+    );
+    let home_visit = book_through_pages(
+        &app,
+        None,
+        &home,
+        &[("name", "Omar Wells"), ("email", "omar@example.com"), ("phone", "416-555-0112")],
+    )
+    .await;
     assert_eq!(home_visit.status, StatusCode::OK, "{}", home_visit.body);
 
     let therapist = app.sign_in(THERAPIST).await;
@@ -377,9 +448,17 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
     let sid = massage.id.0.to_string();
 
     let good = [
-        ("csrf", csrf.as_str()), ("base_lat", "43.70"), ("base_lon", "-79.42"), ("radius_km", "10"), ("service_ids", &sid),
-        ("day1_0_start", "09:00"), ("day1_0_end", "12:00"), ("day1_1_start", "13:00"), ("day1_1_end", "17:00"),
-        ("day3_0_start", "10:00"), ("day3_0_end", "18:00"),
+        ("csrf", csrf.as_str()),
+        ("base_lat", "43.70"),
+        ("base_lon", "-79.42"),
+        ("radius_km", "10"),
+        ("service_ids", &sid),
+        ("day1_0_start", "09:00"),
+        ("day1_0_end", "12:00"),
+        ("day1_1_start", "13:00"),
+        ("day1_1_end", "17:00"),
+        ("day3_0_start", "10:00"),
+        ("day3_0_end", "18:00"),
     ];
     let saved = app.form(&path, Some(&manager), &good).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -390,8 +469,14 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
     assert!(app.get_as(saved.location(), &manager).await.body.contains("The hours were saved."));
 
     let bad = [
-        ("csrf", csrf.as_str()), ("base_lat", "north"), ("base_lon", "-79.42"), ("radius_km", "0"),
-        ("day2_0_start", "9am"), ("day2_0_end", "17:00"), ("day4_0_start", "17:00"), ("day4_0_end", "09:00"),
+        ("csrf", csrf.as_str()),
+        ("base_lat", "north"),
+        ("base_lon", "-79.42"),
+        ("radius_km", "0"),
+        ("day2_0_start", "9am"),
+        ("day2_0_end", "17:00"),
+        ("day4_0_start", "17:00"),
+        ("day4_0_end", "09:00"),
     ];
     let refused = app.form(&path, Some(&manager), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -401,17 +486,44 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
     assert!(error_beside(&refused.body, "day4_0_end").contains("after the start"));
     assert!(refused.body.contains("value=\"9am\""), "typed values are kept");
     assert_eq!(app.store.schedule(liza.id).await.unwrap().unwrap(), schedule, "nothing saved");
-    assert_eq!(app.form(&path, Some(&manager), &[("csrf", "forged"), ("radius_km", "5")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.form(&path, Some(&manager), &[("csrf", "forged"), ("radius_km", "5")]).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     // Time off: added, listed, refused when it ends first, removed.
     let day = weekday_ahead(7).to_string();
     let off_path = format!("/manage/therapists/{}/time-off", liza.id.0);
-    let off = app.form(&off_path, Some(&manager), &[("csrf", &csrf), ("off_from_date", &day), ("off_from_time", "12:00"), ("off_to_date", &day), ("off_to_time", "")]).await;
+    let off = app
+        .form(
+            &off_path,
+            Some(&manager),
+            &[
+                ("csrf", &csrf),
+                ("off_from_date", &day),
+                ("off_from_time", "12:00"),
+                ("off_to_date", &day),
+                ("off_to_time", ""),
+            ],
+        )
+        .await;
     assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
     let offs = app.store.schedule(liza.id).await.unwrap().unwrap().time_off;
     assert_eq!(offs.len(), 1);
     assert!(app.get_as(&path, &manager).await.body.contains(&format!("/time-off/{}/delete", offs[0].id)));
-    let backwards = app.form(&off_path, Some(&manager), &[("csrf", &csrf), ("off_from_date", &day), ("off_from_time", "12:00"), ("off_to_date", &day), ("off_to_time", "11:00")]).await;
+    let backwards = app
+        .form(
+            &off_path,
+            Some(&manager),
+            &[
+                ("csrf", &csrf),
+                ("off_from_date", &day),
+                ("off_from_time", "12:00"),
+                ("off_to_date", &day),
+                ("off_to_time", "11:00"),
+            ],
+        )
+        .await;
     assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&backwards.body, "off_to_date").contains("after the start"));
     let removed = app.form(&format!("{off_path}/{}/delete", offs[0].id), Some(&manager), &[("csrf", &csrf)]).await;
@@ -420,11 +532,23 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
 
     // One date's hours.
     let ov_path = format!("/manage/therapists/{}/override", liza.id.0);
-    let set = app.form(&ov_path, Some(&manager), &[("csrf", &csrf), ("ov_date", &day), ("ov_kind", "hours"), ("ov_0_start", "08:00"), ("ov_0_end", "11:00")]).await;
+    let set = app
+        .form(
+            &ov_path,
+            Some(&manager),
+            &[("csrf", &csrf), ("ov_date", &day), ("ov_kind", "hours"), ("ov_0_start", "08:00"), ("ov_0_end", "11:00")],
+        )
+        .await;
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
     let overrides = app.store.schedule(liza.id).await.unwrap().unwrap().overrides;
     assert_eq!(overrides[0].windows, vec![(8 * 60, 11 * 60)]);
-    let no_hours = app.form(&ov_path, Some(&manager), &[("csrf", &csrf), ("ov_date", &day), ("ov_kind", "hours"), ("ov_0_start", ""), ("ov_0_end", "11:00")]).await;
+    let no_hours = app
+        .form(
+            &ov_path,
+            Some(&manager),
+            &[("csrf", &csrf), ("ov_date", &day), ("ov_kind", "hours"), ("ov_0_start", ""), ("ov_0_end", "11:00")],
+        )
+        .await;
     assert_eq!(no_hours.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&no_hours.body, "ov_0_start").contains("09:00"));
     let usual = app.form(&ov_path, Some(&manager), &[("csrf", &csrf), ("ov_date", &day), ("ov_kind", "usual")]).await;
@@ -438,14 +562,31 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
     let manager = app.sign_in(MANAGER).await;
     let csrf = app.csrf(&manager).await;
     let added = app
-        .form("/manage/clinics", Some(&manager), &[("csrf", &csrf), ("name", "Danforth Clinic"), ("address", "1 Danforth Ave"), ("lat", "43.6777"), ("lon", "-79.3500"), ("rooms", "Room A\r\nRoom B\r\n")])
+        .form(
+            "/manage/clinics",
+            Some(&manager),
+            &[
+                ("csrf", &csrf),
+                ("name", "Danforth Clinic"),
+                ("address", "1 Danforth Ave"),
+                ("lat", "43.6777"),
+                ("lon", "-79.3500"),
+                ("rooms", "Room A\r\nRoom B\r\n"),
+            ],
+        )
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
     let clinics = app.store.clinics().await.unwrap();
     let danforth = clinics.iter().find(|c| c.name == "Danforth Clinic").expect("saved");
     assert_eq!(danforth.rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Room A", "Room B"]);
     assert!(app.get_as("/manage/clinics", &manager).await.body.contains("Room A, Room B"));
-    let bad = app.form("/manage/clinics", Some(&manager), &[("csrf", &csrf), ("name", ""), ("lat", "200"), ("lon", "-79.35"), ("rooms", "")]).await;
+    let bad = app
+        .form(
+            "/manage/clinics",
+            Some(&manager),
+            &[("csrf", &csrf), ("name", ""), ("lat", "200"), ("lon", "-79.35"), ("rooms", "")],
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&bad.body, "name").contains("required"));
     assert!(error_beside(&bad.body, "lat").contains("90"));
@@ -455,9 +596,18 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
     let page = app.get_as("/manage/settings", &manager).await;
     assert!(page.body.contains("value=\"America/Toronto\""));
     let good = [
-        ("csrf", csrf.as_str()), ("time_zone", "America/Toronto"), ("area_lat", "43.7"), ("area_lon", "-79.4"), ("area_radius_km", "35"),
-        ("grid_minutes", "30"), ("lead_minutes", "60"), ("cancel_notice_hours", "12"), ("travel_fee_free_km", "8"),
-        ("travel_fee_per_km", "1.25"), ("road_factor", "1.4"), ("speed_kmh", "28"),
+        ("csrf", csrf.as_str()),
+        ("time_zone", "America/Toronto"),
+        ("area_lat", "43.7"),
+        ("area_lon", "-79.4"),
+        ("area_radius_km", "35"),
+        ("grid_minutes", "30"),
+        ("lead_minutes", "60"),
+        ("cancel_notice_hours", "12"),
+        ("travel_fee_free_km", "8"),
+        ("travel_fee_per_km", "1.25"),
+        ("road_factor", "1.4"),
+        ("speed_kmh", "28"),
     ];
     let saved = app.form("/manage/settings", Some(&manager), &good).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);

@@ -35,7 +35,14 @@ async fn every_public_page_renders_the_demo_practice() {
 #[tokio::test]
 async fn the_rmt_profile_shows_credentials_and_modalities() {
     let app = TestApp::new().await;
-    let rmt = app.store.list_therapists(false).await.unwrap().into_iter().find(|t| !t.registration_number.is_empty()).unwrap();
+    let rmt = app
+        .store
+        .list_therapists(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| !t.registration_number.is_empty())
+        .unwrap();
     let page = app.get(&format!("/therapists/{}", rmt.slug)).await;
     assert!(page.body.contains(&rmt.registration_number));
     for m in &rmt.modalities {
@@ -89,11 +96,22 @@ async fn a_manager_creates_edits_and_archives_a_service_through_the_forms() {
     let manager = app.sign_in(MANAGER).await;
     let csrf = app.csrf(&manager).await;
     let form = [
-        ("csrf", csrf.as_str()), ("name", "Prenatal massage"), ("slug", ""), ("description", "Side-lying, with pillows."),
-        ("duration_minutes", "60"), ("price", "140.50"), ("buffer_minutes", "15"), ("modality", "Swedish"),
-        ("place", "both"), ("kind", "individual"),
-        ("add_ons[0].name", ""), ("add_ons[0].price", ""), ("add_ons[0].extra_minutes", ""),
-        ("add_ons[1].name", "Face mask"), ("add_ons[1].price", "20"), ("add_ons[1].extra_minutes", "10"),
+        ("csrf", csrf.as_str()),
+        ("name", "Prenatal massage"),
+        ("slug", ""),
+        ("description", "Side-lying, with pillows."),
+        ("duration_minutes", "60"),
+        ("price", "140.50"),
+        ("buffer_minutes", "15"),
+        ("modality", "Swedish"),
+        ("place", "both"),
+        ("kind", "individual"),
+        ("add_ons[0].name", ""),
+        ("add_ons[0].price", ""),
+        ("add_ons[0].extra_minutes", ""),
+        ("add_ons[1].name", "Face mask"),
+        ("add_ons[1].price", "20"),
+        ("add_ons[1].extra_minutes", "10"),
     ];
     let created = app.form("/manage/services/new", Some(&manager), &form).await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
@@ -123,9 +141,15 @@ async fn a_bad_form_is_shown_again_with_messages_beside_the_fields_and_saves_not
     let csrf = app.csrf(&manager).await;
     let before = app.store.list_services(true).await.unwrap().len();
     let form = [
-        ("csrf", csrf.as_str()), ("name", ""), ("duration_minutes", "an hour"), ("price", "-5"),
-        ("buffer_minutes", "0"), ("place", "mobile"), ("kind", "individual"),
-        ("add_ons[0].name", "Mask"), ("add_ons[0].price", "abc"),
+        ("csrf", csrf.as_str()),
+        ("name", ""),
+        ("duration_minutes", "an hour"),
+        ("price", "-5"),
+        ("buffer_minutes", "0"),
+        ("place", "mobile"),
+        ("kind", "individual"),
+        ("add_ons[0].name", "Mask"),
+        ("add_ons[0].price", "abc"),
     ];
     let reply = app.form("/manage/services/new", Some(&manager), &form).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -153,9 +177,15 @@ async fn a_manager_edits_a_therapist_and_writes_an_article_through_the_forms() {
     let csrf = app.csrf(&manager).await;
     let t = &app.store.list_therapists(false).await.unwrap()[0];
     let form = [
-        ("csrf", csrf.as_str()), ("name", t.name.as_str()), ("slug", t.slug.as_str()), ("credentials", "RMT"),
-        ("registration_number", "R-1"), ("bio", "Bio."), ("modalities", "Swedish massage, Myofascial release"),
-        ("conditions", ""), ("languages", "English, Français"),
+        ("csrf", csrf.as_str()),
+        ("name", t.name.as_str()),
+        ("slug", t.slug.as_str()),
+        ("credentials", "RMT"),
+        ("registration_number", "R-1"),
+        ("bio", "Bio."),
+        ("modalities", "Swedish massage, Myofascial release"),
+        ("conditions", ""),
+        ("languages", "English, Français"),
     ];
     let r = app.form(&format!("/manage/therapists/{}", t.id.0), Some(&manager), &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -165,12 +195,20 @@ async fn a_manager_edits_a_therapist_and_writes_an_article_through_the_forms() {
 
     let taken_slug = app.store.list_articles(false).await.unwrap()[0].slug.to_string();
     let clash = app
-        .form("/manage/articles/new", Some(&manager), &[("csrf", &csrf), ("title", "Another"), ("slug", &taken_slug), ("body_markdown", "Text")])
+        .form(
+            "/manage/articles/new",
+            Some(&manager),
+            &[("csrf", &csrf), ("title", "Another"), ("slug", &taken_slug), ("body_markdown", "Text")],
+        )
         .await;
     assert_eq!(clash.status, StatusCode::CONFLICT);
     assert!(clash.body.contains("already in use"));
     let ok = app
-        .form("/manage/articles/new", Some(&manager), &[("csrf", &csrf), ("title", "Desk stretches"), ("slug", ""), ("body_markdown", "## Move\n\nOften.")])
+        .form(
+            "/manage/articles/new",
+            Some(&manager),
+            &[("csrf", &csrf), ("title", "Desk stretches"), ("slug", ""), ("body_markdown", "## Move\n\nOften.")],
+        )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     assert!(app.get("/articles/desk-stretches").await.body.contains("<h2>Move</h2>"));

@@ -90,8 +90,7 @@ impl TestApp {
 
     pub async fn form(&self, path: &str, auth: Option<&Auth>, pairs: &[(&str, &str)]) -> Reply {
         let body = serde_urlencoded::to_string(pairs).unwrap();
-        let mut builder =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut builder = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(auth) = auth {
             builder = auth.apply(builder);
         }
@@ -110,7 +109,10 @@ impl TestApp {
         let email = knead_core::Email::parse("email", email).unwrap();
         let (user, _) = self.store.credentials_by_email(&email).await.unwrap().unwrap();
         let token = knead_web::new_api_token();
-        self.store.create_api_token(user.id, "test", &knead_web::secret_hash(&token), jiff::Timestamp::now()).await.unwrap();
+        self.store
+            .create_api_token(user.id, "test", &knead_web::secret_hash(&token), jiff::Timestamp::now())
+            .await
+            .unwrap();
         Auth::Bearer(token)
     }
 

@@ -37,7 +37,8 @@ fn find_program(name: &str) -> Option<std::path::PathBuf> {
 
 /// Starts chromedriver on a free port, or says why not.
 pub(crate) fn start_chromedriver() -> Result<ChromeDriver, String> {
-    let driver = find_program("chromedriver").ok_or("chromedriver is not installed (apt-get install chromium chromium-driver)")?;
+    let driver = find_program("chromedriver")
+        .ok_or("chromedriver is not installed (apt-get install chromium chromium-driver)")?;
     find_program("chromium").ok_or("chromium is not installed (apt-get install chromium chromium-driver)")?;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(driver)
@@ -91,7 +92,8 @@ pub(crate) async fn browser_session(what: &str) -> Option<BrowserSession> {
     };
     let db = TempDb::new();
     let db_url = db.url.clone();
-    let server = tokio::task::spawn_blocking(move || Server::start(&["--demo", "--database-url", &db_url])).await.unwrap();
+    let server =
+        tokio::task::spawn_blocking(move || Server::start(&["--demo", "--database-url", &db_url])).await.unwrap();
     let client = ClientBuilder::rustls()
         .expect("TLS setup")
         .capabilities(chromium_capabilities())

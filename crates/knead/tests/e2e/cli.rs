@@ -28,20 +28,47 @@ fn every_subcommand_has_help() {
 #[test]
 fn the_first_manager_is_created_with_the_password_on_standard_input() {
     let db = TempDb::new();
-    let out = run(&["user", "create", "--role", "manager", "--email", "Owner@Example.com", "--database-url", &db.url], "a long enough password\n");
+    let out = run(
+        &["user", "create", "--role", "manager", "--email", "Owner@Example.com", "--database-url", &db.url],
+        "a long enough password\n",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Created manager user #1 (owner@example.com)"));
     assert!(db.path().exists(), "the SQLite file is created on first run");
 
-    let again = run(&["user", "create", "--role", "manager", "--email", "owner@example.com", "--database-url", &db.url], "another long password\n");
+    let again = run(
+        &["user", "create", "--role", "manager", "--email", "owner@example.com", "--database-url", &db.url],
+        "another long password\n",
+    );
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("already exists"));
 
-    let bad_role = run(&["user", "create", "--role", "admin", "--email", "x@example.com", "--database-url", &db.url], "a long enough password\n");
+    let bad_role = run(
+        &["user", "create", "--role", "admin", "--email", "x@example.com", "--database-url", &db.url],
+        "a long enough password\n",
+    );
     assert!(!bad_role.status.success());
-    assert!(text(&bad_role.stderr).contains("role: must be one of: client, therapist, manager"), "{}", text(&bad_role.stderr));
+    assert!(
+        text(&bad_role.stderr).contains("role: must be one of: client, therapist, manager"),
+        "{}",
+        text(&bad_role.stderr)
+    );
 
-    let short = run(&["user", "create", "--role", "client", "--email", "y@example.com", "--password", "short", "--database-url", &db.url], "");
+    let short = run(
+        &[
+            "user",
+            "create",
+            "--role",
+            "client",
+            "--email",
+            "y@example.com",
+            "--password",
+            "short",
+            "--database-url",
+            &db.url,
+        ],
+        "",
+    );
     assert!(!short.status.success());
     assert!(text(&short.stderr).contains("password: must be at least 10 characters"));
 }
@@ -49,7 +76,23 @@ fn the_first_manager_is_created_with_the_password_on_standard_input() {
 #[test]
 fn a_created_token_lets_a_manager_change_the_catalog_over_http() {
     let db = TempDb::new();
-    assert!(run(&["user", "create", "--role", "manager", "--email", "m@example.com", "--password", "managers-password", "--database-url", &db.url], "").status.success());
+    assert!(run(
+        &[
+            "user",
+            "create",
+            "--role",
+            "manager",
+            "--email",
+            "m@example.com",
+            "--password",
+            "managers-password",
+            "--database-url",
+            &db.url
+        ],
+        ""
+    )
+    .status
+    .success());
     let out = run(&["token", "create", "--email", "m@example.com", "--database-url", &db.url], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_string();

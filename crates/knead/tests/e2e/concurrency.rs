@@ -20,7 +20,8 @@ fn contested_booking(server: &Server) -> String {
         .clone();
     let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
     let from = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(3)).unwrap();
-    let query = format!("/api/v1/availability?service_id={}&lat=43.6532&lon=-79.3832&from={from}&days=3", service["id"]);
+    let query =
+        format!("/api/v1/availability?service_id={}&lat=43.6532&lon=-79.3832&from={from}&days=3", service["id"]);
     let slots: serde_json::Value = server.get(&query).into_json().unwrap();
     let slot = &slots["slots"][0];
     serde_json::json!({

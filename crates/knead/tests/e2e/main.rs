@@ -2,7 +2,7 @@
 
 mod browser;
 mod browser_booking;
-mod concurrency;
 mod cli;
+mod concurrency;
 mod support;
 mod tidy;

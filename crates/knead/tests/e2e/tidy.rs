@@ -37,7 +37,10 @@ fn the_domain_core_does_no_io() {
     let manifest = std::fs::read_to_string(workspace_root().join("crates/knead-core/Cargo.toml")).unwrap();
     let deps = manifest.split("[dependencies]").nth(1).unwrap().split("\n[").next().unwrap();
     for io_crate in ["sqlx", "axum", "tokio", "hyper", "reqwest", "ureq", "tower", "async-std", "lettre"] {
-        assert!(!deps.lines().any(|l| l.trim_start().starts_with(io_crate)), "knead-core must not depend on {io_crate}");
+        assert!(
+            !deps.lines().any(|l| l.trim_start().starts_with(io_crate)),
+            "knead-core must not depend on {io_crate}"
+        );
     }
 }
 
@@ -45,7 +48,10 @@ fn the_domain_core_does_no_io() {
 fn the_storage_ports_know_no_database_driver() {
     let manifest = std::fs::read_to_string(workspace_root().join("crates/knead-store/Cargo.toml")).unwrap();
     for driver in ["sqlx", "axum", "tokio"] {
-        assert!(!manifest.lines().any(|l| l.trim_start().starts_with(driver)), "knead-store must not depend on {driver}");
+        assert!(
+            !manifest.lines().any(|l| l.trim_start().starts_with(driver)),
+            "knead-store must not depend on {driver}"
+        );
     }
 }
 
