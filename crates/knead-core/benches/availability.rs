@@ -6,7 +6,9 @@
 //! criterion reports means and medians only, p50/p99 over 200 searches at different places.
 
 use criterion::{criterion_group, BenchmarkId, Criterion};
-use knead_core::schedule::{search, Day, GeoPoint, RouteDay, SearchRequest, Stop, StraightLine, DEFAULT_STEP};
+use knead_core::geo::GeoPoint;
+use knead_core::schedule::{search, Day, RouteDay, SearchRequest, Stop, DEFAULT_STEP};
+use knead_routing::StraightLine;
 use knead_core::TherapistId;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct UserId(pub i64);
 
-/// What a user may do. Staff roles are therapist and manager; a manager may do everything.
+/// What a user may do. A manager may do everything; a therapist sees their own day; a client their own bookings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -31,10 +31,6 @@ impl Role {
             .into_iter()
             .find(|r| r.as_str() == text.trim())
             .ok_or_else(|| FieldError::new("invalid", field, "must be one of: client, therapist, manager"))
-    }
-
-    pub fn is_staff(self) -> bool {
-        matches!(self, Role::Therapist | Role::Manager)
     }
 }
 
@@ -136,10 +132,10 @@ pub struct NewUser {
 impl NewUser {
     pub fn parse(email: &str, name: &str, role: &str) -> Result<NewUser, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let email = Email::parse("email", email).map_err(|e| errors.push(e)).ok();
+        let email = errors.take(Email::parse("email", email));
         let name = errors.text("name", name, 1, 120);
-        let role = Role::parse("role", role).map_err(|e| errors.push(e)).ok();
-        errors.finish(|| NewUser { email: email.unwrap(), name, role: role.unwrap() })
+        let role = errors.take(Role::parse("role", role));
+        errors.finish(|| Some(NewUser { email: email?, name, role: role? }))
     }
 }
 

@@ -210,17 +210,19 @@ impl ServiceInput {
             add_ons.push(AddOn { name, price_cents, extra_minutes });
         }
         let (place, kind) = (self.place, self.kind);
-        e.finish(|| ServiceDraft {
-            slug,
-            name,
-            description,
-            duration_minutes,
-            price_cents,
-            modality,
-            place,
-            kind,
-            buffer_minutes,
-            add_ons,
+        e.finish(|| {
+            Some(ServiceDraft {
+                slug,
+                name,
+                description,
+                duration_minutes,
+                price_cents,
+                modality,
+                place,
+                kind,
+                buffer_minutes,
+                add_ons,
+            })
         })
     }
 }
@@ -304,15 +306,8 @@ impl TherapistInput {
         let modalities = e.labels("modalities", &self.modalities, 30, 80);
         let conditions = e.labels("conditions", &self.conditions, 30, 80);
         let languages = e.labels("languages", &self.languages, 30, 80);
-        e.finish(|| TherapistDraft {
-            slug,
-            name,
-            credentials,
-            registration_number,
-            bio,
-            modalities,
-            conditions,
-            languages,
+        e.finish(|| {
+            Some(TherapistDraft { slug, name, credentials, registration_number, bio, modalities, conditions, languages })
         })
     }
 }

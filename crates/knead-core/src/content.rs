@@ -53,6 +53,6 @@ impl ArticleInput {
         let slug = Slug::given_or_derived(&mut e, self.slug.as_deref(), &title);
         let summary = e.text("summary", &self.summary, 0, 500);
         let body_markdown = e.text("body_markdown", &self.body_markdown, 1, 50_000);
-        e.finish(|| ArticleDraft { slug, title, summary, body_markdown })
+        e.finish(|| Some(ArticleDraft { slug, title, summary, body_markdown }))
     }
 }

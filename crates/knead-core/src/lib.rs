@@ -2,6 +2,11 @@
 //!
 //! Inputs from the web, the CLI or anywhere else are parsed into the types here at the edge
 //! (`ServiceInput::validate`, `Email::parse`...), so everything past the edge holds only valid values.
+//!
+//! One module per context: `account`, `catalog`, `content`, `calendar` (settings, hours, time off),
+//! `booking` (bookings and the rules around the engine), `schedule` (the availability engine), and the
+//! shared `geo`, `validation`, `clock`, `money` and `slug`. Coming contexts (`intake`, `clinical`,
+//! `outcomes`, `events`, `billing`) land beside them.
 
 pub mod account;
 pub mod booking;
@@ -9,6 +14,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod clock;
 pub mod content;
+pub mod geo;
 pub mod money;
 pub mod schedule;
 pub mod slug;
@@ -21,5 +27,6 @@ pub use catalog::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use content::{Article, ArticleDraft, ArticleId, ArticleInput};
+pub use geo::GeoPoint;
 pub use slug::Slug;
 pub use validation::{FieldError, ValidationErrors};

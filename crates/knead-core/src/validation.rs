@@ -47,13 +47,30 @@ impl ValidationErrors {
         self.0.iter().find(|e| e.field == field).map(|e| e.detail.as_str())
     }
 
-    /// `Ok(value)` when nothing was pushed, else the collected errors.
-    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(self)
+    /// Whether no problem was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps a parsed value, or records why it could not be parsed.
+    pub fn take<T>(&mut self, parsed: Result<T, FieldError>) -> Option<T> {
+        parsed.map_err(|e| self.push(e)).ok()
+    }
+
+    /// `Ok(())` when nothing was pushed, else the collected errors.
+    pub fn check(self) -> Result<(), ValidationErrors> {
+        self.finish(|| Some(()))
+    }
+
+    /// The value `build` makes when nothing was pushed, else the collected errors. `build` sees the parsed
+    /// parts as `Option`s (from [`ValidationErrors::take`]) and uses `?` on them: each `None` pushed an error,
+    /// so with none pushed every part is there. Should a part still be missing, the input is refused as a
+    /// whole rather than panicking.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ValidationErrors> {
+        if !self.0.is_empty() {
+            return Err(self);
         }
+        build().ok_or_else(|| ValidationErrors::single("invalid", "body", "could not be read"))
     }
 
     /// Trimmed text of `min..=max` characters; pushes an error and returns an empty string otherwise.

@@ -3,7 +3,7 @@
 
 use knead_core::booking::{Clinic, ClinicId, Room, RoomId};
 use knead_core::calendar::{DayOverride, TherapistSchedule, TimeOff, WeeklyWindow};
-use knead_core::schedule::GeoPoint;
+use knead_core::geo::GeoPoint;
 use knead_core::{ServiceId, TherapistId};
 use std::collections::HashMap;
 

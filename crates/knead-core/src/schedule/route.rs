@@ -16,7 +16,7 @@
 //! the therapist leaves from it. (Removing such a visit can cost starts, since they then leave from
 //! base; the engine itself never books across a window's edge.)
 
-use super::geo::{haversine_km, local_km, GeoPoint, TravelTimes};
+use crate::geo::{haversine_km, local_km, GeoPoint, TravelTimes};
 use super::Minute;
 use crate::catalog::TherapistId;
 
@@ -44,6 +44,8 @@ pub struct Fit {
 /// Why a visit does not fit a therapist's day.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Unfit {
+    #[error("the therapist has no working hours set")]
+    NoSchedule,
     #[error("a visit must last at least a minute, with buffers of zero or more minutes")]
     InvalidVisit { duration: i64, buffer: i64 },
     #[error(
@@ -58,6 +60,13 @@ pub enum Unfit {
     NotEnoughTravelBefore { needed: u32, available: i64 },
     #[error("the visit needs {needed} minutes to drive to the next visit but leaves {available}")]
     NotEnoughTravelAfter { needed: u32, available: i64 },
+}
+
+/// The rule a new visit must still pass when the store writes it: given the visits a therapist has booked
+/// (read fresh, under the store's lock), does the visit fit? The store supplies the data and the lock;
+/// the rule is the core's ([`crate::booking::plan::VisitFits`] is the one booking uses).
+pub trait DayRule: Send + Sync {
+    fn check(&self, therapist: TherapistId, booked: &[Stop]) -> Result<(), Unfit>;
 }
 
 /// Index into [`RouteDay::places`]: 0 is the base, `i + 1` is `stops[i]`.

@@ -5,7 +5,7 @@
 //! each gap yields its interval of feasible starts from two travel look-ups, and only the grid points
 //! inside that interval are visited, each updating a small best-k list.
 
-use super::geo::{GeoPoint, TravelTimes};
+use crate::geo::{GeoPoint, TravelTimes};
 use super::route::RouteDay;
 use super::Minute;
 use crate::catalog::TherapistId;
@@ -77,7 +77,7 @@ impl SearchRequest {
                 ));
             }
         }
-        errors.finish(|| ())
+        errors.check()
     }
 
     fn is_searchable(&self) -> bool {

@@ -1,8 +1,10 @@
 //! Property and edge-case tests for the availability engine: what it offers is bookable, a booked day
 //! stays drivable, and search agrees with a slow one-start-at-a-time oracle built on `RouteDay::check`.
 
-use super::*;
-use crate::catalog::TherapistId;
+use knead_core::geo::{GeoPoint, TravelTimes};
+use knead_core::schedule::*;
+use knead_core::TherapistId;
+use knead_routing::{StraightLine, TravelMatrix};
 use proptest::prelude::*;
 
 const TRAVEL: StraightLine = StraightLine { road_factor: 1.3, speed_kmh: 30.0 };

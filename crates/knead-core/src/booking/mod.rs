@@ -1,10 +1,16 @@
 //! Bookings: what a client asks for (`BookingInput`), what the store is told to write (`NewBooking`),
 //! and what comes back (`Booking`). A booking holds one visit per therapist, so a couples massage is
 //! one booking with two visits (and chair days and parties can hold more).
+//!
+//! [`plan`] holds the rules the booking service runs around the engine: the search for a service, the
+//! visits a slot becomes, the practice's grid, and the re-check the store runs as it writes.
+
+pub mod plan;
 
 use crate::account::{Email, UserId};
 use crate::catalog::{ServiceId, TherapistId};
-use crate::schedule::GeoPoint;
+use crate::geo::GeoPoint;
+use crate::schedule::Unfit;
 use crate::validation::{FieldError, ValidationErrors};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -72,12 +78,12 @@ impl ClinicInput {
         let mut e = ValidationErrors::default();
         let name = e.text("name", &self.name, 1, 120);
         let address = e.text("address", &self.address, 0, 300);
-        let at = GeoPoint::parse(self.lat, self.lon).map_err(|err| e.push(err)).ok();
+        let at = e.take(GeoPoint::parse(self.lat, self.lon));
         if self.rooms.is_empty() {
             e.push(FieldError::new("required", "rooms", "must name at least one room"));
         }
         let rooms = e.labels("rooms", &self.rooms, 50, 80);
-        e.finish(|| ClinicDraft { name, address, at: at.unwrap(), rooms })
+        e.finish(|| Some(ClinicDraft { name, address, at: at?, rooms }))
     }
 }
 
@@ -142,11 +148,53 @@ pub struct BookingInput {
     pub client: Option<ContactInput>,
 }
 
-/// Where a booked visit happens.
+/// Where a visit happens, as availability needs it: the client's place, or a clinic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Location {
+    Point(GeoPoint),
+    Clinic(ClinicId),
+}
+
+impl Location {
+    /// The one place parser: `lat` and `lon` of the client's place, or `clinic_id`, never both.
+    /// Errors name the field as the API spells it.
+    pub fn parse(lat: Option<f64>, lon: Option<f64>, clinic_id: Option<i64>) -> Result<Location, FieldError> {
+        let required = |field| FieldError::new("required", field, "give lat and lon of the visit's place, or a clinic_id");
+        match (lat, lon, clinic_id) {
+            (Some(lat), Some(lon), None) => GeoPoint::parse(lat, lon).map(Location::Point),
+            (None, None, Some(id)) => Ok(Location::Clinic(ClinicId(id))),
+            (_, _, Some(_)) => Err(FieldError::new(
+                "invalid",
+                "clinic_id",
+                "give either lat and lon (a visit at your place) or clinic_id, not both",
+            )),
+            (None, _, None) => Err(required("lat")),
+            (_, None, None) => Err(required("lon")),
+        }
+    }
+}
+
+/// Where a booked visit happens: the client's place with its address, or a clinic.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Where {
     Mobile { at: GeoPoint, address: String },
     Clinic(ClinicId),
+}
+
+impl Where {
+    pub fn location(&self) -> Location {
+        match self {
+            Where::Mobile { at, .. } => Location::Point(*at),
+            Where::Clinic(id) => Location::Clinic(*id),
+        }
+    }
+
+    pub fn clinic(&self) -> Option<ClinicId> {
+        match self {
+            Where::Clinic(id) => Some(*id),
+            Where::Mobile { .. } => None,
+        }
+    }
 }
 
 /// A validated booking request; still to be checked against the calendar.
@@ -162,30 +210,9 @@ pub struct BookingRequest {
 impl BookingInput {
     pub fn validate(&self) -> Result<BookingRequest, ValidationErrors> {
         let mut e = ValidationErrors::default();
-        let start = parse_instant("start", &self.start).map_err(|err| e.push(err)).ok();
-        let place = match (self.lat, self.lon, self.clinic_id) {
-            (None, None, Some(id)) => Some(Where::Clinic(ClinicId(id))),
-            (Some(lat), Some(lon), None) => {
-                let address = e.text("address", self.address.as_deref().unwrap_or(""), 0, 300);
-                GeoPoint::parse(lat, lon).map_err(|err| e.push(err)).ok().map(|at| Where::Mobile { at, address })
-            }
-            (_, _, Some(_)) => {
-                e.push(FieldError::new(
-                    "invalid",
-                    "clinic_id",
-                    "give either lat and lon (a visit at your place) or clinic_id, not both",
-                ));
-                None
-            }
-            (None, _, None) | (_, None, None) => {
-                e.push(FieldError::new(
-                    "required",
-                    if self.lat.is_none() { "lat" } else { "lon" },
-                    "give lat and lon of the visit's place, or a clinic_id",
-                ));
-                None
-            }
-        };
+        let start = e.take(parse_instant("start", &self.start));
+        let location = e.take(Location::parse(self.lat, self.lon, self.clinic_id));
+        let address = e.text("address", self.address.as_deref().unwrap_or(""), 0, 300);
         let therapist_ids = self.therapist_ids.as_ref().map(|ids| {
             let mut seen: Vec<TherapistId> = Vec::new();
             for &id in ids {
@@ -197,12 +224,12 @@ impl BookingInput {
             seen
         });
         let client = self.client.as_ref().and_then(|c| c.validate(&mut e));
-        e.finish(|| BookingRequest {
-            service_id: ServiceId(self.service_id),
-            start: start.unwrap(),
-            therapist_ids,
-            place: place.unwrap(),
-            client,
+        e.finish(|| {
+            let place = match location? {
+                Location::Point(at) => Where::Mobile { at, address },
+                Location::Clinic(id) => Where::Clinic(id),
+            };
+            Some(BookingRequest { service_id: ServiceId(self.service_id), start: start?, therapist_ids, place, client })
         })
     }
 }
@@ -247,29 +274,20 @@ pub struct Visit {
 }
 
 /// A booking as stored and shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Booking {
     pub id: BookingId,
     pub service_id: ServiceId,
     pub status: BookingStatus,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub start: Timestamp,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub end: Timestamp,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-    pub address: Option<String>,
-    pub clinic_id: Option<ClinicId>,
-    pub client_name: String,
-    pub client_email: String,
-    pub client_phone: String,
-    #[serde(skip)]
+    pub place: Where,
+    pub client: Contact,
+    /// The signed-in client who booked, if any.
     pub client_user_id: Option<UserId>,
     pub price_cents: i64,
     pub travel_fee_cents: i64,
     pub visits: Vec<Visit>,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
 
@@ -277,6 +295,24 @@ impl Booking {
     pub fn therapist_ids(&self) -> Vec<TherapistId> {
         self.visits.iter().map(|v| v.therapist_id).collect()
     }
+}
+
+/// Why a start cannot be booked, or a booking moved to it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Unavailable {
+    /// The engine no longer offers that start for this service and place.
+    #[error("the engine does not offer this start any more")]
+    NotOffered,
+    /// Another visit of the therapist's got there first (the database's overlap rule said so).
+    #[error("the therapist already has a visit then")]
+    TherapistBusy,
+    #[error("no room is free then")]
+    NoRoomFree,
+    /// The re-check on fresh data, under the store's lock, refused it.
+    #[error("{0}")]
+    DoesNotFit(Unfit),
+    #[error("a cancelled booking cannot be moved")]
+    Cancelled,
 }
 
 /// A visit the store is to write.

@@ -1,0 +1,116 @@
+//! The booking rules the application runs around the engine: the search request for a service, the visits
+//! a slot becomes, the practice's grid and lead time, the travel fee, and [`VisitFits`], the re-check the
+//! store runs on fresh data as it writes.
+
+use super::NewVisit;
+use crate::calendar::{local_date, local_day, minute_of, PracticeSettings, TherapistSchedule};
+use crate::catalog::{Service, TherapistId};
+use crate::geo::{haversine_km, GeoPoint, TravelTimes};
+use crate::schedule::{DayRule, RoomCalendar, SearchRequest, Slot, Stop, Unfit};
+use crate::validation::FieldError;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+
+/// The engine's question for `service` at `at` over `dates`: the visit's length and buffers, how many
+/// therapists it needs, the practice's grid, and nothing earlier than now plus the lead time.
+pub fn search_request(
+    service: &Service,
+    settings: &PracticeSettings,
+    at: GeoPoint,
+    dates: &[Date],
+    rooms: Option<RoomCalendar>,
+    now: Timestamp,
+) -> SearchRequest {
+    SearchRequest {
+        place: at,
+        duration: service.duration_minutes,
+        buffer: service.buffer_minutes,
+        therapists_needed: service.therapists_needed(),
+        step: settings.grid_minutes,
+        not_before: minute_of(now) + settings.lead_minutes,
+        days: dates.iter().map(|&date| local_day(settings.zone(), date)).collect(),
+        rooms,
+    }
+}
+
+/// The visits a slot becomes when booked at `start`: one per therapist the engine picked, each blocking the
+/// treatment with its set-up and pack-up buffers.
+pub fn visits_for(slot: &Slot, service: &Service, start: Timestamp) -> Vec<NewVisit> {
+    let buffer = service.buffer_minutes;
+    slot.picks
+        .iter()
+        .map(|p| NewVisit {
+            therapist_id: p.therapist,
+            block_start: start - buffer.minutes(),
+            block_end: start + (service.duration_minutes + buffer).minutes(),
+            travel_before_min: i64::from(p.travel_before),
+            travel_after_min: i64::from(p.travel_after),
+        })
+        .collect()
+}
+
+/// Whether `start` is one the practice offers at all: on its grid (whole minutes from local midnight, in
+/// steps of the grid) and no sooner than its lead time.
+pub fn check_start(settings: &PracticeSettings, start: Timestamp, now: Timestamp) -> Result<(), FieldError> {
+    let tz = settings.zone();
+    let day = local_day(tz, local_date(tz, start));
+    let on_grid = start.as_second() % 60 == 0
+        && start.subsec_nanosecond() == 0
+        && (minute_of(start) - day.origin) % settings.grid_minutes == 0;
+    if !on_grid {
+        return Err(FieldError::new(
+            "off_grid",
+            "start",
+            format!(
+                "must be on the practice's {}-minute grid (e.g. 10:00, 10:{:02})",
+                settings.grid_minutes, settings.grid_minutes
+            ),
+        ));
+    }
+    if minute_of(start) < minute_of(now) + settings.lead_minutes {
+        return Err(FieldError::new(
+            "too_soon",
+            "start",
+            format!("must be at least {} minutes from now", settings.lead_minutes),
+        ));
+    }
+    Ok(())
+}
+
+/// The travel fee for a visit at `at`: the straight-line distance from the farthest assigned therapist's
+/// base, beyond the free distance, at the per-km rate. Clinic visits pay none (the caller passes `None`).
+pub fn travel_fee_cents(
+    settings: &PracticeSettings,
+    schedules: &[TherapistSchedule],
+    therapists: &[TherapistId],
+    at: Option<GeoPoint>,
+) -> i64 {
+    let Some(at) = at else { return 0 };
+    let farthest = schedules
+        .iter()
+        .filter(|s| therapists.contains(&s.therapist_id))
+        .map(|s| haversine_km(s.base, at))
+        .fold(0.0, f64::max);
+    settings.travel_fee_cents(farthest)
+}
+
+/// The re-check a booking's write runs for each of its visits, on the therapist's stops as the store reads
+/// them under its lock: the same [`crate::schedule::RouteDay::check`] that `search` is built on.
+pub struct VisitFits<'a> {
+    pub tz: &'a TimeZone,
+    pub schedules: &'a [TherapistSchedule],
+    pub start: Timestamp,
+    pub duration: i64,
+    pub buffer: i64,
+    pub at: GeoPoint,
+    pub travel: &'a dyn TravelTimes,
+}
+
+impl DayRule for VisitFits<'_> {
+    fn check(&self, therapist: TherapistId, booked: &[Stop]) -> Result<(), Unfit> {
+        let schedule = self.schedules.iter().find(|s| s.therapist_id == therapist).ok_or(Unfit::NoSchedule)?;
+        let day = schedule.route_day(self.tz, local_date(self.tz, self.start), booked.to_vec(), self.travel);
+        day.check(minute_of(self.start), self.duration, self.buffer, self.at, self.travel).map(|_| ())
+    }
+}

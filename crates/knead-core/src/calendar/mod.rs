@@ -1,0 +1,259 @@
+//! The practice's calendar: its settings, each therapist's working hours, overrides and time off, and
+//! the conversion from wall-clock hours in the practice's time zone to the engine's absolute minutes.
+//!
+//! All daylight-saving handling lives here: hours are kept as local wall-clock minutes and turned into
+//! instants with jiff, day by day, so a 23- or 25-hour day comes out right and the engine never sees a zone.
+//!
+//! - [`settings`]: the practice's zone, service area, grid, notice policy and travel fee.
+//! - [`hours`]: weekly hours, a date's own hours ([`DayWindows`], with the overlap rule), time off.
+//! - here: local dates and minutes, a therapist's windows on a date, and the route-days of a set of dates.
+
+pub mod hours;
+pub mod settings;
+
+pub use hours::{
+    format_clock, parse_clock, DayOverride, DayWindows, ScheduleDraft, ScheduleInput, TherapistSchedule, TimeOff,
+    TypedWindow, WeeklyHoursInput, WeeklyWindow, WindowError,
+};
+pub use settings::{PracticeSettings, PracticeSettingsInput, ServiceArea, Zone};
+
+use crate::catalog::{ServiceId, TherapistId};
+use crate::geo::TravelTimes;
+use crate::schedule::{Day, Minute, RouteDay, Stop, NEIGHBOUR_MARGIN_MINUTES};
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use std::collections::HashMap;
+
+/// The absolute minute (since the Unix epoch) an instant falls in.
+pub fn minute_of(ts: Timestamp) -> Minute {
+    ts.as_second().div_euclid(60)
+}
+
+/// The minute an interval ending at `ts` ends in, rounded up, so an interval covers every minute it touches.
+pub fn end_minute_of(ts: Timestamp) -> Minute {
+    -(-ts.as_second()).div_euclid(60)
+}
+
+/// The instant a minute starts.
+pub fn instant_of(minute: Minute) -> Timestamp {
+    Timestamp::from_second(minute * 60).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The absolute minute at which local wall-clock `minute_of_day` on `date` happens. A time in a
+/// spring-forward gap moves forward by the gap; one in a fall-back fold takes the first occurrence.
+pub fn local_minute(tz: &TimeZone, date: Date, minute_of_day: i64) -> Minute {
+    let (date, minute_of_day) = if minute_of_day >= 24 * 60 {
+        (date.tomorrow().unwrap_or(date), minute_of_day - 24 * 60)
+    } else {
+        (date, minute_of_day)
+    };
+    let time = Time::new((minute_of_day / 60) as i8, (minute_of_day % 60) as i8, 0, 0).unwrap_or(Time::midnight());
+    let zoned = date.to_datetime(time).to_zoned(tz.clone()).expect("a civil date within jiff's range");
+    minute_of(zoned.timestamp())
+}
+
+/// One local calendar day in absolute minutes (23 or 25 hours long on daylight-saving days).
+pub fn local_day(tz: &TimeZone, date: Date) -> Day {
+    Day { origin: local_minute(tz, date, 0), end: local_minute(tz, date, 24 * 60) }
+}
+
+/// The local date an instant falls on.
+pub fn local_date(tz: &TimeZone, ts: Timestamp) -> Date {
+    ts.to_zoned(tz.clone()).date()
+}
+
+impl TherapistSchedule {
+    /// Working windows on `date` in absolute minutes: the day's override or its weekly hours, less time off.
+    pub fn windows_on(&self, tz: &TimeZone, date: Date) -> Vec<(Minute, Minute)> {
+        let local: Vec<(i64, i64)> = match self.overrides.iter().find(|o| o.date == date) {
+            Some(o) => o.windows.as_slice().to_vec(),
+            None => {
+                let weekday = date.weekday().to_monday_one_offset();
+                self.weekly.iter().filter(|w| w.weekday == weekday).map(|w| (w.start_minute, w.end_minute)).collect()
+            }
+        };
+        let mut windows: Vec<(Minute, Minute)> = local
+            .into_iter()
+            .map(|(s, e)| (local_minute(tz, date, s), local_minute(tz, date, e)))
+            .filter(|(s, e)| e > s)
+            .collect();
+        for off in &self.time_off {
+            // Time off covers every minute it touches.
+            let (off_start, off_end) = (minute_of(off.start), end_minute_of(off.end));
+            windows = windows
+                .into_iter()
+                .flat_map(|(s, e)| {
+                    if off_end <= s || e <= off_start {
+                        vec![(s, e)]
+                    } else {
+                        [(s, off_start.min(e)), (off_end.max(s), e)].into_iter().filter(|(a, b)| b > a).collect()
+                    }
+                })
+                .collect();
+        }
+        windows.sort();
+        windows
+    }
+
+    /// The engine's view of this therapist on `date`, with the visits already booked.
+    pub fn route_day(&self, tz: &TimeZone, date: Date, stops: Vec<Stop>, travel: &dyn TravelTimes) -> RouteDay {
+        RouteDay::new(self.therapist_id, self.base, self.radius_km, self.windows_on(tz, date), stops, travel)
+    }
+
+    pub fn offers(&self, service: ServiceId) -> bool {
+        self.service_ids.contains(&service)
+    }
+}
+
+/// Booked visits as the engine's stops, by therapist, each list sorted by start.
+#[derive(Debug, Clone, Default)]
+pub struct BookedStops(HashMap<TherapistId, Vec<Stop>>);
+
+impl BookedStops {
+    /// From the store's rows, in any order.
+    pub fn from_rows(rows: impl IntoIterator<Item = (TherapistId, Stop)>) -> BookedStops {
+        let mut by_therapist: HashMap<TherapistId, Vec<Stop>> = HashMap::new();
+        for (therapist, stop) in rows {
+            by_therapist.entry(therapist).or_default().push(stop);
+        }
+        for stops in by_therapist.values_mut() {
+            stops.sort_by_key(|s| (s.start, s.end));
+        }
+        BookedStops(by_therapist)
+    }
+
+    /// The therapist's stops that can matter to `day`: those within a day's margin of it.
+    pub fn near(&self, therapist: TherapistId, day: Day) -> &[Stop] {
+        let stops = self.0.get(&therapist).map(Vec::as_slice).unwrap_or(&[]);
+        let lo = stops.partition_point(|st| st.end <= day.origin - NEIGHBOUR_MARGIN_MINUTES);
+        let hi = stops.partition_point(|st| st.start < day.end + NEIGHBOUR_MARGIN_MINUTES);
+        &stops[lo..hi.max(lo)]
+    }
+
+    /// Forgets the therapist's stop starting at `start` (a booking being moved does not block itself).
+    pub fn remove(&mut self, therapist: TherapistId, start: Minute) {
+        if let Some(stops) = self.0.get_mut(&therapist) {
+            stops.retain(|s| s.start != start);
+        }
+    }
+}
+
+/// One route-day per schedule and date, each with the stops near it, schedule by schedule.
+pub fn route_days(
+    schedules: &[TherapistSchedule],
+    booked: &BookedStops,
+    tz: &TimeZone,
+    dates: &[Date],
+    travel: &dyn TravelTimes,
+) -> Vec<RouteDay> {
+    let days: Vec<(Date, Day)> = dates.iter().map(|&date| (date, local_day(tz, date))).collect();
+    schedules
+        .iter()
+        .flat_map(|s| {
+            days.iter().map(move |&(date, day)| s.route_day(tz, date, booked.near(s.therapist_id, day).to_vec(), travel))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::GeoPoint;
+    use jiff::civil::date;
+
+    fn toronto() -> TimeZone {
+        TimeZone::get("America/Toronto").unwrap()
+    }
+
+    fn schedule() -> TherapistSchedule {
+        TherapistSchedule {
+            therapist_id: TherapistId(1),
+            base: GeoPoint { lat: 43.65, lon: -79.38 },
+            radius_km: 20.0,
+            service_ids: vec![ServiceId(1)],
+            weekly: (1..=7).map(|d| WeeklyWindow { weekday: d, start_minute: 9 * 60, end_minute: 17 * 60 }).collect(),
+            overrides: vec![],
+            time_off: vec![],
+        }
+    }
+
+    #[test]
+    fn daylight_saving_days_are_23_and_25_hours_long() {
+        let tz = toronto();
+        let spring = local_day(&tz, date(2026, 3, 8));
+        assert_eq!(spring.end - spring.origin, 23 * 60);
+        let fall = local_day(&tz, date(2026, 11, 1));
+        assert_eq!(fall.end - fall.origin, 25 * 60);
+        let plain = local_day(&tz, date(2026, 6, 1));
+        assert_eq!(plain.end - plain.origin, 24 * 60);
+    }
+
+    #[test]
+    fn working_hours_keep_their_wall_clock_time_across_transitions() {
+        let tz = toronto();
+        for d in [
+            date(2026, 3, 7),
+            date(2026, 3, 8),
+            date(2026, 3, 9),
+            date(2026, 10, 31),
+            date(2026, 11, 1),
+            date(2026, 11, 2),
+        ] {
+            let windows = schedule().windows_on(&tz, d);
+            assert_eq!(windows.len(), 1);
+            let start = instant_of(windows[0].0).to_zoned(tz.clone());
+            let end = instant_of(windows[0].1).to_zoned(tz.clone());
+            assert_eq!((start.hour(), start.minute(), end.hour()), (9, 0, 17), "{d}");
+            assert_eq!(windows[0].1 - windows[0].0, 8 * 60, "{d}: eight hours of work");
+        }
+    }
+
+    #[test]
+    fn a_time_in_the_spring_gap_moves_forward_and_a_fold_takes_the_first() {
+        let tz = toronto();
+        let gap = instant_of(local_minute(&tz, date(2026, 3, 8), 2 * 60 + 30)).to_zoned(tz.clone());
+        assert_eq!((gap.hour(), gap.minute()), (3, 30));
+        let fold = instant_of(local_minute(&tz, date(2026, 11, 1), 60 + 30)).to_zoned(tz.clone());
+        assert_eq!(fold.offset(), jiff::tz::offset(-4), "the first 01:30 is still daylight time");
+    }
+
+    #[test]
+    fn overrides_replace_a_day_and_time_off_cuts_hours() {
+        let tz = toronto();
+        let mut s = schedule();
+        s.overrides.push(DayOverride { date: date(2026, 6, 2), windows: DayWindows::day_off() });
+        s.overrides.push(DayOverride { date: date(2026, 6, 3), windows: DayWindows::new([(12 * 60, 20 * 60)]).unwrap() });
+        assert!(s.windows_on(&tz, date(2026, 6, 2)).is_empty());
+        let w = s.windows_on(&tz, date(2026, 6, 3));
+        assert_eq!(w[0].1 - w[0].0, 8 * 60);
+        let noon = local_minute(&tz, date(2026, 6, 4), 12 * 60);
+        s.time_off.push(TimeOff { id: 1, start: instant_of(noon), end: instant_of(noon + 60) });
+        let w = s.windows_on(&tz, date(2026, 6, 4));
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].1, noon);
+        assert_eq!(w[1].0, noon + 60);
+    }
+
+    #[test]
+    fn booked_stops_near_a_day_reach_a_day_either_side() {
+        let tz = toronto();
+        let day = local_day(&tz, date(2026, 6, 10));
+        let stop = |start: Minute| Stop { start, end: start + 60, at: GeoPoint { lat: 43.65, lon: -79.38 } };
+        let t = TherapistId(1);
+        let rows = vec![
+            (t, stop(day.origin - NEIGHBOUR_MARGIN_MINUTES - 61)),
+            (t, stop(day.origin - NEIGHBOUR_MARGIN_MINUTES)),
+            (t, stop(day.origin + 600)),
+            (t, stop(day.end + NEIGHBOUR_MARGIN_MINUTES - 1)),
+            (t, stop(day.end + NEIGHBOUR_MARGIN_MINUTES)),
+        ];
+        let booked = BookedStops::from_rows(rows);
+        assert_eq!(booked.near(t, day).len(), 3);
+        assert!(booked.near(TherapistId(2), day).is_empty());
+        let mut without = booked.clone();
+        without.remove(t, day.origin + 600);
+        assert_eq!(without.near(t, day).len(), 2);
+    }
+}
+

@@ -1,0 +1,259 @@
+//! The practice's booking settings: its time zone, the area it serves, the booking grid and notice policy,
+//! the travel fee, and the default travel model's parameters.
+
+use crate::geo::{haversine_km, GeoPoint};
+use crate::validation::{FieldError, ValidationErrors};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// An IANA time zone that exists: its name as given and the zone itself, parsed once.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    name: String,
+    tz: TimeZone,
+}
+
+impl Zone {
+    pub fn parse(field: &str, name: &str) -> Result<Zone, FieldError> {
+        let name = name.trim();
+        TimeZone::get(name)
+            .map(|tz| Zone { name: name.to_string(), tz })
+            .map_err(|_| FieldError::new("invalid", field, "must be an IANA time zone such as America/Toronto"))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+}
+
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.name == other.name
+    }
+}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl Serialize for Zone {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name)
+    }
+}
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
+        let name = String::deserialize(d)?;
+        Zone::parse("time_zone", &name).map_err(|e| serde::de::Error::custom(format!("{name:?} {}", e.detail)))
+    }
+}
+
+/// The area the practice serves: a circle around a point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceArea {
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_km: f64,
+}
+
+impl ServiceArea {
+    pub fn center(&self) -> GeoPoint {
+        GeoPoint { lat: self.lat, lon: self.lon }
+    }
+
+    pub fn contains(&self, place: GeoPoint) -> bool {
+        haversine_km(self.center(), place) <= self.radius_km
+    }
+}
+
+/// Settings a manager sets for booking, checked (see [`PracticeSettingsInput`] for what is submitted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PracticeSettings {
+    /// IANA zone, e.g. `America/Toronto`; every wall-clock time in the practice is in it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub time_zone: Zone,
+    pub service_area: ServiceArea,
+    /// Minutes between bookable starts (15 by default).
+    pub grid_minutes: i64,
+    /// The earliest a visit may start, in minutes from now.
+    pub lead_minutes: i64,
+    /// Cancelling or rescheduling needs at least this many hours' notice.
+    pub cancel_notice_hours: i64,
+    /// Kilometres (straight line from the nearest therapist's base) included in the price.
+    pub travel_fee_free_km: f64,
+    /// Cents charged per kilometre beyond the free distance.
+    pub travel_fee_cents_per_km: i64,
+    /// Road distance as a multiple of the straight line, for the default travel model.
+    pub road_factor: f64,
+    /// Average driving speed, for the default travel model.
+    pub speed_kmh: f64,
+}
+
+impl Default for PracticeSettings {
+    fn default() -> Self {
+        PracticeSettingsInput::default().validate().expect("the default settings are valid")
+    }
+}
+
+impl PracticeSettings {
+    /// The practice's zone.
+    pub fn zone(&self) -> &TimeZone {
+        self.time_zone.tz()
+    }
+
+    /// The fee for a visit `distance_km` (straight line) from the therapist's base.
+    pub fn travel_fee_cents(&self, distance_km: f64) -> i64 {
+        let chargeable = (distance_km - self.travel_fee_free_km).max(0.0);
+        (chargeable * self.travel_fee_cents_per_km as f64).round() as i64
+    }
+
+    /// Whether a visit starting at `start` may still be cancelled or moved at `now`.
+    pub fn may_change(&self, start: Timestamp, now: Timestamp) -> bool {
+        now + self.cancel_notice_hours.hours() <= start
+    }
+
+    /// The settings as a form or API body holds them.
+    pub fn to_input(&self) -> PracticeSettingsInput {
+        PracticeSettingsInput {
+            time_zone: self.time_zone.name().to_string(),
+            service_area: self.service_area,
+            grid_minutes: self.grid_minutes,
+            lead_minutes: self.lead_minutes,
+            cancel_notice_hours: self.cancel_notice_hours,
+            travel_fee_free_km: self.travel_fee_free_km,
+            travel_fee_cents_per_km: self.travel_fee_cents_per_km,
+            road_factor: self.road_factor,
+            speed_kmh: self.speed_kmh,
+        }
+    }
+}
+
+/// The practice's booking settings as a manager submits them; `validate` checks every field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PracticeSettingsInput {
+    /// IANA zone, e.g. `America/Toronto`; every wall-clock time in the practice is in it.
+    pub time_zone: String,
+    pub service_area: ServiceArea,
+    /// Minutes between bookable starts: 5, 10, 15, 20, 30 or 60.
+    pub grid_minutes: i64,
+    /// The earliest a visit may start, in minutes from now.
+    pub lead_minutes: i64,
+    /// Cancelling or rescheduling needs at least this many hours' notice.
+    pub cancel_notice_hours: i64,
+    /// Kilometres (straight line from the nearest therapist's base) included in the price.
+    pub travel_fee_free_km: f64,
+    /// Cents charged per kilometre beyond the free distance.
+    pub travel_fee_cents_per_km: i64,
+    /// Road distance as a multiple of the straight line, for the default travel model.
+    pub road_factor: f64,
+    /// Average driving speed, for the default travel model.
+    pub speed_kmh: f64,
+}
+
+impl Default for PracticeSettingsInput {
+    fn default() -> Self {
+        PracticeSettingsInput {
+            time_zone: "America/Toronto".into(),
+            service_area: ServiceArea { lat: 43.6532, lon: -79.3832, radius_km: 30.0 },
+            grid_minutes: 15,
+            lead_minutes: 120,
+            cancel_notice_hours: 24,
+            travel_fee_free_km: 10.0,
+            travel_fee_cents_per_km: 100,
+            road_factor: 1.3,
+            speed_kmh: 30.0,
+        }
+    }
+}
+
+impl PracticeSettingsInput {
+    pub fn validate(&self) -> Result<PracticeSettings, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let time_zone = e.take(Zone::parse("time_zone", &self.time_zone));
+        if let Err(err) = GeoPoint::parse(self.service_area.lat, self.service_area.lon) {
+            e.push(FieldError::new(err.code, format!("service_area.{}", err.field), err.detail));
+        }
+        let positive = |e: &mut ValidationErrors, field: &str, v: f64, max: f64| {
+            if !(v.is_finite() && v > 0.0 && v <= max) {
+                e.push(FieldError::new("out_of_range", field, format!("must be above 0 and at most {max}")));
+            }
+        };
+        positive(&mut e, "service_area.radius_km", self.service_area.radius_km, 500.0);
+        if ![5, 10, 15, 20, 30, 60].contains(&self.grid_minutes) {
+            e.push(FieldError::new("invalid", "grid_minutes", "must be one of 5, 10, 15, 20, 30, 60"));
+        }
+        e.range("lead_minutes", self.lead_minutes, 0, 60 * 24 * 14, " minutes");
+        e.range("cancel_notice_hours", self.cancel_notice_hours, 0, 24 * 14, " hours");
+        if !(self.travel_fee_free_km.is_finite() && (0.0..=500.0).contains(&self.travel_fee_free_km)) {
+            e.push(FieldError::new("out_of_range", "travel_fee_free_km", "must be between 0 and 500"));
+        }
+        e.range("travel_fee_cents_per_km", self.travel_fee_cents_per_km, 0, 100_000, " cents");
+        positive(&mut e, "road_factor", self.road_factor, 5.0);
+        positive(&mut e, "speed_kmh", self.speed_kmh, 200.0);
+        e.finish(|| {
+            Some(PracticeSettings {
+                time_zone: time_zone?,
+                service_area: self.service_area,
+                grid_minutes: self.grid_minutes,
+                lead_minutes: self.lead_minutes,
+                cancel_notice_hours: self.cancel_notice_hours,
+                travel_fee_free_km: self.travel_fee_free_km,
+                travel_fee_cents_per_km: self.travel_fee_cents_per_km,
+                road_factor: self.road_factor,
+                speed_kmh: self.speed_kmh,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn travel_fees_start_after_the_free_distance() {
+        let s = PracticeSettings::default();
+        assert_eq!(s.travel_fee_cents(5.0), 0);
+        assert_eq!(s.travel_fee_cents(12.5), 250);
+    }
+
+    #[test]
+    fn changes_need_the_notice_the_policy_sets() {
+        let s = PracticeSettings::default();
+        let now: Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
+        assert!(s.may_change(now + 24.hours(), now));
+        assert!(!s.may_change(now + 23.hours(), now));
+    }
+
+    #[test]
+    fn an_unknown_zone_is_refused_naming_the_field() {
+        let input = PracticeSettingsInput { time_zone: "Mars/Olympus_Mons".into(), ..Default::default() };
+        let errors = input.validate().unwrap_err();
+        assert_eq!(errors.0[0].field, "time_zone");
+        let stored = serde_json::json!({ "time_zone": "Mars/Olympus_Mons" });
+        assert!(serde_json::from_value::<Zone>(stored["time_zone"].clone()).is_err(), "a stored bad zone is an error");
+    }
+
+    #[test]
+    fn settings_round_trip_through_their_input() {
+        let s = PracticeSettings::default();
+        assert_eq!(s.to_input().validate().unwrap(), s);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["time_zone"], "America/Toronto");
+        assert_eq!(serde_json::from_value::<PracticeSettings>(json).unwrap(), s);
+    }
+}
