@@ -5,11 +5,14 @@
 //! `cargo bench -p knead-core --bench availability` prints criterion's estimates and then, because
 //! criterion reports means and medians only, p50/p99 over 200 searches at different places.
 
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use knead_core::geo::GeoPoint;
 use knead_core::schedule::{search, Day, RouteDay, SearchRequest, Stop, DEFAULT_STEP};
-use knead_routing::StraightLine;
 use knead_core::TherapistId;
+use knead_routing::StraightLine;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

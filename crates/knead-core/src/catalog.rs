@@ -228,6 +228,12 @@ impl ServiceInput {
 }
 
 impl Service {
+    /// Whether a client books it alone online: individual and couples visits are; chair days and spa
+    /// parties are planned with the practice.
+    pub fn bookable_online(&self) -> bool {
+        !self.archived && matches!(self.kind, Kind::Individual | Kind::Couples)
+    }
+
     /// Therapists needed at once: two for a couples massage, one otherwise (groups are staffed per event).
     pub fn therapists_needed(&self) -> usize {
         match self.kind {
@@ -307,7 +313,16 @@ impl TherapistInput {
         let conditions = e.labels("conditions", &self.conditions, 30, 80);
         let languages = e.labels("languages", &self.languages, 30, 80);
         e.finish(|| {
-            Some(TherapistDraft { slug, name, credentials, registration_number, bio, modalities, conditions, languages })
+            Some(TherapistDraft {
+                slug,
+                name,
+                credentials,
+                registration_number,
+                bio,
+                modalities,
+                conditions,
+                languages,
+            })
         })
     }
 }

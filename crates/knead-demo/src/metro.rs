@@ -12,16 +12,18 @@
 use crate::LoadError;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
+use knead_core::booking::plan::VisitFits;
 use knead_core::booking::{Contact, NewBooking, NewVisit, Where};
 use knead_core::calendar::{
-    instant_of, local_date, local_day, PracticeSettings, ScheduleInput, ServiceArea, TherapistSchedule,
-    WeeklyHoursInput,
+    instant_of, local_date, local_day, PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea,
+    TherapistSchedule, WeeklyHoursInput,
 };
-use knead_core::schedule::{haversine_km, Fit, GeoPoint, Minute, Stop, StraightLine};
+use knead_core::geo::{haversine_km, GeoPoint};
+use knead_core::schedule::{Fit, Minute, Stop};
 use knead_core::{
-    Email, Kind, NewUser, Password, Place, Role, Service, ServiceId, ServiceInput, TherapistId, TherapistInput,
-    ValidationErrors,
+    Email, Kind, NewUser, Password, Place, Role, Service, ServiceId, ServiceInput, TherapistInput, ValidationErrors,
 };
+use knead_routing::StraightLine;
 use knead_store::{BookingError, Store, StoreError};
 
 /// The city's centre: Toronto City Hall, the practice's default service-area centre.
@@ -182,10 +184,11 @@ pub fn search_places(seed: u64, n: usize) -> Vec<GeoPoint> {
 
 /// The practice's settings: Toronto's zone and defaults, serving 30 km around the city centre.
 pub fn settings() -> PracticeSettings {
-    PracticeSettings {
+    let input = PracticeSettingsInput {
         service_area: ServiceArea { lat: CENTRE.lat, lon: CENTRE.lon, radius_km: SERVICE_AREA_KM },
-        ..PracticeSettings::default()
-    }
+        ..PracticeSettingsInput::default()
+    };
+    input.validate().expect("the metro practice's settings are valid")
 }
 
 fn services() -> [ServiceInput; 2] {
@@ -290,7 +293,6 @@ async fn load_scaled(
     }
     // Validate everything before writing anything.
     let settings = settings();
-    settings.validate().map_err(invalid("settings", "metro"))?;
     let manager = NewUser::parse(MANAGER_EMAIL, "Metro Manager", Role::Manager.as_str())
         .map_err(invalid("login", MANAGER_EMAIL))?;
     Password::parse_new("password", MANAGER_PASSWORD)
@@ -341,7 +343,7 @@ async fn load_scaled(
     }
 
     let tz = settings.zone();
-    let first_day = local_date(&tz, now).tomorrow().map_err(StoreError::other)?;
+    let first_day = local_date(tz, now).tomorrow().map_err(StoreError::other)?;
     report.first_day = Some(first_day);
     let dates: Vec<Date> = (0..scale.days).filter_map(|i| first_day.checked_add(i.days()).ok()).collect();
     let travel = StraightLine::new(settings.road_factor, settings.speed_kmh).unwrap_or_default();
@@ -351,16 +353,16 @@ async fn load_scaled(
         for (day_index, &date) in dates.iter().enumerate() {
             // Each therapist-day has its own stream, so the plan does not depend on the order of the loops.
             let stream = seed ^ splitmix64(((schedule.therapist_id.0 as u64) << 16) | day_index as u64);
-            let visits = plan_day(schedule, &tz, date, &travel, &mut Rng::new(stream));
-            if !schedule.windows_on(&tz, date).is_empty() {
+            let visits = plan_day(schedule, tz, date, &travel, &mut Rng::new(stream));
+            if !schedule.windows_on(tz, date).is_empty() {
                 report.therapist_days += 1;
             }
             report.planned += visits.len();
             for visit in visits {
                 client += 1;
-                match book(store, &settings, &individual, schedule, date, &travel, visit, client, now).await {
+                match book(store, &settings, &individual, schedule, &travel, visit, client, now).await {
                     Ok(()) => report.bookings += 1,
-                    Err(BookingError::SlotTaken(_)) => report.refused += 1,
+                    Err(BookingError::Unavailable(_)) => report.refused += 1,
                     Err(BookingError::KeyReused) => report.refused += 1,
                     Err(BookingError::Store(e)) => return Err(e.into()),
                 }
@@ -430,7 +432,6 @@ async fn book(
     settings: &PracticeSettings,
     service: &Service,
     schedule: &TherapistSchedule,
-    date: Date,
     travel: &StraightLine,
     visit: PlannedVisit,
     client: usize,
@@ -463,17 +464,16 @@ async fn book(
         request_fingerprint: String::new(),
         created_at: now,
     };
-    let tz = settings.zone();
-    let check = move |therapist: TherapistId, stops: &[Stop]| -> Result<(), String> {
-        if therapist != schedule.therapist_id {
-            return Err("unexpected therapist".into());
-        }
-        let day = schedule.route_day(&tz, date, stops.to_vec(), travel);
-        day.check(visit.start, DURATION_MINUTES, BUFFER_MINUTES, visit.at, travel)
-            .map(|_| ())
-            .map_err(|unfit| unfit.to_string())
+    let rule = VisitFits {
+        tz: settings.zone(),
+        schedules: std::slice::from_ref(schedule),
+        start,
+        duration: DURATION_MINUTES,
+        buffer: BUFFER_MINUTES,
+        at: visit.at,
+        travel,
     };
-    store.create_booking(&new, &check).await.map(|_| ())
+    store.create_booking(&new, &rule).await.map(|_| ())
 }
 
 #[cfg(test)]
@@ -511,7 +511,7 @@ mod tests {
         assert_eq!(report.first_day, Some(jiff::civil::date(2026, 6, 2)));
         let practice = find(&store).await.unwrap().expect("the metro services are there");
         assert_ne!(practice.individual, practice.couples);
-        let from = instant_of(local_day(&settings().zone(), jiff::civil::date(2026, 6, 2)).origin);
+        let from = instant_of(local_day(settings().zone(), jiff::civil::date(2026, 6, 2)).origin);
         let stops = store.stops_between(from, from + 72.hours()).await.unwrap();
         assert_eq!(stops.len(), report.bookings);
 

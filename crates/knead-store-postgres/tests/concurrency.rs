@@ -2,10 +2,10 @@
 //! knead servers, so only the database's locks and constraints can keep them apart.
 
 use jiff::{Timestamp, ToSpan};
-use knead_core::booking::{ClinicInput, NewBooking, Where};
-use knead_core::schedule::Stop;
+use knead_core::booking::{ClinicInput, NewBooking, Unavailable, Where};
+use knead_core::schedule::{DayRule, Stop, Unfit};
 use knead_core::{Place, ServiceId, TherapistId, TherapistInput};
-use knead_store::conformance::{home, new_booking, service_input, t0};
+use knead_store::conformance::{home, new_booking, service_input, t0, Pass};
 use knead_store::{BookingError, CatalogStore, Created, SchedulingStore};
 use knead_store_postgres::testing::{fresh_database, TestDatabase};
 use knead_store_postgres::PostgresStore;
@@ -34,41 +34,41 @@ fn booking(service: ServiceId, therapists: &[TherapistId], start: Timestamp, pla
     new_booking(service, therapists, start, place, None)
 }
 
-/// Runs every booking at once, alternating between the two servers, with `check` as the travel rule.
-async fn race(
-    servers: &[PostgresStore; 2],
-    bookings: Vec<NewBooking>,
-    check: fn(TherapistId, &[Stop]) -> Result<(), String>,
-) -> Vec<Outcome> {
+/// Runs every booking at once, alternating between the two servers, with `rule` as the re-check.
+async fn race(servers: &[PostgresStore; 2], bookings: Vec<NewBooking>, rule: &'static dyn DayRule) -> Vec<Outcome> {
     let mut tasks = tokio::task::JoinSet::new();
     for (i, b) in bookings.into_iter().enumerate() {
         let store = servers[i % 2].clone();
-        tasks.spawn(async move { store.create_booking(&b, &check).await });
+        tasks.spawn(async move { store.create_booking(&b, rule).await });
     }
     tasks.join_all().await
 }
 
-fn count(results: &[Outcome]) -> (usize, usize, usize) {
+/// How many were written, replayed, and refused for `why`.
+fn count(results: &[Outcome], why: &Unavailable) -> (usize, usize, usize) {
     let new = results.iter().filter(|r| matches!(r, Ok(Created::New(_)))).count();
     let replayed = results.iter().filter(|r| matches!(r, Ok(Created::Replayed(_)))).count();
-    let taken = results.iter().filter(|r| matches!(r, Err(BookingError::SlotTaken(_)))).count();
-    (new, replayed, taken)
+    let refused = results.iter().filter(|r| matches!(r, Err(BookingError::Unavailable(w)) if w == why)).count();
+    (new, replayed, refused)
 }
 
 fn others(results: &[Outcome]) -> Vec<&Outcome> {
-    results.iter().filter(|r| !matches!(r, Ok(_) | Err(BookingError::SlotTaken(_)))).collect()
+    results.iter().filter(|r| !matches!(r, Ok(_) | Err(BookingError::Unavailable(_)))).collect()
 }
 
-fn pass(_: TherapistId, _: &[Stop]) -> Result<(), String> {
-    Ok(())
-}
+/// The reason `OneADay` gives.
+const TOO_FAR: Unfit = Unfit::NotEnoughTravelBefore { needed: 30, available: 0 };
 
 /// A travel rule no overlap constraint can enforce: the therapist takes one visit a day.
-fn one_a_day(_: TherapistId, stops: &[Stop]) -> Result<(), String> {
-    if stops.is_empty() {
-        Ok(())
-    } else {
-        Err("not enough travel time".into())
+struct OneADay;
+
+impl DayRule for OneADay {
+    fn check(&self, _: TherapistId, booked: &[Stop]) -> Result<(), Unfit> {
+        if booked.is_empty() {
+            Ok(())
+        } else {
+            Err(TOO_FAR)
+        }
     }
 }
 
@@ -80,22 +80,22 @@ async fn the_travel_check_sees_every_committed_visit_across_servers() {
     let start: Timestamp = "2026-06-03T08:00:00Z".parse().unwrap();
     // Ten visits that never overlap, so only the per-therapist lock can make the check see the others.
     let bookings = (0..10).map(|i| booking(service, &t, start + (2 * i).hours(), home())).collect();
-    let results = race(&servers, bookings, one_a_day).await;
-    assert_eq!(count(&results), (1, 0, 9), "{:?}", others(&results));
+    let results = race(&servers, bookings, &OneADay).await;
+    assert_eq!(count(&results, &Unavailable::DoesNotFit(TOO_FAR)), (1, 0, 9), "{:?}", others(&results));
     servers[1].close().await;
     db.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_exclusion_constraint_answers_slot_taken() {
+async fn the_exclusion_constraint_answers_that_the_therapist_is_busy() {
     let Some(db) = fresh_database().await else { return };
     let servers = two_servers(&db).await;
     let (service, t) = service_and_therapists(&servers[0], 1).await;
     let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
-    // The check lets everything through, so the constraint refuses the rest, each as a taken slot.
+    // The rule lets everything through, so the constraint refuses the rest, each as a busy therapist.
     let bookings = (0..20).map(|_| booking(service, &t, start, home())).collect();
-    let results = race(&servers, bookings, pass).await;
-    assert_eq!(count(&results), (1, 0, 19), "{:?}", others(&results));
+    let results = race(&servers, bookings, &Pass).await;
+    assert_eq!(count(&results, &Unavailable::TherapistBusy), (1, 0, 19), "{:?}", others(&results));
     servers[1].close().await;
     db.cleanup().await;
 }
@@ -112,8 +112,8 @@ async fn couples_booked_in_either_order_do_not_deadlock() {
             booking(service, &pair, start, home())
         })
         .collect();
-    let results = race(&servers, bookings, pass).await;
-    assert_eq!(count(&results), (1, 0, 19), "{:?}", others(&results));
+    let results = race(&servers, bookings, &Pass).await;
+    assert_eq!(count(&results, &Unavailable::TherapistBusy), (1, 0, 19), "{:?}", others(&results));
     servers[1].close().await;
     db.cleanup().await;
 }
@@ -135,7 +135,7 @@ async fn one_idempotency_key_is_written_once_even_for_different_therapists() {
             b
         })
         .collect();
-    let results = race(&servers, bookings, pass).await;
+    let results = race(&servers, bookings, &Pass).await;
     let new: Vec<_> = results
         .iter()
         .filter_map(|r| match r {
@@ -175,8 +175,8 @@ async fn clinic_rooms_are_shared_out_one_each() {
     let clinic = servers[0].create_clinic(&input.validate().unwrap()).await.unwrap();
     let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
     let bookings = t.iter().map(|&therapist| booking(service, &[therapist], start, Where::Clinic(clinic.id))).collect();
-    let results = race(&servers, bookings, pass).await;
-    assert_eq!(count(&results), (2, 0, 4), "{:?}", others(&results));
+    let results = race(&servers, bookings, &Pass).await;
+    assert_eq!(count(&results, &Unavailable::NoRoomFree), (2, 0, 4), "{:?}", others(&results));
     let mut rooms: Vec<_> =
         results.iter().filter_map(|r| r.as_ref().ok()).map(|c| c.booking().visits[0].room_id.unwrap()).collect();
     rooms.sort();

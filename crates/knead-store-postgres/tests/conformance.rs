@@ -1,10 +1,12 @@
-//! The shared storage conformance stories, run against a fresh PostgreSQL database per test.
+//! The shared storage conformance stories, and the corrupt-row stories, run against a fresh PostgreSQL
+//! database per test.
 
 use jiff::Timestamp;
 use knead_core::ArticleInput;
 use knead_store_postgres::testing::fresh_database;
 
 knead_store::conformance_suite!(fresh_database);
+knead_store::corrupt_rows_suite!(fresh_database, postgres);
 
 #[tokio::test]
 async fn migrating_twice_is_harmless() {

@@ -1,4 +1,4 @@
-//! The shared storage conformance stories, run against SQLite in memory.
+//! The shared storage conformance stories, and the corrupt-row stories, run against SQLite in memory.
 
 use knead_store::DynStore;
 use knead_store_sqlite::SqliteStore;
@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 struct TestStore {
     store: DynStore,
+    sqlite: SqliteStore,
 }
 
 impl TestStore {
@@ -13,10 +14,12 @@ impl TestStore {
 }
 
 async fn fresh() -> Option<TestStore> {
-    Some(TestStore { store: Arc::new(SqliteStore::in_memory().await.expect("in-memory SQLite")) })
+    let sqlite = SqliteStore::in_memory().await.expect("in-memory SQLite");
+    Some(TestStore { store: Arc::new(sqlite.clone()), sqlite })
 }
 
 knead_store::conformance_suite!(fresh);
+knead_store::corrupt_rows_suite!(fresh, sqlite);
 
 #[tokio::test]
 async fn a_database_file_is_created_on_first_run_and_reopens() {

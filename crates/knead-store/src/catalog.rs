@@ -22,6 +22,7 @@ pub trait CatalogStore: Send + Sync {
     async fn therapist(&self, id: TherapistId) -> StoreResult<Therapist>;
     async fn therapist_by_slug(&self, slug: &str) -> StoreResult<Therapist>;
     async fn create_therapist(&self, draft: &TherapistDraft, now: Timestamp) -> StoreResult<Therapist>;
-    async fn update_therapist(&self, id: TherapistId, draft: &TherapistDraft, now: Timestamp) -> StoreResult<Therapist>;
+    async fn update_therapist(&self, id: TherapistId, draft: &TherapistDraft, now: Timestamp)
+        -> StoreResult<Therapist>;
     async fn set_therapist_archived(&self, id: TherapistId, archived: bool, now: Timestamp) -> StoreResult<Therapist>;
 }

@@ -1,19 +1,21 @@
 //! Storage ports: what knead needs from a database, as traits per context, with one small error type.
 //!
-//! Adapters (`knead-store-sqlite`, `knead-store-postgres`) implement these traits and prove it by
-//! passing the same conformance stories (`conformance`, behind the feature of that name), one file per port.
+//! The ports are implemented once, in [`sql`], for any database that runs its statements: adapters
+//! (`knead-store-sqlite`, `knead-store-postgres`) implement only [`sql::SqlDatabase`] (bind, decode,
+//! classify errors, lock) and prove the result by passing the same conformance stories (`conformance`,
+//! behind the feature of that name, one file per port).
 
 use async_trait::async_trait;
 use std::sync::Arc;
 
 mod account;
-pub mod assemble;
 mod catalog;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod content;
 mod error;
 mod scheduling;
+pub mod sql;
 
 pub use account::{AccountStore, NewSession, SessionRecord};
 pub use catalog::CatalogStore;

@@ -54,8 +54,12 @@ pub trait SchedulingStore: Send + Sync {
     /// Replaces base, radius, services and weekly hours; keeps overrides and time off.
     async fn save_schedule(&self, therapist: TherapistId, draft: &ScheduleDraft) -> StoreResult<TherapistSchedule>;
     /// Replaces the hours of one date (no windows = a day off); `None` removes the override.
-    async fn set_day_override(&self, therapist: TherapistId, date: Date, windows: Option<&DayWindows>)
-        -> StoreResult<()>;
+    async fn set_day_override(
+        &self,
+        therapist: TherapistId,
+        date: Date,
+        windows: Option<&DayWindows>,
+    ) -> StoreResult<()>;
     async fn add_time_off(&self, therapist: TherapistId, start: Timestamp, end: Timestamp) -> StoreResult<TimeOff>;
     async fn delete_time_off(&self, therapist: TherapistId, time_off_id: i64) -> StoreResult<()>;
 
@@ -76,11 +80,19 @@ pub trait SchedulingStore: Send + Sync {
     async fn cancel_booking(&self, id: BookingId, now: Timestamp) -> StoreResult<Booking>;
     /// Moves a booking to the times and therapists in `to` (its visits replace the old ones), under the same
     /// locks and checks as a new booking; the old visits do not count against the new ones.
-    async fn reschedule_booking(&self, id: BookingId, to: &NewBooking, rule: &dyn DayRule)
-        -> Result<Booking, BookingError>;
+    async fn reschedule_booking(
+        &self,
+        id: BookingId,
+        to: &NewBooking,
+        rule: &dyn DayRule,
+    ) -> Result<Booking, BookingError>;
     /// Confirmed bookings with a visit by `therapist` overlapping `[from, to)`, by start.
-    async fn therapist_bookings(&self, therapist: TherapistId, from: Timestamp, to: Timestamp)
-        -> StoreResult<Vec<Booking>>;
+    async fn therapist_bookings(
+        &self,
+        therapist: TherapistId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Booking>>;
     /// A client's own bookings, newest first.
     async fn client_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
 

@@ -1,4 +1,5 @@
-//! The web layer's one error type: it owns the mapping to HTTP status and to what the client sees.
+//! The web layer's one error type: it owns the mapping to HTTP status and to what the client sees, for its
+//! own errors (a malformed request, no session) and, once, for every `AppError`.
 //!
 //! Every error renders as `{"errors":[{"code","field","detail"}]}`; the page router swaps that for an
 //! HTML page (see `pages::render_errors_as_html`). Internal errors are logged once, here, and never leaked.
@@ -6,26 +7,22 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use knead_app::{AppError, ConflictCode};
 use knead_core::{FieldError, ValidationErrors};
-use knead_store::StoreError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
-    /// Input broke one or more rules; nothing was written.
-    #[error("invalid input")]
-    Invalid(ValidationErrors),
+    /// A use case refused or failed.
+    #[error(transparent)]
+    App(#[from] AppError),
     /// The request itself could not be read (malformed JSON, a wrong type, an unknown field).
     #[error("bad request")]
     BadRequest(FieldError),
-    #[error("not found")]
-    NotFound { what: &'static str },
     #[error("sign in required")]
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
-    #[error("conflict")]
-    Conflict(FieldError),
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
@@ -61,18 +58,29 @@ impl WebError {
         WebError::Internal(Box::new(e))
     }
 
+    /// One input field's problem (422).
     pub fn field(code: &'static str, field: &str, detail: impl Into<String>) -> WebError {
-        WebError::Invalid(ValidationErrors::single(code, field, detail))
+        WebError::App(AppError::field(code, field, detail))
+    }
+
+    /// Nothing here by that name (404).
+    pub fn not_found(what: &'static str) -> WebError {
+        WebError::App(AppError::NotFound { what })
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::App(e) => match e {
+                AppError::Invalid(_) | AppError::KeyReused | AppError::TooLate { .. } => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+                AppError::Conflict { .. } | AppError::Unavailable(_) => StatusCode::CONFLICT,
+                AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::NotFound { .. } => StatusCode::NOT_FOUND,
             WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
             WebError::Forbidden => StatusCode::FORBIDDEN,
-            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -85,10 +93,12 @@ impl WebError {
             detail,
         };
         let from_field = |e: &FieldError| item(e.code, Some(&e.field), e.detail.clone());
+        let internal = || item("internal", None, "Something went wrong on our side; nothing was changed.".into());
         let errors = match self {
-            WebError::Invalid(errs) => errs.0.iter().map(from_field).collect(),
-            WebError::BadRequest(e) | WebError::Conflict(e) => vec![from_field(e)],
-            WebError::NotFound { what } => vec![item("not_found", None, format!("No such {what}."))],
+            WebError::App(AppError::NotFound { what }) => vec![item("not_found", None, format!("No such {what}."))],
+            WebError::App(AppError::Store(_)) => vec![internal()],
+            WebError::App(e) => field_errors(e).map(|errs| errs.0.iter().map(from_field).collect()).unwrap_or_default(),
+            WebError::BadRequest(e) => vec![from_field(e)],
             WebError::Unauthenticated => {
                 vec![item("unauthenticated", None, "Sign in, or send `Authorization: Bearer <token>`.".into())]
             }
@@ -96,53 +106,57 @@ impl WebError {
             WebError::RateLimited { retry_after_secs } => {
                 vec![item("rate_limited", None, format!("Too many attempts; try again in {retry_after_secs} seconds."))]
             }
-            WebError::Internal(_) => {
-                vec![item("internal", None, "Something went wrong on our side; nothing was changed.".into())]
-            }
+            WebError::Internal(_) => vec![internal()],
         };
         ErrorBody { errors }
     }
 }
 
-impl From<StoreError> for WebError {
-    fn from(e: StoreError) -> WebError {
-        match e {
-            StoreError::NotFound => WebError::NotFound { what: "record" },
-            StoreError::Conflict { field } => WebError::Conflict(FieldError::new(
-                "taken",
-                field,
-                format!("this {field} is already in use; choose another"),
-            )),
-            StoreError::Other(e) => WebError::Internal(e),
+/// What a refusal says about the input, field by field, as both the API and the pages show it; `None` for
+/// errors that are not about the input (not found, storage).
+pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
+    let one = |code, field: &str, detail: String| Some(ValidationErrors::single(code, field, detail));
+    match e {
+        AppError::Invalid(errs) => Some(errs.clone()),
+        AppError::Conflict { code: ConflictCode::Taken, field } => {
+            one("taken", field, format!("this {field} is already in use; choose another"))
         }
+        AppError::Unavailable(_) => {
+            one("slot_taken", "start", "this time is no longer free; choose another slot".into())
+        }
+        AppError::KeyReused => one(
+            "idempotency_key_reused",
+            "Idempotency-Key",
+            "this key was already used for a different booking request; use a new key".into(),
+        ),
+        AppError::TooLate { notice_hours } => one(
+            "too_late",
+            "start",
+            format!("changes need at least {notice_hours} hours' notice; please call the practice"),
+        ),
+        AppError::NotFound { .. } | AppError::Store(_) => None,
+    }
+}
+
+impl From<FieldError> for WebError {
+    fn from(e: FieldError) -> WebError {
+        WebError::App(AppError::from(e))
     }
 }
 
 impl From<ValidationErrors> for WebError {
     fn from(e: ValidationErrors) -> WebError {
-        WebError::Invalid(e)
-    }
-}
-
-/// Turns a store's NotFound into one that names what was missing.
-pub trait NotFoundAs<T> {
-    fn not_found_as(self, what: &'static str) -> Result<T, WebError>;
-}
-
-impl<T> NotFoundAs<T> for Result<T, StoreError> {
-    fn not_found_as(self, what: &'static str) -> Result<T, WebError> {
-        self.map_err(|e| match e {
-            StoreError::NotFound => WebError::NotFound { what },
-            other => other.into(),
-        })
+        WebError::App(AppError::Invalid(e))
     }
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if let WebError::Internal(e) = &self {
-            // Logged once, here. Store errors carry SQL and driver text, never row contents.
-            tracing::error!(error = %e, "internal error");
+        // Logged once, here. Store errors carry SQL, driver text, or a table and row id; never row contents.
+        match &self {
+            WebError::Internal(e) => tracing::error!(error = %e, "internal error"),
+            WebError::App(AppError::Store(e)) => tracing::error!(error = %e, "storage error"),
+            _ => {}
         }
         let status = self.status();
         let body = self.body();

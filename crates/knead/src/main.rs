@@ -1,4 +1,11 @@
 //! The `knead` command: serve the practice, migrate, load demo data, create users and tokens, benchmark.
+//!
+//! It wires the pieces together: a store adapter chosen by the database URL, the application (`knead-app`)
+//! over it, and the web layer's router over that. It reaches knead-web only through `router`, `AppState`
+//! and `WebConfig`.
+
+// What the commands print is their interface.
+#![allow(clippy::print_stdout)]
 
 mod bench;
 mod cli;
@@ -9,9 +16,11 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use cli::{BenchCommand, Cli, Command, DemoScale, TokenCommand, UserCommand};
 use config::Config;
-use knead_core::{NewUser, Password};
+use knead_app::{accounts, App};
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -44,37 +53,32 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
         }
         Command::Bench(BenchCommand::Availability(args)) => bench::availability(&config.database_url, &args).await,
         Command::User(UserCommand::Create(args)) => {
-            let store = store::open(&config.database_url).await?;
+            let app = App::new(store::open(&config.database_url).await?);
             let password = match args.password {
                 Some(p) => p,
                 None => read_password_from_stdin()?,
             };
             let name = args.name.unwrap_or_else(|| args.email.split('@').next().unwrap_or("").to_string());
-            let new = NewUser::parse(&args.email, &name, &args.role).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let password =
-                Password::parse_new("password", &password).map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.detail))?;
-            let hash = tokio::task::spawn_blocking(move || knead_web::hash_password(password.expose())).await?;
-            let user = store.create_user(&new, &hash, jiff::Timestamp::now()).await.map_err(|e| match e {
-                knead_store::StoreError::Conflict { .. } => anyhow::anyhow!("a user with that email already exists"),
-                other => anyhow::anyhow!(other),
-            })?;
+            let user =
+                accounts::create_user(&app, &args.email, &name, &args.role, &password).await.map_err(|e| match e {
+                    knead_app::AppError::Conflict { .. } => anyhow::anyhow!("a user with that email already exists"),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
             println!("Created {} user #{} ({}).", user.role.as_str(), user.id.0, user.email.as_str());
             Ok(())
         }
         Command::Token(TokenCommand::Create(args)) => {
-            let store = store::open(&config.database_url).await?;
-            let email = knead_core::Email::parse("email", &args.email)
-                .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.detail))?;
-            let Some((user, _)) = store.credentials_by_email(&email).await? else {
-                bail!("no user has the email {}", email.as_str());
-            };
-            let token = knead_web::new_api_token();
-            store
-                .create_api_token(user.id, &args.name, &knead_web::secret_hash(&token), jiff::Timestamp::now())
-                .await?;
+            let app = App::new(store::open(&config.database_url).await?);
+            let (user, token) =
+                accounts::create_api_token(&app, &args.email, &args.name).await.map_err(|e| match e {
+                    knead_app::AppError::NotFound { .. } => {
+                        anyhow::anyhow!("no user has the email {}", args.email.trim())
+                    }
+                    other => anyhow::anyhow!("{other}"),
+                })?;
             eprintln!(
                 "Token for {} ({}); it is shown only once. Send it as `Authorization: Bearer <token>`.",
-                email.as_str(),
+                user.email.as_str(),
                 user.role.as_str()
             );
             println!("{token}");
@@ -100,8 +104,9 @@ fn read_password_from_stdin() -> Result<String> {
 }
 
 async fn load_demo(store: &dyn knead_store::Store) -> Result<()> {
-    let hash = |p: &str| knead_web::hash_password(p);
-    let report = knead_demo::load(store, &hash, jiff::Timestamp::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = knead_demo::load(store, &accounts::hash_password, jiff::Timestamp::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     if report.skipped {
         println!("The database already has a catalog; demo data was not loaded again.");
     } else {
@@ -127,8 +132,9 @@ async fn load_metro(store: &dyn knead_store::Store, seed: u64) -> Result<()> {
     );
     std::io::stdout().flush().ok();
     let started = std::time::Instant::now();
-    let hash = |p: &str| knead_web::hash_password(p);
-    let report = metro::load(store, &hash, jiff::Timestamp::now(), seed).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = metro::load(store, &accounts::hash_password, jiff::Timestamp::now(), seed)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     if report.skipped {
         println!("The database already has the metro practice; nothing was loaded.");
         return Ok(());
@@ -155,9 +161,9 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     if demo {
         load_demo(&*store).await?;
     }
-    let state = knead_web::AppState::new(store.clone(), config.web.clone());
-    tokio::spawn(knead_web::auth::sweep_sessions(state.clone()));
-    let app = knead_web::router(state);
+    let app = Arc::new(App::new(store.clone()));
+    tokio::spawn(sweep_sessions(app.clone()));
+    let router = knead_web::router(knead_web::AppState::new(app, config.web.clone()));
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
         .with_context(|| format!("could not listen on {}", config.addr))?;
@@ -165,10 +171,24 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     tracing::info!(%addr, backend = store.backend(), "serving");
     println!("knead is serving {} on http://{addr} ({} database)", config.web.practice_name, store.backend());
     std::io::stdout().flush().ok();
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// How often expired sessions are swept.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Removes expired sessions now and then; runs until the process ends.
+async fn sweep_sessions(app: Arc<App>) {
+    loop {
+        tokio::time::sleep(SWEEP_EVERY).await;
+        match accounts::sweep_expired_sessions(&app).await {
+            Ok(n) => tracing::debug!(removed = n, "swept expired sessions"),
+            Err(e) => tracing::warn!(error = %e, "could not sweep expired sessions"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -159,7 +159,8 @@ impl Location {
     /// The one place parser: `lat` and `lon` of the client's place, or `clinic_id`, never both.
     /// Errors name the field as the API spells it.
     pub fn parse(lat: Option<f64>, lon: Option<f64>, clinic_id: Option<i64>) -> Result<Location, FieldError> {
-        let required = |field| FieldError::new("required", field, "give lat and lon of the visit's place, or a clinic_id");
+        let required =
+            |field| FieldError::new("required", field, "give lat and lon of the visit's place, or a clinic_id");
         match (lat, lon, clinic_id) {
             (Some(lat), Some(lon), None) => GeoPoint::parse(lat, lon).map(Location::Point),
             (None, None, Some(id)) => Ok(Location::Clinic(ClinicId(id))),
@@ -385,6 +386,16 @@ mod tests {
         };
         let fields: Vec<_> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["start", "lat", "therapist_ids", "client.name", "client.email", "client.phone"]);
+    }
+
+    #[test]
+    fn one_parser_names_the_place_field_at_fault() {
+        assert!(matches!(Location::parse(Some(43.65), Some(-79.38), None), Ok(Location::Point(_))));
+        assert_eq!(Location::parse(None, None, Some(4)), Ok(Location::Clinic(ClinicId(4))));
+        assert_eq!(Location::parse(Some(43.65), Some(-79.38), Some(4)).unwrap_err().field, "clinic_id");
+        assert_eq!(Location::parse(None, Some(-79.38), None).unwrap_err().field, "lat");
+        assert_eq!(Location::parse(Some(43.65), None, None).unwrap_err().field, "lon");
+        assert_eq!(Location::parse(Some(91.0), Some(0.0), None).unwrap_err().code, "out_of_range");
     }
 
     #[test]

@@ -114,3 +114,74 @@ impl DayRule for VisitFits<'_> {
         day.check(minute_of(self.start), self.duration, self.buffer, self.at, self.travel).map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::{DayOverride, DayWindows, WeeklyWindow};
+    use crate::catalog::ServiceId;
+    use crate::geo::UNREACHABLE;
+
+    /// Ten minutes between any two different places.
+    struct TenMinutes;
+
+    impl TravelTimes for TenMinutes {
+        fn minutes(&self, from: GeoPoint, to: GeoPoint) -> u32 {
+            if from == to {
+                0
+            } else {
+                10
+            }
+        }
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_start_must_be_on_the_grid_and_after_the_lead_time() {
+        let settings = PracticeSettings::default();
+        let now = at("2026-06-01T12:00:00Z");
+        assert_eq!(check_start(&settings, at("2026-06-02T14:15:00Z"), now), Ok(()));
+        assert_eq!(check_start(&settings, at("2026-06-02T14:10:00Z"), now).unwrap_err().code, "off_grid");
+        assert_eq!(check_start(&settings, at("2026-06-02T14:15:30Z"), now).unwrap_err().code, "off_grid");
+        assert_eq!(check_start(&settings, at("2026-06-01T13:00:00Z"), now).unwrap_err().code, "too_soon");
+    }
+
+    #[test]
+    fn the_store_recheck_refuses_what_no_longer_fits_and_says_why() {
+        let tz = TimeZone::get("America/Toronto").unwrap();
+        let base = GeoPoint { lat: 43.65, lon: -79.38 };
+        let schedule = TherapistSchedule {
+            therapist_id: TherapistId(1),
+            base,
+            radius_km: 20.0,
+            service_ids: vec![ServiceId(1)],
+            weekly: (1..=7).map(|d| WeeklyWindow { weekday: d, start_minute: 9 * 60, end_minute: 17 * 60 }).collect(),
+            overrides: vec![DayOverride { date: jiff::civil::date(2026, 6, 3), windows: DayWindows::day_off() }],
+            time_off: vec![],
+        };
+        let rule = |start: &str| VisitFits {
+            tz: &tz,
+            schedules: std::slice::from_ref(&schedule),
+            start: at(start),
+            duration: 60,
+            buffer: 15,
+            at: base,
+            travel: &TenMinutes,
+        };
+        let ten = rule("2026-06-02T14:00:00Z");
+        assert_eq!(ten.check(TherapistId(1), &[]), Ok(()));
+        assert_eq!(ten.check(TherapistId(2), &[]), Err(Unfit::NoSchedule));
+        let other_place = GeoPoint { lat: 43.70, lon: -79.40 };
+        let busy = [Stop {
+            start: minute_of(at("2026-06-02T13:00:00Z")),
+            end: minute_of(at("2026-06-02T13:40:00Z")),
+            at: other_place,
+        }];
+        assert!(matches!(ten.check(TherapistId(1), &busy), Err(Unfit::NotEnoughTravelBefore { needed: 10, .. })));
+        assert_eq!(rule("2026-06-03T14:00:00Z").check(TherapistId(1), &[]), Err(Unfit::OutsideHours), "a day off");
+        assert_ne!(TenMinutes.minutes(base, other_place), UNREACHABLE);
+    }
+}

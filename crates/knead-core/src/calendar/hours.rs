@@ -93,7 +93,9 @@ impl DayWindows {
         let (Some(start), Some(end)) = (start, end) else { return };
         match self.add(start, end) {
             Ok(()) => {}
-            Err(WindowError::Overlaps) => errors.push(FieldError::new("overlaps", typed.start_field, WindowError::Overlaps.to_string())),
+            Err(WindowError::Overlaps) => {
+                errors.push(FieldError::new("overlaps", typed.start_field, WindowError::Overlaps.to_string()))
+            }
             Err(e) => errors.push(FieldError::new("invalid", typed.end_field, e.to_string())),
         }
     }

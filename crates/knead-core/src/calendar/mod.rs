@@ -58,6 +58,11 @@ pub fn local_day(tz: &TimeZone, date: Date) -> Day {
     Day { origin: local_minute(tz, date, 0), end: local_minute(tz, date, 24 * 60) }
 }
 
+/// An instant as RFC 3339 with the offset it has in `tz` (no bracketed zone name), as the API shows times.
+pub fn format_rfc3339(tz: &TimeZone, ts: Timestamp) -> String {
+    ts.display_with_offset(tz.to_offset(ts)).to_string()
+}
+
 /// The local date an instant falls on.
 pub fn local_date(tz: &TimeZone, ts: Timestamp) -> Date {
     ts.to_zoned(tz.clone()).date()
@@ -151,7 +156,8 @@ pub fn route_days(
     schedules
         .iter()
         .flat_map(|s| {
-            days.iter().map(move |&(date, day)| s.route_day(tz, date, booked.near(s.therapist_id, day).to_vec(), travel))
+            days.iter()
+                .map(move |&(date, day)| s.route_day(tz, date, booked.near(s.therapist_id, day).to_vec(), travel))
         })
         .collect()
 }
@@ -223,7 +229,8 @@ mod tests {
         let tz = toronto();
         let mut s = schedule();
         s.overrides.push(DayOverride { date: date(2026, 6, 2), windows: DayWindows::day_off() });
-        s.overrides.push(DayOverride { date: date(2026, 6, 3), windows: DayWindows::new([(12 * 60, 20 * 60)]).unwrap() });
+        s.overrides
+            .push(DayOverride { date: date(2026, 6, 3), windows: DayWindows::new([(12 * 60, 20 * 60)]).unwrap() });
         assert!(s.windows_on(&tz, date(2026, 6, 2)).is_empty());
         let w = s.windows_on(&tz, date(2026, 6, 3));
         assert_eq!(w[0].1 - w[0].0, 8 * 60);
@@ -256,4 +263,3 @@ mod tests {
         assert_eq!(without.near(t, day).len(), 2);
     }
 }
-

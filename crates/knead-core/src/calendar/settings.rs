@@ -76,7 +76,7 @@ impl ServiceArea {
     }
 }
 
-/// Settings a manager sets for booking, checked (see [`PracticeSettingsInput`] for what is submitted).
+/// Settings a manager sets for booking, as stored and shown; a change is submitted as `PracticeSettingsInput`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -140,7 +140,7 @@ impl PracticeSettings {
     }
 }
 
-/// The practice's booking settings as a manager submits them; `validate` checks every field.
+/// The practice's booking settings as a manager submits them; every field is checked before anything is saved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -16,9 +16,9 @@
 //! the therapist leaves from it. (Removing such a visit can cost starts, since they then leave from
 //! base; the engine itself never books across a window's edge.)
 
-use crate::geo::{haversine_km, local_km, GeoPoint, TravelTimes};
 use super::Minute;
 use crate::catalog::TherapistId;
+use crate::geo::{haversine_km, local_km, GeoPoint, TravelTimes};
 
 /// A booked visit: `[start, end)` is the time it blocks, set-up and pack-up buffers included
 /// (travel is not part of it; the gaps account for travel).

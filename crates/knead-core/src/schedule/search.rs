@@ -5,10 +5,10 @@
 //! each gap yields its interval of feasible starts from two travel look-ups, and only the grid points
 //! inside that interval are visited, each updating a small best-k list.
 
-use crate::geo::{GeoPoint, TravelTimes};
 use super::route::RouteDay;
 use super::Minute;
 use crate::catalog::TherapistId;
+use crate::geo::{GeoPoint, TravelTimes};
 use crate::validation::{FieldError, ValidationErrors};
 
 /// Minutes between grid starts unless the practice sets another step.

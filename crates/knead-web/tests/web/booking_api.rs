@@ -349,19 +349,3 @@ async fn slots_keep_their_wall_clock_hours_across_spring_and_fall_transitions() 
         assert!(b.iter().all(|x| x.0 >= 9), "no start before opening on {change}");
     }
 }
-
-#[tokio::test]
-async fn the_calendar_cache_is_rebuilt_when_the_calendar_or_the_day_changes() {
-    let app = TestApp::new().await;
-    let cache = knead_web::booking::CalendarCache::default();
-    let now = jiff::Timestamp::now();
-    let first = cache.snapshot(app.store.as_ref(), now).await.unwrap();
-    let same = cache.snapshot(app.store.as_ref(), now).await.unwrap();
-    assert!(std::sync::Arc::ptr_eq(&first, &same), "nothing changed: the same snapshot");
-    let next_day = cache.snapshot(app.store.as_ref(), now + 24.hours()).await.unwrap();
-    assert!(!std::sync::Arc::ptr_eq(&same, &next_day), "a new day: rebuilt");
-    let therapist = app.store.list_therapists(false).await.unwrap()[0].id;
-    app.store.add_time_off(therapist, now + 48.hours(), now + 50.hours()).await.unwrap();
-    let after_change = cache.snapshot(app.store.as_ref(), now + 24.hours()).await.unwrap();
-    assert!(!std::sync::Arc::ptr_eq(&next_day, &after_change), "time off moved the calendar version: rebuilt");
-}

@@ -18,6 +18,7 @@ pub const THERAPIST: (&str, &str) = ("mara@demo.knead.test", "knead-demo-therapi
 
 pub struct TestApp {
     pub store: DynStore,
+    pub app: Arc<knead_app::App>,
     pub router: Router,
 }
 
@@ -58,10 +59,10 @@ impl TestApp {
 
     pub async fn with_config(config: WebConfig) -> TestApp {
         let store: DynStore = Arc::new(knead_store_sqlite::SqliteStore::in_memory().await.unwrap());
-        let hash = |p: &str| knead_web::hash_password(p);
-        knead_demo::load(&*store, &hash, jiff::Timestamp::now()).await.unwrap();
-        let router = knead_web::router(AppState::new(store.clone(), config));
-        TestApp { store, router }
+        knead_demo::load(&*store, &knead_app::accounts::hash_password, jiff::Timestamp::now()).await.unwrap();
+        let app = Arc::new(knead_app::App::new(store.clone()));
+        let router = knead_web::router(AppState::new(app.clone(), config));
+        TestApp { store, app, router }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -106,13 +107,7 @@ impl TestApp {
 
     /// A personal access token for a demo user, made as `knead token create` makes one.
     pub async fn token_for(&self, email: &str) -> Auth {
-        let email = knead_core::Email::parse("email", email).unwrap();
-        let (user, _) = self.store.credentials_by_email(&email).await.unwrap().unwrap();
-        let token = knead_web::new_api_token();
-        self.store
-            .create_api_token(user.id, "test", &knead_web::secret_hash(&token), jiff::Timestamp::now())
-            .await
-            .unwrap();
+        let (_, token) = knead_app::accounts::create_api_token(&self.app, email, "test").await.unwrap();
         Auth::Bearer(token)
     }
 

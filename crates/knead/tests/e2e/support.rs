@@ -98,6 +98,7 @@ impl Server {
                 }
                 Err(_) => {
                     let _ = child.kill();
+                    let _ = child.wait();
                     panic!("knead serve did not start; it printed:\n{seen}");
                 }
             }

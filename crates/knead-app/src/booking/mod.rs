@@ -1,0 +1,452 @@
+//! Booking: which starts a client can book, and booking, moving and cancelling them.
+//!
+//! Availability reads the calendar from memory ([`CalendarCache`]) and runs the core's `search`. Booking
+//! and moving plan on fresh data, then write under the store's lock, where the store runs the core's
+//! [`VisitFits`] rule again on what it reads then: every offered slot is bookable, and no two bookings
+//! can take the same time.
+
+mod cache;
+
+pub use cache::{CalendarCache, CalendarSnapshot};
+
+use crate::accounts::{random_secret, secret_hash};
+use crate::{App, AppError, AppResult, NotFoundAs};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use knead_core::booking::plan::{check_start, search_request, travel_fee_cents, visits_for, VisitFits};
+use knead_core::booking::{
+    Booking, BookingId, BookingRequest, ClinicId, Contact, Location, NewBooking, Unavailable, Visit, Where,
+};
+use knead_core::calendar::{
+    end_minute_of, instant_of, local_date, local_day, minute_of, route_days, BookedStops, PracticeSettings,
+    TherapistSchedule,
+};
+use knead_core::geo::GeoPoint;
+use knead_core::schedule::{search, RoomCalendar, RouteDay, Slot, NEIGHBOUR_MARGIN_MINUTES};
+use knead_core::{Place, Role, Service, ServiceId, TherapistId, User};
+use knead_routing::StraightLine;
+use knead_store::{Created, Store};
+use std::collections::HashSet;
+
+/// The longest date range one availability search may cover.
+pub const MAX_DAYS: i64 = 60;
+
+#[derive(Debug, Clone)]
+pub struct AvailabilityQuery {
+    pub service_id: ServiceId,
+    pub place: Location,
+    pub from: Date,
+    pub days: i64,
+    pub therapist_id: Option<TherapistId>,
+}
+
+/// A start the client can book.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferedSlot {
+    pub start: Timestamp,
+    /// The treatment's end, without the pack-up buffer.
+    pub end: Timestamp,
+    pub therapist_ids: Vec<TherapistId>,
+    /// Minutes of driving to the visit (the longest among the therapists).
+    pub travel_before_min: u32,
+    /// Minutes of driving on to the next visit, or home (the longest among the therapists).
+    pub travel_after_min: u32,
+    /// How much the therapists' driving grows, summed over them.
+    pub added_travel_min: i64,
+}
+
+/// The slots of one search, with the practice's zone to show them in.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub zone: TimeZone,
+    pub slots: Vec<OfferedSlot>,
+}
+
+fn unknown_service() -> AppError {
+    AppError::field("unknown", "service_id", "no bookable service has this id")
+}
+
+/// Everything a search or a booking needs, read once: the settings, the service, where the visit is, and
+/// the schedules of the therapists who may give it.
+struct Context {
+    settings: PracticeSettings,
+    service: Service,
+    at: GeoPoint,
+    clinic: Option<ClinicId>,
+    schedules: Vec<TherapistSchedule>,
+}
+
+impl Context {
+    /// The checks of a request over settings and schedules the caller has (fresh or cached): the service is
+    /// for sale, the place suits it and lies in the service area or is a clinic, and `therapists` (when
+    /// given) offer it.
+    async fn new(
+        store: &dyn Store,
+        settings: PracticeSettings,
+        all_schedules: &[TherapistSchedule],
+        service_id: ServiceId,
+        place: Location,
+        therapists: Option<&[TherapistId]>,
+    ) -> AppResult<Context> {
+        let service = store.service(service_id).await.map_err(|e| match e {
+            knead_store::StoreError::NotFound => unknown_service(),
+            other => other.into(),
+        })?;
+        if service.archived {
+            return Err(unknown_service());
+        }
+        let (at, clinic) = match place {
+            Location::Point(at) => {
+                if service.place == Place::Clinic {
+                    return Err(AppError::field(
+                        "invalid",
+                        "clinic_id",
+                        "this service is given at a clinic: choose a clinic_id instead of lat and lon",
+                    ));
+                }
+                if !settings.service_area.contains(at) {
+                    return Err(AppError::field(
+                        "outside_service_area",
+                        "lat",
+                        format!(
+                            "this place is outside the area the practice serves ({} km around its centre)",
+                            settings.service_area.radius_km
+                        ),
+                    ));
+                }
+                (at, None)
+            }
+            Location::Clinic(id) => {
+                if service.place == Place::Mobile {
+                    return Err(AppError::field(
+                        "invalid",
+                        "clinic_id",
+                        "this service is given at your place: give lat and lon instead of a clinic",
+                    ));
+                }
+                let clinic = store.clinics().await?.into_iter().find(|c| c.id == id);
+                let clinic = clinic.ok_or_else(|| AppError::field("unknown", "clinic_id", "no clinic has this id"))?;
+                (clinic.at(), Some(id))
+            }
+        };
+        let mut schedules: Vec<TherapistSchedule> =
+            all_schedules.iter().filter(|s| s.offers(service.id)).cloned().collect();
+        if let Some(wanted) = therapists {
+            for t in wanted {
+                if !schedules.iter().any(|s| s.therapist_id == *t) {
+                    return Err(AppError::field(
+                        "invalid",
+                        "therapist_ids",
+                        format!("therapist {} does not offer this service", t.0),
+                    ));
+                }
+            }
+            schedules.retain(|s| wanted.contains(&s.therapist_id));
+        }
+        Ok(Context { settings, service, at, clinic, schedules })
+    }
+
+    /// The checks on settings and schedules read fresh from the store.
+    async fn fresh(
+        store: &dyn Store,
+        service_id: ServiceId,
+        place: Location,
+        therapists: Option<&[TherapistId]>,
+    ) -> AppResult<Context> {
+        let settings = store.practice_settings().await?;
+        let schedules = store.schedules().await?;
+        Context::new(store, settings, &schedules, service_id, place, therapists).await
+    }
+
+    fn travel(&self) -> StraightLine {
+        travel_model(&self.settings)
+    }
+
+    /// The booked stops around `dates`, read fresh.
+    async fn booked(&self, store: &dyn Store, dates: &[Date]) -> AppResult<BookedStops> {
+        let tz = self.settings.zone();
+        let (Some(first), Some(last)) = (dates.first(), dates.last()) else { return Ok(BookedStops::default()) };
+        let from = instant_of(local_day(tz, *first).origin - NEIGHBOUR_MARGIN_MINUTES);
+        let to = instant_of(local_day(tz, *last).end + NEIGHBOUR_MARGIN_MINUTES);
+        Ok(BookedStops::from_rows(store.stops_between(from, to).await?))
+    }
+
+    /// A clinic's rooms over `dates`, for a clinic visit.
+    async fn rooms(&self, store: &dyn Store, dates: &[Date]) -> AppResult<Option<RoomCalendar>> {
+        let (Some(clinic), Some(first), Some(last)) = (self.clinic, dates.first(), dates.last()) else {
+            return Ok(None);
+        };
+        let tz = self.settings.zone();
+        let (from, to) = (instant_of(local_day(tz, *first).origin), instant_of(local_day(tz, *last).end));
+        Ok(Some(store.room_calendar(clinic, from, to).await?))
+    }
+
+    /// Searches the given route-days (fresh or cached) over `dates`.
+    async fn search<'a>(
+        &self,
+        store: &dyn Store,
+        route_days: impl IntoIterator<Item = &'a RouteDay>,
+        dates: &[Date],
+        now: Timestamp,
+    ) -> AppResult<Vec<Slot>> {
+        let rooms = self.rooms(store, dates).await?;
+        let request = search_request(&self.service, &self.settings, self.at, dates, rooms, now);
+        Ok(search(&request, route_days, &self.travel()))
+    }
+
+    /// The slot the engine offers at `start` on fresh data, or why not. `own` are the visits of a booking
+    /// being moved: they do not block its new time (neither the therapists' days nor the rooms).
+    async fn slot_at(&self, store: &dyn Store, start: Timestamp, now: Timestamp, own: &[Visit]) -> AppResult<Slot> {
+        let dates = [local_date(self.settings.zone(), start)];
+        let mut booked = self.booked(store, &dates).await?;
+        for v in own {
+            booked.remove(v.therapist_id, minute_of(v.block_start));
+        }
+        let travel = self.travel();
+        let days = route_days(&self.schedules, &booked, self.settings.zone(), &dates, &travel);
+        let mut rooms = self.rooms(store, &dates).await?;
+        if let Some(rooms) = &mut rooms {
+            for v in own.iter().filter(|v| v.room_id.is_some()) {
+                let block = (minute_of(v.block_start), end_minute_of(v.block_end));
+                if let Some(at) = rooms.busy.iter().position(|b| *b == block) {
+                    rooms.busy.swap_remove(at);
+                }
+            }
+        }
+        let request = search_request(&self.service, &self.settings, self.at, &dates, rooms, now);
+        let slots = search(&request, &days, &travel);
+        slots.into_iter().find(|s| s.start == minute_of(start)).ok_or(AppError::Unavailable(Unavailable::NotOffered))
+    }
+
+    fn offered(&self, slot: &Slot) -> OfferedSlot {
+        OfferedSlot {
+            start: instant_of(slot.start),
+            end: instant_of(slot.end),
+            therapist_ids: slot.picks.iter().map(|p| p.therapist).collect(),
+            travel_before_min: slot.picks.iter().map(|p| p.travel_before).max().unwrap_or(0),
+            travel_after_min: slot.picks.iter().map(|p| p.travel_after).max().unwrap_or(0),
+            added_travel_min: slot.picks.iter().map(|p| p.added_travel).sum(),
+        }
+    }
+
+    /// The rule the store runs again, on fresh stops under its lock, as it writes a visit starting at `start`.
+    fn visit_fits<'a>(&'a self, start: Timestamp, travel: &'a StraightLine) -> VisitFits<'a> {
+        VisitFits {
+            tz: self.settings.zone(),
+            schedules: &self.schedules,
+            start,
+            duration: self.service.duration_minutes,
+            buffer: self.service.buffer_minutes,
+            at: self.at,
+            travel,
+        }
+    }
+}
+
+/// The practice's travel model: straight-line estimates from its road factor and speed.
+pub fn travel_model(settings: &PracticeSettings) -> StraightLine {
+    StraightLine::new(settings.road_factor, settings.speed_kmh).unwrap_or_default()
+}
+
+/// Every bookable start for a service at a place over a date range, best therapists first.
+///
+/// Route-days come from the app's calendar cache while the store's calendar version is unchanged, so a search
+/// costs the engine and a few small reads; dates outside the cached window are read fresh.
+pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> {
+    if !(1..=MAX_DAYS).contains(&q.days) {
+        return Err(AppError::field("out_of_range", "days", format!("must be between 1 and {MAX_DAYS}")));
+    }
+    let store = app.store();
+    let now = app.now();
+    let snapshot = app.calendar.snapshot(store, now).await?;
+    let only = q.therapist_id.map(|t| vec![t]);
+    let ctx =
+        Context::new(store, snapshot.settings.clone(), &snapshot.schedules, q.service_id, q.place, only.as_deref())
+            .await
+            .map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
+    let dates: Vec<Date> = (0..q.days).filter_map(|i| q.from.checked_add(i.days()).ok()).collect();
+    let slots = if dates.iter().all(|d| snapshot.holds(*d)) {
+        let travel = ctx.travel();
+        // A set: 2,800 route-days are filtered per search, so a linear scan per day would be the hot spot.
+        let wanted: HashSet<TherapistId> = ctx.schedules.iter().map(|s| s.therapist_id).collect();
+        let cached: Vec<_> = dates.iter().map(|d| snapshot.route_days(*d, &travel)).collect();
+        let days = cached.iter().flat_map(|days| days.iter()).filter(|d| wanted.contains(&d.therapist()));
+        ctx.search(store, days, &dates, now).await?
+    } else {
+        let booked = ctx.booked(store, &dates).await?;
+        let days = route_days(&ctx.schedules, &booked, ctx.settings.zone(), &dates, &ctx.travel());
+        ctx.search(store, &days, &dates, now).await?
+    };
+    Ok(Offer { zone: ctx.settings.zone().clone(), slots: slots.iter().map(|s| ctx.offered(s)).collect() })
+}
+
+fn rename_field(e: AppError, from: &str, to: &str) -> AppError {
+    match e {
+        AppError::Invalid(mut errs) => {
+            for err in &mut errs.0 {
+                if err.field == from {
+                    err.field = to.to_string();
+                }
+            }
+            AppError::Invalid(errs)
+        }
+        other => other,
+    }
+}
+
+/// What was booked: the booking, whether an earlier request with the same key had already made it, and for
+/// a new booking the private token of its manage link (shown once).
+pub struct Booked {
+    pub booking: Booking,
+    pub replayed: bool,
+    pub manage_token: Option<String>,
+}
+
+/// Books a slot for `req`, by a guest or by `user` (signed in): re-derives the therapists and travel from
+/// the calendar as it is now, then writes under the store's lock, where the travel check runs again on
+/// fresh data. A repeated `idempotency_key` with the same `fingerprint` returns the first booking.
+pub async fn book(
+    app: &App,
+    req: &BookingRequest,
+    user: Option<&User>,
+    idempotency_key: Option<String>,
+    fingerprint: String,
+) -> AppResult<Booked> {
+    let store = app.store();
+    let now = app.now();
+    let client = match (&req.client, user) {
+        (Some(c), _) => c.clone(),
+        (None, Some(user)) => Contact { name: user.name.clone(), email: user.email.clone(), phone: String::new() },
+        (None, None) => {
+            return Err(AppError::field("required", "client", "give the client's name, email and phone (or sign in)"))
+        }
+    };
+    // A retry of a request that already succeeded returns its booking, even though its slot is now taken.
+    if let Some(key) = &idempotency_key {
+        if let Some((booking, earlier)) = store.booking_by_idempotency_key(key).await? {
+            if earlier != fingerprint {
+                return Err(AppError::KeyReused);
+            }
+            return Ok(Booked { booking, replayed: true, manage_token: None });
+        }
+    }
+    let ctx = Context::fresh(store, req.service_id, req.place.location(), req.therapist_ids.as_deref()).await?;
+    if let Some(ids) = &req.therapist_ids {
+        if ids.len() != ctx.service.therapists_needed() {
+            return Err(AppError::field(
+                "invalid",
+                "therapist_ids",
+                format!("this service needs {} therapist(s)", ctx.service.therapists_needed()),
+            ));
+        }
+    }
+    check_start(&ctx.settings, req.start, now)?;
+    let slot = ctx.slot_at(store, req.start, now, &[]).await?;
+    let visits = visits_for(&slot, &ctx.service, req.start);
+    let therapists: Vec<TherapistId> = visits.iter().map(|v| v.therapist_id).collect();
+    let manage_token = random_secret();
+    let new = NewBooking {
+        service_id: ctx.service.id,
+        start: req.start,
+        end: req.start + ctx.service.duration_minutes.minutes(),
+        place: req.place.clone(),
+        client,
+        client_user_id: user.filter(|u| u.role == Role::Client).map(|u| u.id),
+        price_cents: ctx.service.price_cents,
+        travel_fee_cents: travel_fee_cents(&ctx.settings, &ctx.schedules, &therapists, mobile_point(&req.place)),
+        visits,
+        manage_token_hash: secret_hash(&manage_token),
+        idempotency_key,
+        request_fingerprint: fingerprint,
+        created_at: now,
+    };
+    let travel = ctx.travel();
+    Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
+        Created::New(booking) => Booked { booking, replayed: false, manage_token: Some(manage_token) },
+        Created::Replayed(booking) => Booked { booking, replayed: true, manage_token: None },
+    })
+}
+
+fn mobile_point(place: &Where) -> Option<GeoPoint> {
+    match place {
+        Where::Mobile { at, .. } => Some(*at),
+        Where::Clinic(_) => None,
+    }
+}
+
+/// The booking with this id if `user` (or the holder of `manage_token`) may see and change it: its client,
+/// a manager, or whoever holds its private link. `Ok(None)` when they may not; whether it exists is then
+/// nobody else's business.
+pub async fn manageable(
+    app: &App,
+    id: BookingId,
+    user: Option<&User>,
+    manage_token: Option<&str>,
+) -> AppResult<Option<Booking>> {
+    let booking = app.store().booking(id).await.not_found_as("booking")?;
+    let holds_link = match manage_token {
+        Some(t) => app.store().booking_by_manage_token(&secret_hash(t)).await.is_ok_and(|b| b.id == booking.id),
+        None => false,
+    };
+    let allowed = holds_link
+        || user.is_some_and(|u| match u.role {
+            Role::Manager => true,
+            Role::Client => booking.client_user_id == Some(u.id),
+            Role::Therapist => false,
+        });
+    Ok(allowed.then_some(booking))
+}
+
+/// Refuses a change the notice policy no longer allows (managers may always).
+fn within_notice(settings: &PracticeSettings, booking: &Booking, by_manager: bool, now: Timestamp) -> AppResult<()> {
+    if by_manager || settings.may_change(booking.start, now) {
+        Ok(())
+    } else {
+        Err(AppError::TooLate { notice_hours: settings.cancel_notice_hours })
+    }
+}
+
+/// Moves a booking to a new start (and optionally other therapists), within the notice policy. Its own
+/// visits do not block the new time.
+pub async fn reschedule(
+    app: &App,
+    booking: &Booking,
+    start: Timestamp,
+    therapist_ids: Option<Vec<TherapistId>>,
+    by_manager: bool,
+) -> AppResult<Booking> {
+    let store = app.store();
+    let now = app.now();
+    let settings = store.practice_settings().await?;
+    within_notice(&settings, booking, by_manager, now)?;
+    let schedules = store.schedules().await?;
+    let location = booking.place.location();
+    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, therapist_ids.as_deref()).await?;
+    check_start(&ctx.settings, start, now)?;
+    let slot = ctx.slot_at(store, start, now, &booking.visits).await?;
+    let to = NewBooking {
+        service_id: booking.service_id,
+        start,
+        end: start + ctx.service.duration_minutes.minutes(),
+        place: booking.place.clone(),
+        client: booking.client.clone(),
+        client_user_id: booking.client_user_id,
+        price_cents: booking.price_cents,
+        travel_fee_cents: booking.travel_fee_cents,
+        visits: visits_for(&slot, &ctx.service, start),
+        manage_token_hash: String::new(),
+        idempotency_key: None,
+        request_fingerprint: String::new(),
+        created_at: now,
+    };
+    let travel = ctx.travel();
+    Ok(store.reschedule_booking(booking.id, &to, &ctx.visit_fits(start, &travel)).await?)
+}
+
+/// Cancels within the notice policy (managers may always).
+pub async fn cancel(app: &App, booking: &Booking, by_manager: bool) -> AppResult<Booking> {
+    let settings = app.store().practice_settings().await?;
+    within_notice(&settings, booking, by_manager, app.now())?;
+    Ok(app.store().cancel_booking(booking.id, app.now()).await?)
+}

@@ -1,0 +1,91 @@
+//! The application layer's one error type. knead-web maps it to HTTP once; the CLI prints it.
+
+use knead_core::booking::Unavailable;
+use knead_core::{FieldError, ValidationErrors};
+use knead_store::{BookingError, StoreError};
+
+/// What kind of conflict a write ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictCode {
+    /// A value that must be unique (an email, a slug) is already in use.
+    Taken,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input broke one or more rules; nothing was written.
+    #[error("invalid input: {0}")]
+    Invalid(ValidationErrors),
+    #[error("no such {what}")]
+    NotFound { what: &'static str },
+    /// The write clashes with what is stored; `field` names the input to change.
+    #[error("{field} is in conflict ({code:?})")]
+    Conflict { code: ConflictCode, field: &'static str },
+    /// The start cannot be booked (any more), and why.
+    #[error("the time cannot be booked: {0}")]
+    Unavailable(Unavailable),
+    /// An idempotency key came back with a different request.
+    #[error("the idempotency key was already used for a different request")]
+    KeyReused,
+    /// The practice's notice policy no longer allows the change.
+    #[error("changes need {notice_hours} hours' notice")]
+    TooLate { notice_hours: i64 },
+    /// Storage failed (or a stored row could not be read); nothing the caller can fix.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// One field's problem.
+    pub fn field(code: &'static str, field: &str, detail: impl Into<String>) -> AppError {
+        AppError::Invalid(ValidationErrors::single(code, field, detail))
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(e: ValidationErrors) -> AppError {
+        AppError::Invalid(e)
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> AppError {
+        AppError::Invalid(ValidationErrors(vec![e]))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound { what: "record" },
+            StoreError::Conflict { field } => AppError::Conflict { code: ConflictCode::Taken, field },
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<BookingError> for AppError {
+    fn from(e: BookingError) -> AppError {
+        match e {
+            BookingError::Unavailable(why) => AppError::Unavailable(why),
+            BookingError::KeyReused => AppError::KeyReused,
+            BookingError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Names what a store's `NotFound` was about.
+pub trait NotFoundAs<T> {
+    fn not_found_as(self, what: &'static str) -> AppResult<T>;
+}
+
+impl<T> NotFoundAs<T> for Result<T, StoreError> {
+    fn not_found_as(self, what: &'static str) -> AppResult<T> {
+        self.map_err(|e| match e {
+            StoreError::NotFound => AppError::NotFound { what },
+            other => other.into(),
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! knead's application layer: the use cases, one module per context, each taking the storage ports and the
+//! core's rules and returning an [`AppError`]. The web API, the pages, the command line and the benchmarks
+//! all call these functions; none of them repeats one.
+//!
+//! - [`accounts`]: passwords, sessions, personal access tokens, signing in.
+//! - [`listing`]: what the manager keeps in lists (services, therapist profiles, articles): create,
+//!   replace, archive and restore, and what the public may see.
+//! - [`catalog`] and [`content`]: those lists' own types.
+//! - [`calendar`]: the practice's settings, clinics, therapists' hours, dated hours and time off.
+//! - [`booking`]: availability (with its in-memory calendar), booking, moving and cancelling.
+//!
+//! Coming contexts get a module here: `intake`, `records`, `outcomes`, `events`, `dispatch`, `notify`,
+//! `billing`, `data`.
+
+pub mod accounts;
+pub mod booking;
+pub mod calendar;
+pub mod catalog;
+pub mod content;
+mod error;
+pub mod listing;
+
+pub use error::{AppError, AppResult, ConflictCode, NotFoundAs};
+
+use jiff::Timestamp;
+use knead_core::{Clock, SystemClock};
+use knead_store::{DynStore, Store};
+use std::sync::Arc;
+
+/// The application: the store, the clock, and what is kept in memory between requests. Cheap to share
+/// behind an `Arc`; every use case takes `&App`.
+pub struct App {
+    store: DynStore,
+    clock: Arc<dyn Clock>,
+    /// Route-days between availability searches, rebuilt when the calendar version moves.
+    calendar: booking::CalendarCache,
+    /// Checked against when an email is unknown, so both sign-in failures take the same time.
+    dummy_hash: String,
+}
+
+impl App {
+    pub fn new(store: DynStore) -> App {
+        App::with_clock(store, Arc::new(SystemClock))
+    }
+
+    /// An app whose "now" comes from `clock` (tests pin it).
+    pub fn with_clock(store: DynStore, clock: Arc<dyn Clock>) -> App {
+        App {
+            store,
+            clock,
+            calendar: booking::CalendarCache::default(),
+            dummy_hash: accounts::hash_password("knead-dummy-password-for-timing"),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Which database this is: "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
+    /// A round trip to the database, for health checks.
+    pub async fn ping(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+}

@@ -1,0 +1,202 @@
+//! Conformance stories: the behaviour every storage adapter must show, written once, one file per port.
+//!
+//! An adapter's test suite calls `conformance_suite!(fresh_store)`, where `fresh_store` is an async
+//! function returning `Option<T>` for a `T` with a `store: DynStore` field and an async `cleanup(self)`,
+//! over an empty, migrated database; `None` means the backend is absent (and the function said so loudly).
+
+pub mod accounts;
+pub mod catalog;
+pub mod content;
+pub mod corrupt;
+pub mod scheduling;
+
+use crate::{Created, Store};
+use jiff::{Timestamp, ToSpan};
+use knead_core::booking::{Booking, Contact, NewBooking, NewVisit, Where};
+use knead_core::calendar::{end_minute_of, minute_of, ScheduleInput, WeeklyHoursInput};
+use knead_core::geo::GeoPoint;
+use knead_core::schedule::{DayRule, Minute, Stop, Unfit};
+use knead_core::{AddOnInput, Email, Kind, Place, ServiceId, ServiceInput, TherapistId, TherapistInput};
+
+/// Expands to one `#[tokio::test]` per story.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($fresh:path) => {
+        #[tokio::test]
+        async fn health() {
+            let Some(test_store) = $fresh().await else { return };
+            $crate::conformance::health(&*test_store.store).await;
+            test_store.cleanup().await;
+        }
+        $crate::conformance_suite!(@story $fresh,
+            accounts::accounts,
+            accounts::sessions_and_tokens,
+            accounts::a_taken_email_or_token_is_a_conflict_on_its_field,
+            catalog::services,
+            catalog::therapists,
+            catalog::a_taken_slug_is_a_conflict_on_slug,
+            content::articles,
+            content::a_taken_article_slug_is_a_conflict_on_slug,
+            scheduling::practice_settings,
+            scheduling::clinics_and_rooms,
+            scheduling::schedules,
+            scheduling::bookings,
+            scheduling::clinic_rooms_are_never_double_booked,
+            scheduling::concurrent_bookings_for_one_slot_let_exactly_one_through,
+            scheduling::every_change_availability_reads_moves_the_calendar_version,
+            scheduling::each_refusal_names_its_reason);
+    };
+    (@story $fresh:path, $($module:ident :: $story:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $story() {
+                let Some(test_store) = $fresh().await else { return };
+                $crate::conformance::$module::$story(&*test_store.store).await;
+                test_store.cleanup().await;
+            }
+        )*
+    };
+}
+
+/// The store answers a ping and names itself.
+pub async fn health(store: &dyn Store) {
+    store.ping().await.unwrap();
+    assert!(matches!(store.backend(), "sqlite" | "postgres"));
+}
+
+/// The instant stories start at.
+pub fn t0() -> Timestamp {
+    "2026-03-01T15:00:00Z".parse().unwrap()
+}
+
+/// A valid one-hour mobile service with two add-ons.
+pub fn service_input(name: &str) -> ServiceInput {
+    ServiceInput {
+        slug: None,
+        name: name.into(),
+        description: "A calm, full-body massage with warm oil.".into(),
+        duration_minutes: 60,
+        price_cents: 12_000,
+        modality: "Swedish".into(),
+        place: Place::Mobile,
+        kind: Kind::Individual,
+        buffer_minutes: 15,
+        add_ons: vec![
+            AddOnInput { name: "Aromatherapy oil".into(), price_cents: 1_500, extra_minutes: 0 },
+            AddOnInput { name: "Hydrating face mask".into(), price_cents: 2_500, extra_minutes: 15 },
+        ],
+    }
+}
+
+/// A therapist who offers `service` from 09:00 to 17:00 every day.
+pub async fn therapist_with_schedule(store: &dyn Store, name: &str, service: ServiceId) -> TherapistId {
+    let t = store
+        .create_therapist(&TherapistInput { name: name.into(), ..Default::default() }.validate().unwrap(), t0())
+        .await
+        .unwrap();
+    let input = ScheduleInput {
+        base_lat: 43.65,
+        base_lon: -79.38,
+        radius_km: 25.0,
+        service_ids: vec![service.0],
+        weekly: (1..=7).map(|d| WeeklyHoursInput { weekday: d, start: "09:00".into(), end: "17:00".into() }).collect(),
+    };
+    store.save_schedule(t.id, &input.validate().unwrap()).await.unwrap();
+    t.id
+}
+
+/// A one-hour booking at `place` with a visit (15-minute buffers) per therapist and a fresh manage token.
+pub fn new_booking(
+    service: ServiceId,
+    therapists: &[TherapistId],
+    start: Timestamp,
+    place: Where,
+    key: Option<&str>,
+) -> NewBooking {
+    NewBooking {
+        service_id: service,
+        start,
+        end: start + 60.minutes(),
+        place,
+        client: Contact {
+            name: "Ana Fictional".into(),
+            email: Email::parse("email", "ana@example.com").unwrap(),
+            phone: "416-555-0100".into(),
+        },
+        client_user_id: None,
+        price_cents: 13_000,
+        travel_fee_cents: 0,
+        visits: therapists
+            .iter()
+            .map(|&t| NewVisit {
+                therapist_id: t,
+                block_start: start - 15.minutes(),
+                block_end: start + 75.minutes(),
+                travel_before_min: 10,
+                travel_after_min: 10,
+            })
+            .collect(),
+        manage_token_hash: next_token_hash(),
+        idempotency_key: key.map(str::to_string),
+        request_fingerprint: "fp-1".into(),
+        created_at: t0(),
+    }
+}
+
+/// Writes `b` under the `Pass` rule: a story's setup, so it must come back as a new booking.
+pub async fn booked(store: &dyn Store, b: &NewBooking) -> Booking {
+    match store.create_booking(b, &Pass).await {
+        Ok(Created::New(booking)) => booking,
+        other => panic!("expected a new booking, got {other:?}"),
+    }
+}
+
+/// A distinct manage-link hash for each booking a story makes.
+fn next_token_hash() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("{:064x}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
+/// A client's home inside the default service area.
+pub fn home() -> Where {
+    Where::Mobile { at: GeoPoint { lat: 43.66, lon: -79.39 }, address: "1 Fictional Lane".into() }
+}
+
+/// A rule that lets every visit through, so only the database's overlap backstop can refuse one.
+pub struct Pass;
+
+impl DayRule for Pass {
+    fn check(&self, _: TherapistId, _: &[Stop]) -> Result<(), Unfit> {
+        Ok(())
+    }
+}
+
+/// A rule like the engine's overlap test: the visit `[start, end)` (minutes) must miss every booked stop.
+pub struct NoOverlap {
+    pub start: Minute,
+    pub end: Minute,
+}
+
+impl NoOverlap {
+    pub fn of(visit: &NewVisit) -> NoOverlap {
+        NoOverlap { start: minute_of(visit.block_start), end: end_minute_of(visit.block_end) }
+    }
+}
+
+impl DayRule for NoOverlap {
+    fn check(&self, _: TherapistId, booked: &[Stop]) -> Result<(), Unfit> {
+        match booked.iter().find(|st| st.start < self.end && self.start < st.end) {
+            Some(st) => Err(Unfit::Overlaps { start: st.start, end: st.end }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A rule that refuses every visit, for the reason given.
+pub struct Refuse(pub Unfit);
+
+impl DayRule for Refuse {
+    fn check(&self, _: TherapistId, _: &[Stop]) -> Result<(), Unfit> {
+        Err(self.0.clone())
+    }
+}

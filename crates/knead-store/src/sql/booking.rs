@@ -1,0 +1,412 @@
+//! Bookings over SQL: reading them with their visits, and writing them under the booking locks with the
+//! core's re-check on fresh data, the overlap backstops, the idempotency replay and the retry loop.
+
+use super::{returned_id, DbError, DbErrorKind, Locks, OverlapRule, Rows, SqlDatabase, SqlTransaction};
+use crate::{BookingError, Created, StoreError, StoreResult};
+use jiff::{SignedDuration, Timestamp};
+use knead_core::booking::{
+    Booking, BookingId, BookingStatus, ClinicId, Contact, NewBooking, RoomId, Unavailable, Visit, Where,
+};
+use knead_core::calendar::{end_minute_of, minute_of};
+use knead_core::geo::GeoPoint;
+use knead_core::schedule::{DayRule, Stop, NEIGHBOUR_MARGIN_MINUTES};
+use knead_core::{Email, ServiceId, TherapistId, UserId};
+
+/// A booking and its visits in one statement (one snapshot: never a booking with another version's
+/// visits), one row per visit, grouped in Rust.
+macro_rules! booking_select {
+    () => {
+        "select b.id, b.service_id, b.status, b.starts_at, b.ends_at, b.lat, b.lon, b.address, b.clinic_id, \
+         b.client_name, b.client_email, b.client_phone, b.client_user_id, b.price_cents, b.travel_fee_cents, \
+         b.created_at, b.request_fingerprint, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
+         v.block_end, v.travel_before_min, v.travel_after_min \
+         from bookings b left join visits v on v.booking_id = b.id "
+    };
+}
+
+/// How many columns of `booking_select!` are the booking's own.
+const BOOKING_WIDTH: usize = 17;
+
+pub(super) const BOOKING_BY_ID: &str = concat!(booking_select!(), "where b.id = $1 order by v.therapist_id, v.id");
+pub(super) const BOOKING_BY_KEY: &str =
+    concat!(booking_select!(), "where b.idempotency_key = $1 order by v.therapist_id, v.id");
+pub(super) const BOOKING_BY_MANAGE_TOKEN: &str =
+    concat!(booking_select!(), "where b.manage_token_hash = $1 order by v.therapist_id, v.id");
+pub(super) const THERAPIST_BOOKINGS: &str = concat!(
+    booking_select!(),
+    "where b.status = 'confirmed' and exists (select 1 from visits w where w.booking_id = b.id and w.active \
+     and w.therapist_id = $1 and w.block_start < $3 and $2 < w.block_end) \
+     order by b.starts_at, b.id, v.therapist_id, v.id"
+);
+pub(super) const CLIENT_BOOKINGS: &str = concat!(
+    booking_select!(),
+    "where b.client_user_id = $1 order by b.starts_at desc, b.id desc, v.therapist_id, v.id"
+);
+
+const INSERT_BOOKING: &str = "insert into bookings (service_id, status, starts_at, ends_at, lat, lon, address, \
+     clinic_id, client_name, client_email, client_phone, client_user_id, price_cents, travel_fee_cents, \
+     manage_token_hash, idempotency_key, request_fingerprint, created_at) \
+     values ($1, 'confirmed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) returning id";
+const CLINIC_PLACE: &str = "select id, lat, lon from clinics where id = $1";
+const THERAPIST_STOPS: &str = "select id, block_start, block_end, lat, lon from visits \
+     where active and therapist_id = $1 and block_start < $3 and $2 < block_end order by block_start";
+const FREE_ROOMS: &str = "select r.id from rooms r where r.clinic_id = $1 and not exists (select 1 from visits v \
+     where v.active and v.room_id = r.id and v.block_start < $3 and $2 < v.block_end) order by r.id";
+const INSERT_VISIT: &str = "insert into visits (booking_id, therapist_id, room_id, block_start, block_end, lat, lon, \
+     travel_before_min, travel_after_min, active) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, true)";
+/// Taking the booking's row lock first queues a concurrent cancel or move of it behind this one, and the
+/// status test runs on the row as it is once the lock is held.
+const MOVE_BOOKING: &str = "update bookings set starts_at = $2, ends_at = $3, travel_fee_cents = $4 \
+     where id = $1 and status = 'confirmed'";
+const BOOKING_STATUS: &str = "select status from bookings where id = $1";
+const DELETE_VISITS: &str = "delete from visits where booking_id = $1";
+pub(super) const CANCEL_BOOKING: &str =
+    "update bookings set status = 'cancelled', cancelled_at = coalesce(cancelled_at, $2) where id = $1";
+pub(super) const DEACTIVATE_VISITS: &str = "update visits set active = false where booking_id = $1";
+
+/// How often a booking transaction runs before a serialization failure or deadlock is given up on.
+const ATTEMPTS: u32 = 5;
+
+fn parse_status(text: &str) -> Option<BookingStatus> {
+    [BookingStatus::Confirmed, BookingStatus::Cancelled].into_iter().find(|s| s.as_str() == text)
+}
+
+/// A place on earth from stored coordinates, or `None` when they are not one.
+pub(super) fn point(lat: f64, lon: f64) -> Option<GeoPoint> {
+    GeoPoint::parse(lat, lon).ok()
+}
+
+/// Bookings from `booking_select!` rows, each with the fingerprint of the request that made it.
+pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)>> {
+    let mut bookings: Vec<(Booking, String)> = Vec::new();
+    for mut r in rows.read("bookings") {
+        let id = r.id("id")?;
+        if bookings.last().is_some_and(|(b, _)| b.id.0 == id) {
+            r.seek(BOOKING_WIDTH);
+        } else {
+            let service_id = ServiceId(r.int("service_id")?);
+            let status = r.parsed("status", "a booking status", parse_status)?;
+            let (start, end) = (r.time("starts_at")?, r.time("ends_at")?);
+            let (lat, lon) = (r.opt_float("lat")?, r.opt_float("lon")?);
+            let (address, clinic) = (r.opt_text("address")?, r.opt_int("clinic_id")?);
+            let place = match (lat, lon, address, clinic) {
+                (Some(lat), Some(lon), Some(address), None) => Where::Mobile {
+                    at: point(lat, lon).ok_or_else(|| r.corrupt("columns lat, lon: not a place on earth"))?,
+                    address,
+                },
+                (None, None, None, Some(clinic)) => Where::Clinic(ClinicId(clinic)),
+                _ => return Err(r.corrupt("needs lat, lon and address, or a clinic_id, and not both")),
+            };
+            let client = Contact {
+                name: r.text("client_name")?,
+                email: r.parsed("client_email", "an email address", |s| Email::parse("client_email", s).ok())?,
+                phone: r.text("client_phone")?,
+            };
+            let booking = Booking {
+                id: BookingId(id),
+                service_id,
+                status,
+                start,
+                end,
+                place,
+                client,
+                client_user_id: r.opt_int("client_user_id")?.map(UserId),
+                price_cents: r.int("price_cents")?,
+                travel_fee_cents: r.int("travel_fee_cents")?,
+                visits: Vec::new(),
+                created_at: r.time("created_at")?,
+            };
+            bookings.push((booking, r.text("request_fingerprint")?));
+        }
+        if r.next_is_null() {
+            continue;
+        }
+        let visit_id = r.int("visit_id")?;
+        r.now_reading("visits", visit_id);
+        let visit = Visit {
+            therapist_id: TherapistId(r.int("therapist_id")?),
+            room_id: r.opt_int("room_id")?.map(RoomId),
+            block_start: r.time("block_start")?,
+            block_end: r.time("block_end")?,
+            travel_before_min: r.int("travel_before_min")?,
+            travel_after_min: r.int("travel_after_min")?,
+        };
+        if let Some((booking, _)) = bookings.last_mut() {
+            booking.visits.push(visit);
+        }
+    }
+    Ok(bookings)
+}
+
+pub(super) fn read_booking_list(rows: Rows) -> StoreResult<Vec<Booking>> {
+    Ok(read_bookings(rows)?.into_iter().map(|(b, _)| b).collect())
+}
+
+pub(super) fn one_booking(rows: Rows) -> StoreResult<Booking> {
+    read_booking_list(rows)?.pop().ok_or(StoreError::NotFound)
+}
+
+/// Visit rows (`id, block_start, block_end, lat, lon` after any leading columns already read) as a stop.
+pub(super) fn read_stop(r: &mut super::Row<'_>) -> StoreResult<Stop> {
+    let (start, end) = (r.time("block_start")?, r.time("block_end")?);
+    let (lat, lon) = (r.float("lat")?, r.float("lon")?);
+    let at = point(lat, lon).ok_or_else(|| r.corrupt("columns lat, lon: not a place on earth"))?;
+    Ok(Stop { start: minute_of(start), end: end_minute_of(end), at })
+}
+
+/// Why a booking transaction stopped: a database error kept whole, so that once the transaction is gone
+/// it can be retried or answered by its kind, or an answer already final.
+enum Failure {
+    Db(DbError),
+    Refused(BookingError),
+}
+
+impl From<DbError> for Failure {
+    fn from(e: DbError) -> Failure {
+        Failure::Db(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        Failure::Refused(BookingError::Store(e))
+    }
+}
+
+impl From<Unavailable> for Failure {
+    fn from(why: Unavailable) -> Failure {
+        Failure::Refused(BookingError::Unavailable(why))
+    }
+}
+
+/// The answer for a database error that is not retried: an overlap backstop says whose time was taken.
+fn refusal(e: DbError) -> BookingError {
+    match e.kind() {
+        DbErrorKind::Overlap(OverlapRule::Therapist) => BookingError::Unavailable(Unavailable::TherapistBusy),
+        DbErrorKind::Overlap(OverlapRule::Room) => BookingError::Unavailable(Unavailable::NoRoomFree),
+        _ => BookingError::Store(e.into()),
+    }
+}
+
+/// Whether a concurrent request with the same idempotency key committed first. PostgreSQL names the
+/// constraint; SQLite names none, and the key is the booking insert's only unique rule a client chooses.
+fn key_taken(e: &DbError, b: &NewBooking) -> bool {
+    match e.kind() {
+        DbErrorKind::UniqueViolation { constraint: Some(name) } => name == "bookings_idempotency_key",
+        DbErrorKind::UniqueViolation { constraint: None } => b.idempotency_key.is_some(),
+        _ => false,
+    }
+}
+
+/// Whether a failed attempt runs again: a serialization failure or deadlock, or a lost race for the
+/// idempotency key whose winner is gone after all, up to `ATTEMPTS` runs in all.
+fn again(e: &DbError, attempt: u32, lost_key_race: bool) -> bool {
+    let again = (lost_key_race || *e.kind() == DbErrorKind::Retry) && attempt < ATTEMPTS;
+    if again {
+        // The kind only (a SQLSTATE's meaning or a constraint name), never the booking's contents.
+        tracing::debug!(kind = %e.kind(), attempt, "booking transaction retried");
+    }
+    again
+}
+
+/// After a concurrent request with the same key won the insert: its booking, if it is the same request;
+/// `None` when it is gone (rolled back after all), so the caller tries again.
+async fn replay<D: SqlDatabase>(db: &D, b: &NewBooking) -> Result<Option<Booking>, BookingError> {
+    let Some(key) = &b.idempotency_key else { return Ok(None) };
+    match read_bookings(db.query(BOOKING_BY_KEY, &[key.into()]).await.map_err(StoreError::from)?)?.pop() {
+        None => Ok(None),
+        Some((booking, fingerprint)) if fingerprint == b.request_fingerprint => Ok(Some(booking)),
+        Some(_) => Err(BookingError::KeyReused),
+    }
+}
+
+pub(super) async fn create<D: SqlDatabase>(
+    db: &D,
+    b: &NewBooking,
+    rule: &dyn DayRule,
+) -> Result<Created, BookingError> {
+    let locks = Locks::for_booking(b);
+    let mut attempt = 1;
+    loop {
+        let e = match try_create(db, b, rule, &locks).await {
+            Ok(created) => return Ok(created),
+            Err(Failure::Refused(e)) => return Err(e),
+            Err(Failure::Db(e)) => e,
+        };
+        let lost_key_race = key_taken(&e, b);
+        if lost_key_race {
+            if let Some(booking) = replay(db, b).await? {
+                return Ok(Created::Replayed(booking));
+            }
+        }
+        if !again(&e, attempt, lost_key_race) {
+            return Err(refusal(e));
+        }
+        attempt += 1;
+    }
+}
+
+async fn try_create<D: SqlDatabase>(
+    db: &D,
+    b: &NewBooking,
+    rule: &dyn DayRule,
+    locks: &Locks,
+) -> Result<Created, Failure> {
+    let mut tx = db.write(locks).await?;
+    // Under the locks, so a repeat of a request still running waits for it and then replays it.
+    if let Some(key) = &b.idempotency_key {
+        if let Some((booking, fingerprint)) = read_bookings(tx.query(BOOKING_BY_KEY, &[key.into()]).await?)?.pop() {
+            if fingerprint != b.request_fingerprint {
+                return Err(Failure::Refused(BookingError::KeyReused));
+            }
+            return Ok(Created::Replayed(booking));
+        }
+    }
+    let (lat, lon, address) = match &b.place {
+        Where::Mobile { at, address } => (Some(at.lat), Some(at.lon), Some(address)),
+        Where::Clinic(_) => (None, None, None),
+    };
+    let params = [
+        b.service_id.into(),
+        b.start.into(),
+        b.end.into(),
+        lat.into(),
+        lon.into(),
+        address.into(),
+        b.place.clinic().into(),
+        (&b.client.name).into(),
+        b.client.email.as_str().into(),
+        (&b.client.phone).into(),
+        b.client_user_id.into(),
+        b.price_cents.into(),
+        b.travel_fee_cents.into(),
+        (&b.manage_token_hash).into(),
+        b.idempotency_key.as_ref().into(),
+        (&b.request_fingerprint).into(),
+        b.created_at.into(),
+    ];
+    let id = returned_id(tx.query(INSERT_BOOKING, &params).await?, "bookings")?;
+    check_and_insert_visits(&mut *tx, id, b, rule).await?;
+    let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
+    tx.commit().await?;
+    Ok(Created::New(booking))
+}
+
+pub(super) async fn reschedule<D: SqlDatabase>(
+    db: &D,
+    id: BookingId,
+    to: &NewBooking,
+    rule: &dyn DayRule,
+) -> Result<Booking, BookingError> {
+    let locks = Locks::for_booking(to);
+    let mut attempt = 1;
+    loop {
+        match try_reschedule(db, id, to, rule, &locks).await {
+            Ok(booking) => return Ok(booking),
+            Err(Failure::Refused(e)) => return Err(e),
+            Err(Failure::Db(e)) if again(&e, attempt, false) => attempt += 1,
+            Err(Failure::Db(e)) => return Err(refusal(e)),
+        }
+    }
+}
+
+async fn try_reschedule<D: SqlDatabase>(
+    db: &D,
+    id: BookingId,
+    to: &NewBooking,
+    rule: &dyn DayRule,
+    locks: &Locks,
+) -> Result<Booking, Failure> {
+    let mut tx = db.write(locks).await?;
+    let moved =
+        tx.execute(MOVE_BOOKING, &[id.into(), to.start.into(), to.end.into(), to.travel_fee_cents.into()]).await?;
+    if moved == 0 {
+        let mut rows = tx.query(BOOKING_STATUS, &[id.into()]).await?;
+        return Err(match rows.first("bookings") {
+            None => StoreError::NotFound.into(),
+            Some(_) => Unavailable::Cancelled.into(),
+        });
+    }
+    // The old visits go first, so they do not count against the new ones.
+    tx.execute(DELETE_VISITS, &[id.into()]).await?;
+    check_and_insert_visits(&mut *tx, id.0, to, rule).await?;
+    let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
+    tx.commit().await?;
+    Ok(booking)
+}
+
+/// A therapist's booked stops around `[from, to)`, for the re-check: the neighbours that can matter.
+async fn stops_of(
+    tx: &mut dyn SqlTransaction,
+    therapist: TherapistId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Stop>, Failure> {
+    let margin = SignedDuration::from_mins(NEIGHBOUR_MARGIN_MINUTES);
+    let from = from.checked_sub(margin).unwrap_or(Timestamp::MIN);
+    let to = to.checked_add(margin).unwrap_or(Timestamp::MAX);
+    let mut rows = tx.query(THERAPIST_STOPS, &[therapist.into(), from.into(), to.into()]).await?;
+    let stops: StoreResult<Vec<Stop>> = rows
+        .read("visits")
+        .map(|mut r| {
+            r.id("id")?;
+            read_stop(&mut r)
+        })
+        .collect();
+    Ok(stops?)
+}
+
+/// Under the locks: runs the rule for every visit on the stops as they are now, picks a free room for a
+/// clinic visit, and inserts the visits (the database's overlap rules are the backstop).
+async fn check_and_insert_visits(
+    tx: &mut dyn SqlTransaction,
+    booking_id: i64,
+    b: &NewBooking,
+    rule: &dyn DayRule,
+) -> Result<(), Failure> {
+    let (at, clinic) = match &b.place {
+        Where::Mobile { at, .. } => (*at, None),
+        Where::Clinic(id) => {
+            let mut rows = tx.query(CLINIC_PLACE, &[(*id).into()]).await?;
+            let mut r = rows.first("clinics").ok_or(StoreError::NotFound)?;
+            r.id("id")?;
+            let (lat, lon) = (r.float("lat")?, r.float("lon")?);
+            (point(lat, lon).ok_or_else(|| r.corrupt("columns lat, lon: not a place on earth"))?, Some(*id))
+        }
+    };
+    let mut rooms_taken: Vec<i64> = Vec::new();
+    for v in &b.visits {
+        let stops = stops_of(tx, v.therapist_id, v.block_start, v.block_end).await?;
+        rule.check(v.therapist_id, &stops).map_err(Unavailable::DoesNotFit)?;
+        let room = match clinic {
+            None => None,
+            Some(clinic) => {
+                let mut rows = tx.query(FREE_ROOMS, &[clinic.into(), v.block_start.into(), v.block_end.into()]).await?;
+                let mut free = None;
+                for mut r in rows.read("rooms") {
+                    let room = r.id("id")?;
+                    if !rooms_taken.contains(&room) {
+                        free = Some(room);
+                        break;
+                    }
+                }
+                let room = free.ok_or(Unavailable::NoRoomFree)?;
+                rooms_taken.push(room);
+                Some(RoomId(room))
+            }
+        };
+        let params = [
+            booking_id.into(),
+            v.therapist_id.into(),
+            room.into(),
+            v.block_start.into(),
+            v.block_end.into(),
+            at.lat.into(),
+            at.lon.into(),
+            v.travel_before_min.into(),
+            v.travel_after_min.into(),
+        ];
+        tx.execute(INSERT_VISIT, &params).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,271 @@
+//! Booking in the API: availability, and making, reading, moving and cancelling bookings.
+
+use crate::auth::{managed_booking, MaybeCaller};
+use crate::error::{ErrorBody, WebError};
+use crate::extract::{parse_json, require_json, AppJson, AppPath, AppQuery};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use knead_app::booking::{self, AvailabilityQuery, OfferedSlot};
+use knead_app::calendar;
+use knead_core::booking::{
+    parse_instant, Booking, BookingId, BookingInput, BookingStatus, ClinicId, Location, Visit, Where,
+};
+use knead_core::calendar::format_rfc3339;
+use knead_core::{ServiceId, TherapistId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(availability))
+        .routes(routes!(create_booking))
+        .routes(routes!(get_booking))
+        .routes(routes!(cancel_booking))
+        .routes(routes!(reschedule_booking))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AvailabilityParams {
+    pub service_id: i64,
+    /// The client's place (with `lon`), or give `clinic_id`.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub clinic_id: Option<i64>,
+    /// First local date, YYYY-MM-DD.
+    pub from: String,
+    /// How many days, 1 to 60.
+    pub days: i64,
+    pub therapist_id: Option<i64>,
+}
+
+/// A start the client can book, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = OfferedSlot)]
+pub struct SlotView {
+    /// RFC 3339 with the practice's offset, e.g. `2026-12-01T10:00:00-05:00`.
+    #[schema(format = DateTime)]
+    pub start: String,
+    #[schema(format = DateTime)]
+    pub end: String,
+    #[schema(value_type = Vec<i64>)]
+    pub therapist_ids: Vec<TherapistId>,
+    /// Minutes of driving to the visit (the longest among the therapists).
+    pub travel_before_min: u32,
+    /// Minutes of driving on to the next visit, or home (the longest among the therapists).
+    pub travel_after_min: u32,
+    /// How much the therapists' driving grows, summed over them.
+    pub added_travel_min: i64,
+}
+
+impl SlotView {
+    fn new(tz: &TimeZone, slot: OfferedSlot) -> SlotView {
+        SlotView {
+            start: format_rfc3339(tz, slot.start),
+            end: format_rfc3339(tz, slot.end),
+            therapist_ids: slot.therapist_ids,
+            travel_before_min: slot.travel_before_min,
+            travel_after_min: slot.travel_after_min,
+            added_travel_min: slot.added_travel_min,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AvailabilityView {
+    pub slots: Vec<SlotView>,
+}
+
+/// Every start on the practice's grid at which a therapist who offers the service and covers the place
+/// can arrive from the previous visit and reach the next one; "any therapist" ranks by added travel.
+#[utoipa::path(get, path = "/availability", tag = "booking", params(AvailabilityParams),
+    responses((status = 200, body = AvailabilityView), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn availability(
+    State(state): State<AppState>,
+    AppQuery(q): AppQuery<AvailabilityParams>,
+) -> Result<Json<AvailabilityView>, WebError> {
+    let place = Location::parse(q.lat, q.lon, q.clinic_id)?;
+    let from: Date =
+        q.from.parse().map_err(|_| WebError::field("invalid", "from", "must be a date like 2026-12-01"))?;
+    let query = AvailabilityQuery {
+        service_id: ServiceId(q.service_id),
+        place,
+        from,
+        days: q.days,
+        therapist_id: q.therapist_id.map(TherapistId),
+    };
+    let offer = booking::availability(state.app(), &query).await?;
+    Ok(Json(AvailabilityView { slots: offer.slots.into_iter().map(|s| SlotView::new(&offer.zone, s)).collect() }))
+}
+
+/// A booking as stored and shown.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Booking)]
+pub struct BookingBody {
+    pub id: BookingId,
+    pub service_id: ServiceId,
+    pub status: BookingStatus,
+    #[schema(value_type = String, format = DateTime)]
+    pub start: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub end: Timestamp,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub address: Option<String>,
+    pub clinic_id: Option<ClinicId>,
+    pub client_name: String,
+    pub client_email: String,
+    pub client_phone: String,
+    pub price_cents: i64,
+    pub travel_fee_cents: i64,
+    pub visits: Vec<Visit>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl From<Booking> for BookingBody {
+    fn from(b: Booking) -> BookingBody {
+        let (lat, lon, address, clinic_id) = match b.place {
+            Where::Mobile { at, address } => (Some(at.lat), Some(at.lon), Some(address), None),
+            Where::Clinic(id) => (None, None, None, Some(id)),
+        };
+        BookingBody {
+            id: b.id,
+            service_id: b.service_id,
+            status: b.status,
+            start: b.start,
+            end: b.end,
+            lat,
+            lon,
+            address,
+            clinic_id,
+            client_name: b.client.name,
+            client_email: b.client.email.as_str().to_string(),
+            client_phone: b.client.phone,
+            price_cents: b.price_cents,
+            travel_fee_cents: b.travel_fee_cents,
+            visits: b.visits,
+            created_at: b.created_at,
+        }
+    }
+}
+
+/// A booking as the API shows it; `manage_url` is given once, to the guest who made it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BookingView {
+    #[serde(flatten)]
+    pub booking: BookingBody,
+    /// RFC 3339 in the practice's zone.
+    pub start_local: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manage_url: Option<String>,
+}
+
+async fn view(state: &AppState, booking: Booking, manage_token: Option<String>) -> Result<BookingView, WebError> {
+    let settings = calendar::settings(state.app()).await?;
+    let manage_url = manage_token.map(|t| format!("/bookings/{}/manage?token={t}", booking.id.0));
+    let start_local = format_rfc3339(settings.zone(), booking.start);
+    Ok(BookingView { start_local, booking: booking.into(), manage_url })
+}
+
+/// Book a slot. Send an `Idempotency-Key` header to make retries safe: a repeat returns the same booking.
+#[utoipa::path(post, path = "/bookings", tag = "booking", request_body = BookingInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string; a repeated request returns the first booking")),
+    responses((status = 201, body = BookingView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create_booking(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<BookingView>), WebError> {
+    require_json(&headers)?;
+    let input: BookingInput = parse_json(&body)?;
+    let request = input.validate()?;
+    let key = match headers.get("idempotency-key") {
+        Some(v) => {
+            let k = v
+                .to_str()
+                .map_err(|_| WebError::field("invalid", "Idempotency-Key", "must be printable ASCII"))?
+                .trim();
+            if k.is_empty() || k.len() > 200 {
+                return Err(WebError::field("invalid", "Idempotency-Key", "must be 1 to 200 characters"));
+            }
+            Some(k.to_string())
+        }
+        None => None,
+    };
+    let fingerprint = hex::encode(Sha256::digest(&body));
+    let booked = booking::book(state.app(), &request, caller.user(), key, fingerprint).await?;
+    tracing::info!(booking_id = booked.booking.id.0, replayed = booked.replayed, "booked");
+    Ok((StatusCode::CREATED, Json(view(&state, booked.booking, booked.manage_token).await?)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ManageToken {
+    /// The private token from a guest's manage link.
+    pub token: Option<String>,
+}
+
+/// One booking (its client, a manager, or the holder of its manage link).
+#[utoipa::path(get, path = "/bookings/{id}", tag = "booking", params(("id" = i64, Path), ManageToken),
+    responses((status = 200, body = BookingView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_booking(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    AppQuery(q): AppQuery<ManageToken>,
+) -> Result<Json<BookingView>, WebError> {
+    let booking = managed_booking(&state, &caller, id, q.token.as_deref()).await?;
+    Ok(Json(view(&state, booking, None).await?))
+}
+
+/// Cancel a booking, within the practice's notice policy (managers may always).
+#[utoipa::path(post, path = "/bookings/{id}/cancel", tag = "booking", params(("id" = i64, Path), ManageToken),
+    responses((status = 200, body = BookingView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn cancel_booking(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    AppQuery(q): AppQuery<ManageToken>,
+) -> Result<Json<BookingView>, WebError> {
+    let booking = managed_booking(&state, &caller, id, q.token.as_deref()).await?;
+    let cancelled = booking::cancel(state.app(), &booking, caller.is_manager()).await?;
+    Ok(Json(view(&state, cancelled, None).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleInput {
+    /// The new start, RFC 3339 with an offset.
+    pub start: String,
+    #[serde(default)]
+    pub therapist_ids: Option<Vec<i64>>,
+}
+
+/// Move a booking to another start, within the notice policy.
+#[utoipa::path(post, path = "/bookings/{id}/reschedule", tag = "booking", params(("id" = i64, Path), ManageToken),
+    request_body = RescheduleInput,
+    responses((status = 200, body = BookingView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn reschedule_booking(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    AppQuery(q): AppQuery<ManageToken>,
+    AppJson(input): AppJson<RescheduleInput>,
+) -> Result<Json<BookingView>, WebError> {
+    let booking = managed_booking(&state, &caller, id, q.token.as_deref()).await?;
+    let start = parse_instant("start", &input.start)?;
+    let therapists = input.therapist_ids.map(|ids| ids.into_iter().map(TherapistId).collect());
+    let moved = booking::reschedule(state.app(), &booking, start, therapists, caller.is_manager()).await?;
+    Ok(Json(view(&state, moved, None).await?))
+}

@@ -1,0 +1,190 @@
+//! The calendar in the API: the practice's public facts, and the manager's settings, clinics, therapists'
+//! schedules, dated hours and time off.
+
+use crate::auth::Manager;
+use crate::error::{ErrorBody, WebError};
+use crate::extract::{AppJson, AppPath};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use jiff::civil::Date;
+use knead_app::calendar;
+use knead_core::booking::{parse_instant, Clinic, ClinicInput};
+use knead_core::calendar::{
+    DayWindows, PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea, TherapistSchedule, TimeOff,
+    TypedWindow,
+};
+use knead_core::{TherapistId, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(practice))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(clinics, create_clinic))
+        .routes(routes!(get_schedule, put_schedule))
+        .routes(routes!(add_time_off))
+        .routes(routes!(delete_time_off))
+        .routes(routes!(put_override))
+}
+
+/// What a booking page needs to know about the practice. Therapists' home bases are never public.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PracticeView {
+    pub name: String,
+    pub time_zone: String,
+    pub service_area: ServiceArea,
+    pub clinics: Vec<ClinicSummary>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClinicSummary {
+    pub id: i64,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// The practice: name, time zone, service area and clinics.
+#[utoipa::path(get, path = "/practice", tag = "booking", responses((status = 200, body = PracticeView)))]
+pub async fn practice(State(state): State<AppState>) -> Result<Json<PracticeView>, WebError> {
+    let settings = calendar::settings(state.app()).await?;
+    let clinics = calendar::clinics(state.app()).await?;
+    Ok(Json(PracticeView {
+        name: state.config().practice_name.clone(),
+        time_zone: settings.time_zone.name().to_string(),
+        service_area: settings.service_area,
+        clinics: clinics
+            .into_iter()
+            .map(|c| ClinicSummary { id: c.id.0, name: c.name, lat: c.lat, lon: c.lon })
+            .collect(),
+    }))
+}
+
+/// The practice's booking settings (managers).
+#[utoipa::path(get, path = "/practice/settings", tag = "booking", security(("bearer" = [])),
+    responses((status = 200, body = PracticeSettings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn get_settings(State(state): State<AppState>, _m: Manager) -> Result<Json<PracticeSettings>, WebError> {
+    Ok(Json(calendar::settings(state.app()).await?))
+}
+
+/// Replace the practice's booking settings (managers).
+#[utoipa::path(put, path = "/practice/settings", tag = "booking", request_body = PracticeSettingsInput, security(("bearer" = [])),
+    responses((status = 200, body = PracticeSettings), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppJson(input): AppJson<PracticeSettingsInput>,
+) -> Result<Json<PracticeSettings>, WebError> {
+    Ok(Json(calendar::save_settings(state.app(), &input).await?))
+}
+
+/// Clinics with their rooms.
+#[utoipa::path(get, path = "/clinics", tag = "booking", responses((status = 200, body = [Clinic])))]
+pub async fn clinics(State(state): State<AppState>) -> Result<Json<Vec<Clinic>>, WebError> {
+    Ok(Json(calendar::clinics(state.app()).await?))
+}
+
+/// Add a clinic and its rooms (managers).
+#[utoipa::path(post, path = "/clinics", tag = "booking", request_body = ClinicInput, security(("bearer" = [])),
+    responses((status = 201, body = Clinic), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_clinic(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppJson(input): AppJson<ClinicInput>,
+) -> Result<(StatusCode, Json<Clinic>), WebError> {
+    Ok((StatusCode::CREATED, Json(calendar::create_clinic(state.app(), &input).await?)))
+}
+
+/// A therapist's schedule: base, radius, services, weekly hours, overrides and time off (managers).
+#[utoipa::path(get, path = "/therapists/{id}/schedule", tag = "booking", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TherapistSchedule), (status = 404, body = ErrorBody)))]
+pub async fn get_schedule(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<TherapistSchedule>, WebError> {
+    calendar::schedule(state.app(), TherapistId(id)).await?.map(Json).ok_or(WebError::not_found("schedule"))
+}
+
+/// Set a therapist's base, radius, services and weekly hours (managers).
+#[utoipa::path(put, path = "/therapists/{id}/schedule", tag = "booking", params(("id" = i64, Path)), request_body = ScheduleInput,
+    security(("bearer" = [])),
+    responses((status = 200, body = TherapistSchedule), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_schedule(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<ScheduleInput>,
+) -> Result<Json<TherapistSchedule>, WebError> {
+    Ok(Json(calendar::save_schedule(state.app(), TherapistId(id), &input).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeOffInput {
+    /// RFC 3339 with an offset.
+    pub start: String,
+    pub end: String,
+}
+
+/// Add time off (managers).
+#[utoipa::path(post, path = "/therapists/{id}/time-off", tag = "booking", params(("id" = i64, Path)), request_body = TimeOffInput,
+    security(("bearer" = [])), responses((status = 201, body = TimeOff), (status = 422, body = ErrorBody)))]
+pub async fn add_time_off(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<TimeOffInput>,
+) -> Result<(StatusCode, Json<TimeOff>), WebError> {
+    let mut e = ValidationErrors::default();
+    let start = e.take(parse_instant("start", &input.start));
+    let end = e.take(parse_instant("end", &input.end));
+    let (start, end) = e.finish(|| Some((start?, end?)))?;
+    Ok((StatusCode::CREATED, Json(calendar::add_time_off(state.app(), TherapistId(id), start, end).await?)))
+}
+
+/// Remove time off (managers).
+#[utoipa::path(delete, path = "/therapists/{id}/time-off/{time_off_id}", tag = "booking",
+    params(("id" = i64, Path), ("time_off_id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete_time_off(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppPath((id, off)): AppPath<(i64, i64)>,
+) -> Result<StatusCode, WebError> {
+    calendar::delete_time_off(state.app(), TherapistId(id), off).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideInput {
+    /// Local working windows that day, e.g. `[["09:00","12:00"]]`, none overlapping; empty for a day off.
+    pub windows: Vec<(String, String)>,
+}
+
+/// Replace one date's hours (managers); an empty list makes it a day off.
+#[utoipa::path(put, path = "/therapists/{id}/overrides/{date}", tag = "booking",
+    params(("id" = i64, Path), ("date" = String, Path, description = "YYYY-MM-DD")), request_body = OverrideInput,
+    security(("bearer" = [])), responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn put_override(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppPath((id, date)): AppPath<(i64, String)>,
+    AppJson(input): AppJson<OverrideInput>,
+) -> Result<StatusCode, WebError> {
+    let date: Date = date.parse().map_err(|_| WebError::field("invalid", "date", "must be a date like 2026-12-24"))?;
+    let mut e = ValidationErrors::default();
+    let mut windows = DayWindows::day_off();
+    for (i, (start, end)) in input.windows.iter().enumerate() {
+        let (start_field, end_field) = (format!("windows[{i}][0]"), format!("windows[{i}][1]"));
+        windows.add_typed(&mut e, TypedWindow { start_field: &start_field, end_field: &end_field, start, end });
+    }
+    e.check()?;
+    calendar::set_day_override(state.app(), TherapistId(id), date, Some(&windows)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

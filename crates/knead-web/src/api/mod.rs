@@ -1,0 +1,103 @@
+//! The JSON API under `/api/v1`, one module per context.
+//!
+//! Conventions (docs/API.md): JSON in and out, `Authorization: Bearer <token>` for writes, every error as
+//! `{"errors":[{"code","field","detail"}]}`, archive instead of delete. Routes and the OpenAPI 3.1 document
+//! (`/api/v1/openapi.json`) come from one list: each handler's `#[utoipa::path]` gives both, through
+//! `utoipa_axum::routes!`, so a route can never be missing from the document or the reverse.
+
+mod accounts;
+mod booking;
+mod calendar;
+mod listing;
+
+use crate::error::{ErrorBody, ErrorItem, WebError};
+use crate::extract::MAX_JSON_BYTES;
+use crate::AppState;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::routing::get;
+use axum::{Json, Router};
+use knead_core::FieldError;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "knead API",
+        description = "Catalog, therapists, articles and travel-aware booking of a knead massage practice."
+    ),
+    components(schemas(ErrorBody, ErrorItem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "services", description = "What the practice sells"),
+        (name = "therapists", description = "Public therapist profiles"),
+        (name = "articles", description = "Educational articles"),
+        (name = "accounts", description = "The caller's own account"),
+        (name = "booking", description = "Availability, bookings, and the calendar they are made from"),
+        (name = "health", description = "Liveness"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("knead_pat_...").build(),
+            ),
+        );
+    }
+}
+
+/// The routes of `/api/v1` with their documentation, in the order the document lists them.
+fn v1() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(accounts::routes())
+        .merge(listing::routes())
+        .merge(calendar::routes())
+        .merge(booking::routes())
+}
+
+/// The health check and the API, with the OpenAPI document served at `/api/v1/openapi.json`.
+pub fn router() -> Router<AppState> {
+    let (root, root_doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(healthz)).split_for_parts();
+    let (api, api_doc) = v1().split_for_parts();
+    let doc = root_doc.nest("/api/v1", api_doc);
+    let json: Arc<str> = serde_json::to_string(&doc).expect("the OpenAPI document serialises").into();
+    let api = api
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], json.to_string()) }),
+        )
+        .fallback(|| async { WebError::not_found("API route") })
+        .method_not_allowed_fallback(|| async {
+            WebError::BadRequest(FieldError::new(
+                "method_not_allowed",
+                "method",
+                "this route does not take that method",
+            ))
+        })
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
+    root.nest("/api/v1", api)
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
+async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, WebError> {
+    state.app().ping().await?;
+    Ok(Json(Health { status: "ok", database: state.app().backend() }))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    status: &'static str,
+    database: &'static str,
+}

@@ -1,0 +1,343 @@
+//! Managing a booking: by its guest link, by its client signed in, or by a manager. The page shows the
+//! booking and, within the notice policy, the times it can move to and a way to cancel it.
+
+use super::steps::{slots_by_day, StartsByDay};
+use super::{check_session_csrf, DAYS_SHOWN};
+use crate::auth::{managed_booking, MaybeCaller};
+use crate::error::{field_errors, WebError};
+use crate::extract::{AppPath, AppQuery, FormPairs};
+use crate::pages::Frame;
+use crate::ui::{csrf_field, day_heading, line, when_text, Values, DATE};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use knead_app::booking::{self, AvailabilityQuery};
+use knead_app::catalog::{Services, Therapists};
+use knead_app::listing::{self, Audience};
+use knead_app::{calendar, AppError};
+use knead_core::booking::{parse_instant, Booking, BookingStatus, Clinic, Where};
+use knead_core::calendar::{local_date, PracticeSettings};
+use knead_core::money::format_cents;
+use knead_core::{FieldError, Service, ValidationErrors};
+use maud::{html, Markup};
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct ManageQuery {
+    token: Option<String>,
+    date: Option<String>,
+    done: Option<String>,
+}
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    AppQuery(q): AppQuery<ManageQuery>,
+) -> Result<Response, WebError> {
+    let token = q.token.as_deref().filter(|t| !t.is_empty());
+    let booking = managed_booking(&state, &caller, id, token).await?;
+    let notice = match q.done.as_deref() {
+        Some("cancelled") => Some("Your booking is cancelled."),
+        Some("moved") => Some("Your booking was moved to the new time."),
+        _ => None,
+    };
+    let shown = Shown { token, date: q.date.as_deref(), notice, errors: ValidationErrors::default() };
+    render(&state, &caller, &booking, shown, StatusCode::OK).await
+}
+
+/// What the page shows beside the booking: the link it was opened with, the date the times start from,
+/// a notice after a change, and the errors of a refused change.
+struct Shown<'a> {
+    token: Option<&'a str>,
+    date: Option<&'a str>,
+    notice: Option<&'a str>,
+    errors: ValidationErrors,
+}
+
+/// Everything the page shows, loaded.
+struct ManagePage<'a> {
+    booking: &'a Booking,
+    shown: Shown<'a>,
+    settings: PracticeSettings,
+    service: Service,
+    names: Vec<String>,
+    clinics: Vec<Clinic>,
+    changeable: bool,
+    within_policy: bool,
+    from: Date,
+    date_errors: ValidationErrors,
+    /// The times it can move to, by day, or why they cannot be listed.
+    days: Result<StartsByDay, String>,
+}
+
+async fn render(
+    state: &AppState,
+    caller: &MaybeCaller,
+    b: &Booking,
+    shown: Shown<'_>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let page = load(state, caller, b, shown).await?;
+    Ok(Frame::new(state, caller).respond(status, "Your booking", page.view(caller)))
+}
+
+async fn load<'a>(
+    state: &AppState,
+    caller: &MaybeCaller,
+    b: &'a Booking,
+    shown: Shown<'a>,
+) -> Result<ManagePage<'a>, WebError> {
+    let app = state.app();
+    let settings = calendar::settings(app).await?;
+    let tz = settings.zone();
+    let now = state.now();
+    let service = listing::get::<Services>(app, b.service_id.0, Audience::Manager).await?;
+    let names = therapist_names(state, b).await?;
+    let clinics = calendar::clinics(app).await?;
+    let changeable = b.status == BookingStatus::Confirmed && b.start > now;
+    let within_policy = caller.is_manager() || settings.may_change(b.start, now);
+    let today = local_date(tz, now);
+    let mut date_errors = ValidationErrors::default();
+    let from = match shown.date.map(str::trim).filter(|d| !d.is_empty()).map(str::parse::<Date>) {
+        None => local_date(tz, b.start).max(today),
+        Some(Ok(d)) => d.max(today),
+        Some(Err(_)) => {
+            date_errors.push(FieldError::new("invalid", "date", "must be a date like 2026-12-01"));
+            local_date(tz, b.start).max(today)
+        }
+    };
+    // Starts for the same service at the same place; the booking's own time is not offered back.
+    let days = if changeable && within_policy {
+        let q = AvailabilityQuery {
+            service_id: b.service_id,
+            place: b.place.location(),
+            from,
+            days: DAYS_SHOWN,
+            therapist_id: None,
+        };
+        match booking::availability(app, &q).await {
+            Ok(offer) => Ok(slots_by_day(tz, &offer.slots, from, DAYS_SHOWN)),
+            Err(e) => Err(WebError::from(e).body().errors.into_iter().map(|x| x.detail).collect::<Vec<_>>().join(" ")),
+        }
+    } else {
+        Ok(Vec::new())
+    };
+    Ok(ManagePage {
+        booking: b,
+        shown,
+        settings,
+        service,
+        names,
+        clinics,
+        changeable,
+        within_policy,
+        from,
+        date_errors,
+        days,
+    })
+}
+
+impl ManagePage<'_> {
+    fn view(&self, caller: &MaybeCaller) -> Markup {
+        let b = self.booking;
+        let tz = self.settings.zone();
+        // A refused new start is shown beside the times; anything else (the notice policy) above the booking.
+        let times_shown = self.changeable && self.within_policy;
+        let beside_times = |e: &&FieldError| times_shown && e.field == "start" && e.code != "too_late";
+        let start_error = self.shown.errors.0.iter().find(beside_times).map(|e| e.detail.as_str());
+        let others: Vec<&FieldError> = self.shown.errors.0.iter().filter(|e| !beside_times(e)).collect();
+        let mut date_values = Values::default();
+        date_values.set("date", self.from.to_string());
+        let csrf = csrf_field(caller.0.as_ref());
+        let token_field = html! { @if let Some(t) = self.shown.token { input type="hidden" name="token" value=(t); } };
+        let action = |what: &str| format!("/bookings/{}/manage/{what}", b.id.0);
+        html! {
+            h1 { "Your booking" }
+            @if let Some(n) = self.shown.notice { p.notice role="status" { (n) } }
+            @if !others.is_empty() {
+                div.error-summary role="alert" { @for e in &others { p { (e.detail) } } }
+            }
+            (booking_facts(tz, b, &self.service, &self.names, &self.clinics))
+            @if self.changeable {
+                @if !self.within_policy {
+                    p.error-summary role="note" {
+                        "Changes need at least " (self.settings.cancel_notice_hours) " hours' notice, so this booking can no longer be "
+                        "changed here. Please call the practice."
+                    }
+                } @else {
+                    p.hint { "You can move or cancel up to " (self.settings.cancel_notice_hours) " hours before the start." }
+                    h2 { "Move to another time" }
+                    form.row.when-form method="get" action={ "/bookings/" (b.id.0) "/manage" } {
+                        (token_field)
+                        (line(&date_values, &self.date_errors, "date", "From date", DATE, ""))
+                        div.field.submit { button.secondary type="submit" { "Show times" } }
+                    }
+                    @match &self.days {
+                        Err(why) => { p.error-summary { "Times cannot be listed: " (why) } }
+                        Ok(days) => {
+                            form.stack method="post" action=(action("reschedule")) {
+                                (csrf) (token_field)
+                                fieldset #start .invalid[start_error.is_some()] aria-describedby=[start_error.map(|_| "start-error")] {
+                                    legend { "New start" }
+                                    @if let Some(e) = start_error { span.error #start-error { (e) } }
+                                    @for (day, times) in days {
+                                        div.slot-day {
+                                            h3 { (day_heading(*day)) }
+                                            @if times.is_empty() { p.meta { "No free times." } }
+                                            @else {
+                                                div.radio-slots {
+                                                    @for (label, start) in times {
+                                                        label.slot { input type="radio" name="start" value=(start) required; " " (label) }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                                button type="submit" { "Move my booking" }
+                            }
+                        }
+                    }
+                    h2 { "Cancel" }
+                    form.stack method="post" action=(action("cancel")) {
+                        (csrf) (token_field)
+                        button.danger type="submit" { "Cancel this booking" }
+                    }
+                }
+            }
+            p { a href="/" { "Back to the home page" } }
+        }
+    }
+}
+
+/// The booking a cancel or reschedule form names, after the same checks as the page.
+async fn posted_booking(
+    state: &AppState,
+    caller: &MaybeCaller,
+    id: i64,
+    form: &FormPairs,
+) -> Result<Booking, WebError> {
+    check_session_csrf(caller, form)?;
+    managed_booking(state, caller, id, posted_token(form)).await
+}
+
+fn posted_token(form: &FormPairs) -> Option<&str> {
+    Some(form.get("token")).filter(|t| !t.is_empty())
+}
+
+/// The page again with a refused change's errors, or the error itself when it is not about the input.
+async fn refused(
+    state: &AppState,
+    caller: &MaybeCaller,
+    b: &Booking,
+    form: &FormPairs,
+    e: AppError,
+) -> Result<Response, WebError> {
+    let Some(errors) = field_errors(&e) else { return Err(e.into()) };
+    let status = match e {
+        AppError::Unavailable(_) => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let errors = match e {
+        AppError::Unavailable(_) => {
+            ValidationErrors::single("slot_taken", "start", "that time was just taken; pick another")
+        }
+        _ => errors,
+    };
+    let shown = Shown { token: posted_token(form), date: None, notice: None, errors };
+    render(state, caller, b, shown, status).await
+}
+
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let b = posted_booking(&state, &caller, id, &form).await?;
+    match booking::cancel(state.app(), &b, caller.is_manager()).await {
+        Ok(_) => {
+            tracing::info!(booking_id = id, "cancelled through the pages");
+            Ok(Redirect::to(&manage_link(id, posted_token(&form), Some("cancelled"))).into_response())
+        }
+        Err(e) => refused(&state, &caller, &b, &form, e).await,
+    }
+}
+
+pub(super) async fn reschedule(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    let b = posted_booking(&state, &caller, id, &form).await?;
+    let start = match parse_instant("start", form.get("start")) {
+        Ok(s) => s,
+        Err(_) => {
+            let e = ValidationErrors::single("required", "start", "choose one of the new times");
+            return refused(&state, &caller, &b, &form, AppError::Invalid(e)).await;
+        }
+    };
+    match booking::reschedule(state.app(), &b, start, None, caller.is_manager()).await {
+        Ok(_) => {
+            tracing::info!(booking_id = id, "rescheduled through the pages");
+            Ok(Redirect::to(&manage_link(id, posted_token(&form), Some("moved"))).into_response())
+        }
+        Err(e) => refused(&state, &caller, &b, &form, e).await,
+    }
+}
+
+/// The manage page's address, with the private token of a guest's link and what was just done.
+pub(super) fn manage_link(id: i64, token: Option<&str>, done: Option<&str>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(t) = token {
+        query.append_pair("token", t);
+    }
+    if let Some(d) = done {
+        query.append_pair("done", d);
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        format!("/bookings/{id}/manage")
+    } else {
+        format!("/bookings/{id}/manage?{query}")
+    }
+}
+
+/// The names of the booking's therapists, in the order of its visits.
+pub(super) async fn therapist_names(state: &AppState, b: &Booking) -> Result<Vec<String>, WebError> {
+    let all = listing::list::<Therapists>(state.app(), Audience::Manager).await?;
+    Ok(b.visits.iter().filter_map(|v| all.iter().find(|t| t.id == v.therapist_id).map(|t| t.name.clone())).collect())
+}
+
+pub(super) fn booking_facts(
+    tz: &TimeZone,
+    b: &Booking,
+    service: &Service,
+    names: &[String],
+    clinics: &[Clinic],
+) -> Markup {
+    let place = match &b.place {
+        Where::Clinic(id) => clinics
+            .iter()
+            .find(|c| c.id == *id)
+            .map_or_else(|| "Clinic".to_string(), |c| format!("{}, {}", c.name, c.address)),
+        Where::Mobile { address, .. } if !address.trim().is_empty() => address.clone(),
+        Where::Mobile { .. } => "At your place".into(),
+    };
+    html! {
+        dl.facts.booking {
+            dt { "Service" } dd { (service.name) }
+            dt { "When" } dd #booking-when { (when_text(tz, b.start, b.end)) }
+            dt { @if names.len() > 1 { "Therapists" } @else { "Therapist" } } dd #booking-therapists { (names.join(" and ")) }
+            dt { "Where" } dd { (place) }
+            dt { "Price" } dd { (format_cents(b.price_cents)) }
+            dt { "Travel fee" } dd { @if b.travel_fee_cents == 0 { "None" } @else { (format_cents(b.travel_fee_cents)) } }
+            dt { "Total" } dd { strong { (format_cents(b.price_cents + b.travel_fee_cents)) } }
+            dt { "Status" } dd #booking-status { @match b.status { BookingStatus::Confirmed => "Confirmed", BookingStatus::Cancelled => "Cancelled" } }
+        }
+    }
+}

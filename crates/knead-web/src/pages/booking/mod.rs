@@ -1,0 +1,399 @@
+//! The client's booking flow (`/book`) and the page where a booking is managed (`manage`).
+//!
+//! The flow is a chain of GET pages that carry what was chosen so far in the query string — service,
+//! then place, then time (and who), then contact details — ending in one POST that books. It needs no
+//! script, and a phone's back button returns to any step as it was. Each step checks what came before
+//! it again, so a hand-edited link shows the earlier step with the message beside its field.
+//!
+//! Availability and booking are `knead_app::booking`'s; these handlers read forms, call it, and hand what
+//! they loaded to the step views in `steps`.
+
+mod manage;
+mod steps;
+
+use super::Frame;
+use crate::auth::{Caller, MaybeCaller, Via};
+use crate::error::WebError;
+use crate::extract::FormPairs;
+use crate::ui::Values;
+use crate::AppState;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use jiff::tz::TimeZone;
+use knead_app::booking;
+use knead_app::catalog::{Services, Therapists};
+use knead_app::listing::{self, Audience};
+use knead_app::{calendar, AppError};
+use knead_core::booking::{BookingInput, Clinic, ClinicId, ContactInput, Location};
+use knead_core::calendar::{local_date, PracticeSettings};
+use knead_core::{FieldError, Place, Role, Service, TherapistId, ValidationErrors};
+use maud::{html, Markup};
+use sha2::{Digest, Sha256};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/book", get(steps::choose_service).post(confirm))
+        .route("/book/where", get(choose_place))
+        .route("/book/when", get(choose_time))
+        .route("/book/details", get(details))
+        .route("/bookings/{id}/manage", get(manage::page))
+        .route("/bookings/{id}/manage/cancel", post(manage::cancel))
+        .route("/bookings/{id}/manage/reschedule", post(manage::reschedule))
+}
+
+/// How many days of start times the time step lists at once.
+const DAYS_SHOWN: i64 = 4;
+
+/// What the client has chosen so far, as typed, carried from step to step in the query string.
+#[derive(Debug, Default, Clone)]
+struct Flow {
+    service_id: String,
+    address: String,
+    lat: String,
+    lon: String,
+    clinic_id: String,
+    therapist_id: String,
+    date: String,
+    start: String,
+}
+
+impl Flow {
+    fn from_pairs(pairs: &[(String, String)]) -> Flow {
+        let get =
+            |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+        Flow {
+            service_id: get("service_id"),
+            address: get("address"),
+            lat: get("lat"),
+            lon: get("lon"),
+            clinic_id: get("clinic_id"),
+            therapist_id: get("therapist_id"),
+            date: get("date"),
+            start: get("start"),
+        }
+    }
+
+    fn from_query(query: Option<String>) -> Flow {
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+        Flow::from_pairs(&pairs)
+    }
+
+    fn pairs(&self) -> [(&'static str, &str); 8] {
+        [
+            ("service_id", &self.service_id),
+            ("address", &self.address),
+            ("lat", &self.lat),
+            ("lon", &self.lon),
+            ("clinic_id", &self.clinic_id),
+            ("therapist_id", &self.therapist_id),
+            ("date", &self.date),
+            ("start", &self.start),
+        ]
+    }
+
+    /// A link to `path` carrying the choices made (empty ones left out).
+    fn link(&self, path: &str) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.pairs() {
+            if !v.is_empty() {
+                query.append_pair(k, v);
+            }
+        }
+        format!("{path}?{}", query.finish())
+    }
+
+    /// The choices made as hidden fields, except those the form itself asks for.
+    fn hidden(&self, except: &[&str]) -> Markup {
+        html! {
+            @for (k, v) in self.pairs() {
+                @if !v.is_empty() && !except.contains(&k) { input type="hidden" name=(k) value=(v); }
+            }
+        }
+    }
+
+    fn with(&self, change: impl FnOnce(&mut Flow)) -> Flow {
+        let mut next = self.clone();
+        change(&mut next);
+        next
+    }
+
+    /// A place choice from another service would not fit this one; start again from the place.
+    fn for_clinic(&self) -> bool {
+        !self.clinic_id.is_empty()
+    }
+}
+
+/// Which step of the flow a field belongs to, so an error is shown where the field is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Where,
+    When,
+    Details,
+}
+
+fn step_of(field: &str) -> Step {
+    match field {
+        "lat" | "lon" | "clinic_id" | "address" => Step::Where,
+        "start" | "date" | "therapist_id" | "therapist_ids" => Step::When,
+        _ => Step::Details,
+    }
+}
+
+/// The API's field names as the pages' forms spell them.
+fn page_field(api_field: &str) -> String {
+    match api_field {
+        "client.name" | "client" => "name".into(),
+        "client.email" => "email".into(),
+        "client.phone" => "phone".into(),
+        "therapist_ids" => "therapist_id".into(),
+        other => other.into(),
+    }
+}
+
+fn renamed(errors: ValidationErrors) -> ValidationErrors {
+    ValidationErrors(errors.0.into_iter().map(|e| FieldError { field: page_field(&e.field), ..e }).collect())
+}
+
+/// A number typed into the flow; `None` (with an error) when it is not one, `None` when left empty.
+fn number(e: &mut ValidationErrors, field: &str, text: &str, example: &str) -> Option<f64> {
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = text.parse::<f64>().ok().filter(|v| v.is_finite());
+    if parsed.is_none() {
+        e.push(FieldError::new("invalid_type", field, format!("must be a number, e.g. {example}")));
+    }
+    parsed
+}
+
+/// One request's view of the flow: who is booking, the practice's settings and the chosen service.
+struct Booker<'a> {
+    state: &'a AppState,
+    caller: Option<&'a Caller>,
+    settings: PracticeSettings,
+    service: Service,
+    flow: Flow,
+}
+
+impl<'a> Booker<'a> {
+    async fn load(state: &'a AppState, caller: &'a MaybeCaller, flow: Flow) -> Result<Booker<'a>, WebError> {
+        let id: i64 = flow.service_id.parse().map_err(|_| WebError::not_found("service"))?;
+        let service = listing::get::<Services>(state.app(), id, Audience::Public).await?;
+        if !service.bookable_online() {
+            return Err(WebError::not_found("service"));
+        }
+        let settings = calendar::settings(state.app()).await?;
+        Ok(Booker { state, caller: caller.0.as_ref(), settings, service, flow })
+    }
+
+    fn frame(&self) -> Frame<'a> {
+        Frame { state: self.state, caller: self.caller }
+    }
+
+    fn tz(&self) -> &TimeZone {
+        self.settings.zone()
+    }
+
+    fn couples(&self) -> bool {
+        self.service.therapists_needed() > 1
+    }
+
+    fn is_client(&self) -> bool {
+        self.caller.is_some_and(|c| c.user.role == Role::Client)
+    }
+
+    /// The place chosen, or the where-step's errors: the flow's text read as numbers, then the one place rule.
+    fn place(&self) -> Result<Location, ValidationErrors> {
+        if self.service.place == Place::Clinic && !self.flow.for_clinic() {
+            return Err(ValidationErrors::single("required", "clinic_id", "choose one of the clinics"));
+        }
+        let mut e = ValidationErrors::default();
+        let (lat, lon, clinic) = if self.flow.for_clinic() {
+            let clinic = self
+                .flow
+                .clinic_id
+                .parse::<i64>()
+                .map_err(|_| ValidationErrors::single("invalid", "clinic_id", "choose one of the clinics"))?;
+            (None, None, Some(clinic))
+        } else {
+            let lat = number(&mut e, "lat", &self.flow.lat, "43.6532");
+            let lon = number(&mut e, "lon", &self.flow.lon, "-79.3832");
+            (lat, lon, None)
+        };
+        e.text("address", &self.flow.address, 0, 300);
+        if !e.is_empty() {
+            return Err(e);
+        }
+        Location::parse(lat, lon, clinic).map_err(|x| ValidationErrors(vec![x]))
+    }
+
+    fn therapist_id(&self) -> Result<Option<TherapistId>, ValidationErrors> {
+        if self.couples() || self.flow.therapist_id.is_empty() {
+            return Ok(None);
+        }
+        self.flow
+            .therapist_id
+            .parse::<i64>()
+            .map(|id| Some(TherapistId(id)))
+            .map_err(|_| ValidationErrors::single("invalid", "therapist_id", "choose a therapist from the list"))
+    }
+
+    /// Who offers this service, by name: the choices beside "any therapist".
+    async fn therapists(&self) -> Result<Vec<(TherapistId, String)>, WebError> {
+        let app = self.state.app();
+        let offering: Vec<TherapistId> = calendar::schedules(app)
+            .await?
+            .into_iter()
+            .filter(|s| s.offers(self.service.id))
+            .map(|s| s.therapist_id)
+            .collect();
+        let mut named: Vec<(TherapistId, String)> = listing::list::<Therapists>(app, Audience::Public)
+            .await?
+            .into_iter()
+            .filter(|t| offering.contains(&t.id))
+            .map(|t| (t.id, t.name))
+            .collect();
+        named.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(named)
+    }
+
+    async fn clinic(&self, place: Location) -> Result<Option<Clinic>, WebError> {
+        Ok(match place {
+            Location::Clinic(id) => calendar::clinics(self.state.app()).await?.into_iter().find(|c| c.id == id),
+            Location::Point(_) => None,
+        })
+    }
+
+    async fn place_text(&self, place: Location) -> Result<String, WebError> {
+        Ok(match self.clinic(place).await? {
+            Some(c) => c.name,
+            None if !self.flow.address.is_empty() => self.flow.address.clone(),
+            None => "At your place".into(),
+        })
+    }
+
+    /// Shows a refused choice at the earliest step it concerns.
+    async fn refused(&self, errors: ValidationErrors, details: &Values) -> Result<Response, WebError> {
+        let errors = renamed(errors);
+        let step = errors.0.iter().map(|e| step_of(&e.field)).min().unwrap_or(Step::Details);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        match step {
+            Step::Where => self.where_page(&errors, status).await,
+            Step::When => self.when_page(None, errors, status).await,
+            Step::Details => self.details_page(details, &errors, status).await,
+        }
+    }
+}
+
+async fn choose_place(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let b = Booker::load(&state, &caller, Flow::from_query(q)).await?;
+    b.where_page(&ValidationErrors::default(), StatusCode::OK).await
+}
+
+async fn choose_time(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let b = Booker::load(&state, &caller, Flow::from_query(q)).await?;
+    b.when_page(None, ValidationErrors::default(), StatusCode::OK).await
+}
+
+async fn details(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let b = Booker::load(&state, &caller, Flow::from_query(q)).await?;
+    b.details_page(&Values::default(), &ValidationErrors::default(), StatusCode::OK).await
+}
+
+/// A browser session must send its CSRF token; a guest has no session to forge, and a bearer token is
+/// not sent by browsers on their own.
+fn check_session_csrf(caller: &MaybeCaller, form: &FormPairs) -> Result<(), WebError> {
+    match &caller.0 {
+        Some(c) if matches!(c.via, Via::Session { .. }) => c.check_csrf(form.get("csrf")),
+        _ => Ok(()),
+    }
+}
+
+/// The last step: books, or shows the step whose input was refused.
+async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormPairs) -> Result<Response, WebError> {
+    check_session_csrf(&caller, &form)?;
+    let b = Booker::load(&state, &caller, Flow::from_pairs(&form.0)).await?;
+    let details =
+        Values(form.0.iter().filter(|(k, _)| ["name", "email", "phone"].contains(&k.as_str())).cloned().collect());
+    let (name, email) = match b.caller.filter(|_| b.is_client()) {
+        Some(c) => (c.user.name.clone(), c.user.email.as_str().to_string()),
+        None => (form.get("name").to_string(), form.get("email").to_string()),
+    };
+    let contact = ContactInput { name, email, phone: form.get("phone").to_string() };
+    let place = match b.place() {
+        Ok(p) => p,
+        Err(e) => return b.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let therapist = match b.therapist_id() {
+        Ok(t) => t,
+        Err(e) => return b.when_page(None, e, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let (lat, lon, clinic_id, address) = match place {
+        Location::Point(at) => (Some(at.lat), Some(at.lon), None, Some(b.flow.address.clone())),
+        Location::Clinic(ClinicId(id)) => (None, None, Some(id), None),
+    };
+    let input = BookingInput {
+        service_id: b.service.id.0,
+        start: b.flow.start.clone(),
+        therapist_ids: therapist.map(|t| vec![t.0]),
+        lat,
+        lon,
+        address,
+        clinic_id,
+        client: Some(contact),
+    };
+    let request = match input.validate() {
+        Ok(r) => r,
+        Err(e) => return b.refused(e, &details).await,
+    };
+    let key = Some(form.get("booking_key").trim()).filter(|k| !k.is_empty() && k.len() <= 200).map(str::to_string);
+    // What was asked, so the same key with a changed form is told apart from a retry.
+    let mut asked: Vec<&(String, String)> = form.0.iter().filter(|(k, _)| k != "csrf" && k != "booking_key").collect();
+    asked.sort();
+    let fingerprint = hex::encode(Sha256::digest(format!("{asked:?}").as_bytes()));
+    let user = b.caller.map(|c| &c.user);
+    match booking::book(state.app(), &request, user, key, fingerprint).await {
+        Ok(booked) => {
+            tracing::info!(booking_id = booked.booking.id.0, "booked through the pages");
+            b.confirmation(booked).await
+        }
+        Err(AppError::Unavailable(_)) => {
+            let date = local_date(b.tz(), request.start).to_string();
+            let again = Booker {
+                flow: b.flow.with(|f| {
+                    f.date = date;
+                    f.start.clear();
+                }),
+                ..b
+            };
+            let notice = Some("That time was just taken — please pick another.");
+            again.when_page(notice, ValidationErrors::default(), StatusCode::CONFLICT).await
+        }
+        Err(AppError::KeyReused) => {
+            let e = ValidationErrors::single(
+                "key_reused",
+                "form",
+                "this form was already used for another booking; please confirm again",
+            );
+            b.details_page(&details, &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Invalid(e)) => b.refused(e, &details).await,
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,355 @@
+//! The booking flow's steps as pages: the service, the place, the time, the client's details, and the
+//! confirmation.
+
+use super::{renamed, step_of, Booker, Step, DAYS_SHOWN};
+use crate::auth::MaybeCaller;
+use crate::error::WebError;
+use crate::pages::booking::manage::{booking_facts, manage_link, therapist_names};
+use crate::pages::public::first_sentence;
+use crate::pages::Frame;
+use crate::ui::{
+    clock, csrf_field, day_heading, error_summary, field, line, minutes, when_text, Input, Typed, Values, DATE,
+    DECIMAL, TEXT,
+};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::ToSpan;
+use knead_app::accounts::random_secret;
+use knead_app::booking::{self, AvailabilityQuery, Booked, OfferedSlot};
+use knead_app::catalog::{Services, Therapists};
+use knead_app::listing::{self, Audience};
+use knead_app::{calendar, AppError};
+use knead_core::booking::{parse_instant, Location};
+use knead_core::calendar::{format_rfc3339, local_date};
+use knead_core::money::format_cents;
+use knead_core::{FieldError, Kind, Place, Service, ValidationErrors};
+use maud::{html, Markup, PreEscaped};
+
+/// Step 1: the services a client can book online.
+pub(super) async fn choose_service(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, WebError> {
+    let services: Vec<Service> = listing::list::<Services>(state.app(), Audience::Public)
+        .await?
+        .into_iter()
+        .filter(Service::bookable_online)
+        .collect();
+    Ok(Frame::new(&state, &caller).page("Book", services_view(&services)).into_response())
+}
+
+fn services_view(services: &[Service]) -> Markup {
+    html! {
+        (steps(1))
+        h1 { "Book a massage" }
+        p.lead { "Choose a service; next you tell us where, then pick a time." }
+        div.grid {
+            @for s in services {
+                article.card {
+                    h2.card-title { (s.name) }
+                    p.meta { (minutes(s.duration_minutes)) " · " (format_cents(s.price_cents)) " · " (s.place.label())
+                        @if s.kind == Kind::Couples { " · for two" } }
+                    @if !s.description.is_empty() { p { (first_sentence(&s.description)) } }
+                    p { a.button href={ "/book/where?service_id=" (s.id.0) } aria-label={ "Book " (s.name) } { "Choose" } }
+                }
+            }
+        }
+        p.hint { "Office chair days and spa parties are planned with us: please call or write." }
+    }
+}
+
+impl Booker<'_> {
+    /// Step 2: the client's address and coordinates, or a clinic.
+    pub(super) async fn where_page(&self, errors: &ValidationErrors, status: StatusCode) -> Result<Response, WebError> {
+        let area = self.settings.service_area;
+        let mut values = Values::default();
+        values.set("address", &self.flow.address);
+        let from_other_service = self.flow.lat.is_empty() && self.flow.lon.is_empty();
+        // No geocoder works offline, so the coordinates start at the centre of the area the practice serves.
+        values.set("lat", if from_other_service { area.lat.to_string() } else { self.flow.lat.clone() });
+        values.set("lon", if from_other_service { area.lon.to_string() } else { self.flow.lon.clone() });
+        let clinics = calendar::clinics(self.state.app()).await?;
+        let mobile = self.service.place != Place::Clinic;
+        let at_clinic = self.service.place != Place::Mobile;
+        let clinic_error = errors.for_field("clinic_id");
+        let body = html! {
+            (steps(2))
+            h1 { "Where?" }
+            p.lead { (self.service.name) }
+            (error_summary(errors, "Please check the place:"))
+            @if mobile {
+                form.stack method="get" action="/book/when" novalidate {
+                    @if at_clinic { h2 { "At your home or office" } }
+                    input type="hidden" name="service_id" value=(self.service.id.0);
+                    (line(&values, errors, "address", "Address", Typed { autocomplete: Some("street-address"), ..TEXT },
+                        "Street, number, unit and buzzer, so your therapist finds you."))
+                    p.hint #coordinates-hint {
+                        "We work out driving times from your place's latitude and longitude. There is no map lookup here, "
+                        "so they start at the centre of our service area (" (format!("{:.4}, {:.4}", area.lat, area.lon))
+                        ", within " (area.radius_km) " km). Change them to your place's coordinates — any map app shows them — "
+                        "or use your phone's location."
+                    }
+                    div.row {
+                        (line(&values, errors, "lat", "Latitude", DECIMAL, ""))
+                        (line(&values, errors, "lon", "Longitude", DECIMAL, ""))
+                    }
+                    p { button.secondary #use-location type="button" hidden { "Use my location" } }
+                    button type="submit" { "Find times" }
+                }
+                (use_location_script())
+            }
+            @if at_clinic {
+                form.stack method="get" action="/book/when" novalidate {
+                    @if mobile { h2 { "At a clinic" } }
+                    input type="hidden" name="service_id" value=(self.service.id.0);
+                    @if clinics.is_empty() {
+                        p { "No clinic is open for booking yet; please call the practice." }
+                    } @else {
+                        fieldset #clinic_id .invalid[clinic_error.is_some()] aria-describedby=[clinic_error.map(|_| "clinic_id-error")] {
+                            legend { "Clinic" }
+                            @for (i, c) in clinics.iter().enumerate() {
+                                @let chosen = if self.flow.clinic_id.is_empty() { i == 0 } else { self.flow.clinic_id == c.id.0.to_string() };
+                                label.check {
+                                    input type="radio" name="clinic_id" value=(c.id.0) checked[chosen] required;
+                                    " " strong { (c.name) } @if !c.address.is_empty() { span.meta { " · " (c.address) } }
+                                }
+                            }
+                            @if let Some(e) = clinic_error { span.error #clinic_id-error { (e) } }
+                        }
+                        button type="submit" { "Find times" }
+                    }
+                }
+            }
+            p { a href="/book" { "‹ Choose another service" } }
+        };
+        Ok((status, self.frame().page("Where?", body)).into_response())
+    }
+
+    /// Step 3: start times for the chosen date and the next few days, and who gives the visit.
+    pub(super) async fn when_page(
+        &self,
+        notice: Option<&str>,
+        mut errors: ValidationErrors,
+        status: StatusCode,
+    ) -> Result<Response, WebError> {
+        let place = match self.place() {
+            Ok(p) => p,
+            Err(e) => return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        };
+        let tz = self.tz();
+        let today = local_date(tz, self.state.now());
+        let date = match self.flow.date.parse::<Date>() {
+            _ if self.flow.date.is_empty() => today,
+            Ok(d) if d >= today => d,
+            Ok(_) => {
+                errors.push(FieldError::new("out_of_range", "date", "must be today or later"));
+                today
+            }
+            Err(_) => {
+                errors.push(FieldError::new("invalid", "date", "must be a date like 2026-12-01"));
+                today
+            }
+        };
+        let therapist_id = self.therapist_id().unwrap_or_else(|e| {
+            errors.0.extend(e.0);
+            None
+        });
+        let query =
+            AvailabilityQuery { service_id: self.service.id, place, from: date, days: DAYS_SHOWN, therapist_id };
+        let slots = match booking::availability(self.state.app(), &query).await {
+            Ok(offer) => offer.slots,
+            Err(AppError::Invalid(e)) => {
+                let e = renamed(e);
+                if e.0.iter().any(|x| step_of(&x.field) == Step::Where) {
+                    return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await;
+                }
+                errors.0.extend(e.0);
+                Vec::new()
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let status =
+            if status == StatusCode::OK && !errors.0.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { status };
+        let days = slots_by_day(tz, &slots, date, DAYS_SHOWN);
+        let therapists = if self.couples() { Vec::new() } else { self.therapists().await? };
+        let mut values = Values::default();
+        values.set("date", date.to_string());
+        values.set("therapist_id", therapist_id.map(|t| t.0.to_string()).unwrap_or_default());
+        let choices: Vec<(String, String)> = std::iter::once((String::new(), "Any therapist".to_string()))
+            .chain(therapists.iter().map(|(id, n)| (id.0.to_string(), n.clone())))
+            .collect();
+        let choice_refs: Vec<(&str, &str)> = choices.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let place_text = self.place_text(place).await?;
+        let later = date + DAYS_SHOWN.days();
+        let earlier = (date - DAYS_SHOWN.days()).max(today);
+        let body = html! {
+            (steps(3))
+            h1 { "When?" }
+            p.lead { (self.service.name) " · " (place_text) " · " a href=(self.flow.with(|f| f.start.clear()).link("/book/where")) { "change place" } }
+            @if let Some(n) = notice { p.error-summary role="alert" { (n) } }
+            (error_summary(&errors, "Please check:"))
+            form.row.when-form method="get" action="/book/when" {
+                (self.flow.hidden(&["date", "therapist_id", "start"]))
+                (line(&values, &errors, "date", "From date", DATE, ""))
+                @if self.couples() {
+                    p.hint { "Two therapists come together; we choose the pair with the least driving." }
+                } @else {
+                    (field(&values, &errors, "therapist_id", "Therapist", Input::Select(&choice_refs), ""))
+                }
+                div.field.submit { button.secondary type="submit" { "Show times" } }
+            }
+            p.hint { "Times are in the practice's time zone (" (self.settings.time_zone) ")." }
+            @for (day, times) in &days {
+                section.slot-day aria-labelledby={ "day-" (day) } {
+                    h2 id={ "day-" (day) } { (day_heading(*day)) }
+                    @if times.is_empty() { p.meta { "No free times." } }
+                    @else {
+                        ul.slots {
+                            @for (label, start) in times {
+                                li { a.slot href=(self.flow.with(|f| { f.start = start.clone(); f.date = date.to_string(); }).link("/book/details"))
+                                    aria-label={ (day_heading(*day)) " at " (label) } { (label) } }
+                            }
+                        }
+                    }
+                }
+            }
+            nav.pager aria-label="More days" {
+                @if date > today { a href=(self.flow.with(|f| { f.date = earlier.to_string(); f.start.clear(); }).link("/book/when")) { "‹ Earlier days" } }
+                a href=(self.flow.with(|f| { f.date = later.to_string(); f.start.clear(); }).link("/book/when")) { "Later days ›" }
+            }
+        };
+        Ok((status, self.frame().page("When?", body)).into_response())
+    }
+
+    /// Step 4: who the booking is for, and the summary to confirm.
+    pub(super) async fn details_page(
+        &self,
+        values: &Values,
+        errors: &ValidationErrors,
+        status: StatusCode,
+    ) -> Result<Response, WebError> {
+        let place = match self.place() {
+            Ok(p) => p,
+            Err(e) => return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        };
+        let start = match parse_instant("start", &self.flow.start) {
+            Ok(s) => s,
+            Err(e) => return self.when_page(None, ValidationErrors(vec![e]), StatusCode::UNPROCESSABLE_ENTITY).await,
+        };
+        let therapist = match self.therapist_id() {
+            Ok(t) => t,
+            Err(e) => return self.when_page(None, e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        };
+        let therapist_name = match therapist {
+            Some(id) => Some(listing::get::<Therapists>(self.state.app(), id.0, Audience::Manager).await?.name),
+            None => None,
+        };
+        let tz = self.tz();
+        let end = start + self.service.duration_minutes.minutes();
+        let place_text = self.place_text(place).await?;
+        let who = match (&therapist_name, self.couples()) {
+            (_, true) => "Two therapists, chosen for the least driving".to_string(),
+            (Some(n), false) => n.clone(),
+            (None, false) => "Any therapist (the one nearest at that time)".to_string(),
+        };
+        let back = self.flow.with(|f| f.start.clear()).link("/book/when");
+        let body = html! {
+            (steps(4))
+            h1 { "Your details" }
+            dl.facts {
+                dt { "Service" } dd { (self.service.name) }
+                dt { "When" } dd { (when_text(tz, start, end)) " " a href=(back) { "change" } }
+                dt { "Where" } dd { (place_text) }
+                dt { "Therapist" } dd { (who) }
+                dt { "Price" } dd { (format_cents(self.service.price_cents)) }
+            }
+            @if matches!(place, Location::Point(_)) { p.hint { "A travel fee may apply beyond " (self.settings.travel_fee_free_km) " km; you will see it on the confirmation." } }
+            form.stack method="post" action="/book" novalidate {
+                (error_summary(errors, "Nothing was booked. Please correct these:"))
+                (csrf_field(self.caller))
+                (self.flow.hidden(&[]))
+                // A retried or double-clicked post carries the same key and gets the same booking back.
+                input type="hidden" name="booking_key" value=(random_secret());
+                @if let Some(c) = self.caller.filter(|_| self.is_client()) {
+                    p { "Booking as " strong { (c.user.name) } " (" (c.user.email.as_str()) ")." }
+                } @else {
+                    (line(values, errors, "name", "Your name", Typed { autocomplete: Some("name"), ..TEXT }, ""))
+                    (line(values, errors, "email", "Email", Typed { html_type: "email", inputmode: None, autocomplete: Some("email") }, "For the confirmation."))
+                }
+                (line(values, errors, "phone", "Phone", Typed { html_type: "tel", inputmode: None, autocomplete: Some("tel") },
+                    "Your therapist calls if they are running late."))
+                button type="submit" { "Confirm booking" }
+            }
+        };
+        Ok((status, self.frame().page("Your details", body)).into_response())
+    }
+
+    /// Step 5: what was booked.
+    pub(super) async fn confirmation(&self, booked: Booked) -> Result<Response, WebError> {
+        let b = &booked.booking;
+        let names = therapist_names(self.state, b).await?;
+        let clinics = calendar::clinics(self.state.app()).await?;
+        // The booking's own signed-in client manages it from their account; anyone else (a guest, or a
+        // manager booking for a caller) needs the private link.
+        let own = self.caller.is_some_and(|c| b.client_user_id == Some(c.user.id));
+        let manage_url = booked.manage_token.as_ref().filter(|_| !own).map(|t| manage_link(b.id.0, Some(t), None));
+        let replayed = booked.replayed;
+        let body = html! {
+            (steps(5))
+            h1 { "You're booked" }
+            @if replayed { p.notice role="status" { "This booking was already made; here it is again." } }
+            (booking_facts(self.tz(), b, &self.service, &names, &clinics))
+            @if let Some(url) = &manage_url {
+                div.notice {
+                    p { strong { "Keep this private link" } " to see, move or cancel your booking. Anyone with it can change the booking." }
+                    p { a #manage-link href=(url) { "Manage your booking" } }
+                }
+            } @else if self.caller.is_some() {
+                p { a #manage-link href=(manage_link(b.id.0, None, None)) { "See or change this booking" } }
+            }
+            p { a href="/" { "Back to the home page" } }
+        };
+        Ok(self.frame().page("You're booked", body).into_response())
+    }
+}
+
+/// Offered starts by local day: each start as its clock time and the RFC 3339 start the next step takes.
+pub(super) type StartsByDay = Vec<(Date, Vec<(String, String)>)>;
+
+/// The offered starts grouped by local day, for `days` days from `from` (days without starts too).
+pub(super) fn slots_by_day(tz: &TimeZone, slots: &[OfferedSlot], from: Date, days: i64) -> StartsByDay {
+    let mut out: StartsByDay = (0..days).map(|i| (from + i.days(), Vec::new())).collect();
+    for slot in slots {
+        let date = local_date(tz, slot.start);
+        if let Some((_, times)) = out.iter_mut().find(|(d, _)| *d == date) {
+            times.push((clock(tz, slot.start), format_rfc3339(tz, slot.start)));
+        }
+    }
+    out
+}
+
+/// The flow's progress, for people and screen readers.
+fn steps(current: usize) -> Markup {
+    let names = ["Service", "Place", "Time", "Details", "Done"];
+    html! {
+        ol.steps aria-label="Booking steps" {
+            @for (i, name) in names.iter().enumerate() {
+                @if i + 1 == current { li aria-current="step" { strong { (name) } } }
+                @else { li { (name) } }
+            }
+        }
+    }
+}
+
+/// Fills the coordinates from the device's location, where the browser can; the form works without it.
+fn use_location_script() -> Markup {
+    html! {
+        script {
+            (PreEscaped(r#"(function(){var b=document.getElementById('use-location');if(!b||!navigator.geolocation)return;b.hidden=false;
+b.addEventListener('click',function(){b.disabled=true;navigator.geolocation.getCurrentPosition(function(p){
+document.getElementById('lat').value=p.coords.latitude.toFixed(5);document.getElementById('lon').value=p.coords.longitude.toFixed(5);
+b.disabled=false;b.textContent='Location filled in';},function(){b.disabled=false;b.textContent='Location unavailable; type it in';});});})();"#))
+        }
+    }
+}

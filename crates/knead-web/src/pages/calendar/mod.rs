@@ -1,0 +1,254 @@
+//! A therapist's day and week: their working hours and booked visits, with the drive before each and back
+//! to base after the last. Therapists see their own at `/calendar`; managers see anyone's at
+//! `/manage/therapists/{id}/calendar`, with each visit linking to its booking.
+//!
+//! Times are stored as instants and shown in the practice's zone; a client's name is shown by its first word.
+
+use crate::auth::{Caller, Manager, SignedIn};
+use crate::error::WebError;
+use crate::extract::{AppPath, AppQuery};
+use crate::pages::Frame;
+use crate::ui::{clock, day_heading, minutes};
+use crate::AppState;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use knead_app::calendar;
+use knead_app::catalog::{Services, Therapists};
+use knead_app::listing::{self, Audience};
+use knead_core::booking::{Booking, ClinicId, Where};
+use knead_core::calendar::{instant_of, local_date, local_day, TherapistSchedule};
+use knead_core::{Role, ServiceId, Therapist, TherapistId};
+use maud::{html, Markup};
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calendar", get(own_calendar))
+        .route("/manage/therapists/{id}/calendar", get(therapist_calendar))
+}
+
+/// `?date=2026-03-03&view=week`; today's day when absent.
+#[derive(Debug, Default, serde::Deserialize)]
+struct CalendarQuery {
+    date: Option<String>,
+    view: Option<String>,
+}
+
+/// A signed-in therapist's own calendar; a manager is sent to the practice's list of calendars.
+async fn own_calendar(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    AppQuery(q): AppQuery<CalendarQuery>,
+) -> Result<Response, WebError> {
+    match caller.user.role {
+        Role::Manager => Ok(Redirect::to("/manage/calendar").into_response()),
+        Role::Client => Err(WebError::Forbidden),
+        Role::Therapist => {
+            let id = calendar::therapist_for_user(state.app(), caller.user.id)
+                .await?
+                .ok_or(WebError::not_found("therapist profile for this account"))?;
+            let page = CalendarPage::load(&state, &caller, id, &q, "/calendar").await?;
+            Ok(Frame::signed_in(&state, &caller).page("Your calendar", page.view("Your calendar")).into_response())
+        }
+    }
+}
+
+async fn therapist_calendar(
+    State(state): State<AppState>,
+    Manager(caller): Manager,
+    AppPath(id): AppPath<i64>,
+    AppQuery(q): AppQuery<CalendarQuery>,
+) -> Result<Html<String>, WebError> {
+    let path = format!("/manage/therapists/{id}/calendar");
+    let page = CalendarPage::load(&state, &caller, TherapistId(id), &q, &path).await?;
+    let title = format!("{}: calendar", page.therapist.name);
+    Ok(Frame::signed_in(&state, &caller).page(&title, page.view(&title)))
+}
+
+/// One visit of the therapist's, as the day lists it.
+struct DayVisit {
+    /// Its booking's index in `CalendarPage::bookings`.
+    booking: usize,
+    block_start: Timestamp,
+    travel_before_min: i64,
+    travel_after_min: i64,
+}
+
+/// The days shown, and everything shown on them.
+struct CalendarPage {
+    therapist: Therapist,
+    tz: TimeZone,
+    today: Date,
+    /// The date asked for (today when absent or unreadable).
+    date: Date,
+    bad_date: bool,
+    week: bool,
+    dates: Vec<Date>,
+    bookings: Vec<Booking>,
+    /// The therapist's visits on those dates, by start.
+    visits: Vec<DayVisit>,
+    schedule: Option<TherapistSchedule>,
+    services: HashMap<ServiceId, String>,
+    clinics: HashMap<ClinicId, String>,
+    /// This page's own path, for the links to other days.
+    path: String,
+    /// Managers can open each visit's booking to move or cancel it; therapists only see their day.
+    for_manager: bool,
+}
+
+impl CalendarPage {
+    async fn load(
+        state: &AppState,
+        caller: &Caller,
+        therapist: TherapistId,
+        q: &CalendarQuery,
+        path: &str,
+    ) -> Result<CalendarPage, WebError> {
+        let app = state.app();
+        // Archived therapists keep their calendar, so the manager's audience.
+        let therapist = listing::get::<Therapists>(app, therapist.0, Audience::Manager).await?;
+        let settings = calendar::settings(app).await?;
+        let tz = settings.zone().clone();
+        let today = local_date(&tz, state.now());
+        let parsed = q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::parse::<Date>);
+        let bad_date = matches!(parsed, Some(Err(_)));
+        let date = match parsed {
+            Some(Ok(d)) => d,
+            _ => today,
+        };
+        let week = q.view.as_deref() == Some("week");
+        let dates: Vec<Date> = if week {
+            let monday = date - i64::from(date.weekday().to_monday_zero_offset()).days();
+            (0..7).map(|i| monday + i.days()).collect()
+        } else {
+            vec![date]
+        };
+        let from = instant_of(local_day(&tz, dates[0]).origin);
+        let to = instant_of(local_day(&tz, dates[dates.len() - 1]).end);
+        let bookings = calendar::therapist_bookings(app, therapist.id, from, to).await?;
+        let schedule = calendar::schedule(app, therapist.id).await?;
+        // Archived services still name the visits booked before.
+        let services = listing::list::<Services>(app, Audience::Manager).await?;
+        let clinics = calendar::clinics(app).await?;
+        let mut visits: Vec<DayVisit> = bookings
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| {
+                b.visits.iter().filter(|v| v.therapist_id == therapist.id).map(move |v| DayVisit {
+                    booking: i,
+                    block_start: v.block_start,
+                    travel_before_min: v.travel_before_min,
+                    travel_after_min: v.travel_after_min,
+                })
+            })
+            .collect();
+        visits.sort_by_key(|v| v.block_start);
+        Ok(CalendarPage {
+            therapist,
+            tz,
+            today,
+            date,
+            bad_date,
+            week,
+            dates,
+            bookings,
+            visits,
+            schedule,
+            services: services.into_iter().map(|s| (s.id, s.name)).collect(),
+            clinics: clinics.into_iter().map(|c| (c.id, c.name)).collect(),
+            path: path.to_string(),
+            for_manager: caller.is_manager(),
+        })
+    }
+
+    fn view(&self, title: &str) -> Markup {
+        let (step, view) = if self.week { (7, "week") } else { (1, "day") };
+        let link = |d: Date, v: &str| format!("{}?date={d}&view={v}", self.path);
+        html! {
+            @if self.for_manager {
+                p.crumbs { a href="/manage" { "Manage" } " / " a href="/manage/calendar" { "Calendar" } }
+            }
+            h1 { (title) }
+            @if self.bad_date { p.error-summary role="alert" { "That date could not be read, so today is shown." } }
+            nav.calendar-nav aria-label="Calendar" {
+                a href=(link(self.date - step.days(), view)) { "‹ Previous " (view) }
+                a href=(link(self.today, view)) { "Today" }
+                a href=(link(self.date + step.days(), view)) { "Next " (view) " ›" }
+                @if self.week { a href=(link(self.date, "day")) { "Day view" } }
+                @else { a href=(link(self.date, "week")) { "Week view" } }
+            }
+            form.row.calendar-date method="get" action=(self.path) {
+                div.field {
+                    label for="date" { "Go to date" }
+                    input #date type="date" name="date" value=(self.date.to_string());
+                }
+                input type="hidden" name="view" value=(view);
+                div.field.submit { button type="submit" { "Show" } }
+            }
+            @if self.schedule.is_none() { p { "No working hours are set for " (self.therapist.name) " yet." } }
+            @for d in &self.dates { (self.day_view(*d)) }
+        }
+    }
+
+    fn day_view(&self, date: Date) -> Markup {
+        let visits: Vec<&DayVisit> =
+            self.visits.iter().filter(|v| local_date(&self.tz, self.bookings[v.booking].start) == date).collect();
+        let windows = self.schedule.as_ref().map(|s| s.windows_on(&self.tz, date)).unwrap_or_default();
+        html! {
+            section.calendar-day aria-labelledby={ "day-" (date) } {
+                h2 id={ "day-" (date) } { (day_heading(date)) @if date == self.today { " (today)" } }
+                p.hours {
+                    @if windows.is_empty() { "Not working." }
+                    @else {
+                        "Working "
+                        @for (i, (s, e)) in windows.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (clock(&self.tz, instant_of(*s))) "–" (clock(&self.tz, instant_of(*e)))
+                        }
+                        "."
+                    }
+                }
+                @if visits.is_empty() {
+                    p.meta { "No visits booked." }
+                } @else {
+                    ol.visits { @for v in &visits { li { (self.visit_view(v)) } } }
+                    @if let Some(last) = visits.last() {
+                        @if last.travel_after_min > 0 {
+                            p.travel { "Then about " (minutes(last.travel_after_min)) " back to base" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn visit_view(&self, v: &DayVisit) -> Markup {
+        let b = &self.bookings[v.booking];
+        let service = self.services.get(&b.service_id).map_or("Visit", String::as_str);
+        let heading = format!("{}–{} · {service}", clock(&self.tz, b.start), clock(&self.tz, b.end));
+        html! {
+            @if v.travel_before_min > 0 { p.travel { "Drive about " (minutes(v.travel_before_min)) } }
+            article.card.visit {
+                @if self.for_manager { h3 { a href={ "/bookings/" (b.id.0) "/manage" } { (heading) } } }
+                @else { h3 { (heading) } }
+                p { (self.place_of(b)) }
+                p.meta { "Client: " (b.client.name.split_whitespace().next().unwrap_or("")) }
+                @if b.visits.len() > 1 { p.meta { "With " (b.visits.len() - 1) " other therapist(s)" } }
+            }
+        }
+    }
+
+    /// Where a visit happens: the clinic's name, or the client's address (or place, when none was given).
+    fn place_of(&self, b: &Booking) -> String {
+        match &b.place {
+            Where::Clinic(id) => self.clinics.get(id).cloned().unwrap_or_else(|| "Clinic".into()),
+            Where::Mobile { address, .. } if !address.trim().is_empty() => address.clone(),
+            Where::Mobile { at, .. } => format!("Client's place ({:.4}, {:.4})", at.lat, at.lon),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The practice's booking settings: time zone, service area, booking grid and notice, travel fee, and the
+//! default travel model's road factor and speed.
+
+use super::{calendar_crumbs, SavedQuery};
+use crate::auth::{Caller, Manager};
+use crate::error::WebError;
+use crate::extract::{AppQuery, FormPairs};
+use crate::pages::Frame;
+use crate::ui::{self, field, line, Input, Values, DECIMAL, TEXT, WHOLE};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use knead_app::{calendar, AppError};
+use knead_core::calendar::{PracticeSettingsInput, ServiceArea};
+use knead_core::money::format_cents;
+use knead_core::ValidationErrors;
+use maud::{html, Markup};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/manage/settings", get(settings_page).post(save_settings))
+}
+
+const GRIDS: [(&str, &str); 6] = [
+    ("5", "5 minutes"),
+    ("10", "10 minutes"),
+    ("15", "15 minutes"),
+    ("20", "20 minutes"),
+    ("30", "30 minutes"),
+    ("60", "60 minutes"),
+];
+
+/// The form prefilled from the stored settings.
+fn settings_values(s: &PracticeSettingsInput) -> Values {
+    let mut v = Values::default();
+    v.set("time_zone", &s.time_zone);
+    v.set("area_lat", s.service_area.lat.to_string());
+    v.set("area_lon", s.service_area.lon.to_string());
+    v.set("area_radius_km", s.service_area.radius_km.to_string());
+    v.set("grid_minutes", s.grid_minutes.to_string());
+    v.set("lead_minutes", s.lead_minutes.to_string());
+    v.set("cancel_notice_hours", s.cancel_notice_hours.to_string());
+    v.set("travel_fee_free_km", s.travel_fee_free_km.to_string());
+    v.set("travel_fee_per_km", format_cents(s.travel_fee_cents_per_km).trim_start_matches('$').to_string());
+    v.set("road_factor", s.road_factor.to_string());
+    v.set("speed_kmh", s.speed_kmh.to_string());
+    v
+}
+
+/// The form's values as the settings' input, and what could not be read (a radius of "far").
+fn read_settings(values: &Values) -> (PracticeSettingsInput, ValidationErrors) {
+    let mut read = ValidationErrors::default();
+    let input = PracticeSettingsInput {
+        time_zone: values.get("time_zone").trim().to_string(),
+        service_area: ServiceArea {
+            lat: ui::decimal(&mut read, values, "area_lat", "43.65"),
+            lon: ui::decimal(&mut read, values, "area_lon", "-79.38"),
+            radius_km: ui::decimal(&mut read, values, "area_radius_km", "30"),
+        },
+        grid_minutes: ui::whole(&mut read, values, "grid_minutes"),
+        lead_minutes: ui::whole(&mut read, values, "lead_minutes"),
+        cancel_notice_hours: ui::whole(&mut read, values, "cancel_notice_hours"),
+        travel_fee_free_km: ui::decimal(&mut read, values, "travel_fee_free_km", "10"),
+        travel_fee_cents_per_km: ui::money(&mut read, values, "travel_fee_per_km", "travel_fee_per_km"),
+        road_factor: ui::decimal(&mut read, values, "road_factor", "1.3"),
+        speed_kmh: ui::decimal(&mut read, values, "speed_kmh", "30"),
+    };
+    (input, read)
+}
+
+/// The settings' field names, as the form spells them.
+fn settings_field(api_field: &str) -> String {
+    match api_field {
+        "service_area.lat" => "area_lat".into(),
+        "service_area.lon" => "area_lon".into(),
+        "service_area.radius_km" => "area_radius_km".into(),
+        "travel_fee_cents_per_km" => "travel_fee_per_km".into(),
+        other => other.into(),
+    }
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    Manager(caller): Manager,
+    AppQuery(q): AppQuery<SavedQuery>,
+) -> Result<Html<String>, WebError> {
+    let settings = calendar::settings(state.app()).await?;
+    let body = settings_view(&caller, &settings_values(&settings.to_input()), &ValidationErrors::default(), q.notice());
+    Ok(Frame::signed_in(&state, &caller).page("Booking settings", body))
+}
+
+fn settings_view(caller: &Caller, v: &Values, e: &ValidationErrors, saved: Option<&str>) -> Markup {
+    html! {
+        (calendar_crumbs())
+        h1 { "Booking settings" }
+        (ui::notice(saved))
+        form.stack method="post" action="/manage/settings" novalidate {
+            (ui::error_summary(e, "Nothing was saved. Please correct these:"))
+            (ui::csrf_field(Some(caller)))
+            (line(v, e, "time_zone", "Time zone", TEXT, "An IANA name such as America/Toronto. Working hours are wall-clock times in it."))
+            fieldset {
+                legend { "Service area" }
+                p.hint { "Home visits are booked only within this circle." }
+                div.row {
+                    (line(v, e, "area_lat", "Centre latitude", DECIMAL, ""))
+                    (line(v, e, "area_lon", "Centre longitude", DECIMAL, ""))
+                    (line(v, e, "area_radius_km", "Radius (km)", DECIMAL, ""))
+                }
+            }
+            div.row {
+                (field(v, e, "grid_minutes", "Start times every", Input::Select(&GRIDS), ""))
+                (line(v, e, "lead_minutes", "Earliest booking (minutes from now)", WHOLE, ""))
+                (line(v, e, "cancel_notice_hours", "Notice to cancel or move (hours)", WHOLE, ""))
+            }
+            fieldset {
+                legend { "Travel fee" }
+                div.row {
+                    (line(v, e, "travel_fee_free_km", "Free distance (km)", DECIMAL, "From the therapist's base, in a straight line."))
+                    (line(v, e, "travel_fee_per_km", "Per km beyond it ($)", DECIMAL, ""))
+                }
+            }
+            fieldset {
+                legend { "Driving times" }
+                p.hint { "Driving time is the straight-line distance times the road factor, at the average speed." }
+                div.row {
+                    (line(v, e, "road_factor", "Road factor", DECIMAL, "E.g. 1.3."))
+                    (line(v, e, "speed_kmh", "Average speed (km/h)", DECIMAL, ""))
+                }
+            }
+            button type="submit" { "Save settings" }
+        }
+    }
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    Manager(caller): Manager,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    caller.check_csrf(form.get("csrf"))?;
+    let values = Values::from_form(form.0);
+    let (input, read) = read_settings(&values);
+    let errors = if read.is_empty() {
+        match calendar::save_settings(state.app(), &input).await {
+            Ok(_) => return Ok(Redirect::to("/manage/settings?saved=settings").into_response()),
+            Err(AppError::Invalid(domain)) => ui::merge(read, Err(domain), settings_field),
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        // Nothing is saved, but the domain still says what else is wrong.
+        ui::merge(read, input.validate().map(|_| ()), settings_field)
+    };
+    let body = settings_view(&caller, &values, &errors, None);
+    Ok(Frame::signed_in(&state, &caller).respond(StatusCode::UNPROCESSABLE_ENTITY, "Booking settings", body))
+}

@@ -1,0 +1,222 @@
+//! The pages' shared building blocks: form values kept as typed, one labelled field widget with its hint and
+//! error, the error summary above a refused form, readers for what people type into forms (numbers, money,
+//! labels), the CSRF field and notices, and the few ways times and durations are shown.
+
+use crate::auth::Caller;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use knead_core::calendar::local_date;
+use knead_core::{FieldError, ValidationErrors};
+use maud::{html, Markup};
+
+/// Submitted (or prefilled) form values by field name, kept as typed so a refused form shows
+/// exactly what the person entered.
+#[derive(Debug, Default, Clone)]
+pub struct Values(pub Vec<(String, String)>);
+
+impl Values {
+    /// A posted form's values, without its CSRF token.
+    pub fn from_form(pairs: Vec<(String, String)>) -> Values {
+        Values(pairs.into_iter().filter(|(k, _)| k != "csrf").collect())
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.push((name.into(), value.into()));
+    }
+}
+
+/// How an `<input>` is typed, so phones show the right keyboard and browsers can fill it in.
+#[derive(Clone, Copy)]
+pub struct Typed<'a> {
+    pub html_type: &'a str,
+    pub inputmode: Option<&'a str>,
+    pub autocomplete: Option<&'a str>,
+}
+
+pub const TEXT: Typed<'static> = Typed { html_type: "text", inputmode: None, autocomplete: None };
+pub const NUMBER: Typed<'static> = Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: None };
+pub const MONEY: Typed<'static> = Typed { html_type: "text", inputmode: Some("decimal"), autocomplete: None };
+pub const DECIMAL: Typed<'static> = Typed { html_type: "text", inputmode: Some("decimal"), autocomplete: Some("off") };
+pub const WHOLE: Typed<'static> = Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: Some("off") };
+pub const DATE: Typed<'static> = Typed { html_type: "date", inputmode: None, autocomplete: Some("off") };
+/// Hours as text ("09:00"), not `type=time`, so a mistyped value comes back as typed beside its message.
+pub const HOURS: Typed<'static> = Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: Some("off") };
+
+/// What kind of control a field is.
+pub enum Input<'a> {
+    Line(Typed<'a>),
+    Area(u32),
+    Select(&'a [(&'a str, &'a str)]),
+}
+
+/// The message for `field`, also matching the API's `_cents` names for money typed in dollars.
+pub fn error_for<'a>(errors: &'a ValidationErrors, field: &str) -> Option<&'a str> {
+    errors.for_field(field).or_else(|| errors.for_field(&format!("{field}_cents")))
+}
+
+/// The element id a field name gets.
+pub fn field_id(name: &str) -> String {
+    name.replace(['[', ']', '.'], "_")
+}
+
+/// One labelled field with its hint, the value as typed, and its error beside it.
+pub fn field(
+    values: &Values,
+    errors: &ValidationErrors,
+    name: &str,
+    label: &str,
+    input: Input<'_>,
+    hint: &str,
+) -> Markup {
+    let value = values.get(name);
+    let error = error_for(errors, name);
+    let id = field_id(name);
+    let invalid = error.map(|_| "true");
+    let described = error.map(|_| format!("{id}-error"));
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for=(id) { (label) }
+            @if !hint.is_empty() { span.hint { (hint) } }
+            @match input {
+                Input::Line(t) => {
+                    input #(id) type=(t.html_type) name=(name) value=(value) inputmode=[t.inputmode]
+                        autocomplete=[t.autocomplete] aria-invalid=[invalid] aria-describedby=[described.as_deref()];
+                }
+                Input::Area(rows) => {
+                    textarea #(id) name=(name) rows=(rows) aria-invalid=[invalid] aria-describedby=[described.as_deref()] { (value) }
+                }
+                Input::Select(options) => {
+                    select #(id) name=(name) aria-invalid=[invalid] aria-describedby=[described.as_deref()] {
+                        @for (v, l) in options { option value=(v) selected[*v == value] { (l) } }
+                    }
+                }
+            }
+            @if let Some(e) = error { span.error id=(format!("{id}-error")) { (e) } }
+        }
+    }
+}
+
+/// A one-line field typed as `t`.
+pub fn line(values: &Values, errors: &ValidationErrors, name: &str, label: &str, t: Typed<'_>, hint: &str) -> Markup {
+    field(values, errors, name, label, Input::Line(t), hint)
+}
+
+/// The list of problems above a refused form, each linking to its field.
+pub fn error_summary(errors: &ValidationErrors, lead: &str) -> Markup {
+    html! {
+        @if !errors.0.is_empty() {
+            div.error-summary role="alert" {
+                p { (lead) }
+                ul { @for e in &errors.0 { li { a href={ "#" (field_id(&e.field)) } { (e.detail) } } } }
+            }
+        }
+    }
+}
+
+/// The CSRF field every signed-in form carries.
+pub fn csrf_field(caller: Option<&Caller>) -> Markup {
+    html! { @if let Some(token) = caller.and_then(Caller::csrf_token) { input type="hidden" name="csrf" value=(token); } }
+}
+
+/// A short "saved" notice for the page a successful post redirects to.
+pub fn notice(text: Option<&str>) -> Markup {
+    html! { @if let Some(t) = text { p.notice role="status" { (t) } } }
+}
+
+/// A whole number typed into a form, 0 when left empty; an error naming the API field if it is not one.
+pub fn whole_number(errors: &mut ValidationErrors, values: &Values, name: &str, api_field: &str) -> i64 {
+    let text = values.get(name).trim();
+    if text.is_empty() {
+        return 0;
+    }
+    text.parse().unwrap_or_else(|_| {
+        errors.push(FieldError::new("invalid_type", api_field, "must be a whole number"));
+        0
+    })
+}
+
+/// A required whole number typed into a form.
+pub fn whole(errors: &mut ValidationErrors, values: &Values, name: &str) -> i64 {
+    values.get(name).trim().parse::<i64>().unwrap_or_else(|_| {
+        errors.push(FieldError::new("invalid_type", name, "must be a whole number"));
+        0
+    })
+}
+
+/// A decimal number typed into a form ("43.65"); NaN and an error under `name` when it is not one.
+pub fn decimal(errors: &mut ValidationErrors, values: &Values, name: &str, example: &str) -> f64 {
+    match values.get(name).trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => v,
+        _ => {
+            errors.push(FieldError::new("invalid_type", name, format!("must be a number, e.g. {example}")));
+            f64::NAN
+        }
+    }
+}
+
+/// A price typed in dollars ("95" or "95.50"), as cents.
+pub fn money(errors: &mut ValidationErrors, values: &Values, name: &str, api_field: &str) -> i64 {
+    let text = values.get(name).trim();
+    if text.is_empty() {
+        errors.push(FieldError::new("required", api_field, "is required, e.g. 95 or 95.50"));
+        return 0;
+    }
+    knead_core::money::parse_price(text).unwrap_or_else(|| {
+        errors.push(FieldError::new("invalid_type", api_field, "must be an amount in dollars, e.g. 95 or 95.50"));
+        0
+    })
+}
+
+/// Comma-separated labels ("Swedish massage, Myofascial release").
+pub fn labels(values: &Values, name: &str) -> Vec<String> {
+    values.get(name).split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// Errors found while reading the form, then the domain's own checks under the form's field names (the
+/// reading errors win: "must be a number" says more than the range check that follows from it).
+pub fn merge(
+    read: ValidationErrors,
+    domain: Result<(), ValidationErrors>,
+    rename: impl Fn(&str) -> String,
+) -> ValidationErrors {
+    let mut all = read;
+    if let Err(more) = domain {
+        for e in more.0 {
+            let field = rename(&e.field);
+            if all.for_field(&field).is_none() {
+                all.push(FieldError { field, ..e });
+            }
+        }
+    }
+    all
+}
+
+/// "14:30": an instant's wall-clock time in the practice's zone.
+pub fn clock(tz: &TimeZone, ts: Timestamp) -> String {
+    ts.to_zoned(tz.clone()).strftime("%H:%M").to_string()
+}
+
+/// "Tuesday 3 March".
+pub fn day_heading(date: Date) -> String {
+    date.strftime("%A %-d %B").to_string()
+}
+
+/// "Tuesday 3 March 2026, 10:00–11:00".
+pub fn when_text(tz: &TimeZone, start: Timestamp, end: Timestamp) -> String {
+    let date = local_date(tz, start);
+    format!("{} {}, {}–{}", day_heading(date), date.year(), clock(tz, start), clock(tz, end))
+}
+
+/// "1 h 30 min".
+pub fn minutes(m: i64) -> String {
+    match (m / 60, m % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
