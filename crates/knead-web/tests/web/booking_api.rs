@@ -349,3 +349,23 @@ async fn slots_keep_their_wall_clock_hours_across_spring_and_fall_transitions() 
         assert!(b.iter().all(|x| x.0 >= 9), "no start before opening on {change}");
     }
 }
+
+#[tokio::test]
+async fn a_dates_hours_that_overlap_are_refused_by_the_api_as_by_the_page() {
+    let app = TestApp::new().await;
+    let manager = app.token_for(MANAGER.0).await;
+    let therapist = app.store.schedules().await.unwrap()[0].therapist_id.0;
+    let path = format!("/api/v1/therapists/{therapist}/overrides/{}", in_days(3));
+    let overlapping =
+        app.json("PUT", &path, Some(&manager), r#"{"windows":[["09:00","12:00"],["11:00","13:00"]]}"#).await;
+    assert_eq!(overlapping.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", overlapping.body);
+    assert_eq!(overlapping.error_fields(), [("overlaps".to_string(), "windows[1][0]".to_string())]);
+    let schedule = app.store.schedule(knead_core::TherapistId(therapist)).await.unwrap().unwrap();
+    assert!(schedule.overrides.iter().all(|o| o.date != in_days(3)), "nothing was saved");
+
+    let split = app.json("PUT", &path, Some(&manager), r#"{"windows":[["13:00","17:00"],["09:00","12:00"]]}"#).await;
+    assert_eq!(split.status, StatusCode::NO_CONTENT, "{}", split.body);
+    let schedule = app.store.schedule(knead_core::TherapistId(therapist)).await.unwrap().unwrap();
+    let saved = schedule.overrides.iter().find(|o| o.date == in_days(3)).unwrap();
+    assert_eq!(saved.windows.as_slice(), [(540, 720), (780, 1020)], "kept in order");
+}

@@ -627,3 +627,21 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
     let therapist = app.sign_in(THERAPIST).await;
     assert_eq!(app.get_as("/manage/settings", &therapist).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_new_therapist_gets_hours_before_time_off_or_dates() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in(MANAGER).await;
+    let csrf = app.csrf(&manager).await;
+    let draft = knead_core::TherapistInput { name: "Nia Fictional".into(), ..Default::default() }.validate().unwrap();
+    let nia = app.store.create_therapist(&draft, jiff::Timestamp::now()).await.unwrap();
+    let path = format!("/manage/therapists/{}/schedule", nia.id.0);
+    let page = app.get_as(&path, &manager).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Save the base and weekly hours first"), "{}", page.body);
+    let date = format!("/manage/therapists/{}/override", nia.id.0);
+    let refused =
+        app.form(&date, Some(&manager), &[("csrf", &csrf), ("ov_date", "2027-01-05"), ("ov_kind", "off")]).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "no schedule yet: nothing to override");
+    assert!(app.store.schedule(nia.id).await.unwrap().is_none());
+}
