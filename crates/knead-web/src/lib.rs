@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod error;
 mod extract;
+mod limit;
 mod markdown;
 mod pages;
 mod state;

@@ -1,6 +1,6 @@
 //! What every handler can reach: the application, the web layer's settings, and the sign-in limiter.
 
-use crate::auth::LoginLimiter;
+use crate::limit::LoginLimiter;
 use jiff::Timestamp;
 use knead_app::App;
 use std::sync::Arc;

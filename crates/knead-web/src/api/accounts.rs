@@ -2,7 +2,7 @@
 
 use crate::auth::SignedIn;
 use crate::error::ErrorBody;
-use crate::AppState;
+use crate::state::AppState;
 use axum::Json;
 use knead_core::Role;
 use serde::Serialize;

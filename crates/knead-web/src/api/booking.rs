@@ -3,7 +3,7 @@
 use crate::auth::{managed_booking, MaybeCaller};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{parse_json, require_json, AppJson, AppPath, AppQuery};
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;

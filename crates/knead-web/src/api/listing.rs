@@ -4,7 +4,7 @@
 use crate::auth::{Manager, MaybeCaller};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{AppJson, AppPath, AppQuery};
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

@@ -12,7 +12,7 @@ mod listing;
 
 use crate::error::{ErrorBody, ErrorItem, WebError};
 use crate::extract::MAX_JSON_BYTES;
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::routing::get;

@@ -4,7 +4,7 @@ use super::Frame;
 use crate::auth::{self, ClientIp, MaybeCaller, SignedIn};
 use crate::error::WebError;
 use crate::extract::FormPairs;
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};

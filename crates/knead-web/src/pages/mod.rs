@@ -14,7 +14,7 @@ mod public;
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{RenderedError, WebError};
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};

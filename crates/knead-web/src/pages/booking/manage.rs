@@ -1,26 +1,24 @@
 //! Managing a booking: by its guest link, by its client signed in, or by a manager. The page shows the
 //! booking and, within the notice policy, the times it can move to and a way to cancel it.
 
-use super::steps::{slots_by_day, StartsByDay};
+use super::facts::{booking_facts, manage_link, slots_by_day, therapist_names, StartsByDay};
 use super::{check_session_csrf, DAYS_SHOWN};
 use crate::auth::{managed_booking, MaybeCaller};
 use crate::error::{field_errors, WebError};
 use crate::extract::{AppPath, AppQuery, FormPairs};
 use crate::pages::Frame;
-use crate::ui::{csrf_field, day_heading, line, when_text, Values, DATE};
-use crate::AppState;
+use crate::state::AppState;
+use crate::ui::{csrf_field, day_heading, line, Values, DATE};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use knead_app::booking::{self, AvailabilityQuery};
-use knead_app::catalog::{Services, Therapists};
+use knead_app::catalog::Services;
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
-use knead_core::booking::{parse_instant, Booking, BookingStatus, Clinic, Where};
+use knead_core::booking::{parse_instant, Booking, BookingStatus, Clinic};
 use knead_core::calendar::{local_date, PracticeSettings};
-use knead_core::money::format_cents;
 use knead_core::{FieldError, Service, ValidationErrors};
 use maud::{html, Markup};
 
@@ -287,57 +285,5 @@ pub(super) async fn reschedule(
             Ok(Redirect::to(&manage_link(id, posted_token(&form), Some("moved"))).into_response())
         }
         Err(e) => refused(&state, &caller, &b, &form, e).await,
-    }
-}
-
-/// The manage page's address, with the private token of a guest's link and what was just done.
-pub(super) fn manage_link(id: i64, token: Option<&str>, done: Option<&str>) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    if let Some(t) = token {
-        query.append_pair("token", t);
-    }
-    if let Some(d) = done {
-        query.append_pair("done", d);
-    }
-    let query = query.finish();
-    if query.is_empty() {
-        format!("/bookings/{id}/manage")
-    } else {
-        format!("/bookings/{id}/manage?{query}")
-    }
-}
-
-/// The names of the booking's therapists, in the order of its visits.
-pub(super) async fn therapist_names(state: &AppState, b: &Booking) -> Result<Vec<String>, WebError> {
-    let all = listing::list::<Therapists>(state.app(), Audience::Manager).await?;
-    Ok(b.visits.iter().filter_map(|v| all.iter().find(|t| t.id == v.therapist_id).map(|t| t.name.clone())).collect())
-}
-
-pub(super) fn booking_facts(
-    tz: &TimeZone,
-    b: &Booking,
-    service: &Service,
-    names: &[String],
-    clinics: &[Clinic],
-) -> Markup {
-    let place = match &b.place {
-        Where::Clinic(id) => clinics
-            .iter()
-            .find(|c| c.id == *id)
-            .map_or_else(|| "Clinic".to_string(), |c| format!("{}, {}", c.name, c.address)),
-        Where::Mobile { address, .. } if !address.trim().is_empty() => address.clone(),
-        Where::Mobile { .. } => "At your place".into(),
-    };
-    html! {
-        dl.facts.booking {
-            dt { "Service" } dd { (service.name) }
-            dt { "When" } dd #booking-when { (when_text(tz, b.start, b.end)) }
-            dt { @if names.len() > 1 { "Therapists" } @else { "Therapist" } } dd #booking-therapists { (names.join(" and ")) }
-            dt { "Where" } dd { (place) }
-            dt { "Price" } dd { (format_cents(b.price_cents)) }
-            dt { "Travel fee" } dd { @if b.travel_fee_cents == 0 { "None" } @else { (format_cents(b.travel_fee_cents)) } }
-            dt { "Total" } dd { strong { (format_cents(b.price_cents + b.travel_fee_cents)) } }
-            dt { "Status" } dd #booking-status { @match b.status { BookingStatus::Confirmed => "Confirmed", BookingStatus::Cancelled => "Cancelled" } }
-        }
     }
 }

@@ -8,6 +8,7 @@
 //! Availability and booking are `knead_app::booking`'s; these handlers read forms, call it, and hand what
 //! they loaded to the step views in `steps`.
 
+mod facts;
 mod manage;
 mod steps;
 
@@ -15,8 +16,8 @@ use super::Frame;
 use crate::auth::{Caller, MaybeCaller, Via};
 use crate::error::WebError;
 use crate::extract::FormPairs;
+use crate::state::AppState;
 use crate::ui::Values;
-use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -1,30 +1,28 @@
 //! The booking flow's steps as pages: the service, the place, the time, the client's details, and the
 //! confirmation.
 
+use super::facts::{booking_facts, manage_link, slots_by_day, therapist_names};
 use super::{renamed, step_of, Booker, Step, DAYS_SHOWN};
 use crate::auth::MaybeCaller;
 use crate::error::WebError;
-use crate::pages::booking::manage::{booking_facts, manage_link, therapist_names};
 use crate::pages::public::first_sentence;
 use crate::pages::Frame;
+use crate::state::AppState;
 use crate::ui::{
-    clock, csrf_field, day_heading, error_summary, field, line, minutes, when_text, Input, Typed, Values, DATE,
-    DECIMAL, TEXT,
+    csrf_field, day_heading, error_summary, field, line, minutes, when_text, Input, Typed, Values, DATE, DECIMAL, TEXT,
 };
-use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use jiff::ToSpan;
 use knead_app::accounts::random_secret;
-use knead_app::booking::{self, AvailabilityQuery, Booked, OfferedSlot};
+use knead_app::booking::{self, AvailabilityQuery, Booked};
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
 use knead_core::booking::{parse_instant, Location};
-use knead_core::calendar::{format_rfc3339, local_date};
+use knead_core::calendar::local_date;
 use knead_core::money::format_cents;
 use knead_core::{FieldError, Kind, Place, Service, ValidationErrors};
 use maud::{html, Markup, PreEscaped};
@@ -312,21 +310,6 @@ impl Booker<'_> {
         };
         Ok(self.frame().page("You're booked", body).into_response())
     }
-}
-
-/// Offered starts by local day: each start as its clock time and the RFC 3339 start the next step takes.
-pub(super) type StartsByDay = Vec<(Date, Vec<(String, String)>)>;
-
-/// The offered starts grouped by local day, for `days` days from `from` (days without starts too).
-pub(super) fn slots_by_day(tz: &TimeZone, slots: &[OfferedSlot], from: Date, days: i64) -> StartsByDay {
-    let mut out: StartsByDay = (0..days).map(|i| (from + i.days(), Vec::new())).collect();
-    for slot in slots {
-        let date = local_date(tz, slot.start);
-        if let Some((_, times)) = out.iter_mut().find(|(d, _)| *d == date) {
-            times.push((clock(tz, slot.start), format_rfc3339(tz, slot.start)));
-        }
-    }
-    out
 }
 
 /// The flow's progress, for people and screen readers.

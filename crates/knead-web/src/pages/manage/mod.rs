@@ -11,7 +11,7 @@ mod settings;
 use crate::auth::Manager;
 use crate::error::WebError;
 use crate::pages::Frame;
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
