@@ -9,7 +9,7 @@ use argon2::Argon2;
 use base64::Engine;
 use jiff::{SignedDuration, Timestamp};
 use knead_core::{Email, NewUser, Password, User};
-use knead_store::{NewSession, StoreError};
+use knead_store::NewSession;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -43,7 +43,7 @@ pub fn secret_hash(secret: &str) -> String {
 
 /// Argon2 takes tens of milliseconds of CPU; it runs off the async threads.
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Store(StoreError::other(e)))
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(Box::new(e)))
 }
 
 /// Makes a user who signs in with `password`. Every field's problem is reported at once.

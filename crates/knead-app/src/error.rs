@@ -33,6 +33,9 @@ pub enum AppError {
     /// Storage failed (or a stored row could not be read); nothing the caller can fix.
     #[error(transparent)]
     Store(StoreError),
+    /// Something else failed on our side (a worker thread died); nothing the caller can fix.
+    #[error("internal failure: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -76,7 +76,7 @@ impl WebError {
                 }
                 AppError::NotFound { .. } => StatusCode::NOT_FOUND,
                 AppError::Conflict { .. } | AppError::Unavailable(_) => StatusCode::CONFLICT,
-                AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -96,7 +96,7 @@ impl WebError {
         let internal = || item("internal", None, "Something went wrong on our side; nothing was changed.".into());
         let errors = match self {
             WebError::App(AppError::NotFound { what }) => vec![item("not_found", None, format!("No such {what}."))],
-            WebError::App(AppError::Store(_)) => vec![internal()],
+            WebError::App(AppError::Store(_) | AppError::Internal(_)) => vec![internal()],
             WebError::App(e) => field_errors(e).map(|errs| errs.0.iter().map(from_field).collect()).unwrap_or_default(),
             WebError::BadRequest(e) => vec![from_field(e)],
             WebError::Unauthenticated => {
@@ -134,7 +134,7 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
             "start",
             format!("changes need at least {notice_hours} hours' notice; please call the practice"),
         ),
-        AppError::NotFound { .. } | AppError::Store(_) => None,
+        AppError::NotFound { .. } | AppError::Store(_) | AppError::Internal(_) => None,
     }
 }
 
@@ -156,6 +156,7 @@ impl IntoResponse for WebError {
         match &self {
             WebError::Internal(e) => tracing::error!(error = %e, "internal error"),
             WebError::App(AppError::Store(e)) => tracing::error!(error = %e, "storage error"),
+            WebError::App(AppError::Internal(e)) => tracing::error!(error = %e, "internal error"),
             _ => {}
         }
         let status = self.status();

@@ -14,8 +14,7 @@ mod pages;
 mod state;
 mod ui;
 
-pub use error::WebError;
-pub use state::{AppState, WebConfig, DEFAULT_SESSION_HOURS};
+pub use state::{AppState, WebConfig};
 
 use axum::http::{header, HeaderValue};
 use axum::Router;

@@ -42,17 +42,26 @@ pub(super) async fn page(
         Some("moved") => Some("Your booking was moved to the new time."),
         _ => None,
     };
-    let shown = Shown { token, date: q.date.as_deref(), notice, errors: ValidationErrors::default() };
+    let shown = Shown { token, date: q.date.as_deref(), notice, refusal: Refusal::default() };
     render(&state, &caller, &booking, shown, StatusCode::OK).await
 }
 
 /// What the page shows beside the booking: the link it was opened with, the date the times start from,
-/// a notice after a change, and the errors of a refused change.
+/// a notice after a change, and why a change was refused.
 struct Shown<'a> {
     token: Option<&'a str>,
     date: Option<&'a str>,
     notice: Option<&'a str>,
-    errors: ValidationErrors,
+    refusal: Refusal,
+}
+
+/// Why a change was refused, by where the page shows it.
+#[derive(Default)]
+struct Refusal {
+    /// About the new start chosen: shown beside the times (above the booking when no times are shown).
+    start: Option<String>,
+    /// About the booking as a whole (the notice policy) or anything else: shown above the booking.
+    booking: Vec<String>,
 }
 
 /// Everything the page shows, loaded.
@@ -144,9 +153,15 @@ impl ManagePage<'_> {
         let tz = self.settings.zone();
         // A refused new start is shown beside the times; anything else (the notice policy) above the booking.
         let times_shown = self.changeable && self.within_policy;
-        let beside_times = |e: &&FieldError| times_shown && e.field == "start" && e.code != "too_late";
-        let start_error = self.shown.errors.0.iter().find(beside_times).map(|e| e.detail.as_str());
-        let others: Vec<&FieldError> = self.shown.errors.0.iter().filter(|e| !beside_times(e)).collect();
+        let refusal = &self.shown.refusal;
+        let start_error = refusal.start.as_deref().filter(|_| times_shown);
+        let above: Vec<&str> = refusal
+            .start
+            .as_deref()
+            .filter(|_| !times_shown)
+            .into_iter()
+            .chain(refusal.booking.iter().map(String::as_str))
+            .collect();
         let mut date_values = Values::default();
         date_values.set("date", self.from.to_string());
         let csrf = csrf_field(caller.0.as_ref());
@@ -155,8 +170,8 @@ impl ManagePage<'_> {
         html! {
             h1 { "Your booking" }
             @if let Some(n) = self.shown.notice { p.notice role="status" { (n) } }
-            @if !others.is_empty() {
-                div.error-summary role="alert" { @for e in &others { p { (e.detail) } } }
+            @if !above.is_empty() {
+                div.error-summary role="alert" { @for why in &above { p { (why) } } }
             }
             (booking_facts(tz, b, &self.service, &self.names, &self.clinics))
             @if self.changeable {
@@ -239,13 +254,16 @@ async fn refused(
         AppError::Unavailable(_) => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let errors = match e {
-        AppError::Unavailable(_) => {
-            ValidationErrors::single("slot_taken", "start", "that time was just taken; pick another")
+    let mut refusal = Refusal::default();
+    for error in errors.0 {
+        match (&e, error.field.as_str()) {
+            (AppError::Unavailable(_), _) => refusal.start = Some("that time was just taken; pick another".into()),
+            (AppError::TooLate { .. }, _) => refusal.booking.push(error.detail),
+            (_, "start") => refusal.start = Some(error.detail),
+            _ => refusal.booking.push(error.detail),
         }
-        _ => errors,
-    };
-    let shown = Shown { token: posted_token(form), date: None, notice: None, errors };
+    }
+    let shown = Shown { token: posted_token(form), date: None, notice: None, refusal };
     render(state, caller, b, shown, status).await
 }
 
