@@ -2,7 +2,7 @@
 //! core's rules and returning an [`AppError`]. The web API, the pages, the command line and the benchmarks
 //! all call these functions; none of them repeats one.
 //!
-//! - [`accounts`]: passwords, sessions, personal access tokens, signing in.
+//! - [`accounts`]: passwords, signing in (with a second factor), sessions, personal access tokens.
 //! - [`listing`]: what the manager keeps in lists (services, therapist profiles, articles): create,
 //!   replace, archive and restore, and what the public may see.
 //! - [`catalog`] and [`content`]: those lists' own types.
@@ -21,17 +21,20 @@ mod error;
 pub mod listing;
 
 pub use error::{AppError, AppResult, ConflictCode, NotFoundAs};
+pub use knead_core::SessionPolicy;
 
 use jiff::Timestamp;
 use knead_core::{Clock, SystemClock};
 use knead_store::{DynStore, Store};
 use std::sync::Arc;
 
-/// The application: the store, the clock, and what is kept in memory between requests. Cheap to share
-/// behind an `Arc`; every use case takes `&App`.
+/// The application: the store, the clock, how long sessions last, and what is kept in memory between
+/// requests. Cheap to share behind an `Arc`; every use case takes `&App`.
 pub struct App {
     store: DynStore,
     clock: Arc<dyn Clock>,
+    /// How long a session lasts, by role.
+    sessions: SessionPolicy,
     /// Route-days between availability searches, rebuilt when the calendar version moves.
     calendar: booking::CalendarCache,
     /// Checked against when an email is unknown, so both sign-in failures take the same time.
@@ -39,6 +42,7 @@ pub struct App {
 }
 
 impl App {
+    /// An app on the wall clock with the default [`SessionPolicy`].
     pub fn new(store: DynStore) -> App {
         App::with_clock(store, Arc::new(SystemClock))
     }
@@ -48,9 +52,21 @@ impl App {
         App {
             store,
             clock,
+            sessions: SessionPolicy::default(),
             calendar: booking::CalendarCache::default(),
             dummy_hash: accounts::hash_password("knead-dummy-password-for-timing"),
         }
+    }
+
+    /// The same app with sessions lasting as `policy` says (the binary's configuration; check it first
+    /// with [`SessionPolicy::validate`]).
+    pub fn with_sessions(self, policy: SessionPolicy) -> App {
+        App { sessions: policy, ..self }
+    }
+
+    /// How long sessions last, by role: for the cookie's max-age.
+    pub fn session_policy(&self) -> &SessionPolicy {
+        &self.sessions
     }
 
     pub fn now(&self) -> Timestamp {

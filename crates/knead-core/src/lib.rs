@@ -20,7 +20,7 @@ pub mod schedule;
 pub mod slug;
 pub mod validation;
 
-pub use account::{Email, NewUser, Password, Role, User, UserId};
+pub use account::{Email, NewUser, Password, Role, SessionPolicy, TokenDraft, TokenInfo, User, UserId};
 pub use catalog::{
     AddOn, AddOnInput, Kind, Place, Service, ServiceDraft, ServiceId, ServiceInput, Therapist, TherapistDraft,
     TherapistId, TherapistInput,

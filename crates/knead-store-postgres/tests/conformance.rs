@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 use knead_core::ArticleInput;
+use knead_store::AccountStore;
 use knead_store_postgres::testing::fresh_database;
 
 knead_store::conformance_suite!(fresh_database);
@@ -28,4 +29,50 @@ async fn timestamps_come_back_truncated_to_microseconds() {
     assert_eq!(article.created_at, expected);
     assert_eq!(db.store.article(article.id).await.unwrap().created_at, expected);
     db.cleanup().await;
+}
+
+/// A database made before 0006 keeps its tokens (now ending 90 days after they were made) and its sessions
+/// (last seen when made, never ending for idleness) once migrated.
+#[tokio::test]
+async fn tokens_and_sessions_made_before_expiry_existed_survive_the_upgrade() {
+    let Some(probe) = fresh_database().await else { return };
+    probe.cleanup().await;
+    let admin = knead_store_postgres::testing::admin_url();
+    let (name, url) = knead_store_postgres::testing::create_database(&admin).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("knead-postgres-upgrade-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
+        let file = entry.file_name().into_string().unwrap();
+        if file.as_str() < "0006" {
+            std::fs::copy(entry.path(), dir.join(&file)).unwrap();
+        }
+    }
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let setup = format!(
+        "insert into users (id, email, name, role, password_hash, created_at) overriding system value \
+             values (1, 'ana@example.com', 'Ana', 'manager', 'h', '2026-03-01T15:00:00Z'); \
+         insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             values ('{a}', 1, 'csrf', '2026-03-01T15:00:00Z', '2026-03-01T16:00:00Z'); \
+         insert into api_tokens (id, user_id, name, token_hash, created_at) overriding system value \
+             values (7, 1, 'laptop', '{d}', '2026-03-01T15:00:00Z');",
+        a = "a".repeat(64),
+        d = "d".repeat(64),
+    );
+    sqlx::raw_sql(&setup).execute(&pool).await.unwrap();
+    pool.close().await;
+
+    let store = knead_store_postgres::PostgresStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let t0: Timestamp = "2026-03-01T15:00:00Z".parse().unwrap();
+    let (user, token) = store.api_token(&"d".repeat(64), t0).await.unwrap().unwrap();
+    assert_eq!((user.id.0, token.id, token.label.as_str()), (1, 7, "laptop"));
+    assert_eq!((token.expires_at, token.last_used_at), (t0 + jiff::SignedDuration::from_hours(90 * 24), None));
+    let session = store.session(&"a".repeat(64), t0).await.unwrap().unwrap();
+    assert_eq!((session.last_seen_at, session.idle_expires_at, session.has_second_factor), (t0, None, false));
+    assert_eq!(store.second_factor(user.id).await.unwrap(), None);
+    store.close().await;
+    knead_store_postgres::testing::drop_database(&admin, &name).await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
 }

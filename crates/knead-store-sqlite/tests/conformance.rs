@@ -1,6 +1,6 @@
 //! The shared storage conformance stories, and the corrupt-row stories, run against SQLite in memory.
 
-use knead_store::DynStore;
+use knead_store::{AccountStore, DynStore};
 use knead_store_sqlite::SqliteStore;
 use std::sync::Arc;
 
@@ -35,5 +35,50 @@ async fn a_database_file_is_created_on_first_run_and_reopens() {
     assert!(path.exists());
     let again = SqliteStore::connect(&url).await.unwrap();
     again.migrate().await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A database made before 0006 keeps its tokens (now ending 90 days after they were made) and its sessions
+/// (last seen when made, never ending for idleness) once migrated.
+#[tokio::test]
+async fn tokens_and_sessions_made_before_expiry_existed_survive_the_upgrade() {
+    let dir = std::env::temp_dir().join(format!("knead-sqlite-upgrade-{}", std::process::id()));
+    let before = dir.join("migrations");
+    std::fs::create_dir_all(&before).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
+        let name = entry.file_name().into_string().unwrap();
+        if name.as_str() < "0006" {
+            std::fs::copy(entry.path(), before.join(&name)).unwrap();
+        }
+    }
+    let path = dir.join("before.db");
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}", path.display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let t0: jiff::Timestamp = "2026-03-01T15:00:00Z".parse().unwrap();
+    let micros = t0.as_microsecond();
+    let setup = format!(
+        "insert into users (id, email, name, role, password_hash, created_at) \
+             values (1, 'ana@example.com', 'Ana', 'manager', 'h', {micros}); \
+         insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             values ('{a}', 1, 'csrf', {micros}, {micros} + 3600000000); \
+         insert into api_tokens (id, user_id, name, token_hash, created_at) values (7, 1, 'laptop', '{d}', {micros});",
+        a = "a".repeat(64),
+        d = "d".repeat(64),
+    );
+    sqlx::raw_sql(&setup).execute(&pool).await.unwrap();
+    pool.close().await;
+
+    store.migrate().await.unwrap();
+    let (user, token) = store.api_token(&"d".repeat(64), t0).await.unwrap().unwrap();
+    assert_eq!((user.id.0, token.id, token.label.as_str()), (1, 7, "laptop"));
+    assert_eq!((token.expires_at, token.last_used_at), (t0 + jiff::SignedDuration::from_hours(90 * 24), None));
+    let session = store.session(&"a".repeat(64), t0).await.unwrap().unwrap();
+    assert_eq!((session.last_seen_at, session.idle_expires_at, session.has_second_factor), (t0, None, false));
+    assert_eq!(store.second_factor(user.id).await.unwrap(), None);
+    drop(store);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -17,7 +17,7 @@ mod error;
 mod scheduling;
 pub mod sql;
 
-pub use account::{AccountStore, NewSession, SessionRecord};
+pub use account::{AccountStore, NewApiToken, NewSession, PendingSession, SecondFactor, SessionRecord};
 pub use catalog::CatalogStore;
 pub use content::ContentStore;
 pub use error::{StoreError, StoreResult};

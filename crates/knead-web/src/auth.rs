@@ -169,9 +169,8 @@ pub async fn managed_booking(
 /// Starts a session for `user`, returning the `Set-Cookie` value. A new random id every time, so a
 /// session id planted before login is never the one that becomes authenticated.
 pub async fn start_session(state: &AppState, user: &User) -> Result<String, WebError> {
-    let hours = state.config().session_hours;
-    let secret = accounts::start_session(state.app(), user, jiff::SignedDuration::from_hours(hours)).await?;
-    Ok(session_set_cookie(state, secret, Some(hours * 3600)))
+    let secret = accounts::start_session(state.app(), user).await?;
+    Ok(session_set_cookie(state, secret, Some(state.app().session_policy().lifetime(user.role).as_secs())))
 }
 
 /// A `Set-Cookie` value for the session cookie; `None` max-age clears it.

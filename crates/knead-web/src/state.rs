@@ -12,22 +12,13 @@ pub struct WebConfig {
     pub practice_name: String,
     /// Mark the session cookie `Secure` (browsers still send it to http://127.0.0.1 and localhost).
     pub secure_cookies: bool,
-    pub session_hours: i64,
     /// Login attempts allowed per minute, per client address and per email.
     pub login_attempts_per_minute: u32,
 }
 
-/// How long a browser session lasts, in hours, unless signed out sooner.
-pub const DEFAULT_SESSION_HOURS: i64 = 24 * 14;
-
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig {
-            practice_name: "knead".into(),
-            secure_cookies: true,
-            session_hours: DEFAULT_SESSION_HOURS,
-            login_attempts_per_minute: 10,
-        }
+        WebConfig { practice_name: "knead".into(), secure_cookies: true, login_attempts_per_minute: 10 }
     }
 }
 

@@ -126,4 +126,7 @@ pub struct TokenCreateArgs {
     /// A label to recognise the token by.
     #[arg(long, default_value = "cli")]
     pub name: String,
+    /// Days until the token expires (1 to 366).
+    #[arg(long, default_value_t = knead_app::accounts::DEFAULT_TOKEN_DAYS)]
+    pub days: i64,
 }

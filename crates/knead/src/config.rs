@@ -3,6 +3,7 @@
 
 use crate::cli::{Cli, Command};
 use anyhow::{Context, Result};
+use knead_core::SessionPolicy;
 use serde::Deserialize;
 
 /// Keys the config file may hold; unknown keys are refused so a typo is not silently ignored.
@@ -14,7 +15,9 @@ struct FileConfig {
     practice_name: Option<String>,
     secure_cookies: Option<bool>,
     login_attempts_per_minute: Option<u32>,
-    session_hours: Option<i64>,
+    staff_idle_minutes: Option<i64>,
+    staff_session_hours: Option<i64>,
+    client_session_hours: Option<i64>,
     log: Option<String>,
 }
 
@@ -23,6 +26,8 @@ pub struct Config {
     pub database_url: String,
     pub addr: String,
     pub web: knead_web::WebConfig,
+    /// How long browser sessions last, by role.
+    pub sessions: SessionPolicy,
     pub log: String,
 }
 
@@ -59,15 +64,22 @@ impl Config {
         let secure_cookies =
             if serve.is_some_and(|s| s.insecure_cookies) { false } else { file.secure_cookies.unwrap_or(true) };
         let log = std::env::var("KNEAD_LOG").ok().or(file.log).unwrap_or_else(|| "info,sqlx=warn".to_string());
+        let default_sessions = SessionPolicy::default();
+        let sessions = SessionPolicy {
+            staff_idle_minutes: file.staff_idle_minutes.unwrap_or(default_sessions.staff_idle_minutes),
+            staff_hours: file.staff_session_hours.unwrap_or(default_sessions.staff_hours),
+            client_hours: file.client_session_hours.unwrap_or(default_sessions.client_hours),
+        };
+        sessions.validate().map_err(|e| anyhow::anyhow!("session settings in the config file: {e}"))?;
         Ok(Config {
             database_url,
             addr,
             web: knead_web::WebConfig {
                 practice_name,
                 secure_cookies,
-                session_hours: file.session_hours.unwrap_or(defaults.session_hours),
                 login_attempts_per_minute: file.login_attempts_per_minute.unwrap_or(defaults.login_attempts_per_minute),
             },
+            sessions,
             log,
         })
     }

@@ -69,17 +69,19 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
         }
         Command::Token(TokenCommand::Create(args)) => {
             let app = App::new(store::open(&config.database_url).await?);
-            let (user, token) =
-                accounts::create_api_token(&app, &args.email, &args.name).await.map_err(|e| match e {
+            let (user, info, token) =
+                accounts::create_api_token(&app, &args.email, &args.name, args.days).await.map_err(|e| match e {
                     knead_app::AppError::NotFound { .. } => {
                         anyhow::anyhow!("no user has the email {}", args.email.trim())
                     }
                     other => anyhow::anyhow!("{other}"),
                 })?;
             eprintln!(
-                "Token for {} ({}); it is shown only once. Send it as `Authorization: Bearer <token>`.",
+                "Token #{} for {} ({}), valid until {}; it is shown only once. Send it as `Authorization: Bearer <token>`.",
+                info.id,
                 user.email.as_str(),
-                user.role.as_str()
+                user.role.as_str(),
+                info.expires_at
             );
             println!("{token}");
             Ok(())
@@ -161,7 +163,7 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     if demo {
         load_demo(&*store).await?;
     }
-    let app = Arc::new(App::new(store.clone()));
+    let app = Arc::new(App::new(store.clone()).with_sessions(config.sessions));
     tokio::spawn(sweep_sessions(app.clone()));
     let router = knead_web::router(knead_web::AppState::new(app, config.web.clone()));
     let listener = tokio::net::TcpListener::bind(&config.addr)

@@ -5,7 +5,7 @@
 
 use super::{booked, home, new_booking, service_input, t0};
 use crate::sql::SqlDatabase;
-use crate::{AccountStore, CatalogStore, SchedulingStore, StoreError, StoreResult};
+use crate::{AccountStore, CatalogStore, NewApiToken, SchedulingStore, StoreError, StoreResult};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use knead_core::calendar::{PracticeSettings, ScheduleInput};
@@ -19,6 +19,7 @@ macro_rules! corrupt_rows_suite {
     ($fresh:path, $field:ident) => {
         $crate::corrupt_rows_suite!(@story $fresh, $field,
             a_role_no_one_knows_is_a_corrupt_user_not_a_client,
+            a_token_whose_expiry_is_no_time_is_a_corrupt_token_not_one_that_never_expires,
             an_address_that_is_not_an_email_or_a_time_out_of_range_is_a_corrupt_user_not_the_epoch,
             labels_that_are_not_a_list_of_strings_are_a_corrupt_therapist,
             a_slug_that_would_not_parse_is_a_corrupt_service,
@@ -83,6 +84,23 @@ pub async fn an_address_that_is_not_an_email_or_a_time_out_of_range_is_a_corrupt
     let sql = "update users set email = 'ana@example.com', created_at = 'infinity' where id = $1";
     db.execute(sql, &[id.into()]).await.unwrap();
     assert_corrupt(db.user_by_id(id).await, "users", id.0, "infinity");
+}
+
+pub async fn a_token_whose_expiry_is_no_time_is_a_corrupt_token_not_one_that_never_expires<D: SqlDatabase>(db: &D) {
+    let user_id = user(db).await;
+    let hash = "7".repeat(64);
+    let new = NewApiToken {
+        user_id,
+        label: "laptop".into(),
+        token_hash: hash.clone(),
+        created_at: t0(),
+        expires_at: t0() + 24.hours(),
+    };
+    let id = db.create_api_token(&new).await.unwrap().id;
+    // PostgreSQL's `infinity`; SQLite keeps the text, which is no timestamp either (and sorts after any).
+    db.execute("update api_tokens set expires_at = 'infinity' where id = $1", &[id.into()]).await.unwrap();
+    assert_corrupt(db.api_token(&hash, t0()).await, "api_tokens", id, "infinity");
+    assert_corrupt(db.api_tokens_of(user_id, t0()).await, "api_tokens", id, "infinity");
 }
 
 pub async fn labels_that_are_not_a_list_of_strings_are_a_corrupt_therapist<D: SqlDatabase>(db: &D) {

@@ -30,7 +30,10 @@ macro_rules! conformance_suite {
         }
         $crate::conformance_suite!(@story $fresh,
             accounts::accounts,
-            accounts::sessions_and_tokens,
+            accounts::sessions_end_at_their_end_or_after_idling,
+            accounts::a_session_waiting_for_a_second_factor_signs_nothing_in,
+            accounts::tokens_expire_record_their_last_use_and_can_be_revoked,
+            accounts::a_second_factor_is_pending_until_confirmed_and_each_code_is_accepted_once,
             accounts::a_taken_email_or_token_is_a_conflict_on_its_field,
             catalog::services,
             catalog::therapists,

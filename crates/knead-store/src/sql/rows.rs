@@ -207,6 +207,15 @@ impl Row<'_> {
         }
     }
 
+    /// An instant or NULL.
+    pub fn opt_time(&mut self, column: &'static str) -> StoreResult<Option<Timestamp>> {
+        if self.next_is_null() {
+            self.take(column);
+            return Ok(None);
+        }
+        self.time(column).map(Some)
+    }
+
     /// A date: PostgreSQL's, or SQLite's text `YYYY-MM-DD`.
     pub fn date(&mut self, column: &'static str) -> StoreResult<Date> {
         match self.take(column) {
@@ -319,6 +328,17 @@ mod tests {
         row.id("id").unwrap();
         let (_, _, problem) = corrupt_problem(row.int("price_cents").unwrap_err());
         assert_eq!(problem, "column price_cents: expected an integer, found null");
+    }
+
+    #[test]
+    fn an_optional_instant_is_null_or_a_readable_time() {
+        let mut r =
+            rows(&["used_at", "revoked_at", "seen_at"], vec![Value::Null, Value::Int(1_000_000), Value::Bool(true)]);
+        let mut row = r.first("api_tokens").unwrap();
+        assert_eq!(row.opt_time("used_at").unwrap(), None);
+        assert_eq!(row.opt_time("revoked_at").unwrap().map(|t| t.as_second()), Some(1));
+        let (_, _, problem) = corrupt_problem(row.opt_time("seen_at").unwrap_err());
+        assert_eq!(problem, "column seen_at: expected a timestamp, found a boolean");
     }
 
     #[test]

@@ -107,7 +107,10 @@ impl TestApp {
 
     /// A personal access token for a demo user, made as `knead token create` makes one.
     pub async fn token_for(&self, email: &str) -> Auth {
-        let (_, token) = knead_app::accounts::create_api_token(&self.app, email, "test").await.unwrap();
+        let (_, _, token) =
+            knead_app::accounts::create_api_token(&self.app, email, "test", knead_app::accounts::DEFAULT_TOKEN_DAYS)
+                .await
+                .unwrap();
         Auth::Bearer(token)
     }
 
