@@ -14,6 +14,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Login attempts allowed per minute, per client address and per email.
     pub login_attempts_per_minute: u32,
+    /// The practice is reached over HTTPS (directly or through a TLS proxy): send HSTS.
+    pub served_over_tls: bool,
 }
 
 impl Default for WebConfig {
