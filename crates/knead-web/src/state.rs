@@ -20,7 +20,12 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { practice_name: "knead".into(), secure_cookies: true, login_attempts_per_minute: 10 }
+        WebConfig {
+            practice_name: "knead".into(),
+            secure_cookies: true,
+            login_attempts_per_minute: 10,
+            served_over_tls: false,
+        }
     }
 }
 
