@@ -23,6 +23,9 @@ pub enum WebError {
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
+    /// Refused for how it was sent, not who sent it (a cross-site post, a missing CSRF token): 403.
+    #[error("refused: {code}")]
+    Refused { code: &'static str, detail: &'static str },
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
@@ -80,7 +83,7 @@ impl WebError {
             },
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::Refused { .. } => StatusCode::FORBIDDEN,
             WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -103,6 +106,7 @@ impl WebError {
                 vec![item("unauthenticated", None, "Sign in, or send `Authorization: Bearer <token>`.".into())]
             }
             WebError::Forbidden => vec![item("forbidden", None, "Your account may not do this.".into())],
+            WebError::Refused { code, detail } => vec![item(code, None, (*detail).into())],
             WebError::RateLimited { retry_after_secs } => {
                 vec![item("rate_limited", None, format!("Too many attempts; try again in {retry_after_secs} seconds."))]
             }

@@ -35,7 +35,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(manage::router())
         .route("/static/style.css", get(stylesheet))
         .fallback(|| async { WebError::not_found("page") })
+        .layer(middleware::from_fn_with_state(state.clone(), second_factor_first))
         .layer(middleware::from_fn_with_state(state, render_errors_as_html))
+}
+
+/// A manager who signed in without the second factor their role needs is sent to set it up before any
+/// other page (signing out and the stylesheet excepted).
+async fn second_factor_first(caller: MaybeCaller, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let exempt = path == accounts::SECOND_FACTOR_PATH || path == "/logout" || path.starts_with("/static/");
+    if !exempt && caller.0.as_ref().is_some_and(|c| c.second_factor_missing) {
+        return Redirect::to(accounts::SECOND_FACTOR_PATH).into_response();
+    }
+    next.run(request).await
 }
 
 /// What every page's frame needs: the practice's name and who is looking.
