@@ -60,7 +60,11 @@ pub fn local_day(tz: &TimeZone, date: Date) -> Day {
 
 /// An instant as RFC 3339 with the offset it has in `tz` (no bracketed zone name), as the API shows times.
 pub fn format_rfc3339(tz: &TimeZone, ts: Timestamp) -> String {
-    ts.display_with_offset(tz.to_offset(ts)).to_string()
+    // RFC 3339 offsets are whole minutes: an offset with seconds (a zone's old local mean time) is cut to the
+    // minute here, or jiff would round the offset it prints but not the time, naming another instant.
+    let offset = tz.to_offset(ts);
+    let whole_minutes = jiff::tz::Offset::from_seconds(offset.seconds() / 60 * 60).unwrap_or(offset);
+    ts.display_with_offset(whole_minutes).to_string()
 }
 
 /// The local date an instant falls on.
