@@ -94,7 +94,7 @@ pub struct PracticeSettings {
     /// Cancelling or rescheduling needs at least this many hours' notice.
     pub cancel_notice_hours: i64,
     /// How far ahead a visit may be booked or moved to: its local date at most this many days after today.
-    /// Settings saved before this existed read as the default.
+    // Settings saved before the horizon existed read with the default, so it needs no migration.
     #[serde(default = "default_booking_horizon_days")]
     pub booking_horizon_days: i64,
     /// Kilometres (straight line from the nearest therapist's base) included in the price.
