@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(calendar::router())
         .merge(manage::router())
         .route("/static/style.css", get(stylesheet))
+        .route(booking::USE_LOCATION_PATH, get(booking::use_location_script))
         .fallback(|| async { WebError::not_found("page") })
         .layer(middleware::from_fn_with_state(state.clone(), second_factor_first))
         .layer(middleware::from_fn_with_state(state, render_errors_as_html))
