@@ -203,19 +203,22 @@ where
     }
 }
 
-/// A booking the caller may manage: its client, a manager, or whoever holds its manage link (`token`). An
-/// anonymous caller without a link is asked to sign in; anyone else who may not see it is told it does not exist.
+/// A booking the caller may manage: its client, a manager, or whoever holds its manage link (`token`).
+/// Booking ids are sequential, so the answer must not tell whether an id exists: an anonymous caller without a
+/// link is asked to sign in before anything is looked up, and anyone else who may not see a booking is told it
+/// does not exist, exactly as for an id that was never used.
 pub async fn managed_booking(
     state: &AppState,
     caller: &MaybeCaller,
     id: i64,
     token: Option<&str>,
 ) -> Result<Booking, WebError> {
-    match knead_app::booking::manageable(state.app(), BookingId(id), caller.user(), token).await? {
-        Some(b) => Ok(b),
-        None if caller.0.is_none() && token.is_none() => Err(WebError::Unauthenticated),
-        None => Err(WebError::not_found("booking")),
+    if caller.0.is_none() && token.is_none() {
+        return Err(WebError::Unauthenticated);
     }
+    knead_app::booking::manageable(state.app(), BookingId(id), caller.user(), token)
+        .await?
+        .ok_or(WebError::not_found("booking"))
 }
 
 /// The `Set-Cookie` value for a new session of `user` whose cookie holds `secret`, lasting as long as the

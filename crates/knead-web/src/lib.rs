@@ -11,10 +11,12 @@ mod extract;
 mod limit;
 mod markdown;
 mod pages;
+mod routes;
 mod security;
 mod state;
 mod ui;
 
+pub use routes::route_table;
 pub use state::{AppState, WebConfig};
 
 use axum::middleware;
