@@ -13,10 +13,12 @@ pub mod fuzzing;
 mod limit;
 mod markdown;
 mod pages;
+mod routes;
 mod security;
 mod state;
 mod ui;
 
+pub use routes::route_table;
 pub use state::{AppState, WebConfig};
 
 use axum::middleware;

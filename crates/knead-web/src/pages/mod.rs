@@ -14,20 +14,21 @@ mod public;
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{RenderedError, WebError};
+use crate::routes::{get, Routes};
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use axum::Router;
 use knead_core::Role;
 use maud::{html, Markup, DOCTYPE};
 
 pub const STYLESHEET: &str = include_str!("../../assets/style.css");
 
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
+/// Every page's route, listed as it is added (`crate::routes`).
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(public::router())
         .merge(accounts::router())
         .merge(booking::router())
@@ -35,6 +36,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(manage::router())
         .route("/static/style.css", get(stylesheet))
         .route(booking::USE_LOCATION_PATH, get(booking::use_location_script))
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
+    routes()
+        .into_router()
         .fallback(|| async { WebError::not_found("page") })
         .layer(middleware::from_fn_with_state(state.clone(), second_factor_first))
         .layer(middleware::from_fn_with_state(state, render_errors_as_html))

@@ -9,20 +9,19 @@ use super::Frame;
 use crate::auth::{self, MaybeCaller, SignedIn};
 use crate::error::WebError;
 use crate::extract::FormPairs;
+use crate::routes::{get, post, Routes};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use knead_app::accounts;
 use knead_core::Role;
 use maud::html;
 
 pub use second_factor::SET_UP_PATH as SECOND_FACTOR_PATH;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/login", get(sign_in::login_page).post(sign_in::login))
         .route("/login/code", get(sign_in::code_page).post(sign_in::submit_code))
         .route("/logout", post(logout))

@@ -16,13 +16,12 @@ use super::Frame;
 use crate::auth::{Caller, MaybeCaller, Via};
 use crate::error::WebError;
 use crate::extract::FormPairs;
+use crate::routes::{get, post, Routes};
 use crate::state::AppState;
 use crate::ui::Values;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use jiff::tz::TimeZone;
 use knead_app::booking;
 use knead_app::catalog::{Services, Therapists};
@@ -34,8 +33,8 @@ use knead_core::{FieldError, Place, Role, Service, TherapistId, ValidationErrors
 use maud::{html, Markup};
 use sha2::{Digest, Sha256};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/book", get(steps::choose_service).post(confirm))
         .route("/book/where", get(choose_place))
         .route("/book/when", get(choose_time))

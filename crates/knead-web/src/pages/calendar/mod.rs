@@ -10,13 +10,12 @@ use crate::auth::{Caller, Manager, SignedIn};
 use crate::error::WebError;
 use crate::extract::{AppPath, AppQuery};
 use crate::pages::Frame;
+use crate::routes::{get, Routes};
 use crate::state::AppState;
 use crate::ui::{clock, day_heading, error_summary, line, minutes, Values, DATE};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -29,8 +28,8 @@ use knead_core::{Role, ServiceId, Therapist, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 use std::collections::HashMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/calendar", get(own_calendar))
         .route("/manage/therapists/{id}/calendar", get(therapist_calendar))
 }

@@ -9,13 +9,12 @@ use crate::auth::{Caller, Manager};
 use crate::error::WebError;
 use crate::extract::{AppPath, AppQuery, FormPairs};
 use crate::pages::Frame;
+use crate::routes::{get, post, Routes};
 use crate::state::AppState;
 use crate::ui::{self, clock, day_heading, field, line, Input, Values, DATE, DECIMAL, HOURS};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use knead_app::catalog::{Services, Therapists};
@@ -28,8 +27,8 @@ use knead_core::calendar::{
 use knead_core::{FieldError, Service, Therapist, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
+pub(super) fn routes() -> Routes {
+    Routes::new()
         .route("/manage/therapists/{id}/schedule", get(schedule_page).post(save_schedule))
         .route("/manage/therapists/{id}/time-off", post(add_time_off))
         .route("/manage/therapists/{id}/time-off/{time_off_id}/delete", post(delete_time_off))

@@ -6,21 +6,20 @@ use crate::auth::{Caller, Manager};
 use crate::error::WebError;
 use crate::extract::{AppQuery, FormPairs};
 use crate::pages::Frame;
+use crate::routes::{get, Routes};
 use crate::state::AppState;
 use crate::ui::{self, field, line, Input, Values, DECIMAL, TEXT, WHOLE};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use knead_app::{calendar, AppError};
 use knead_core::calendar::{PracticeSettingsInput, ServiceArea};
 use knead_core::money::format_cents;
 use knead_core::ValidationErrors;
 use maud::{html, Markup};
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/manage/settings", get(settings_page).post(save_settings))
+pub(super) fn routes() -> Routes {
+    Routes::new().route("/manage/settings", get(settings_page).post(save_settings))
 }
 
 const GRIDS: [(&str, &str); 6] = [
