@@ -8,6 +8,8 @@ mod api;
 mod auth;
 mod error;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod limit;
 mod markdown;
 mod pages;

@@ -84,4 +84,92 @@ mod tests {
         let html = to_html("[x](https://example.com/\"onmouseover=\"alert(1))");
         assert!(!html.contains("\"onmouseover"), "{html}");
     }
+
+    /// Markdown built from the pieces attacks are made of: raw tags and handlers, link and image syntax
+    /// with hostile schemes (split by whitespace, entities, control characters, case), autolinks,
+    /// reference definitions, code spans, and ordinary prose.
+    fn hostile_markdown() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("<script>alert(1)</script>".to_string()),
+            Just("<ScRiPt src=//evil.example/x.js>".to_string()),
+            Just("<img src=x onerror=alert(1)>".to_string()),
+            Just("<a href=\"javascript:alert(1)\">x</a>".to_string()),
+            Just("<svg onload=alert(1)>".to_string()),
+            Just("<!-- c -->".to_string()),
+            Just("<div\nonclick=alert(1)>".to_string()),
+            Just("\n\n".to_string()),
+            Just("\n    ".to_string()),
+            Just("```\n".to_string()),
+            Just("`".to_string()),
+            Just("> ".to_string()),
+            Just("| a | b |\n|:--|--:|\n".to_string()),
+            Just("[r]: ".to_string()),
+            Just("[r]".to_string()),
+            Just("](".to_string()),
+            Just("![".to_string()),
+            Just("[".to_string()),
+            Just(")".to_string()),
+            Just("<".to_string()),
+            Just(">".to_string()),
+            Just("\"".to_string()),
+            Just(" \"t\" ".to_string()),
+            Just("&#106;".to_string()),
+            Just("&#x3A;".to_string()),
+            Just("&colon;".to_string()),
+            Just("&Tab;".to_string()),
+            Just("%6A".to_string()),
+            Just("\\".to_string()),
+            prop::sample::select(vec![
+                "javascript",
+                "JaVaScRiPt",
+                "java\tscript",
+                "java\u{0}script",
+                "vbscript",
+                "data",
+                "file"
+            ])
+            .prop_map(str::to_string),
+            prop::sample::select(vec![":", ":alert(1)", "://evil.example", "https", "mailto", "http"])
+                .prop_map(str::to_string),
+            "[ a-zA-Z0-9=/#?.]{0,8}",
+        ];
+        prop::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(7), cases: 1024, ..Default::default() })]
+
+        #[test]
+        fn no_markdown_renders_a_script_a_handler_or_an_unsafe_link(markdown in hostile_markdown()) {
+            let html = to_html(&markdown);
+            let why = crate::fuzzing::unsafe_markup(&html);
+            proptest::prop_assert!(why.is_none(), "{:?} from {:?}:\n{}", why, markdown, html);
+        }
+
+        #[test]
+        fn no_text_at_all_renders_unsafe_markup(markdown in ".{0,200}") {
+            let html = to_html(&markdown);
+            let why = crate::fuzzing::unsafe_markup(&html);
+            proptest::prop_assert!(why.is_none(), "{:?} from {:?}:\n{}", why, markdown, html);
+        }
+    }
+
+    #[test]
+    fn the_safety_oracle_catches_what_it_must() {
+        use crate::fuzzing::unsafe_markup;
+        for bad in [
+            "<p><script>x</script></p>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"java&#x09;script&colon;alert(1)\">x</a>",
+            "<img src=\" JAVASCRIPT:x\">",
+            "<p onclick=\"x\">a</p>",
+            "<iframe src=\"https://a\">",
+            "<a href=\"data:text/html,x\">",
+        ] {
+            assert!(unsafe_markup(bad).is_some(), "{bad}");
+        }
+        let ok = to_html("# T\n\n[a](https://a.example/?x=1&y=2) ![i](/i.png \"t\") <b>\n\n| a |\n|:-:|\n| b |\n");
+        assert_eq!(unsafe_markup(&ok), None, "{ok}");
+    }
 }

@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .merge(calendar::router())
         .merge(manage::router())
         .route("/static/style.css", get(stylesheet))
+        .route(booking::USE_LOCATION_PATH, get(booking::use_location_script))
 }
 
 pub fn router(state: AppState) -> Router<AppState> {

@@ -20,8 +20,8 @@ use crate::routes::{get, post, Routes};
 use crate::state::AppState;
 use crate::ui::Values;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use jiff::tz::TimeZone;
 use knead_app::booking;
 use knead_app::catalog::{Services, Therapists};
@@ -42,6 +42,21 @@ pub fn router() -> Routes {
         .route("/bookings/{id}/manage", get(manage::page))
         .route("/bookings/{id}/manage/cancel", post(manage::cancel))
         .route("/bookings/{id}/manage/reschedule", post(manage::reschedule))
+}
+
+/// Where the "use my location" script is served.
+pub(super) const USE_LOCATION_PATH: &str = "/static/use-location.js";
+const USE_LOCATION_JS: &str = include_str!("../../../assets/use-location.js");
+
+/// The "use my location" script of the place step, as a file so that no page needs inline script.
+pub(super) async fn use_location_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        USE_LOCATION_JS,
+    )
 }
 
 /// How many days of start times the time step lists at once.
@@ -150,6 +165,8 @@ fn page_field(api_field: &str) -> String {
         "client.email" => "email".into(),
         "client.phone" => "phone".into(),
         "therapist_ids" => "therapist_id".into(),
+        // Availability's first date is the time step's date field.
+        "from" => "date".into(),
         other => other.into(),
     }
 }
