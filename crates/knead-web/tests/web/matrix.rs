@@ -72,6 +72,7 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/articles", Public, |_| "Articles"),
         rule(get.clone(), "/articles/{slug}", Public, |_| "sciatica"),
         rule(get.clone(), "/static/style.css", Public, |_| "body"),
+        rule(get.clone(), "/static/use-location.js", Public, |_| "geolocation"),
         // Signing in and the account.
         rule(get.clone(), "/login", Public, |_| "login_token"),
         rule(post.clone(), "/login", Public, |_| "Sign in"),
