@@ -260,7 +260,7 @@ async fn crash_repeatedly(url: &str, backend: &str) {
     let mut server = tokio::task::block_in_place(|| Server::start(&["--demo", "--database-url", url]));
     for round in 0..rounds {
         let offset = 3 + (4 * round as i64) % 320;
-        let kill_after = 1 + rng.next(12);
+        let kill_after = 1 + rng.next(20);
         let written = tokio::task::block_in_place(|| {
             let bodies = candidates(&server, offset, &mut rng, round);
             write_until_crash(server, bodies, kill_after)
