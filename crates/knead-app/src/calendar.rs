@@ -6,7 +6,8 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use knead_core::booking::{Booking, Clinic, ClinicInput};
 use knead_core::calendar::{
-    DayWindows, PracticeSettings, PracticeSettingsInput, ScheduleInput, TherapistSchedule, TimeOff,
+    check_date, check_instant, DayWindows, PracticeSettings, PracticeSettingsInput, ScheduleInput, TherapistSchedule,
+    TimeOff,
 };
 use knead_core::{FieldError, TherapistId, UserId, ValidationErrors};
 
@@ -55,21 +56,26 @@ pub async fn save_schedule(app: &App, therapist: TherapistId, input: &ScheduleIn
 }
 
 /// Gives one date its own hours (`Some`, empty for a day off) or returns it to the weekly hours (`None`).
-/// The therapist must have a schedule.
+/// The therapist must have a schedule, and the date must lie in the range requests may name.
 pub async fn set_day_override(
     app: &App,
     therapist: TherapistId,
     date: Date,
     windows: Option<&DayWindows>,
 ) -> AppResult<()> {
+    check_date("date", date)?;
     if app.store().schedule(therapist).await?.is_none() {
         return Err(AppError::NotFound { what: "schedule" });
     }
     Ok(app.store().set_day_override(therapist, date, windows).await?)
 }
 
-/// Adds time off from `start` to `end`, which must come after it.
+/// Adds time off from `start` to `end`, which must come after it, both on dates requests may name.
 pub async fn add_time_off(app: &App, therapist: TherapistId, start: Timestamp, end: Timestamp) -> AppResult<TimeOff> {
+    let mut e = ValidationErrors::default();
+    e.take(check_instant("start", start));
+    e.take(check_instant("end", end));
+    e.check()?;
     if end <= start {
         return Err(AppError::field("invalid", "end", "must be after the start"));
     }

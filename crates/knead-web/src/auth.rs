@@ -1,12 +1,14 @@
-//! Who is calling: the session cookie or bearer token turned into a `Caller`, role checks, the CSRF check
-//! for form posts, the session cookie itself, and the sign-in rate limit. Passwords, secrets and sessions
+//! Who is calling: the session cookie or bearer token turned into a `Caller`, role checks, the CSRF checks
+//! for form posts and for the API under a session, and the session cookie itself. Passwords, secrets and sessions
 //! as operations are `knead_app::accounts`'.
 
 use crate::error::WebError;
 use crate::state::AppState;
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use knead_app::accounts;
 use knead_core::booking::{Booking, BookingId};
 use knead_core::{Role, User};
@@ -19,6 +21,9 @@ pub const SESSION_COOKIE: &str = "knead_session";
 pub struct Caller {
     pub user: User,
     pub via: Via,
+    /// A manager signed in with a password alone who has not set up their second factor yet: their pages
+    /// send them to do that first, and they may not act as a manager until they have.
+    pub second_factor_missing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -33,7 +38,7 @@ pub enum Via {
 
 impl Caller {
     pub fn is_manager(&self) -> bool {
-        self.user.role == Role::Manager
+        self.user.role == Role::Manager && !self.second_factor_missing
     }
 
     pub fn csrf_token(&self) -> Option<&str> {
@@ -52,7 +57,7 @@ impl Caller {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -63,13 +68,18 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+/// The value of the request's cookie `name`, if it sent a non-empty one.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| cookie::Cookie::parse(pair.trim()).ok())
-        .find(|c| c.name() == SESSION_COOKIE)
+        .find(|c| c.name() == name && !c.value().is_empty())
         .map(|c| c.value().to_string())
 }
 
@@ -88,21 +98,63 @@ where
         if let Some(cached) = parts.extensions.get::<Option<Caller>>() {
             return Ok(MaybeCaller(cached.clone()));
         }
-        let state = AppState::from_ref(state);
-        let caller = if let Some(token) = bearer_token(&parts.headers) {
-            let user = accounts::token_user(state.app(), token).await?.ok_or(WebError::Unauthenticated)?;
-            Some(Caller { user, via: Via::ApiToken })
-        } else if let Some(secret) = session_cookie(&parts.headers) {
-            accounts::session(state.app(), &secret).await?.map(|s| Caller {
-                user: s.user,
-                via: Via::Session { token_hash: s.token_hash, csrf_token: s.csrf_token },
-            })
-        } else {
-            None
-        };
+        let caller = resolve_caller(&AppState::from_ref(state), &parts.headers).await?;
         parts.extensions.insert(caller.clone());
         Ok(MaybeCaller(caller))
     }
+}
+
+/// Who the request's bearer token or session cookie names.
+async fn resolve_caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, WebError> {
+    if let Some(token) = bearer_token(headers) {
+        let user = accounts::token_user(state.app(), token).await?.ok_or(WebError::Unauthenticated)?;
+        return Ok(Some(Caller { user, via: Via::ApiToken, second_factor_missing: false }));
+    }
+    let Some(secret) = session_cookie(headers) else { return Ok(None) };
+    Ok(accounts::session(state.app(), &secret).await?.map(|s| Caller {
+        user: s.user,
+        via: Via::Session { token_hash: s.token_hash, csrf_token: s.csrf_token },
+        second_factor_missing: s.second_factor_missing,
+    }))
+}
+
+/// The header a browser session's state-changing API request must carry, holding the session's form token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Guards the API against browser sessions' risks. A state-changing request authenticated by a session
+/// cookie must carry the session's form token in [`CSRF_HEADER`]: a cookie rides along on a cross-site
+/// request, a header does not (requests with a bearer token need none; another site cannot make a browser
+/// send one). And a session whose second factor is still to be set up may not use the API at all.
+pub async fn guard_api_sessions(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if bearer_token(request.headers()).is_some() || session_cookie(request.headers()).is_none() {
+        return next.run(request).await;
+    }
+    let caller = match resolve_caller(&state, request.headers()).await {
+        Ok(caller) => caller,
+        Err(e) => return e.into_response(),
+    };
+    if caller.as_ref().is_some_and(|c| c.second_factor_missing) {
+        let refusal = WebError::Refused {
+            code: "second_factor_required",
+            detail: "Set up your second factor on the account page before using the API.",
+        };
+        return refusal.into_response();
+    }
+    if crate::security::is_state_changing(request.method()) {
+        if let Some(expected) = caller.as_ref().and_then(Caller::csrf_token) {
+            let sent = request.headers().get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+            if !constant_time_eq(expected.as_bytes(), sent) {
+                let refusal = WebError::Refused {
+                    code: "csrf_token_required",
+                    detail: "A request made with a browser session must send the session's form token in the \
+                             X-CSRF-Token header; API clients send `Authorization: Bearer <token>` instead.",
+                };
+                return refusal.into_response();
+            }
+        }
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
 }
 
 impl MaybeCaller {
@@ -143,7 +195,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let SignedIn(caller) = SignedIn::from_request_parts(parts, state).await?;
-        if caller.user.role == Role::Manager {
+        if caller.user.role == Role::Manager && !caller.second_factor_missing {
             Ok(Manager(caller))
         } else {
             Err(WebError::Forbidden)
@@ -151,35 +203,55 @@ where
     }
 }
 
-/// A booking the caller may manage: its client, a manager, or whoever holds its manage link (`token`). An
-/// anonymous caller without a link is asked to sign in; anyone else who may not see it is told it does not exist.
+/// A booking the caller may manage: its client, a manager, or whoever holds its manage link (`token`).
+/// Booking ids are sequential, so the answer must not tell whether an id exists: an anonymous caller without a
+/// link is asked to sign in before anything is looked up, and anyone else who may not see a booking is told it
+/// does not exist, exactly as for an id that was never used.
 pub async fn managed_booking(
     state: &AppState,
     caller: &MaybeCaller,
     id: i64,
     token: Option<&str>,
 ) -> Result<Booking, WebError> {
-    match knead_app::booking::manageable(state.app(), BookingId(id), caller.user(), token).await? {
-        Some(b) => Ok(b),
-        None if caller.0.is_none() && token.is_none() => Err(WebError::Unauthenticated),
-        None => Err(WebError::not_found("booking")),
+    if caller.0.is_none() && token.is_none() {
+        return Err(WebError::Unauthenticated);
     }
+    knead_app::booking::manageable(state.app(), BookingId(id), caller.user(), token)
+        .await?
+        .ok_or(WebError::not_found("booking"))
 }
 
-/// Starts a session for `user`, returning the `Set-Cookie` value. A new random id every time, so a
-/// session id planted before login is never the one that becomes authenticated.
-pub async fn start_session(state: &AppState, user: &User) -> Result<String, WebError> {
-    let secret = accounts::start_session(state.app(), user).await?;
-    Ok(session_set_cookie(state, secret, Some(state.app().session_policy().lifetime(user.role).as_secs())))
+/// The `Set-Cookie` value for a new session of `user` whose cookie holds `secret`, lasting as long as the
+/// session may for the user's role.
+pub fn session_set_cookie(state: &AppState, user: &User, secret: String) -> String {
+    let max_age = state.app().session_policy().lifetime(user.role).as_secs();
+    build_cookie(state, SESSION_COOKIE, &secret, "/", Some(max_age), cookie::SameSite::Lax)
 }
 
-/// A `Set-Cookie` value for the session cookie; `None` max-age clears it.
-pub fn session_set_cookie(state: &AppState, value: String, max_age_secs: Option<i64>) -> String {
-    let mut c = cookie::Cookie::new(SESSION_COOKIE, value);
+/// The `Set-Cookie` value that clears the session cookie.
+pub fn clear_session_cookie(state: &AppState) -> String {
+    build_cookie(state, SESSION_COOKIE, "", "/", None, cookie::SameSite::Lax)
+}
+
+/// A `Set-Cookie` value for one of the sign-in steps' own cookies: sent only to `path` and never with a
+/// request from another site. `None` max-age clears it.
+pub fn cookie(state: &AppState, name: &str, value: &str, path: &str, max_age_secs: Option<i64>) -> String {
+    build_cookie(state, name, value, path, max_age_secs, cookie::SameSite::Strict)
+}
+
+fn build_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_secs: Option<i64>,
+    same_site: cookie::SameSite,
+) -> String {
+    let mut c = cookie::Cookie::new(name.to_string(), value.to_string());
     c.set_http_only(true);
     c.set_secure(state.config().secure_cookies);
-    c.set_same_site(cookie::SameSite::Lax);
-    c.set_path("/");
+    c.set_same_site(same_site);
+    c.set_path(path.to_string());
     c.set_max_age(cookie::time::Duration::seconds(max_age_secs.unwrap_or(0)));
     c.to_string()
 }

@@ -19,10 +19,22 @@ pub enum WebError {
     /// The request itself could not be read (malformed JSON, a wrong type, an unknown field).
     #[error("bad request")]
     BadRequest(FieldError),
+    /// The body is longer than the route reads.
+    #[error("body too large")]
+    TooLarge { limit_bytes: usize },
+    /// The body is not declared as JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// The route exists but not with this method; the router adds the `Allow` header.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("sign in required")]
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
+    /// Refused for how it was sent, not who sent it (a cross-site post, a missing CSRF token): 403.
+    #[error("refused: {code}")]
+    Refused { code: &'static str, detail: &'static str },
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
@@ -79,8 +91,11 @@ impl WebError {
                 AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::Refused { .. } => StatusCode::FORBIDDEN,
             WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -99,10 +114,24 @@ impl WebError {
             WebError::App(AppError::Store(_) | AppError::Internal(_)) => vec![internal()],
             WebError::App(e) => field_errors(e).map(|errs| errs.0.iter().map(from_field).collect()).unwrap_or_default(),
             WebError::BadRequest(e) => vec![from_field(e)],
+            WebError::TooLarge { limit_bytes } => {
+                vec![item("too_large", Some("body"), format!("the body must be at most {limit_bytes} bytes"))]
+            }
+            WebError::UnsupportedMediaType => vec![item(
+                "unsupported_media_type",
+                Some("Content-Type"),
+                "send the body as JSON with `Content-Type: application/json`".into(),
+            )],
+            WebError::MethodNotAllowed => vec![item(
+                "method_not_allowed",
+                Some("method"),
+                "this route does not take that method; the `Allow` header lists the ones it takes".into(),
+            )],
             WebError::Unauthenticated => {
                 vec![item("unauthenticated", None, "Sign in, or send `Authorization: Bearer <token>`.".into())]
             }
             WebError::Forbidden => vec![item("forbidden", None, "Your account may not do this.".into())],
+            WebError::Refused { code, detail } => vec![item(code, None, (*detail).into())],
             WebError::RateLimited { retry_after_secs } => {
                 vec![item("rate_limited", None, format!("Too many attempts; try again in {retry_after_secs} seconds."))]
             }

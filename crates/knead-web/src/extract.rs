@@ -12,7 +12,11 @@ pub const MAX_JSON_BYTES: usize = 256 * 1024;
 /// A JSON body; wrong types, unknown fields and missing fields name the field at fault.
 pub struct AppJson<T>(pub T);
 
-/// Refuses a body that is not declared as JSON.
+/// A JSON body as the bytes that came (for a handler that also fingerprints them), after the same checks as
+/// [`AppJson`]: declared as JSON (else 415) and within [`MAX_JSON_BYTES`] (else 413).
+pub struct JsonBytes(pub axum::body::Bytes);
+
+/// Refuses a body that is not declared as JSON (415).
 pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), WebError> {
     let is_json = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -21,11 +25,23 @@ pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), WebError> {
     if is_json {
         Ok(())
     } else {
-        Err(WebError::BadRequest(FieldError::new(
-            "unsupported_media_type",
-            "body",
-            "send the body as JSON with `Content-Type: application/json`",
-        )))
+        Err(WebError::UnsupportedMediaType)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        require_json(req.headers())?;
+        // The router's `DefaultBodyLimit` stops reading at the limit; say so in our shape, not axum's text.
+        axum::body::Bytes::from_request(req, state).await.map(JsonBytes).map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                WebError::TooLarge { limit_bytes: MAX_JSON_BYTES }
+            } else {
+                WebError::BadRequest(FieldError::new("unreadable_body", "body", "the body could not be read"))
+            }
+        })
     }
 }
 
@@ -33,48 +49,55 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        require_json(req.headers())?;
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
-            WebError::BadRequest(FieldError::new(
-                "too_large",
-                "body",
-                format!("the body must be at most {MAX_JSON_BYTES} bytes"),
-            ))
-        })?;
+        let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
         parse_json(&bytes).map(AppJson)
     }
 }
 
 /// Parses JSON, reporting the path of the field at fault (`add_ons[0].price_cents`).
+///
+/// The text is read first (a syntax error is about the body as a whole), then the fields. JSON does not tell
+/// `72` from `72.0`, and neither does JSON Schema's `integer`, so a whole number written with a fraction is
+/// read as the integer it is.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|inner| {
+        WebError::BadRequest(FieldError::new("invalid_json", "body", format!("the body is not valid JSON: {inner}")))
+    })?;
+    whole_numbers_as_integers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
-        let inner = err.into_inner();
-        let (code, field, detail) = match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                ("invalid_json", "body".to_string(), format!("the body is not valid JSON: {inner}"))
-            }
-            _ => {
-                let msg = inner.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                // serde reports a missing or unknown field at its parent; name the field itself.
-                let field = match field_from_message(&msg) {
-                    Some(name) if msg.starts_with("missing field") => join_path(&path, &name),
-                    _ => path.clone(),
-                };
-                let code = if msg.starts_with("missing field") {
-                    "required"
-                } else if msg.starts_with("unknown field") {
-                    "unknown_field"
-                } else {
-                    "invalid_type"
-                };
-                (code, if field == "." || field.is_empty() { "body".into() } else { field }, msg)
-            }
+        let msg = err.into_inner().to_string();
+        // serde reports a missing or unknown field at its parent; name the field itself.
+        let field = match field_from_message(&msg) {
+            Some(name) if msg.starts_with("missing field") => join_path(&path, &name),
+            _ => path,
         };
-        WebError::BadRequest(FieldError::new(code, field, detail))
+        let code = if msg.starts_with("missing field") {
+            "required"
+        } else if msg.starts_with("unknown field") {
+            "unknown_field"
+        } else {
+            "invalid_type"
+        };
+        let field = if field == "." || field.is_empty() { "body".into() } else { field };
+        WebError::BadRequest(FieldError::new(code, field, msg))
     })
+}
+
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    // Exactly i64's range (2^63 is not in it): `as` would saturate anything beyond.
+    const I64_RANGE: std::ops::Range<f64> = -9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && I64_RANGE.contains(f)) {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
 }
 
 fn field_from_message(msg: &str) -> Option<String> {
@@ -259,8 +282,8 @@ mod tests {
             prop_assert_eq!(&decoded, &pairs);
             if let Some((name, _)) = pairs.first() {
                 let first = pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap();
-                let form = FormPairs(decoded);
-                prop_assert_eq!(form.get(name), first);
+                let read = FormPairs(decoded);
+                prop_assert_eq!(read.get(name), first);
             }
         }
 

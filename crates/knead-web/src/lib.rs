@@ -13,26 +13,30 @@ pub mod fuzzing;
 mod limit;
 mod markdown;
 mod pages;
+mod routes;
+mod security;
 mod state;
 mod ui;
 
+pub use routes::route_table;
 pub use state::{AppState, WebConfig};
 
-use axum::http::{header, HeaderValue};
+use axum::middleware;
 use axum::Router;
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-/// The whole application: pages, API (with its OpenAPI document), health check and static files.
+/// The whole application: pages, API (with its OpenAPI document), health check and static files, behind
+/// the defences every request gets (innermost first): cross-site refusal, a panic turned into a 500, and
+/// the security headers.
 pub fn router(state: AppState) -> Router {
+    let api = api::router().layer(middleware::from_fn_with_state(state.clone(), auth::guard_api_sessions));
     Router::new()
         .merge(pages::router(state.clone()))
-        .merge(api::router())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .merge(api)
+        .layer(middleware::from_fn(security::refuse_cross_site))
+        .layer(CatchPanicLayer::custom(security::panic_response))
+        .layer(middleware::from_fn_with_state(state.clone(), security::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             // Method and path only: query strings and bodies may carry personal information.
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())

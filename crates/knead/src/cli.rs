@@ -10,7 +10,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "KNEAD_DATABASE_URL")]
     pub database_url: Option<String>,
 
-    /// A TOML config file (keys: database_url, addr, practice_name, secure_cookies, login_attempts_per_minute, log).
+    /// A TOML config file (keys: database_url, addr, practice_name, secure_cookies, login_attempts_per_minute,
+    /// served_over_tls, staff_idle_minutes, staff_session_hours, client_session_hours, header_read_timeout_secs,
+    /// max_connections_per_client, max_connections, log).
     #[arg(long, global = true, env = "KNEAD_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -52,6 +54,16 @@ pub struct ServeArgs {
     /// Send the session cookie without `Secure` (only for plain-HTTP hosts other than localhost).
     #[arg(long, env = "KNEAD_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    /// Seconds a client has to send a request's headers before its connection is closed (default 10; 1 to 300).
+    #[arg(long, env = "KNEAD_HEADER_READ_TIMEOUT_SECS")]
+    pub header_read_timeout_secs: Option<u64>,
+    /// Connections one client address (an IPv6 /64) may hold at once (default 64); more are closed unread.
+    /// Behind a reverse proxy every connection comes from the proxy: allow it at least its pool size.
+    #[arg(long, env = "KNEAD_MAX_CONNECTIONS_PER_CLIENT")]
+    pub max_connections_per_client: Option<usize>,
+    /// Connections held at once in all (default: as many as the open-files limit leaves room for).
+    #[arg(long, env = "KNEAD_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +108,15 @@ pub struct BenchAvailabilityArgs {
 pub enum UserCommand {
     /// Create a user; the password comes from --password or the first line of standard input.
     Create(UserCreateArgs),
+    /// Remove a user's second factor (when their phone and recovery codes are lost); a manager sets up a
+    /// new one at their next sign-in.
+    ResetSecondFactor(SecondFactorResetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SecondFactorResetArgs {
+    #[arg(long)]
+    pub email: String,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +138,25 @@ pub struct UserCreateArgs {
 pub enum TokenCommand {
     /// Create a personal access token for a user and print it (once).
     Create(TokenCreateArgs),
+    /// List a user's live tokens: id, label, created, expires, last used (never the tokens themselves).
+    List(TokenListArgs),
+    /// Revoke one of a user's tokens (--id), or all of them.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    #[arg(long)]
+    pub email: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    #[arg(long)]
+    pub email: String,
+    /// The token to revoke, as `knead token list` shows it; without it, every live token of the user.
+    #[arg(long)]
+    pub id: Option<i64>,
 }
 
 #[derive(Debug, Args)]

@@ -2,9 +2,10 @@
 //! file, then defaults.
 
 use crate::cli::{Cli, Command};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use knead_core::SessionPolicy;
 use serde::Deserialize;
+use std::time::Duration;
 
 /// Keys the config file may hold; unknown keys are refused so a typo is not silently ignored.
 #[derive(Debug, Default, Deserialize)]
@@ -19,6 +20,9 @@ struct FileConfig {
     staff_idle_minutes: Option<i64>,
     staff_session_hours: Option<i64>,
     client_session_hours: Option<i64>,
+    header_read_timeout_secs: Option<u64>,
+    max_connections_per_client: Option<usize>,
+    max_connections: Option<usize>,
     log: Option<String>,
 }
 
@@ -29,8 +33,25 @@ pub struct Config {
     pub web: knead_web::WebConfig,
     /// How long browser sessions last, by role.
     pub sessions: SessionPolicy,
+    pub connections: ConnectionSettings,
     pub log: String,
 }
+
+/// How the server treats connections (see `serve`).
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionSettings {
+    /// A connection whose request headers are not complete in this time is closed.
+    pub header_read_timeout: Duration,
+    /// Connections one client may hold at once.
+    pub per_client: usize,
+    /// Connections held at once in all; `None` derives it from the open-files limit.
+    pub max_connections: Option<usize>,
+}
+
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
+/// Enough for a browser's parallel requests and a few people behind one shared address.
+pub const DEFAULT_MAX_CONNECTIONS_PER_CLIENT: usize = 64;
+const HEADER_READ_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=300;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://knead.db";
 pub const DEMO_DATABASE_URL: &str = "sqlite://knead-demo.db";
@@ -50,6 +71,7 @@ impl Config {
             Command::Serve(args) => Some(args),
             _ => None,
         };
+        let connections = ConnectionSettings::choose(serve, &file)?;
         let demo = serve.is_some_and(|s| s.demo);
         let default_db = if demo { DEMO_DATABASE_URL } else { DEFAULT_DATABASE_URL };
         let database_url = cli.database_url.clone().or(file.database_url).unwrap_or_else(|| default_db.to_string());
@@ -82,7 +104,36 @@ impl Config {
                 served_over_tls: file.served_over_tls.unwrap_or(defaults.served_over_tls),
             },
             sessions,
+            connections,
             log,
         })
+    }
+}
+
+impl ConnectionSettings {
+    fn choose(serve: Option<&crate::cli::ServeArgs>, file: &FileConfig) -> Result<ConnectionSettings> {
+        let timeout_secs = serve
+            .and_then(|s| s.header_read_timeout_secs)
+            .or(file.header_read_timeout_secs)
+            .unwrap_or(DEFAULT_HEADER_READ_TIMEOUT_SECS);
+        if !HEADER_READ_TIMEOUT_SECS.contains(&timeout_secs) {
+            bail!(
+                "header_read_timeout_secs is {timeout_secs}; it must be from {} to {} seconds",
+                HEADER_READ_TIMEOUT_SECS.start(),
+                HEADER_READ_TIMEOUT_SECS.end()
+            );
+        }
+        let per_client = serve
+            .and_then(|s| s.max_connections_per_client)
+            .or(file.max_connections_per_client)
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+        if per_client == 0 {
+            bail!("max_connections_per_client is 0; it must be at least 1");
+        }
+        let max_connections = serve.and_then(|s| s.max_connections).or(file.max_connections);
+        if max_connections == Some(0) {
+            bail!("max_connections is 0; it must be at least 1");
+        }
+        Ok(ConnectionSettings { header_read_timeout: Duration::from_secs(timeout_secs), per_client, max_connections })
     }
 }

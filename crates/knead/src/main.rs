@@ -7,18 +7,21 @@
 // What the commands print is their interface.
 #![allow(clippy::print_stdout)]
 
+mod account_commands;
+mod admission;
 mod bench;
 mod cli;
 mod config;
+mod open_files;
+mod serve;
 mod store;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Parser;
-use cli::{BenchCommand, Cli, Command, DemoScale, TokenCommand, UserCommand};
+use cli::{BenchCommand, Cli, Command, DemoScale};
 use config::Config;
 use knead_app::{accounts, App};
-use std::io::{BufRead, IsTerminal, Write};
-use std::net::SocketAddr;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,57 +55,15 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             }
         }
         Command::Bench(BenchCommand::Availability(args)) => bench::availability(&config.database_url, &args).await,
-        Command::User(UserCommand::Create(args)) => {
+        Command::User(command) => {
             let app = App::new(store::open(&config.database_url).await?);
-            let password = match args.password {
-                Some(p) => p,
-                None => read_password_from_stdin()?,
-            };
-            let name = args.name.unwrap_or_else(|| args.email.split('@').next().unwrap_or("").to_string());
-            let user =
-                accounts::create_user(&app, &args.email, &name, &args.role, &password).await.map_err(|e| match e {
-                    knead_app::AppError::Conflict { .. } => anyhow::anyhow!("a user with that email already exists"),
-                    other => anyhow::anyhow!("{other}"),
-                })?;
-            println!("Created {} user #{} ({}).", user.role.as_str(), user.id.0, user.email.as_str());
-            Ok(())
+            account_commands::user(&app, command).await
         }
-        Command::Token(TokenCommand::Create(args)) => {
+        Command::Token(command) => {
             let app = App::new(store::open(&config.database_url).await?);
-            let (user, info, token) =
-                accounts::create_api_token(&app, &args.email, &args.name, args.days).await.map_err(|e| match e {
-                    knead_app::AppError::NotFound { .. } => {
-                        anyhow::anyhow!("no user has the email {}", args.email.trim())
-                    }
-                    other => anyhow::anyhow!("{other}"),
-                })?;
-            eprintln!(
-                "Token #{} for {} ({}), valid until {}; it is shown only once. Send it as `Authorization: Bearer <token>`.",
-                info.id,
-                user.email.as_str(),
-                user.role.as_str(),
-                info.expires_at
-            );
-            println!("{token}");
-            Ok(())
+            account_commands::token(&app, command).await
         }
     }
-}
-
-/// The first line of standard input, without its line ending (so `echo pw | knead user create ...` works).
-fn read_password_from_stdin() -> Result<String> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("Password: ");
-        std::io::stderr().flush().ok();
-    }
-    let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
-    let password = line.trim_end_matches(['\n', '\r']).to_string();
-    if password.is_empty() {
-        bail!("give a password with --password or on standard input");
-    }
-    Ok(password)
 }
 
 async fn load_demo(store: &dyn knead_store::Store) -> Result<()> {
@@ -159,6 +120,7 @@ async fn load_metro(store: &dyn knead_store::Store, seed: u64) -> Result<()> {
 }
 
 async fn serve(config: Config, demo: bool) -> Result<()> {
+    let limits = serve::Limits::within_open_files(&config.connections)?;
     let store = store::open(&config.database_url).await?;
     if demo {
         load_demo(&*store).await?;
@@ -170,12 +132,17 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
         .await
         .with_context(|| format!("could not listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, backend = store.backend(), "serving");
+    tracing::info!(
+        %addr,
+        backend = store.backend(),
+        header_read_timeout_secs = limits.header_read_timeout.as_secs(),
+        max_connections_per_client = limits.per_client,
+        max_connections = limits.total,
+        "serving"
+    );
     println!("knead is serving {} on http://{addr} ({} database)", config.web.practice_name, store.backend());
     std::io::stdout().flush().ok();
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    serve::run(listener, router, limits, shutdown_signal()).await;
     Ok(())
 }
 

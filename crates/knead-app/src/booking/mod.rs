@@ -6,6 +6,8 @@
 //! can take the same time.
 
 mod cache;
+#[cfg(test)]
+mod tests;
 
 pub use cache::{CalendarCache, CalendarSnapshot};
 
@@ -13,14 +15,14 @@ use crate::accounts::{random_secret, secret_hash};
 use crate::{App, AppError, AppResult, NotFoundAs};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use knead_core::booking::plan::{check_start, search_request, travel_fee_cents, visits_for, VisitFits};
 use knead_core::booking::{
     Booking, BookingId, BookingRequest, ClinicId, Contact, Location, NewBooking, Unavailable, Visit, Where,
 };
 use knead_core::calendar::{
-    end_minute_of, instant_of, local_date, local_day, minute_of, route_days, BookedStops, PracticeSettings,
-    TherapistSchedule,
+    add_days, add_minutes, check_date, end_minute_of, instant_of, local_date, local_day, minute_of, route_days,
+    BookedStops, PracticeSettings, TherapistSchedule,
 };
 use knead_core::geo::GeoPoint;
 use knead_core::schedule::{search, RoomCalendar, RouteDay, Slot, NEIGHBOUR_MARGIN_MINUTES};
@@ -251,21 +253,29 @@ pub fn travel_model(settings: &PracticeSettings) -> StraightLine {
 
 /// Every bookable start for a service at a place over a date range, best therapists first.
 ///
+/// Only dates up to the practice's booking horizon are searched; a `from` beyond it is refused.
+///
 /// Route-days come from the app's calendar cache while the store's calendar version is unchanged, so a search
 /// costs the engine and a few small reads; dates outside the cached window are read fresh.
 pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> {
     if !(1..=MAX_DAYS).contains(&q.days) {
         return Err(AppError::field("out_of_range", "days", format!("must be between 1 and {MAX_DAYS}")));
     }
+    check_date("from", q.from)?;
     let store = app.store();
     let now = app.now();
     let snapshot = app.calendar.snapshot(store, now).await?;
+    let today = local_date(snapshot.settings.zone(), now);
+    let last = snapshot.settings.last_bookable_date(today);
+    if q.from > last {
+        return Err(snapshot.settings.beyond_horizon("from", today).into());
+    }
     let only = q.therapist_id.map(|t| vec![t]);
     let ctx =
         Context::new(store, snapshot.settings.clone(), &snapshot.schedules, q.service_id, q.place, only.as_deref())
             .await
             .map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
-    let dates: Vec<Date> = (0..q.days).filter_map(|i| q.from.checked_add(i.days()).ok()).collect();
+    let dates: Vec<Date> = (0..q.days).map(|i| add_days(q.from, i)).filter(|d| *d <= last).collect();
     let slots = if dates.iter().all(|d| snapshot.holds(*d)) {
         let travel = ctx.travel();
         // A set: 2,800 route-days are filtered per search, so a linear scan per day would be the hot spot.
@@ -349,7 +359,7 @@ pub async fn book(
     let new = NewBooking {
         service_id: ctx.service.id,
         start: req.start,
-        end: req.start + ctx.service.duration_minutes.minutes(),
+        end: add_minutes(req.start, ctx.service.duration_minutes),
         place: req.place.clone(),
         client,
         client_user_id: user.filter(|u| u.role == Role::Client).map(|u| u.id),
@@ -428,7 +438,7 @@ pub async fn reschedule(
     let to = NewBooking {
         service_id: booking.service_id,
         start,
-        end: start + ctx.service.duration_minutes.minutes(),
+        end: add_minutes(start, ctx.service.duration_minutes),
         place: booking.place.clone(),
         client: booking.client.clone(),
         client_user_id: booking.client_user_id,

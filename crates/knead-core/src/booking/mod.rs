@@ -7,6 +7,8 @@
 
 pub mod plan;
 
+pub use crate::calendar::parse_instant;
+
 use crate::account::{Email, UserId};
 use crate::catalog::{ServiceId, TherapistId};
 use crate::geo::GeoPoint;
@@ -233,13 +235,6 @@ impl BookingInput {
             Some(BookingRequest { service_id: ServiceId(self.service_id), start: start?, therapist_ids, place, client })
         })
     }
-}
-
-/// An instant with an explicit offset (a bare local time is ambiguous around daylight-saving changes).
-pub fn parse_instant(field: &str, text: &str) -> Result<Timestamp, FieldError> {
-    text.trim().parse::<Timestamp>().map_err(|_| {
-        FieldError::new("invalid", field, "must be an RFC 3339 time with an offset, e.g. 2026-12-01T10:00:00-05:00")
-    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,14 +3,14 @@
 //! store runs on fresh data as it writes.
 
 use super::NewVisit;
-use crate::calendar::{local_date, local_day, minute_of, PracticeSettings, TherapistSchedule};
+use crate::calendar::{add_minutes, local_date, local_day, minute_of, PracticeSettings, TherapistSchedule};
 use crate::catalog::{Service, TherapistId};
 use crate::geo::{haversine_km, GeoPoint, TravelTimes};
 use crate::schedule::{DayRule, RoomCalendar, SearchRequest, Slot, Stop, Unfit};
 use crate::validation::FieldError;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 
 /// The engine's question for `service` at `at` over `dates`: the visit's length and buffers, how many
 /// therapists it needs, the practice's grid, and nothing earlier than now plus the lead time.
@@ -42,18 +42,23 @@ pub fn visits_for(slot: &Slot, service: &Service, start: Timestamp) -> Vec<NewVi
         .iter()
         .map(|p| NewVisit {
             therapist_id: p.therapist,
-            block_start: start - buffer.minutes(),
-            block_end: start + (service.duration_minutes + buffer).minutes(),
+            block_start: add_minutes(start, -buffer),
+            block_end: add_minutes(start, service.duration_minutes.saturating_add(buffer)),
             travel_before_min: i64::from(p.travel_before),
             travel_after_min: i64::from(p.travel_after),
         })
         .collect()
 }
 
-/// Whether `start` is one the practice offers at all: on its grid (whole minutes from local midnight, in
-/// steps of the grid) and no sooner than its lead time.
+/// Whether `start` is one the practice offers at all: within its booking horizon, on its grid (whole
+/// minutes from local midnight, in steps of the grid) and no sooner than its lead time. The horizon holds
+/// for everyone, staff included: one rule, so what availability offers is exactly what can be booked.
 pub fn check_start(settings: &PracticeSettings, start: Timestamp, now: Timestamp) -> Result<(), FieldError> {
     let tz = settings.zone();
+    let today = local_date(tz, now);
+    if local_date(tz, start) > settings.last_bookable_date(today) {
+        return Err(settings.beyond_horizon("start", today));
+    }
     let day = local_day(tz, local_date(tz, start));
     let on_grid = start.as_second() % 60 == 0
         && start.subsec_nanosecond() == 0
@@ -147,6 +152,17 @@ mod tests {
         assert_eq!(check_start(&settings, at("2026-06-02T14:10:00Z"), now).unwrap_err().code, "off_grid");
         assert_eq!(check_start(&settings, at("2026-06-02T14:15:30Z"), now).unwrap_err().code, "off_grid");
         assert_eq!(check_start(&settings, at("2026-06-01T13:00:00Z"), now).unwrap_err().code, "too_soon");
+    }
+
+    #[test]
+    fn a_start_past_the_booking_horizon_is_refused_naming_start() {
+        let settings = PracticeSettings { booking_horizon_days: 30, ..PracticeSettings::default() };
+        let now = at("2026-06-01T12:00:00Z");
+        assert_eq!(check_start(&settings, at("2026-07-01T14:00:00Z"), now), Ok(()), "the last day is bookable");
+        let past = check_start(&settings, at("2026-07-02T14:00:00Z"), now).unwrap_err();
+        assert_eq!((past.code, past.field.as_str()), ("too_far", "start"));
+        let far = check_start(&settings, Timestamp::MAX, now).unwrap_err();
+        assert_eq!((far.code, far.field.as_str()), ("too_far", "start"), "jiff's last instant is refused, not a panic");
     }
 
     #[test]

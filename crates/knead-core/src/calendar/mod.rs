@@ -6,10 +6,16 @@
 //!
 //! - [`settings`]: the practice's zone, service area, grid, notice policy and travel fee.
 //! - [`hours`]: weekly hours, a date's own hours ([`DayWindows`], with the overlap rule), time off.
+//! - [`dates`]: the range of dates and instants requests may name, and arithmetic on them that cannot panic.
 //! - here: local dates and minutes, a therapist's windows on a date, and the route-days of a set of dates.
 
+pub mod dates;
 pub mod hours;
 pub mod settings;
+
+pub use dates::{
+    add_days, add_minutes, check_date, check_instant, parse_date, parse_instant, step_days, EARLIEST_DATE, LATEST_DATE,
+};
 
 pub use hours::{
     format_clock, parse_clock, DayOverride, DayWindows, ScheduleDraft, ScheduleInput, TherapistSchedule, TimeOff,
@@ -35,22 +41,28 @@ pub fn end_minute_of(ts: Timestamp) -> Minute {
     -(-ts.as_second()).div_euclid(60)
 }
 
-/// The instant a minute starts.
+/// The instant a minute starts (jiff's first or last instant for a minute beyond its range).
 pub fn instant_of(minute: Minute) -> Timestamp {
-    Timestamp::from_second(minute * 60).unwrap_or(Timestamp::UNIX_EPOCH)
+    let second = minute.saturating_mul(60);
+    Timestamp::from_second(second).unwrap_or(if second < 0 { Timestamp::MIN } else { Timestamp::MAX })
 }
 
 /// The absolute minute at which local wall-clock `minute_of_day` on `date` happens. A time in a
 /// spring-forward gap moves forward by the gap; one in a fall-back fold takes the first occurrence.
+///
+/// Requests name dates within [`EARLIEST_DATE`]..=[`LATEST_DATE`] (see [`dates`]); a date at the very ends of
+/// jiff's range, whose local time has no instant, saturates to jiff's first or last instant.
 pub fn local_minute(tz: &TimeZone, date: Date, minute_of_day: i64) -> Minute {
-    let (date, minute_of_day) = if minute_of_day >= 24 * 60 {
-        (date.tomorrow().unwrap_or(date), minute_of_day - 24 * 60)
-    } else {
-        (date, minute_of_day)
-    };
+    let days = minute_of_day.div_euclid(24 * 60);
+    let minute_of_day = minute_of_day.rem_euclid(24 * 60);
+    let date = add_days(date, days);
     let time = Time::new((minute_of_day / 60) as i8, (minute_of_day % 60) as i8, 0, 0).unwrap_or(Time::midnight());
-    let zoned = date.to_datetime(time).to_zoned(tz.clone()).expect("a civil date within jiff's range");
-    minute_of(zoned.timestamp())
+    let instant = match date.to_datetime(time).to_zoned(tz.clone()) {
+        Ok(zoned) => zoned.timestamp(),
+        Err(_) if date.year() < 0 => Timestamp::MIN,
+        Err(_) => Timestamp::MAX,
+    };
+    minute_of(instant)
 }
 
 /// One local calendar day in absolute minutes (23 or 25 hours long on daylight-saving days).
@@ -244,6 +256,30 @@ mod tests {
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].1, noon);
         assert_eq!(w[1].0, noon + 60);
+    }
+
+    #[test]
+    fn the_ends_of_jiffs_range_saturate_instead_of_panicking() {
+        let tz = toronto();
+        let last = local_day(&tz, Date::MAX);
+        assert_eq!(last.end, minute_of(Timestamp::MAX));
+        assert!(last.origin <= last.end);
+        let first = local_day(&tz, Date::MIN);
+        assert_eq!(first.origin, minute_of(Timestamp::MIN));
+        for d in [Date::MIN, Date::MAX, date(9999, 12, 30), LATEST_DATE, EARLIEST_DATE] {
+            let windows = schedule().windows_on(&tz, d);
+            assert!(windows.iter().all(|(s, e)| s < e), "{d}");
+        }
+        assert_eq!(instant_of(Minute::MAX), Timestamp::MAX);
+        assert_eq!(instant_of(Minute::MIN), Timestamp::MIN);
+        struct Still;
+        impl TravelTimes for Still {
+            fn minutes(&self, _: GeoPoint, _: GeoPoint) -> u32 {
+                0
+            }
+        }
+        let route = route_days(&[schedule()], &BookedStops::default(), &tz, &[Date::MAX], &Still);
+        assert_eq!(route.len(), 1);
     }
 
     #[test]

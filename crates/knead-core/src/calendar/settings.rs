@@ -1,10 +1,12 @@
 //! The practice's booking settings: its time zone, the area it serves, the booking grid and notice policy,
-//! the travel fee, and the default travel model's parameters.
+//! how far ahead clients may book, the travel fee, and the default travel model's parameters.
 
+use super::dates::{add_days, add_minutes};
 use crate::geo::{haversine_km, GeoPoint};
 use crate::validation::{FieldError, ValidationErrors};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -91,6 +93,10 @@ pub struct PracticeSettings {
     pub lead_minutes: i64,
     /// Cancelling or rescheduling needs at least this many hours' notice.
     pub cancel_notice_hours: i64,
+    /// How far ahead a visit may be booked or moved to: its local date at most this many days after today.
+    // Settings saved before the horizon existed read with the default, so it needs no migration.
+    #[serde(default = "default_booking_horizon_days")]
+    pub booking_horizon_days: i64,
     /// Kilometres (straight line from the nearest therapist's base) included in the price.
     pub travel_fee_free_km: f64,
     /// Cents charged per kilometre beyond the free distance.
@@ -99,6 +105,15 @@ pub struct PracticeSettings {
     pub road_factor: f64,
     /// Average driving speed, for the default travel model.
     pub speed_kmh: f64,
+}
+
+/// The booking horizon's default: a year ahead.
+pub const DEFAULT_BOOKING_HORIZON_DAYS: i64 = 365;
+/// The booking horizon's bounds: at least tomorrow, at most two years ahead.
+pub const BOOKING_HORIZON_DAYS: std::ops::RangeInclusive<i64> = 1..=730;
+
+fn default_booking_horizon_days() -> i64 {
+    DEFAULT_BOOKING_HORIZON_DAYS
 }
 
 impl Default for PracticeSettings {
@@ -121,7 +136,26 @@ impl PracticeSettings {
 
     /// Whether a visit starting at `start` may still be cancelled or moved at `now`.
     pub fn may_change(&self, start: Timestamp, now: Timestamp) -> bool {
-        now + self.cancel_notice_hours.hours() <= start
+        add_minutes(now, self.cancel_notice_hours.saturating_mul(60)) <= start
+    }
+
+    /// The last local date a visit may be booked on, seen from `today`: the booking horizon's end. The rule
+    /// is the same for clients and staff, so what the booking pages offer is what anyone can book.
+    pub fn last_bookable_date(&self, today: Date) -> Date {
+        add_days(today, self.booking_horizon_days)
+    }
+
+    /// An error naming `field` for a local date past the booking horizon.
+    pub fn beyond_horizon(&self, field: &str, today: Date) -> FieldError {
+        FieldError::new(
+            "too_far",
+            field,
+            format!(
+                "must be no later than {}: the practice takes bookings up to {} days ahead",
+                self.last_bookable_date(today),
+                self.booking_horizon_days
+            ),
+        )
     }
 
     /// The settings as a form or API body holds them.
@@ -132,6 +166,7 @@ impl PracticeSettings {
             grid_minutes: self.grid_minutes,
             lead_minutes: self.lead_minutes,
             cancel_notice_hours: self.cancel_notice_hours,
+            booking_horizon_days: self.booking_horizon_days,
             travel_fee_free_km: self.travel_fee_free_km,
             travel_fee_cents_per_km: self.travel_fee_cents_per_km,
             road_factor: self.road_factor,
@@ -154,6 +189,10 @@ pub struct PracticeSettingsInput {
     pub lead_minutes: i64,
     /// Cancelling or rescheduling needs at least this many hours' notice.
     pub cancel_notice_hours: i64,
+    /// How many days ahead a visit may be booked or moved to, 1 to 730 (365 when left out).
+    #[serde(default = "default_booking_horizon_days")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 730, default = 365))]
+    pub booking_horizon_days: i64,
     /// Kilometres (straight line from the nearest therapist's base) included in the price.
     pub travel_fee_free_km: f64,
     /// Cents charged per kilometre beyond the free distance.
@@ -172,6 +211,7 @@ impl Default for PracticeSettingsInput {
             grid_minutes: 15,
             lead_minutes: 120,
             cancel_notice_hours: 24,
+            booking_horizon_days: DEFAULT_BOOKING_HORIZON_DAYS,
             travel_fee_free_km: 10.0,
             travel_fee_cents_per_km: 100,
             road_factor: 1.3,
@@ -198,6 +238,8 @@ impl PracticeSettingsInput {
         }
         e.range("lead_minutes", self.lead_minutes, 0, 60 * 24 * 14, " minutes");
         e.range("cancel_notice_hours", self.cancel_notice_hours, 0, 24 * 14, " hours");
+        let (fewest, most) = BOOKING_HORIZON_DAYS.into_inner();
+        e.range("booking_horizon_days", self.booking_horizon_days, fewest, most, " days");
         if !(self.travel_fee_free_km.is_finite() && (0.0..=500.0).contains(&self.travel_fee_free_km)) {
             e.push(FieldError::new("out_of_range", "travel_fee_free_km", "must be between 0 and 500"));
         }
@@ -211,6 +253,7 @@ impl PracticeSettingsInput {
                 grid_minutes: self.grid_minutes,
                 lead_minutes: self.lead_minutes,
                 cancel_notice_hours: self.cancel_notice_hours,
+                booking_horizon_days: self.booking_horizon_days,
                 travel_fee_free_km: self.travel_fee_free_km,
                 travel_fee_cents_per_km: self.travel_fee_cents_per_km,
                 road_factor: self.road_factor,
@@ -235,8 +278,9 @@ mod tests {
     fn changes_need_the_notice_the_policy_sets() {
         let s = PracticeSettings::default();
         let now: Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
-        assert!(s.may_change(now + 24.hours(), now));
-        assert!(!s.may_change(now + 23.hours(), now));
+        assert!(s.may_change(add_minutes(now, 24 * 60), now));
+        assert!(!s.may_change(add_minutes(now, 23 * 60), now));
+        assert!(!s.may_change(now, Timestamp::MAX), "saturates rather than panics");
     }
 
     #[test]
@@ -246,6 +290,38 @@ mod tests {
         assert_eq!(errors.0[0].field, "time_zone");
         let stored = serde_json::json!({ "time_zone": "Mars/Olympus_Mons" });
         assert!(serde_json::from_value::<Zone>(stored["time_zone"].clone()).is_err(), "a stored bad zone is an error");
+    }
+
+    #[test]
+    fn the_booking_horizon_is_bounded_and_ends_that_many_days_after_today() {
+        let s = PracticeSettings::default();
+        assert_eq!(s.booking_horizon_days, 365);
+        assert_eq!(s.last_bookable_date(jiff::civil::date(2026, 6, 1)), jiff::civil::date(2027, 6, 1));
+        let refused = s.beyond_horizon("from", jiff::civil::date(2026, 6, 1));
+        assert_eq!((refused.code, refused.field.as_str()), ("too_far", "from"));
+        assert!(refused.detail.contains("2027-06-01") && refused.detail.contains("365 days"), "{}", refused.detail);
+        for days in [0, -1, 731, i64::MAX] {
+            let input = PracticeSettingsInput { booking_horizon_days: days, ..Default::default() };
+            assert_eq!(input.validate().unwrap_err().0[0].field, "booking_horizon_days", "{days}");
+        }
+        for days in [1, 730] {
+            let input = PracticeSettingsInput { booking_horizon_days: days, ..Default::default() };
+            assert_eq!(input.validate().unwrap().booking_horizon_days, days);
+        }
+        let huge = PracticeSettings { booking_horizon_days: i64::MAX, ..PracticeSettings::default() };
+        assert_eq!(huge.last_bookable_date(jiff::civil::date(2026, 6, 1)), jiff::civil::Date::MAX, "saturates");
+    }
+
+    #[test]
+    fn settings_saved_before_the_horizon_existed_read_as_a_year() {
+        let mut json = serde_json::to_value(PracticeSettings::default()).unwrap();
+        json.as_object_mut().unwrap().remove("booking_horizon_days");
+        let read: PracticeSettings = serde_json::from_value(json).unwrap();
+        assert_eq!(read.booking_horizon_days, DEFAULT_BOOKING_HORIZON_DAYS);
+        let mut input = serde_json::to_value(PracticeSettingsInput::default()).unwrap();
+        input.as_object_mut().unwrap().remove("booking_horizon_days");
+        let read: PracticeSettingsInput = serde_json::from_value(input).unwrap();
+        assert_eq!(read.booking_horizon_days, DEFAULT_BOOKING_HORIZON_DAYS);
     }
 
     #[test]

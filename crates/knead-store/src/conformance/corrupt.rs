@@ -1,7 +1,8 @@
 //! Stories of rows that cannot be read: each is an error naming its table and the row's id, never a
 //! default, and never showing the row's contents. The ports cannot write such rows, so each story breaks one
 //! with raw SQL first (one text for both dialects but the one noted), through the adapter's own
-//! [`SqlDatabase`]. `corrupt_rows_suite!` turns them into tests.
+//! [`SqlDatabase`]. `corrupt_rows_suite!` turns them into tests. One story here is the opposite case, a row
+//! an older version wrote, which must still be read: it needs raw SQL too.
 
 use super::{booked, home, new_booking, service_input, t0};
 use crate::sql::SqlDatabase;
@@ -24,6 +25,7 @@ macro_rules! corrupt_rows_suite {
             labels_that_are_not_a_list_of_strings_are_a_corrupt_therapist,
             a_slug_that_would_not_parse_is_a_corrupt_service,
             a_stored_zone_that_does_not_exist_is_corrupt_settings_not_the_defaults,
+            settings_saved_before_the_booking_horizon_existed_read_with_a_years_horizon,
             overlapping_override_windows_are_a_corrupt_override_not_dropped,
             a_booking_with_no_place_or_a_bad_client_email_is_a_corrupt_booking,
             a_visit_off_the_map_is_a_corrupt_visit_in_the_stops_availability_reads);
@@ -124,6 +126,20 @@ pub async fn a_stored_zone_that_does_not_exist_is_corrupt_settings_not_the_defau
     let bad = crate::sql::Param::json(&settings).unwrap();
     db.execute("update practice_settings set settings = $1 where id = 1", &[bad]).await.unwrap();
     assert_corrupt(db.practice_settings().await, "practice_settings", 1, "Mars");
+}
+
+/// Settings are JSON in one row, so a setting added later (the booking horizon) needs no migration: a row
+/// written before it existed reads with the setting's default.
+pub async fn settings_saved_before_the_booking_horizon_existed_read_with_a_years_horizon<D: SqlDatabase>(db: &D) {
+    let saved = PracticeSettings { grid_minutes: 30, ..PracticeSettings::default() };
+    db.save_practice_settings(&saved).await.unwrap();
+    let mut older = serde_json::to_value(&saved).unwrap();
+    older.as_object_mut().unwrap().remove("booking_horizon_days").expect("the horizon is stored");
+    let older = crate::sql::Param::json(&older).unwrap();
+    db.execute("update practice_settings set settings = $1 where id = 1", &[older]).await.unwrap();
+    let read = db.practice_settings().await.unwrap();
+    assert_eq!(read.booking_horizon_days, 365);
+    assert_eq!(read, saved);
 }
 
 pub async fn overlapping_override_windows_are_a_corrupt_override_not_dropped<D: SqlDatabase>(db: &D) {

@@ -20,14 +20,18 @@ fn clinic_input(rooms: &[&str]) -> ClinicInput {
     }
 }
 
-/// Settings are the defaults until saved, then what was saved.
+/// Settings are the defaults until saved, then what was saved (the booking horizon too).
 pub async fn practice_settings(store: &dyn Store) {
     assert_eq!(store.practice_settings().await.unwrap(), PracticeSettings::default());
     let zone = Zone::parse("time_zone", "America/Vancouver").unwrap();
-    let s = PracticeSettings { time_zone: zone, grid_minutes: 30, ..PracticeSettings::default() };
+    let s =
+        PracticeSettings { time_zone: zone, grid_minutes: 30, booking_horizon_days: 90, ..PracticeSettings::default() };
     store.save_practice_settings(&s).await.unwrap();
     store.save_practice_settings(&s).await.unwrap();
     assert_eq!(store.practice_settings().await.unwrap(), s);
+    let longer = PracticeSettings { booking_horizon_days: 730, ..s };
+    store.save_practice_settings(&longer).await.unwrap();
+    assert_eq!(store.practice_settings().await.unwrap().booking_horizon_days, 730);
 }
 
 /// Clinics keep their rooms in order and list by name.

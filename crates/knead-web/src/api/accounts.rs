@@ -1,7 +1,6 @@
 //! The caller's own account in the API.
 
 use crate::auth::SignedIn;
-use crate::error::ErrorBody;
 use crate::state::AppState;
 use axum::Json;
 use knead_core::Role;
@@ -24,8 +23,8 @@ pub struct UserView {
 }
 
 /// The caller's own account.
-#[utoipa::path(get, path = "/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/me", tag = "accounts", operation_id = "getMe", security(("bearer" = [])),
+    responses((status = 200, body = UserView)))]
 pub async fn me(SignedIn(caller): SignedIn) -> Json<UserView> {
     let u = caller.user;
     Json(UserView { id: u.id.0, email: u.email.as_str().to_string(), name: u.name, role: u.role })

@@ -2,7 +2,7 @@
 
 use crate::auth::{managed_booking, MaybeCaller};
 use crate::error::{ErrorBody, WebError};
-use crate::extract::{parse_json, require_json, AppJson, AppPath, AppQuery};
+use crate::extract::{parse_json, AppJson, AppPath, AppQuery, JsonBytes};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -36,12 +36,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct AvailabilityParams {
     pub service_id: i64,
     /// The client's place (with `lon`), or give `clinic_id`.
+    #[param(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
+    #[param(minimum = -180, maximum = 180)]
     pub lon: Option<f64>,
     pub clinic_id: Option<i64>,
     /// First local date, YYYY-MM-DD.
+    #[param(format = Date)]
     pub from: String,
     /// How many days, 1 to 60.
+    #[param(minimum = 1, maximum = 60)]
     pub days: i64,
     pub therapist_id: Option<i64>,
 }
@@ -85,8 +89,9 @@ pub struct AvailabilityView {
 
 /// Every start on the practice's grid at which a therapist who offers the service and covers the place
 /// can arrive from the previous visit and reach the next one; "any therapist" ranks by added travel.
-#[utoipa::path(get, path = "/availability", tag = "booking", params(AvailabilityParams),
-    responses((status = 200, body = AvailabilityView), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/availability", tag = "booking", operation_id = "getAvailability", params(AvailabilityParams),
+    responses((status = 200, body = AvailabilityView),
+        (status = 422, body = ErrorBody, description = "An unknown service or clinic, a place outside the service area, or dates the practice does not book")))]
 pub async fn availability(
     State(state): State<AppState>,
     AppQuery(q): AppQuery<AvailabilityParams>,
@@ -176,17 +181,19 @@ async fn view(state: &AppState, booking: Booking, manage_token: Option<String>) 
 }
 
 /// Book a slot. Send an `Idempotency-Key` header to make retries safe: a repeat returns the same booking.
-#[utoipa::path(post, path = "/bookings", tag = "booking", request_body = BookingInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string; a repeated request returns the first booking")),
-    responses((status = 201, body = BookingView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/bookings", tag = "booking", operation_id = "createBooking", request_body = BookingInput,
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, pattern = "^[!-~]([ -~]*[!-~])?$",
+        description = "Any unique string of printable ASCII; a repeated request returns the first booking")),
+    security((), ("bearer" = [])),
+    responses((status = 201, body = BookingView),
+        (status = 409, body = ErrorBody, description = "The start is no longer free"),
+        (status = 422, body = ErrorBody, description = "A field is invalid, or the start is not one the practice offers for this service and place")))]
 pub async fn create_booking(
     State(state): State<AppState>,
     caller: MaybeCaller,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    JsonBytes(body): JsonBytes,
 ) -> Result<(StatusCode, Json<BookingView>), WebError> {
-    require_json(&headers)?;
     let input: BookingInput = parse_json(&body)?;
     let request = input.validate()?;
     let key = match headers.get("idempotency-key") {
@@ -216,8 +223,10 @@ pub struct ManageToken {
 }
 
 /// One booking (its client, a manager, or the holder of its manage link).
-#[utoipa::path(get, path = "/bookings/{id}", tag = "booking", params(("id" = i64, Path), ManageToken),
-    responses((status = 200, body = BookingView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/bookings/{id}", tag = "booking", operation_id = "getBooking", params(("id" = i64, Path), ManageToken),
+    security((), ("bearer" = [])),
+    responses((status = 200, body = BookingView),
+        (status = 404, body = ErrorBody, description = "No such booking, or not one the caller may see (the same answer)")))]
 pub async fn get_booking(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -229,8 +238,11 @@ pub async fn get_booking(
 }
 
 /// Cancel a booking, within the practice's notice policy (managers may always).
-#[utoipa::path(post, path = "/bookings/{id}/cancel", tag = "booking", params(("id" = i64, Path), ManageToken),
-    responses((status = 200, body = BookingView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/bookings/{id}/cancel", tag = "booking", operation_id = "cancelBooking",
+    params(("id" = i64, Path), ManageToken), security((), ("bearer" = [])),
+    responses((status = 200, body = BookingView),
+        (status = 404, body = ErrorBody, description = "No such booking, or not one the caller may see (the same answer)"),
+        (status = 422, body = ErrorBody, description = "Too late to cancel under the practice's notice policy")))]
 pub async fn cancel_booking(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -252,10 +264,12 @@ pub struct RescheduleInput {
 }
 
 /// Move a booking to another start, within the notice policy.
-#[utoipa::path(post, path = "/bookings/{id}/reschedule", tag = "booking", params(("id" = i64, Path), ManageToken),
-    request_body = RescheduleInput,
-    responses((status = 200, body = BookingView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/bookings/{id}/reschedule", tag = "booking", operation_id = "rescheduleBooking",
+    params(("id" = i64, Path), ManageToken), request_body = RescheduleInput, security((), ("bearer" = [])),
+    responses((status = 200, body = BookingView),
+        (status = 404, body = ErrorBody, description = "No such booking, or not one the caller may see (the same answer)"),
+        (status = 409, body = ErrorBody, description = "The new start is no longer free"),
+        (status = 422, body = ErrorBody, description = "A field is invalid, the start is not offered, or it is too late to change")))]
 pub async fn reschedule_booking(
     State(state): State<AppState>,
     caller: MaybeCaller,

@@ -49,7 +49,7 @@ pub struct ClinicSummary {
 }
 
 /// The practice: name, time zone, service area and clinics.
-#[utoipa::path(get, path = "/practice", tag = "booking", responses((status = 200, body = PracticeView)))]
+#[utoipa::path(get, path = "/practice", tag = "booking", operation_id = "getPractice", responses((status = 200, body = PracticeView)))]
 pub async fn practice(State(state): State<AppState>) -> Result<Json<PracticeView>, WebError> {
     let settings = calendar::settings(state.app()).await?;
     let clinics = calendar::clinics(state.app()).await?;
@@ -65,15 +65,16 @@ pub async fn practice(State(state): State<AppState>) -> Result<Json<PracticeView
 }
 
 /// The practice's booking settings (managers).
-#[utoipa::path(get, path = "/practice/settings", tag = "booking", security(("bearer" = [])),
-    responses((status = 200, body = PracticeSettings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/practice/settings", tag = "booking", operation_id = "getPracticeSettings",
+    security(("bearer" = [])), responses((status = 200, body = PracticeSettings)))]
 pub async fn get_settings(State(state): State<AppState>, _m: Manager) -> Result<Json<PracticeSettings>, WebError> {
     Ok(Json(calendar::settings(state.app()).await?))
 }
 
 /// Replace the practice's booking settings (managers).
-#[utoipa::path(put, path = "/practice/settings", tag = "booking", request_body = PracticeSettingsInput, security(("bearer" = [])),
-    responses((status = 200, body = PracticeSettings), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/practice/settings", tag = "booking", operation_id = "replacePracticeSettings",
+    request_body = PracticeSettingsInput, security(("bearer" = [])),
+    responses((status = 200, body = PracticeSettings), (status = 422, body = ErrorBody)))]
 pub async fn put_settings(
     State(state): State<AppState>,
     _m: Manager,
@@ -83,14 +84,14 @@ pub async fn put_settings(
 }
 
 /// Clinics with their rooms.
-#[utoipa::path(get, path = "/clinics", tag = "booking", responses((status = 200, body = [Clinic])))]
+#[utoipa::path(get, path = "/clinics", tag = "booking", operation_id = "listClinics", responses((status = 200, body = [Clinic])))]
 pub async fn clinics(State(state): State<AppState>) -> Result<Json<Vec<Clinic>>, WebError> {
     Ok(Json(calendar::clinics(state.app()).await?))
 }
 
 /// Add a clinic and its rooms (managers).
-#[utoipa::path(post, path = "/clinics", tag = "booking", request_body = ClinicInput, security(("bearer" = [])),
-    responses((status = 201, body = Clinic), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/clinics", tag = "booking", operation_id = "createClinic", request_body = ClinicInput,
+    security(("bearer" = [])), responses((status = 201, body = Clinic), (status = 422, body = ErrorBody)))]
 pub async fn create_clinic(
     State(state): State<AppState>,
     _m: Manager,
@@ -100,7 +101,8 @@ pub async fn create_clinic(
 }
 
 /// A therapist's schedule: base, radius, services, weekly hours, overrides and time off (managers).
-#[utoipa::path(get, path = "/therapists/{id}/schedule", tag = "booking", params(("id" = i64, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/therapists/{id}/schedule", tag = "booking", operation_id = "getTherapistSchedule",
+    params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = TherapistSchedule), (status = 404, body = ErrorBody)))]
 pub async fn get_schedule(
     State(state): State<AppState>,
@@ -111,9 +113,10 @@ pub async fn get_schedule(
 }
 
 /// Set a therapist's base, radius, services and weekly hours (managers).
-#[utoipa::path(put, path = "/therapists/{id}/schedule", tag = "booking", params(("id" = i64, Path)), request_body = ScheduleInput,
-    security(("bearer" = [])),
-    responses((status = 200, body = TherapistSchedule), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/therapists/{id}/schedule", tag = "booking", operation_id = "replaceTherapistSchedule",
+    params(("id" = i64, Path)), request_body = ScheduleInput, security(("bearer" = [])),
+    responses((status = 200, body = TherapistSchedule), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A field is invalid, hours overlap or end before they start, or a service id is unknown")))]
 pub async fn put_schedule(
     State(state): State<AppState>,
     _m: Manager,
@@ -132,8 +135,10 @@ pub struct TimeOffInput {
 }
 
 /// Add time off (managers).
-#[utoipa::path(post, path = "/therapists/{id}/time-off", tag = "booking", params(("id" = i64, Path)), request_body = TimeOffInput,
-    security(("bearer" = [])), responses((status = 201, body = TimeOff), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/therapists/{id}/time-off", tag = "booking", operation_id = "addTimeOff",
+    params(("id" = i64, Path)), request_body = TimeOffInput, security(("bearer" = [])),
+    responses((status = 201, body = TimeOff), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A time is invalid, or the end is not after the start")))]
 pub async fn add_time_off(
     State(state): State<AppState>,
     _m: Manager,
@@ -148,9 +153,9 @@ pub async fn add_time_off(
 }
 
 /// Remove time off (managers).
-#[utoipa::path(delete, path = "/therapists/{id}/time-off/{time_off_id}", tag = "booking",
+#[utoipa::path(delete, path = "/therapists/{id}/time-off/{time_off_id}", tag = "booking", operation_id = "deleteTimeOff",
     params(("id" = i64, Path), ("time_off_id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204, description = "Removed"), (status = 404, body = ErrorBody)))]
 pub async fn delete_time_off(
     State(state): State<AppState>,
     _m: Manager,
@@ -168,9 +173,11 @@ pub struct OverrideInput {
 }
 
 /// Replace one date's hours (managers); an empty list makes it a day off.
-#[utoipa::path(put, path = "/therapists/{id}/overrides/{date}", tag = "booking",
-    params(("id" = i64, Path), ("date" = String, Path, description = "YYYY-MM-DD")), request_body = OverrideInput,
-    security(("bearer" = [])), responses((status = 204), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/therapists/{id}/overrides/{date}", tag = "booking", operation_id = "replaceDayOverride",
+    params(("id" = i64, Path), ("date" = String, Path, format = Date, description = "YYYY-MM-DD")),
+    request_body = OverrideInput, security(("bearer" = [])),
+    responses((status = 204, description = "Saved"), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A date or time is invalid, or windows overlap or end before they start")))]
 pub async fn put_override(
     State(state): State<AppState>,
     _m: Manager,

@@ -45,6 +45,8 @@ macro_rules! resource_api {
     (
         mod $module:ident, tag = $tag:literal, what = $what:literal,
         paths = ($collection:literal, $item:literal, $archive:literal, $restore:literal),
+        operation_ids = ($list_id:literal, $get_id:literal, $create_id:literal, $update_id:literal,
+            $archive_id:literal, $restore_id:literal),
         item = $Item:ident, input = $Input:ident, listing = $Listing:ty
     ) => {
         pub mod $module {
@@ -59,8 +61,8 @@ macro_rules! resource_api {
             }
 
             #[doc = concat!("List ", $what, "s (archived ones only for managers, on request).")]
-            #[utoipa::path(get, path = $collection, tag = $tag, params(ListQuery),
-                responses((status = 200, body = [$Item]), (status = 403, body = ErrorBody)))]
+            #[utoipa::path(get, path = $collection, tag = $tag, operation_id = $list_id, params(ListQuery),
+                security((), ("bearer" = [])), responses((status = 200, body = [$Item])))]
             pub async fn list(
                 State(state): State<AppState>,
                 caller: MaybeCaller,
@@ -71,7 +73,8 @@ macro_rules! resource_api {
             }
 
             #[doc = concat!("One ", $what, " by id.")]
-            #[utoipa::path(get, path = $item, tag = $tag, params(("id" = i64, Path)),
+            #[utoipa::path(get, path = $item, tag = $tag, operation_id = $get_id, params(("id" = i64, Path)),
+                security((), ("bearer" = [])),
                 responses((status = 200, body = $Item), (status = 404, body = ErrorBody)))]
             pub async fn get(
                 State(state): State<AppState>,
@@ -83,9 +86,9 @@ macro_rules! resource_api {
             }
 
             #[doc = concat!("Create a ", $what, " (managers).")]
-            #[utoipa::path(post, path = $collection, tag = $tag, request_body = $Input, security(("bearer" = [])),
-                responses((status = 201, body = $Item), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-                    (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+            #[utoipa::path(post, path = $collection, tag = $tag, operation_id = $create_id, request_body = $Input,
+                security(("bearer" = [])),
+                responses((status = 201, body = $Item), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
             pub async fn create(
                 State(state): State<AppState>,
                 _manager: Manager,
@@ -96,10 +99,9 @@ macro_rules! resource_api {
             }
 
             #[doc = concat!("Replace a ", $what, "'s fields (managers).")]
-            #[utoipa::path(put, path = $item, tag = $tag, params(("id" = i64, Path)), request_body = $Input,
-                security(("bearer" = [])),
-                responses((status = 200, body = $Item), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-                    (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+            #[utoipa::path(put, path = $item, tag = $tag, operation_id = $update_id, params(("id" = i64, Path)),
+                request_body = $Input, security(("bearer" = [])),
+                responses((status = 200, body = $Item), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
                     (status = 422, body = ErrorBody)))]
             pub async fn update(
                 State(state): State<AppState>,
@@ -111,9 +113,8 @@ macro_rules! resource_api {
             }
 
             #[doc = concat!("Archive a ", $what, ": hidden from the public, kept for the record (managers).")]
-            #[utoipa::path(post, path = $archive, tag = $tag, params(("id" = i64, Path)), security(("bearer" = [])),
-                responses((status = 200, body = $Item), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-                    (status = 404, body = ErrorBody)))]
+            #[utoipa::path(post, path = $archive, tag = $tag, operation_id = $archive_id, params(("id" = i64, Path)),
+                security(("bearer" = [])), responses((status = 200, body = $Item), (status = 404, body = ErrorBody)))]
             pub async fn archive(
                 State(state): State<AppState>,
                 _manager: Manager,
@@ -123,9 +124,8 @@ macro_rules! resource_api {
             }
 
             #[doc = concat!("Bring an archived ", $what, " back (managers).")]
-            #[utoipa::path(post, path = $restore, tag = $tag, params(("id" = i64, Path)), security(("bearer" = [])),
-                responses((status = 200, body = $Item), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-                    (status = 404, body = ErrorBody)))]
+            #[utoipa::path(post, path = $restore, tag = $tag, operation_id = $restore_id, params(("id" = i64, Path)),
+                security(("bearer" = [])), responses((status = 200, body = $Item), (status = 404, body = ErrorBody)))]
             pub async fn restore(
                 State(state): State<AppState>,
                 _manager: Manager,
@@ -140,17 +140,21 @@ macro_rules! resource_api {
 resource_api!(
     mod services, tag = "services", what = "service",
     paths = ("/services", "/services/{id}", "/services/{id}/archive", "/services/{id}/restore"),
+    operation_ids = ("listServices", "getService", "createService", "updateService", "archiveService", "restoreService"),
     item = Service, input = ServiceInput, listing = Services
 );
 
 resource_api!(
     mod therapists, tag = "therapists", what = "therapist",
     paths = ("/therapists", "/therapists/{id}", "/therapists/{id}/archive", "/therapists/{id}/restore"),
+    operation_ids = ("listTherapists", "getTherapist", "createTherapist", "updateTherapist", "archiveTherapist",
+        "restoreTherapist"),
     item = Therapist, input = TherapistInput, listing = Therapists
 );
 
 resource_api!(
     mod articles, tag = "articles", what = "article",
     paths = ("/articles", "/articles/{id}", "/articles/{id}/archive", "/articles/{id}/restore"),
+    operation_ids = ("listArticles", "getArticle", "createArticle", "updateArticle", "archiveArticle", "restoreArticle"),
     item = Article, input = ArticleInput, listing = Articles
 );

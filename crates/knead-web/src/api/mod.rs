@@ -9,6 +9,7 @@ mod accounts;
 mod booking;
 mod calendar;
 mod listing;
+mod openapi;
 
 use crate::error::{ErrorBody, ErrorItem, WebError};
 use crate::extract::MAX_JSON_BYTES;
@@ -17,7 +18,6 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::routing::get;
 use axum::{Json, Router};
-use knead_core::FieldError;
 use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -27,7 +27,10 @@ use utoipa_axum::routes;
 #[openapi(
     info(
         title = "knead API",
-        description = "Catalog, therapists, articles and travel-aware booking of a knead massage practice."
+        description = "Catalog, therapists, articles and travel-aware booking of a knead massage practice.\n\n\
+            Every error is `{\"errors\":[{\"code\",\"field\",\"detail\"}]}`. A method a route does not take is a 405 \
+            with an `Allow` header. Sign in with `Authorization: Bearer <token>` (`knead token create`); a browser \
+            session's cookie also works, and then every POST, PUT, PATCH and DELETE needs the `X-CSRF-Token` header."
     ),
     components(schemas(ErrorBody, ErrorItem)),
     modifiers(&BearerAuth),
@@ -66,31 +69,32 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(booking::routes())
 }
 
+/// The document `router` serves, built from the same route lists (the route table reads its operations).
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, root_doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(healthz)).split_for_parts();
+    let (_, api_doc) = v1().split_for_parts();
+    root_doc.nest("/api/v1", api_doc)
+}
+
 /// The health check and the API, with the OpenAPI document served at `/api/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
     let (root, root_doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(healthz)).split_for_parts();
     let (api, api_doc) = v1().split_for_parts();
-    let doc = root_doc.nest("/api/v1", api_doc);
-    let json: Arc<str> = serde_json::to_string(&doc).expect("the OpenAPI document serialises").into();
+    let doc = openapi::finish(&root_doc.nest("/api/v1", api_doc));
+    let json: Arc<str> = doc.to_string().into();
     let api = api
         .route(
             "/openapi.json",
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], json.to_string()) }),
         )
         .fallback(|| async { WebError::not_found("API route") })
-        .method_not_allowed_fallback(|| async {
-            WebError::BadRequest(FieldError::new(
-                "method_not_allowed",
-                "method",
-                "this route does not take that method",
-            ))
-        })
+        .method_not_allowed_fallback(|| async { WebError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
     root.nest("/api/v1", api)
 }
 
 /// Liveness and database reachability.
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
+#[utoipa::path(get, path = "/healthz", tag = "health", operation_id = "getHealth", responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
 async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, WebError> {
     state.app().ping().await?;
     Ok(Json(Health { status: "ok", database: state.app().backend() }))

@@ -14,28 +14,47 @@ mod public;
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{RenderedError, WebError};
+use crate::routes::{get, Routes};
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use axum::Router;
 use knead_core::Role;
 use maud::{html, Markup, DOCTYPE};
 
 pub const STYLESHEET: &str = include_str!("../../assets/style.css");
 
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
+/// Every page's route, listed as it is added (`crate::routes`).
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(public::router())
         .merge(accounts::router())
         .merge(booking::router())
         .merge(calendar::router())
         .merge(manage::router())
         .route("/static/style.css", get(stylesheet))
+        .route(booking::USE_LOCATION_PATH, get(booking::use_location_script))
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
+    routes()
+        .into_router()
         .fallback(|| async { WebError::not_found("page") })
+        .layer(middleware::from_fn_with_state(state.clone(), second_factor_first))
         .layer(middleware::from_fn_with_state(state, render_errors_as_html))
+}
+
+/// A manager who signed in without the second factor their role needs is sent to set it up before any
+/// other page (signing out and the stylesheet excepted).
+async fn second_factor_first(caller: MaybeCaller, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let exempt = path == accounts::SECOND_FACTOR_PATH || path == "/logout" || path.starts_with("/static/");
+    if !exempt && caller.0.as_ref().is_some_and(|c| c.second_factor_missing) {
+        return Redirect::to(accounts::SECOND_FACTOR_PATH).into_response();
+    }
+    next.run(request).await
 }
 
 /// What every page's frame needs: the practice's name and who is looking.

@@ -5,12 +5,11 @@ use crate::auth::MaybeCaller;
 use crate::error::WebError;
 use crate::extract::AppPath;
 use crate::markdown;
+use crate::routes::{get, Routes};
 use crate::state::AppState;
 use crate::ui::minutes;
 use axum::extract::State;
 use axum::response::Html;
-use axum::routing::get;
-use axum::Router;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::content::Articles;
 use knead_app::listing::{self, Audience};
@@ -18,8 +17,8 @@ use knead_core::money::format_cents;
 use knead_core::{Article, Service, Therapist};
 use maud::{html, Markup, PreEscaped};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/", get(home))
         .route("/services", get(services))
         .route("/services/{slug}", get(service))

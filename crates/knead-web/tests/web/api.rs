@@ -123,10 +123,12 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_writes_nothing() {
                 .unwrap(),
         )
         .await;
-    assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(not_json.error_fields(), [("unsupported_media_type".to_string(), "Content-Type".to_string())]);
     let huge = format!("{{\"name\":\"{}\"}}", "x".repeat(300 * 1024));
     let too_big = app.json("POST", "/api/v1/services", Some(&manager), &huge).await;
-    assert!(too_big.status.is_client_error(), "{}", too_big.status);
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_big.error_fields(), [("too_large".to_string(), "body".to_string())]);
     assert_eq!(service_count(&app).await, before, "nothing was written");
 }
 
@@ -221,4 +223,60 @@ async fn health_reports_the_database() {
     let reply = app.get("/healthz").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json(), json!({"status": "ok", "database": "sqlite"}));
+}
+
+#[tokio::test]
+async fn a_method_a_route_does_not_take_is_a_405_listing_the_ones_it_does() {
+    let app = TestApp::new().await;
+    let manager = app.token_for(MANAGER.0).await;
+    for (method, path, allowed) in [
+        ("DELETE", "/api/v1/services", "GET,HEAD,POST"),
+        ("PATCH", "/api/v1/services/1", "GET,HEAD,PUT"),
+        ("GET", "/api/v1/services/1/archive", "POST"),
+        ("POST", "/api/v1/availability", "GET,HEAD"),
+    ] {
+        let reply = app.json(method, path, Some(&manager), "{}").await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}: {}", reply.body);
+        let allow = reply.headers.get(axum::http::header::ALLOW).map(|v| v.to_str().unwrap().replace(' ', ""));
+        assert_eq!(allow.as_deref(), Some(allowed), "{method} {path}");
+        assert_eq!(reply.error_fields(), [("method_not_allowed".to_string(), "method".to_string())]);
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_booking_is_a_413_in_the_error_shape_naming_the_limit() {
+    let app = TestApp::new().await;
+    let huge = format!("{{\"service_id\":1,\"start\":\"{}\"}}", "x".repeat(300 * 1024));
+    let reply = app.json("POST", "/api/v1/bookings", None, &huge).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.headers[axum::http::header::CONTENT_TYPE], "application/json");
+    assert_eq!(reply.error_fields(), [("too_large".to_string(), "body".to_string())]);
+    assert!(reply.json()["errors"][0]["detail"].as_str().unwrap().contains(&(256 * 1024).to_string()));
+    let plain = app
+        .send(
+            axum::http::Request::post("/api/v1/bookings")
+                .header("content-type", "text/plain")
+                .body(axum::body::Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(plain.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(plain.error_fields()[0].0, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_is_read_as_the_integer_it_is() {
+    let app = TestApp::new().await;
+    let manager = app.token_for(MANAGER.0).await;
+    let mut body: serde_json::Value = serde_json::from_str(NEW_SERVICE).unwrap();
+    body["price_cents"] = json!(15500.0);
+    body["add_ons"][0]["price_cents"] = json!(1500.0);
+    let created = app.json("POST", "/api/v1/services", Some(&manager), &body.to_string()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.json()["price_cents"], 15500);
+    body["slug"] = json!("half-a-cent");
+    body["price_cents"] = json!(15500.5);
+    let refused = app.json("POST", "/api/v1/services", Some(&manager), &body.to_string()).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.error_fields(), [("invalid_type".to_string(), "price_cents".to_string())]);
 }

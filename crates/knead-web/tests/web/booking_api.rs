@@ -369,3 +369,67 @@ async fn a_dates_hours_that_overlap_are_refused_by_the_api_as_by_the_page() {
     let saved = schedule.overrides.iter().find(|o| o.date == in_days(3)).unwrap();
     assert_eq!(saved.windows.as_slice(), [(540, 720), (780, 1020)], "kept in order");
 }
+
+#[tokio::test]
+async fn a_booking_the_caller_may_not_see_answers_exactly_as_a_missing_one() {
+    let app = TestApp::new().await;
+    let massage = service(&app, Kind::Individual, Place::Mobile).await;
+    let offered = slots(&app, &mobile_query(&massage, in_days(4), 1)).await;
+    let start = offered[0]["start"].as_str().unwrap().to_string();
+    let created = post_booking(&app, &guest_booking(&massage, &start), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+    let missing = id + 1000;
+    let manager = app.token_for(MANAGER.0).await;
+    assert_eq!(app.get_as(&format!("/api/v1/bookings/{id}"), &manager).await.status, StatusCode::OK, "it exists");
+
+    knead_app::accounts::create_user(
+        &app.app,
+        "other@example.com",
+        "Other Client",
+        "client",
+        "a-long-unusual-phrase-42",
+    )
+    .await
+    .unwrap();
+    let callers = [
+        ("anonymous", None),
+        ("a client", Some(app.token_for(CLIENT.0).await)),
+        ("another client", Some(app.token_for("other@example.com").await)),
+        ("a therapist", Some(app.token_for(THERAPIST.0).await)),
+    ];
+    for (who, auth) in &callers {
+        for (what, suffix, method, body) in [
+            ("read", "", "GET", ""),
+            ("cancel", "/cancel", "POST", ""),
+            ("reschedule", "/reschedule", "POST", r#"{"start":"2030-01-01T10:00:00-05:00"}"#),
+            ("read with a wrong link", "?token=not-the-link", "GET", ""),
+        ] {
+            let answer = |booking: i64| {
+                let path = format!("/api/v1/bookings/{booking}{suffix}");
+                let app = &app;
+                async move {
+                    let reply = if method == "GET" {
+                        match auth {
+                            Some(auth) => app.get_as(&path, auth).await,
+                            None => app.get(&path).await,
+                        }
+                    } else {
+                        app.json(method, &path, auth.as_ref(), body).await
+                    };
+                    (reply.status, reply.body)
+                }
+            };
+            let (foreign, never) = (answer(id).await, answer(missing).await);
+            assert_eq!(foreign, never, "{who}, {what}: a foreign booking and a missing one answer alike");
+            let expected = if auth.is_none() && !suffix.contains("token") {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(foreign.0, expected, "{who}, {what}: {}", foreign.1);
+        }
+    }
+    let still = app.get_as(&format!("/api/v1/bookings/{id}"), &manager).await.json();
+    assert_eq!(still["status"], "confirmed", "no refused caller changed it");
+}

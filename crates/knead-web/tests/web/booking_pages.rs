@@ -62,7 +62,7 @@ fn links(html: &str, prefix: &str) -> Vec<String> {
 }
 
 /// The message shown beside the field with element id `id`.
-fn error_beside(body: &str, id: &str) -> String {
+pub(crate) fn error_beside(body: &str, id: &str) -> String {
     let marker = format!("id=\"{id}-error\"");
     let at = body.find(&marker).unwrap_or_else(|| panic!("an error beside {id} in {body}"));
     let text = &body[at + marker.len()..];
@@ -595,6 +595,7 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
 
     let page = app.get_as("/manage/settings", &manager).await;
     assert!(page.body.contains("value=\"America/Toronto\""));
+    assert!(page.body.contains("name=\"booking_horizon_days\" value=\"365\""), "the default horizon is shown");
     let good = [
         ("csrf", csrf.as_str()),
         ("time_zone", "America/Toronto"),
@@ -608,21 +609,26 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
         ("travel_fee_per_km", "1.25"),
         ("road_factor", "1.4"),
         ("speed_kmh", "28"),
+        ("booking_horizon_days", "90"),
     ];
     let saved = app.form("/manage/settings", Some(&manager), &good).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let settings = app.store.practice_settings().await.unwrap();
     assert_eq!((settings.grid_minutes, settings.lead_minutes, settings.travel_fee_cents_per_km), (30, 60, 125));
     assert_eq!(settings.service_area.radius_km, 35.0);
+    assert_eq!(settings.booking_horizon_days, 90);
+    assert!(app.get_as("/manage/settings", &manager).await.body.contains("name=\"booking_horizon_days\" value=\"90\""));
     let mut bad = good.to_vec();
     bad[1] = ("time_zone", "Mars/Olympus_Mons");
     bad[5] = ("grid_minutes", "7");
     bad[9] = ("travel_fee_per_km", "lots");
+    bad[12] = ("booking_horizon_days", "731");
     let refused = app.form("/manage/settings", Some(&manager), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&refused.body, "time_zone").contains("IANA"));
     assert!(error_beside(&refused.body, "grid_minutes").contains("one of"));
     assert!(error_beside(&refused.body, "travel_fee_per_km").contains("dollars"));
+    assert!(error_beside(&refused.body, "booking_horizon_days").contains("between 1 and 730"));
     assert_eq!(app.store.practice_settings().await.unwrap(), settings, "nothing saved");
     let therapist = app.sign_in(THERAPIST).await;
     assert_eq!(app.get_as("/manage/settings", &therapist).await.status, StatusCode::FORBIDDEN);

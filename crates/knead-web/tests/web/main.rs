@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod booking_api;
 mod booking_pages;
+mod matrix;
 mod openapi;
 mod pages;
 mod support;

@@ -9,7 +9,9 @@ use http_body_util::BodyExt;
 use knead_store::DynStore;
 use knead_web::{AppState, WebConfig};
 use serde_json::Value;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
 pub const MANAGER: (&str, &str) = ("manager@demo.knead.test", "knead-demo-manager");
@@ -20,6 +22,22 @@ pub struct TestApp {
     pub store: DynStore,
     pub app: Arc<knead_app::App>,
     pub router: Router,
+    /// Second factors set up through the pages: email to (authenticator key, unused recovery codes).
+    factors: Mutex<HashMap<String, (String, Vec<String>)>>,
+}
+
+/// The code an authenticator app shows now for a base32 `key`.
+pub fn totp_code(key: &str) -> String {
+    let bytes = totp_rs::Secret::Encoded(key.to_string()).to_bytes().unwrap();
+    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new())
+        .generate_current()
+        .unwrap()
+}
+
+/// The text between `start` and the next `end` in `body`.
+pub fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = body.find(start)? + start.len();
+    body[from..].split(end).next()
 }
 
 pub struct Reply {
@@ -62,7 +80,7 @@ impl TestApp {
         knead_demo::load(&*store, &knead_app::accounts::hash_password, jiff::Timestamp::now()).await.unwrap();
         let app = Arc::new(knead_app::App::new(store.clone()));
         let router = knead_web::router(AppState::new(app.clone(), config));
-        TestApp { store, app, router }
+        TestApp { store, app, router, factors: Mutex::default() }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -71,6 +89,13 @@ impl TestApp {
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// Sends `request` as if from client address `ip` (the real server knows it; in-process calls do not).
+    pub async fn send_from(&self, ip: &str, mut request: Request<Body>) -> Reply {
+        let addr: SocketAddr = format!("{ip}:40000").parse().unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        self.send(request).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -98,11 +123,69 @@ impl TestApp {
         self.send(builder.body(Body::from(body)).unwrap()).await
     }
 
-    /// Signs in through the login form; returns the session cookie.
+    /// The sign-in form's pre-session cookie (`name=value`) and the token the form carries.
+    pub async fn login_form(&self) -> (String, String) {
+        let page = self.get("/login").await;
+        let cookie = page.set_cookie().split(';').next().unwrap().to_string();
+        let token = between(&page.body, "name=\"login_token\" value=\"", "\"").expect("a login token").to_string();
+        (cookie, token)
+    }
+
+    /// Posts the sign-in form as a browser would (the form fetched first), from client address `ip` if given.
+    pub async fn login(&self, email: &str, password: &str, ip: Option<&str>) -> Reply {
+        let (cookie, token) = self.login_form().await;
+        self.login_with(&cookie, &[("email", email), ("password", password), ("login_token", &token)], ip).await
+    }
+
+    /// Posts the sign-in form with `cookies` and `pairs` as given.
+    pub async fn login_with(&self, cookies: &str, pairs: &[(&str, &str)], ip: Option<&str>) -> Reply {
+        let request = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookies)
+            .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
+            .unwrap();
+        match ip {
+            Some(ip) => self.send_from(ip, request).await,
+            None => self.send(request).await,
+        }
+    }
+
+    /// Signs in through the login form, as a browser would; returns the session cookie. A manager sets up
+    /// a second factor at their first sign-in, as the pages ask; a user with one enters a recovery code.
     pub async fn sign_in(&self, (email, password): (&str, &str)) -> Auth {
-        let reply = self.form("/login", None, &[("email", email), ("password", password)]).await;
+        let reply = self.login(email, password, None).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "login failed: {}", reply.body);
-        Auth::cookie_from(reply.set_cookie())
+        if reply.location().starts_with("/login/code") {
+            let pending = reply.set_cookie().split(';').next().unwrap().to_string();
+            let code = self.factors.lock().unwrap().get_mut(email).and_then(|(_, codes)| codes.pop()).expect("a code");
+            let page = self.get_as("/login/code", &Auth::Cookie(pending.clone())).await;
+            let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+            let done =
+                self.form("/login/code", Some(&Auth::Cookie(pending)), &[("csrf", &csrf), ("code", &code)]).await;
+            assert_eq!(done.status, StatusCode::SEE_OTHER, "code refused: {}", done.body);
+            return Auth::cookie_from(done.set_cookie());
+        }
+        let session = Auth::cookie_from(reply.set_cookie());
+        if self.get_as("/account", &session).await.location() == "/account/second-factor" {
+            self.set_up_second_factor(email, &session).await;
+        }
+        session
+    }
+
+    /// Sets up a second factor through the pages; returns the authenticator key.
+    pub async fn set_up_second_factor(&self, email: &str, session: &Auth) -> String {
+        let page = self.get_as("/account/second-factor", session).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let key = between(&page.body, "class=\"secret\">", "<").expect("the key").replace(' ', "");
+        let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+        let done =
+            self.form("/account/second-factor", Some(session), &[("csrf", &csrf), ("code", &totp_code(&key))]).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        let codes: Vec<String> =
+            done.body.split("<li><code>").skip(1).map(|rest| rest.split('<').next().unwrap().to_string()).collect();
+        assert_eq!(codes.len(), 10, "{}", done.body);
+        self.factors.lock().unwrap().insert(email.to_string(), (key.clone(), codes));
+        key
     }
 
     /// A personal access token for a demo user, made as `knead token create` makes one.

@@ -135,11 +135,29 @@ async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in(
     client.find(Locator::Id("email")).await.unwrap().send_keys("manager@demo.knead.test").await.unwrap();
     client.find(Locator::Id("password")).await.unwrap().send_keys("knead-demo-manager").await.unwrap();
     client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while client.current_url().await.unwrap().path() != "/manage" {
-        assert!(Instant::now() < deadline, "did not reach /manage after signing in");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // A manager's first sign-in sets up the second factor, as a person would with an authenticator app.
+    wait_for_path(client, "/account/second-factor").await;
+    let key = client.find(Locator::Css("code.secret")).await.unwrap().text().await.unwrap().replace(' ', "");
+    assert!(client.find(Locator::Css(".qr svg")).await.is_ok(), "a QR code to scan");
+    client.find(Locator::Id("code")).await.unwrap().send_keys(&totp_code(&key, 0)).await.unwrap();
+    client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    let codes = client.find_all(Locator::Css("ul.codes li")).await.unwrap();
+    assert_eq!(codes.len(), 10, "ten recovery codes, shown once");
+    client.find(Locator::LinkText("I have kept them; continue")).await.unwrap().click().await.unwrap();
+    wait_for_path(client, "/manage").await;
+
+    // Signing in again asks for the code after the password.
+    client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+    wait_for_path(client, "/").await;
+    client.goto(&format!("{}/login", server.url)).await.unwrap();
+    client.find(Locator::Id("email")).await.unwrap().send_keys("manager@demo.knead.test").await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys("knead-demo-manager").await.unwrap();
+    client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(client, "/login/code").await;
+    // The setup's code is spent; the app's next one is accepted.
+    client.find(Locator::Id("code")).await.unwrap().send_keys(&totp_code(&key, 30)).await.unwrap();
+    client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(client, "/manage").await;
     assert_eq!(client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Manage the practice");
     let sign_out = client.find(Locator::Css("header form button")).await.unwrap().text().await.unwrap();
     assert_eq!(sign_out, "Sign out", "the header shows the signed-in state");
@@ -147,4 +165,22 @@ async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in(
     assert_eq!(cookie.http_only(), Some(true));
 
     client.clone().close().await.unwrap();
+}
+
+/// Waits until the browser shows `path`.
+async fn wait_for_path(client: &fantoccini::Client, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.current_url().await.unwrap().path() != path {
+        let now = client.current_url().await.unwrap();
+        assert!(Instant::now() < deadline, "did not reach {path}; at {now}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The code an authenticator app shows `ahead` seconds from now for a base32 `key`.
+fn totp_code(key: &str, ahead: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(key.to_string()).to_bytes().unwrap();
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    totp.generate(now + ahead)
 }

@@ -14,6 +14,9 @@ fn every_subcommand_has_help() {
         vec!["user", "create", "--help"],
         vec!["token", "--help"],
         vec!["token", "create", "--help"],
+        vec!["token", "list", "--help"],
+        vec!["token", "revoke", "--help"],
+        vec!["user", "reset-second-factor", "--help"],
         vec!["bench", "--help"],
         vec!["bench", "availability", "--help"],
     ] {
@@ -110,6 +113,111 @@ fn a_created_token_lets_a_manager_change_the_catalog_over_http() {
     assert_eq!(created.status(), 201);
     let list: serde_json::Value = server.get("/api/v1/services").into_json().unwrap();
     assert_eq!(list[0]["slug"], "chair-massage");
+}
+
+/// Runs `knead args... --database-url url`, asserting it succeeds; returns what it printed.
+fn succeeds(args: &[&str], url: &str) -> String {
+    let out = run(&[args, &["--database-url", url]].concat(), "");
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Runs `knead args... --database-url url`, asserting it fails; returns its error output.
+fn fails(args: &[&str], url: &str) -> String {
+    let out = run(&[args, &["--database-url", url]].concat(), "");
+    assert!(!out.status.success(), "{args:?} succeeded: {}", text(&out.stdout));
+    text(&out.stderr)
+}
+
+/// `GET /api/v1/me` with a token; returns the status.
+fn me_with(server: &Server, token: &str) -> u16 {
+    match ureq::get(&format!("{}/api/v1/me", server.url))
+        .set("Authorization", &format!("Bearer {token}"))
+        .timeout(Duration::from_secs(10))
+        .call()
+    {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("GET /api/v1/me: {e}"),
+    }
+}
+
+#[test]
+fn tokens_are_listed_without_their_secrets_and_revoked_one_or_all() {
+    let db = TempDb::new();
+    let url = &db.url;
+    succeeds(
+        &["user", "create", "--role", "manager", "--email", "m@example.com", "--password", "managers-password"],
+        url,
+    );
+    let laptop = succeeds(&["token", "create", "--email", "m@example.com", "--name", "laptop"], url).trim().to_string();
+    let script =
+        succeeds(&["token", "create", "--email", "m@example.com", "--name", "nightly script", "--days", "7"], url)
+            .trim()
+            .to_string();
+
+    let server = Server::start(&["--database-url", url]);
+    assert_eq!(me_with(&server, &laptop), 200);
+    let listed = succeeds(&["token", "list", "--email", "M@example.com"], url);
+    assert!(!listed.contains(&laptop) && !listed.contains(&script), "never a secret: {listed}");
+    assert!(!listed.contains("knead_pat_"), "{listed}");
+    let rows: Vec<&str> = listed.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit())).collect();
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert!(listed.contains("LABEL") && listed.contains("EXPIRES") && listed.contains("LAST USED"), "{listed}");
+    let laptop_row = rows.iter().find(|r| r.contains("laptop")).expect("the laptop token is listed");
+    let script_row = rows.iter().find(|r| r.contains("nightly script")).expect("the script token is listed");
+    assert!(laptop_row.trim_end().ends_with('Z'), "used just now: {laptop_row}");
+    assert!(script_row.trim_end().ends_with("never"), "not used yet: {script_row}");
+    let laptop_id = laptop_row.split_whitespace().next().unwrap();
+
+    let one = succeeds(&["token", "revoke", "--email", "m@example.com", "--id", laptop_id], url);
+    assert!(one.contains(&format!("Revoked token #{laptop_id} of manager user #1 (m@example.com)")), "{one}");
+    assert_eq!(me_with(&server, &laptop), 401, "a revoked token signs nothing in");
+    assert_eq!(me_with(&server, &script), 200, "the other token lives on");
+    let again = fails(&["token", "revoke", "--email", "m@example.com", "--id", laptop_id], url);
+    assert!(again.contains(&format!("m@example.com has no live token #{laptop_id}")), "{again}");
+    let unknown = fails(&["token", "revoke", "--email", "nobody@example.com"], url);
+    assert!(unknown.contains("no user has the email nobody@example.com"), "{unknown}");
+    let unknown = fails(&["token", "list", "--email", "nobody@example.com"], url);
+    assert!(unknown.contains("no user has the email nobody@example.com"), "{unknown}");
+
+    let all = succeeds(&["token", "revoke", "--email", "m@example.com"], url);
+    assert!(all.contains("Revoked 1 token of manager user #1"), "{all}");
+    assert_eq!(me_with(&server, &script), 401);
+    assert!(succeeds(&["token", "list", "--email", "m@example.com"], url).contains("has no live tokens"));
+    let none = succeeds(&["token", "revoke", "--email", "m@example.com"], url);
+    assert!(none.contains("Revoked 0 tokens"), "{none}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_managers_lost_second_factor_is_reset_from_the_command_line() {
+    let db = TempDb::new();
+    let url = db.url.clone();
+    succeeds(
+        &["user", "create", "--role", "manager", "--email", "m@example.com", "--password", "managers-password"],
+        &url,
+    );
+    // An enrolled authenticator, as the account page leaves it once confirmed.
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query(
+        "update users set totp_secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', totp_confirmed_at = 1 where email = $1",
+    )
+    .bind("m@example.com")
+    .execute(&pool)
+    .await
+    .unwrap();
+    let unknown = fails(&["user", "reset-second-factor", "--email", "lost@example.com"], &url);
+    assert!(unknown.contains("no user has the email lost@example.com"), "{unknown}");
+    let done = succeeds(&["user", "reset-second-factor", "--email", "m@example.com"], &url);
+    assert!(done.contains("Removed the second factor of manager user #1 (m@example.com)"), "{done}");
+    let left: (Option<String>, Option<i64>) =
+        sqlx::query_as("select totp_secret, totp_confirmed_at from users where email = $1")
+            .bind("m@example.com")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, (None, None));
+    pool.close().await;
 }
 
 #[test]

@@ -7,6 +7,8 @@ use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 const REQUESTS: usize = 200;
+/// Every racer comes from 127.0.0.1, so the servers must take that many connections from one address.
+const RACERS: &str = "200";
 
 /// A mobile individual service, a slot a few days out, and a booking body naming its therapist.
 fn contested_booking(server: &Server) -> String {
@@ -77,7 +79,7 @@ fn assert_exactly_one_booking(statuses: &[u16]) {
 #[test]
 fn two_hundred_simultaneous_requests_for_one_slot_book_it_once_on_sqlite() {
     let db = TempDb::new();
-    let server = Server::start(&["--demo", "--database-url", &db.url]);
+    let server = Server::start(&["--demo", "--database-url", &db.url, "--max-connections-per-client", RACERS]);
     let body = contested_booking(&server);
     assert_exactly_one_booking(&race(&[&server], &body));
 }
@@ -87,7 +89,7 @@ async fn two_hundred_simultaneous_requests_for_one_slot_book_it_once_on_postgres
     let Some(db) = knead_store_postgres::testing::fresh_database().await else { return };
     let url = db.url.clone();
     tokio::task::spawn_blocking(move || {
-        let server = Server::start(&["--demo", "--database-url", &url]);
+        let server = Server::start(&["--demo", "--database-url", &url, "--max-connections-per-client", RACERS]);
         let body = contested_booking(&server);
         assert_exactly_one_booking(&race(&[&server], &body));
     })
@@ -101,8 +103,8 @@ async fn two_servers_on_one_postgresql_still_book_a_slot_once() {
     let Some(db) = knead_store_postgres::testing::fresh_database().await else { return };
     let url = db.url.clone();
     tokio::task::spawn_blocking(move || {
-        let first = Server::start(&["--demo", "--database-url", &url]);
-        let second = Server::start(&["--database-url", &url]);
+        let first = Server::start(&["--demo", "--database-url", &url, "--max-connections-per-client", RACERS]);
+        let second = Server::start(&["--database-url", &url, "--max-connections-per-client", RACERS]);
         let body = contested_booking(&first);
         // The second server has the slot in its cached calendar before the race...
         let start = serde_json::from_str::<serde_json::Value>(&body).unwrap()["start"].as_str().unwrap().to_string();

@@ -4,5 +4,7 @@ mod browser;
 mod browser_booking;
 mod cli;
 mod concurrency;
+mod connections;
+mod crash;
 mod support;
 mod tidy;

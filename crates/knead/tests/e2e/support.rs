@@ -113,6 +113,14 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Kills the server as `kill -9` would (SIGKILL: no shutdown, no flushing) and waits for it to be gone.
+    pub fn crash(mut self) {
+        self.child.kill().expect("kill knead serve");
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -6,12 +6,11 @@ use crate::state::AppState;
 use crate::ui::{clock, when_text};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::ToSpan;
 use knead_app::booking::OfferedSlot;
 use knead_app::catalog::Therapists;
 use knead_app::listing::{self, Audience};
 use knead_core::booking::{Booking, BookingStatus, Clinic, Where};
-use knead_core::calendar::{format_rfc3339, local_date};
+use knead_core::calendar::{add_days, format_rfc3339, local_date};
 use knead_core::money::format_cents;
 use knead_core::Service;
 use maud::{html, Markup};
@@ -19,9 +18,11 @@ use maud::{html, Markup};
 /// Offered starts by local day: each start as its clock time and the RFC 3339 start the next step takes.
 pub(super) type StartsByDay = Vec<(Date, Vec<(String, String)>)>;
 
-/// The offered starts grouped by local day, for `days` days from `from` (days without starts too).
-pub(super) fn slots_by_day(tz: &TimeZone, slots: &[OfferedSlot], from: Date, days: i64) -> StartsByDay {
-    let mut out: StartsByDay = (0..days).map(|i| (from + i.days(), Vec::new())).collect();
+/// The offered starts grouped by local day, for `days` days from `from` up to `last`, the booking horizon's
+/// last day (days without starts too).
+pub(super) fn slots_by_day(tz: &TimeZone, slots: &[OfferedSlot], from: Date, days: i64, last: Date) -> StartsByDay {
+    let mut out: StartsByDay =
+        (0..days).map(|i| add_days(from, i)).filter(|d| *d <= last).map(|d| (d, Vec::new())).collect();
     for slot in slots {
         let date = local_date(tz, slot.start);
         if let Some((_, times)) = out.iter_mut().find(|(d, _)| *d == date) {

@@ -18,8 +18,9 @@ use knead_app::catalog::Services;
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
 use knead_core::booking::{parse_instant, Booking, BookingStatus, Clinic};
+use knead_core::calendar::parse_date;
 use knead_core::calendar::{local_date, PracticeSettings};
-use knead_core::{FieldError, Service, ValidationErrors};
+use knead_core::{Service, ValidationErrors};
 use maud::{html, Markup};
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -88,6 +89,12 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let page = load(state, caller, b, shown).await?;
+    // A date that cannot be shown is refused input, even though the page shows other times instead.
+    let status = if status == StatusCode::OK && !page.date_errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        status
+    };
     Ok(Frame::new(state, caller).respond(status, "Your booking", page.view(caller)))
 }
 
@@ -107,13 +114,20 @@ async fn load<'a>(
     let changeable = b.status == BookingStatus::Confirmed && b.start > now;
     let within_policy = caller.is_manager() || settings.may_change(b.start, now);
     let today = local_date(tz, now);
+    let last = settings.last_bookable_date(today);
+    // By default, times from the booking's own day, within today and the booking horizon.
+    let usual = local_date(tz, b.start).max(today).min(last);
     let mut date_errors = ValidationErrors::default();
-    let from = match shown.date.map(str::trim).filter(|d| !d.is_empty()).map(str::parse::<Date>) {
-        None => local_date(tz, b.start).max(today),
+    let from = match shown.date.map(str::trim).filter(|d| !d.is_empty()).map(|d| parse_date("date", d)) {
+        None => usual,
+        Some(Ok(d)) if d > last => {
+            date_errors.push(settings.beyond_horizon("date", today));
+            usual
+        }
         Some(Ok(d)) => d.max(today),
-        Some(Err(_)) => {
-            date_errors.push(FieldError::new("invalid", "date", "must be a date like 2026-12-01"));
-            local_date(tz, b.start).max(today)
+        Some(Err(e)) => {
+            date_errors.push(e);
+            usual
         }
     };
     // Starts for the same service at the same place; the booking's own time is not offered back.
@@ -126,7 +140,7 @@ async fn load<'a>(
             therapist_id: None,
         };
         match booking::availability(app, &q).await {
-            Ok(offer) => Ok(slots_by_day(tz, &offer.slots, from, DAYS_SHOWN)),
+            Ok(offer) => Ok(slots_by_day(tz, &offer.slots, from, DAYS_SHOWN, last)),
             Err(e) => Err(WebError::from(e).body().errors.into_iter().map(|x| x.detail).collect::<Vec<_>>().join(" ")),
         }
     } else {

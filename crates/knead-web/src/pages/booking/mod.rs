@@ -16,13 +16,12 @@ use super::Frame;
 use crate::auth::{Caller, MaybeCaller, Via};
 use crate::error::WebError;
 use crate::extract::FormPairs;
+use crate::routes::{get, post, Routes};
 use crate::state::AppState;
 use crate::ui::Values;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use jiff::tz::TimeZone;
 use knead_app::booking;
 use knead_app::catalog::{Services, Therapists};
@@ -34,8 +33,8 @@ use knead_core::{FieldError, Place, Role, Service, TherapistId, ValidationErrors
 use maud::{html, Markup};
 use sha2::{Digest, Sha256};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/book", get(steps::choose_service).post(confirm))
         .route("/book/where", get(choose_place))
         .route("/book/when", get(choose_time))
@@ -43,6 +42,21 @@ pub fn router() -> Router<AppState> {
         .route("/bookings/{id}/manage", get(manage::page))
         .route("/bookings/{id}/manage/cancel", post(manage::cancel))
         .route("/bookings/{id}/manage/reschedule", post(manage::reschedule))
+}
+
+/// Where the "use my location" script is served.
+pub(super) const USE_LOCATION_PATH: &str = "/static/use-location.js";
+const USE_LOCATION_JS: &str = include_str!("../../../assets/use-location.js");
+
+/// The "use my location" script of the place step, as a file so that no page needs inline script.
+pub(super) async fn use_location_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        USE_LOCATION_JS,
+    )
 }
 
 /// How many days of start times the time step lists at once.
@@ -151,6 +165,8 @@ fn page_field(api_field: &str) -> String {
         "client.email" => "email".into(),
         "client.phone" => "phone".into(),
         "therapist_ids" => "therapist_id".into(),
+        // Availability's first date is the time step's date field.
+        "from" => "date".into(),
         other => other.into(),
     }
 }

@@ -14,18 +14,16 @@ use crate::ui::{
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jiff::civil::Date;
-use jiff::ToSpan;
 use knead_app::accounts::random_secret;
 use knead_app::booking::{self, AvailabilityQuery, Booked};
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
 use knead_core::booking::{parse_instant, Location};
-use knead_core::calendar::local_date;
+use knead_core::calendar::{add_days, add_minutes, local_date, parse_date};
 use knead_core::money::format_cents;
 use knead_core::{FieldError, Kind, Place, Service, ValidationErrors};
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 
 /// Step 1: the services a client can book online.
 pub(super) async fn choose_service(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, WebError> {
@@ -95,7 +93,9 @@ impl Booker<'_> {
                     p { button.secondary #use-location type="button" hidden { "Use my location" } }
                     button type="submit" { "Find times" }
                 }
-                (use_location_script())
+                // Fills the coordinates from the device's location where the browser can; a file, not inline
+                // script, so the pages can forbid inline script.
+                script src=(super::USE_LOCATION_PATH) defer {}
             }
             @if at_clinic {
                 form.stack method="get" action="/book/when" novalidate {
@@ -137,15 +137,20 @@ impl Booker<'_> {
         };
         let tz = self.tz();
         let today = local_date(tz, self.state.now());
-        let date = match self.flow.date.parse::<Date>() {
+        let last = self.settings.last_bookable_date(today);
+        let date = match parse_date("date", &self.flow.date) {
             _ if self.flow.date.is_empty() => today,
-            Ok(d) if d >= today => d,
-            Ok(_) => {
+            Ok(d) if d < today => {
                 errors.push(FieldError::new("out_of_range", "date", "must be today or later"));
                 today
             }
-            Err(_) => {
-                errors.push(FieldError::new("invalid", "date", "must be a date like 2026-12-01"));
+            Ok(d) if d > last => {
+                errors.push(self.settings.beyond_horizon("date", today));
+                today
+            }
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(e);
                 today
             }
         };
@@ -169,7 +174,7 @@ impl Booker<'_> {
         };
         let status =
             if status == StatusCode::OK && !errors.0.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { status };
-        let days = slots_by_day(tz, &slots, date, DAYS_SHOWN);
+        let days = slots_by_day(tz, &slots, date, DAYS_SHOWN, last);
         let therapists = if self.couples() { Vec::new() } else { self.therapists().await? };
         let mut values = Values::default();
         values.set("date", date.to_string());
@@ -179,8 +184,9 @@ impl Booker<'_> {
             .collect();
         let choice_refs: Vec<(&str, &str)> = choices.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let place_text = self.place_text(place).await?;
-        let later = date + DAYS_SHOWN.days();
-        let earlier = (date - DAYS_SHOWN.days()).max(today);
+        // The pager stops at today and at the booking horizon's last day.
+        let later = Some(add_days(date, DAYS_SHOWN)).filter(|d| *d <= last);
+        let earlier = add_days(date, -DAYS_SHOWN).max(today);
         let body = html! {
             (steps(3))
             h1 { "When?" }
@@ -214,7 +220,9 @@ impl Booker<'_> {
             }
             nav.pager aria-label="More days" {
                 @if date > today { a href=(self.flow.with(|f| { f.date = earlier.to_string(); f.start.clear(); }).link("/book/when")) { "‹ Earlier days" } }
-                a href=(self.flow.with(|f| { f.date = later.to_string(); f.start.clear(); }).link("/book/when")) { "Later days ›" }
+                @if let Some(later) = later {
+                    a href=(self.flow.with(|f| { f.date = later.to_string(); f.start.clear(); }).link("/book/when")) { "Later days ›" }
+                }
             }
         };
         Ok((status, self.frame().page("When?", body)).into_response())
@@ -244,7 +252,7 @@ impl Booker<'_> {
             None => None,
         };
         let tz = self.tz();
-        let end = start + self.service.duration_minutes.minutes();
+        let end = add_minutes(start, self.service.duration_minutes);
         let place_text = self.place_text(place).await?;
         let who = match (&therapist_name, self.couples()) {
             (_, true) => "Two therapists, chosen for the least driving".to_string(),
@@ -321,18 +329,6 @@ fn steps(current: usize) -> Markup {
                 @if i + 1 == current { li aria-current="step" { strong { (name) } } }
                 @else { li { (name) } }
             }
-        }
-    }
-}
-
-/// Fills the coordinates from the device's location, where the browser can; the form works without it.
-fn use_location_script() -> Markup {
-    html! {
-        script {
-            (PreEscaped(r#"(function(){var b=document.getElementById('use-location');if(!b||!navigator.geolocation)return;b.hidden=false;
-b.addEventListener('click',function(){b.disabled=true;navigator.geolocation.getCurrentPosition(function(p){
-document.getElementById('lat').value=p.coords.latitude.toFixed(5);document.getElementById('lon').value=p.coords.longitude.toFixed(5);
-b.disabled=false;b.textContent='Location filled in';},function(){b.disabled=false;b.textContent='Location unavailable; type it in';});});})();"#))
         }
     }
 }

@@ -3,31 +3,33 @@
 //! `/manage/therapists/{id}/calendar`, with each visit linking to its booking.
 //!
 //! Times are stored as instants and shown in the practice's zone; a client's name is shown by its first word.
+//! A date that cannot be read, or lies outside the dates requests may name, shows today's page with the
+//! message beside the date field (422); the links to the previous and next day or week stop at that range.
 
 use crate::auth::{Caller, Manager, SignedIn};
 use crate::error::WebError;
 use crate::extract::{AppPath, AppQuery};
 use crate::pages::Frame;
+use crate::routes::{get, Routes};
 use crate::state::AppState;
-use crate::ui::{clock, day_heading, minutes};
+use crate::ui::{clock, day_heading, error_summary, line, minutes, Values, DATE};
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use knead_app::calendar;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_core::booking::{Booking, ClinicId, Where};
-use knead_core::calendar::{instant_of, local_date, local_day, TherapistSchedule};
-use knead_core::{Role, ServiceId, Therapist, TherapistId};
+use knead_core::calendar::{add_days, instant_of, local_date, local_day, parse_date, step_days, TherapistSchedule};
+use knead_core::{Role, ServiceId, Therapist, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 use std::collections::HashMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/calendar", get(own_calendar))
         .route("/manage/therapists/{id}/calendar", get(therapist_calendar))
 }
@@ -53,7 +55,7 @@ async fn own_calendar(
                 .await?
                 .ok_or(WebError::not_found("therapist profile for this account"))?;
             let page = CalendarPage::load(&state, &caller, id, &q, "/calendar").await?;
-            Ok(Frame::signed_in(&state, &caller).page("Your calendar", page.view("Your calendar")).into_response())
+            Ok(Frame::signed_in(&state, &caller).respond(page.status(), "Your calendar", page.view("Your calendar")))
         }
     }
 }
@@ -63,11 +65,11 @@ async fn therapist_calendar(
     Manager(caller): Manager,
     AppPath(id): AppPath<i64>,
     AppQuery(q): AppQuery<CalendarQuery>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Response, WebError> {
     let path = format!("/manage/therapists/{id}/calendar");
     let page = CalendarPage::load(&state, &caller, TherapistId(id), &q, &path).await?;
     let title = format!("{}: calendar", page.therapist.name);
-    Ok(Frame::signed_in(&state, &caller).page(&title, page.view(&title)))
+    Ok(Frame::signed_in(&state, &caller).respond(page.status(), &title, page.view(&title)))
 }
 
 /// One visit of the therapist's, as the day lists it.
@@ -84,9 +86,10 @@ struct CalendarPage {
     therapist: Therapist,
     tz: TimeZone,
     today: Date,
-    /// The date asked for (today when absent or unreadable).
+    /// The date asked for (today when absent or refused).
     date: Date,
-    bad_date: bool,
+    /// Why the date asked for was refused, under the field `date`.
+    date_errors: ValidationErrors,
     week: bool,
     dates: Vec<Date>,
     bookings: Vec<Booking>,
@@ -115,16 +118,15 @@ impl CalendarPage {
         let settings = calendar::settings(app).await?;
         let tz = settings.zone().clone();
         let today = local_date(&tz, state.now());
-        let parsed = q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::parse::<Date>);
-        let bad_date = matches!(parsed, Some(Err(_)));
-        let date = match parsed {
-            Some(Ok(d)) => d,
-            _ => today,
+        let mut date_errors = ValidationErrors::default();
+        let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            None => today,
+            Some(text) => date_errors.take(parse_date("date", text)).unwrap_or(today),
         };
         let week = q.view.as_deref() == Some("week");
         let dates: Vec<Date> = if week {
-            let monday = date - i64::from(date.weekday().to_monday_zero_offset()).days();
-            (0..7).map(|i| monday + i.days()).collect()
+            let monday = add_days(date, -i64::from(date.weekday().to_monday_zero_offset()));
+            (0..7).map(|i| add_days(monday, i)).collect()
         } else {
             vec![date]
         };
@@ -153,7 +155,7 @@ impl CalendarPage {
             tz,
             today,
             date,
-            bad_date,
+            date_errors,
             week,
             dates,
             bookings,
@@ -166,27 +168,37 @@ impl CalendarPage {
         })
     }
 
+    /// 422 when the date asked for was refused (the page shows today instead), else 200.
+    fn status(&self) -> StatusCode {
+        if self.date_errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     fn view(&self, title: &str) -> Markup {
         let (step, view) = if self.week { (7, "week") } else { (1, "day") };
         let link = |d: Date, v: &str| format!("{}?date={d}&view={v}", self.path);
+        // At the ends of the dates a request may name there is no page before or after.
+        let (previous, next) = (step_days(self.date, -step), step_days(self.date, step));
+        let mut date_value = Values::default();
+        date_value.set("date", self.date.to_string());
         html! {
             @if self.for_manager {
                 p.crumbs { a href="/manage" { "Manage" } " / " a href="/manage/calendar" { "Calendar" } }
             }
             h1 { (title) }
-            @if self.bad_date { p.error-summary role="alert" { "That date could not be read, so today is shown." } }
+            (error_summary(&self.date_errors, "That date cannot be shown, so today is:"))
             nav.calendar-nav aria-label="Calendar" {
-                a href=(link(self.date - step.days(), view)) { "‹ Previous " (view) }
+                @if let Some(d) = previous { a href=(link(d, view)) { "‹ Previous " (view) } }
                 a href=(link(self.today, view)) { "Today" }
-                a href=(link(self.date + step.days(), view)) { "Next " (view) " ›" }
+                @if let Some(d) = next { a href=(link(d, view)) { "Next " (view) " ›" } }
                 @if self.week { a href=(link(self.date, "day")) { "Day view" } }
                 @else { a href=(link(self.date, "week")) { "Week view" } }
             }
             form.row.calendar-date method="get" action=(self.path) {
-                div.field {
-                    label for="date" { "Go to date" }
-                    input #date type="date" name="date" value=(self.date.to_string());
-                }
+                (line(&date_value, &self.date_errors, "date", "Go to date", DATE, ""))
                 input type="hidden" name="view" value=(view);
                 div.field.submit { button type="submit" { "Show" } }
             }

@@ -5,20 +5,19 @@ use crate::auth::{Caller, Manager};
 use crate::error::WebError;
 use crate::extract::{AppQuery, FormPairs};
 use crate::pages::Frame;
+use crate::routes::{get, Routes};
 use crate::state::AppState;
 use crate::ui::{self, field, line, Input, Values, DECIMAL, TEXT};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use knead_app::{calendar, AppError};
 use knead_core::booking::{Clinic, ClinicInput};
 use knead_core::ValidationErrors;
 use maud::{html, Markup};
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/manage/clinics", get(clinics_page).post(add_clinic))
+pub(super) fn routes() -> Routes {
+    Routes::new().route("/manage/clinics", get(clinics_page).post(add_clinic))
 }
 
 async fn clinics_page(

@@ -11,13 +11,12 @@ use crate::auth::{Caller, Manager};
 use crate::error::WebError;
 use crate::extract::{AppPath, FormPairs};
 use crate::pages::Frame;
+use crate::routes::{get, post, Routes};
 use crate::state::AppState;
 use crate::ui::{self, field, Input, Values, MONEY, NUMBER, TEXT};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::content::Articles;
 use knead_app::listing::{self, Audience, Listing};
@@ -29,9 +28,9 @@ use knead_core::{
 use maud::{html, Markup};
 
 /// The list, form, archive and restore routes of one kind, under `/manage/{PATH}`.
-pub(super) fn routes<R: Managed>() -> Router<AppState> {
+pub(super) fn routes<R: Managed>() -> Routes {
     let base = format!("/manage/{}", R::PATH);
-    Router::new()
+    Routes::new()
         .route(&base, get(list::<R>))
         .route(&format!("{base}/new"), get(new_form::<R>).post(create::<R>))
         .route(&format!("{base}/{{id}}"), get(edit_form::<R>).post(update::<R>))

@@ -11,11 +11,10 @@ mod settings;
 use crate::auth::Manager;
 use crate::error::WebError;
 use crate::pages::Frame;
+use crate::routes::{get, Routes};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Html;
-use axum::routing::get;
-use axum::Router;
 use knead_app::calendar;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::content::Articles;
@@ -25,8 +24,8 @@ use knead_core::Therapist;
 use listing::Managed;
 use maud::{html, Markup};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/manage", get(dashboard))
         .merge(listing::routes::<Services>())
         .merge(listing::routes::<Therapists>())

@@ -9,28 +9,26 @@ use crate::auth::{Caller, Manager};
 use crate::error::WebError;
 use crate::extract::{AppPath, AppQuery, FormPairs};
 use crate::pages::Frame;
+use crate::routes::{get, post, Routes};
 use crate::state::AppState;
 use crate::ui::{self, clock, day_heading, field, line, Input, Values, DATE, DECIMAL, HOURS};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
 use knead_core::calendar::{
-    format_clock, instant_of, local_date, local_minute, parse_clock, DayWindows, PracticeSettings, ScheduleInput,
-    ServiceArea, TherapistSchedule, TypedWindow, WeeklyHoursInput,
+    format_clock, instant_of, local_date, local_minute, parse_clock, parse_date, DayWindows, PracticeSettings,
+    ScheduleInput, ServiceArea, TherapistSchedule, TypedWindow, WeeklyHoursInput,
 };
 use knead_core::{FieldError, Service, Therapist, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
+pub(super) fn routes() -> Routes {
+    Routes::new()
         .route("/manage/therapists/{id}/schedule", get(schedule_page).post(save_schedule))
         .route("/manage/therapists/{id}/time-off", post(add_time_off))
         .route("/manage/therapists/{id}/time-off/{time_off_id}/delete", post(delete_time_off))
@@ -364,7 +362,7 @@ fn hours_first() -> Markup {
 
 /// "Tuesday 3 March 2026, 12:00–17:00", or with both dates when it spans several days.
 fn span_text(tz: &TimeZone, start: Timestamp, end: Timestamp) -> String {
-    let (first, last) = (local_date(tz, start), local_date(tz, end - 1.second()));
+    let (first, last) = (local_date(tz, start), local_date(tz, end.checked_sub(1.second()).unwrap_or(end)));
     if first == last {
         ui::when_text(tz, start, end)
     } else {
@@ -412,8 +410,7 @@ fn local_instant(
     (date_name, time_name): (&str, &str),
     default_minute: i64,
 ) -> Option<Timestamp> {
-    let date = values.get(date_name).trim().parse::<Date>();
-    let date = e.take(date.map_err(|_| FieldError::new("invalid", date_name, "must be a date like 2026-12-24")));
+    let date = e.take(parse_date(date_name, values.get(date_name)));
     let time_text = values.get(time_name).trim();
     let minute = if time_text.is_empty() { Some(default_minute) } else { e.take(parse_clock(time_name, time_text)) };
     Some(instant_of(local_minute(tz, date?, minute?)))
@@ -509,8 +506,7 @@ async fn set_override(
     // An unknown therapist is "No such therapist." before anything about the form.
     let therapist = listing::get::<Therapists>(state.app(), id, Audience::Manager).await?;
     let mut e = ValidationErrors::default();
-    let date = values.get("ov_date").trim().parse::<Date>();
-    let date = e.take(date.map_err(|_| FieldError::new("invalid", "ov_date", "must be a date like 2026-12-24")));
+    let date = e.take(parse_date("ov_date", values.get("ov_date")));
     let windows = read_override(&values, &mut e);
     let errors = match date {
         Some(date) if e.is_empty() => {
@@ -519,7 +515,9 @@ async fn set_override(
                     let to = format!("/manage/therapists/{id}/schedule?saved=override#override");
                     return Ok(Redirect::to(&to).into_response());
                 }
-                Err(AppError::Invalid(domain)) => ui::merge(e, Err(domain), str::to_string),
+                Err(AppError::Invalid(domain)) => {
+                    ui::merge(e, Err(domain), |f| if f == "date" { "ov_date".into() } else { f.to_string() })
+                }
                 Err(other) => return Err(other.into()),
             }
         }

@@ -1,26 +1,25 @@
-//! The practice's booking settings: time zone, service area, booking grid and notice, travel fee, and the
-//! default travel model's road factor and speed.
+//! The practice's booking settings: time zone, service area, booking grid and notice, how far ahead clients
+//! may book, travel fee, and the default travel model's road factor and speed.
 
 use super::{calendar_crumbs, SavedQuery};
 use crate::auth::{Caller, Manager};
 use crate::error::WebError;
 use crate::extract::{AppQuery, FormPairs};
 use crate::pages::Frame;
+use crate::routes::{get, Routes};
 use crate::state::AppState;
 use crate::ui::{self, field, line, Input, Values, DECIMAL, TEXT, WHOLE};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use knead_app::{calendar, AppError};
 use knead_core::calendar::{PracticeSettingsInput, ServiceArea};
 use knead_core::money::format_cents;
 use knead_core::ValidationErrors;
 use maud::{html, Markup};
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/manage/settings", get(settings_page).post(save_settings))
+pub(super) fn routes() -> Routes {
+    Routes::new().route("/manage/settings", get(settings_page).post(save_settings))
 }
 
 const GRIDS: [(&str, &str); 6] = [
@@ -42,6 +41,7 @@ fn settings_values(s: &PracticeSettingsInput) -> Values {
     v.set("grid_minutes", s.grid_minutes.to_string());
     v.set("lead_minutes", s.lead_minutes.to_string());
     v.set("cancel_notice_hours", s.cancel_notice_hours.to_string());
+    v.set("booking_horizon_days", s.booking_horizon_days.to_string());
     v.set("travel_fee_free_km", s.travel_fee_free_km.to_string());
     v.set("travel_fee_per_km", format_cents(s.travel_fee_cents_per_km).trim_start_matches('$').to_string());
     v.set("road_factor", s.road_factor.to_string());
@@ -62,6 +62,7 @@ fn read_settings(values: &Values) -> (PracticeSettingsInput, ValidationErrors) {
         grid_minutes: ui::whole(&mut read, values, "grid_minutes"),
         lead_minutes: ui::whole(&mut read, values, "lead_minutes"),
         cancel_notice_hours: ui::whole(&mut read, values, "cancel_notice_hours"),
+        booking_horizon_days: ui::whole(&mut read, values, "booking_horizon_days"),
         travel_fee_free_km: ui::decimal(&mut read, values, "travel_fee_free_km", "10"),
         travel_fee_cents_per_km: ui::money(&mut read, values, "travel_fee_per_km", "travel_fee_per_km"),
         road_factor: ui::decimal(&mut read, values, "road_factor", "1.3"),
@@ -114,6 +115,8 @@ fn settings_view(caller: &Caller, v: &Values, e: &ValidationErrors, saved: Optio
                 (line(v, e, "lead_minutes", "Earliest booking (minutes from now)", WHOLE, ""))
                 (line(v, e, "cancel_notice_hours", "Notice to cancel or move (hours)", WHOLE, ""))
             }
+            (line(v, e, "booking_horizon_days", "Book up to (days ahead)", WHOLE,
+                "1 to 730. Clients and staff alike can book and move visits up to this many days from today."))
             fieldset {
                 legend { "Travel fee" }
                 div.row {

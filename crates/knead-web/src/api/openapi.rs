@@ -1,0 +1,261 @@
+//! The finishing of the OpenAPI document: the error answers every operation shares, by rule, and the bounds
+//! the core's validation enforces, written onto the request schemas.
+//!
+//! Why here and not in attributes: the same six error answers would otherwise be repeated on every operation
+//! (and forgotten on the next one), and the input types are the core's, whose `openapi` feature describes
+//! their shape; the limits a client must respect are part of the wire contract this layer owns. Each bound
+//! names the rule it mirrors; the API check (`scripts/check-api`) sends schema-valid and schema-invalid
+//! requests to the real server, so a bound that drifts from the code fails there.
+
+use crate::extract::MAX_JSON_BYTES;
+use serde_json::{json, Map, Value};
+
+/// The document as served: utoipa's, with the shared error answers and the input bounds added.
+pub fn finish(doc: &utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(doc).expect("the OpenAPI document serialises");
+    add_shared_errors(&mut doc);
+    add_input_bounds(&mut doc);
+    doc
+}
+
+const UNSAFE_METHODS: [&str; 4] = ["post", "put", "patch", "delete"];
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Adds the answers the web layer gives before a handler runs, on exactly the operations that can get them:
+/// 400 (a parameter or body that cannot be read) where there are parameters or a body, 413 and 415 where
+/// there is a body, 401 and 403 where the caller is read, and 403 on every unsafe method (a request with the
+/// session cookie and no `X-CSRF-Token` header is refused).
+fn add_shared_errors(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        for method in METHODS {
+            let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else { continue };
+            let has_params = op.get("parameters").and_then(Value::as_array).is_some_and(|p| !p.is_empty());
+            let has_body = op.contains_key("requestBody");
+            let reads_caller = op.contains_key("security");
+            let is_unsafe = UNSAFE_METHODS.contains(&method);
+            let responses = op.entry("responses").or_insert_with(|| json!({}));
+            let mut add = |status: &str, description: String| {
+                if let Some(responses) = responses.as_object_mut() {
+                    responses.entry(status).or_insert_with(|| error_response(&description));
+                }
+            };
+            if has_params || has_body {
+                add(
+                    "400",
+                    "The request could not be read: a malformed path or query parameter, or a body that is not \
+                     JSON or has a wrong type, an unknown or a missing field. The error names the field."
+                        .into(),
+                );
+            }
+            if has_body {
+                add("413", format!("The body is longer than {MAX_JSON_BYTES} bytes."));
+                add("415", "The body is not declared as `Content-Type: application/json`.".into());
+            }
+            if reads_caller {
+                add("401", "Sign-in required, or the bearer token is unknown, expired or revoked.".into());
+            }
+            match (reads_caller, is_unsafe) {
+                (true, true) => add(
+                    "403",
+                    "The caller's role may not do this, or a request signed in with the session cookie came \
+                     without the `X-CSRF-Token` header."
+                        .into(),
+                ),
+                (true, false) => add("403", "The caller's role may not do this.".into()),
+                (false, true) => add(
+                    "403",
+                    "A request signed in with the session cookie came without the `X-CSRF-Token` header.".into(),
+                ),
+                (false, false) => {}
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } }
+    })
+}
+
+/// Control characters the core's text check refuses (all but tab, line feed and carriage return).
+const CONTROL: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F";
+
+/// `ValidationErrors::text`: trimmed, `min..=max` characters, no control characters. `min` is 0 or 1 in
+/// every input; 1 means "something other than white space".
+fn text(min: usize, max: usize) -> Value {
+    assert!(min <= 1, "a text bound with min {min} needs a pattern of its own");
+    let pattern =
+        if min == 0 { format!("^[^{CONTROL}]*$") } else { format!(r"^[^{CONTROL}]*[^\s{CONTROL}][^{CONTROL}]*$") };
+    json!({ "minLength": min, "maxLength": max, "pattern": pattern })
+}
+
+/// `ValidationErrors::labels`: at most `max_items`, each a `text(1, max_len)`.
+fn labels(max_items: usize, max_len: usize) -> Value {
+    json!({ "maxItems": max_items, "items": text(1, max_len) })
+}
+
+/// `ValidationErrors::range`: a whole number within `min..=max`.
+fn range(min: i64, max: i64) -> Value {
+    json!({ "minimum": min, "maximum": max })
+}
+
+/// A finite number within `min..=max` (`travel_fee_free_km`).
+fn within(min: f64, max: f64) -> Value {
+    json!({ "minimum": min, "maximum": max })
+}
+
+/// Above 0 and at most `max` (the settings' `positive`, a schedule's radius).
+fn positive(max: f64) -> Value {
+    json!({ "exclusiveMinimum": 0.0, "maximum": max })
+}
+
+/// `GeoPoint::parse`.
+fn latitude() -> Value {
+    within(-90.0, 90.0)
+}
+
+fn longitude() -> Value {
+    within(-180.0, 180.0)
+}
+
+/// `Slug::parse`; an empty slug is derived from the name or title.
+fn slug() -> Value {
+    json!({ "maxLength": knead_core::Slug::MAX_LEN, "pattern": "^([a-z0-9]+(-[a-z0-9]+)*)?$" })
+}
+
+/// `parse_instant`: RFC 3339 with an offset.
+fn instant() -> Value {
+    json!({ "format": "date-time" })
+}
+
+/// `parse_clock`: a local time of day, 00:00 to 24:00.
+fn clock() -> Value {
+    json!({ "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$" })
+}
+
+/// `Email::parse`: one `@`, a dotted domain, no white space, control characters, `<`, `>` or `,`.
+fn email() -> Value {
+    let c = format!(r"[^\s<>,@{CONTROL}]");
+    let d = format!(r"[^\s<>,@.{CONTROL}]");
+    json!({ "maxLength": 254, "pattern": format!("^{c}+@{d}{c}*\\.{c}*{d}$") })
+}
+
+/// `ContactInput::validate`: digits and ` +-().`, 7 to 15 digits, at most 25 characters.
+fn phone() -> Value {
+    json!({ "maxLength": 25, "pattern": r"^[ +\-().]*([0-9][ +\-().]*){7,15}$" })
+}
+
+/// `Zone::parse`: the zones the server's time-zone database knows.
+fn time_zone() -> Value {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_string())
+        .filter(|name| jiff::tz::TimeZone::get(name).is_ok())
+        .collect();
+    names.sort();
+    json!({ "enum": names })
+}
+
+fn add_input_bounds(doc: &mut Value) {
+    use knead_core::ServiceInput;
+    let max_price = ServiceInput::MAX_PRICE_CENTS;
+    let bounds: Vec<(&str, &str, Value)> = vec![
+        ("ServiceInput", "slug", slug()),
+        ("ServiceInput", "name", text(1, 120)),
+        ("ServiceInput", "description", text(0, 4000)),
+        ("ServiceInput", "duration_minutes", range(5, 600)),
+        ("ServiceInput", "price_cents", range(0, max_price)),
+        ("ServiceInput", "modality", text(0, 80)),
+        ("ServiceInput", "buffer_minutes", range(0, 240)),
+        ("ServiceInput", "add_ons", json!({ "maxItems": ServiceInput::MAX_ADD_ONS })),
+        ("AddOnInput", "name", text(1, 80)),
+        ("AddOnInput", "price_cents", range(0, max_price)),
+        ("AddOnInput", "extra_minutes", range(0, 240)),
+        ("TherapistInput", "slug", slug()),
+        ("TherapistInput", "name", text(1, 120)),
+        ("TherapistInput", "credentials", text(0, 200)),
+        ("TherapistInput", "registration_number", text(0, 40)),
+        ("TherapistInput", "bio", text(0, 4000)),
+        ("TherapistInput", "modalities", labels(30, 80)),
+        ("TherapistInput", "conditions", labels(30, 80)),
+        ("TherapistInput", "languages", labels(30, 80)),
+        ("ArticleInput", "slug", slug()),
+        ("ArticleInput", "title", text(1, 200)),
+        ("ArticleInput", "summary", text(0, 500)),
+        ("ArticleInput", "body_markdown", text(1, 50_000)),
+        ("BookingInput", "start", instant()),
+        ("BookingInput", "therapist_ids", json!({ "uniqueItems": true })),
+        ("BookingInput", "lat", latitude()),
+        ("BookingInput", "lon", longitude()),
+        ("BookingInput", "address", text(0, 300)),
+        ("ContactInput", "name", text(1, 120)),
+        ("ContactInput", "email", email()),
+        ("ContactInput", "phone", phone()),
+        ("RescheduleInput", "start", instant()),
+        ("PracticeSettingsInput", "time_zone", time_zone()),
+        ("PracticeSettingsInput", "grid_minutes", json!({ "enum": [5, 10, 15, 20, 30, 60] })),
+        ("PracticeSettingsInput", "lead_minutes", range(0, 60 * 24 * 14)),
+        ("PracticeSettingsInput", "cancel_notice_hours", range(0, 24 * 14)),
+        ("PracticeSettingsInput", "travel_fee_free_km", within(0.0, 500.0)),
+        ("PracticeSettingsInput", "travel_fee_cents_per_km", range(0, 100_000)),
+        ("PracticeSettingsInput", "road_factor", positive(5.0)),
+        ("PracticeSettingsInput", "speed_kmh", positive(200.0)),
+        ("ServiceArea", "lat", latitude()),
+        ("ServiceArea", "lon", longitude()),
+        ("ServiceArea", "radius_km", positive(500.0)),
+        ("ClinicInput", "name", text(1, 120)),
+        ("ClinicInput", "address", text(0, 300)),
+        ("ClinicInput", "lat", latitude()),
+        ("ClinicInput", "lon", longitude()),
+        ("ClinicInput", "rooms", json!({ "minItems": 1, "maxItems": 50, "items": text(1, 80) })),
+        ("ScheduleInput", "base_lat", latitude()),
+        ("ScheduleInput", "base_lon", longitude()),
+        ("ScheduleInput", "radius_km", positive(200.0)),
+        ("WeeklyHoursInput", "weekday", range(1, 7)),
+        ("WeeklyHoursInput", "start", clock()),
+        ("WeeklyHoursInput", "end", clock()),
+        ("TimeOffInput", "start", instant()),
+        ("TimeOffInput", "end", instant()),
+        // A window is a pair: exactly two local times.
+        (
+            "OverrideInput",
+            "windows",
+            json!({ "items": { "minItems": 2, "maxItems": 2, "prefixItems": [clock(), clock()] } }),
+        ),
+    ];
+    let schemas = doc.pointer_mut("/components/schemas").expect("the document has schemas");
+    for (schema, property, bound) in bounds {
+        let target = schemas
+            .pointer_mut(&format!("/{schema}/properties/{property}"))
+            .unwrap_or_else(|| panic!("{schema}.{property} is in the document (a bound names a field that moved)"));
+        merge(target, bound);
+    }
+}
+
+/// Writes `patch`'s keys into `target`, object by object (so `items` bounds join the existing `items`).
+fn merge(target: &mut Value, patch: Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => merge_objects(t, p),
+        (t, p) => *t = p,
+    }
+}
+
+fn merge_objects(target: &mut Map<String, Value>, patch: Map<String, Value>) {
+    for (key, value) in patch {
+        match target.get_mut(&key) {
+            Some(existing) if existing.is_object() && value.is_object() => merge(existing, value),
+            // Tuple items (`prefixItems`) are replaced element by element, keeping each element's type.
+            Some(Value::Array(existing)) if key == "prefixItems" => {
+                for (slot, bound) in existing.iter_mut().zip(value.as_array().into_iter().flatten()) {
+                    merge(slot, bound.clone());
+                }
+            }
+            _ => {
+                target.insert(key, value);
+            }
+        }
+    }
+}

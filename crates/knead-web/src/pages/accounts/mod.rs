@@ -1,0 +1,70 @@
+//! Signing in and out, and the signed-in user's own pages: the account, the second factor and the personal
+//! access tokens.
+
+mod second_factor;
+mod sign_in;
+mod tokens;
+
+use super::Frame;
+use crate::auth::{self, MaybeCaller, SignedIn};
+use crate::error::WebError;
+use crate::extract::FormPairs;
+use crate::routes::{get, post, Routes};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use knead_app::accounts;
+use knead_core::Role;
+use maud::html;
+
+pub use second_factor::SET_UP_PATH as SECOND_FACTOR_PATH;
+
+pub fn router() -> Routes {
+    Routes::new()
+        .route("/login", get(sign_in::login_page).post(sign_in::login))
+        .route("/login/code", get(sign_in::code_page).post(sign_in::submit_code))
+        .route("/logout", post(logout))
+        .route("/account", get(account))
+        .route(second_factor::SET_UP_PATH, get(second_factor::page).post(second_factor::confirm))
+        .route("/account/second-factor/off", post(second_factor::turn_off))
+        .route("/account/tokens", get(tokens::page).post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke))
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    caller.check_csrf(form.get("csrf"))?;
+    if let auth::Via::Session { token_hash, .. } = &caller.via {
+        accounts::end_session(state.app(), token_hash).await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    let clear = auth::clear_session_cookie(&state);
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).map_err(WebError::internal)?);
+    Ok(response)
+}
+
+/// The signed-in user's own page; a client sees only their own account here.
+async fn account(State(state): State<AppState>, caller: MaybeCaller) -> Result<Html<String>, WebError> {
+    let Some(c) = caller.0.as_ref() else { return Err(WebError::Unauthenticated) };
+    let has_second_factor = accounts::has_second_factor(state.app(), c.user.id).await?;
+    let body = html! {
+        h1 { "Your account" }
+        dl.facts {
+            dt { "Name" } dd { (c.user.name) }
+            dt { "Email" } dd { (c.user.email.as_str()) }
+            dt { "Role" } dd { (c.user.role.as_str()) }
+            dt { "Second factor" } dd { @if has_second_factor { "On" } @else { "Off" } }
+        }
+        ul {
+            li { a href=(second_factor::SET_UP_PATH) { "Second factor (authenticator app)" } }
+            li { a href="/account/tokens" { "Personal access tokens for the API" } }
+        }
+        @if c.is_manager() { p { a.button href="/manage" { "Manage the practice" } } }
+        @if c.user.role == Role::Therapist { p { a.button href="/calendar" { "Your calendar" } } }
+    };
+    Ok(Frame::new(&state, &caller).page("Your account", body))
+}

@@ -1,0 +1,819 @@
+//! The authorization matrix: every route the router has (`knead_web::route_table`, pages and API) under
+//! every role — anonymous, client A, client B, therapist A, therapist B and the manager — with the path
+//! filled with client A's and therapist A's ids. Each answer is held to the policy declared below: a
+//! refused call gets the documented status, answers the same as for an id that does not exist, and shows
+//! none of client A's private details; an allowed call shows what it should. A route the policy does not
+//! name fails the test, so the matrix grows with the router.
+
+use crate::support::*;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use jiff::ToSpan;
+use knead_core::{Kind, Place, TherapistId};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    Anonymous,
+    ClientA,
+    ClientB,
+    TherapistA,
+    TherapistB,
+    Manager,
+}
+
+const ROLES: [Role; 6] =
+    [Role::Anonymous, Role::ClientA, Role::ClientB, Role::TherapistA, Role::TherapistB, Role::Manager];
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug)]
+enum Access {
+    /// Everyone, signed in or not.
+    Public,
+    /// Anyone signed in, for their own account.
+    SignedIn,
+    /// Client A's booking: its client and a manager; anyone else is told it does not exist.
+    BookingOwner,
+    /// Client A's own API token: only client A may revoke it; anyone else is told it does not exist.
+    TokenOwner,
+    /// A therapist's own calendar (a manager is sent to the practice's calendars).
+    Therapist,
+    /// The manager only.
+    Manager,
+}
+
+/// One route's policy: who may use it, and what an allowed answer shows for each role — a text in the
+/// body, or `->` and the start of the redirect's `Location`. `{own}` is the caller's own email.
+struct Rule {
+    method: Method,
+    path: &'static str,
+    access: Access,
+    shows: fn(Role) -> &'static str,
+}
+
+/// The declared policy, one line per route in the route table.
+fn policy() -> Vec<Rule> {
+    use Access::*;
+    let rule = |method: Method, path: &'static str, access: Access, shows: fn(Role) -> &'static str| Rule {
+        method,
+        path,
+        access,
+        shows,
+    };
+    let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
+    vec![
+        // The public site.
+        rule(get.clone(), "/", Public, |_| "Massage that comes to you"),
+        rule(get.clone(), "/services", Public, |_| "Massage with oil at home"),
+        rule(get.clone(), "/services/{slug}", Public, |_| "Massage with oil at home"),
+        rule(get.clone(), "/therapists", Public, |_| "Ines Carvalho"),
+        rule(get.clone(), "/therapists/{slug}", Public, |_| "Ines Carvalho"),
+        rule(get.clone(), "/articles", Public, |_| "Articles"),
+        rule(get.clone(), "/articles/{slug}", Public, |_| "sciatica"),
+        rule(get.clone(), "/static/style.css", Public, |_| "body"),
+        rule(get.clone(), "/static/use-location.js", Public, |_| "geolocation"),
+        // Signing in and the account.
+        rule(get.clone(), "/login", Public, |_| "login_token"),
+        rule(post.clone(), "/login", Public, |_| "Sign in"),
+        rule(get.clone(), "/login/code", Public, |_| "->/login"),
+        rule(post.clone(), "/login/code", Public, |_| "->/login"),
+        rule(post.clone(), "/logout", SignedIn, |_| "->/"),
+        rule(get.clone(), "/account", SignedIn, |_| "{own}"),
+        rule(get.clone(), "/account/second-factor", SignedIn, |_| "second factor"),
+        // A wrong code: the set-up page again; turning off a factor one does not have finds nothing.
+        rule(post.clone(), "/account/second-factor", SignedIn, |_| "->/account/second-factor"),
+        rule(post.clone(), "/account/second-factor/off", SignedIn, |r| match r {
+            Role::Manager => "second factor",
+            _ => "Not found",
+        }),
+        rule(get.clone(), "/account/tokens", SignedIn, |_| "Personal access tokens"),
+        rule(post.clone(), "/account/tokens", SignedIn, |_| "Your new token"),
+        rule(post.clone(), "/account/tokens/{id}/revoke", TokenOwner, |_| "->/account/tokens"),
+        // Booking through the pages, and managing a booking.
+        rule(get.clone(), "/book", Public, |_| "Massage with oil at home"),
+        rule(post.clone(), "/book", Public, |_| "You're booked"),
+        rule(get.clone(), "/book/where", Public, |_| "address"),
+        rule(get.clone(), "/book/when", Public, |_| "/book/details?"),
+        rule(get.clone(), "/book/details", Public, |_| "name=\"booking_key\""),
+        rule(get.clone(), "/bookings/{id}/manage", BookingOwner, |_| VICTIM_ADDRESS),
+        rule(post.clone(), "/bookings/{id}/manage/cancel", BookingOwner, |_| "->/bookings/"),
+        rule(post.clone(), "/bookings/{id}/manage/reschedule", BookingOwner, |_| "->/bookings/"),
+        // Calendars.
+        rule(get.clone(), "/calendar", Therapist, |r| match r {
+            Role::Manager => "->/manage/calendar",
+            Role::TherapistA => VICTIM_ADDRESS,
+            _ => "Your calendar",
+        }),
+        rule(get.clone(), "/manage/therapists/{id}/calendar", Manager, |_| VICTIM_ADDRESS),
+        // The manager's pages.
+        rule(get.clone(), "/manage", Manager, |_| "Manage the practice"),
+        rule(get.clone(), "/manage/calendar", Manager, |_| "Calendar and booking"),
+        rule(get.clone(), "/manage/services", Manager, |_| "Massage with oil at home"),
+        rule(get.clone(), "/manage/services/new", Manager, |_| "name=\"name\""),
+        rule(post.clone(), "/manage/services/new", Manager, |_| "->/manage/services"),
+        rule(get.clone(), "/manage/services/{id}", Manager, |_| "Massage with oil at home"),
+        rule(post.clone(), "/manage/services/{id}", Manager, |_| "->/manage/services"),
+        rule(post.clone(), "/manage/services/{id}/archive", Manager, |_| "->/manage/services"),
+        rule(post.clone(), "/manage/services/{id}/restore", Manager, |_| "->/manage/services"),
+        rule(get.clone(), "/manage/therapists", Manager, |_| "Ines Carvalho"),
+        rule(get.clone(), "/manage/therapists/new", Manager, |_| "name=\"name\""),
+        rule(post.clone(), "/manage/therapists/new", Manager, |_| "->/manage/therapists"),
+        rule(get.clone(), "/manage/therapists/{id}", Manager, |_| "Ines Carvalho"),
+        rule(post.clone(), "/manage/therapists/{id}", Manager, |_| "->/manage/therapists"),
+        rule(post.clone(), "/manage/therapists/{id}/archive", Manager, |_| "->/manage/therapists"),
+        rule(post.clone(), "/manage/therapists/{id}/restore", Manager, |_| "->/manage/therapists"),
+        rule(get.clone(), "/manage/articles", Manager, |_| "sciatica"),
+        rule(get.clone(), "/manage/articles/new", Manager, |_| "name=\"title\""),
+        rule(post.clone(), "/manage/articles/new", Manager, |_| "->/manage/articles"),
+        rule(get.clone(), "/manage/articles/{id}", Manager, |_| "sciatica"),
+        rule(post.clone(), "/manage/articles/{id}", Manager, |_| "->/manage/articles"),
+        rule(post.clone(), "/manage/articles/{id}/archive", Manager, |_| "->/manage/articles"),
+        rule(post.clone(), "/manage/articles/{id}/restore", Manager, |_| "->/manage/articles"),
+        rule(get.clone(), "/manage/therapists/{id}/schedule", Manager, |_| "Ines Carvalho"),
+        rule(post.clone(), "/manage/therapists/{id}/schedule", Manager, |_| "->/manage/therapists/"),
+        rule(post.clone(), "/manage/therapists/{id}/time-off", Manager, |_| "->/manage/therapists/"),
+        rule(post.clone(), "/manage/therapists/{id}/time-off/{time_off_id}/delete", Manager, |_| {
+            "->/manage/therapists/"
+        }),
+        rule(post.clone(), "/manage/therapists/{id}/override", Manager, |_| "->/manage/therapists/"),
+        rule(get.clone(), "/manage/clinics", Manager, |_| "Queen West Clinic"),
+        rule(post.clone(), "/manage/clinics", Manager, |_| "->/manage/clinics"),
+        rule(get.clone(), "/manage/settings", Manager, |_| "America/Toronto"),
+        rule(post.clone(), "/manage/settings", Manager, |_| "->/manage/settings"),
+        // The API.
+        rule(get.clone(), "/healthz", Public, |_| "\"status\":\"ok\""),
+        rule(get.clone(), "/api/v1/openapi.json", Public, |_| "\"openapi\""),
+        rule(get.clone(), "/api/v1/me", SignedIn, |_| "{own}"),
+        rule(get.clone(), "/api/v1/services", Public, |_| "Massage with oil at home"),
+        rule(post.clone(), "/api/v1/services", Manager, |_| "Matrix stones"),
+        rule(get.clone(), "/api/v1/services/{id}", Public, |_| "Massage with oil at home"),
+        rule(put.clone(), "/api/v1/services/{id}", Manager, |_| "Matrix stones"),
+        rule(post.clone(), "/api/v1/services/{id}/archive", Manager, |_| "\"archived\":true"),
+        rule(post.clone(), "/api/v1/services/{id}/restore", Manager, |_| "\"archived\":false"),
+        rule(get.clone(), "/api/v1/therapists", Public, |_| "Ines Carvalho"),
+        rule(post.clone(), "/api/v1/therapists", Manager, |_| "Matrix Therapist"),
+        rule(get.clone(), "/api/v1/therapists/{id}", Public, |_| "Ines Carvalho"),
+        rule(put.clone(), "/api/v1/therapists/{id}", Manager, |_| "Matrix Therapist"),
+        rule(post.clone(), "/api/v1/therapists/{id}/archive", Manager, |_| "\"archived\":true"),
+        rule(post.clone(), "/api/v1/therapists/{id}/restore", Manager, |_| "\"archived\":false"),
+        rule(get.clone(), "/api/v1/articles", Public, |_| "sciatica"),
+        rule(post.clone(), "/api/v1/articles", Manager, |_| "Matrix article"),
+        rule(get.clone(), "/api/v1/articles/{id}", Public, |_| "sciatica"),
+        rule(put.clone(), "/api/v1/articles/{id}", Manager, |_| "Matrix article"),
+        rule(post.clone(), "/api/v1/articles/{id}/archive", Manager, |_| "\"archived\":true"),
+        rule(post.clone(), "/api/v1/articles/{id}/restore", Manager, |_| "\"archived\":false"),
+        rule(get.clone(), "/api/v1/practice", Public, |_| "Queen West Clinic"),
+        rule(get.clone(), "/api/v1/practice/settings", Manager, |_| "America/Toronto"),
+        rule(put.clone(), "/api/v1/practice/settings", Manager, |_| "America/Toronto"),
+        rule(get.clone(), "/api/v1/clinics", Public, |_| "Queen West Clinic"),
+        rule(post.clone(), "/api/v1/clinics", Manager, |_| "Matrix Clinic"),
+        rule(get.clone(), "/api/v1/therapists/{id}/schedule", Manager, |_| "\"weekly\""),
+        rule(put.clone(), "/api/v1/therapists/{id}/schedule", Manager, |_| "\"weekly\""),
+        rule(post.clone(), "/api/v1/therapists/{id}/time-off", Manager, |_| "\"start\""),
+        rule(delete.clone(), "/api/v1/therapists/{id}/time-off/{time_off_id}", Manager, |_| ""),
+        rule(put.clone(), "/api/v1/therapists/{id}/overrides/{date}", Manager, |_| ""),
+        rule(get.clone(), "/api/v1/availability", Public, |_| "\"slots\""),
+        rule(post.clone(), "/api/v1/bookings", Public, |_| "\"manage_url\""),
+        rule(get.clone(), "/api/v1/bookings/{id}", BookingOwner, |_| VICTIM_ADDRESS),
+        rule(post.clone(), "/api/v1/bookings/{id}/cancel", BookingOwner, |_| "\"cancelled\""),
+        rule(post.clone(), "/api/v1/bookings/{id}/reschedule", BookingOwner, |_| VICTIM_ADDRESS),
+    ]
+}
+
+// Client A's private details: none may reach anyone who may not see client A's booking.
+const VICTIM_ADDRESS: &str = "17 Victim Crescent";
+const VICTIM_PHONE: &str = "416-555-0177";
+const NEAR_CENTRE: (f64, f64) = (43.6532, -79.3832);
+const CLIENT_B: (&str, &str) = ("client-b@demo.knead.test", "knead-matrix-client-b");
+const THERAPIST_A: (&str, &str) = ("ines@demo.knead.test", "knead-matrix-therapist-a");
+/// An id no record has: a refused caller must get the same answer for it as for client A's.
+const MISSING_ID: &str = "987654";
+
+/// What a refused call answers: pages send an anonymous caller to sign in; the API says 401.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Outcome {
+    Allowed,
+    Refused(StatusCode),
+}
+
+fn outcome(access: Access, role: Role, api: bool) -> Outcome {
+    use Outcome::*;
+    let sign_in = Refused(if api { StatusCode::UNAUTHORIZED } else { StatusCode::SEE_OTHER });
+    let anonymous = role == Role::Anonymous;
+    match access {
+        Access::Public => Allowed,
+        _ if anonymous => sign_in,
+        Access::SignedIn => Allowed,
+        Access::BookingOwner if matches!(role, Role::ClientA | Role::Manager) => Allowed,
+        Access::TokenOwner if role == Role::ClientA => Allowed,
+        Access::BookingOwner | Access::TokenOwner => Refused(StatusCode::NOT_FOUND),
+        Access::Therapist if matches!(role, Role::ClientA | Role::ClientB) => Refused(StatusCode::FORBIDDEN),
+        Access::Therapist => Allowed,
+        Access::Manager if role == Role::Manager => Allowed,
+        Access::Manager => Refused(StatusCode::FORBIDDEN),
+    }
+}
+
+/// One practice with two clients, two therapists and a manager signed in, and client A's booking with
+/// therapist A.
+struct Fixture {
+    app: TestApp,
+    sessions: BTreeMap<Role, (Auth, String)>,
+    tokens: BTreeMap<Role, Auth>,
+    emails: BTreeMap<Role, &'static str>,
+    booking_id: i64,
+    manage_token: String,
+    booking_date: String,
+    therapist_a: i64,
+    service_id: i64,
+    therapist_slug: String,
+    article_id: i64,
+    article_slug: String,
+    time_off_id: i64,
+    token_id: i64,
+    /// A later start therapist A is free at, and a free day for time off and a date's hours.
+    free_start: String,
+    free_day: String,
+}
+
+fn toronto_date_in(days: i64) -> jiff::civil::Date {
+    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
+    jiff::Timestamp::now().to_zoned(tz).date().checked_add(days.days()).unwrap()
+}
+
+impl Fixture {
+    /// The practice, with a browser session for each role in `signed_in` (signing in is the slow part)
+    /// and an API token for every role.
+    async fn new(signed_in: &[Role]) -> Fixture {
+        let app = TestApp::new().await;
+        knead_app::accounts::create_user(&app.app, CLIENT_B.0, "Bea Other", "client", CLIENT_B.1).await.unwrap();
+        let ines_user =
+            knead_app::accounts::create_user(&app.app, THERAPIST_A.0, "Ines Carvalho", "therapist", THERAPIST_A.1)
+                .await
+                .unwrap();
+        let ines = app.store.therapist_by_slug("ines-carvalho").await.unwrap();
+        app.store.link_therapist_user(ines.id, Some(ines_user.id)).await.unwrap();
+        let logins = [
+            (Role::ClientA, CLIENT),
+            (Role::ClientB, CLIENT_B),
+            (Role::TherapistA, THERAPIST_A),
+            (Role::TherapistB, THERAPIST),
+            (Role::Manager, MANAGER),
+        ];
+        let mut sessions = BTreeMap::new();
+        let mut tokens = BTreeMap::new();
+        let mut emails = BTreeMap::new();
+        for (role, login) in logins {
+            if signed_in.contains(&role) {
+                let session = app.sign_in(login).await;
+                let csrf = app.csrf(&session).await;
+                sessions.insert(role, (session, csrf));
+            }
+            tokens.insert(role, app.token_for(login.0).await);
+            emails.insert(role, login.0);
+        }
+        let token_id = knead_app::accounts::tokens_of(
+            &app.app,
+            app.store.credentials_by_email(&email(CLIENT.0)).await.unwrap().unwrap().0.id,
+        )
+        .await
+        .unwrap()[0]
+            .id;
+
+        let services = app.store.list_services(false).await.unwrap();
+        let massage = services.iter().find(|s| s.name == "Massage with oil at home").unwrap();
+        let starts = free_starts(&app, massage.id.0, ines.id).await;
+        let booked = app
+            .json(
+                "POST",
+                "/api/v1/bookings",
+                tokens.get(&Role::ClientA),
+                &json!({
+                    "service_id": massage.id.0, "start": starts[0], "therapist_ids": [ines.id.0],
+                    "lat": NEAR_CENTRE.0, "lon": NEAR_CENTRE.1, "address": format!("{VICTIM_ADDRESS}, Toronto"),
+                    "client": {"name": "Sam Lindqvist", "email": CLIENT.0, "phone": VICTIM_PHONE}
+                })
+                .to_string(),
+            )
+            .await;
+        assert_eq!(booked.status, StatusCode::CREATED, "client A books: {}", booked.body);
+        let booked = booked.json();
+        let manage_url = booked["manage_url"].as_str().unwrap();
+        // Therapist B's day has client B's booking at the clinic.
+        let mara = app.store.therapist_by_slug("mara-quill").await.unwrap();
+        let clinic_service = services.iter().find(|s| s.kind == Kind::Individual && s.place == Place::Clinic).unwrap();
+        let clinic_id = app.store.clinics().await.unwrap()[0].id.0;
+        let query = format!(
+            "service_id={}&clinic_id={clinic_id}&from={}&days=14&therapist_id={}",
+            clinic_service.id.0,
+            toronto_date_in(2),
+            mara.id.0
+        );
+        let slots = app.get(&format!("/api/v1/availability?{query}")).await.json();
+        let other = app
+            .json(
+                "POST",
+                "/api/v1/bookings",
+                tokens.get(&Role::ClientB),
+                &json!({"service_id": clinic_service.id.0, "start": slots["slots"][0]["start"], "clinic_id": clinic_id})
+                    .to_string(),
+            )
+            .await;
+        assert_eq!(other.status, StatusCode::CREATED, "client B books: {}", other.body);
+
+        let free_day = toronto_date_in(40).to_string();
+        let manager = tokens.get(&Role::Manager).unwrap();
+        let off = app
+            .json(
+                "POST",
+                &format!("/api/v1/therapists/{}/time-off", ines.id.0),
+                Some(manager),
+                &json!({"start": format!("{free_day}T12:00:00-04:00"), "end": format!("{free_day}T13:00:00-04:00")})
+                    .to_string(),
+            )
+            .await;
+        assert_eq!(off.status, StatusCode::CREATED, "time off: {}", off.body);
+        let article = app.store.list_articles(false).await.unwrap().into_iter().next().unwrap();
+        Fixture {
+            booking_id: booked["id"].as_i64().unwrap(),
+            manage_token: manage_url.split("token=").nth(1).unwrap().to_string(),
+            booking_date: booked["start_local"].as_str().unwrap()[..10].to_string(),
+            therapist_a: ines.id.0,
+            service_id: massage.id.0,
+            therapist_slug: ines.slug.to_string(),
+            article_id: article.id.0,
+            article_slug: article.slug.to_string(),
+            time_off_id: off.json()["id"].as_i64().unwrap(),
+            token_id,
+            free_start: starts.last().unwrap().clone(),
+            free_day,
+            app,
+            sessions,
+            tokens,
+            emails,
+        }
+    }
+
+    /// `path` with its parameters filled with client A's and therapist A's ids (or `missing` for the ids
+    /// of records a caller might not be allowed to see), and the query it needs.
+    fn fill(&self, path: &str, missing: Option<&str>) -> String {
+        let id = if path.contains("/bookings/") {
+            self.booking_id.to_string()
+        } else if path.contains("/tokens/") {
+            self.token_id.to_string()
+        } else if path.contains("/therapists/") {
+            self.therapist_a.to_string()
+        } else if path.contains("/articles/") {
+            self.article_id.to_string()
+        } else {
+            self.service_id.to_string()
+        };
+        let slug = if path.starts_with("/therapists/") {
+            self.therapist_slug.clone()
+        } else if path.starts_with("/articles/") {
+            self.article_slug.clone()
+        } else {
+            "massage-with-oil-at-home".to_string()
+        };
+        let filled = path
+            .replace("{id}", missing.unwrap_or(&id))
+            .replace("{time_off_id}", missing.unwrap_or(&self.time_off_id.to_string()))
+            .replace("{slug}", &slug)
+            .replace("{date}", &self.free_day);
+        let flow =
+            format!("service_id={}&lat={}&lon={}&address=1+Test+St", self.service_id, NEAR_CENTRE.0, NEAR_CENTRE.1);
+        let query = match path {
+            "/calendar" | "/manage/therapists/{id}/calendar" => format!("date={}", self.booking_date),
+            "/book/where" => format!("service_id={}", self.service_id),
+            "/book/when" => flow,
+            "/book/details" => format!("{flow}&therapist_id={}&start={}", self.therapist_a, self.free_start),
+            "/api/v1/availability" => format!(
+                "service_id={}&lat={}&lon={}&from={}&days=7",
+                self.service_id,
+                NEAR_CENTRE.0,
+                NEAR_CENTRE.1,
+                toronto_date_in(2)
+            ),
+            _ => String::new(),
+        };
+        if query.is_empty() {
+            filled
+        } else {
+            format!("{filled}?{query}")
+        }
+    }
+}
+
+fn email(s: &str) -> knead_core::Email {
+    knead_core::Email::parse("email", s).unwrap()
+}
+
+/// Starts therapist A can take for the mobile massage over the coming days, in order.
+async fn free_starts(app: &TestApp, service_id: i64, therapist: TherapistId) -> Vec<String> {
+    let query = format!(
+        "service_id={service_id}&lat={}&lon={}&from={}&days=14&therapist_id={}",
+        NEAR_CENTRE.0,
+        NEAR_CENTRE.1,
+        toronto_date_in(3),
+        therapist.0
+    );
+    let reply = app.get(&format!("/api/v1/availability?{query}")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let slots: Vec<String> =
+        reply.json()["slots"].as_array().unwrap().iter().map(|s| s["start"].as_str().unwrap().to_string()).collect();
+    assert!(slots.len() > 2, "therapist A has free starts");
+    slots
+}
+
+/// A body the route would accept from a caller allowed to use it, so a refusal is about who asks.
+fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
+    let body = match (method.as_str(), path) {
+        ("POST", "/api/v1/services") | ("PUT", "/api/v1/services/{id}") => json!({
+            "name": "Matrix stones", "description": "Warm stones.", "duration_minutes": 60, "price_cents": 15000,
+            "modality": "Hot stone", "place": "mobile", "kind": "individual", "buffer_minutes": 15, "add_ons": []
+        }),
+        ("POST", "/api/v1/therapists") => json!({"name": "Matrix Therapist"}),
+        ("PUT", "/api/v1/therapists/{id}") => json!({"name": "Matrix Therapist", "slug": fx.therapist_slug}),
+        ("POST", "/api/v1/articles") | ("PUT", "/api/v1/articles/{id}") => {
+            json!({"title": "Matrix article", "body_markdown": "Text."})
+        }
+        ("PUT", "/api/v1/practice/settings") => json!({
+            "time_zone": "America/Toronto", "service_area": {"lat": 43.7, "lon": -79.4, "radius_km": 35.0},
+            "grid_minutes": 15, "lead_minutes": 120, "cancel_notice_hours": 24, "travel_fee_free_km": 10.0,
+            "travel_fee_cents_per_km": 100, "road_factor": 1.3, "speed_kmh": 30.0
+        }),
+        ("POST", "/api/v1/clinics") => json!({
+            "name": "Matrix Clinic", "address": "1 Test St, Toronto", "lat": 43.65, "lon": -79.39, "rooms": ["Room 1"]
+        }),
+        ("PUT", "/api/v1/therapists/{id}/schedule") => json!({
+            "base_lat": 43.67, "base_lon": -79.35, "radius_km": 25.0, "service_ids": [fx.service_id],
+            "weekly": [{"weekday": 2, "start": "10:00", "end": "18:00"}]
+        }),
+        ("POST", "/api/v1/therapists/{id}/time-off") => json!({
+            "start": format!("{}T09:00:00-04:00", fx.free_day), "end": format!("{}T10:00:00-04:00", fx.free_day)
+        }),
+        ("PUT", "/api/v1/therapists/{id}/overrides/{date}") => json!({"windows": [["10:00", "12:00"]]}),
+        ("POST", "/api/v1/bookings") => json!({
+            "service_id": fx.service_id, "start": fx.free_start, "therapist_ids": [fx.therapist_a],
+            "lat": NEAR_CENTRE.0, "lon": NEAR_CENTRE.1, "address": "1 Test St, Toronto",
+            "client": {"name": "Guest Matrix", "email": "guest@example.com", "phone": "416-555-0100"}
+        }),
+        ("POST", "/api/v1/bookings/{id}/reschedule") => json!({"start": fx.free_start}),
+        _ => return String::new(),
+    };
+    body.to_string()
+}
+
+/// The form a page route would accept from a caller allowed to use it (the CSRF token is added later).
+async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)> {
+    let pairs: Vec<(&str, String)> = match path {
+        "/login" => vec![("email", "nobody@example.test".into()), ("password", "not-the-password".into())],
+        "/account/second-factor" | "/account/second-factor/off" => vec![("code", "000000".into())],
+        "/account/tokens" => vec![("label", "matrix".into()), ("days", "30".into())],
+        "/book" => {
+            let auth = fx.sessions.get(&role).map(|(a, _)| a.clone());
+            let path = fx.fill("/book/details", None);
+            let details = match &auth {
+                Some(a) => fx.app.get_as(&path, a).await,
+                None => fx.app.get(&path).await,
+            };
+            let mut pairs = hidden_fields(&details.body, "/book");
+            // A signed-in client's name and email come from their account; anyone else gives them.
+            let contact = [("name", "Guest Matrix"), ("email", "guest@example.com"), ("phone", "416-555-0100")];
+            pairs.extend(contact.map(|(k, v)| (k.to_string(), v.to_string())));
+            return pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+        }
+        "/bookings/{id}/manage/reschedule" => vec![("start", fx.free_start.clone())],
+        "/manage/services/new" | "/manage/services/{id}" => vec![
+            ("name", "Matrix stones".into()),
+            ("description", "Warm stones.".into()),
+            ("duration_minutes", "60".into()),
+            ("price", "150".into()),
+            ("buffer_minutes", "15".into()),
+            ("modality", "Hot stone".into()),
+            ("place", "mobile".into()),
+            ("kind", "individual".into()),
+        ],
+        "/manage/therapists/new" => vec![("name", "Matrix Therapist".into())],
+        "/manage/therapists/{id}" => vec![("name", "Ines Carvalho".into()), ("slug", fx.therapist_slug.clone())],
+        "/manage/articles/new" | "/manage/articles/{id}" => {
+            vec![("title", "Matrix article".into()), ("body_markdown", "Text.".into())]
+        }
+        "/manage/therapists/{id}/schedule" => {
+            let manager = &fx.sessions[&Role::Manager].0;
+            let page = fx.app.get_as(&fx.fill(path, None), manager).await;
+            return form_fields(&page.body, &fx.fill(path, None));
+        }
+        "/manage/therapists/{id}/time-off" => vec![
+            ("off_from_date", fx.free_day.clone()),
+            ("off_from_time", "09:00".into()),
+            ("off_to_date", fx.free_day.clone()),
+            ("off_to_time", "10:00".into()),
+        ],
+        "/manage/therapists/{id}/override" => vec![
+            ("ov_date", fx.free_day.clone()),
+            ("ov_kind", "hours".into()),
+            ("ov_0_start", "10:00".into()),
+            ("ov_0_end", "12:00".into()),
+        ],
+        "/manage/clinics" => vec![
+            ("name", "Matrix Clinic".into()),
+            ("address", "1 Test St, Toronto".into()),
+            ("lat", "43.65".into()),
+            ("lon", "-79.39".into()),
+            ("rooms", "Room 1".into()),
+        ],
+        "/manage/settings" => {
+            let manager = &fx.sessions[&Role::Manager].0;
+            let page = fx.app.get_as("/manage/settings", manager).await;
+            return form_fields(&page.body, "/manage/settings");
+        }
+        _ => vec![],
+    };
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    Some(unescape(&tag[start..start + tag[start..].find('"')?]))
+}
+
+/// The form posting to `action`, its part of the page.
+fn form_html<'a>(html: &'a str, action: &str) -> &'a str {
+    let at = html.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("a form to {action} in {html}"));
+    &html[at..at + html[at..].find("</form>").unwrap()]
+}
+
+fn hidden_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    form_fields(html, action).into_iter().filter(|(_, v)| !v.is_empty()).collect()
+}
+
+/// The fields of the form posting to `action` as the page fills them: inputs (checked boxes only),
+/// the selected option of each select, and text areas.
+fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let form = form_html(html, action);
+    let mut fields = Vec::new();
+    for tag in form.split('<').skip(1) {
+        let tag_end = tag.find('>').unwrap_or(tag.len());
+        let (head, rest) = (&tag[..tag_end], &tag[(tag_end + 1).min(tag.len())..]);
+        let Some(name) = attr(head, "name") else { continue };
+        if head.starts_with("input") {
+            let checkable = head.contains("type=\"checkbox\"") || head.contains("type=\"radio\"");
+            if !checkable || head.contains(" checked") {
+                fields.push((name, attr(head, "value").unwrap_or_default()));
+            }
+        } else if head.starts_with("textarea") {
+            fields.push((name, unescape(rest)));
+        } else if head.starts_with("select") {
+            let whole = &form[form.find(head).unwrap()..];
+            let options = &whole[..whole.find("</select>").unwrap()];
+            let chosen = options
+                .split("<option")
+                .skip(1)
+                .find(|o| o.contains(" selected"))
+                .or_else(|| options.split("<option").nth(1))
+                .and_then(|o| attr(o, "value"))
+                .unwrap_or_default();
+            fields.push((name, chosen));
+        }
+    }
+    fields
+}
+
+/// What one call sent and got back.
+struct Call {
+    label: String,
+    reply: Reply,
+}
+
+async fn send(fx: &Fixture, rule: &Rule, role: Role, missing: Option<&str>) -> Call {
+    let api = rule.path.starts_with("/api/") || rule.path == "/healthz";
+    let mut path = fx.fill(rule.path, missing);
+    let label = format!("{} {} as {role:?}", rule.method, path);
+    let mut builder = Request::builder().method(rule.method.clone());
+    let body = if api {
+        if let Some(Auth::Bearer(t)) = fx.tokens.get(&role) {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let json = json_body(fx, &rule.method, rule.path);
+        if !json.is_empty() || rule.method != Method::GET {
+            builder = builder.header(header::CONTENT_TYPE, "application/json");
+        }
+        Body::from(json)
+    } else {
+        let session = fx.sessions.get(&role);
+        if let Some((Auth::Cookie(c), _)) = session {
+            builder = builder.header(header::COOKIE, c);
+        }
+        if rule.method == Method::GET {
+            Body::empty()
+        } else {
+            let mut pairs = form_body(fx, role, rule.path).await;
+            if let Some((_, csrf)) = session {
+                pairs.push(("csrf".into(), csrf.clone()));
+            }
+            if rule.path == "/login" {
+                // The sign-in form's own cookie and token, fetched just now; a session cookie is not sent.
+                let (cookie, token) = fx.app.login_form().await;
+                builder = Request::builder().method(Method::POST).header(header::COOKIE, cookie);
+                pairs.retain(|(k, _)| k != "csrf");
+                pairs.push(("login_token".into(), token));
+            }
+            builder = builder.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(serde_urlencoded::to_string(&pairs).unwrap())
+        }
+    };
+    if path.is_empty() {
+        path.push('/');
+    }
+    let reply = fx.app.send(builder.uri(&path).body(body).unwrap()).await;
+    Call { label, reply }
+}
+
+/// Client A's private details, as they would appear in a page or an answer.
+fn victim_markers(fx: &Fixture) -> Vec<String> {
+    vec![
+        CLIENT.0.to_string(),
+        "Sam Lindqvist".to_string(),
+        VICTIM_ADDRESS.to_string(),
+        VICTIM_PHONE.to_string(),
+        fx.manage_token.clone(),
+    ]
+}
+
+/// Whether `role` may see client A's details in the answer to `rule`.
+fn may_see_victim(rule: &Rule, role: Role) -> bool {
+    match role {
+        Role::ClientA | Role::Manager => true,
+        Role::TherapistA => rule.path == "/calendar",
+        _ => false,
+    }
+}
+
+fn check(fx: &Fixture, rule: &Rule, role: Role, call: &Call, failures: &mut Vec<String>) {
+    let api = rule.path.starts_with("/api/") || rule.path == "/healthz";
+    let reply = &call.reply;
+    let seen = format!("{}\n{}", reply.location(), reply.body);
+    if !may_see_victim(rule, role) {
+        for marker in victim_markers(fx) {
+            if seen.contains(&marker) {
+                failures.push(format!("{}: shows client A's {marker:?}", call.label));
+            }
+        }
+    }
+    if reply.status.is_server_error() {
+        failures.push(format!("{}: {} {}", call.label, reply.status, reply.body));
+        return;
+    }
+    match outcome(rule.access, role, api) {
+        Outcome::Refused(status) => {
+            if reply.status != status {
+                failures.push(format!("{}: expected {status}, got {} {}", call.label, reply.status, reply.body));
+            } else if status == StatusCode::SEE_OTHER && !reply.location().starts_with("/login?next=") {
+                failures.push(format!("{}: expected a sign-in redirect, got {:?}", call.label, reply.location()));
+            }
+        }
+        Outcome::Allowed => {
+            let shows = (rule.shows)(role).replace("{own}", fx.emails.get(&role).copied().unwrap_or("@"));
+            let ok = match shows.strip_prefix("->") {
+                Some(prefix) => reply.status == StatusCode::SEE_OTHER && reply.location().starts_with(prefix),
+                None => {
+                    matches!(reply.status.as_u16(), 200 | 201 | 204 | 404 | 422) && reply.body.contains(&shows)
+                        || shows.is_empty() && reply.status == StatusCode::NO_CONTENT
+                }
+            };
+            if !ok {
+                failures.push(format!(
+                    "{}: allowed, expected {shows:?}, got {} {:?} {}",
+                    call.label,
+                    reply.status,
+                    reply.location(),
+                    reply.body.chars().take(300).collect::<String>()
+                ));
+            }
+        }
+    }
+}
+
+/// The state a refused call must not change, read as the manager and as client A.
+async fn state_of(fx: &Fixture) -> Vec<String> {
+    let manager = &fx.tokens[&Role::Manager];
+    let mut seen = Vec::new();
+    for path in [
+        format!("/api/v1/bookings/{}", fx.booking_id),
+        "/api/v1/services?include_archived=true".to_string(),
+        "/api/v1/therapists?include_archived=true".to_string(),
+        "/api/v1/articles?include_archived=true".to_string(),
+        "/api/v1/practice/settings".to_string(),
+        "/api/v1/clinics".to_string(),
+        format!("/api/v1/therapists/{}/schedule", fx.therapist_a),
+    ] {
+        seen.push(fx.app.get_as(&path, manager).await.body);
+    }
+    seen.push(fx.app.get_as("/api/v1/me", &fx.tokens[&Role::ClientA]).await.body);
+    for (session, _) in fx.sessions.values() {
+        seen.push(fx.app.get_as("/account", session).await.status.to_string());
+    }
+    seen
+}
+
+#[tokio::test]
+async fn every_route_under_every_role_answers_as_the_policy_says() {
+    let table = knead_web::route_table();
+    let policy = policy();
+    let declared: BTreeSet<(String, String)> =
+        policy.iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
+    let listed: BTreeSet<(String, String)> = table.iter().map(|(m, p)| (m.to_string(), p.clone())).collect();
+    let undeclared: Vec<_> = listed.difference(&declared).collect();
+    assert!(
+        undeclared.is_empty(),
+        "routes without an access policy; add each to `policy()` in tests/web/matrix.rs: {undeclared:?}"
+    );
+    let gone: Vec<_> = declared.difference(&listed).collect();
+    assert!(gone.is_empty(), "the policy names routes the router no longer has: {gone:?}");
+
+    let shared = Fixture::new(&ROLES).await;
+    let before = state_of(&shared).await;
+    let mut failures = Vec::new();
+    let mut requests = 0;
+    let mut fresh = Vec::new();
+    for rule in &policy {
+        let api = rule.path.starts_with("/api/") || rule.path == "/healthz";
+        for role in ROLES {
+            let expected = outcome(rule.access, role, api);
+            if rule.method != Method::GET && expected == Outcome::Allowed {
+                // An allowed change runs on its own practice, so it cannot spoil the next check.
+                fresh.push((rule, role));
+                continue;
+            }
+            let call = send(&shared, rule, role, None).await;
+            requests += 1;
+            check(&shared, rule, role, &call, &mut failures);
+            let has_id = rule.path.contains("{id}") || rule.path.contains("{time_off_id}");
+            if let (Outcome::Refused(_), true) = (expected, has_id) {
+                let other = send(&shared, rule, role, Some(MISSING_ID)).await;
+                requests += 1;
+                let own_id = shared.fill(rule.path, None);
+                let same_body = call.reply.body.replace(&own_id, "")
+                    == other.reply.body.replace(&shared.fill(rule.path, Some(MISSING_ID)), "");
+                if other.reply.status != call.reply.status || !same_body {
+                    failures.push(format!(
+                        "{}: answers {} for client A's record but {} for a missing one; a caller who may not see it must not tell them apart",
+                        call.label, call.reply.status, other.reply.status
+                    ));
+                }
+            }
+        }
+    }
+    let after = state_of(&shared).await;
+    for (b, a) in before.iter().zip(&after) {
+        if b != a {
+            failures.push(format!("a refused call changed state:\nbefore {b}\nafter  {a}"));
+        }
+    }
+    // Client A's guest link opens the booking without a session, and only that booking.
+    let link = format!("/bookings/{}/manage?token={}", shared.booking_id, shared.manage_token);
+    let opened = shared.app.get(&link).await;
+    requests += 1;
+    if opened.status != StatusCode::OK || !opened.body.contains(VICTIM_ADDRESS) {
+        failures.push(format!("the guest link does not open the booking: {}", opened.status));
+    }
+    let api_link = format!("/api/v1/bookings/{}?token={}", shared.booking_id, shared.manage_token);
+    let opened = shared.app.get(&api_link).await;
+    requests += 1;
+    if opened.status != StatusCode::OK || !opened.body.contains(VICTIM_ADDRESS) {
+        failures.push(format!("the guest link does not open the booking in the API: {}", opened.status));
+    }
+    for path in [
+        format!("/bookings/{}/manage?token=wrong", shared.booking_id),
+        format!("/api/v1/bookings/{}?token=wrong", shared.booking_id),
+    ] {
+        let wrong = shared.app.get(&path).await;
+        requests += 1;
+        if wrong.status != StatusCode::NOT_FOUND || victim_markers(&shared).iter().any(|m| wrong.body.contains(m)) {
+            failures.push(format!("GET {path}: a wrong link must be a 404 and show nothing, got {}", wrong.status));
+        }
+    }
+
+    for (rule, role) in &fresh {
+        let fx = Fixture::new(&[*role]).await;
+        let call = send(&fx, rule, *role, None).await;
+        requests += 1;
+        check(&fx, rule, *role, &call, &mut failures);
+    }
+
+    // The figures the security notes quote; shown with `--nocapture`.
+    let (routes, roles) = (policy.len(), ROLES.len());
+    #[allow(clippy::print_stdout)]
+    {
+        println!("authorization matrix: {routes} routes x {roles} roles = {} checks", routes * roles);
+        println!("{requests} requests, {} allowed changes each on a fresh practice", fresh.len());
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
