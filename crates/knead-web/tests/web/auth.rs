@@ -290,3 +290,22 @@ async fn a_cross_site_post_is_refused_before_it_changes_anything() {
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get_as("/account", &client).await.status, StatusCode::OK, "still signed in");
 }
+
+#[tokio::test]
+async fn the_fifth_wrong_code_ends_the_waiting_sign_in() {
+    let app = TestApp::new().await;
+    let session = app.sign_in(MANAGER).await;
+    assert_eq!(app.get_as("/manage", &session).await.status, StatusCode::OK);
+    let waiting = app.login(MANAGER.0, MANAGER.1, None).await;
+    let pending = Auth::cookie_from(waiting.set_cookie());
+    let page = app.get_as("/login/code", &pending).await;
+    let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+    for _ in 0..4 {
+        let wrong = app.form("/login/code", Some(&pending), &[("csrf", &csrf), ("code", "000000")]).await;
+        assert!(wrong.body.contains("name=\"code\""), "the form again: {}", wrong.body);
+    }
+    let last = app.form("/login/code", Some(&pending), &[("csrf", &csrf), ("code", "000000")]).await;
+    assert_eq!(last.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(last.body.contains("Too many wrong codes") && !last.body.contains("name=\"code\""));
+    assert_eq!(app.get_as("/login/code", &pending).await.location(), "/login", "that sign-in has ended");
+}

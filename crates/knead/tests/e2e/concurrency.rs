@@ -12,14 +12,7 @@ const RACERS: &str = "200";
 
 /// A mobile individual service, a slot a few days out, and a booking body naming its therapist.
 fn contested_booking(server: &Server) -> String {
-    let services: serde_json::Value = server.get("/api/v1/services").into_json().unwrap();
-    let service = services
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "individual" && s["place"] == "mobile")
-        .expect("a mobile individual service")
-        .clone();
+    let service = mobile_individual_service(server);
     let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
     let from = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(3)).unwrap();
     let query =

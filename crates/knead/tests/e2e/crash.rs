@@ -39,14 +39,7 @@ impl Lcg {
 /// Booking bodies for every (start, therapist) the server offers for a mobile individual service over four
 /// days starting `offset` days out, shuffled.
 fn candidates(server: &Server, offset: i64, rng: &mut Lcg, round: usize) -> Vec<String> {
-    let services: serde_json::Value = server.get("/api/v1/services").into_json().unwrap();
-    let service = services
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "individual" && s["place"] == "mobile")
-        .expect("a mobile individual service")
-        .clone();
+    let service = mobile_individual_service(server);
     let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
     let from = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(offset)).unwrap();
     let query = format!("/api/v1/availability?service_id={}&lat={LAT}&lon={LON}&from={from}&days=4", service["id"]);

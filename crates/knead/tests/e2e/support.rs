@@ -127,3 +127,15 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The demo practice's first mobile individual service, as the API lists it.
+pub fn mobile_individual_service(server: &Server) -> serde_json::Value {
+    let services: serde_json::Value = server.get("/api/v1/services").into_json().unwrap();
+    services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "individual" && s["place"] == "mobile")
+        .expect("a mobile individual service")
+        .clone()
+}

@@ -130,14 +130,7 @@ pub(super) async fn login(
     }
     let delay = match state.login_limiter().check(ip, email) {
         Ok(delay) => delay,
-        Err(e) => {
-            let detail = e.body().errors[0].detail.clone();
-            let mut response = again(&detail, e.status())?;
-            if let WebError::RateLimited { retry_after_secs } = e {
-                response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
-            }
-            return Ok(response);
-        }
+        Err(e) => return Ok(with_retry_after(again(&first_detail(&e), e.status())?, &e)),
     };
     tokio::time::sleep(delay).await;
     let outcome = match accounts::sign_in(state.app(), email, password).await {
@@ -171,6 +164,19 @@ pub(super) async fn login(
             redirect_with(&to, &[waiting, used_form])
         }
     }
+}
+
+/// The first message of a refusal, for a page that shows one.
+fn first_detail(e: &WebError) -> String {
+    e.body().errors.first().map(|item| item.detail.clone()).unwrap_or_default()
+}
+
+/// `response` with the refusal's `Retry-After` when it is a rate limit.
+fn with_retry_after(mut response: Response, e: &WebError) -> Response {
+    if let WebError::RateLimited { retry_after_secs } = e {
+        response.headers_mut().insert(header::RETRY_AFTER, (*retry_after_secs).into());
+    }
+    response
 }
 
 fn code_form(state: &AppState, csrf: &str, next: Option<&str>, error: Option<&str>, status: StatusCode) -> Response {
@@ -227,12 +233,8 @@ pub(super) async fn submit_code(
         return Err(WebError::Refused { code: "csrf_token_required", detail: "This form came from another site." });
     }
     if let Err(e) = state.login_limiter().check_address(ip) {
-        let detail = e.body().errors[0].detail.clone();
-        let mut response = code_form(&state, &waiting.csrf_token, next, Some(&detail), e.status());
-        if let WebError::RateLimited { retry_after_secs } = e {
-            response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
-        }
-        return Ok(response);
+        let form = code_form(&state, &waiting.csrf_token, next, Some(&first_detail(&e)), e.status());
+        return Ok(with_retry_after(form, &e));
     }
     match accounts::second_step(state.app(), &pending, form.get("code")).await {
         Ok((user, secret)) => {
@@ -241,18 +243,19 @@ pub(super) async fn submit_code(
             let done = auth::cookie(&state, PENDING_COOKIE, "", "/login", None);
             redirect_with(next.unwrap_or(home_of(&user)), &[session, done])
         }
-        Err(AppError::Invalid(errs)) if errs.for_field("code").is_some() && errs.0[0].code == "too_many_codes" => {
-            let frame = Frame { state: &state, caller: None };
-            let body = html! {
-                h1 { "Too many wrong codes" }
-                p.error-summary role="alert" { (errs.0[0].detail) }
-                p { a.button href="/login" { "Sign in again" } }
-            };
-            Ok(frame.respond(StatusCode::UNPROCESSABLE_ENTITY, "Too many wrong codes", body))
-        }
         Err(AppError::Invalid(errs)) => {
-            let detail = errs.0[0].detail.clone();
-            Ok(code_form(&state, &waiting.csrf_token, next, Some(&detail), StatusCode::UNPROCESSABLE_ENTITY))
+            let detail = &errs.0[0].detail;
+            // The last wrong code ends the waiting sign-in: then there is no form to show again.
+            if accounts::pending_sign_in(state.app(), &pending).await?.is_none() {
+                let frame = Frame { state: &state, caller: None };
+                let body = html! {
+                    h1 { "Too many wrong codes" }
+                    p.error-summary role="alert" { (detail) }
+                    p { a.button href="/login" { "Sign in again" } }
+                };
+                return Ok(frame.respond(StatusCode::UNPROCESSABLE_ENTITY, "Too many wrong codes", body));
+            }
+            Ok(code_form(&state, &waiting.csrf_token, next, Some(detail), StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(AppError::NotFound { .. }) => Ok(Redirect::to("/login").into_response()),
         Err(other) => Err(other.into()),
