@@ -8,6 +8,7 @@
 //! - [`catalog`] and [`content`]: those lists' own types.
 //! - [`calendar`]: the practice's settings, clinics, therapists' hours, dated hours and time off.
 //! - [`booking`]: availability (with its in-memory calendar), booking, moving and cancelling.
+//! - [`places`]: addresses to points and back, behind the `Geocoder` port.
 //!
 //! Coming contexts get a module here: `intake`, `records`, `outcomes`, `events`, `dispatch`, `notify`,
 //! `billing`, `data`.
@@ -19,6 +20,7 @@ pub mod catalog;
 pub mod content;
 mod error;
 pub mod listing;
+pub mod places;
 
 pub use error::{AppError, AppResult, ConflictCode, NotFoundAs};
 pub use knead_core::SessionPolicy;

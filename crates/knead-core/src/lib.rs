@@ -16,6 +16,7 @@ pub mod clock;
 pub mod content;
 pub mod geo;
 pub mod money;
+pub mod places;
 pub mod schedule;
 pub mod slug;
 pub mod validation;

@@ -100,6 +100,12 @@ pub(crate) async fn browser_session(what: &str) -> Option<BrowserSession> {
         .connect(&driver.url)
         .await
         .expect("connect to chromedriver");
+    // A form post answers with a redirect or a new page that may still be loading when `click` returns; a
+    // `find` waits for its element this long instead of failing on the page before.
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(None, None, Some(Duration::from_secs(5))))
+        .await
+        .expect("set the implicit wait");
     Some(BrowserSession { client, server, _db: db, _driver: driver })
 }
 
@@ -141,6 +147,8 @@ async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in(
     assert!(client.find(Locator::Css(".qr svg")).await.is_ok(), "a QR code to scan");
     client.find(Locator::Id("code")).await.unwrap().send_keys(&totp_code(&key, 0)).await.unwrap();
     client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    // The codes page answers the form's post; wait for it rather than reading the form's page.
+    client.wait().for_element(Locator::Css("ul.codes li")).await.expect("the recovery codes page");
     let codes = client.find_all(Locator::Css("ul.codes li")).await.unwrap();
     assert_eq!(codes.len(), 10, "ten recovery codes, shown once");
     client.find(Locator::LinkText("I have kept them; continue")).await.unwrap().click().await.unwrap();
