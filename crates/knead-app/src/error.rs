@@ -30,6 +30,9 @@ pub enum AppError {
     /// The practice's notice policy no longer allows the change.
     #[error("changes need {notice_hours} hours' notice")]
     TooLate { notice_hours: i64 },
+    /// An address cannot be used: not found, ambiguous, or the geocoder is down.
+    #[error("the address cannot be used: {0:?}")]
+    Address(crate::places::AddressProblem),
     /// Storage failed (or a stored row could not be read); nothing the caller can fix.
     #[error(transparent)]
     Store(StoreError),

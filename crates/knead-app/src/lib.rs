@@ -39,6 +39,10 @@ pub struct App {
     sessions: SessionPolicy,
     /// Route-days between availability searches, rebuilt when the calendar version moves.
     calendar: booking::CalendarCache,
+    /// Turns addresses into points and back: the embedded index unless a geocoder service is configured.
+    geocoder: Arc<dyn places::Geocoder>,
+    /// The embedded geocoder, when it is the one in use, so an in-process import can ask it to look again.
+    embedded: Option<Arc<places::EmbeddedGeocoder>>,
     /// Checked against when an email is unknown, so both sign-in failures take the same time.
     dummy_hash: String,
 }
@@ -51,7 +55,10 @@ impl App {
 
     /// An app whose "now" comes from `clock` (tests pin it).
     pub fn with_clock(store: DynStore, clock: Arc<dyn Clock>) -> App {
+        let embedded = Arc::new(places::EmbeddedGeocoder::new(store.clone()));
         App {
+            geocoder: embedded.clone(),
+            embedded: Some(embedded),
             store,
             clock,
             sessions: SessionPolicy::default(),
@@ -64,6 +71,19 @@ impl App {
     /// with [`SessionPolicy::validate`]).
     pub fn with_sessions(self, policy: SessionPolicy) -> App {
         App { sessions: policy, ..self }
+    }
+
+    /// The same app asking `geocoder` (a Nominatim-compatible service) instead of the embedded index.
+    pub fn with_geocoder(self, geocoder: Arc<dyn places::Geocoder>) -> App {
+        App { geocoder, embedded: None, ..self }
+    }
+
+    /// Tells the embedded geocoder that the practice's addresses may have changed (an import in this process),
+    /// so its next search looks at the store rather than waiting for its periodic check.
+    pub fn places_changed(&self) {
+        if let Some(embedded) = &self.embedded {
+            embedded.recheck();
+        }
     }
 
     /// How long sessions last, by role: for the cookie's max-age.

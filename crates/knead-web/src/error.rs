@@ -7,6 +7,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use knead_app::places::AddressProblem;
 use knead_app::{AppError, ConflictCode};
 use knead_core::{FieldError, ValidationErrors};
 use serde::Serialize;
@@ -50,6 +51,9 @@ pub struct ErrorItem {
     pub field: Option<String>,
     /// A sentence for people.
     pub detail: String,
+    /// With `address_ambiguous`: the places the address could mean, best first; pick one and send its label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Vec<crate::api::places::PlaceView>>,
 }
 
 /// The body of every API error response.
@@ -83,7 +87,8 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::App(e) => match e {
-                AppError::Invalid(_) | AppError::KeyReused | AppError::TooLate { .. } => {
+                AppError::Address(AddressProblem::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Invalid(_) | AppError::KeyReused | AppError::TooLate { .. } | AppError::Address(_) => {
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
                 AppError::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -106,12 +111,24 @@ impl WebError {
             code: code.to_string(),
             field: field.map(str::to_string),
             detail,
+            candidates: None,
         };
         let from_field = |e: &FieldError| item(e.code, Some(&e.field), e.detail.clone());
         let internal = || item("internal", None, "Something went wrong on our side; nothing was changed.".into());
         let errors = match self {
             WebError::App(AppError::NotFound { what }) => vec![item("not_found", None, format!("No such {what}."))],
             WebError::App(AppError::Store(_) | AppError::Internal(_)) => vec![internal()],
+            WebError::App(AppError::Address(AddressProblem::Unavailable)) => vec![item(
+                "geocoder_unavailable",
+                None,
+                "Address search is not answering just now; try again shortly or call the practice.".into(),
+            )],
+            WebError::App(AppError::Address(AddressProblem::Ambiguous { field, candidates })) => {
+                vec![ErrorItem {
+                    candidates: Some(candidates.iter().map(crate::api::places::PlaceView::from).collect()),
+                    ..item("address_ambiguous", Some(field), ambiguous_detail(candidates.len()))
+                }]
+            }
             WebError::App(e) => field_errors(e).map(|errs| errs.0.iter().map(from_field).collect()).unwrap_or_default(),
             WebError::BadRequest(e) => vec![from_field(e)],
             WebError::TooLarge { limit_bytes } => {
@@ -163,8 +180,28 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
             "start",
             format!("changes need at least {notice_hours} hours' notice; please call the practice"),
         ),
-        AppError::NotFound { .. } | AppError::Store(_) | AppError::Internal(_) => None,
+        AppError::Address(AddressProblem::NotFound { field }) => one(
+            "address_not_found",
+            field,
+            "we could not find this address; check the street and number, pick one of the suggestions, or call \
+             the practice"
+                .into(),
+        ),
+        AppError::Address(AddressProblem::NoNumber { field }) => {
+            one("address_incomplete", field, "add the house number to the street, e.g. 11 Main Street".into())
+        }
+        AppError::Address(AddressProblem::Ambiguous { field, candidates }) => {
+            one("address_ambiguous", field, ambiguous_detail(candidates.len()))
+        }
+        AppError::Address(AddressProblem::Unavailable)
+        | AppError::NotFound { .. }
+        | AppError::Store(_)
+        | AppError::Internal(_) => None,
     }
+}
+
+fn ambiguous_detail(count: usize) -> String {
+    format!("this address matches {count} places far apart; add the postcode or city, or pick one")
 }
 
 impl From<FieldError> for WebError {

@@ -106,6 +106,32 @@ pub fn line(values: &Values, errors: &ValidationErrors, name: &str, label: &str,
     field(values, errors, name, label, Input::Line(t), hint)
 }
 
+/// A street-address field: suggestions from the practice's address index as the person types and a "use
+/// my location" button (both by the address script, which the page must load); without script it is a
+/// plain text field that the server looks up when the form is sent. Never asks for coordinates.
+pub fn address_field(values: &Values, errors: &ValidationErrors, name: &str, label: &str, hint: &str) -> Markup {
+    let value = values.get(name);
+    let error = error_for(errors, name);
+    let id = field_id(name);
+    let described = [Some(format!("{id}-hint")), error.map(|_| format!("{id}-error"))]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    html! {
+        div.field.address.invalid[error.is_some()] {
+            label for=(id) { (label) }
+            span.hint #{ (id) "-hint" } { (hint) }
+            input #(id) type="text" name=(name) value=(value) autocomplete="street-address" data-address
+                aria-controls={ (id) "-suggestions" } aria-invalid=[error.map(|_| "true")] aria-describedby=(described);
+            ul.suggestions #{ (id) "-suggestions" } role="listbox" aria-label="Suggested addresses" hidden {}
+            p.visually-hidden #{ (id) "-status" } aria-live="polite" {}
+            @if let Some(e) = error { span.error #{ (id) "-error" } { (e) } }
+            button.secondary.locate type="button" data-locate-for=(id) hidden { "Use my location" }
+        }
+    }
+}
+
 /// The list of problems above a refused form, each linking to its field.
 pub fn error_summary(errors: &ValidationErrors, lead: &str) -> Markup {
     html! {

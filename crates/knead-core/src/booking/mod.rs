@@ -135,19 +135,35 @@ pub struct BookingInput {
     /// Who gives the visit; when absent the practice picks (least added travel).
     #[serde(default)]
     pub therapist_ids: Option<Vec<i64>>,
-    /// The client's place, for a visit at home or office.
+    /// The client's street address, for a visit at home or office (required for one). Sent alone, the
+    /// practice's map places it; programs that know the point send `lat` and `lon` with it.
+    #[serde(default)]
+    pub address: Option<String>,
     #[serde(default)]
     pub lat: Option<f64>,
     #[serde(default)]
     pub lon: Option<f64>,
-    #[serde(default)]
-    pub address: Option<String>,
     /// Or a clinic, for a clinic visit.
     #[serde(default)]
     pub clinic_id: Option<i64>,
     /// Required for guests; a signed-in client may leave it out.
     #[serde(default)]
     pub client: Option<ContactInput>,
+}
+
+/// A visit at the client's place needs the street address the therapist will drive to: a house number
+/// and a street, not a blank or "at your place".
+fn check_street_address(e: &mut ValidationErrors, address: &str) {
+    let address = address.trim();
+    if address.is_empty() {
+        e.push(FieldError::new("required", "address", "a visit at your place needs its street address"));
+    } else if !address.chars().any(|c| c.is_ascii_digit()) || !address.chars().any(char::is_alphabetic) {
+        e.push(FieldError::new(
+            "address_incomplete",
+            "address",
+            "give the street and house number, e.g. 11 Main Street",
+        ));
+    }
 }
 
 /// Where a visit happens, as availability needs it: the client's place, or a clinic.
@@ -226,6 +242,9 @@ impl BookingInput {
             }
             seen
         });
+        if let Some(Location::Point(_)) = &location {
+            check_street_address(&mut e, &address);
+        }
         let client = self.client.as_ref().and_then(|c| c.validate(&mut e));
         e.finish(|| {
             let place = match location? {

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_app::booking::{self, AvailabilityQuery, OfferedSlot};
-use knead_app::calendar;
+use knead_app::{calendar, places};
 use knead_core::booking::{
     parse_instant, Booking, BookingId, BookingInput, BookingStatus, ClinicId, Location, Visit, Where,
 };
@@ -35,7 +35,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct AvailabilityParams {
     pub service_id: i64,
-    /// The client's place (with `lon`), or give `clinic_id`.
+    /// The client's street address, found in the practice's map; or give `lat` and `lon`, or `clinic_id`.
+    #[param(min_length = 1, max_length = 300)]
+    pub address: Option<String>,
+    /// The client's place (with `lon`), or give `address` or `clinic_id`.
     #[param(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
     #[param(minimum = -180, maximum = 180)]
@@ -91,12 +94,27 @@ pub struct AvailabilityView {
 /// can arrive from the previous visit and reach the next one; "any therapist" ranks by added travel.
 #[utoipa::path(get, path = "/availability", tag = "booking", operation_id = "getAvailability", params(AvailabilityParams),
     responses((status = 200, body = AvailabilityView),
-        (status = 422, body = ErrorBody, description = "An unknown service or clinic, a place outside the service area, or dates the practice does not book")))]
+        (status = 422, body = ErrorBody, description = "An unknown service or clinic, a place outside the service area, dates the practice does not book, or an address that is not found (`address_not_found`) or matches places far apart (`address_ambiguous`, with `candidates`)"),
+        (status = 503, body = ErrorBody, description = "A configured geocoder service is not answering")))]
 pub async fn availability(
     State(state): State<AppState>,
     AppQuery(q): AppQuery<AvailabilityParams>,
 ) -> Result<Json<AvailabilityView>, WebError> {
-    let place = Location::parse(q.lat, q.lon, q.clinic_id)?;
+    let (lat, lon) = match (&q.address, q.lat, q.lon, q.clinic_id) {
+        (Some(address), None, None, None) => {
+            let found = places::locate(state.app(), "address", address).await?;
+            (Some(found.at.lat), Some(found.at.lon))
+        }
+        (Some(_), ..) => {
+            return Err(WebError::field(
+                "invalid",
+                "address",
+                "give the address, or lat and lon, or clinic_id: only one of them",
+            ))
+        }
+        (None, lat, lon, _) => (lat, lon),
+    };
+    let place = Location::parse(lat, lon, q.clinic_id)?;
     let from: Date =
         q.from.parse().map_err(|_| WebError::field("invalid", "from", "must be a date like 2026-12-01"))?;
     let query = AvailabilityQuery {
@@ -187,14 +205,20 @@ async fn view(state: &AppState, booking: Booking, manage_token: Option<String>) 
     security((), ("bearer" = [])),
     responses((status = 201, body = BookingView),
         (status = 409, body = ErrorBody, description = "The start is no longer free"),
-        (status = 422, body = ErrorBody, description = "A field is invalid, or the start is not one the practice offers for this service and place")))]
+        (status = 422, body = ErrorBody, description = "A field is invalid, the start is not one the practice offers for this service and place, or the address is not found (`address_not_found`) or matches places far apart (`address_ambiguous`, with `candidates`)"),
+        (status = 503, body = ErrorBody, description = "A configured geocoder service is not answering")))]
 pub async fn create_booking(
     State(state): State<AppState>,
     caller: MaybeCaller,
     headers: HeaderMap,
     JsonBytes(body): JsonBytes,
 ) -> Result<(StatusCode, Json<BookingView>), WebError> {
-    let input: BookingInput = parse_json(&body)?;
+    let mut input: BookingInput = parse_json(&body)?;
+    // A program without coordinates sends the address alone; the practice's map places it.
+    if let (None, None, None, Some(address)) = (input.lat, input.lon, input.clinic_id, &input.address) {
+        let found = places::locate(state.app(), "address", address).await?;
+        (input.lat, input.lon) = (Some(found.at.lat), Some(found.at.lon));
+    }
     let request = input.validate()?;
     let key = match headers.get("idempotency-key") {
         Some(v) => {

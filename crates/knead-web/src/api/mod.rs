@@ -10,6 +10,7 @@ mod booking;
 mod calendar;
 mod listing;
 mod openapi;
+pub(crate) mod places;
 
 use crate::error::{ErrorBody, ErrorItem, WebError};
 use crate::extract::MAX_JSON_BYTES;
@@ -40,6 +41,7 @@ use utoipa_axum::routes;
         (name = "articles", description = "Educational articles"),
         (name = "accounts", description = "The caller's own account"),
         (name = "booking", description = "Availability, bookings, and the calendar they are made from"),
+        (name = "places", description = "Addresses: suggestions as a client types, and the nearest to a point"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -67,6 +69,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(listing::routes())
         .merge(calendar::routes())
         .merge(booking::routes())
+        .merge(places::routes())
 }
 
 /// The document `router` serves, built from the same route lists (the route table reads its operations).

@@ -3,12 +3,12 @@
 //! (`calendar`), and the manager's pages (`manage`). Shared widgets are in `crate::ui`.
 //!
 //! Pages are plain HTML with one small stylesheet and work without script, so they load fast on a phone;
-//! the booking flow adds one optional "use my location" button. A handler loads what the page shows and a
+//! address fields add suggestions as a person types and a "use my location" button (one small script). A handler loads what the page shows and a
 //! view function renders it.
 
 mod accounts;
 mod booking;
-mod calendar;
+pub(crate) mod calendar;
 mod manage;
 mod public;
 
@@ -25,6 +25,7 @@ use knead_core::Role;
 use maud::{html, Markup, DOCTYPE};
 
 pub const STYLESHEET: &str = include_str!("../../assets/style.css");
+pub(crate) use booking::ADDRESS_SCRIPT_PATH;
 
 /// Every page's route, listed as it is added (`crate::routes`).
 pub fn routes() -> Routes {
@@ -35,7 +36,7 @@ pub fn routes() -> Routes {
         .merge(calendar::router())
         .merge(manage::router())
         .route("/static/style.css", get(stylesheet))
-        .route(booking::USE_LOCATION_PATH, get(booking::use_location_script))
+        .route(booking::ADDRESS_SCRIPT_PATH, get(booking::address_script))
 }
 
 pub fn router(state: AppState) -> Router<AppState> {

@@ -26,6 +26,8 @@ use jiff::tz::TimeZone;
 use knead_app::booking;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
+use crate::error::field_errors;
+use knead_app::places::{self, AddressProblem, FoundPlace};
 use knead_app::{calendar, AppError};
 use knead_core::booking::{BookingInput, Clinic, ClinicId, ContactInput, Location};
 use knead_core::calendar::{local_date, PracticeSettings};
@@ -44,18 +46,18 @@ pub fn router() -> Routes {
         .route("/bookings/{id}/manage/reschedule", post(manage::reschedule))
 }
 
-/// Where the "use my location" script is served.
-pub(super) const USE_LOCATION_PATH: &str = "/static/use-location.js";
-const USE_LOCATION_JS: &str = include_str!("../../../assets/use-location.js");
+/// Where the address fields' script (suggestions, "use my location") is served.
+pub(crate) const ADDRESS_SCRIPT_PATH: &str = "/static/address.js";
+const ADDRESS_JS: &str = include_str!("../../../assets/address.js");
 
-/// The "use my location" script of the place step, as a file so that no page needs inline script.
-pub(super) async fn use_location_script() -> impl IntoResponse {
+/// The address fields' script, as a file so that no page needs inline script.
+pub(super) async fn address_script() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
-        USE_LOCATION_JS,
+        ADDRESS_JS,
     )
 }
 
@@ -67,6 +69,8 @@ const DAYS_SHOWN: i64 = 4;
 struct Flow {
     service_id: String,
     address: String,
+    /// Apartment, unit, buzzer: kept beside the address the map found.
+    unit: String,
     lat: String,
     lon: String,
     clinic_id: String,
@@ -82,6 +86,7 @@ impl Flow {
         Flow {
             service_id: get("service_id"),
             address: get("address"),
+            unit: get("unit"),
             lat: get("lat"),
             lon: get("lon"),
             clinic_id: get("clinic_id"),
@@ -97,10 +102,11 @@ impl Flow {
         Flow::from_pairs(&pairs)
     }
 
-    fn pairs(&self) -> [(&'static str, &str); 8] {
+    fn pairs(&self) -> [(&'static str, &str); 9] {
         [
             ("service_id", &self.service_id),
             ("address", &self.address),
+            ("unit", &self.unit),
             ("lat", &self.lat),
             ("lon", &self.lon),
             ("clinic_id", &self.clinic_id),
@@ -152,7 +158,7 @@ enum Step {
 
 fn step_of(field: &str) -> Step {
     match field {
-        "lat" | "lon" | "clinic_id" | "address" => Step::Where,
+        "lat" | "lon" | "clinic_id" | "address" | "unit" => Step::Where,
         "start" | "date" | "therapist_id" | "therapist_ids" => Step::When,
         _ => Step::Details,
     }
@@ -165,6 +171,8 @@ fn page_field(api_field: &str) -> String {
         "client.email" => "email".into(),
         "client.phone" => "phone".into(),
         "therapist_ids" => "therapist_id".into(),
+        // The pages never show coordinates: a problem with the point is a problem with the address.
+        "lat" | "lon" => "address".into(),
         // Availability's first date is the time step's date field.
         "from" => "date".into(),
         other => other.into(),
@@ -194,6 +202,8 @@ struct Booker<'a> {
     settings: PracticeSettings,
     service: Service,
     flow: Flow,
+    /// Why the typed address could not be used, with the places it might mean (for the where step).
+    address_refused: Option<(ValidationErrors, Vec<FoundPlace>)>,
 }
 
 impl<'a> Booker<'a> {
@@ -204,7 +214,47 @@ impl<'a> Booker<'a> {
             return Err(WebError::not_found("service"));
         }
         let settings = calendar::settings(state.app()).await?;
-        Ok(Booker { state, caller: caller.0.as_ref(), settings, service, flow })
+        Ok(Booker { state, caller: caller.0.as_ref(), settings, service, flow, address_refused: None })
+    }
+
+    /// As [`Booker::load`], with a newly typed address looked up in the practice's map: found, the flow
+    /// carries the map's label and point on; not, the where step shows why and what it might mean.
+    async fn load_located(state: &'a AppState, caller: &'a MaybeCaller, flow: Flow) -> Result<Booker<'a>, WebError> {
+        let mut b = Booker::load(state, caller, flow).await?;
+        let typed_only = b.flow.lat.is_empty() && b.flow.lon.is_empty() && !b.flow.address.is_empty();
+        if b.service.place == Place::Clinic || b.flow.for_clinic() || !typed_only {
+            return Ok(b);
+        }
+        match places::locate(state.app(), "address", &b.flow.address).await {
+            Ok(found) => {
+                b.flow.address = found.label;
+                b.flow.lat = found.at.lat.to_string();
+                b.flow.lon = found.at.lon.to_string();
+            }
+            Err(AppError::Address(AddressProblem::Ambiguous { field, candidates })) => {
+                let e = AppError::Address(AddressProblem::Ambiguous { field, candidates: candidates.clone() });
+                b.address_refused = Some((field_errors(&e).unwrap_or_default(), candidates));
+            }
+            Err(AppError::Address(AddressProblem::NotFound { field })) => {
+                // The closest the map has, if anything resembles what was typed.
+                let near = places::search(state.app(), &b.flow.address, 5).await.unwrap_or_default();
+                let e = AppError::Address(AddressProblem::NotFound { field });
+                b.address_refused = Some((field_errors(&e).unwrap_or_default(), near));
+            }
+            Err(e) => match field_errors(&e) {
+                Some(errors) => b.address_refused = Some((errors, Vec::new())),
+                None => return Err(e.into()),
+            },
+        }
+        Ok(b)
+    }
+
+    /// The address as the therapist reads it: the map's label, then the unit or buzzer.
+    fn full_address(&self) -> String {
+        match self.flow.unit.as_str() {
+            "" => self.flow.address.clone(),
+            unit => format!("{}, {unit}", self.flow.address),
+        }
     }
 
     fn frame(&self) -> Frame<'a> {
@@ -228,6 +278,9 @@ impl<'a> Booker<'a> {
         if self.service.place == Place::Clinic && !self.flow.for_clinic() {
             return Err(ValidationErrors::single("required", "clinic_id", "choose one of the clinics"));
         }
+        if let Some((errors, _)) = &self.address_refused {
+            return Err(errors.clone());
+        }
         let mut e = ValidationErrors::default();
         let (lat, lon, clinic) = if self.flow.for_clinic() {
             let clinic = self
@@ -236,12 +289,20 @@ impl<'a> Booker<'a> {
                 .parse::<i64>()
                 .map_err(|_| ValidationErrors::single("invalid", "clinic_id", "choose one of the clinics"))?;
             (None, None, Some(clinic))
+        } else if self.flow.address.is_empty() {
+            return Err(ValidationErrors::single(
+                "required",
+                "address",
+                "type the street address where the visit happens, e.g. 11 Main Street",
+            ));
         } else {
-            let lat = number(&mut e, "lat", &self.flow.lat, "43.6532");
-            let lon = number(&mut e, "lon", &self.flow.lon, "-79.3832");
+            // Filled by the lookup above, never typed: a hand-edited link gets the address looked up again.
+            let lat = number(&mut e, "address", &self.flow.lat, "a looked-up address");
+            let lon = number(&mut e, "address", &self.flow.lon, "a looked-up address");
             (lat, lon, None)
         };
         e.text("address", &self.flow.address, 0, 300);
+        e.text("unit", &self.flow.unit, 0, 100);
         if !e.is_empty() {
             return Err(e);
         }
@@ -288,7 +349,7 @@ impl<'a> Booker<'a> {
     async fn place_text(&self, place: Location) -> Result<String, WebError> {
         Ok(match self.clinic(place).await? {
             Some(c) => c.name,
-            None if !self.flow.address.is_empty() => self.flow.address.clone(),
+            None if !self.flow.address.is_empty() => self.full_address(),
             None => "At your place".into(),
         })
     }
@@ -320,7 +381,7 @@ async fn choose_time(
     caller: MaybeCaller,
     RawQuery(q): RawQuery,
 ) -> Result<Response, WebError> {
-    let b = Booker::load(&state, &caller, Flow::from_query(q)).await?;
+    let b = Booker::load_located(&state, &caller, Flow::from_query(q)).await?;
     b.when_page(None, ValidationErrors::default(), StatusCode::OK).await
 }
 
@@ -329,7 +390,7 @@ async fn details(
     caller: MaybeCaller,
     RawQuery(q): RawQuery,
 ) -> Result<Response, WebError> {
-    let b = Booker::load(&state, &caller, Flow::from_query(q)).await?;
+    let b = Booker::load_located(&state, &caller, Flow::from_query(q)).await?;
     b.details_page(&Values::default(), &ValidationErrors::default(), StatusCode::OK).await
 }
 
@@ -345,7 +406,7 @@ fn check_session_csrf(caller: &MaybeCaller, form: &FormPairs) -> Result<(), WebE
 /// The last step: books, or shows the step whose input was refused.
 async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormPairs) -> Result<Response, WebError> {
     check_session_csrf(&caller, &form)?;
-    let b = Booker::load(&state, &caller, Flow::from_pairs(&form.0)).await?;
+    let b = Booker::load_located(&state, &caller, Flow::from_pairs(&form.0)).await?;
     let details =
         Values(form.0.iter().filter(|(k, _)| ["name", "email", "phone"].contains(&k.as_str())).cloned().collect());
     let (name, email) = match b.caller.filter(|_| b.is_client()) {
@@ -362,7 +423,7 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
         Err(e) => return b.when_page(None, e, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     let (lat, lon, clinic_id, address) = match place {
-        Location::Point(at) => (Some(at.lat), Some(at.lon), None, Some(b.flow.address.clone())),
+        Location::Point(at) => (Some(at.lat), Some(at.lon), None, Some(b.full_address())),
         Location::Clinic(ClinicId(id)) => (None, None, Some(id), None),
     };
     let input = BookingInput {

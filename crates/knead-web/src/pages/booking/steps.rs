@@ -9,7 +9,8 @@ use crate::pages::public::first_sentence;
 use crate::pages::Frame;
 use crate::state::AppState;
 use crate::ui::{
-    csrf_field, day_heading, error_summary, field, line, minutes, when_text, Input, Typed, Values, DATE, DECIMAL, TEXT,
+    address_field, csrf_field, day_heading, error_summary, field, line, minutes, when_text, Input, Typed, Values, DATE,
+    TEXT,
 };
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -56,15 +57,12 @@ fn services_view(services: &[Service]) -> Markup {
 }
 
 impl Booker<'_> {
-    /// Step 2: the client's address and coordinates, or a clinic.
+    /// Step 2: the client's street address (looked up in the practice's map), or a clinic.
     pub(super) async fn where_page(&self, errors: &ValidationErrors, status: StatusCode) -> Result<Response, WebError> {
-        let area = self.settings.service_area;
         let mut values = Values::default();
         values.set("address", &self.flow.address);
-        let from_other_service = self.flow.lat.is_empty() && self.flow.lon.is_empty();
-        // No geocoder works offline, so the coordinates start at the centre of the area the practice serves.
-        values.set("lat", if from_other_service { area.lat.to_string() } else { self.flow.lat.clone() });
-        values.set("lon", if from_other_service { area.lon.to_string() } else { self.flow.lon.clone() });
+        values.set("unit", &self.flow.unit);
+        let choices = self.address_refused.as_ref().map(|(_, places)| places.as_slice()).unwrap_or_default();
         let clinics = calendar::clinics(self.state.app()).await?;
         let mobile = self.service.place != Place::Clinic;
         let at_clinic = self.service.place != Place::Mobile;
@@ -78,24 +76,32 @@ impl Booker<'_> {
                 form.stack method="get" action="/book/when" novalidate {
                     @if at_clinic { h2 { "At your home or office" } }
                     input type="hidden" name="service_id" value=(self.service.id.0);
-                    (line(&values, errors, "address", "Address", Typed { autocomplete: Some("street-address"), ..TEXT },
-                        "Street, number, unit and buzzer, so your therapist finds you."))
-                    p.hint #coordinates-hint {
-                        "We work out driving times from your place's latitude and longitude. There is no map lookup here, "
-                        "so they start at the centre of our service area (" (format!("{:.4}, {:.4}", area.lat, area.lon))
-                        ", within " (area.radius_km) " km). Change them to your place's coordinates — any map app shows them — "
-                        "or use your phone's location."
-                    }
-                    div.row {
-                        (line(&values, errors, "lat", "Latitude", DECIMAL, ""))
-                        (line(&values, errors, "lon", "Longitude", DECIMAL, ""))
-                    }
-                    p { button.secondary #use-location type="button" hidden { "Use my location" } }
+                    (address_field(&values, errors, "address", "Street address",
+                        "Start typing the street and house number; pick your address from the list."))
+                    (line(&values, errors, "unit", "Apartment, unit or buzzer (optional)",
+                        Typed { autocomplete: Some("address-line2"), ..TEXT }, "So your therapist finds the door."))
                     button type="submit" { "Find times" }
                 }
-                // Fills the coordinates from the device's location where the browser can; a file, not inline
-                // script, so the pages can forbid inline script.
-                script src=(super::USE_LOCATION_PATH) defer {}
+                @if !choices.is_empty() {
+                    // Search, then pick: what the map has closest to what was typed, without script.
+                    form.stack method="get" action="/book/when" {
+                        input type="hidden" name="service_id" value=(self.service.id.0);
+                        @if !self.flow.unit.is_empty() { input type="hidden" name="unit" value=(self.flow.unit); }
+                        fieldset.choices #address-choices {
+                            legend { "Did you mean one of these?" }
+                            @for (i, place) in choices.iter().enumerate() {
+                                label { input type="radio" name="address" value=(place.label) checked[i == 0] required; " " (place.label) }
+                            }
+                        }
+                        button type="submit" { "Use this address" }
+                    }
+                }
+                @if errors.for_field("address").is_some() {
+                    p.hint { "Still not right? " (call_us(&self.state.config().practice_name)) }
+                }
+                // Suggestions as the client types and "use my location"; a file, not inline script, so the
+                // pages can forbid inline script.
+                script src=(super::ADDRESS_SCRIPT_PATH) defer {}
             }
             @if at_clinic {
                 form.stack method="get" action="/book/when" novalidate {
@@ -318,6 +324,11 @@ impl Booker<'_> {
         };
         Ok(self.frame().page("You're booked", body).into_response())
     }
+}
+
+/// The way forward when the map does not know an address: a person at the practice does.
+fn call_us(practice: &str) -> Markup {
+    html! { "Call " (practice) " (the number is at the foot of this page) and we will book it with you." }
 }
 
 /// The flow's progress, for people and screen readers.

@@ -6,6 +6,8 @@
 //! A date that cannot be read, or lies outside the dates requests may name, shows today's page with the
 //! message beside the date field (422); the links to the previous and next day or week stop at that range.
 
+pub(crate) mod map;
+
 use crate::auth::{Caller, Manager, SignedIn};
 use crate::error::WebError;
 use crate::extract::{AppPath, AppQuery};
@@ -22,7 +24,10 @@ use jiff::Timestamp;
 use knead_app::calendar;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
-use knead_core::booking::{Booking, ClinicId, Where};
+use knead_app::places;
+use knead_core::booking::{Booking, BookingStatus, Clinic, ClinicId, Where};
+use knead_core::places::Road;
+use knead_core::GeoPoint;
 use knead_core::calendar::{add_days, instant_of, local_date, local_day, parse_date, step_days, TherapistSchedule};
 use knead_core::{Role, ServiceId, Therapist, TherapistId, ValidationErrors};
 use maud::{html, Markup};
@@ -97,7 +102,9 @@ struct CalendarPage {
     visits: Vec<DayVisit>,
     schedule: Option<TherapistSchedule>,
     services: HashMap<ServiceId, String>,
-    clinics: HashMap<ClinicId, String>,
+    clinics: HashMap<ClinicId, Clinic>,
+    /// The roads under the day's map (none in the week view, or without an imported extract).
+    roads: Vec<Road>,
     /// This page's own path, for the links to other days.
     path: String,
     /// Managers can open each visit's booking to move or cancel it; therapists only see their day.
@@ -150,6 +157,11 @@ impl CalendarPage {
             })
             .collect();
         visits.sort_by_key(|v| v.block_start);
+        let clinics: HashMap<ClinicId, Clinic> = clinics.into_iter().map(|c| (c.id, c)).collect();
+        let roads = match (week, map::area(&[day_route(&therapist.name, schedule.as_ref(), &bookings, &clinics, &tz)])) {
+            (false, Some(area)) => places::roads_for_map(app, area).await?,
+            _ => Vec::new(),
+        };
         Ok(CalendarPage {
             therapist,
             tz,
@@ -162,7 +174,8 @@ impl CalendarPage {
             visits,
             schedule,
             services: services.into_iter().map(|s| (s.id, s.name)).collect(),
-            clinics: clinics.into_iter().map(|c| (c.id, c.name)).collect(),
+            clinics,
+            roads,
             path: path.to_string(),
             for_manager: caller.is_manager(),
         })
@@ -228,6 +241,11 @@ impl CalendarPage {
                 @if visits.is_empty() {
                     p.meta { "No visits booked." }
                 } @else {
+                    @if !self.week {
+                        @let bookings: Vec<Booking> = visits.iter().map(|v| self.bookings[v.booking].clone()).collect();
+                        @let route = day_route(&self.therapist.name, self.schedule.as_ref(), &bookings, &self.clinics, &self.tz);
+                        (map::day_map(&format!("{}'s route on {}", self.therapist.name, day_heading(date)), &[route], &self.roads))
+                    }
                     ol.visits { @for v in &visits { li { (self.visit_view(v)) } } }
                     @if let Some(last) = visits.last() {
                         @if last.travel_after_min > 0 {
@@ -249,6 +267,12 @@ impl CalendarPage {
                 @if self.for_manager { h3 { a href={ "/bookings/" (b.id.0) "/manage" } { (heading) } } }
                 @else { h3 { (heading) } }
                 p { (self.place_of(b)) }
+                @if let Some(at) = point_of(b, &self.clinics) {
+                    p.directions {
+                        a href=(map::directions_link(at)) { "Directions" } " · "
+                        a href=(map::apple_directions_link(at)) { "Apple Maps" }
+                    }
+                }
                 p.meta { "Client: " (b.client.name.split_whitespace().next().unwrap_or("")) }
                 @if b.visits.len() > 1 { p.meta { "With " (b.visits.len() - 1) " other therapist(s)" } }
             }
@@ -258,9 +282,41 @@ impl CalendarPage {
     /// Where a visit happens: the clinic's name, or the client's address (or place, when none was given).
     fn place_of(&self, b: &Booking) -> String {
         match &b.place {
-            Where::Clinic(id) => self.clinics.get(id).cloned().unwrap_or_else(|| "Clinic".into()),
+            Where::Clinic(id) => self.clinics.get(id).map_or_else(|| "Clinic".into(), |c| c.name.clone()),
             Where::Mobile { address, .. } if !address.trim().is_empty() => address.clone(),
             Where::Mobile { at, .. } => format!("Client's place ({:.4}, {:.4})", at.lat, at.lon),
         }
     }
+}
+
+/// Where a booking's visit happens on the map: the client's point, or the clinic's.
+fn point_of(b: &Booking, clinics: &HashMap<ClinicId, Clinic>) -> Option<GeoPoint> {
+    match &b.place {
+        Where::Mobile { at, .. } => Some(*at),
+        Where::Clinic(id) => clinics.get(id).map(Clinic::at),
+    }
+}
+
+/// One therapist's day for the map: base, then the (confirmed) visits in order of time.
+pub(crate) fn day_route(
+    name: &str,
+    schedule: Option<&TherapistSchedule>,
+    bookings: &[Booking],
+    clinics: &HashMap<ClinicId, Clinic>,
+    tz: &TimeZone,
+) -> map::MapRoute {
+    let mut ordered: Vec<&Booking> = bookings.iter().filter(|b| b.status == BookingStatus::Confirmed).collect();
+    ordered.sort_by_key(|b| b.start);
+    let stops = ordered
+        .into_iter()
+        .filter_map(|b| {
+            let at = point_of(b, clinics)?;
+            let place = match &b.place {
+                Where::Mobile { address, .. } => address.clone(),
+                Where::Clinic(id) => clinics.get(id).map_or_else(String::new, |c| c.name.clone()),
+            };
+            Some(map::MapStop { at, label: format!("{} · {place}", clock(tz, b.start)) })
+        })
+        .collect();
+    map::MapRoute { name: name.to_string(), base: schedule.map(|s| s.base), stops }
 }

@@ -10,17 +10,25 @@ mod settings;
 
 use crate::auth::Manager;
 use crate::error::WebError;
+use crate::extract::AppQuery;
+use crate::pages::calendar::{day_route, map, map::MapRoute};
 use crate::pages::Frame;
 use crate::routes::{get, Routes};
 use crate::state::AppState;
+use crate::ui::{day_heading, error_summary, line, Values, DATE};
 use axum::extract::State;
-use axum::response::Html;
-use knead_app::calendar;
+use axum::http::StatusCode;
+use axum::response::{Html, Response};
+use jiff::civil::Date;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::content::Articles;
 use knead_app::listing::Audience;
-use knead_core::calendar::TherapistSchedule;
-use knead_core::Therapist;
+use knead_app::{calendar, places};
+use knead_core::booking::{Clinic, ClinicId};
+use knead_core::calendar::{instant_of, local_date, local_day, parse_date, TherapistSchedule};
+use knead_core::places::Road;
+use knead_core::{Therapist, ValidationErrors};
+use std::collections::HashMap;
 use listing::Managed;
 use maud::{html, Markup};
 
@@ -97,13 +105,77 @@ fn dashboard_view() -> Markup {
     }
 }
 
+/// `?date=2026-03-03` for the routes map; today when absent.
+#[derive(Debug, Default, serde::Deserialize)]
+struct RoutesQuery {
+    date: Option<String>,
+}
+
 /// The manager's way in to availability: every bookable therapist's hours and calendar, the clinics and
-/// the settings.
-async fn calendar_index(State(state): State<AppState>, Manager(caller): Manager) -> Result<Html<String>, WebError> {
+/// the settings, and every therapist's route for the day on one map.
+async fn calendar_index(
+    State(state): State<AppState>,
+    Manager(caller): Manager,
+    AppQuery(q): AppQuery<RoutesQuery>,
+) -> Result<Response, WebError> {
+    let app = state.app();
     // The public list is the therapists clients can book; archived ones have no calendar to keep.
-    let therapists = knead_app::listing::list::<Therapists>(state.app(), Audience::Public).await?;
-    let schedules = calendar::schedules(state.app()).await?;
-    Ok(Frame::signed_in(&state, &caller).page("Calendar", calendar_index_view(&therapists, &schedules)))
+    let therapists = knead_app::listing::list::<Therapists>(app, Audience::Public).await?;
+    let schedules = calendar::schedules(app).await?;
+    let settings = calendar::settings(app).await?;
+    let tz = settings.zone().clone();
+    let today = local_date(&tz, state.now());
+    let mut date_errors = ValidationErrors::default();
+    let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => today,
+        Some(text) => date_errors.take(parse_date("date", text)).unwrap_or(today),
+    };
+    let (from, to) = (instant_of(local_day(&tz, date).origin), instant_of(local_day(&tz, date).end));
+    let clinics: HashMap<ClinicId, Clinic> =
+        calendar::clinics(app).await?.into_iter().map(|c| (c.id, c)).collect();
+    let mut routes = Vec::new();
+    for t in &therapists {
+        let schedule = schedules.iter().find(|s| s.therapist_id == t.id);
+        let bookings = calendar::therapist_bookings(app, t.id, from, to).await?;
+        if bookings.is_empty() {
+            continue;
+        }
+        routes.push(day_route(&t.name, schedule, &bookings, &clinics, &tz));
+    }
+    let roads = match map::area(&routes) {
+        Some(area) => places::roads_for_map(app, area).await?,
+        None => Vec::new(),
+    };
+    let view = CalendarIndex { therapists: &therapists, schedules: &schedules, date, date_errors, routes, roads };
+    let status = if view.date_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(Frame::signed_in(&state, &caller).respond(status, "Calendar", view.render()))
+}
+
+struct CalendarIndex<'a> {
+    therapists: &'a [Therapist],
+    schedules: &'a [TherapistSchedule],
+    date: Date,
+    date_errors: ValidationErrors,
+    routes: Vec<MapRoute>,
+    roads: Vec<Road>,
+}
+
+impl CalendarIndex<'_> {
+    fn render(&self) -> Markup {
+        let mut date_value = Values::default();
+        date_value.set("date", self.date.to_string());
+        html! {
+            (calendar_index_view(self.therapists, self.schedules))
+            h2 #routes { "Routes on " (day_heading(self.date)) }
+            (error_summary(&self.date_errors, "That date cannot be shown, so today is:"))
+            form.row.calendar-date method="get" action="/manage/calendar" {
+                (line(&date_value, &self.date_errors, "date", "Date", DATE, ""))
+                div.field.submit { button type="submit" { "Show routes" } }
+            }
+            @if self.routes.is_empty() { p.meta { "No visits booked that day." } }
+            @else { (map::day_map(&format!("Every therapist's route on {}", day_heading(self.date)), &self.routes, &self.roads)) }
+        }
+    }
 }
 
 fn calendar_index_view(therapists: &[Therapist], schedules: &[TherapistSchedule]) -> Markup {

@@ -19,12 +19,12 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
-use knead_app::{calendar, AppError};
+use knead_app::{calendar, places, AppError};
 use knead_core::calendar::{
     format_clock, instant_of, local_date, local_minute, parse_clock, parse_date, DayWindows, PracticeSettings,
     ScheduleInput, ServiceArea, TherapistSchedule, TypedWindow, WeeklyHoursInput,
 };
-use knead_core::{FieldError, Service, Therapist, TherapistId, ValidationErrors};
+use knead_core::{FieldError, GeoPoint, Service, Therapist, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 
 pub(super) fn routes() -> Routes {
@@ -48,13 +48,13 @@ fn hours_name(weekday: usize, k: usize, end: bool) -> String {
     format!("day{weekday}_{k}_{}", if end { "end" } else { "start" })
 }
 
-/// The hours form prefilled from the stored schedule, or a starting point when there is none.
-fn schedule_values(schedule: Option<&TherapistSchedule>, area: &ServiceArea) -> Values {
+/// The hours form prefilled from the stored schedule (its base as the nearest known address, when the map
+/// has one there), or a starting point when there is none.
+fn schedule_values(schedule: Option<&TherapistSchedule>, base_label: Option<String>) -> Values {
     let mut v = Values::default();
     match schedule {
         Some(s) => {
-            v.set("base_lat", s.base.lat.to_string());
-            v.set("base_lon", s.base.lon.to_string());
+            v.set("base_address", base_label.unwrap_or_default());
             v.set("radius_km", s.radius_km.to_string());
             for id in &s.service_ids {
                 v.set("service_ids", id.0.to_string());
@@ -67,20 +67,18 @@ fn schedule_values(schedule: Option<&TherapistSchedule>, area: &ServiceArea) -> 
             }
         }
         None => {
-            // A starting point the manager can correct: the service area's centre.
-            v.set("base_lat", area.lat.to_string());
-            v.set("base_lon", area.lon.to_string());
             v.set("radius_km", "20");
         }
     }
     v
 }
 
-/// The typed schedule, the form fields each weekly row came from, and the errors found while reading.
-fn read_schedule(values: &Values) -> (ScheduleInput, Vec<(String, String)>, ValidationErrors) {
+/// The typed schedule around `base` (the looked-up address, or the stored base when the field was left
+/// empty; NaN, which the core refuses, when there is neither), the form fields each weekly row came from, and
+/// the errors found while reading.
+fn read_schedule(values: &Values, base: Option<GeoPoint>) -> (ScheduleInput, Vec<(String, String)>, ValidationErrors) {
     let mut e = ValidationErrors::default();
-    let base_lat = ui::decimal(&mut e, values, "base_lat", "43.65");
-    let base_lon = ui::decimal(&mut e, values, "base_lon", "-79.38");
+    let (base_lat, base_lon) = base.map_or((f64::NAN, f64::NAN), |b| (b.lat, b.lon));
     let radius_km = ui::decimal(&mut e, values, "radius_km", "20");
     let mut service_ids = Vec::new();
     for (_, v) in values.0.iter().filter(|(k, _)| k == "service_ids") {
@@ -119,6 +117,9 @@ fn schedule_field(rows: &[(String, String)], api_field: &str) -> String {
     }
     if api_field.starts_with("service_ids") {
         return "service_ids".into();
+    }
+    if api_field.starts_with("base_") {
+        return "base_address".into();
     }
     api_field.to_string()
 }
@@ -159,9 +160,16 @@ async fn render(
     let schedule = calendar::schedule(app, therapist.id).await?;
     // The services clients can book: the ones a therapist can offer.
     let services = listing::list::<Services>(app, Audience::Public).await?;
-    let hours = forms
-        .hours
-        .unwrap_or_else(|| (schedule_values(schedule.as_ref(), &settings.service_area), ValidationErrors::default()));
+    let hours = match forms.hours {
+        Some(typed) => typed,
+        None => {
+            let label = match &schedule {
+                Some(s) => places::reverse(app, s.base).await.ok().flatten().map(|p| p.label),
+                None => None,
+            };
+            (schedule_values(schedule.as_ref(), label), ValidationErrors::default())
+        }
+    };
     let day_override = forms.day_override.unwrap_or_else(|| {
         let mut v = Values::default();
         v.set("ov_kind", "hours");
@@ -227,11 +235,10 @@ impl SchedulePage<'_> {
                 (ui::csrf_field(Some(self.caller)))
                 p.hint { "The base is where the therapist starts and ends the day (private; never shown to clients). "
                     "Times are wall-clock hours in " (self.settings.time_zone.name()) "." }
-                div.row {
-                    (line(values, errors, "base_lat", "Base latitude", DECIMAL, ""))
-                    (line(values, errors, "base_lon", "Base longitude", DECIMAL, ""))
-                    (line(values, errors, "radius_km", "Travels up to (km)", DECIMAL, ""))
-                }
+                (ui::address_field(values, errors, "base_address", "Base address",
+                    if self.schedule.is_some() { "Leave it as it is to keep the current base; type another address to move it." }
+                    else { "Where the therapist starts and ends the day." }))
+                (line(values, errors, "radius_km", "Travels up to (km)", DECIMAL, ""))
                 fieldset #service_ids .invalid[service_error.is_some()] {
                     legend { "Services offered" }
                     @for s in &self.services {
@@ -249,6 +256,7 @@ impl SchedulePage<'_> {
                 p.hint { "24-hour times such as 09:00 and 17:30. Leave a day empty for a day off." }
                 button type="submit" { "Save hours" }
             }
+            script src=(crate::pages::ADDRESS_SCRIPT_PATH) defer {}
         }
     }
 
@@ -386,7 +394,25 @@ async fn save_schedule(
 ) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values::from_form(form.0);
-    let (input, rows, read) = read_schedule(&values);
+    let typed = values.get("base_address").trim().to_string();
+    let (base, mut located) = if typed.is_empty() {
+        // Left empty: the base stays where it is; a first schedule must name one.
+        match calendar::schedule(state.app(), TherapistId(id)).await? {
+            Some(s) => (Some(s.base), ValidationErrors::default()),
+            None => (None, ValidationErrors::single("required", "base_address", "type the address the therapist starts from")),
+        }
+    } else {
+        match places::locate(state.app(), "base_address", &typed).await {
+            Ok(found) => (Some(found.at), ValidationErrors::default()),
+            Err(e) => match crate::error::field_errors(&e) {
+                Some(errors) => (None, errors),
+                None => return Err(e.into()),
+            },
+        }
+    };
+    let (input, rows, mut read) = read_schedule(&values, base);
+    located.0.append(&mut read.0);
+    let read = located;
     let rename = |f: &str| schedule_field(&rows, f);
     let errors = if read.is_empty() {
         match calendar::save_schedule(state.app(), TherapistId(id), &input).await {
