@@ -221,7 +221,7 @@ fn province(streets: usize) -> Vec<Address> {
 
 /// What people type, `count` of a kind, each with the address it was typed for, picked at random.
 fn queries(addresses: &[Address], kind: &str, count: usize) -> Vec<(String, usize)> {
-    let mut rng = Rng(0x7175_6572_79 ^ kind.len() as u64);
+    let mut rng = Rng(0x0071_7565_7279 ^ kind.len() as u64);
     (0..count)
         .map(|_| {
             let i = rng.below(addresses.len());
