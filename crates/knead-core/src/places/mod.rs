@@ -5,6 +5,12 @@
 use crate::geo::GeoPoint;
 use serde::{Deserialize, Serialize};
 
+mod index;
+mod query;
+mod text;
+
+pub use index::{AddressIndex, Hit};
+
 /// One street address, one point (an entrance where the map has one, else the address node or the
 /// building's centre).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
