@@ -161,6 +161,8 @@ fn unit_and_buzzer_details_are_noise() {
         let found = labels(&index.search(&format!("{typed} Helsinki"), 3));
         assert!(found.first().is_some_and(|l| l.starts_with("11") && l.contains("Helsinki")), "{typed}: {found:?}");
     }
+    // A letter at the end is the number's, though the street's name starts with it too.
+    assert_eq!(top(&index, "Yrjönkatu 11 Y"), "11 Yrjönkatu, 02600 Espoo");
     // `11 B` on the map is found by its letter however it is typed.
     assert_eq!(top(&index, "Yrjönkatu 11 B, Helsinki"), "11 B Yrjönkatu, 00120 Helsinki");
     assert_eq!(top(&index, "Yrjönkatu 11b Helsinki"), "11 B Yrjönkatu, 00120 Helsinki");
@@ -239,6 +241,32 @@ fn a_street_without_a_number_lists_its_addresses_in_number_order() {
     assert_eq!(numbers, ["1", "3", "5", "10", "11", "11a", "11 B", "13", "21-23", "110", "7", "11"]);
     assert!(found[10].ends_with("Espoo"), "the other city's last: {found:?}");
     assert_eq!(labels(&index.search("yrjonkatu", 3)).len(), 3, "the limit holds");
+}
+
+#[test]
+fn an_address_mapped_twice_is_answered_once() {
+    let index = AddressIndex::new(vec![
+        address("16", "Bulevardi", "00120", "Helsinki", 60.1650, 24.9380),
+        address("16", "Bulevardi", "00120", "Helsinki", 60.1651, 24.9381),
+        address("16 B", "Bulevardi", "00120", "Helsinki", 60.1652, 24.9382),
+    ]);
+    assert_eq!(index.len(), 3, "every address is kept");
+    let hits = index.search("Bulevardi 16", 5);
+    assert_eq!(labels(&hits), ["16 Bulevardi, 00120 Helsinki", "16 B Bulevardi, 00120 Helsinki"]);
+    assert_eq!(hits[0].address.at.lat, 60.1650, "the point imported first");
+}
+
+#[test]
+fn a_street_split_by_its_city_tags_is_listed_as_one() {
+    // Maps leave the city off part of a street; its addresses still come in number order.
+    let index = AddressIndex::new(vec![
+        address("1", "Bulevardi", "00120", "Helsinki", 60.1650, 24.9380),
+        address("2", "Bulevardi", "00120", "", 60.1651, 24.9381),
+        address("3", "Bulevardi", "00120", "Helsinki", 60.1652, 24.9382),
+        address("4", "Bulevardi", "", "", 60.1653, 24.9383),
+    ]);
+    let numbers: Vec<String> = index.search("bulevardi", 5).iter().map(|h| h.address.number.clone()).collect();
+    assert_eq!(numbers, ["1", "2", "3", "4"]);
 }
 
 #[test]

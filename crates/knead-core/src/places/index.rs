@@ -72,6 +72,9 @@ struct Street {
     place: (u32, u32),
     /// Its addresses, in `slots`.
     slots: (u32, u32),
+    /// The first street (in tie-break order) with the same name: the same street in other cities (or
+    /// with its city missing on part of the map) shares it, and their addresses are listed together.
+    name_run: u32,
 }
 
 /// A word's kinds.
@@ -89,7 +92,7 @@ const RANK_LEFT_OUT: u32 = 1;
 
 impl AddressIndex {
     pub fn new(addresses: Vec<Address>) -> AddressIndex {
-        let count = u32::try_from(addresses.len()).expect("an index holds fewer than 4 billion addresses");
+        u32::try_from(addresses.len()).expect("an index holds fewer than 4 billion addresses");
 
         // Street and city → its addresses, by first appearance.
         let mut street_of_address = Vec::with_capacity(addresses.len());
@@ -178,20 +181,45 @@ impl AddressIndex {
             let start = if a == 0 { 0 } else { number_ends[a as usize - 1] as usize };
             &numbers[start..number_ends[a as usize] as usize]
         };
+        // A map often has one address twice (a node and a building, two entrances): the same number
+        // and postcode on the same street answer once, with the point imported first.
+        let mut kept = 0usize;
+        let mut kept_starts = vec![0u32; keys.len() + 1];
         for p in 0..keys.len() {
             let range = slot_starts[p] as usize..slot_starts[p + 1] as usize;
-            slots[range].sort_by(|&a, &b| {
+            slots[range.clone()].sort_by(|&a, &b| {
                 let (na, nb) = (number_of(a), number_of(b));
-                let ka = leading_number(na).unwrap_or(u32::MAX);
-                let kb = leading_number(nb).unwrap_or(u32::MAX);
-                ka.cmp(&kb).then_with(|| na.cmp(nb)).then(a.cmp(&b))
+                number_order(na, nb)
+                    .then_with(|| addresses[a as usize].postcode.cmp(&addresses[b as usize].postcode))
+                    .then(a.cmp(&b))
             });
+            let street_start = kept;
+            for i in range {
+                let a = slots[i];
+                let repeats = kept > street_start && {
+                    let previous = slots[kept - 1];
+                    number_of(previous) == number_of(a)
+                        && addresses[previous as usize].postcode == addresses[a as usize].postcode
+                };
+                if !repeats {
+                    slots[kept] = a;
+                    kept += 1;
+                }
+            }
+            kept_starts[p + 1] = kept as u32;
         }
+        slots.truncate(kept);
+        slots.shrink_to_fit();
+        let slot_starts = kept_starts;
 
         let mut streets = Vec::with_capacity(keys.len());
         let mut street_words = Vec::new();
         let mut postings: Vec<(u32, u32)> = Vec::new();
+        let mut name_run = 0;
         for (p, &s) in order.iter().enumerate() {
+            if p == 0 || drafts[order[p - 1] as usize].sort_key.1 != drafts[s as usize].sort_key.1 {
+                name_run = p as u32;
+            }
             let draft = &mut drafts[s as usize];
             let name_start = street_words.len() as u32;
             for w in &draft.name {
@@ -212,8 +240,11 @@ impl AddressIndex {
                 name: (name_start, place_start),
                 place: (place_start, street_words.len() as u32),
                 slots: (slot_starts[p], slot_starts[p + 1]),
+                name_run,
             });
-            *draft = Draft { name: Vec::new(), place: Vec::new(), sort_key: (0, String::new(), String::new()) };
+            // The name is still needed to find the next street's run.
+            draft.name = Vec::new();
+            draft.place = Vec::new();
         }
         drop(drafts);
         postings.sort_unstable();
@@ -228,7 +259,6 @@ impl AddressIndex {
         let streets_of = postings.into_iter().map(|(_, s)| s).collect();
 
         let grid = Grid::new(&addresses);
-        debug_assert_eq!(slots.len(), count as usize);
         AddressIndex {
             addresses,
             vocabulary,
@@ -290,39 +320,52 @@ impl AddressIndex {
         let resolved = self.resolve(&query);
         let mut scored: Vec<Scored<'_>> =
             self.candidates(&resolved).into_iter().filter_map(|s| self.score(s, &resolved)).collect();
-        scored.sort_unstable_by_key(|s| (s.rank, s.street));
+        scored.sort_unstable_by_key(|s| (s.rank, self.streets[s.street as usize].name_run, s.street));
 
-        // (rank, position in `scored`, slot): ties go to the better-scored street, then house-number order.
-        let mut best: Vec<(u32, u32, u32)> = Vec::new();
-        for (position, s) in scored.iter().enumerate() {
-            if best.len() >= limit && best[limit - 1].0 <= s.rank {
-                break;
-            }
+        // Ties go to the street earlier in tie-break order; the same street in several cities is listed
+        // together in house-number order.
+        let mut best: Vec<Ranked> = Vec::new();
+        for s in &scored {
             let street = &self.streets[s.street as usize];
-            let slots = street.slots.0..street.slots.1;
-            match &s.number {
-                None => {
-                    best.extend(slots.take(limit).map(|slot| (s.rank, position as u32, slot)));
+            if best.len() >= limit {
+                let worst = &best[limit - 1];
+                // Nothing from here on can come before the answers kept.
+                if (worst.rank, worst.name_run) < (s.rank, street.name_run) {
+                    break;
                 }
+            }
+            let slots = street.slots.0..street.slots.1;
+            let ranked = |slot: u32, rank: u32| Ranked { rank, name_run: street.name_run, slot, street: s.street };
+            match &s.number {
+                None => best.extend(slots.take(limit).map(|slot| ranked(slot, s.rank))),
                 Some(number) => {
                     for slot in slots {
-                        let text = self.number(self.slots[slot as usize]);
-                        if let Some(quality) = number.quality(text) {
-                            best.push((s.rank + quality * RANK_NUMBER, position as u32, slot));
+                        if let Some(quality) = number.quality(self.number(self.slots[slot as usize])) {
+                            best.push(ranked(slot, s.rank + quality * RANK_NUMBER));
                         }
                     }
                 }
             }
             if best.len() >= limit {
-                best.sort_unstable();
-                best.truncate(limit);
+                self.keep_best(&mut best, limit);
             }
         }
-        best.sort_unstable();
-        best.truncate(limit);
+        self.keep_best(&mut best, limit);
         best.into_iter()
-            .map(|(rank, _, slot)| Hit { address: &self.addresses[self.slots[slot as usize] as usize], rank })
+            .map(|r| Hit { address: &self.addresses[self.slots[r.slot as usize] as usize], rank: r.rank })
             .collect()
+    }
+
+    fn keep_best(&self, best: &mut Vec<Ranked>, limit: usize) {
+        best.sort_unstable_by(|a, b| {
+            (a.rank, a.name_run)
+                .cmp(&(b.rank, b.name_run))
+                .then_with(|| {
+                    number_order(self.number(self.slots[a.slot as usize]), self.number(self.slots[b.slot as usize]))
+                })
+                .then((a.street, a.slot).cmp(&(b.street, b.slot)))
+        });
+        best.truncate(limit);
     }
 
     /// The nearest address within `within_m` metres; of two at the same distance, the one imported first.
@@ -488,6 +531,14 @@ impl AddressIndex {
     }
 }
 
+/// An answer while a search collects them.
+struct Ranked {
+    rank: u32,
+    name_run: u32,
+    street: u32,
+    slot: u32,
+}
+
 struct Resolved<'q> {
     words: Vec<WordMatch<'q>>,
     /// Each number token with its word id when some name or postcode has it as a word (`7` in Highway 7).
@@ -550,6 +601,13 @@ impl HouseNumber<'_> {
         }
         None
     }
+}
+
+/// House-number order: by the number they start with, then as text (`9`, `11`, `11a`, `11b`, `110`);
+/// numbers without digits last.
+fn number_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (ka, kb) = (leading_number(a).unwrap_or(u32::MAX), leading_number(b).unwrap_or(u32::MAX));
+    ka.cmp(&kb).then_with(|| a.cmp(b))
 }
 
 /// `11a` and `11`, `11` and the range `11-13` (or `12` in it): the same building or its neighbour.
