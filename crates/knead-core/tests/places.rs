@@ -351,27 +351,31 @@ impl Rng {
 #[test]
 fn nearest_agrees_with_a_scan_of_every_address() {
     let mut rng = Rng(0x5eed);
-    // Dense in a centre, sparse around it, at a northern latitude where a degree of longitude is short.
-    let addresses: Vec<Address> = (0..3000)
-        .map(|i| {
-            let spread = if i % 3 == 0 { 0.5 } else { 0.03 };
-            let lat = 62.0 + (rng.unit() - 0.5) * spread;
-            let lon = 25.0 + (rng.unit() - 0.5) * spread * 2.0;
-            address(&(i % 40).to_string(), &format!("Katu {}", i / 40), "", "Testi", lat, lon)
-        })
-        .collect();
-    let index = AddressIndex::new(addresses.clone());
-    for _ in 0..500 {
-        let at = GeoPoint { lat: 62.0 + (rng.unit() - 0.5) * 0.7, lon: 25.0 + (rng.unit() - 0.5) * 1.4 };
-        let within = [30.0, 300.0, 3000.0, 30_000.0][(rng.unit() * 4.0) as usize];
-        let scan = addresses
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (local_km(at, a.at) * 1000.0, i))
-            .filter(|(d, _)| *d <= within)
-            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
-            .map(|(_, i)| &addresses[i]);
-        assert_eq!(index.nearest(at, within), scan, "at {at:?} within {within}");
+    // A northern city where a degree of longitude is short, one west of Greenwich, and one across the
+    // equator and the prime meridian (cells on both sides of zero).
+    for (lat0, lon0) in [(62.0, 25.0), (43.65, -79.38), (0.0, 0.0)] {
+        // Dense in a centre, sparse around it.
+        let addresses: Vec<Address> = (0..3000)
+            .map(|i| {
+                let spread = if i % 3 == 0 { 0.5 } else { 0.03 };
+                let lat = lat0 + (rng.unit() - 0.5) * spread;
+                let lon = lon0 + (rng.unit() - 0.5) * spread * 2.0;
+                address(&(i % 40).to_string(), &format!("Katu {}", i / 40), "", "Testi", lat, lon)
+            })
+            .collect();
+        let index = AddressIndex::new(addresses.clone());
+        for _ in 0..300 {
+            let at = GeoPoint { lat: lat0 + (rng.unit() - 0.5) * 0.7, lon: lon0 + (rng.unit() - 0.5) * 1.4 };
+            let within = [30.0, 300.0, 3000.0, 30_000.0][(rng.unit() * 4.0) as usize];
+            let scan = addresses
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (local_km(at, a.at) * 1000.0, i))
+                .filter(|(d, _)| *d <= within)
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .map(|(_, i)| &addresses[i]);
+            assert_eq!(index.nearest(at, within), scan, "at {at:?} within {within}");
+        }
     }
 }
 
