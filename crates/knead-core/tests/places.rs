@@ -161,6 +161,8 @@ fn unit_and_buzzer_details_are_noise() {
         let found = labels(&index.search(&format!("{typed} Helsinki"), 3));
         assert!(found.first().is_some_and(|l| l.starts_with("11") && l.contains("Helsinki")), "{typed}: {found:?}");
     }
+    // A letter at the end is the number's, though the street's name starts with it too.
+    assert_eq!(top(&index, "Yrjönkatu 11 Y"), "11 Yrjönkatu, 02600 Espoo");
     // `11 B` on the map is found by its letter however it is typed.
     assert_eq!(top(&index, "Yrjönkatu 11 B, Helsinki"), "11 B Yrjönkatu, 00120 Helsinki");
     assert_eq!(top(&index, "Yrjönkatu 11b Helsinki"), "11 B Yrjönkatu, 00120 Helsinki");
@@ -239,6 +241,32 @@ fn a_street_without_a_number_lists_its_addresses_in_number_order() {
     assert_eq!(numbers, ["1", "3", "5", "10", "11", "11a", "11 B", "13", "21-23", "110", "7", "11"]);
     assert!(found[10].ends_with("Espoo"), "the other city's last: {found:?}");
     assert_eq!(labels(&index.search("yrjonkatu", 3)).len(), 3, "the limit holds");
+}
+
+#[test]
+fn an_address_mapped_twice_is_answered_once() {
+    let index = AddressIndex::new(vec![
+        address("16", "Bulevardi", "00120", "Helsinki", 60.1650, 24.9380),
+        address("16", "Bulevardi", "00120", "Helsinki", 60.1651, 24.9381),
+        address("16 B", "Bulevardi", "00120", "Helsinki", 60.1652, 24.9382),
+    ]);
+    assert_eq!(index.len(), 3, "every address is kept");
+    let hits = index.search("Bulevardi 16", 5);
+    assert_eq!(labels(&hits), ["16 Bulevardi, 00120 Helsinki", "16 B Bulevardi, 00120 Helsinki"]);
+    assert_eq!(hits[0].address.at.lat, 60.1650, "the point imported first");
+}
+
+#[test]
+fn a_street_split_by_its_city_tags_is_listed_as_one() {
+    // Maps leave the city off part of a street; its addresses still come in number order.
+    let index = AddressIndex::new(vec![
+        address("1", "Bulevardi", "00120", "Helsinki", 60.1650, 24.9380),
+        address("2", "Bulevardi", "00120", "", 60.1651, 24.9381),
+        address("3", "Bulevardi", "00120", "Helsinki", 60.1652, 24.9382),
+        address("4", "Bulevardi", "", "", 60.1653, 24.9383),
+    ]);
+    let numbers: Vec<String> = index.search("bulevardi", 5).iter().map(|h| h.address.number.clone()).collect();
+    assert_eq!(numbers, ["1", "2", "3", "4"]);
 }
 
 #[test]
@@ -323,27 +351,31 @@ impl Rng {
 #[test]
 fn nearest_agrees_with_a_scan_of_every_address() {
     let mut rng = Rng(0x5eed);
-    // Dense in a centre, sparse around it, at a northern latitude where a degree of longitude is short.
-    let addresses: Vec<Address> = (0..3000)
-        .map(|i| {
-            let spread = if i % 3 == 0 { 0.5 } else { 0.03 };
-            let lat = 62.0 + (rng.unit() - 0.5) * spread;
-            let lon = 25.0 + (rng.unit() - 0.5) * spread * 2.0;
-            address(&(i % 40).to_string(), &format!("Katu {}", i / 40), "", "Testi", lat, lon)
-        })
-        .collect();
-    let index = AddressIndex::new(addresses.clone());
-    for _ in 0..500 {
-        let at = GeoPoint { lat: 62.0 + (rng.unit() - 0.5) * 0.7, lon: 25.0 + (rng.unit() - 0.5) * 1.4 };
-        let within = [30.0, 300.0, 3000.0, 30_000.0][(rng.unit() * 4.0) as usize];
-        let scan = addresses
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (local_km(at, a.at) * 1000.0, i))
-            .filter(|(d, _)| *d <= within)
-            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
-            .map(|(_, i)| &addresses[i]);
-        assert_eq!(index.nearest(at, within), scan, "at {at:?} within {within}");
+    // A northern city where a degree of longitude is short, one west of Greenwich, and one across the
+    // equator and the prime meridian (cells on both sides of zero).
+    for (lat0, lon0) in [(62.0, 25.0), (43.65, -79.38), (0.0, 0.0)] {
+        // Dense in a centre, sparse around it.
+        let addresses: Vec<Address> = (0..3000)
+            .map(|i| {
+                let spread = if i % 3 == 0 { 0.5 } else { 0.03 };
+                let lat = lat0 + (rng.unit() - 0.5) * spread;
+                let lon = lon0 + (rng.unit() - 0.5) * spread * 2.0;
+                address(&(i % 40).to_string(), &format!("Katu {}", i / 40), "", "Testi", lat, lon)
+            })
+            .collect();
+        let index = AddressIndex::new(addresses.clone());
+        for _ in 0..300 {
+            let at = GeoPoint { lat: lat0 + (rng.unit() - 0.5) * 0.7, lon: lon0 + (rng.unit() - 0.5) * 1.4 };
+            let within = [30.0, 300.0, 3000.0, 30_000.0][(rng.unit() * 4.0) as usize];
+            let scan = addresses
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (local_km(at, a.at) * 1000.0, i))
+                .filter(|(d, _)| *d <= within)
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .map(|(_, i)| &addresses[i]);
+            assert_eq!(index.nearest(at, within), scan, "at {at:?} within {within}");
+        }
     }
 }
 

@@ -6,17 +6,19 @@
 //! accent handling would not; folding accents (`yrjonkatu` → Yrjönkatu), writing out abbreviations on
 //! both sides (`St` = `Street`), dropping unit and buzzer details and reading house numbers (`11a`,
 //! `11-13`, Canadian `4-11`) are rules about addresses, not about text, and here they are ours to test;
-//! and a province fits in memory: a million addresses build in well under two seconds and a search takes
-//! tens of microseconds (see `benches/places.rs`). The store keeps the addresses; the app builds an index
-//! from them when it starts or after an import.
+//! and a province fits in memory: on the bench's million generated addresses the index builds in about
+//! 0.6 s, adds about 16 MiB to the addresses themselves, and answers a search in about 10 µs (median).
+//! The store keeps the addresses; an index is built from them after an import or at start.
 //!
 //! # How it is laid out
 //! Addresses are grouped by street and city. Every word of a street name, city and postcode goes into one
 //! sorted vocabulary, so a word is a number and the words starting with what a person has typed so far
 //! are one range of numbers. Each word that appears in street names lists the streets it appears in;
-//! each street keeps its name's words, its place words, and its addresses in house-number order. A search
-//! starts from the streets of the query's rarer words (never every street with `street` in its name), scores
-//! each street once, and reads house numbers only on the best streets until it has enough answers.
+//! each street keeps its name's words, its place words, and its addresses in house-number order (an
+//! address mapped twice, same number and postcode, kept once). A search starts from the streets of the
+//! query's rarer words (never every street with `street` in its name), scores each street once, and
+//! reads house numbers only on the best streets until it has enough answers. Nearest uses a grid of
+//! 200 m cells, ring by ring.
 //!
 //! # Ranking
 //! `rank` is lower for better answers; equal ranks are equally good (two cities' `Yrjönkatu 11` when no
@@ -24,13 +26,17 @@
 //! that is not the street's, an unknown word); the last word matching only as the start of a word; the
 //! house number (exact, then the same number with another letter or inside a range, then numbers starting
 //! with what was typed); the street's words the query left out (`King St` prefers King Street to King
-//! Street West). Ties are ordered by the street (shorter names first, then alphabetically, then the
-//! city), then by house number, so the order is the same every time.
+//! Street West). Equal ranks are ordered by street name (shorter first, then alphabetically), then house
+//! number (the same street in several cities interleaved, so a list shows them all), then city: the same
+//! order every time.
 
+use super::grid::Grid;
+use super::house_number::{number_order, HouseNumber};
 use super::query::{self, Query};
-use super::text::{house_number, is_generic, leading_number, name_tokens, postcode_tokens};
+use super::text::{house_number, is_generic, name_tokens, postcode_tokens};
+use super::vocabulary::Vocabulary;
 use super::Address;
-use crate::geo::{local_km, GeoPoint};
+use crate::geo::GeoPoint;
 use std::collections::HashMap;
 
 /// One answer: an address and how good a match it is (lower is better; equal ranks are equally good).
@@ -72,6 +78,9 @@ struct Street {
     place: (u32, u32),
     /// Its addresses, in `slots`.
     slots: (u32, u32),
+    /// The first street (in tie-break order) with the same name: the same street in other cities (or
+    /// with its city missing on part of the map) shares it, and their addresses are listed together.
+    name_run: u32,
 }
 
 /// A word's kinds.
@@ -89,7 +98,8 @@ const RANK_LEFT_OUT: u32 = 1;
 
 impl AddressIndex {
     pub fn new(addresses: Vec<Address>) -> AddressIndex {
-        let count = u32::try_from(addresses.len()).expect("an index holds fewer than 4 billion addresses");
+        // Ids are u32: a province has a few million addresses at most.
+        assert!(addresses.len() < u32::MAX as usize, "an address index holds fewer than 4 billion addresses");
 
         // Street and city → its addresses, by first appearance.
         let mut street_of_address = Vec::with_capacity(addresses.len());
@@ -178,20 +188,45 @@ impl AddressIndex {
             let start = if a == 0 { 0 } else { number_ends[a as usize - 1] as usize };
             &numbers[start..number_ends[a as usize] as usize]
         };
+        // A map often has one address twice (a node and a building, two entrances): the same number
+        // and postcode on the same street answer once, with the point imported first.
+        let mut kept = 0usize;
+        let mut kept_starts = vec![0u32; keys.len() + 1];
         for p in 0..keys.len() {
             let range = slot_starts[p] as usize..slot_starts[p + 1] as usize;
-            slots[range].sort_by(|&a, &b| {
+            slots[range.clone()].sort_by(|&a, &b| {
                 let (na, nb) = (number_of(a), number_of(b));
-                let ka = leading_number(na).unwrap_or(u32::MAX);
-                let kb = leading_number(nb).unwrap_or(u32::MAX);
-                ka.cmp(&kb).then_with(|| na.cmp(nb)).then(a.cmp(&b))
+                number_order(na, nb)
+                    .then_with(|| addresses[a as usize].postcode.cmp(&addresses[b as usize].postcode))
+                    .then(a.cmp(&b))
             });
+            let street_start = kept;
+            for i in range {
+                let a = slots[i];
+                let repeats = kept > street_start && {
+                    let previous = slots[kept - 1];
+                    number_of(previous) == number_of(a)
+                        && addresses[previous as usize].postcode == addresses[a as usize].postcode
+                };
+                if !repeats {
+                    slots[kept] = a;
+                    kept += 1;
+                }
+            }
+            kept_starts[p + 1] = kept as u32;
         }
+        slots.truncate(kept);
+        slots.shrink_to_fit();
+        let slot_starts = kept_starts;
 
         let mut streets = Vec::with_capacity(keys.len());
         let mut street_words = Vec::new();
         let mut postings: Vec<(u32, u32)> = Vec::new();
+        let mut name_run = 0;
         for (p, &s) in order.iter().enumerate() {
+            if p == 0 || drafts[order[p - 1] as usize].sort_key.1 != drafts[s as usize].sort_key.1 {
+                name_run = p as u32;
+            }
             let draft = &mut drafts[s as usize];
             let name_start = street_words.len() as u32;
             for w in &draft.name {
@@ -212,8 +247,11 @@ impl AddressIndex {
                 name: (name_start, place_start),
                 place: (place_start, street_words.len() as u32),
                 slots: (slot_starts[p], slot_starts[p + 1]),
+                name_run,
             });
-            *draft = Draft { name: Vec::new(), place: Vec::new(), sort_key: (0, String::new(), String::new()) };
+            // The name is still needed to find the next street's run.
+            draft.name = Vec::new();
+            draft.place = Vec::new();
         }
         drop(drafts);
         postings.sort_unstable();
@@ -228,7 +266,6 @@ impl AddressIndex {
         let streets_of = postings.into_iter().map(|(_, s)| s).collect();
 
         let grid = Grid::new(&addresses);
-        debug_assert_eq!(slots.len(), count as usize);
         AddressIndex {
             addresses,
             vocabulary,
@@ -261,8 +298,7 @@ impl AddressIndex {
         fn bytes<T>(v: &Vec<T>) -> usize {
             v.capacity() * std::mem::size_of::<T>()
         }
-        self.vocabulary.text.capacity()
-            + bytes(&self.vocabulary.ends)
+        self.vocabulary.heap_bytes()
             + bytes(&self.kinds)
             + bytes(&self.street_starts)
             + bytes(&self.streets_of)
@@ -271,9 +307,7 @@ impl AddressIndex {
             + bytes(&self.slots)
             + self.numbers.capacity()
             + bytes(&self.number_ends)
-            + bytes(&self.grid.cells)
-            + bytes(&self.grid.starts)
-            + bytes(&self.grid.members)
+            + self.grid.heap_bytes()
     }
 
     /// Best first, at most `limit`; equal `rank` = equally good answers (lower is better).
@@ -290,39 +324,52 @@ impl AddressIndex {
         let resolved = self.resolve(&query);
         let mut scored: Vec<Scored<'_>> =
             self.candidates(&resolved).into_iter().filter_map(|s| self.score(s, &resolved)).collect();
-        scored.sort_unstable_by_key(|s| (s.rank, s.street));
+        scored.sort_unstable_by_key(|s| (s.rank, self.streets[s.street as usize].name_run, s.street));
 
-        // (rank, position in `scored`, slot): ties go to the better-scored street, then house-number order.
-        let mut best: Vec<(u32, u32, u32)> = Vec::new();
-        for (position, s) in scored.iter().enumerate() {
-            if best.len() >= limit && best[limit - 1].0 <= s.rank {
-                break;
-            }
+        // Ties go to the street earlier in tie-break order; the same street in several cities is listed
+        // together in house-number order.
+        let mut best: Vec<Ranked> = Vec::new();
+        for s in &scored {
             let street = &self.streets[s.street as usize];
-            let slots = street.slots.0..street.slots.1;
-            match &s.number {
-                None => {
-                    best.extend(slots.take(limit).map(|slot| (s.rank, position as u32, slot)));
+            if best.len() >= limit {
+                let worst = &best[limit - 1];
+                // Nothing from here on can come before the answers kept.
+                if (worst.rank, worst.name_run) < (s.rank, street.name_run) {
+                    break;
                 }
+            }
+            let slots = street.slots.0..street.slots.1;
+            let ranked = |slot: u32, rank: u32| Ranked { rank, name_run: street.name_run, slot, street: s.street };
+            match &s.number {
+                None => best.extend(slots.take(limit).map(|slot| ranked(slot, s.rank))),
                 Some(number) => {
                     for slot in slots {
-                        let text = self.number(self.slots[slot as usize]);
-                        if let Some(quality) = number.quality(text) {
-                            best.push((s.rank + quality * RANK_NUMBER, position as u32, slot));
+                        if let Some(quality) = number.quality(self.number(self.slots[slot as usize])) {
+                            best.push(ranked(slot, s.rank + quality * RANK_NUMBER));
                         }
                     }
                 }
             }
             if best.len() >= limit {
-                best.sort_unstable();
-                best.truncate(limit);
+                self.keep_best(&mut best, limit);
             }
         }
-        best.sort_unstable();
-        best.truncate(limit);
+        self.keep_best(&mut best, limit);
         best.into_iter()
-            .map(|(rank, _, slot)| Hit { address: &self.addresses[self.slots[slot as usize] as usize], rank })
+            .map(|r| Hit { address: &self.addresses[self.slots[r.slot as usize] as usize], rank: r.rank })
             .collect()
+    }
+
+    fn keep_best(&self, best: &mut Vec<Ranked>, limit: usize) {
+        best.sort_unstable_by(|a, b| {
+            (a.rank, a.name_run)
+                .cmp(&(b.rank, b.name_run))
+                .then_with(|| {
+                    number_order(self.number(self.slots[a.slot as usize]), self.number(self.slots[b.slot as usize]))
+                })
+                .then((a.street, a.slot).cmp(&(b.street, b.slot)))
+        });
+        best.truncate(limit);
     }
 
     /// The nearest address within `within_m` metres; of two at the same distance, the one imported first.
@@ -488,6 +535,14 @@ impl AddressIndex {
     }
 }
 
+/// An answer while a search collects them.
+struct Ranked {
+    rank: u32,
+    name_run: u32,
+    street: u32,
+    slot: u32,
+}
+
 struct Resolved<'q> {
     words: Vec<WordMatch<'q>>,
     /// Each number token with its word id when some name or postcode has it as a word (`7` in Highway 7).
@@ -512,253 +567,4 @@ struct Scored<'q> {
     /// The rank of its best possible answer (the number matched exactly).
     rank: u32,
     number: Option<HouseNumber<'q>>,
-}
-
-struct HouseNumber<'q> {
-    number: &'q query::Number,
-    /// A letter typed apart (`11 B`).
-    letter: Option<&'q str>,
-}
-
-impl HouseNumber<'_> {
-    /// 0 for the number asked for; 1 for the same number with another letter or inside a range on the
-    /// map; 2 for a number starting with what is being typed; plus the reading's penalty. `None`: not it.
-    fn quality(&self, on_map: &str) -> Option<u32> {
-        self.number
-            .readings
-            .iter()
-            .filter_map(|(reading, penalty)| self.reading_quality(on_map, reading).map(|q| q + penalty))
-            .min()
-            .map(|q| q.min(9))
-    }
-
-    fn reading_quality(&self, on_map: &str, reading: &str) -> Option<u32> {
-        if let Some(letter) = self.letter {
-            if on_map.len() == reading.len() + letter.len() && on_map.starts_with(reading) && on_map.ends_with(letter) {
-                return Some(0);
-            }
-        }
-        // A map may list several numbers for one entrance: `11;13`.
-        if on_map == reading || on_map.split([';', ',']).any(|part| part == reading) {
-            return Some(if self.letter.is_some() { 1 } else { 0 });
-        }
-        if same_number(on_map, reading) {
-            return Some(1);
-        }
-        if self.number.prefix && on_map.starts_with(reading) {
-            return Some(2);
-        }
-        None
-    }
-}
-
-/// `11a` and `11`, `11` and the range `11-13` (or `12` in it): the same building or its neighbour.
-fn same_number(on_map: &str, reading: &str) -> bool {
-    let Some(wanted) = leading_number(reading) else { return false };
-    on_map.split([';', ',']).any(|part| match part.split_once('-') {
-        Some((lo, hi)) => match (leading_number(lo), leading_number(hi)) {
-            (Some(lo), Some(hi)) if lo <= hi => (lo..=hi).contains(&wanted),
-            _ => false,
-        },
-        None => leading_number(part) == Some(wanted),
-    })
-}
-
-/// Every distinct word, sorted, in one string: a word's id is its position, and the words starting with a
-/// prefix are one range of ids.
-#[derive(Debug)]
-struct Vocabulary {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl Vocabulary {
-    fn new(sorted: &[&str]) -> Vocabulary {
-        let mut text = String::with_capacity(sorted.iter().map(|w| w.len()).sum());
-        let mut ends = Vec::with_capacity(sorted.len());
-        for w in sorted {
-            text.push_str(w);
-            ends.push(text.len() as u32);
-        }
-        Vocabulary { text, ends }
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn word(&self, id: u32) -> &str {
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-
-    fn find(&self, word: &str) -> Option<u32> {
-        let i = self.partition(|w| w < word);
-        (i < self.len() as u32 && self.word(i) == word).then_some(i)
-    }
-
-    fn prefix_range(&self, prefix: &str) -> (u32, u32) {
-        let lo = self.partition(|w| w < prefix);
-        let hi = self.partition(|w| w < prefix || w.starts_with(prefix));
-        (lo, hi)
-    }
-
-    /// The first id for which `before` is false (`before` is true for a leading run of ids).
-    fn partition(&self, before: impl Fn(&str) -> bool) -> u32 {
-        let (mut lo, mut hi) = (0u32, self.len() as u32);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if before(self.word(mid)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    }
-}
-
-/// Addresses in square cells of about [`Grid::CELL_M`] metres, so the nearest address is found by looking
-/// at the cells around a point, ring by ring, not at every address.
-#[derive(Debug)]
-struct Grid {
-    cell_lat: f64,
-    cell_lon: f64,
-    /// Occupied cells, sorted (row, then column): a row's cells are one run.
-    cells: Vec<u64>,
-    /// `members[starts[c]..starts[c + 1]]` are cell `c`'s addresses.
-    starts: Vec<u32>,
-    members: Vec<u32>,
-    rows: (i32, i32),
-    cols: (i32, i32),
-}
-
-/// Metres per degree of latitude on the mean earth radius `local_km` uses.
-const M_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
-
-impl Grid {
-    const CELL_M: f64 = 200.0;
-
-    fn new(addresses: &[Address]) -> Grid {
-        let finite = |p: GeoPoint| p.lat.is_finite() && p.lon.is_finite();
-        let (sum, n) =
-            addresses.iter().filter(|a| finite(a.at)).fold((0.0, 0usize), |(sum, n), a| (sum + a.at.lat, n + 1));
-        let mean_lat = if n == 0 { 0.0 } else { sum / n as f64 };
-        let cell_lat = Grid::CELL_M / M_PER_DEGREE;
-        // Square at the addresses' mean latitude; `nearest` measures the real cell width where it looks.
-        let cell_lon = cell_lat / mean_lat.to_radians().cos().max(0.05);
-        let mut grid = Grid {
-            cell_lat,
-            cell_lon,
-            cells: Vec::new(),
-            starts: vec![0],
-            members: Vec::new(),
-            rows: (0, -1),
-            cols: (0, -1),
-        };
-        let mut keyed: Vec<(u64, u32)> = addresses
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| finite(a.at))
-            .map(|(i, a)| {
-                let (row, col) = grid.cell_of(a.at);
-                (key(row, col), i as u32)
-            })
-            .collect();
-        keyed.sort_unstable();
-        for (k, i) in keyed {
-            if grid.cells.last() != Some(&k) {
-                if !grid.cells.is_empty() {
-                    grid.starts.push(grid.members.len() as u32);
-                }
-                grid.cells.push(k);
-            }
-            grid.members.push(i);
-        }
-        grid.starts.push(grid.members.len() as u32);
-        if let (Some(&first), Some(&last)) = (grid.cells.first(), grid.cells.last()) {
-            grid.rows = (unkey(first).0, unkey(last).0);
-            let cols = grid.cells.iter().map(|&k| unkey(k).1);
-            grid.cols = (cols.clone().min().unwrap_or(0), cols.max().unwrap_or(-1));
-        }
-        grid
-    }
-
-    fn cell_of(&self, p: GeoPoint) -> (i32, i32) {
-        // Saturating casts: a point far outside the data lands in an edge cell, which the ring search
-        // handles like any other.
-        ((p.lat / self.cell_lat).floor() as i32, (p.lon / self.cell_lon).floor() as i32)
-    }
-
-    fn nearest(&self, addresses: &[Address], at: GeoPoint, within_m: f64) -> Option<u32> {
-        if self.cells.is_empty() || !at.lat.is_finite() || !at.lon.is_finite() || within_m.is_nan() || within_m < 0.0 {
-            return None;
-        }
-        let (row, col) = self.cell_of(at);
-        let mut best: Option<(f64, u32)> = None;
-        let visit = |cell: usize, best: &mut Option<(f64, u32)>| {
-            for &i in &self.members[self.starts[cell] as usize..self.starts[cell + 1] as usize] {
-                let d = local_km(at, addresses[i as usize].at) * 1000.0;
-                if d <= within_m && best.is_none_or(|(bd, bi)| d < bd || (d == bd && i < bi)) {
-                    *best = Some((d, i));
-                }
-            }
-        };
-        for ring in 0i32.. {
-            let (top, bottom) = (row.saturating_sub(ring), row.saturating_add(ring));
-            let (left, right) = (col.saturating_sub(ring), col.saturating_add(ring));
-            let area = (2.0 * f64::from(ring) + 1.0).powi(2);
-            if area > 4.0 * self.cells.len() as f64 {
-                // A wide search far from the addresses: reading every cell is cheaper than more rings.
-                (0..self.cells.len()).for_each(|c| visit(c, &mut best));
-                break;
-            }
-            for r in top.max(self.rows.0)..=bottom.min(self.rows.1) {
-                if r == top || r == bottom {
-                    self.visit_run(r, left, right, &mut |c| visit(c, &mut best));
-                } else {
-                    self.visit_run(r, left, left, &mut |c| visit(c, &mut best));
-                    self.visit_run(r, right, right, &mut |c| visit(c, &mut best));
-                }
-            }
-            if top <= self.rows.0 && bottom >= self.rows.1 && left <= self.cols.0 && right >= self.cols.1 {
-                break;
-            }
-            // Every address outside the square is more than `ring` cell sides away; the narrowest side is
-            // the longitude width at the square's polar edge.
-            let edge_lat = (at.lat.abs() + f64::from(ring + 1) * self.cell_lat).min(89.9);
-            let side_m = (self.cell_lat * M_PER_DEGREE).min(self.cell_lon * M_PER_DEGREE * edge_lat.to_radians().cos());
-            let reach = f64::from(ring) * side_m;
-            if reach > within_m || best.is_some_and(|(d, _)| d < reach) {
-                break;
-            }
-        }
-        best.map(|(_, i)| i)
-    }
-
-    /// Visits the occupied cells of row `row` from column `from` to `to`.
-    fn visit_run(&self, row: i32, from: i32, to: i32, visit: &mut impl FnMut(usize)) {
-        let (from, to) = (from.max(self.cols.0), to.min(self.cols.1));
-        if from > to {
-            return;
-        }
-        let (lo, hi) = (key(row, from), key(row, to));
-        let first = self.cells.partition_point(|&k| k < lo);
-        for (c, &k) in self.cells.iter().enumerate().skip(first) {
-            if k > hi {
-                break;
-            }
-            visit(c);
-        }
-    }
-}
-
-/// Orders by row, then column, for signed rows and columns.
-fn key(row: i32, col: i32) -> u64 {
-    (u64::from(row as u32 ^ 0x8000_0000) << 32) | u64::from(col as u32 ^ 0x8000_0000)
-}
-
-fn unkey(k: u64) -> (i32, i32) {
-    (((k >> 32) as u32 ^ 0x8000_0000) as i32, (k as u32 ^ 0x8000_0000) as i32)
 }

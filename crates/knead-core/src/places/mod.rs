@@ -5,9 +5,12 @@
 use crate::geo::GeoPoint;
 use serde::{Deserialize, Serialize};
 
+mod grid;
+mod house_number;
 mod index;
 mod query;
 mod text;
+mod vocabulary;
 
 pub use index::{AddressIndex, Hit};
 

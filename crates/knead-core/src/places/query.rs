@@ -15,7 +15,7 @@ const MAX_TOKENS: usize = 16;
 
 /// Words after which the next token is a unit, floor or door code, not part of the address.
 const UNIT_MARKERS: &[&str] =
-    &["unit", "apt", "apartment", "app", "suite", "buzz", "buzzer", "flat", "room", "rm", "floor", "lgh", "bureau"];
+    &["unit", "apt", "apartment", "app", "suite", "buzz", "buzzer", "flat", "room", "rm", "lgh", "bureau"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Query {
@@ -102,6 +102,13 @@ pub(crate) fn parse(query: &str) -> Query {
             }
         }
         after_number = None;
+    }
+    // `Bulevardi 16 B`: a letter after the number is its letter or a direction, never the start of a
+    // word being typed, unless it is all the query has for a street (`11 b` on the way to `11 Bay St`).
+    if parsed.words.iter().any(|w| w.letter_of.is_none()) {
+        for w in parsed.words.iter_mut().filter(|w| w.letter_of.is_some()) {
+            w.prefix = false;
+        }
     }
     parsed
 }
@@ -219,6 +226,10 @@ mod tests {
         assert_eq!(q.words[0].text, "east");
         assert_eq!(q.words[0].letter_of, Some(0));
         assert_eq!(q.words[1].letter_of, None);
+        // Last, it is the number's letter, not the start of a word: `b` must not match Bulevardi itself.
+        assert!(!parse("Bulevardi 16 B").words[1].prefix);
+        // Unless nothing else names a street yet.
+        assert!(parse("11 b").words[0].prefix);
     }
 
     #[test]
