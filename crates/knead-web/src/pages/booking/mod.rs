@@ -237,8 +237,10 @@ impl<'a> Booker<'a> {
                 .map_err(|_| ValidationErrors::single("invalid", "clinic_id", "choose one of the clinics"))?;
             (None, None, Some(clinic))
         } else {
-            let lat = number(&mut e, "lat", &self.flow.lat, "43.6532");
-            let lon = number(&mut e, "lon", &self.flow.lon, "-79.3832");
+            // The example is the service area's centre, a point the practice serves.
+            let area = self.settings.service_area;
+            let lat = number(&mut e, "lat", &self.flow.lat, &area.lat.to_string());
+            let lon = number(&mut e, "lon", &self.flow.lon, &area.lon.to_string());
             (lat, lon, None)
         };
         e.text("address", &self.flow.address, 0, 300);

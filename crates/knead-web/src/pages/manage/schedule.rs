@@ -77,10 +77,11 @@ fn schedule_values(schedule: Option<&TherapistSchedule>, area: &ServiceArea) -> 
 }
 
 /// The typed schedule, the form fields each weekly row came from, and the errors found while reading.
-fn read_schedule(values: &Values) -> (ScheduleInput, Vec<(String, String)>, ValidationErrors) {
+/// A base that is not a number is shown the service area's centre as an example.
+fn read_schedule(values: &Values, area: &ServiceArea) -> (ScheduleInput, Vec<(String, String)>, ValidationErrors) {
     let mut e = ValidationErrors::default();
-    let base_lat = ui::decimal(&mut e, values, "base_lat", "43.65");
-    let base_lon = ui::decimal(&mut e, values, "base_lon", "-79.38");
+    let base_lat = ui::decimal(&mut e, values, "base_lat", &area.lat.to_string());
+    let base_lon = ui::decimal(&mut e, values, "base_lon", &area.lon.to_string());
     let radius_km = ui::decimal(&mut e, values, "radius_km", "20");
     let mut service_ids = Vec::new();
     for (_, v) in values.0.iter().filter(|(k, _)| k == "service_ids") {
@@ -386,7 +387,8 @@ async fn save_schedule(
 ) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values::from_form(form.0);
-    let (input, rows, read) = read_schedule(&values);
+    let area = calendar::settings(state.app()).await?.service_area;
+    let (input, rows, read) = read_schedule(&values, &area);
     let rename = |f: &str| schedule_field(&rows, f);
     let errors = if read.is_empty() {
         match calendar::save_schedule(state.app(), TherapistId(id), &input).await {
