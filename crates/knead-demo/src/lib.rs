@@ -2,15 +2,21 @@
 //!
 //! The demo models the two practices knead is built for: a mobile spa that brings massage to homes, offices and
 //! parties, and a clinic Registered Massage Therapist (RMT) who sees people with back pain and sciatica. Every
-//! person, address and registration number here is invented; every email uses the reserved `.test` domain.
+//! person, practice and registration number here is invented; every email uses the reserved `.test` domain.
 //!
-//! The articles are written in the product's own words and stay within Ontario's advertising rule for massage
-//! therapists (O. Reg. 544/94 s.6): they say what massage may help with, never that it cures anything, and carry no
-//! testimonials.
+//! The practice is set in central Helsinki because the OpenStreetMap extract knead's tests and demo import covers
+//! it (lat 60.164-60.179, lon 24.935-24.953): the clinic sits at a real street number there and every therapist's
+//! base is a street corner inside that box, so addresses, road travel and the day's map all work on the demo.
+//!
+//! The articles are written in the product's own words and follow the strictest advertising rule for massage
+//! therapists we design for (Ontario's O. Reg. 544/94 s.6): they say what massage may help with, never that it cures
+//! anything, and carry no testimonials.
 
 use jiff::Timestamp;
 use knead_core::booking::ClinicInput;
-use knead_core::calendar::{PracticeSettings, ScheduleInput, WeeklyHoursInput};
+use knead_core::calendar::{PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea, WeeklyHoursInput};
+use knead_core::geo::GeoPoint;
+use knead_core::places::Bounds;
 use knead_core::{
     AddOnInput, ArticleDraft, ArticleInput, Kind, NewUser, Password, Place, Role, ServiceDraft, ServiceInput,
     TherapistDraft, TherapistInput, ValidationErrors,
@@ -91,7 +97,7 @@ fn service(
 }
 
 /// The catalog: the mobile spa's visits (home, couples, office chair days, spa parties) and the clinic RMT's
-/// treatments. Prices are in Canadian cents, as a Toronto practice might charge.
+/// treatments. Prices are in cents of the practice's currency.
 pub fn services() -> Vec<ServiceInput> {
     let aromatherapy = || add_on("Aromatherapy oil", 1_500, 0);
     let hot_stones = || add_on("Hot stones", 2_500, 10);
@@ -431,22 +437,48 @@ pub async fn load(
     Ok(report)
 }
 
-/// The demo clinic: two treatment rooms in the west end.
+/// The box the demo's OpenStreetMap extract of central Helsinki covers; the clinic and every base lie inside it.
+pub const EXTRACT_BOUNDS: Bounds = Bounds { south: 60.164, west: 24.935, north: 60.179, east: 24.953 };
+
+/// The demo practice's time zone.
+pub const TIME_ZONE: &str = "Europe/Helsinki";
+
+/// Where the demo practice makes home visits: 15 km around central Helsinki, which takes in the whole city and its
+/// nearest neighbours (Espoo, Vantaa) while the imported extract covers only the centre.
+pub const SERVICE_AREA: ServiceArea = ServiceArea { lat: 60.1715, lon: 24.944, radius_km: 15.0 };
+
+/// The demo's booking settings: Helsinki's zone and the service area above; the rest are the product's defaults.
+pub fn settings() -> PracticeSettings {
+    let input = PracticeSettingsInput {
+        time_zone: TIME_ZONE.into(),
+        service_area: SERVICE_AREA,
+        ..PracticeSettingsInput::default()
+    };
+    input.validate().expect("the demo practice's settings are valid")
+}
+
+/// The clinic's street address as the address index labels it (number first), so a search finds it as written.
+pub const CLINIC_ADDRESS: &str = "30 Korkeavuorenkatu, Helsinki";
+/// The clinic's point: the extract's address point for Korkeavuorenkatu 30.
+pub const CLINIC_AT: GeoPoint = GeoPoint { lat: 60.1660209, lon: 24.9456685 };
+
+/// The demo clinic: two treatment rooms a block south of the Esplanadi park. The street number is real; the clinic
+/// is not.
 pub fn clinic() -> ClinicInput {
     ClinicInput {
-        name: "Queen West Clinic".into(),
-        address: "700 Queen St W (fictional suite), Toronto".into(),
-        lat: 43.6465,
-        lon: -79.4110,
+        name: "Korkeavuori Clinic".into(),
+        address: CLINIC_ADDRESS.into(),
+        lat: CLINIC_AT.lat,
+        lon: CLINIC_AT.lon,
         rooms: vec!["Room 1".into(), "Room 2".into()],
     }
 }
 
 /// Where each demo therapist starts their day, how far they travel, and when they work.
-/// `clinic` and `mobile` say which kinds of service they give.
+/// `clinic` and `mobile` say which kinds of service they give. Bases are street corners, never anyone's home.
 struct Rota {
     slug: &'static str,
-    base: (f64, f64),
+    base: GeoPoint,
     radius_km: f64,
     weekdays: &'static [i8],
     hours: (&'static str, &'static str),
@@ -457,7 +489,8 @@ struct Rota {
 const ROTAS: [Rota; 4] = [
     Rota {
         slug: "mara-quill",
-        base: (43.6500, -79.4000),
+        // Korkeavuorenkatu at Ludviginkatu, by the clinic.
+        base: GeoPoint { lat: 60.1658, lon: 24.9459 },
         radius_km: 15.0,
         weekdays: &[1, 2, 3, 4, 5],
         hours: ("09:00", "17:00"),
@@ -466,7 +499,8 @@ const ROTAS: [Rota; 4] = [
     },
     Rota {
         slug: "ines-carvalho",
-        base: (43.6700, -79.3500),
+        // Liisankatu at Unioninkatu, Kruununhaka.
+        base: GeoPoint { lat: 60.1740, lon: 24.9504 },
         radius_km: 25.0,
         weekdays: &[2, 3, 4, 5, 6, 7],
         hours: ("10:00", "18:00"),
@@ -475,7 +509,8 @@ const ROTAS: [Rota; 4] = [
     },
     Rota {
         slug: "liza-manalo",
-        base: (43.7000, -79.4200),
+        // Annankatu at Eerikinkatu, Kamppi.
+        base: GeoPoint { lat: 60.1675, lon: 24.9361 },
         radius_km: 25.0,
         weekdays: &[1, 2, 3, 4, 5, 6],
         hours: ("09:00", "17:00"),
@@ -484,7 +519,8 @@ const ROTAS: [Rota; 4] = [
     },
     Rota {
         slug: "theo-lambert",
-        base: (43.6300, -79.4500),
+        // Siltasaarenkatu at Hakaniemenranta, Hakaniemi.
+        base: GeoPoint { lat: 60.1782, lon: 24.9500 },
         radius_km: 25.0,
         weekdays: &[1, 3, 4, 5, 6, 7],
         hours: ("11:00", "19:00"),
@@ -493,9 +529,14 @@ const ROTAS: [Rota; 4] = [
     },
 ];
 
-/// Booking settings (Toronto, the default), the clinic, and each therapist's schedule.
+/// Each demo therapist's slug and base, for tests and tools that place visits around them.
+pub fn bases() -> Vec<(&'static str, GeoPoint)> {
+    ROTAS.iter().map(|r| (r.slug, r.base)).collect()
+}
+
+/// Booking settings (Helsinki), the clinic, and each therapist's schedule.
 async fn load_calendar(store: &dyn Store, services: &[knead_core::Service]) -> Result<(), LoadError> {
-    store.save_practice_settings(&PracticeSettings::default()).await?;
+    store.save_practice_settings(&settings()).await?;
     let clinic =
         clinic().validate().map_err(|errors| LoadError::Invalid { what: "clinic", name: "clinic".into(), errors })?;
     store.create_clinic(&clinic).await?;
@@ -511,8 +552,8 @@ async fn load_calendar(store: &dyn Store, services: &[knead_core::Service]) -> R
             .map(|s| s.id.0)
             .collect();
         let input = ScheduleInput {
-            base_lat: rota.base.0,
-            base_lon: rota.base.1,
+            base_lat: rota.base.lat,
+            base_lon: rota.base.lon,
             radius_km: rota.radius_km,
             service_ids,
             weekly: rota

@@ -1,8 +1,12 @@
 //! The demo practice: its data is valid, safe to publish, and loads exactly once.
 
+use knead_core::geo::haversine_km;
 use knead_core::{Kind, NewUser, Password, Place, Role, ServiceInput};
-use knead_demo::{articles, load, logins, services, therapists, LoadError, LoadReport};
-use knead_store::{AccountStore, CatalogStore, ContentStore, Store};
+use knead_demo::{
+    articles, bases, clinic, load, logins, services, settings, therapists, LoadError, LoadReport, EXTRACT_BOUNDS,
+    SERVICE_AREA,
+};
+use knead_store::{AccountStore, CatalogStore, ContentStore, SchedulingStore, Store};
 use knead_store_sqlite::SqliteStore;
 use std::collections::HashSet;
 
@@ -298,6 +302,42 @@ async fn a_load_interrupted_before_the_services_is_finished_by_the_next_run() {
     assert_eq!(report.services, services().len());
     let email = knead_core::Email::parse("email", manager.email).unwrap();
     assert_eq!(store.credentials_by_email(&email).await.unwrap().unwrap().1, "existing-hash");
+}
+
+#[test]
+fn the_practice_is_in_central_helsinki_with_the_clinic_and_every_base_inside_the_extract() {
+    let settings = settings();
+    assert_eq!(settings.time_zone.name(), "Europe/Helsinki");
+    assert_eq!(settings.service_area, SERVICE_AREA);
+    let clinic = clinic().validate().unwrap();
+    let mut places = vec![("clinic", clinic.at)];
+    places.extend(bases());
+    assert_eq!(places.len(), 5, "the clinic and four bases");
+    for (what, at) in places {
+        assert!(EXTRACT_BOUNDS.contains(at), "{what} at {at:?} is outside the extract");
+        assert!(SERVICE_AREA.contains(at), "{what} at {at:?} is outside the service area");
+    }
+    // 15 km takes in the city around the extract but not the next city up the line.
+    let tampere = knead_core::geo::GeoPoint { lat: 61.4978, lon: 23.7610 };
+    assert!(!SERVICE_AREA.contains(tampere));
+    assert!(clinic.address.contains("Korkeavuorenkatu") && !clinic.address.contains("Toronto"));
+}
+
+#[tokio::test]
+async fn loading_stores_the_helsinki_settings_clinic_and_bases() {
+    let store = SqliteStore::in_memory().await.unwrap();
+    load(&store, &fake_hash, now()).await.unwrap();
+    assert_eq!(store.practice_settings().await.unwrap(), settings());
+    let clinics = store.clinics().await.unwrap();
+    assert_eq!(clinics.len(), 1);
+    assert_eq!((clinics[0].name.as_str(), clinics[0].at()), ("Korkeavuori Clinic", knead_demo::CLINIC_AT));
+    let schedules = store.schedules().await.unwrap();
+    assert_eq!(schedules.len(), 4);
+    for (slug, base) in bases() {
+        let therapist = store.therapist_by_slug(slug).await.unwrap();
+        let schedule = schedules.iter().find(|s| s.therapist_id == therapist.id).expect("a schedule");
+        assert!(haversine_km(schedule.base, base) < 0.001, "{slug}: {:?} stored, {base:?} meant", schedule.base);
+    }
 }
 
 /// Compiles only while `load`'s future is `Send`, so servers can run it on any worker thread.

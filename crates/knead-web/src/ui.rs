@@ -174,7 +174,7 @@ pub fn whole(errors: &mut ValidationErrors, values: &Values, name: &str) -> i64 
     })
 }
 
-/// A decimal number typed into a form ("43.65"); NaN and an error under `name` when it is not one.
+/// A decimal number typed into a form ("1.3"); NaN and an error under `name` when it is not one.
 pub fn decimal(errors: &mut ValidationErrors, values: &Values, name: &str, example: &str) -> f64 {
     match values.get(name).trim().parse::<f64>() {
         Ok(v) if v.is_finite() => v,

@@ -8,9 +8,9 @@ use jiff::ToSpan;
 use knead_core::booking::{BookingInput, ContactInput};
 use knead_core::calendar::{DayWindows, PracticeSettingsInput};
 
-/// Noon in Toronto on a Monday; the demo's therapists work every weekday.
+/// Noon in Helsinki on a Monday; the demo's therapists work every weekday.
 fn now() -> Timestamp {
-    "2026-06-01T16:00:00Z".parse().unwrap()
+    "2026-06-01T09:00:00Z".parse().unwrap()
 }
 
 /// The demo practice with a booking horizon of `days`.
@@ -23,12 +23,15 @@ async fn demo_with_horizon(days: i64) -> App {
     app
 }
 
-fn downtown() -> Location {
-    Location::Point(GeoPoint { lat: 43.6532, lon: -79.3832 })
+/// A client's home in central Helsinki (Yrjönkatu 15), inside the demo's extract.
+const HOME: GeoPoint = GeoPoint { lat: 60.1672, lon: 24.9402 };
+
+fn home() -> Location {
+    Location::Point(HOME)
 }
 
 fn query(from: Date, days: i64) -> AvailabilityQuery {
-    AvailabilityQuery { service_id: ServiceId(1), place: downtown(), from, days, therapist_id: None }
+    AvailabilityQuery { service_id: ServiceId(1), place: home(), from, days, therapist_id: None }
 }
 
 /// The one field error of `result`, as (code, field).
@@ -43,8 +46,8 @@ fn request(start: Timestamp) -> BookingRequest {
     BookingInput {
         service_id: 1,
         start: start.to_string(),
-        lat: Some(43.6532),
-        lon: Some(-79.3832),
+        lat: Some(HOME.lat),
+        lon: Some(HOME.lon),
         client: Some(ContactInput {
             name: "Ana Fictional".into(),
             email: "ana@example.com".into(),

@@ -9,14 +9,18 @@ use jiff::ToSpan;
 use knead_core::{Kind, Place, Service};
 use serde_json::{json, Value};
 
-const NEAR_CENTRE: (f64, f64) = (43.6532, -79.3832);
+/// A client's home in the demo's central Helsinki: the address point of Yrjönkatu 15.
+const HOME: (f64, f64) = (60.1672, 24.9402);
+const HOME_ADDRESS: &str = "15 Yrjönkatu, Helsinki";
+/// Tampere, 160 km north: outside the demo's service area.
+const TAMPERE: (f64, f64) = (61.4978, 23.7610);
 
 async fn service(app: &TestApp, kind: Kind, place: Place) -> Service {
     app.store.list_services(false).await.unwrap().into_iter().find(|s| s.kind == kind && s.place == place).unwrap()
 }
 
 fn in_days(n: i64) -> Date {
-    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
+    let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     jiff::Timestamp::now().to_zoned(tz).date().checked_add(n.days()).unwrap()
 }
 
@@ -27,13 +31,13 @@ async fn slots(app: &TestApp, query: &str) -> Vec<Value> {
 }
 
 fn mobile_query(service: &Service, from: Date, days: i64) -> String {
-    format!("service_id={}&lat={}&lon={}&from={from}&days={days}", service.id.0, NEAR_CENTRE.0, NEAR_CENTRE.1)
+    format!("service_id={}&lat={}&lon={}&from={from}&days={days}", service.id.0, HOME.0, HOME.1)
 }
 
 fn guest_booking(service: &Service, start: &str) -> Value {
     json!({
-        "service_id": service.id.0, "start": start, "lat": NEAR_CENTRE.0, "lon": NEAR_CENTRE.1,
-        "address": "1 Fictional Ave, Toronto",
+        "service_id": service.id.0, "start": start, "lat": HOME.0, "lon": HOME.1,
+        "address": HOME_ADDRESS,
         "client": {"name": "Ana Fictional", "email": "ana@example.com", "phone": "416-555-0100"}
     })
 }
@@ -52,9 +56,9 @@ async fn the_practice_is_public_and_never_shows_therapists_bases() {
     let reply = app.get("/api/v1/practice").await;
     assert_eq!(reply.status, StatusCode::OK);
     let p = reply.json();
-    assert_eq!(p["time_zone"], "America/Toronto");
+    assert_eq!(p["time_zone"], "Europe/Helsinki");
     assert!(p["service_area"]["radius_km"].as_f64().unwrap() > 0.0);
-    assert_eq!(p["clinics"][0]["name"], "Queen West Clinic");
+    assert_eq!(p["clinics"][0]["name"], "Korkeavuori Clinic");
     assert!(!reply.body.contains("base"), "{}", reply.body);
 }
 
@@ -66,10 +70,10 @@ async fn availability_offers_grid_starts_with_travel_and_local_offsets() {
     assert!(!found.is_empty());
     for slot in &found {
         let start: jiff::Timestamp = slot["start"].as_str().unwrap().parse().unwrap();
-        let local = start.to_zoned(jiff::tz::TimeZone::get("America/Toronto").unwrap());
+        let local = start.to_zoned(jiff::tz::TimeZone::get("Europe/Helsinki").unwrap());
         assert_eq!(local.minute() % 15, 0, "on the 15-minute grid");
         let offset = slot["start"].as_str().unwrap();
-        assert!(offset.ends_with("-05:00") || offset.ends_with("-04:00"), "an RFC 3339 offset: {offset}");
+        assert!(offset.ends_with("+02:00") || offset.ends_with("+03:00"), "an RFC 3339 offset: {offset}");
         assert_eq!(slot["therapist_ids"].as_array().unwrap().len(), 1);
         assert!(slot["travel_before_min"].as_u64().unwrap() > 0, "therapists drive from their base");
     }
@@ -86,39 +90,29 @@ async fn bad_availability_queries_name_the_field() {
     let clinic_service = service(&app, Kind::Individual, Place::Clinic).await;
     let from = in_days(2);
     let mara = app.store.therapist_by_slug("mara-quill").await.unwrap();
+    let home = format!("lat={}&lon={}", HOME.0, HOME.1);
+    let (far_lat, far_lon) = TAMPERE;
     let cases = [
+        (format!("service_id={}&{home}&from={from}&days=61", massage.id.0), StatusCode::UNPROCESSABLE_ENTITY, "days"),
         (
-            format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=61", massage.id.0),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "days",
-        ),
-        (
-            format!("service_id={}&lat=91&lon=-79.38&from={from}&days=1", massage.id.0),
+            format!("service_id={}&lat=91&lon={}&from={from}&days=1", massage.id.0, HOME.1),
             StatusCode::UNPROCESSABLE_ENTITY,
             "lat",
         ),
         (
-            format!("service_id={}&lat=45.5&lon=-73.6&from={from}&days=1", massage.id.0),
+            format!("service_id={}&lat={far_lat}&lon={far_lon}&from={from}&days=1", massage.id.0),
             StatusCode::UNPROCESSABLE_ENTITY,
             "lat",
         ),
+        (format!("service_id=99999&{home}&from={from}&days=1"), StatusCode::UNPROCESSABLE_ENTITY, "service_id"),
+        (format!("service_id={}&{home}&from=next-week&days=1", massage.id.0), StatusCode::UNPROCESSABLE_ENTITY, "from"),
         (
-            format!("service_id=99999&lat=43.65&lon=-79.38&from={from}&days=1"),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "service_id",
-        ),
-        (
-            format!("service_id={}&lat=43.65&lon=-79.38&from=next-week&days=1", massage.id.0),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "from",
-        ),
-        (
-            format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=1&therapist_id={}", massage.id.0, mara.id.0),
+            format!("service_id={}&{home}&from={from}&days=1&therapist_id={}", massage.id.0, mara.id.0),
             StatusCode::UNPROCESSABLE_ENTITY,
             "therapist_id",
         ),
         (
-            format!("service_id={}&lat=43.65&lon=-79.38&from={from}&days=1", clinic_service.id.0),
+            format!("service_id={}&{home}&from={from}&days=1", clinic_service.id.0),
             StatusCode::UNPROCESSABLE_ENTITY,
             "clinic_id",
         ),
@@ -127,7 +121,7 @@ async fn bad_availability_queries_name_the_field() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "clinic_id",
         ),
-        (format!("lat=43.65&lon=-79.38&from={from}&days=1"), StatusCode::BAD_REQUEST, "service_id"),
+        (format!("{home}&from={from}&days=1"), StatusCode::BAD_REQUEST, "service_id"),
         (format!("service_id={}&from={from}&days=1", massage.id.0), StatusCode::UNPROCESSABLE_ENTITY, "lat"),
     ];
     for (query, status, field) in cases {
@@ -216,7 +210,7 @@ async fn bad_bookings_get_a_422_naming_the_field_and_write_nothing() {
         (with(&|b| b["start"] = json!("tomorrow")), "invalid", "start"),
         (with(&|b| b["service_id"] = json!(4242)), "unknown", "service_id"),
         (with(&|b| b["therapist_ids"] = json!([mara.id.0])), "invalid", "therapist_ids"),
-        (with(&|b| b["lat"] = json!(45.5)), "outside_service_area", "lat"),
+        (with(&|b| b["lat"] = json!(TAMPERE.0)), "outside_service_area", "lat"),
         (with(&|b| b["lon"] = json!(-200.0)), "out_of_range", "lon"),
         (with(&|b| b["client"]["phone"] = json!("")), "invalid", "client.phone"),
         (
@@ -325,9 +319,10 @@ async fn a_booking_moves_to_another_offered_start() {
 async fn slots_keep_their_wall_clock_hours_across_spring_and_fall_transitions() {
     let app = TestApp::new().await;
     let massage = service(&app, Kind::Individual, Place::Mobile).await;
-    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
+    let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     // The same weekday a week apart, so the same therapists work: the second is the transition day.
-    for (before, change) in [("2027-03-07", "2027-03-14"), ("2027-10-31", "2027-11-07")] {
+    // Helsinki moves its clocks on the last Sunday of March and of October.
+    for (before, change) in [("2027-03-21", "2027-03-28"), ("2027-10-24", "2027-10-31")] {
         let before: Date = before.parse().unwrap();
         let change: Date = change.parse().unwrap();
         let found = slots(&app, &mobile_query(&massage, before, 8)).await;
@@ -402,7 +397,7 @@ async fn a_booking_the_caller_may_not_see_answers_exactly_as_a_missing_one() {
         for (what, suffix, method, body) in [
             ("read", "", "GET", ""),
             ("cancel", "/cancel", "POST", ""),
-            ("reschedule", "/reschedule", "POST", r#"{"start":"2030-01-01T10:00:00-05:00"}"#),
+            ("reschedule", "/reschedule", "POST", r#"{"start":"2030-01-01T10:00:00+02:00"}"#),
             ("read with a wrong link", "?token=not-the-link", "GET", ""),
         ] {
             let answer = |booking: i64| {

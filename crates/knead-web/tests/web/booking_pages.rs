@@ -1,8 +1,9 @@
 //! The booking pages over the demo practice: the client's flow from service to confirmation, the private
 //! manage link, therapists' calendars, and the manager's schedule, clinic and settings forms.
 //!
-//! Dates are a few days ahead of today in America/Toronto (the demo's zone), and each booking takes the
-//! first start the page offers, as a person would.
+//! Dates are a few days ahead of today in Europe/Helsinki (the demo's zone), and each booking takes the
+//! first start the page offers, as a person would. Clients' homes are real address points in central Helsinki,
+//! inside the demo's OpenStreetMap extract.
 
 use crate::support::*;
 use axum::http::StatusCode;
@@ -11,13 +12,13 @@ use jiff::ToSpan;
 use knead_core::booking::{BookingId, BookingStatus, Where};
 use knead_core::{Service, Therapist};
 
-fn toronto_today() -> Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("America/Toronto").unwrap()).date()
+fn helsinki_today() -> Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Helsinki").unwrap()).date()
 }
 
 /// The first Monday-to-Friday date at least `days` ahead (the demo's clinic RMT works weekdays).
 fn weekday_ahead(days: i64) -> Date {
-    let mut d = toronto_today() + days.days();
+    let mut d = helsinki_today() + days.days();
     while matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
         d = d.tomorrow().unwrap();
     }
@@ -130,14 +131,14 @@ async fn a_guest_books_a_home_visit_through_the_pages_moves_it_and_cancels_it_wi
     let place = app.get(&format!("/book/where?service_id={id}")).await;
     assert_eq!(place.status, StatusCode::OK);
     assert!(
-        place.body.contains("value=\"43.6532\"") && place.body.contains("value=\"-79.3832\""),
+        place.body.contains("value=\"60.1715\"") && place.body.contains("value=\"24.944\""),
         "prefilled with the area's centre"
     );
     assert!(place.body.contains("centre of our service area"), "and says so");
     assert!(place.body.contains("id=\"use-location\""), "with a location button for phones");
 
-    let date = toronto_today() + 3.days();
-    let flow = format!("service_id={id}&address=12+Maple+Ave%2C+Toronto&lat=43.66&lon=-79.39&date={date}");
+    let date = helsinki_today() + 3.days();
+    let flow = format!("service_id={id}&address=12+Kalevankatu%2C+Helsinki&lat=60.1669&lon=24.9374&date={date}");
     let when = app.get(&format!("/book/when?{flow}")).await;
     assert!(when.body.contains(&date.strftime("%A %-d %B").to_string()), "grouped by day");
     assert!(when.body.contains("Any therapist"));
@@ -150,7 +151,7 @@ async fn a_guest_books_a_home_visit_through_the_pages_moves_it_and_cancels_it_wi
     let (link, booking_id, token) = manage_link(&done.body);
     assert!(!token.is_empty());
     let stored = app.store.booking(booking_id).await.unwrap();
-    assert!(matches!(&stored.place, Where::Mobile { address, .. } if address == "12 Maple Ave, Toronto"));
+    assert!(matches!(&stored.place, Where::Mobile { address, .. } if address == "12 Kalevankatu, Helsinki"));
     assert_eq!(stored.client.phone, "416-555-0123");
     assert_eq!(stored.visits.len(), 1);
     let therapist = app.store.therapist(stored.visits[0].therapist_id).await.unwrap();
@@ -197,8 +198,8 @@ async fn a_guest_books_a_home_visit_through_the_pages_moves_it_and_cancels_it_wi
 async fn a_couples_visit_gets_two_therapists() {
     let app = TestApp::new().await;
     let couples = service_named(&app, "Couple's massage at home").await;
-    let date = toronto_today() + 4.days();
-    let flow = format!("service_id={}&address=8+Elm+St&lat=43.67&lon=-79.40&date={date}", couples.id.0);
+    let date = helsinki_today() + 4.days();
+    let flow = format!("service_id={}&address=15+Vuorikatu&lat=60.1725&lon=24.9477&date={date}", couples.id.0);
     let when = app.get(&format!("/book/when?{flow}")).await;
     assert!(!when.body.contains("Any therapist"), "the engine picks the pair");
     let done = book_through_pages(&app, None, &flow, &GUEST).await;
@@ -222,7 +223,7 @@ async fn a_repeated_post_returns_the_same_booking_and_a_taken_time_shows_the_tim
     let liza = therapist_slug(&app, "liza-manalo").await;
     let date = weekday_ahead(3);
     let flow = format!(
-        "service_id={}&address=1+Bay+St&lat=43.65&lon=-79.38&therapist_id={}&date={date}",
+        "service_id={}&address=8+Bulevardi&lat=60.1657&lon=24.9415&therapist_id={}&date={date}",
         massage.id.0, liza.id.0
     );
     let when = app.get(&format!("/book/when?{flow}")).await;
@@ -257,24 +258,23 @@ async fn bad_input_is_shown_beside_its_field_and_books_nothing() {
     let app = TestApp::new().await;
     let massage = service_named(&app, "Massage with oil at home").await;
     let id = massage.id.0;
-    let date = toronto_today() + 3.days();
+    let date = helsinki_today() + 3.days();
 
-    // Montreal is outside the Toronto practice's area.
-    let far =
-        app.get(&format!("/book/when?service_id={id}&address=Montreal&lat=45.5017&lon=-73.5673&date={date}")).await;
+    // Tampere is outside the Helsinki practice's area.
+    let far = app.get(&format!("/book/when?service_id={id}&address=Tampere&lat=61.4978&lon=23.761&date={date}")).await;
     assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&far.body, "lat").contains("outside the area"), "{}", far.body);
-    assert!(far.body.contains("value=\"45.5017\""), "the typed coordinates are kept");
-    let typo = app.get(&format!("/book/when?service_id={id}&lat=north&lon=-79.38")).await;
+    assert!(far.body.contains("value=\"61.4978\""), "the typed coordinates are kept");
+    let typo = app.get(&format!("/book/when?service_id={id}&lat=north&lon=24.94")).await;
     assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_beside(&typo.body, "lat").contains("must be a number"));
+    assert_eq!(error_beside(&typo.body, "lat"), "must be a number, e.g. 60.1715", "the example is the area's centre");
     let clinic_only = service_named(&app, "RMT assessment and treatment, 60 minutes").await;
-    let no_clinic = app.get(&format!("/book/when?service_id={}&lat=43.65&lon=-79.38", clinic_only.id.0)).await;
+    let no_clinic = app.get(&format!("/book/when?service_id={}&lat=60.1669&lon=24.9374", clinic_only.id.0)).await;
     assert_eq!(no_clinic.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&no_clinic.body, "clinic_id").contains("clinic"));
 
     // Details without a phone, and with a bad email.
-    let flow = format!("service_id={id}&address=12+Maple+Ave&lat=43.66&lon=-79.39&date={date}");
+    let flow = format!("service_id={id}&address=12+Kalevankatu&lat=60.1669&lon=24.9374&date={date}");
     let missing =
         book_through_pages(&app, None, &flow, &[("name", "Ana Guest"), ("email", "ana-at-example"), ("phone", "")])
             .await;
@@ -291,9 +291,9 @@ async fn bad_input_is_shown_beside_its_field_and_books_nothing() {
             None,
             &[
                 ("service_id", &id.to_string()),
-                ("lat", "43.66"),
-                ("lon", "-79.39"),
-                ("start", "2020-01-06T10:00:00-05:00"),
+                ("lat", "60.1669"),
+                ("lon", "24.9374"),
+                ("start", "2020-01-06T10:00:00+02:00"),
                 ("name", "Ana"),
                 ("email", "ana@example.com"),
                 ("phone", "416-555-0123"),
@@ -313,9 +313,9 @@ async fn a_signed_in_client_gives_only_a_phone_and_manages_without_a_link() {
     let csrf = app.csrf(&client).await;
     let massage = service_named(&app, "Massage with oil at home").await;
     let flow = format!(
-        "service_id={}&address=3+Oak+Rd&lat=43.66&lon=-79.39&date={}",
+        "service_id={}&address=8+Snellmaninkatu&lat=60.1725&lon=24.9528&date={}",
         massage.id.0,
-        toronto_today() + 5.days()
+        helsinki_today() + 5.days()
     );
     let when = app.get_as(&format!("/book/when?{flow}"), &client).await;
     let slot = links(&when.body, "/book/details?").remove(0);
@@ -349,7 +349,7 @@ async fn a_signed_in_client_gives_only_a_phone_and_manages_without_a_link() {
 async fn the_notice_policy_is_shown_and_a_late_cancel_is_refused() {
     let app = TestApp::new().await;
     let massage = service_named(&app, "Massage with oil at home").await;
-    let flow = format!("service_id={}&lat=43.66&lon=-79.39&date={}", massage.id.0, toronto_today() + 3.days());
+    let flow = format!("service_id={}&lat=60.1669&lon=24.9374&date={}", massage.id.0, helsinki_today() + 3.days());
     let done = book_through_pages(&app, None, &flow, &GUEST).await;
     let (link, booking_id, token) = manage_link(&done.body);
     let mut settings = app.store.practice_settings().await.unwrap();
@@ -381,10 +381,10 @@ async fn a_therapist_sees_their_own_calendar_and_not_anothers() {
     )
     .await;
     assert_eq!(clinic_visit.status, StatusCode::OK, "{}", clinic_visit.body);
-    assert!(clinic_visit.body.contains("Queen West Clinic"));
+    assert!(clinic_visit.body.contains("Korkeavuori Clinic"));
     let massage = service_named(&app, "Massage with oil at home").await;
     let home = format!(
-        "service_id={}&address=77+Private+Lane&lat=43.68&lon=-79.41&therapist_id={}&date={date}",
+        "service_id={}&address=11+Mikonkatu&lat=60.1703&lon=24.9459&therapist_id={}&date={date}",
         massage.id.0, liza.id.0
     );
     let home_visit = book_through_pages(
@@ -400,11 +400,11 @@ async fn a_therapist_sees_their_own_calendar_and_not_anothers() {
     let day = app.get_as(&format!("/calendar?date={date}"), &therapist).await;
     assert_eq!(day.status, StatusCode::OK, "{}", day.body);
     assert!(day.body.contains("RMT assessment and treatment, 60 minutes"));
-    assert!(day.body.contains("Queen West Clinic"));
+    assert!(day.body.contains("Korkeavuori Clinic"));
     assert!(day.body.contains("Client: Noor"), "the client's first name");
     assert!(!day.body.contains("Haddad"), "and no more");
     assert!(day.body.contains("Working 09:00–17:00"), "the day's hours");
-    assert!(!day.body.contains("77 Private Lane"), "another therapist's visit is not shown");
+    assert!(!day.body.contains("11 Mikonkatu"), "another therapist's visit is not shown");
     let week = app.get_as(&format!("/calendar?date={date}&view=week"), &therapist).await;
     assert_eq!(week.body.matches("class=\"calendar-day\"").count(), 7);
     assert!(week.body.contains("Client: Noor"));
@@ -414,7 +414,7 @@ async fn a_therapist_sees_their_own_calendar_and_not_anothers() {
     let manager = app.sign_in(MANAGER).await;
     let lizas = app.get_as(&format!("/manage/therapists/{}/calendar?date={date}", liza.id.0), &manager).await;
     assert_eq!(lizas.status, StatusCode::OK);
-    assert!(lizas.body.contains("77 Private Lane"));
+    assert!(lizas.body.contains("11 Mikonkatu"));
     assert!(lizas.body.contains("Client: Omar"));
     assert!(lizas.body.contains("Drive about"), "the travel before the visit");
     assert!(lizas.body.contains("back to base"), "and after the last");
@@ -449,8 +449,8 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
 
     let good = [
         ("csrf", csrf.as_str()),
-        ("base_lat", "43.70"),
-        ("base_lon", "-79.42"),
+        ("base_lat", "60.1700"),
+        ("base_lon", "24.9400"),
         ("radius_km", "10"),
         ("service_ids", &sid),
         ("day1_0_start", "09:00"),
@@ -471,7 +471,7 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
     let bad = [
         ("csrf", csrf.as_str()),
         ("base_lat", "north"),
-        ("base_lon", "-79.42"),
+        ("base_lon", "24.9400"),
         ("radius_km", "0"),
         ("day2_0_start", "9am"),
         ("day2_0_end", "17:00"),
@@ -480,7 +480,7 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
     ];
     let refused = app.form(&path, Some(&manager), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_beside(&refused.body, "base_lat").contains("must be a number"));
+    assert!(error_beside(&refused.body, "base_lat").contains("must be a number, e.g. 60.1715"));
     assert!(error_beside(&refused.body, "radius_km").contains("above 0"));
     assert!(error_beside(&refused.body, "day2_0_start").contains("09:00"));
     assert!(error_beside(&refused.body, "day4_0_end").contains("after the start"));
@@ -567,24 +567,24 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
             Some(&manager),
             &[
                 ("csrf", &csrf),
-                ("name", "Danforth Clinic"),
-                ("address", "1 Danforth Ave"),
-                ("lat", "43.6777"),
-                ("lon", "-79.3500"),
+                ("name", "Kruununhaka Clinic"),
+                ("address", "27 Liisankatu, Helsinki"),
+                ("lat", "60.1742"),
+                ("lon", "24.9520"),
                 ("rooms", "Room A\r\nRoom B\r\n"),
             ],
         )
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
     let clinics = app.store.clinics().await.unwrap();
-    let danforth = clinics.iter().find(|c| c.name == "Danforth Clinic").expect("saved");
-    assert_eq!(danforth.rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Room A", "Room B"]);
+    let added = clinics.iter().find(|c| c.name == "Kruununhaka Clinic").expect("saved");
+    assert_eq!(added.rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Room A", "Room B"]);
     assert!(app.get_as("/manage/clinics", &manager).await.body.contains("Room A, Room B"));
     let bad = app
         .form(
             "/manage/clinics",
             Some(&manager),
-            &[("csrf", &csrf), ("name", ""), ("lat", "200"), ("lon", "-79.35"), ("rooms", "")],
+            &[("csrf", &csrf), ("name", ""), ("lat", "200"), ("lon", "24.95"), ("rooms", "")],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -594,13 +594,13 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
     assert_eq!(app.store.clinics().await.unwrap().len(), clinics.len());
 
     let page = app.get_as("/manage/settings", &manager).await;
-    assert!(page.body.contains("value=\"America/Toronto\""));
+    assert!(page.body.contains("value=\"Europe/Helsinki\""));
     assert!(page.body.contains("name=\"booking_horizon_days\" value=\"365\""), "the default horizon is shown");
     let good = [
         ("csrf", csrf.as_str()),
-        ("time_zone", "America/Toronto"),
-        ("area_lat", "43.7"),
-        ("area_lon", "-79.4"),
+        ("time_zone", "Europe/Helsinki"),
+        ("area_lat", "60.2"),
+        ("area_lon", "24.9"),
         ("area_radius_km", "35"),
         ("grid_minutes", "30"),
         ("lead_minutes", "60"),

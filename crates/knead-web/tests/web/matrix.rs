@@ -137,9 +137,9 @@ fn policy() -> Vec<Rule> {
             "->/manage/therapists/"
         }),
         rule(post.clone(), "/manage/therapists/{id}/override", Manager, |_| "->/manage/therapists/"),
-        rule(get.clone(), "/manage/clinics", Manager, |_| "Queen West Clinic"),
+        rule(get.clone(), "/manage/clinics", Manager, |_| "Korkeavuori Clinic"),
         rule(post.clone(), "/manage/clinics", Manager, |_| "->/manage/clinics"),
-        rule(get.clone(), "/manage/settings", Manager, |_| "America/Toronto"),
+        rule(get.clone(), "/manage/settings", Manager, |_| "Europe/Helsinki"),
         rule(post.clone(), "/manage/settings", Manager, |_| "->/manage/settings"),
         // The API.
         rule(get.clone(), "/healthz", Public, |_| "\"status\":\"ok\""),
@@ -163,10 +163,10 @@ fn policy() -> Vec<Rule> {
         rule(put.clone(), "/api/v1/articles/{id}", Manager, |_| "Matrix article"),
         rule(post.clone(), "/api/v1/articles/{id}/archive", Manager, |_| "\"archived\":true"),
         rule(post.clone(), "/api/v1/articles/{id}/restore", Manager, |_| "\"archived\":false"),
-        rule(get.clone(), "/api/v1/practice", Public, |_| "Queen West Clinic"),
-        rule(get.clone(), "/api/v1/practice/settings", Manager, |_| "America/Toronto"),
-        rule(put.clone(), "/api/v1/practice/settings", Manager, |_| "America/Toronto"),
-        rule(get.clone(), "/api/v1/clinics", Public, |_| "Queen West Clinic"),
+        rule(get.clone(), "/api/v1/practice", Public, |_| "Korkeavuori Clinic"),
+        rule(get.clone(), "/api/v1/practice/settings", Manager, |_| "Europe/Helsinki"),
+        rule(put.clone(), "/api/v1/practice/settings", Manager, |_| "Europe/Helsinki"),
+        rule(get.clone(), "/api/v1/clinics", Public, |_| "Korkeavuori Clinic"),
         rule(post.clone(), "/api/v1/clinics", Manager, |_| "Matrix Clinic"),
         rule(get.clone(), "/api/v1/therapists/{id}/schedule", Manager, |_| "\"weekly\""),
         rule(put.clone(), "/api/v1/therapists/{id}/schedule", Manager, |_| "\"weekly\""),
@@ -184,7 +184,9 @@ fn policy() -> Vec<Rule> {
 // Client A's private details: none may reach anyone who may not see client A's booking.
 const VICTIM_ADDRESS: &str = "17 Victim Crescent";
 const VICTIM_PHONE: &str = "416-555-0177";
-const NEAR_CENTRE: (f64, f64) = (43.6532, -79.3832);
+/// A client's home in the demo's central Helsinki: the address point of Kalevankatu 12.
+const HOME: (f64, f64) = (60.1669, 24.9374);
+const HOME_ADDRESS: &str = "12 Kalevankatu, Helsinki";
 const CLIENT_B: (&str, &str) = ("client-b@demo.knead.test", "knead-matrix-client-b");
 const THERAPIST_A: (&str, &str) = ("ines@demo.knead.test", "knead-matrix-therapist-a");
 /// An id no record has: a refused caller must get the same answer for it as for client A's.
@@ -237,9 +239,18 @@ struct Fixture {
     free_day: String,
 }
 
-fn toronto_date_in(days: i64) -> jiff::civil::Date {
-    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
-    jiff::Timestamp::now().to_zoned(tz).date().checked_add(days.days()).unwrap()
+fn helsinki() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Helsinki").unwrap()
+}
+
+fn helsinki_date_in(days: i64) -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(helsinki()).date().checked_add(days.days()).unwrap()
+}
+
+/// `day` (YYYY-MM-DD) at `hour` o'clock in Helsinki, as an RFC 3339 instant.
+fn helsinki_instant(day: &str, hour: i8) -> String {
+    let date: jiff::civil::Date = day.parse().unwrap();
+    date.at(hour, 0, 0, 0).to_zoned(helsinki()).unwrap().timestamp().to_string()
 }
 
 impl Fixture {
@@ -291,7 +302,7 @@ impl Fixture {
                 tokens.get(&Role::ClientA),
                 &json!({
                     "service_id": massage.id.0, "start": starts[0], "therapist_ids": [ines.id.0],
-                    "lat": NEAR_CENTRE.0, "lon": NEAR_CENTRE.1, "address": format!("{VICTIM_ADDRESS}, Toronto"),
+                    "lat": HOME.0, "lon": HOME.1, "address": format!("{VICTIM_ADDRESS}, Helsinki"),
                     "client": {"name": "Sam Lindqvist", "email": CLIENT.0, "phone": VICTIM_PHONE}
                 })
                 .to_string(),
@@ -307,7 +318,7 @@ impl Fixture {
         let query = format!(
             "service_id={}&clinic_id={clinic_id}&from={}&days=14&therapist_id={}",
             clinic_service.id.0,
-            toronto_date_in(2),
+            helsinki_date_in(2),
             mara.id.0
         );
         let slots = app.get(&format!("/api/v1/availability?{query}")).await.json();
@@ -322,15 +333,14 @@ impl Fixture {
             .await;
         assert_eq!(other.status, StatusCode::CREATED, "client B books: {}", other.body);
 
-        let free_day = toronto_date_in(40).to_string();
+        let free_day = helsinki_date_in(40).to_string();
         let manager = tokens.get(&Role::Manager).unwrap();
         let off = app
             .json(
                 "POST",
                 &format!("/api/v1/therapists/{}/time-off", ines.id.0),
                 Some(manager),
-                &json!({"start": format!("{free_day}T12:00:00-04:00"), "end": format!("{free_day}T13:00:00-04:00")})
-                    .to_string(),
+                &json!({"start": helsinki_instant(&free_day, 12), "end": helsinki_instant(&free_day, 13)}).to_string(),
             )
             .await;
         assert_eq!(off.status, StatusCode::CREATED, "time off: {}", off.body);
@@ -381,19 +391,21 @@ impl Fixture {
             .replace("{time_off_id}", missing.unwrap_or(&self.time_off_id.to_string()))
             .replace("{slug}", &slug)
             .replace("{date}", &self.free_day);
-        let flow =
-            format!("service_id={}&lat={}&lon={}&address=1+Test+St", self.service_id, NEAR_CENTRE.0, NEAR_CENTRE.1);
+        let flow = format!("service_id={}&lat={}&lon={}&address=12+Kalevankatu", self.service_id, HOME.0, HOME.1);
         let query = match path {
             "/calendar" | "/manage/therapists/{id}/calendar" => format!("date={}", self.booking_date),
             "/book/where" => format!("service_id={}", self.service_id),
             "/book/when" => flow,
-            "/book/details" => format!("{flow}&therapist_id={}&start={}", self.therapist_a, self.free_start),
+            // Helsinki's offsets start with `+`, which a query must escape.
+            "/book/details" => {
+                format!("{flow}&therapist_id={}&start={}", self.therapist_a, self.free_start.replace('+', "%2B"))
+            }
             "/api/v1/availability" => format!(
                 "service_id={}&lat={}&lon={}&from={}&days=7",
                 self.service_id,
-                NEAR_CENTRE.0,
-                NEAR_CENTRE.1,
-                toronto_date_in(2)
+                HOME.0,
+                HOME.1,
+                helsinki_date_in(2)
             ),
             _ => String::new(),
         };
@@ -413,9 +425,9 @@ fn email(s: &str) -> knead_core::Email {
 async fn free_starts(app: &TestApp, service_id: i64, therapist: TherapistId) -> Vec<String> {
     let query = format!(
         "service_id={service_id}&lat={}&lon={}&from={}&days=14&therapist_id={}",
-        NEAR_CENTRE.0,
-        NEAR_CENTRE.1,
-        toronto_date_in(3),
+        HOME.0,
+        HOME.1,
+        helsinki_date_in(3),
         therapist.0
     );
     let reply = app.get(&format!("/api/v1/availability?{query}")).await;
@@ -439,24 +451,24 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
             json!({"title": "Matrix article", "body_markdown": "Text."})
         }
         ("PUT", "/api/v1/practice/settings") => json!({
-            "time_zone": "America/Toronto", "service_area": {"lat": 43.7, "lon": -79.4, "radius_km": 35.0},
+            "time_zone": "Europe/Helsinki", "service_area": {"lat": 60.2, "lon": 24.9, "radius_km": 35.0},
             "grid_minutes": 15, "lead_minutes": 120, "cancel_notice_hours": 24, "travel_fee_free_km": 10.0,
             "travel_fee_cents_per_km": 100, "road_factor": 1.3, "speed_kmh": 30.0
         }),
         ("POST", "/api/v1/clinics") => json!({
-            "name": "Matrix Clinic", "address": "1 Test St, Toronto", "lat": 43.65, "lon": -79.39, "rooms": ["Room 1"]
+            "name": "Matrix Clinic", "address": "27 Liisankatu, Helsinki", "lat": 60.1742, "lon": 24.952, "rooms": ["Room 1"]
         }),
         ("PUT", "/api/v1/therapists/{id}/schedule") => json!({
-            "base_lat": 43.67, "base_lon": -79.35, "radius_km": 25.0, "service_ids": [fx.service_id],
+            "base_lat": 60.174, "base_lon": 24.9504, "radius_km": 25.0, "service_ids": [fx.service_id],
             "weekly": [{"weekday": 2, "start": "10:00", "end": "18:00"}]
         }),
         ("POST", "/api/v1/therapists/{id}/time-off") => json!({
-            "start": format!("{}T09:00:00-04:00", fx.free_day), "end": format!("{}T10:00:00-04:00", fx.free_day)
+            "start": helsinki_instant(&fx.free_day, 9), "end": helsinki_instant(&fx.free_day, 10)
         }),
         ("PUT", "/api/v1/therapists/{id}/overrides/{date}") => json!({"windows": [["10:00", "12:00"]]}),
         ("POST", "/api/v1/bookings") => json!({
             "service_id": fx.service_id, "start": fx.free_start, "therapist_ids": [fx.therapist_a],
-            "lat": NEAR_CENTRE.0, "lon": NEAR_CENTRE.1, "address": "1 Test St, Toronto",
+            "lat": HOME.0, "lon": HOME.1, "address": HOME_ADDRESS,
             "client": {"name": "Guest Matrix", "email": "guest@example.com", "phone": "416-555-0100"}
         }),
         ("POST", "/api/v1/bookings/{id}/reschedule") => json!({"start": fx.free_start}),
@@ -519,9 +531,9 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
         ],
         "/manage/clinics" => vec![
             ("name", "Matrix Clinic".into()),
-            ("address", "1 Test St, Toronto".into()),
-            ("lat", "43.65".into()),
-            ("lon", "-79.39".into()),
+            ("address", "27 Liisankatu, Helsinki".into()),
+            ("lat", "60.1742".into()),
+            ("lon", "24.952".into()),
             ("rooms", "Room 1".into()),
         ],
         "/manage/settings" => {

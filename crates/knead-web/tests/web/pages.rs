@@ -225,16 +225,17 @@ mod far_dates {
     use jiff::ToSpan;
     use serde_json::json;
 
-    const FAR_START: &str = "9999-12-30T10:00:00-05:00";
-    const PLACE: &str = "lat=43.6532&lon=-79.3832";
+    const FAR_START: &str = "9999-12-30T10:00:00+02:00";
+    /// A client's home in the demo's central Helsinki (Yrjönkatu 15).
+    const PLACE: &str = "lat=60.1672&lon=24.9402";
 
-    fn toronto_today() -> Date {
-        jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("America/Toronto").unwrap()).date()
+    fn helsinki_today() -> Date {
+        jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Helsinki").unwrap()).date()
     }
 
     /// A guest's booking of the first start offered a few days ahead: its id and private token.
     async fn a_booking(app: &TestApp) -> (i64, String) {
-        let from = toronto_today() + 3.days();
+        let from = helsinki_today() + 3.days();
         let offered = app.get(&format!("/api/v1/availability?service_id=1&{PLACE}&from={from}&days=2")).await.json();
         let start = offered["slots"][0]["start"].as_str().expect("a start offered").to_string();
         let created = app.json("POST", "/api/v1/bookings", None, &booking_body(&start).to_string()).await;
@@ -246,7 +247,7 @@ mod far_dates {
 
     fn booking_body(start: &str) -> serde_json::Value {
         json!({
-            "service_id": 1, "start": start, "lat": 43.6532, "lon": -79.3832, "address": "1 Fictional Ave",
+            "service_id": 1, "start": start, "lat": 60.1672, "lon": 24.9402, "address": "15 Yrjönkatu, Helsinki",
             "client": {"name": "Ana Fictional", "email": "ana@example.com", "phone": "416-555-0100"}
         })
     }
@@ -264,11 +265,11 @@ mod far_dates {
             let reply = app.get(&format!("/api/v1/availability?service_id=1&{PLACE}&from={from}&days=1")).await;
             assert_refused(&reply, "from", from);
         }
-        let past_horizon = toronto_today() + 366.days();
+        let past_horizon = helsinki_today() + 366.days();
         let reply = app.get(&format!("/api/v1/availability?service_id=1&{PLACE}&from={past_horizon}&days=1")).await;
         assert_refused(&reply, "from", "past the horizon");
         assert_eq!(reply.error_fields()[0].0, "too_far");
-        let last = toronto_today() + 365.days();
+        let last = helsinki_today() + 365.days();
         let reply = app.get(&format!("/api/v1/availability?service_id=1&{PLACE}&from={last}&days=5")).await;
         assert_eq!(reply.status, StatusCode::OK, "the horizon's last day is searched: {}", reply.body);
         let after_last = |s: &serde_json::Value| s["start"].as_str().unwrap()[..10] > *last.to_string();
@@ -280,7 +281,7 @@ mod far_dates {
             app.json("POST", "/api/v1/bookings", None, &booking_body("2026-12-10T10:00:00+25:00").to_string()).await;
         assert_refused(&offset, "start", "an offset of 25 hours");
         assert!(offset.body.contains("offset"), "{}", offset.body);
-        let beyond = format!("{}T10:00:00-05:00", toronto_today() + 400.days());
+        let beyond = format!("{}T10:00:00+02:00", helsinki_today() + 400.days());
         let manager = app.token_for(MANAGER.0).await;
         let staff = app.json("POST", "/api/v1/bookings", Some(&manager), &booking_body(&beyond).to_string()).await;
         assert_refused(&staff, "start", "staff past the horizon");
@@ -302,7 +303,7 @@ mod far_dates {
             )
             .await;
         assert_refused(&day, "date", "a far override");
-        let off = json!({"start": "2026-12-01T09:00:00-05:00", "end": FAR_START}).to_string();
+        let off = json!({"start": "2026-12-01T09:00:00+02:00", "end": FAR_START}).to_string();
         let off = app.json("POST", &format!("/api/v1/therapists/{therapist}/time-off"), Some(&manager), &off).await;
         assert_refused(&off, "end", "far time off");
         let (first, last) = ("1900-01-01T00:00:00Z".parse().unwrap(), "3000-01-01T00:00:00Z".parse().unwrap());
@@ -323,7 +324,7 @@ mod far_dates {
         let saved = app.json("PUT", "/api/v1/practice/settings", Some(&manager), &input.to_string()).await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
         assert_eq!(app.store.practice_settings().await.unwrap().booking_horizon_days, 30);
-        let from = toronto_today() + 31.days();
+        let from = helsinki_today() + 31.days();
         let reply = app.get(&format!("/api/v1/availability?service_id=1&{PLACE}&from={from}&days=1")).await;
         assert_refused(&reply, "from", "past the new horizon");
     }
@@ -337,12 +338,12 @@ mod far_dates {
             assert_eq!(when.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {}", when.body);
             assert!(error_beside(&when.body, "date").contains("between 1900-01-01 and 2999-12-31"), "{date}");
         }
-        let past_horizon = toronto_today() + 366.days();
+        let past_horizon = helsinki_today() + 366.days();
         let when = app.get(&format!("/book/when?{flow}&date={past_horizon}")).await;
         assert_eq!(when.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(error_beside(&when.body, "date").contains("365 days ahead"), "{}", when.body);
         // At the horizon's end the pager offers no later days, and no day past it is listed.
-        let last = toronto_today() + 365.days();
+        let last = helsinki_today() + 365.days();
         let end = app.get(&format!("/book/when?{flow}&date={}", last - 1.days())).await;
         assert_eq!(end.status, StatusCode::OK, "{}", end.body);
         assert!(!end.body.contains("Later days"));
@@ -355,7 +356,7 @@ mod far_dates {
             assert!(details.body.contains("href=\"#start\""), "the summary names the start: {}", details.body);
         }
         let guest = [("name", "Ana Fictional"), ("email", "ana@example.com"), ("phone", "416-555-0100")];
-        let mut posted = vec![("service_id", "1"), ("lat", "43.6532"), ("lon", "-79.3832"), ("start", FAR_START)];
+        let mut posted = vec![("service_id", "1"), ("lat", "60.1672"), ("lon", "24.9402"), ("start", FAR_START)];
         posted.extend(guest);
         let confirm = app.form("/book", None, &posted).await;
         assert_eq!(confirm.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", confirm.body);

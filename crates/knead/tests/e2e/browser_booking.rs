@@ -78,7 +78,7 @@ async fn a_guest_books_a_home_visit_and_a_couples_visit_through_the_pages() {
     client.find(Locator::LinkText("Massage with oil at home")).await.unwrap().click().await.unwrap();
     wait_for_path(client, "/services/massage-with-oil-at-home").await;
     click(client, "main a.button[href^='/book/where']").await;
-    let one = book_from_the_place_step(client, "12 Maple Ave, Toronto", "Ana Guest", "ana@example.com").await;
+    let one = book_from_the_place_step(client, "12 Kalevankatu, Helsinki", "Ana Guest", "ana@example.com").await;
     assert!(!one.is_empty() && !one.contains(" and "), "one therapist: {one}");
     let manage = client.find(Locator::Id("manage-link")).await.expect("a private manage link for the guest");
     let href = manage.attr("href").await.unwrap().unwrap();
@@ -88,7 +88,7 @@ async fn a_guest_books_a_home_visit_and_a_couples_visit_through_the_pages() {
     client.find(Locator::Css("header nav a[href='/book']")).await.unwrap().click().await.unwrap();
     wait_for_path(client, "/book").await;
     click(client, "a[aria-label=\"Book Couple's massage at home\"]").await;
-    let two = book_from_the_place_step(client, "8 Elm St, Toronto", "Bo Guest", "bo@example.com").await;
+    let two = book_from_the_place_step(client, "15 Vuorikatu, Helsinki", "Bo Guest", "bo@example.com").await;
     let names: Vec<&str> = two.split(" and ").collect();
     assert_eq!(names.len(), 2, "two therapists: {two}");
     assert_ne!(names[0], names[1]);

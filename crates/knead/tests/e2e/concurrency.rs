@@ -9,19 +9,22 @@ use std::time::Duration;
 const REQUESTS: usize = 200;
 /// Every racer comes from 127.0.0.1, so the servers must take that many connections from one address.
 const RACERS: &str = "200";
+/// A client's home in the demo's central Helsinki: the address point of Yrjönkatu 15.
+const HOME_LAT: f64 = 60.1672;
+const HOME_LON: f64 = 24.9402;
 
 /// A mobile individual service, a slot a few days out, and a booking body naming its therapist.
 fn contested_booking(server: &Server) -> String {
     let service = mobile_individual_service(server);
-    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
+    let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     let from = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(3)).unwrap();
     let query =
-        format!("/api/v1/availability?service_id={}&lat=43.6532&lon=-79.3832&from={from}&days=3", service["id"]);
+        format!("/api/v1/availability?service_id={}&lat={HOME_LAT}&lon={HOME_LON}&from={from}&days=3", service["id"]);
     let slots: serde_json::Value = server.get(&query).into_json().unwrap();
     let slot = &slots["slots"][0];
     serde_json::json!({
         "service_id": service["id"], "start": slot["start"], "therapist_ids": [slot["therapist_ids"][0]],
-        "lat": 43.6532, "lon": -79.3832, "address": "1 Fictional Ave",
+        "lat": HOME_LAT, "lon": HOME_LON, "address": "15 Yrjönkatu, Helsinki",
         "client": {"name": "Racer Fictional", "email": "racer@example.com", "phone": "416-555-0142"}
     })
     .to_string()
@@ -31,9 +34,9 @@ fn contested_booking(server: &Server) -> String {
 fn offered_by(server: &Server, body: &str) -> Vec<String> {
     let b: serde_json::Value = serde_json::from_str(body).unwrap();
     let start: jiff::Timestamp = b["start"].as_str().unwrap().parse().unwrap();
-    let date = start.to_zoned(jiff::tz::TimeZone::get("America/Toronto").unwrap()).date();
+    let date = start.to_zoned(jiff::tz::TimeZone::get("Europe/Helsinki").unwrap()).date();
     let query = format!(
-        "/api/v1/availability?service_id={}&lat=43.6532&lon=-79.3832&from={date}&days=1&therapist_id={}",
+        "/api/v1/availability?service_id={}&lat={HOME_LAT}&lon={HOME_LON}&from={date}&days=1&therapist_id={}",
         b["service_id"], b["therapist_ids"][0]
     );
     let slots: serde_json::Value = server.get(&query).into_json().unwrap();

@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 const DEFAULT_ROUNDS: usize = 20;
 /// Clients booking at once.
 const WRITERS: usize = 4;
-const LAT: f64 = 43.6532;
-const LON: f64 = -79.3832;
+/// Every client's home: a point in the demo's central Helsinki (Yrjönkatu 15).
+const LAT: f64 = 60.1672;
+const LON: f64 = 24.9402;
 
 fn rounds() -> usize {
     std::env::var("KNEAD_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_ROUNDS)
@@ -40,7 +41,7 @@ impl Lcg {
 /// days starting `offset` days out, shuffled.
 fn candidates(server: &Server, offset: i64, rng: &mut Lcg, round: usize) -> Vec<String> {
     let service = mobile_individual_service(server);
-    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
+    let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     let from = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(offset)).unwrap();
     let query = format!("/api/v1/availability?service_id={}&lat={LAT}&lon={LON}&from={from}&days=4", service["id"]);
     let slots: serde_json::Value = server.get(&query).into_json().unwrap();

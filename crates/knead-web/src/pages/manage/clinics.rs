@@ -100,12 +100,14 @@ async fn add_clinic(
 ) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values::from_form(form.0);
+    // Examples from the practice's own service area, so they name a place it serves.
+    let area = calendar::settings(state.app()).await?.service_area;
     let mut read = ValidationErrors::default();
     let input = ClinicInput {
         name: values.get("name").to_string(),
         address: values.get("address").to_string(),
-        lat: ui::decimal(&mut read, &values, "lat", "43.65"),
-        lon: ui::decimal(&mut read, &values, "lon", "-79.38"),
+        lat: ui::decimal(&mut read, &values, "lat", &area.lat.to_string()),
+        lon: ui::decimal(&mut read, &values, "lon", &area.lon.to_string()),
         rooms: values.get("rooms").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
     };
     let errors = if read.is_empty() {

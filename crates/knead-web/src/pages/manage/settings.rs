@@ -49,14 +49,15 @@ fn settings_values(s: &PracticeSettingsInput) -> Values {
     v
 }
 
-/// The form's values as the settings' input, and what could not be read (a radius of "far").
-fn read_settings(values: &Values) -> (PracticeSettingsInput, ValidationErrors) {
+/// The form's values as the settings' input, and what could not be read (a radius of "far"). A centre that is
+/// not a number is shown the `current` one as an example.
+fn read_settings(values: &Values, current: &ServiceArea) -> (PracticeSettingsInput, ValidationErrors) {
     let mut read = ValidationErrors::default();
     let input = PracticeSettingsInput {
         time_zone: values.get("time_zone").trim().to_string(),
         service_area: ServiceArea {
-            lat: ui::decimal(&mut read, values, "area_lat", "43.65"),
-            lon: ui::decimal(&mut read, values, "area_lon", "-79.38"),
+            lat: ui::decimal(&mut read, values, "area_lat", &current.lat.to_string()),
+            lon: ui::decimal(&mut read, values, "area_lon", &current.lon.to_string()),
             radius_km: ui::decimal(&mut read, values, "area_radius_km", "30"),
         },
         grid_minutes: ui::whole(&mut read, values, "grid_minutes"),
@@ -144,7 +145,8 @@ async fn save_settings(
 ) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values::from_form(form.0);
-    let (input, read) = read_settings(&values);
+    let current = calendar::settings(state.app()).await?.service_area;
+    let (input, read) = read_settings(&values, &current);
     let errors = if read.is_empty() {
         match calendar::save_settings(state.app(), &input).await {
             Ok(_) => return Ok(Redirect::to("/manage/settings?saved=settings").into_response()),
