@@ -20,7 +20,7 @@ mod merge;
 
 use knead_core::places::{Address, Bounds, Road, RoadKind};
 use knead_core::GeoPoint;
-use merge::{centroid, AddressTags, Merged, Names, Source};
+use merge::{centroid, merge, AddressTags, Candidate, Names, Source};
 use osmpbf::{BlobDecode, BlobReader, PrimitiveBlock};
 use std::collections::HashMap;
 use std::fs::File;
@@ -251,7 +251,7 @@ struct PendingWay {
 struct Scan {
     names: Names,
     /// Address nodes, with their point.
-    points: Vec<(AddressTags, GeoPoint, Source)>,
+    points: Vec<Candidate>,
     /// Entrances that carry no address of their own, by node id: they lend their point to their building.
     entrances: HashMap<i64, (GeoPoint, Source)>,
     buildings: Vec<(AddressTags, PendingWay)>,
@@ -359,7 +359,7 @@ impl Scan {
     fn node(&mut self, id: i64, at: GeoPoint, tags: Tags<'_>) {
         let entrance = tags.entrance();
         match (tags.address(&mut self.names), entrance) {
-            (Some(address), source) => self.points.push((address, at, source.unwrap_or(Source::Node))),
+            (Some(tags), source) => self.points.push(Candidate { tags, at, source: source.unwrap_or(Source::Node) }),
             (None, Some(source)) => {
                 self.entrances.insert(id, (at, source));
             }
@@ -384,35 +384,36 @@ impl Scan {
         }
     }
 
-    fn into_extract(self, nodes: &NeededNodes, keep: &dyn Fn(GeoPoint) -> bool) -> Extract {
-        let mut merged = Merged::default();
-        for (tags, at, source) in &self.points {
-            merged.add(&self.names, tags, *at, *source);
-        }
-        for (tags, way) in &self.buildings {
+    fn into_extract(mut self, nodes: &NeededNodes, keep: &dyn Fn(GeoPoint) -> bool) -> Extract {
+        let mut candidates = std::mem::take(&mut self.points);
+        for (tags, way) in std::mem::take(&mut self.buildings) {
             let refs = &self.refs[way.start..way.end];
-            let entrance = refs
-                .iter()
-                .filter_map(|id| self.entrances.get(id))
-                .min_by_key(|(_, source)| *source)
-                .map(|&(at, source)| (at, source));
+            let entrance =
+                refs.iter().filter_map(|id| self.entrances.get(id)).min_by_key(|(_, source)| *source).copied();
             let found = entrance
                 .or_else(|| centroid(refs.iter().filter_map(|&id| nodes.get(id))).map(|at| (at, Source::Building)));
             if let Some((at, source)) = found {
-                merged.add(&self.names, tags, at, source);
+                candidates.push(Candidate { tags, at, source });
             }
         }
         let mut outside = 0;
-        let addresses: Vec<Address> = merged
-            .without_lone_postcode_gaps()
-            .into_iter()
-            .filter(|(a, _)| {
-                let kept = keep(a.at);
-                outside += usize::from(!kept);
-                kept
-            })
-            .map(|(a, _)| a)
-            .collect();
+        let mut addresses = Vec::new();
+        for address in merge(candidates, &mut self.names) {
+            if !keep(address.at) {
+                outside += 1;
+                continue;
+            }
+            let name = |id: u32| self.names.get(id).to_string();
+            let AddressTags { number, street, postcode, city } = address.tags;
+            addresses.push(Address {
+                number,
+                street: name(street),
+                postcode: name(postcode),
+                city: name(city),
+                at: address.at,
+            });
+        }
+        addresses.shrink_to_fit();
 
         let area = Bounds::around(addresses.iter().map(|a| a.at)).map(|b| b.grown_km(ROAD_MARGIN_KM));
         let roads = match area {

@@ -2,8 +2,9 @@
 //! number and postcode (compared without case or extra spaces), each keeping its best point: an entrance,
 //! else the address node, else the building's centroid.
 
-use knead_core::places::Address;
+use knead_core::geo::haversine_km;
 use knead_core::GeoPoint;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Where an address's point came from; a lower one wins when two name the same address.
@@ -19,7 +20,7 @@ pub(super) enum Source {
 }
 
 /// The address tags of one element, names interned.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct AddressTags {
     pub(super) number: String,
     pub(super) street: u32,
@@ -27,11 +28,13 @@ pub(super) struct AddressTags {
     pub(super) city: u32,
 }
 
-/// Strings the extract repeats (street, postcode and city names), stored once.
+/// Strings the extract repeats (street, postcode and city names), stored once, each with the id of its
+/// normalised form (so two spellings of one street compare as one number).
 #[derive(Default)]
 pub(super) struct Names {
     ids: HashMap<String, u32>,
     names: Vec<String>,
+    normal: Vec<u32>,
 }
 
 impl Names {
@@ -42,92 +45,132 @@ impl Names {
         let id = self.names.len() as u32;
         self.names.push(name.to_string());
         self.ids.insert(name.to_string(), id);
+        self.normal.push(id);
+        let normal = normalised(name);
+        if normal != name {
+            // A normalised name is its own normal form, so this goes one level deep.
+            self.normal[id as usize] = self.id(&normal);
+        }
         id
     }
 
-    fn get(&self, id: u32) -> &str {
+    pub(super) fn get(&self, id: u32) -> &str {
         &self.names[id as usize]
     }
-}
 
-/// Addresses merged by their key, in the order first seen, each with where its point came from.
-#[derive(Default)]
-pub(super) struct Merged {
-    index: HashMap<(String, String, String), usize>,
-    addresses: Vec<(Address, Source)>,
+    fn normal(&self, id: u32) -> u32 {
+        self.normal[id as usize]
+    }
 }
-
-/// Two places of one address that lacks its postcode on one of them are at most this far apart, in km.
-const SAME_PLACE_KM: f64 = 1.0;
 
 /// Lower case, spaces collapsed: "Yrjönkatu  " and "yrjönkatu" are one street.
 fn normalised(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-impl Merged {
-    pub(super) fn add(&mut self, names: &Names, tags: &AddressTags, at: GeoPoint, source: Source) {
-        let (street, postcode, city) = (names.get(tags.street), names.get(tags.postcode), names.get(tags.city));
-        let key = (normalised(street), normalised(&tags.number).replace(' ', ""), normalised(postcode));
-        match self.index.get(&key) {
-            Some(&i) => {
-                let (known, known_source) = &mut self.addresses[i];
-                if source < *known_source {
-                    known.at = at;
-                    *known_source = source;
-                }
-                if known.city.is_empty() && !city.is_empty() {
-                    known.city = city.to_string();
-                }
-            }
-            None => {
-                self.index.insert(key, self.addresses.len());
-                let address = Address {
-                    number: tags.number.clone(),
-                    street: street.to_string(),
-                    postcode: postcode.to_string(),
-                    city: city.to_string(),
-                    at,
-                };
-                self.addresses.push((address, source));
-            }
-        }
+/// A house number as compared: lower case without spaces, so "23 B" and "23b" are one door.
+fn number_key(number: &str) -> Cow<'_, str> {
+    if number.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
+        Cow::Owned(number.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect())
+    } else {
+        Cow::Borrowed(number)
     }
 }
 
-impl Merged {
-    /// The addresses, each one without a postcode folded into the one address of the same street, number
-    /// and city that has a postcode, when there is exactly one and it is close: a shop's node often leaves
-    /// out the postcode its building has, and a client should not be offered the same door twice.
-    pub(super) fn without_lone_postcode_gaps(self) -> Vec<(Address, Source)> {
-        let mut by_door: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        for (key, &i) in &self.index {
-            by_door.entry((key.0.clone(), key.1.clone())).or_default().push(i);
+/// An address as the extract names it once: on a node, a building or an entrance.
+#[derive(Debug, Clone)]
+pub(super) struct Candidate {
+    pub(super) tags: AddressTags,
+    pub(super) at: GeoPoint,
+    pub(super) source: Source,
+}
+
+/// One address after merging: its tags as first named (the city filled in from another mention when the
+/// first had none) and its best point.
+#[derive(Debug, Clone)]
+pub(super) struct Merged {
+    pub(super) tags: AddressTags,
+    pub(super) at: GeoPoint,
+}
+
+/// Two places of one address that lacks its postcode on one of them are at most this far apart, in km.
+const SAME_PLACE_KM: f64 = 1.0;
+
+/// The candidates that name one address: where it is first named (its place in the output), whose tags it
+/// takes, which has the best point, and its city.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    position: u32,
+    named: u32,
+    best: u32,
+    city: u32,
+}
+
+/// One address per street, number and postcode, in the order the extract first names each, at its best
+/// point. An address without a postcode also joins the one address of the same street, number and city
+/// that has a postcode, when there is exactly one and it is close: a shop's node often leaves out the
+/// postcode its building has, and a client should not be offered the same door twice.
+///
+/// Done by sorting, not hashing, so it needs a few bytes per candidate beyond the candidates themselves.
+pub(super) fn merge(mut candidates: Vec<Candidate>, names: &mut Names) -> Vec<Merged> {
+    let empty = names.id("");
+    let names = &*names;
+    let numbers: Vec<Cow<'_, str>> = candidates.iter().map(|c| number_key(&c.tags.number)).collect();
+    let door = |i: u32| (names.normal(candidates[i as usize].tags.street), &numbers[i as usize]);
+    let postcode = |i: u32| names.normal(candidates[i as usize].tags.postcode);
+    let better = |a: u32, b: u32| {
+        let rank = |i: u32| (candidates[i as usize].source, i);
+        if rank(b) < rank(a) {
+            b
+        } else {
+            a
         }
-        let mut addresses: Vec<Option<(Address, Source)>> = self.addresses.into_iter().map(Some).collect();
-        for indices in by_door.into_values().filter(|v| v.len() > 1) {
-            let (bare, with): (Vec<usize>, Vec<usize>) =
-                indices.into_iter().partition(|&i| addresses[i].as_ref().is_some_and(|(a, _)| a.postcode.is_empty()));
-            let ([bare], [with]) = (bare.as_slice(), with.as_slice()) else { continue };
-            let (Some((b, b_source)), Some((w, _))) = (&addresses[*bare], &addresses[*with]) else { continue };
-            let same_city = b.city.is_empty() || w.city.is_empty() || normalised(&b.city) == normalised(&w.city);
-            if !same_city || knead_core::geo::haversine_km(b.at, w.at) > SAME_PLACE_KM {
+    };
+
+    let mut order: Vec<u32> = (0..candidates.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| door(a).cmp(&door(b)).then(postcode(a).cmp(&postcode(b))).then(a.cmp(&b)));
+    let mut groups: Vec<Group> = Vec::new();
+    for same in order.chunk_by(|&a, &b| door(a) == door(b) && postcode(a) == postcode(b)) {
+        // Sorted by index last, so the first of a run is where the address is first named.
+        let first = same[0];
+        let best = same.iter().copied().fold(first, better);
+        let city = same.iter().map(|&i| candidates[i as usize].tags.city).find(|&c| c != empty).unwrap_or(empty);
+        groups.push(Group { position: first, named: first, best, city });
+    }
+    drop(order);
+
+    let mut merged: Vec<Group> = Vec::with_capacity(groups.len());
+    for one_door in groups.chunk_by(|a, b| door(a.named) == door(b.named)) {
+        if let &[a, b] = one_door {
+            let (bare, with) = if postcode(a.named) == empty { (a, b) } else { (b, a) };
+            let same_city =
+                bare.city == empty || with.city == empty || names.normal(bare.city) == names.normal(with.city);
+            let (bare_at, with_at) = (candidates[bare.best as usize].at, candidates[with.best as usize].at);
+            if postcode(bare.named) == empty && same_city && haversine_km(bare_at, with_at) <= SAME_PLACE_KM {
+                merged.push(Group {
+                    position: bare.position.min(with.position),
+                    named: with.named,
+                    best: better(bare.best, with.best),
+                    city: if with.city == empty { bare.city } else { with.city },
+                });
                 continue;
             }
-            let (b, b_source) = (b.clone(), *b_source);
-            addresses[*bare] = None;
-            if let Some((w, w_source)) = addresses[*with].as_mut() {
-                if b_source < *w_source {
-                    w.at = b.at;
-                    *w_source = b_source;
-                }
-                if w.city.is_empty() {
-                    w.city = b.city;
-                }
-            }
         }
-        addresses.into_iter().flatten().collect()
+        merged.extend_from_slice(one_door);
     }
+    drop(groups);
+    drop(numbers);
+
+    merged.sort_unstable_by_key(|g| g.position);
+    merged
+        .into_iter()
+        .map(|g| {
+            let at = candidates[g.best as usize].at;
+            let mut tags = std::mem::take(&mut candidates[g.named as usize].tags);
+            tags.city = g.city;
+            Merged { tags, at }
+        })
+        .collect()
 }
 
 /// The centre of a way's outline: the area-weighted centroid of a closed ring, else the mean of its points.
@@ -161,6 +204,7 @@ pub(super) fn centroid(points: impl Iterator<Item = GeoPoint>) -> Option<GeoPoin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use knead_core::places::Address;
 
     fn at(lat: f64, lon: f64) -> GeoPoint {
         GeoPoint { lat, lon }
@@ -178,49 +222,81 @@ mod tests {
         assert_eq!(centroid([at(1.0, 2.0), at(3.0, 4.0)].into_iter()), Some(at(2.0, 3.0)));
     }
 
+    fn candidate(names: &mut Names, street: &str, number: &str, postcode: &str, city: &str) -> AddressTags {
+        AddressTags {
+            number: number.into(),
+            street: names.id(street),
+            postcode: names.id(postcode),
+            city: names.id(city),
+        }
+    }
+
+    /// The addresses `merge` makes of these candidates.
+    fn merged(names: &mut Names, candidates: Vec<(AddressTags, GeoPoint, Source)>) -> Vec<Address> {
+        let candidates = candidates.into_iter().map(|(tags, at, source)| Candidate { tags, at, source }).collect();
+        merge(candidates, names)
+            .into_iter()
+            .map(|m| Address {
+                number: m.tags.number,
+                street: names.get(m.tags.street).into(),
+                postcode: names.get(m.tags.postcode).into(),
+                city: names.get(m.tags.city).into(),
+                at: m.at,
+            })
+            .collect()
+    }
+
     #[test]
     fn one_address_keeps_the_best_point_whatever_order_it_comes_in() {
         let mut names = Names::default();
-        let tags = |names: &mut Names, street: &str| AddressTags {
-            number: "11".into(),
-            street: names.id(street),
-            postcode: names.id("00120"),
-            city: names.id(""),
-        };
-        let mut merged = Merged::default();
+        let first = candidate(&mut names, "Yrjönkatu", "23 B", "00120", "");
+        let spelt_apart = candidate(&mut names, "yrjönkatu ", "23b", "00120", "Helsinki");
         let (building, node, entrance) = (at(60.0, 24.0), at(60.1, 24.1), at(60.2, 24.2));
-        let t1 = tags(&mut names, "Yrjönkatu");
-        let t2 = tags(&mut names, "yrjönkatu ");
-        merged.add(&names, &t1, building, Source::Building);
-        merged.add(&names, &t2, node, Source::Node);
-        merged.add(&names, &t1, entrance, Source::Entrance);
-        merged.add(&names, &t1, building, Source::Building);
-        assert_eq!(merged.addresses.len(), 1);
-        assert_eq!(merged.addresses[0].0.at, entrance);
-        assert_eq!(merged.addresses[0].0.street, "Yrjönkatu");
+        let addresses = merged(
+            &mut names,
+            vec![
+                (first.clone(), building, Source::Building),
+                (spelt_apart, node, Source::Node),
+                (first.clone(), entrance, Source::Entrance),
+                (first, building, Source::Building),
+            ],
+        );
+        assert_eq!(addresses.len(), 1);
+        // Named as first written, at the entrance, with the city another mention gave.
+        assert_eq!(addresses[0].label(), "23 B Yrjönkatu, 00120 Helsinki");
+        assert_eq!(addresses[0].at, entrance);
     }
 
     #[test]
     fn an_address_without_its_postcode_joins_the_one_nearby_that_has_it() {
         let mut names = Names::default();
-        let mut tags = |number: &str, postcode: &str, city: &str| AddressTags {
-            number: number.into(),
-            street: names.id("Bulevardi"),
-            postcode: names.id(postcode),
-            city: names.id(city),
-        };
+        let mut tags =
+            |number: &str, postcode: &str, city: &str| candidate(&mut names, "Bulevardi", number, postcode, city);
         let (shop, building, far) = (tags("7", "", "Helsinki"), tags("7", "00120", ""), tags("9", "", ""));
         let (two_postcodes, other) = (tags("9", "00120", ""), tags("9", "00130", ""));
-        let mut merged = Merged::default();
-        merged.add(&names, &shop, at(60.1650, 24.9380), Source::Node);
-        merged.add(&names, &building, at(60.1651, 24.9381), Source::Building);
-        // Which of two postcodes a bare number 9 belongs to cannot be told: all three stay.
-        merged.add(&names, &far, at(60.1660, 24.9390), Source::Node);
-        merged.add(&names, &two_postcodes, at(60.1660, 24.9390), Source::Node);
-        merged.add(&names, &other, at(60.1900, 24.9390), Source::Node);
-        let addresses: Vec<Address> = merged.without_lone_postcode_gaps().into_iter().map(|(a, _)| a).collect();
+        let addresses = merged(
+            &mut names,
+            vec![
+                (shop, at(60.1650, 24.9380), Source::Node),
+                (building, at(60.1651, 24.9381), Source::Building),
+                // Which of two postcodes a bare number 9 belongs to cannot be told: all three stay.
+                (far, at(60.1660, 24.9390), Source::Node),
+                (two_postcodes, at(60.1660, 24.9390), Source::Node),
+                (other, at(60.1900, 24.9390), Source::Node),
+            ],
+        );
         let labels: Vec<String> = addresses.iter().map(Address::label).collect();
         assert_eq!(labels, ["7 Bulevardi, 00120 Helsinki", "9 Bulevardi", "9 Bulevardi, 00120", "9 Bulevardi, 00130"]);
         assert_eq!(addresses[0].at, at(60.1650, 24.9380), "the node's point beats the building's centroid");
+    }
+
+    #[test]
+    fn a_bare_address_far_from_the_one_with_a_postcode_stays_apart() {
+        let mut names = Names::default();
+        let bare = candidate(&mut names, "Main Street", "1", "", "");
+        let with = candidate(&mut names, "Main Street", "1", "K1A 0B1", "");
+        let addresses =
+            merged(&mut names, vec![(bare, at(45.0, -75.0), Source::Node), (with, at(45.1, -75.0), Source::Node)]);
+        assert_eq!(addresses.len(), 2);
     }
 }
