@@ -11,10 +11,10 @@
 //! when any of their points lies within 2 km of the box around the kept addresses, so a day's map has the
 //! roads between its stops and none from the far end of a province.
 //!
-//! Memory stays bounded by what is kept, not by the extract: the file is read twice. The first pass keeps
-//! the tagged nodes (addresses and entrances) and the ways it wants, as node ids; the second keeps the
-//! coordinates of exactly the nodes those ways name (and stops once it has them all). A province's extract
-//! never has its hundreds of millions of untagged nodes in memory at once.
+//! Memory grows with the extract's addresses and drivable ways, not with its nodes: the file is read twice.
+//! The first pass keeps the tagged nodes (addresses and entrances) and the ways it wants, as node ids; the
+//! second keeps the coordinates of exactly the nodes those ways name (and stops once it has them all). A
+//! province's hundreds of millions of other nodes are never in memory at once.
 
 mod merge;
 
@@ -339,13 +339,13 @@ impl Scan {
     fn block(&mut self, block: &PrimitiveBlock) {
         for group in block.groups() {
             for node in group.dense_nodes() {
-                if node.raw_tags().len() > 0 {
-                    self.node(node.id(), GeoPoint { lat: node.lat(), lon: node.lon() }, Tags::read(node.tags()));
+                if let (true, Ok(at)) = (node.raw_tags().len() > 0, GeoPoint::parse(node.lat(), node.lon())) {
+                    self.node(node.id(), at, Tags::read(node.tags()));
                 }
             }
             for node in group.nodes() {
-                if node.raw_tags().len() > 0 {
-                    self.node(node.id(), GeoPoint { lat: node.lat(), lon: node.lon() }, Tags::read(node.tags()));
+                if let (true, Ok(at)) = (node.raw_tags().len() > 0, GeoPoint::parse(node.lat(), node.lon())) {
+                    self.node(node.id(), at, Tags::read(node.tags()));
                 }
             }
             for way in group.ways() {
@@ -458,7 +458,10 @@ impl NeededNodes {
     }
 
     fn set(&mut self, id: i64, lat: i32, lon: i32) {
-        if let Ok(i) = self.ids.binary_search(&id) {
+        // A node off the earth (only a damaged or made-up file has one) stays missing: everything stored must
+        // read back as a place.
+        let on_earth = lat.unsigned_abs() <= 900_000_000 && lon.unsigned_abs() <= 1_800_000_000;
+        if let (true, Ok(i)) = (on_earth, self.ids.binary_search(&id)) {
             if self.points[i] == MISSING {
                 self.found += 1;
             }
@@ -509,7 +512,9 @@ mod tests {
         assert_eq!(nodes.get(3), Some(at(60.0, 24.0)));
         assert_eq!((nodes.get(4), nodes.get(5)), (None, None));
         nodes.set(5, 0, 0);
-        nodes.set(9, 0, 0);
+        nodes.set(9, 900_000_001, 0);
+        assert!(!nodes.is_complete(), "a node off the earth is no coordinate");
+        nodes.set(9, -900_000_000, -1_800_000_000);
         assert!(nodes.is_complete());
     }
 }
