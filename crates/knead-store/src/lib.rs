@@ -14,6 +14,7 @@ mod catalog;
 pub mod conformance;
 mod content;
 mod error;
+mod places;
 mod scheduling;
 pub mod sql;
 
@@ -21,11 +22,12 @@ pub use account::{AccountStore, NewApiToken, NewSession, PendingSession, SecondF
 pub use catalog::CatalogStore;
 pub use content::ContentStore;
 pub use error::{StoreError, StoreResult};
+pub use places::PlaceStore;
 pub use scheduling::{BookingError, Created, SchedulingStore};
 
 /// Everything knead stores; what the web layer holds.
 #[async_trait]
-pub trait Store: AccountStore + CatalogStore + ContentStore + SchedulingStore {
+pub trait Store: AccountStore + CatalogStore + ContentStore + PlaceStore + SchedulingStore {
     /// A cheap round trip, for /healthz.
     async fn ping(&self) -> StoreResult<()>;
     /// Which backend this is, for logs: "sqlite" or "postgres".

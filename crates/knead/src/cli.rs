@@ -38,6 +38,9 @@ pub enum Command {
     /// Manage personal access tokens for the API.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Addresses and roads from OpenStreetMap, kept on this server.
+    #[command(subcommand)]
+    Places(PlacesCommand),
 }
 
 #[derive(Debug, Args)]
@@ -169,4 +172,21 @@ pub struct TokenCreateArgs {
     /// Days until the token expires (1 to 366).
     #[arg(long, default_value_t = knead_app::accounts::DEFAULT_TOKEN_DAYS)]
     pub days: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlacesCommand {
+    /// Import an OpenStreetMap extract (a region's `.osm.pbf` file, as the usual extract sites publish it):
+    /// keeps the addresses inside the practice's service area and the roads around them, replacing what an
+    /// earlier import kept. Nothing changes when the file cannot be read.
+    Import(PlacesImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlacesImportArgs {
+    /// The extract, e.g. `ontario-latest.osm.pbf`.
+    pub file: PathBuf,
+    /// Keep every address in the extract, not only those inside the service area.
+    #[arg(long)]
+    pub whole_extract: bool,
 }

@@ -1,4 +1,5 @@
-//! The `knead` command: serve the practice, migrate, load demo data, create users and tokens, benchmark.
+//! The `knead` command: serve the practice, migrate, load demo data, create users and tokens, import places,
+//! benchmark.
 //!
 //! It wires the pieces together: a store adapter chosen by the database URL, the application (`knead-app`)
 //! over it, and the web layer's router over that. It reaches knead-web only through `router`, `AppState`
@@ -13,6 +14,7 @@ mod bench;
 mod cli;
 mod config;
 mod open_files;
+mod place_commands;
 mod serve;
 mod store;
 
@@ -63,6 +65,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let app = App::new(store::open(&config.database_url).await?);
             account_commands::token(&app, command).await
         }
+        Command::Places(command) => place_commands::places(&config.database_url, command).await,
     }
 }
 

@@ -28,7 +28,9 @@ macro_rules! corrupt_rows_suite {
             settings_saved_before_the_booking_horizon_existed_read_with_a_years_horizon,
             overlapping_override_windows_are_a_corrupt_override_not_dropped,
             a_booking_with_no_place_or_a_bad_client_email_is_a_corrupt_booking,
-            a_visit_off_the_map_is_a_corrupt_visit_in_the_stops_availability_reads);
+            a_visit_off_the_map_is_a_corrupt_visit_in_the_stops_availability_reads,
+            a_road_with_unreadable_points_is_a_corrupt_road,
+            an_address_off_the_map_is_a_corrupt_address);
     };
     (@story $fresh:path, $field:ident, $($story:ident),*) => {
         $(
@@ -42,8 +44,10 @@ macro_rules! corrupt_rows_suite {
     };
 }
 
+pub use super::places::{a_road_with_unreadable_points_is_a_corrupt_road, an_address_off_the_map_is_a_corrupt_address};
+
 /// Asserts a corrupt-row error for row `id` of `table`, whose problem does not repeat the stored `value`.
-fn assert_corrupt<T: Debug>(result: StoreResult<T>, table: &str, id: impl ToString, value: &str) {
+pub(super) fn assert_corrupt<T: Debug>(result: StoreResult<T>, table: &str, id: impl ToString, value: &str) {
     let id = id.to_string();
     match result {
         Err(StoreError::Corrupt { table: t, id: i, problem }) => {

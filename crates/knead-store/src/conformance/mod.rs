@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod content;
 pub mod corrupt;
+pub mod places;
 pub mod scheduling;
 
 use crate::{Created, Store};
@@ -40,6 +41,10 @@ macro_rules! conformance_suite {
             catalog::a_taken_slug_is_a_conflict_on_slug,
             content::articles,
             content::a_taken_article_slug_is_a_conflict_on_slug,
+            places::an_import_replaces_the_last_and_moves_the_generation,
+            places::a_large_import_arrives_whole_and_in_order,
+            places::roads_within_an_area_are_those_whose_box_meets_it,
+            places::a_road_of_one_point_is_refused_and_changes_nothing,
             scheduling::practice_settings,
             scheduling::clinics_and_rooms,
             scheduling::schedules,

@@ -6,5 +6,6 @@ mod cli;
 mod concurrency;
 mod connections;
 mod crash;
+mod places;
 mod support;
 mod tidy;
