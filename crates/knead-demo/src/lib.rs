@@ -436,8 +436,8 @@ pub fn clinic() -> ClinicInput {
     ClinicInput {
         name: "Queen West Clinic".into(),
         address: "700 Queen St W (fictional suite), Toronto".into(),
-        lat: 43.6465,
-        lon: -79.4110,
+        lat: Some(43.6465),
+        lon: Some(-79.4110),
         rooms: vec!["Room 1".into(), "Room 2".into()],
     }
 }

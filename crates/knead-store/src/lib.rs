@@ -21,7 +21,7 @@ pub use account::{AccountStore, NewApiToken, NewSession, PendingSession, SecondF
 pub use catalog::CatalogStore;
 pub use content::ContentStore;
 pub use error::{StoreError, StoreResult};
-pub use scheduling::{BookingError, Created, SchedulingStore};
+pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, SchedulingStore};
 
 /// Everything knead stores; what the web layer holds.
 #[async_trait]

@@ -19,6 +19,7 @@ mod booking;
 mod catalog;
 mod content;
 mod error;
+mod practice;
 mod rows;
 mod scheduling;
 mod value;
