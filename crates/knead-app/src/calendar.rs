@@ -385,7 +385,7 @@ mod tests {
         let refused = availability(&app, &q).await.map(|o| o.slots.len());
         assert_eq!(refusal(refused), [("archived", "clinic_id".to_string())]);
         assert!(!set_clinic_archived(&app, c.id, false).await.unwrap().archived);
-        assert_eq!(clinics(&app).await.unwrap(), [c.clone()]);
+        assert_eq!(clinics(&app).await.unwrap(), std::slice::from_ref(&c));
         assert!(!availability(&app, &q).await.unwrap().slots.is_empty());
         let missing = set_clinic_archived(&app, ClinicId(9_999), true).await;
         assert!(matches!(missing, Err(AppError::NotFound { what: "clinic" })), "{missing:?}");

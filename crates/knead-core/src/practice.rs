@@ -134,7 +134,9 @@ impl PracticeDetailsInput {
             "" => None,
             text => e.take(Email::parse("email", text)).map(|email| email.as_str().to_string()),
         };
-        let address = given(e.text("address", &self.address, 0, Self::MAX_ADDRESS));
+        // One line break between lines, whatever the form sent (`\r\n`) and however many blank lines.
+        let address = e.text("address", &self.address, 0, Self::MAX_ADDRESS);
+        let address = given(address.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"));
         e.finish(|| Some(PracticeDetails { name, phone, email, address }))
     }
 }
@@ -190,9 +192,10 @@ mod tests {
             name: " Kneady Hands ".into(),
             phone: "416-555-0123".into(),
             email: " Hello@Kneady.Example ".into(),
-            address: "Suite 4\n700 Queen St W\nToronto ON".into(),
+            address: "Suite 4\r\n700 Queen St W \r\n\r\nToronto ON".into(),
         };
         let d = input.validate().unwrap();
+        assert_eq!(d.address.as_deref(), Some("Suite 4\n700 Queen St W\nToronto ON"), "lines kept, ends tidied");
         assert_eq!(d.name.as_deref(), Some("Kneady Hands"));
         assert_eq!(d.phone.as_ref().map(Phone::as_str), Some("416-555-0123"));
         assert_eq!(d.email.as_deref(), Some("hello@kneady.example"));
