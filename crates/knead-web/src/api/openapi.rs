@@ -265,6 +265,9 @@ fn add_input_bounds(doc: &mut Value) {
     // A room is a name alone or a `RoomRef` (`RoomInput` is untagged): the name alone has the same bound.
     let room_name = schemas.pointer_mut("/RoomInput/oneOf/0").expect("a room may be a name alone");
     merge(room_name, text(1, 80));
+    // `ClinicInput::given_point`: a clinic's lat and lon come together or not at all.
+    let clinic = schemas.pointer_mut("/ClinicInput").expect("the document has ClinicInput");
+    merge(clinic, json!({ "dependentRequired": { "lat": ["lon"], "lon": ["lat"] } }));
 }
 
 /// Writes `patch`'s keys into `target`, object by object (so `items` bounds join the existing `items`).

@@ -207,6 +207,9 @@ async fn an_archived_clinic_leaves_the_booking_pages_and_its_bookings_keep_it() 
     let kept = app.get(&manage_url).await;
     assert_eq!(kept.status, StatusCode::OK);
     assert!(kept.body.contains(&clinic.name) && kept.body.contains(&clinic.address), "the booking keeps its clinic");
+    let booking = app.store.booking(knead_core::booking::BookingId(booked["id"].as_i64().unwrap())).await.unwrap();
+    let day = format!("/manage/therapists/{}/calendar?date={from}", booking.visits[0].therapist_id.0);
+    assert!(app.get_as(&day, &manager).await.body.contains(&clinic.name), "the therapist's day still names it");
 
     let restored =
         app.form(&format!("/manage/clinics/{}/restore", clinic.id.0), Some(&manager), &[("csrf", &csrf)]).await;
