@@ -122,23 +122,43 @@ impl PracticeDetailsInput {
     pub fn validate(&self) -> Result<PracticeDetails, ValidationErrors> {
         let mut e = ValidationErrors::default();
         let given = |text: String| if text.is_empty() { None } else { Some(text) };
-        let name = given(e.text("name", &self.name, 0, Self::MAX_NAME));
+        let name = if within(&mut e, "name", &self.name, Self::MAX_NAME) {
+            given(e.text("name", &self.name, 0, Self::MAX_NAME))
+        } else {
+            None
+        };
         if name.as_deref().is_some_and(|n| n.contains(['\n', '\r'])) {
             e.push(FieldError::new("invalid", "name", "must be on one line"));
         }
         let phone = match self.phone.trim() {
+            _ if !within(&mut e, "phone", &self.phone, Phone::MAX_LEN) => None,
             "" => None,
             text => e.take(Phone::parse("phone", text)),
         };
         let email = match self.email.trim() {
+            _ if !within(&mut e, "email", &self.email, Email::MAX_LEN) => None,
             "" => None,
             text => e.take(Email::parse("email", text)).map(|email| email.as_str().to_string()),
         };
-        // One line break between lines, whatever the form sent (`\r\n`) and however many blank lines.
-        let address = e.text("address", &self.address, 0, Self::MAX_ADDRESS);
-        let address = given(address.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"));
+        let address = if within(&mut e, "address", &self.address, Self::MAX_ADDRESS) {
+            // One line break between lines, whatever the form sent (`\r\n`) and however many blank lines.
+            let text = e.text("address", &self.address, 0, Self::MAX_ADDRESS);
+            given(text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"))
+        } else {
+            None
+        };
         e.finish(|| Some(PracticeDetails { name, phone, email, address }))
     }
+}
+
+/// Whether `raw` has at most `max` characters as sent, white space included, as the API's schema counts them
+/// (so a detail of spaces alone is held to the limit too); records the error when not.
+fn within(e: &mut ValidationErrors, field: &str, raw: &str, max: usize) -> bool {
+    let len = raw.chars().count();
+    if len > max {
+        e.push(FieldError::new("too_long", field, format!("must be at most {max} characters (got {len})")));
+    }
+    len <= max
 }
 
 #[cfg(test)]
@@ -226,6 +246,14 @@ mod tests {
         assert_eq!(fields(control), [("invalid", "address".to_string())]);
         let longest = PracticeDetailsInput { address: "a".repeat(300), ..Default::default() };
         assert!(longest.validate().is_ok());
+        let spaces = PracticeDetailsInput {
+            name: " ".repeat(121),
+            phone: " ".repeat(41),
+            email: " ".repeat(255),
+            address: " ".repeat(301),
+        };
+        let too_long = ["name", "phone", "email", "address"].map(|f| ("too_long", f.to_string()));
+        assert_eq!(fields(spaces), too_long, "counted as sent, as the API's schema counts");
     }
 
     #[test]
