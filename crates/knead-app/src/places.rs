@@ -9,7 +9,7 @@ use crate::{App, AppError, AppResult};
 use async_trait::async_trait;
 use knead_core::geo::haversine_km;
 use knead_core::places::{AddressIndex, Bounds, Road};
-use knead_core::GeoPoint;
+use knead_core::{FieldError, GeoPoint};
 use knead_store::DynStore;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -48,6 +48,35 @@ pub enum AddressProblem {
     Ambiguous { field: String, candidates: Vec<FoundPlace> },
     /// The geocoder could not be asked (a configured service is down).
     Unavailable,
+}
+
+impl AddressProblem {
+    /// The problem as the field's error, as forms and the API show it; `None` when the geocoder is down
+    /// (not the input's fault).
+    pub fn field_error(&self) -> Option<FieldError> {
+        Some(match self {
+            AddressProblem::NotFound { field } => FieldError::new(
+                "address_not_found",
+                field.clone(),
+                "we could not find this address; check the street and number, pick one of the suggestions, or \
+                 call the practice",
+            ),
+            AddressProblem::NoNumber { field } => FieldError::new(
+                "address_incomplete",
+                field.clone(),
+                "add the house number to the street, e.g. 11 Main Street",
+            ),
+            AddressProblem::Ambiguous { field, candidates } => FieldError::new(
+                "address_ambiguous",
+                field.clone(),
+                format!(
+                    "this address matches {} places far apart; add the postcode or city, or pick one",
+                    candidates.len()
+                ),
+            ),
+            AddressProblem::Unavailable => return None,
+        })
+    }
 }
 
 /// Matches closer together than this are one place (the entrances of one building, say).

@@ -4,9 +4,9 @@
 //! (`ServiceInput::validate`, `Email::parse`...), so everything past the edge holds only valid values.
 //!
 //! One module per context: `account`, `catalog`, `content`, `calendar` (settings, hours, time off),
-//! `booking` (bookings and the rules around the engine), `schedule` (the availability engine), and the
-//! shared `geo`, `validation`, `clock`, `money` and `slug`. Coming contexts (`intake`, `clinical`,
-//! `outcomes`, `events`, `billing`) land beside them.
+//! `booking` (bookings and the rules around the engine), `practice` (its own details: name, phone, email,
+//! address), `schedule` (the availability engine), and the shared `geo`, `validation`, `clock`, `money` and
+//! `slug`. Coming contexts (`intake`, `clinical`, `outcomes`, `events`, `billing`) land beside them.
 
 pub mod account;
 pub mod booking;
@@ -17,6 +17,7 @@ pub mod content;
 pub mod geo;
 pub mod money;
 pub mod places;
+pub mod practice;
 pub mod schedule;
 pub mod slug;
 pub mod validation;

@@ -468,8 +468,8 @@ pub fn clinic() -> ClinicInput {
     ClinicInput {
         name: "Korkeavuori Clinic".into(),
         address: CLINIC_ADDRESS.into(),
-        lat: CLINIC_AT.lat,
-        lon: CLINIC_AT.lon,
+        lat: Some(CLINIC_AT.lat),
+        lon: Some(CLINIC_AT.lon),
         rooms: vec!["Room 1".into(), "Room 2".into()],
     }
 }

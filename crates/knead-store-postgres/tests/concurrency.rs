@@ -2,11 +2,11 @@
 //! knead servers, so only the database's locks and constraints can keep them apart.
 
 use jiff::{Timestamp, ToSpan};
-use knead_core::booking::{ClinicInput, NewBooking, Unavailable, Where};
+use knead_core::booking::{ClinicInput, NewBooking, RoomInput, RoomRef, Unavailable, Where};
 use knead_core::schedule::{DayRule, Stop, Unfit};
 use knead_core::{Place, ServiceId, TherapistId, TherapistInput};
 use knead_store::conformance::{home, new_booking, service_input, t0, Pass};
-use knead_store::{BookingError, CatalogStore, Created, SchedulingStore};
+use knead_store::{BookingError, CatalogStore, ClinicError, Created, SchedulingStore};
 use knead_store_postgres::testing::{fresh_database, TestDatabase};
 use knead_store_postgres::PostgresStore;
 
@@ -167,9 +167,9 @@ async fn clinic_rooms_are_shared_out_one_each() {
     let (service, t) = service_and_therapists(&servers[0], 6).await;
     let input = ClinicInput {
         name: "Clinic".into(),
-        address: String::new(),
-        lat: 43.65,
-        lon: -79.4,
+        address: "1 Fictional St".into(),
+        lat: Some(43.65),
+        lon: Some(-79.4),
         rooms: vec!["Room A".into(), "Room B".into()],
     };
     let clinic = servers[0].create_clinic(&input.validate().unwrap()).await.unwrap();
@@ -181,6 +181,57 @@ async fn clinic_rooms_are_shared_out_one_each() {
         results.iter().filter_map(|r| r.as_ref().ok()).map(|c| c.booking().visits[0].room_id.unwrap()).collect();
     rooms.sort();
     assert_eq!(rooms, clinic.rooms.iter().map(|r| r.id).collect::<Vec<_>>(), "each room once");
+    servers[1].close().await;
+    db.cleanup().await;
+}
+
+/// A room removed on one server while the other books the clinic: the removal and the room pick take the
+/// same clinic lock, so either the room was removed before any visit took it, or the removal is refused
+/// because a visit did — never a visit in a removed room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_room_is_never_removed_under_a_visit_being_booked() {
+    let Some(db) = fresh_database().await else { return };
+    let servers = two_servers(&db).await;
+    let (service, t) = service_and_therapists(&servers[0], 2).await;
+    let start: Timestamp = "2026-06-03T15:00:00Z".parse().unwrap();
+    for round in 0..8 {
+        let input = ClinicInput {
+            name: format!("Clinic {round}"),
+            address: "1 Fictional St".into(),
+            lat: Some(43.65),
+            lon: Some(-79.4),
+            rooms: vec!["Room A".into(), "Room B".into()],
+        };
+        let clinic = servers[0].create_clinic(&input.validate().unwrap()).await.unwrap();
+        let (kept, removed) = (clinic.rooms[0].id, clinic.rooms[1].id);
+        let only_a =
+            ClinicInput { rooms: vec![RoomInput::Room(RoomRef { id: Some(kept.0), name: "Room A".into() })], ..input };
+        let at = start + (2 * round as i64).hours();
+        let bookings: Vec<NewBooking> =
+            t.iter().map(|&therapist| booking(service, &[therapist], at, Where::Clinic(clinic.id))).collect();
+        let remover = servers[round % 2].clone();
+        let draft = only_a.validate().unwrap();
+        let removal = tokio::spawn(async move { remover.update_clinic(clinic.id, &draft, t0()).await });
+        let results = race(&servers, bookings, &Pass).await;
+        let removal = removal.await.unwrap();
+        let in_removed = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .filter(|c| c.booking().visits[0].room_id == Some(removed))
+            .count();
+        match removal {
+            Ok(edited) => {
+                assert_eq!(in_removed, 0, "round {round}: a visit was booked into the removed room");
+                assert_eq!(edited.rooms.len(), 1);
+                assert_eq!(count(&results, &Unavailable::NoRoomFree), (1, 0, 1), "{:?}", others(&results));
+            }
+            Err(ClinicError::RoomsInUse(busy)) => {
+                assert_eq!((in_removed, busy.len(), busy[0].id), (1, 1, removed), "round {round}");
+                assert_eq!(count(&results, &Unavailable::NoRoomFree), (2, 0, 0), "{:?}", others(&results));
+            }
+            Err(other) => panic!("round {round}: {other:?}"),
+        }
+    }
     servers[1].close().await;
     db.cleanup().await;
 }

@@ -23,7 +23,7 @@ pub use catalog::CatalogStore;
 pub use content::ContentStore;
 pub use error::{StoreError, StoreResult};
 pub use places::PlaceStore;
-pub use scheduling::{BookingError, Created, SchedulingStore};
+pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, SchedulingStore};
 
 /// Everything knead stores; what the web layer holds.
 #[async_trait]

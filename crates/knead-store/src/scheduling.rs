@@ -1,12 +1,13 @@
 //! The scheduling port: what availability is made from (settings, clinics, schedules, hours, time off),
-//! and the bookings written against it under the store's lock.
+//! the bookings written against it under the store's lock, and the practice's own details.
 
 use crate::{StoreError, StoreResult};
 use async_trait::async_trait;
 use jiff::civil::Date;
 use jiff::Timestamp;
-use knead_core::booking::{Booking, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking, Unavailable};
+use knead_core::booking::{Booking, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking, RoomId, Unavailable};
 use knead_core::calendar::{DayWindows, PracticeSettings, ScheduleDraft, TherapistSchedule, TimeOff};
+use knead_core::practice::PracticeDetails;
 use knead_core::schedule::{DayRule, RoomCalendar, Stop};
 use knead_core::{TherapistId, UserId};
 
@@ -21,6 +22,28 @@ pub enum BookingError {
     KeyReused,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a clinic was not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClinicError {
+    /// Rooms the change would remove still have visits to come; nothing was written.
+    #[error("{} room(s) to remove still have visits to come", .0.len())]
+    RoomsInUse(Vec<BusyRoom>),
+    /// The room at `rooms[index]` gives an id that is not one of the clinic's rooms.
+    #[error("rooms[{index}].id is not a room of this clinic")]
+    UnknownRoom { index: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A room with a visit still to come: it cannot be removed until that visit is moved or cancelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusyRoom {
+    pub id: RoomId,
+    pub name: String,
+    /// When the first such visit starts (its set-up buffer included).
+    pub next_visit: Timestamp,
 }
 
 /// A written booking, or the one an earlier request with the same idempotency key wrote.
@@ -44,9 +67,24 @@ pub trait SchedulingStore: Send + Sync {
     async fn practice_settings(&self) -> StoreResult<PracticeSettings>;
     async fn save_practice_settings(&self, settings: &PracticeSettings) -> StoreResult<()>;
 
-    /// Clinics by name, each with its rooms in the order they were given.
+    /// The practice's own details; none given until saved.
+    async fn practice_details(&self) -> StoreResult<PracticeDetails>;
+    async fn save_practice_details(&self, details: &PracticeDetails) -> StoreResult<()>;
+
+    /// Every clinic by name, archived ones too, each with its rooms in the order they were added (removed
+    /// rooms left out).
     async fn clinics(&self) -> StoreResult<Vec<Clinic>>;
+    async fn clinic(&self, id: ClinicId) -> StoreResult<Clinic>;
+    /// A new clinic with its rooms (the draft's rooms are all new).
     async fn create_clinic(&self, draft: &ClinicDraft) -> StoreResult<Clinic>;
+    /// Replaces a clinic's name, address, point and rooms, under the clinic's booking lock: a room given by
+    /// id is kept (renamed if its name changed), a room without one is added, and the clinic's other rooms are
+    /// removed — unless one of those has an active visit ending after `now`, when nothing is written. A
+    /// removed room keeps its row for the visits it had.
+    async fn update_clinic(&self, id: ClinicId, draft: &ClinicDraft, now: Timestamp) -> Result<Clinic, ClinicError>;
+    /// Archives (no new bookings) or restores a clinic, under its booking lock so a booking being written
+    /// there finishes first.
+    async fn set_clinic_archived(&self, id: ClinicId, archived: bool) -> StoreResult<Clinic>;
 
     /// Schedules of every therapist who has one and is not archived.
     async fn schedules(&self) -> StoreResult<Vec<TherapistSchedule>>;

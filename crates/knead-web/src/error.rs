@@ -123,11 +123,12 @@ impl WebError {
                 None,
                 "Address search is not answering just now; try again shortly or call the practice.".into(),
             )],
-            WebError::App(AppError::Address(AddressProblem::Ambiguous { field, candidates })) => {
-                vec![ErrorItem {
-                    candidates: Some(candidates.iter().map(crate::api::places::PlaceView::from).collect()),
-                    ..item("address_ambiguous", Some(field), ambiguous_detail(candidates.len()))
-                }]
+            WebError::App(AppError::Address(problem @ AddressProblem::Ambiguous { candidates, .. })) => {
+                let places = candidates.iter().map(crate::api::places::PlaceView::from).collect();
+                problem
+                    .field_error()
+                    .map(|e| vec![ErrorItem { candidates: Some(places), ..from_field(&e) }])
+                    .unwrap_or_default()
             }
             WebError::App(e) => field_errors(e).map(|errs| errs.0.iter().map(from_field).collect()).unwrap_or_default(),
             WebError::BadRequest(e) => vec![from_field(e)],
@@ -180,29 +181,11 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
             "start",
             format!("changes need at least {notice_hours} hours' notice; please call the practice"),
         ),
-        AppError::Address(AddressProblem::NotFound { field }) => one(
-            "address_not_found",
-            field,
-            "we could not find this address; check the street and number, pick one of the suggestions, or call \
-             the practice"
-                .into(),
-        ),
-        AppError::Address(AddressProblem::NoNumber { field }) => {
-            one("address_incomplete", field, "add the house number to the street, e.g. 11 Main Street".into())
-        }
-        AppError::Address(AddressProblem::Ambiguous { field, candidates }) => {
-            one("address_ambiguous", field, ambiguous_detail(candidates.len()))
-        }
-        AppError::Address(AddressProblem::Unavailable)
-        | AppError::NotFound { .. }
-        | AppError::Store(_)
-        | AppError::Internal(_) => None,
+        AppError::Address(problem) => problem.field_error().map(|e| ValidationErrors(vec![e])),
+        AppError::NotFound { .. } | AppError::Store(_) | AppError::Internal(_) => None,
     }
 }
 
-fn ambiguous_detail(count: usize) -> String {
-    format!("this address matches {count} places far apart; add the postcode or city, or pick one")
-}
 
 impl From<FieldError> for WebError {
     fn from(e: FieldError) -> WebError {

@@ -1,12 +1,14 @@
 //! The pages' shared building blocks: form values kept as typed, one labelled field widget with its hint and
 //! error, the error summary above a refused form, readers for what people type into forms (numbers, money,
-//! labels), the CSRF field and notices, and the few ways times and durations are shown.
+//! labels), the CSRF field and notices, the few ways times and durations are shown, and the practice's contact
+//! details at the foot of every page.
 
 use crate::auth::Caller;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_core::calendar::local_date;
+use knead_core::practice::PracticeDetails;
 use knead_core::{FieldError, ValidationErrors};
 use maud::{html, Markup};
 
@@ -244,5 +246,23 @@ pub fn minutes(m: i64) -> String {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// How to reach the practice, at the foot of every page: its name, then the phone as a link a phone dials,
+/// the email as a link that writes to it, and the postal address on its lines — each only when given.
+pub fn practice_contact(name: &str, details: &PracticeDetails) -> Markup {
+    let address = details.address_lines();
+    html! {
+        address.contact {
+            strong { (name) }
+            @if let Some(phone) = &details.phone {
+                br; "Phone " a href=(phone.tel_href()) { (phone.as_str()) }
+            }
+            @if let Some(email) = &details.email {
+                br; "Email " a href={ "mailto:" (email) } { (email) }
+            }
+            @for line in &address { br; (line) }
+        }
     }
 }

@@ -127,8 +127,19 @@ impl Context {
                         "this service is given at your place: give lat and lon instead of a clinic",
                     ));
                 }
-                let clinic = store.clinics().await?.into_iter().find(|c| c.id == id);
-                let clinic = clinic.ok_or_else(|| AppError::field("unknown", "clinic_id", "no clinic has this id"))?;
+                let clinic = store.clinic(id).await.map_err(|e| match e {
+                    knead_store::StoreError::NotFound => {
+                        AppError::field("unknown", "clinic_id", "no clinic has this id")
+                    }
+                    other => other.into(),
+                })?;
+                if clinic.archived {
+                    return Err(AppError::field(
+                        "archived",
+                        "clinic_id",
+                        "this clinic no longer takes bookings; choose another clinic",
+                    ));
+                }
                 (clinic.at(), Some(id))
             }
         };

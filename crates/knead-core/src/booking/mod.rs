@@ -5,7 +5,10 @@
 //! [`plan`] holds the rules the booking service runs around the engine: the search for a service, the
 //! visits a slot becomes, the practice's grid, and the re-check the store runs as it writes.
 
+mod clinic;
 pub mod plan;
+
+pub use clinic::{Clinic, ClinicDraft, ClinicId, ClinicInput, Room, RoomDraft, RoomId, RoomInput, RoomRef};
 
 pub use crate::calendar::parse_instant;
 
@@ -20,74 +23,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BookingId(pub i64);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ClinicId(pub i64);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RoomId(pub i64);
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Room {
-    pub id: RoomId,
-    pub name: String,
-}
-
-/// A clinic location; a clinic visit needs one of its rooms free.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Clinic {
-    pub id: ClinicId,
-    pub name: String,
-    pub address: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub rooms: Vec<Room>,
-}
-
-impl Clinic {
-    pub fn at(&self) -> GeoPoint {
-        GeoPoint { lat: self.lat, lon: self.lon }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ClinicInput {
-    pub name: String,
-    #[serde(default)]
-    pub address: String,
-    pub lat: f64,
-    pub lon: f64,
-    /// Room names; at least one.
-    pub rooms: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClinicDraft {
-    pub name: String,
-    pub address: String,
-    pub at: GeoPoint,
-    pub rooms: Vec<String>,
-}
-
-impl ClinicInput {
-    pub fn validate(&self) -> Result<ClinicDraft, ValidationErrors> {
-        let mut e = ValidationErrors::default();
-        let name = e.text("name", &self.name, 1, 120);
-        let address = e.text("address", &self.address, 0, 300);
-        let at = e.take(GeoPoint::parse(self.lat, self.lon));
-        if self.rooms.is_empty() {
-            e.push(FieldError::new("required", "rooms", "must name at least one room"));
-        }
-        let rooms = e.labels("rooms", &self.rooms, 50, 80);
-        e.finish(|| Some(ClinicDraft { name, address, at: at?, rooms }))
-    }
-}
 
 /// Who the booking is for, as a guest types it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ use crate::{AccountStore, CatalogStore, NewApiToken, SchedulingStore, StoreError
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use knead_core::calendar::{PracticeSettings, ScheduleInput};
+use knead_core::practice::PracticeDetailsInput;
 use knead_core::{NewUser, TherapistId, TherapistInput, UserId};
 use std::fmt::Debug;
 
@@ -25,6 +26,8 @@ macro_rules! corrupt_rows_suite {
             labels_that_are_not_a_list_of_strings_are_a_corrupt_therapist,
             a_slug_that_would_not_parse_is_a_corrupt_service,
             a_stored_zone_that_does_not_exist_is_corrupt_settings_not_the_defaults,
+            a_stored_phone_that_would_not_parse_is_corrupt_details_not_none,
+            a_clinic_off_the_map_is_a_corrupt_clinic_in_the_list_and_by_id,
             settings_saved_before_the_booking_horizon_existed_read_with_a_years_horizon,
             overlapping_override_windows_are_a_corrupt_override_not_dropped,
             a_booking_with_no_place_or_a_bad_client_email_is_a_corrupt_booking,
@@ -130,6 +133,20 @@ pub async fn a_stored_zone_that_does_not_exist_is_corrupt_settings_not_the_defau
     let bad = crate::sql::Param::json(&settings).unwrap();
     db.execute("update practice_settings set settings = $1 where id = 1", &[bad]).await.unwrap();
     assert_corrupt(db.practice_settings().await, "practice_settings", 1, "Mars");
+}
+
+pub async fn a_stored_phone_that_would_not_parse_is_corrupt_details_not_none<D: SqlDatabase>(db: &D) {
+    let details = PracticeDetailsInput { phone: "416-555-0123".into(), ..Default::default() }.validate().unwrap();
+    db.save_practice_details(&details).await.unwrap();
+    db.execute("update practice_details set phone = 'call 555 now' where id = 1", &[]).await.unwrap();
+    assert_corrupt(db.practice_details().await, "practice_details", 1, "call 555");
+}
+
+pub async fn a_clinic_off_the_map_is_a_corrupt_clinic_in_the_list_and_by_id<D: SqlDatabase>(db: &D) {
+    let clinic = db.create_clinic(&super::scheduling::clinic_input(&["Room 1"]).validate().unwrap()).await.unwrap();
+    db.execute("update clinics set lat = 123.5 where id = $1", &[clinic.id.into()]).await.unwrap();
+    assert_corrupt(db.clinics().await, "clinics", clinic.id.0, "123.5");
+    assert_corrupt(db.clinic(clinic.id).await, "clinics", clinic.id.0, "123.5");
 }
 
 /// Settings are JSON in one row, so a setting added later (the booking horizon) needs no migration: a row

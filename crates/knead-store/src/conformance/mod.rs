@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod content;
 pub mod corrupt;
 pub mod places;
+pub mod practice;
 pub mod scheduling;
 
 use crate::{Created, Store};
@@ -52,7 +53,11 @@ macro_rules! conformance_suite {
             scheduling::clinic_rooms_are_never_double_booked,
             scheduling::concurrent_bookings_for_one_slot_let_exactly_one_through,
             scheduling::every_change_availability_reads_moves_the_calendar_version,
-            scheduling::each_refusal_names_its_reason);
+            scheduling::each_refusal_names_its_reason,
+            practice::practice_details_read_back_as_saved,
+            practice::a_clinic_is_edited_in_place_keeping_its_rooms_by_id,
+            practice::a_room_with_visits_to_come_cannot_be_removed,
+            practice::an_archived_clinic_takes_no_new_bookings_until_restored);
     };
     (@story $fresh:path, $($module:ident :: $story:ident),*) => {
         $(

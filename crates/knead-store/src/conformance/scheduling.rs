@@ -5,18 +5,19 @@ use super::{booked, home, new_booking, service_input, t0, therapist_with_schedul
 use crate::{BookingError, Created, Store, StoreError};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use knead_core::booking::{BookingId, BookingStatus, ClinicInput, Unavailable, Where};
+use knead_core::booking::{BookingId, BookingStatus, ClinicId, ClinicInput, RoomInput, RoomRef, Unavailable, Where};
 use knead_core::calendar::{DayWindows, PracticeSettings, ScheduleInput, WeeklyHoursInput, Zone};
 use knead_core::schedule::{RoomCalendar, Unfit};
 use knead_core::{NewUser, TherapistId, TherapistInput};
 
-fn clinic_input(rooms: &[&str]) -> ClinicInput {
+/// A clinic with its point given and `rooms` by name.
+pub fn clinic_input(rooms: &[&str]) -> ClinicInput {
     ClinicInput {
         name: "Queen St Clinic".into(),
         address: "10 Fictional St".into(),
-        lat: 43.65,
-        lon: -79.40,
-        rooms: rooms.iter().map(|r| r.to_string()).collect(),
+        lat: Some(43.65),
+        lon: Some(-79.40),
+        rooms: rooms.iter().map(|r| RoomInput::from(*r)).collect(),
     }
 }
 
@@ -34,11 +35,14 @@ pub async fn practice_settings(store: &dyn Store) {
     assert_eq!(store.practice_settings().await.unwrap().booking_horizon_days, 730);
 }
 
-/// Clinics keep their rooms in order and list by name.
+/// Clinics keep their rooms in order and list by name; one reads by id.
 pub async fn clinics_and_rooms(store: &dyn Store) {
     let c = store.create_clinic(&clinic_input(&["Room A", "Room B"]).validate().unwrap()).await.unwrap();
     assert_eq!(c.rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Room A", "Room B"]);
+    assert!(!c.archived);
     assert_eq!(store.clinics().await.unwrap(), vec![c.clone()]);
+    assert_eq!(store.clinic(c.id).await.unwrap(), c);
+    assert!(matches!(store.clinic(ClinicId(c.id.0 + 100)).await, Err(StoreError::NotFound)));
     let earlier = ClinicInput { name: "Annex".into(), ..clinic_input(&["Only room"]) };
     let annex = store.create_clinic(&earlier.validate().unwrap()).await.unwrap();
     assert_eq!(store.clinics().await.unwrap(), vec![annex, c], "by name");
@@ -284,6 +288,17 @@ pub async fn every_change_availability_reads_moves_the_calendar_version(store: &
 
     let clinic = store.create_clinic(&clinic_input(&["Room A", "Room B"]).validate().unwrap()).await.unwrap();
     moved("a new clinic with its rooms").await;
+    let mut edited = clinic_input(&[]);
+    edited.rooms = vec![RoomInput::Room(RoomRef { id: Some(clinic.rooms[0].id.0), name: "Room A".into() })];
+    store.update_clinic(clinic.id, &edited.validate().unwrap(), t0()).await.unwrap();
+    moved("a room removed from a clinic").await;
+    edited.rooms.push(RoomInput::from("Room C"));
+    store.update_clinic(clinic.id, &edited.validate().unwrap(), t0()).await.unwrap();
+    moved("a room added to a clinic").await;
+    store.set_clinic_archived(clinic.id, true).await.unwrap();
+    moved("an archived clinic").await;
+    store.set_clinic_archived(clinic.id, false).await.unwrap();
+    moved("a restored clinic").await;
 
     let start: Timestamp = "2026-06-08T14:00:00Z".parse().unwrap();
     let booking = booked(store, &new_booking(service.id, &[t], start, home(), None)).await;
@@ -305,6 +320,7 @@ pub async fn every_change_availability_reads_moves_the_calendar_version(store: &
     store.stops_between(start - 1.hours(), start + 3.hours()).await.unwrap();
     store.room_calendar(clinic.id, start, start + 3.hours()).await.unwrap();
     store.practice_settings().await.unwrap();
+    store.clinics().await.unwrap();
     assert_eq!(store.calendar_version().await.unwrap(), seen, "reads leave the calendar version alone");
 }
 

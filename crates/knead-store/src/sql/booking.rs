@@ -50,7 +50,10 @@ const INSERT_BOOKING: &str = "insert into bookings (service_id, status, starts_a
 const CLINIC_PLACE: &str = "select id, lat, lon from clinics where id = $1";
 const THERAPIST_STOPS: &str = "select id, block_start, block_end, lat, lon from visits \
      where active and therapist_id = $1 and block_start < $3 and $2 < block_end order by block_start";
-const FREE_ROOMS: &str = "select r.id from rooms r where r.clinic_id = $1 and not exists (select 1 from visits v \
+/// The clinic's rooms free over `[$2, $3)`; none when the clinic is archived (it takes no new bookings) or the
+/// room was removed.
+const FREE_ROOMS: &str = "select r.id from rooms r join clinics c on c.id = r.clinic_id \
+     where r.clinic_id = $1 and not r.archived and not c.archived and not exists (select 1 from visits v \
      where v.active and v.room_id = r.id and v.block_start < $3 and $2 < v.block_end) order by r.id";
 const INSERT_VISIT: &str = "insert into visits (booking_id, therapist_id, room_id, block_start, block_end, lat, lon, \
      travel_before_min, travel_after_min, active) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, true)";

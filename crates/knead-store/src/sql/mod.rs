@@ -20,6 +20,7 @@ mod catalog;
 mod content;
 mod error;
 mod places;
+mod practice;
 mod rows;
 mod scheduling;
 mod value;

@@ -1,16 +1,18 @@
-//! The scheduling port over SQL: practice settings, clinics and rooms, therapists' schedules, hours and
-//! time off, the booked stops and room calendars availability reads, and (in `booking`) the bookings.
+//! The scheduling port over SQL: practice settings, therapists' schedules, hours and time off, the booked
+//! stops and room calendars availability reads; the bookings are in `booking`, the practice's details and
+//! its clinics and rooms in `practice`.
 
 use super::booking::{self, point, read_stop};
-use super::{returned_id, Locks, Param, Rows, SqlDatabase};
-use crate::{BookingError, Created, SchedulingStore, StoreError, StoreResult};
+use super::{practice, Locks, Param, SqlDatabase};
+use crate::{BookingError, ClinicError, Created, SchedulingStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use jiff::civil::Date;
 use jiff::Timestamp;
-use knead_core::booking::{Booking, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking, Room, RoomId};
+use knead_core::booking::{Booking, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking};
 use knead_core::calendar::{
     DayOverride, DayWindows, PracticeSettings, ScheduleDraft, TherapistSchedule, TimeOff, WeeklyWindow,
 };
+use knead_core::practice::PracticeDetails;
 use knead_core::schedule::{DayRule, RoomCalendar, Stop};
 use knead_core::{ServiceId, TherapistId, UserId};
 use std::collections::HashMap;
@@ -18,22 +20,6 @@ use std::collections::HashMap;
 const PRACTICE_SETTINGS: &str = "select settings from practice_settings where id = 1";
 const SAVE_PRACTICE_SETTINGS: &str = "insert into practice_settings (id, settings) values (1, $1) \
      on conflict (id) do update set settings = excluded.settings";
-
-/// Clinics and their rooms in one statement, one row per room.
-macro_rules! clinic_select {
-    () => {
-        "select c.id, c.name, c.address, c.lat, c.lon, r.id as room_id, r.name as room_name \
-         from clinics c left join rooms r on r.clinic_id = c.id "
-    };
-}
-
-/// How many columns of `clinic_select!` are the clinic's own.
-const CLINIC_WIDTH: usize = 5;
-
-const CLINICS: &str = concat!(clinic_select!(), "order by c.id, r.id");
-const CLINIC_BY_ID: &str = concat!(clinic_select!(), "where c.id = $1 order by r.id");
-const CREATE_CLINIC: &str = "insert into clinics (name, address, lat, lon) values ($1, $2, $3, $4) returning id";
-const CREATE_ROOM: &str = "insert into rooms (clinic_id, name) values ($1, $2)";
 
 /// The five reads a set of schedules is made from, for every unarchived therapist with a schedule.
 const ALL_SCHEDULES: [&str; 5] = [
@@ -74,38 +60,13 @@ const DELETE_TIME_OFF: &str = "delete from time_off where id = $1 and therapist_
 
 const STOPS_BETWEEN: &str = "select id, therapist_id, block_start, block_end, lat, lon from visits \
      where active and block_start < $2 and $1 < block_end order by therapist_id, block_start";
-/// Every room of the clinic (so the count) with the visits that keep it busy in the range, in one snapshot.
+/// Every room the clinic has (so the count) with the visits that keep it busy in the range, in one snapshot.
 const ROOM_CALENDAR: &str = "select r.id as room_id, v.id as visit_id, v.block_start, v.block_end from rooms r \
      left join visits v on v.room_id = r.id and v.active and v.block_start < $3 and $2 < v.block_end \
-     where r.clinic_id = $1 order by r.id";
+     where r.clinic_id = $1 and not r.archived order by r.id";
 const CALENDAR_VERSION: &str = "select version from calendar_version where id = 1";
 const LINK_THERAPIST_USER: &str = "update therapists set user_id = $2 where id = $1";
 const THERAPIST_FOR_USER: &str = "select id from therapists where user_id = $1";
-
-fn read_clinics(mut rows: Rows) -> StoreResult<Vec<Clinic>> {
-    let mut clinics: Vec<Clinic> = Vec::new();
-    for mut r in rows.read("clinics") {
-        let id = r.id("id")?;
-        if clinics.last().is_some_and(|c| c.id.0 == id) {
-            r.seek(CLINIC_WIDTH);
-        } else {
-            let (name, address) = (r.text("name")?, r.text("address")?);
-            let (lat, lon) = (r.float("lat")?, r.float("lon")?);
-            let at = point(lat, lon).ok_or_else(|| r.corrupt("columns lat, lon: not a place on earth"))?;
-            clinics.push(Clinic { id: ClinicId(id), name, address, lat: at.lat, lon: at.lon, rooms: Vec::new() });
-        }
-        if r.next_is_null() {
-            continue;
-        }
-        let room = r.int("room_id")?;
-        r.now_reading("rooms", room);
-        let room = Room { id: RoomId(room), name: r.text("room_name")? };
-        if let Some(clinic) = clinics.last_mut() {
-            clinic.rooms.push(room);
-        }
-    }
-    Ok(clinics)
-}
 
 /// Rows grouped by their owner's id, order kept within an owner.
 fn group<T>(rows: Vec<(i64, T)>) -> HashMap<i64, Vec<T>> {
@@ -204,24 +165,32 @@ impl<D: SqlDatabase> SchedulingStore for D {
         Ok(())
     }
 
-    async fn clinics(&self) -> StoreResult<Vec<Clinic>> {
-        let mut clinics = read_clinics(self.query(CLINICS, &[]).await?)?;
-        // By name byte by byte, as SQLite's default collation orders; equal names keep id order.
-        clinics.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(clinics)
+    async fn practice_details(&self) -> StoreResult<PracticeDetails> {
+        practice::read_details(self.query(practice::PRACTICE_DETAILS, &[]).await?)
     }
 
-    async fn create_clinic(&self, d: &ClinicDraft) -> StoreResult<Clinic> {
-        let mut tx = self.write(&Locks::none()).await?;
-        let params = [(&d.name).into(), (&d.address).into(), d.at.lat.into(), d.at.lon.into()];
-        let id = returned_id(tx.query(CREATE_CLINIC, &params).await?, "clinics")?;
-        // One insert per room, in order, so room ids follow the order the rooms were given.
-        for room in &d.rooms {
-            tx.execute(CREATE_ROOM, &[id.into(), room.into()]).await?;
-        }
-        let clinic = read_clinics(tx.query(CLINIC_BY_ID, &[id.into()]).await?)?.pop().ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
-        Ok(clinic)
+    async fn save_practice_details(&self, details: &PracticeDetails) -> StoreResult<()> {
+        practice::save_details(self, details).await
+    }
+
+    async fn clinics(&self) -> StoreResult<Vec<Clinic>> {
+        practice::clinics(self).await
+    }
+
+    async fn clinic(&self, id: ClinicId) -> StoreResult<Clinic> {
+        practice::clinic(self, id).await
+    }
+
+    async fn create_clinic(&self, draft: &ClinicDraft) -> StoreResult<Clinic> {
+        practice::create_clinic(self, draft).await
+    }
+
+    async fn update_clinic(&self, id: ClinicId, draft: &ClinicDraft, now: Timestamp) -> Result<Clinic, ClinicError> {
+        practice::update_clinic(self, id, draft, now).await
+    }
+
+    async fn set_clinic_archived(&self, id: ClinicId, archived: bool) -> StoreResult<Clinic> {
+        practice::set_clinic_archived(self, id, archived).await
     }
 
     async fn schedules(&self) -> StoreResult<Vec<TherapistSchedule>> {

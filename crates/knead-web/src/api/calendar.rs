@@ -1,20 +1,23 @@
-//! The calendar in the API: the practice's public facts, and the manager's settings, clinics, therapists'
-//! schedules, dated hours and time off.
+//! The calendar in the API: the practice's public facts, and the manager's settings, the practice's own
+//! details, clinics (added, replaced, archived, restored), therapists' schedules, dated hours and time off.
 
-use crate::auth::Manager;
+use super::listing::{audience, ListQuery};
+use crate::auth::{Manager, MaybeCaller};
 use crate::error::{ErrorBody, WebError};
-use crate::extract::{AppJson, AppPath};
+use crate::extract::{AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use jiff::civil::Date;
 use knead_app::calendar;
-use knead_core::booking::{parse_instant, Clinic, ClinicInput};
+use knead_app::listing::Audience;
+use knead_core::booking::{parse_instant, Clinic, ClinicId, ClinicInput};
 use knead_core::calendar::{
     DayWindows, PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea, TherapistSchedule, TimeOff,
     TypedWindow,
 };
+use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
 use knead_core::{TherapistId, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -24,17 +27,27 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(practice))
         .routes(routes!(get_settings, put_settings))
+        .routes(routes!(get_details, put_details))
         .routes(routes!(clinics, create_clinic))
+        .routes(routes!(get_clinic, update_clinic))
+        .routes(routes!(archive_clinic))
+        .routes(routes!(restore_clinic))
         .routes(routes!(get_schedule, put_schedule))
         .routes(routes!(add_time_off))
         .routes(routes!(delete_time_off))
         .routes(routes!(put_override))
 }
 
-/// What a booking page needs to know about the practice. Therapists' home bases are never public.
+/// What a booking page needs to know about the practice: how to reach it, where it works, and the clinics
+/// clients may book. Therapists' home bases are never public.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PracticeView {
+    /// The practice's public name (the server's configured name until a manager gives one).
     pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// The postal address; lines are separated by line breaks.
+    pub address: Option<String>,
     pub time_zone: String,
     pub service_area: ServiceArea,
     pub clinics: Vec<ClinicSummary>,
@@ -44,22 +57,27 @@ pub struct PracticeView {
 pub struct ClinicSummary {
     pub id: i64,
     pub name: String,
+    pub address: String,
     pub lat: f64,
     pub lon: f64,
 }
 
-/// The practice: name, time zone, service area and clinics.
+/// The practice: name, how to reach it, time zone, service area and the clinics clients may book.
 #[utoipa::path(get, path = "/practice", tag = "booking", operation_id = "getPractice", responses((status = 200, body = PracticeView)))]
 pub async fn practice(State(state): State<AppState>) -> Result<Json<PracticeView>, WebError> {
     let settings = calendar::settings(state.app()).await?;
+    let details = calendar::practice_details(state.app()).await?;
     let clinics = calendar::clinics(state.app()).await?;
     Ok(Json(PracticeView {
-        name: state.config().practice_name.clone(),
+        name: details.name.unwrap_or_else(|| state.config().practice_name.clone()),
+        phone: details.phone.map(|p| p.as_str().to_string()),
+        email: details.email,
+        address: details.address,
         time_zone: settings.time_zone.name().to_string(),
         service_area: settings.service_area,
         clinics: clinics
             .into_iter()
-            .map(|c| ClinicSummary { id: c.id.0, name: c.name, lat: c.lat, lon: c.lon })
+            .map(|c| ClinicSummary { id: c.id.0, name: c.name, address: c.address, lat: c.lat, lon: c.lon })
             .collect(),
     }))
 }
@@ -83,21 +101,107 @@ pub async fn put_settings(
     Ok(Json(calendar::save_settings(state.app(), &input).await?))
 }
 
-/// Clinics with their rooms.
-#[utoipa::path(get, path = "/clinics", tag = "booking", operation_id = "listClinics", responses((status = 200, body = [Clinic])))]
-pub async fn clinics(State(state): State<AppState>) -> Result<Json<Vec<Clinic>>, WebError> {
-    Ok(Json(calendar::clinics(state.app()).await?))
+/// The practice's own details as saved: public name, phone, email and postal address (managers).
+#[utoipa::path(get, path = "/practice/details", tag = "booking", operation_id = "getPracticeDetails",
+    security(("bearer" = [])), responses((status = 200, body = PracticeDetails)))]
+pub async fn get_details(State(state): State<AppState>, _m: Manager) -> Result<Json<PracticeDetails>, WebError> {
+    Ok(Json(calendar::practice_details(state.app()).await?))
 }
 
-/// Add a clinic and its rooms (managers).
+/// Replace the practice's own details (managers); an empty or missing field removes that detail. Every
+/// public page shows them.
+#[utoipa::path(put, path = "/practice/details", tag = "booking", operation_id = "replacePracticeDetails",
+    request_body = PracticeDetailsInput, security(("bearer" = [])),
+    responses((status = 200, body = PracticeDetails),
+        (status = 422, body = ErrorBody, description = "A phone, email, name or address that is not valid, named by its field")))]
+pub async fn put_details(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppJson(input): AppJson<PracticeDetailsInput>,
+) -> Result<Json<PracticeDetails>, WebError> {
+    Ok(Json(calendar::save_practice_details(state.app(), &input).await?))
+}
+
+/// Clinics with their rooms: those clients may book, or every one with `include_archived` (managers).
+#[utoipa::path(get, path = "/clinics", tag = "booking", operation_id = "listClinics", params(ListQuery),
+    security((), ("bearer" = [])), responses((status = 200, body = [Clinic])))]
+pub async fn clinics(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppQuery(q): AppQuery<ListQuery>,
+) -> Result<Json<Vec<Clinic>>, WebError> {
+    Ok(Json(match audience(&caller, &q)? {
+        Audience::Public => calendar::clinics(state.app()).await?,
+        Audience::Manager => calendar::all_clinics(state.app()).await?,
+    }))
+}
+
+/// Add a clinic and its rooms (managers). Without `lat` and `lon` its address is looked up on the map.
 #[utoipa::path(post, path = "/clinics", tag = "booking", operation_id = "createClinic", request_body = ClinicInput,
-    security(("bearer" = [])), responses((status = 201, body = Clinic), (status = 422, body = ErrorBody)))]
+    security(("bearer" = [])), responses((status = 201, body = Clinic),
+        (status = 422, body = ErrorBody, description = "A field is invalid, or the address cannot be found (`address_not_found`)")))]
 pub async fn create_clinic(
     State(state): State<AppState>,
     _m: Manager,
     AppJson(input): AppJson<ClinicInput>,
 ) -> Result<(StatusCode, Json<Clinic>), WebError> {
     Ok((StatusCode::CREATED, Json(calendar::create_clinic(state.app(), &input).await?)))
+}
+
+/// One clinic by id (an archived one only for managers).
+#[utoipa::path(get, path = "/clinics/{id}", tag = "booking", operation_id = "getClinic", params(("id" = i64, Path)),
+    security((), ("bearer" = [])), responses((status = 200, body = Clinic), (status = 404, body = ErrorBody)))]
+pub async fn get_clinic(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Clinic>, WebError> {
+    let clinic = calendar::clinic(state.app(), ClinicId(id)).await?;
+    if clinic.archived && !caller.is_manager() {
+        return Err(WebError::not_found("clinic"));
+    }
+    Ok(Json(clinic))
+}
+
+/// Replace a clinic's name, address and rooms (managers). A room given as `{"id", "name"}` is kept (and
+/// renamed), a room given by name alone is added, and the clinic's rooms left out are removed — refused
+/// while a room has visits still to come. Without `lat` and `lon` an unchanged address keeps the clinic's
+/// point and a new one is looked up.
+#[utoipa::path(put, path = "/clinics/{id}", tag = "booking", operation_id = "replaceClinic", params(("id" = i64, Path)),
+    request_body = ClinicInput, security(("bearer" = [])),
+    responses((status = 200, body = Clinic), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A field is invalid, a room id is not the clinic's, a room to remove has visits to come (`room_in_use`), or the address cannot be found")))]
+pub async fn update_clinic(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<ClinicInput>,
+) -> Result<Json<Clinic>, WebError> {
+    Ok(Json(calendar::update_clinic(state.app(), ClinicId(id), &input).await?))
+}
+
+/// Archive a clinic: clients no longer see it and it takes no new bookings; its bookings keep it (managers).
+#[utoipa::path(post, path = "/clinics/{id}/archive", tag = "booking", operation_id = "archiveClinic",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Clinic), (status = 404, body = ErrorBody)))]
+pub async fn archive_clinic(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Clinic>, WebError> {
+    Ok(Json(calendar::set_clinic_archived(state.app(), ClinicId(id), true).await?))
+}
+
+/// Bring an archived clinic back (managers).
+#[utoipa::path(post, path = "/clinics/{id}/restore", tag = "booking", operation_id = "restoreClinic",
+    params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Clinic), (status = 404, body = ErrorBody)))]
+pub async fn restore_clinic(
+    State(state): State<AppState>,
+    _m: Manager,
+    AppPath(id): AppPath<i64>,
+) -> Result<Json<Clinic>, WebError> {
+    Ok(Json(calendar::set_clinic_archived(state.app(), ClinicId(id), false).await?))
 }
 
 /// A therapist's schedule: base, radius, services, weekly hours, overrides and time off (managers).

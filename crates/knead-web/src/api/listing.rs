@@ -29,7 +29,7 @@ pub struct ListQuery {
 }
 
 /// Who the list is for: archived records only for a manager who asks.
-fn audience(caller: &MaybeCaller, q: &ListQuery) -> Result<Audience, WebError> {
+pub(super) fn audience(caller: &MaybeCaller, q: &ListQuery) -> Result<Audience, WebError> {
     if !q.include_archived {
         return Ok(Audience::Public);
     }

@@ -86,9 +86,18 @@ const CONTROL: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F";
 /// `ValidationErrors::text`: trimmed, `min..=max` characters, no control characters. `min` is 0 or 1 in
 /// every input; 1 means "something other than white space".
 fn text(min: usize, max: usize) -> Value {
+    text_without(min, max, CONTROL)
+}
+
+/// `text` on one line: a name (`PracticeDetailsInput`, `ClinicInput`) refuses line breaks too.
+fn one_line(min: usize, max: usize) -> Value {
+    text_without(min, max, &format!(r"{CONTROL}\n\r"))
+}
+
+fn text_without(min: usize, max: usize, refused: &str) -> Value {
     assert!(min <= 1, "a text bound with min {min} needs a pattern of its own");
     let pattern =
-        if min == 0 { format!("^[^{CONTROL}]*$") } else { format!(r"^[^{CONTROL}]*[^\s{CONTROL}][^{CONTROL}]*$") };
+        if min == 0 { format!("^[^{refused}]*$") } else { format!(r"^[^{refused}]*[^\s{refused}][^{refused}]*$") };
     json!({ "minLength": min, "maxLength": max, "pattern": pattern })
 }
 
@@ -138,9 +147,24 @@ fn clock() -> Value {
 
 /// `Email::parse`: one `@`, a dotted domain, no white space, control characters, `<`, `>` or `,`.
 fn email() -> Value {
+    json!({ "maxLength": 254, "pattern": email_pattern() })
+}
+
+fn email_pattern() -> String {
     let c = format!(r"[^\s<>,@{CONTROL}]");
     let d = format!(r"[^\s<>,@.{CONTROL}]");
-    json!({ "maxLength": 254, "pattern": format!("^{c}+@{d}{c}*\\.{c}*{d}$") })
+    format!("^{c}+@{d}{c}*\\.{c}*{d}$")
+}
+
+/// `PracticeDetailsInput`'s email: an email address, or nothing (white space alone) for none.
+fn email_or_none() -> Value {
+    json!({ "maxLength": 254, "pattern": format!(r"^\s*$|{}", email_pattern()) })
+}
+
+/// `Phone::parse` (the practice's phone), or nothing for none: 7 to 20 digits with spaces, dashes and
+/// parentheses, a `+` only in front, at most 40 characters.
+fn practice_phone() -> Value {
+    json!({ "maxLength": 40, "pattern": r"^\s*(\+?[ ()\-]*([0-9][ ()\-]*){7,20})?\s*$" })
 }
 
 /// `ContactInput::validate`: digits and ` +-().`, 7 to 15 digits, at most 25 characters.
@@ -206,11 +230,16 @@ fn add_input_bounds(doc: &mut Value) {
         ("ServiceArea", "lat", latitude()),
         ("ServiceArea", "lon", longitude()),
         ("ServiceArea", "radius_km", positive(500.0)),
-        ("ClinicInput", "name", text(1, 120)),
-        ("ClinicInput", "address", text(0, 300)),
+        ("PracticeDetailsInput", "name", one_line(0, 120)),
+        ("PracticeDetailsInput", "phone", practice_phone()),
+        ("PracticeDetailsInput", "email", email_or_none()),
+        ("PracticeDetailsInput", "address", text(0, 300)),
+        ("ClinicInput", "name", one_line(1, 120)),
+        ("ClinicInput", "address", text(1, 300)),
         ("ClinicInput", "lat", latitude()),
         ("ClinicInput", "lon", longitude()),
-        ("ClinicInput", "rooms", json!({ "minItems": 1, "maxItems": 50, "items": text(1, 80) })),
+        ("ClinicInput", "rooms", json!({ "minItems": 1, "maxItems": 50 })),
+        ("RoomRef", "name", text(1, 80)),
         ("ScheduleInput", "base_lat", latitude()),
         ("ScheduleInput", "base_lon", longitude()),
         ("ScheduleInput", "radius_km", positive(200.0)),
@@ -233,6 +262,12 @@ fn add_input_bounds(doc: &mut Value) {
             .unwrap_or_else(|| panic!("{schema}.{property} is in the document (a bound names a field that moved)"));
         merge(target, bound);
     }
+    // A room is a name alone or a `RoomRef` (`RoomInput` is untagged): the name alone has the same bound.
+    let room_name = schemas.pointer_mut("/RoomInput/oneOf/0").expect("a room may be a name alone");
+    merge(room_name, text(1, 80));
+    // `ClinicInput::given_point`: a clinic's lat and lon come together or not at all.
+    let clinic = schemas.pointer_mut("/ClinicInput").expect("the document has ClinicInput");
+    merge(clinic, json!({ "dependentRequired": { "lat": ["lon"], "lon": ["lat"] } }));
 }
 
 /// Writes `patch`'s keys into `target`, object by object (so `items` bounds join the existing `items`).

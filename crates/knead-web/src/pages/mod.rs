@@ -16,13 +16,16 @@ use crate::auth::{Caller, MaybeCaller};
 use crate::error::{RenderedError, WebError};
 use crate::routes::{get, Routes};
 use crate::state::AppState;
+use crate::ui;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Router;
+use knead_core::practice::PracticeDetails;
 use knead_core::Role;
 use maud::{html, Markup, DOCTYPE};
+use std::sync::Arc;
 
 pub const STYLESHEET: &str = include_str!("../../assets/style.css");
 pub(crate) use booking::ADDRESS_SCRIPT_PATH;
@@ -44,7 +47,28 @@ pub fn router(state: AppState) -> Router<AppState> {
         .into_router()
         .fallback(|| async { WebError::not_found("page") })
         .layer(middleware::from_fn_with_state(state.clone(), second_factor_first))
-        .layer(middleware::from_fn_with_state(state, render_errors_as_html))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors_as_html))
+        .layer(middleware::from_fn_with_state(state, with_practice_details))
+}
+
+tokio::task_local! {
+    /// The practice's details for the page being answered, read once per request by `with_practice_details`
+    /// so every page's frame (error pages too) shows them without each handler loading them.
+    static PRACTICE_DETAILS: Arc<PracticeDetails>;
+}
+
+/// Reads the practice's details for the frame of whatever page this request renders (the stylesheet and
+/// script excepted).
+async fn with_practice_details(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/static/") {
+        return next.run(request).await;
+    }
+    let details = knead_app::calendar::practice_details(state.app()).await.unwrap_or_else(|e| {
+        // The page can still be shown, without the details; the error says what failed, never the details.
+        tracing::warn!(error = %e, "the practice's details could not be read for a page's footer");
+        PracticeDetails::default()
+    });
+    PRACTICE_DETAILS.scope(Arc::new(details), next.run(request)).await
 }
 
 /// A manager who signed in without the second factor their role needs is sent to set it up before any
@@ -74,9 +98,11 @@ impl<'a> Frame<'a> {
         Frame { state, caller: Some(caller) }
     }
 
-    /// The full page around `body`.
+    /// The full page around `body`, with the practice's name (its public one, else the configured one) and
+    /// its contact details at the foot.
     pub fn page(&self, title: &str, body: Markup) -> Html<String> {
-        let practice = &self.state.config().practice_name;
+        let details = PRACTICE_DETAILS.try_with(|d| d.clone()).unwrap_or_default();
+        let practice = details.name.as_ref().unwrap_or(&self.state.config().practice_name);
         let full_title = if title.is_empty() { practice.clone() } else { format!("{title} · {practice}") };
         Html(
             html! {
@@ -116,7 +142,8 @@ impl<'a> Frame<'a> {
                         main #main .wrap { (body) }
                         footer.site {
                             div.wrap {
-                                p { (practice) " · Massage therapy at home, at the office and in the clinic." }
+                                (ui::practice_contact(practice, &details))
+                                p { "Massage therapy at home, at the office and in the clinic." }
                                 p.small { "Articles here are general information, not medical advice." }
                             }
                         }

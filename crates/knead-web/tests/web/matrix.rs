@@ -139,8 +139,13 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/manage/therapists/{id}/override", Manager, |_| "->/manage/therapists/"),
         rule(get.clone(), "/manage/clinics", Manager, |_| "Korkeavuori Clinic"),
         rule(post.clone(), "/manage/clinics", Manager, |_| "->/manage/clinics"),
+        rule(get.clone(), "/manage/clinics/{id}", Manager, |_| "Korkeavuori Clinic"),
+        rule(post.clone(), "/manage/clinics/{id}", Manager, |_| "->/manage/clinics"),
+        rule(post.clone(), "/manage/clinics/{id}/archive", Manager, |_| "->/manage/clinics"),
+        rule(post.clone(), "/manage/clinics/{id}/restore", Manager, |_| "->/manage/clinics"),
         rule(get.clone(), "/manage/settings", Manager, |_| "Europe/Helsinki"),
         rule(post.clone(), "/manage/settings", Manager, |_| "->/manage/settings"),
+        rule(post.clone(), "/manage/settings/details", Manager, |_| "->/manage/settings"),
         // The API.
         rule(get.clone(), "/healthz", Public, |_| "\"status\":\"ok\""),
         rule(get.clone(), "/api/v1/openapi.json", Public, |_| "\"openapi\""),
@@ -166,8 +171,14 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/api/v1/practice", Public, |_| "Korkeavuori Clinic"),
         rule(get.clone(), "/api/v1/practice/settings", Manager, |_| "Europe/Helsinki"),
         rule(put.clone(), "/api/v1/practice/settings", Manager, |_| "Europe/Helsinki"),
+        rule(get.clone(), "/api/v1/practice/details", Manager, |_| "\"phone\""),
+        rule(put.clone(), "/api/v1/practice/details", Manager, |_| "Matrix Practice"),
         rule(get.clone(), "/api/v1/clinics", Public, |_| "Korkeavuori Clinic"),
         rule(post.clone(), "/api/v1/clinics", Manager, |_| "Matrix Clinic"),
+        rule(get.clone(), "/api/v1/clinics/{id}", Public, |_| "Korkeavuori Clinic"),
+        rule(put.clone(), "/api/v1/clinics/{id}", Manager, |_| "Matrix Clinic"),
+        rule(post.clone(), "/api/v1/clinics/{id}/archive", Manager, |_| "\"archived\":true"),
+        rule(post.clone(), "/api/v1/clinics/{id}/restore", Manager, |_| "\"archived\":false"),
         rule(get.clone(), "/api/v1/therapists/{id}/schedule", Manager, |_| "\"weekly\""),
         rule(put.clone(), "/api/v1/therapists/{id}/schedule", Manager, |_| "\"weekly\""),
         rule(post.clone(), "/api/v1/therapists/{id}/time-off", Manager, |_| "\"start\""),
@@ -234,6 +245,9 @@ struct Fixture {
     article_slug: String,
     time_off_id: i64,
     token_id: i64,
+    /// The demo clinic (client B's booking is there) and its rooms.
+    clinic_id: i64,
+    room_ids: Vec<i64>,
     /// A later start therapist A is free at, and a free day for time off and a date's hours.
     free_start: String,
     free_day: String,
@@ -314,7 +328,8 @@ impl Fixture {
         // Therapist B's day has client B's booking at the clinic.
         let mara = app.store.therapist_by_slug("mara-quill").await.unwrap();
         let clinic_service = services.iter().find(|s| s.kind == Kind::Individual && s.place == Place::Clinic).unwrap();
-        let clinic_id = app.store.clinics().await.unwrap()[0].id.0;
+        let clinic = app.store.clinics().await.unwrap().remove(0);
+        let clinic_id = clinic.id.0;
         let query = format!(
             "service_id={}&clinic_id={clinic_id}&from={}&days=14&therapist_id={}",
             clinic_service.id.0,
@@ -356,6 +371,8 @@ impl Fixture {
             article_slug: article.slug.to_string(),
             time_off_id: off.json()["id"].as_i64().unwrap(),
             token_id,
+            clinic_id,
+            room_ids: clinic.rooms.iter().map(|r| r.id.0).collect(),
             free_start: starts.last().unwrap().clone(),
             free_day,
             app,
@@ -372,6 +389,8 @@ impl Fixture {
             self.booking_id.to_string()
         } else if path.contains("/tokens/") {
             self.token_id.to_string()
+        } else if path.contains("/clinics/") {
+            self.clinic_id.to_string()
         } else if path.contains("/therapists/") {
             self.therapist_a.to_string()
         } else if path.contains("/articles/") {
@@ -458,6 +477,12 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
         ("POST", "/api/v1/clinics") => json!({
             "name": "Matrix Clinic", "address": "27 Liisankatu, Helsinki", "lat": 60.1742, "lon": 24.952, "rooms": ["Room 1"]
         }),
+        // The same address and rooms (client B's visit is in one), under a new name.
+        ("PUT", "/api/v1/clinics/{id}") => json!({
+            "name": "Matrix Clinic", "address": knead_demo::clinic().address,
+            "rooms": fx.room_ids.iter().enumerate().map(|(i, id)| json!({"id": id, "name": format!("Room {}", i + 1)})).collect::<Vec<_>>()
+        }),
+        ("PUT", "/api/v1/practice/details") => json!({"name": "Matrix Practice", "phone": "416-555-0142"}),
         ("PUT", "/api/v1/therapists/{id}/schedule") => json!({
             "base_lat": 60.174, "base_lon": 24.9504, "radius_km": 25.0, "service_ids": [fx.service_id],
             "weekly": [{"weekday": 2, "start": "10:00", "end": "18:00"}]
@@ -540,6 +565,12 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             let manager = &fx.sessions[&Role::Manager].0;
             let page = fx.app.get_as("/manage/settings", manager).await;
             return form_fields(&page.body, "/manage/settings");
+        }
+        "/manage/settings/details" => vec![("name", "Matrix Practice".into()), ("phone", "416-555-0142".into())],
+        "/manage/clinics/{id}" => {
+            let manager = &fx.sessions[&Role::Manager].0;
+            let page = fx.app.get_as(&fx.fill(path, None), manager).await;
+            return form_fields(&page.body, &fx.fill(path, None));
         }
         _ => vec![],
     };
@@ -723,7 +754,8 @@ async fn state_of(fx: &Fixture) -> Vec<String> {
         "/api/v1/therapists?include_archived=true".to_string(),
         "/api/v1/articles?include_archived=true".to_string(),
         "/api/v1/practice/settings".to_string(),
-        "/api/v1/clinics".to_string(),
+        "/api/v1/practice/details".to_string(),
+        "/api/v1/clinics?include_archived=true".to_string(),
         format!("/api/v1/therapists/{}/schedule", fx.therapist_a),
     ] {
         seen.push(fx.app.get_as(&path, manager).await.body);

@@ -110,7 +110,7 @@ async fn load<'a>(
     let now = state.now();
     let service = listing::get::<Services>(app, b.service_id.0, Audience::Manager).await?;
     let names = therapist_names(state, b).await?;
-    let clinics = calendar::clinics(app).await?;
+    let clinics = calendar::all_clinics(app).await?;
     let changeable = b.status == BookingStatus::Confirmed && b.start > now;
     let within_policy = caller.is_manager() || settings.may_change(b.start, now);
     let today = local_date(tz, now);

@@ -301,7 +301,7 @@ impl Booker<'_> {
     pub(super) async fn confirmation(&self, booked: Booked) -> Result<Response, WebError> {
         let b = &booked.booking;
         let names = therapist_names(self.state, b).await?;
-        let clinics = calendar::clinics(self.state.app()).await?;
+        let clinics = calendar::all_clinics(self.state.app()).await?;
         // The booking's own signed-in client manages it from their account; anyone else (a guest, or a
         // manager booking for a caller) needs the private link.
         let own = self.caller.is_some_and(|c| b.client_user_id == Some(c.user.id));

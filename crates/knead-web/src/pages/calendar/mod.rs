@@ -143,7 +143,7 @@ impl CalendarPage {
         let schedule = calendar::schedule(app, therapist.id).await?;
         // Archived services still name the visits booked before.
         let services = listing::list::<Services>(app, Audience::Manager).await?;
-        let clinics = calendar::clinics(app).await?;
+        let clinics = calendar::all_clinics(app).await?;
         let mut visits: Vec<DayVisit> = bookings
             .iter()
             .enumerate()

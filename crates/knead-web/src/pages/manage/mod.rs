@@ -1,7 +1,7 @@
 //! The manager's pages: the dashboard, the lists of services, therapists and articles (`listing`), and what
 //! availability is made from — the index of therapists' hours and calendars (here), each therapist's
 //! schedule with time off and dated hours (`schedule`), the clinics and rooms (`clinics`) and the practice's
-//! booking settings (`settings`). Every page here needs a signed-in manager.
+//! own details and booking settings (`settings`). Every page here needs a signed-in manager.
 
 mod clinics;
 mod listing;
@@ -74,7 +74,11 @@ impl SavedQuery {
             "time_off_deleted" => Some("The time off was removed."),
             "override" => Some("The date's hours were saved."),
             "clinic" => Some("The clinic was added."),
+            "clinic_saved" => Some("The clinic was saved."),
+            "clinic_archived" => Some("The clinic was archived: clients no longer see it or book it."),
+            "clinic_restored" => Some("The clinic was restored: clients can book it again."),
             "settings" => Some("The settings were saved."),
+            "details" => Some("The practice's details were saved; every public page shows them."),
             _ => None,
         }
     }
@@ -92,7 +96,7 @@ fn dashboard_view() -> Markup {
         (
             "calendar",
             "Calendar and booking",
-            "Therapists' hours, time off and calendars; clinics and rooms; booking settings.",
+            "Therapists' hours, time off and calendars; clinics and rooms; the practice's details and booking settings.",
         ),
     ];
     html! {
@@ -182,7 +186,7 @@ fn calendar_index_view(therapists: &[Therapist], schedules: &[TherapistSchedule]
     html! {
         (crumbs(&[]))
         h1 { "Calendar and booking" }
-        p { a href="/manage/clinics" { "Clinics and rooms" } " · " a href="/manage/settings" { "Booking settings" } }
+        p { a href="/manage/clinics" { "Clinics and rooms" } " · " a href="/manage/settings" { "Practice and booking settings" } }
         table.list {
             thead { tr { th { "Therapist" } th { "Hours" } th { span.visually-hidden { "Calendar" } } } }
             tbody {

@@ -1,25 +1,50 @@
-//! The practice's booking settings: time zone, service area, booking grid and notice, how far ahead clients
-//! may book, travel fee, and the default travel model's road factor and speed.
+//! The practice's settings, two forms on one page: its own details (public name, phone, email, postal
+//! address — shown on every public page), and its booking settings (time zone, service area, booking grid and
+//! notice, how far ahead clients may book, travel fee, and the default travel model's road factor and speed).
 
 use super::{calendar_crumbs, SavedQuery};
 use crate::auth::{Caller, Manager};
 use crate::error::WebError;
 use crate::extract::{AppQuery, FormPairs};
 use crate::pages::Frame;
-use crate::routes::{get, Routes};
+use crate::routes::{get, post, Routes};
 use crate::state::AppState;
-use crate::ui::{self, field, line, Input, Values, DECIMAL, TEXT, WHOLE};
+use crate::ui::{self, field, line, Input, Typed, Values, DECIMAL, TEXT, WHOLE};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use knead_app::{calendar, AppError};
 use knead_core::calendar::{PracticeSettingsInput, ServiceArea};
 use knead_core::money::format_cents;
+use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
 use knead_core::ValidationErrors;
 use maud::{html, Markup};
 
 pub(super) fn routes() -> Routes {
-    Routes::new().route("/manage/settings", get(settings_page).post(save_settings))
+    Routes::new()
+        .route("/manage/settings", get(settings_page).post(save_settings))
+        .route("/manage/settings/details", post(save_details))
+}
+
+/// A phone number field: the phone's dial pad, and no autofill with the manager's own number.
+const PHONE: Typed<'static> = Typed { html_type: "tel", inputmode: None, autocomplete: Some("off") };
+const EMAIL: Typed<'static> = Typed { html_type: "email", inputmode: None, autocomplete: Some("off") };
+
+/// The details form prefilled from the stored details; its fields are named as the API names them.
+fn details_values(d: &PracticeDetails) -> Values {
+    let input = d.to_input();
+    let mut v = Values::default();
+    v.set("name", input.name);
+    v.set("phone", input.phone);
+    v.set("email", input.email);
+    v.set("address", input.address);
+    v
+}
+
+/// One of the page's two forms as shown: its values and its errors.
+struct Shown<'a> {
+    values: &'a Values,
+    errors: &'a ValidationErrors,
 }
 
 const GRIDS: [(&str, &str); 6] = [
@@ -89,15 +114,52 @@ async fn settings_page(
     AppQuery(q): AppQuery<SavedQuery>,
 ) -> Result<Html<String>, WebError> {
     let settings = calendar::settings(state.app()).await?;
-    let body = settings_view(&caller, &settings_values(&settings.to_input()), &ValidationErrors::default(), q.notice());
-    Ok(Frame::signed_in(&state, &caller).page("Booking settings", body))
+    let details = calendar::practice_details(state.app()).await?;
+    let none = ValidationErrors::default();
+    let details = Shown { values: &details_values(&details), errors: &none };
+    let booking = Shown { values: &settings_values(&settings.to_input()), errors: &none };
+    let body = settings_view(&state, &caller, &details, &booking, q.notice());
+    Ok(Frame::signed_in(&state, &caller).page("Practice settings", body))
 }
 
-fn settings_view(caller: &Caller, v: &Values, e: &ValidationErrors, saved: Option<&str>) -> Markup {
+fn settings_view(
+    state: &AppState,
+    caller: &Caller,
+    details: &Shown<'_>,
+    booking: &Shown<'_>,
+    saved: Option<&str>,
+) -> Markup {
     html! {
         (calendar_crumbs())
-        h1 { "Booking settings" }
+        h1 { "Practice settings" }
         (ui::notice(saved))
+        (details_form(state, caller, details.values, details.errors))
+        h2 { "Booking" }
+        (booking_form(caller, booking.values, booking.errors))
+    }
+}
+
+fn details_form(state: &AppState, caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
+    let started_as = format!("Leave it empty to use {}.", state.config().practice_name);
+    html! {
+        h2 { "The practice" }
+        p.hint { "Shown at the foot of every public page. Clients who cannot find their address are asked to call the phone number." }
+        form.stack method="post" action="/manage/settings/details" novalidate {
+            (ui::error_summary(e, "The details were not saved. Please correct these:"))
+            (ui::csrf_field(Some(caller)))
+            (line(v, e, "name", "Public name", TEXT, &started_as))
+            div.row {
+                (line(v, e, "phone", "Phone", PHONE, "7 to 20 digits, e.g. +1 416-555-0123."))
+                (line(v, e, "email", "Email", EMAIL, ""))
+            }
+            (field(v, e, "address", "Postal address", Input::Area(3), "Up to 300 characters; line breaks are kept."))
+            button type="submit" { "Save details" }
+        }
+    }
+}
+
+fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
+    html! {
         form.stack method="post" action="/manage/settings" novalidate {
             (ui::error_summary(e, "Nothing was saved. Please correct these:"))
             (ui::csrf_field(Some(caller)))
@@ -157,6 +219,44 @@ async fn save_settings(
         // Nothing is saved, but the domain still says what else is wrong.
         ui::merge(read, input.validate().map(|_| ()), settings_field)
     };
-    let body = settings_view(&caller, &values, &errors, None);
-    Ok(Frame::signed_in(&state, &caller).respond(StatusCode::UNPROCESSABLE_ENTITY, "Booking settings", body))
+    let details = details_values(&calendar::practice_details(state.app()).await?);
+    let none = ValidationErrors::default();
+    let body = settings_view(
+        &state,
+        &caller,
+        &Shown { values: &details, errors: &none },
+        &Shown { values: &values, errors: &errors },
+        None,
+    );
+    Ok(Frame::signed_in(&state, &caller).respond(StatusCode::UNPROCESSABLE_ENTITY, "Practice settings", body))
+}
+
+async fn save_details(
+    State(state): State<AppState>,
+    Manager(caller): Manager,
+    form: FormPairs,
+) -> Result<Response, WebError> {
+    caller.check_csrf(form.get("csrf"))?;
+    let values = Values::from_form(form.0);
+    let input = PracticeDetailsInput {
+        name: values.get("name").to_string(),
+        phone: values.get("phone").to_string(),
+        email: values.get("email").to_string(),
+        address: values.get("address").to_string(),
+    };
+    let errors = match calendar::save_practice_details(state.app(), &input).await {
+        Ok(_) => return Ok(Redirect::to("/manage/settings?saved=details").into_response()),
+        Err(AppError::Invalid(errors)) => errors,
+        Err(e) => return Err(e.into()),
+    };
+    let settings = calendar::settings(state.app()).await?;
+    let none = ValidationErrors::default();
+    let body = settings_view(
+        &state,
+        &caller,
+        &Shown { values: &values, errors: &errors },
+        &Shown { values: &settings_values(&settings.to_input()), errors: &none },
+        None,
+    );
+    Ok(Frame::signed_in(&state, &caller).respond(StatusCode::UNPROCESSABLE_ENTITY, "Practice settings", body))
 }
