@@ -181,7 +181,11 @@ impl EmbeddedGeocoder {
     pub fn new(store: DynStore) -> EmbeddedGeocoder {
         EmbeddedGeocoder {
             store,
-            loaded: RwLock::new(Loaded { generation: 0, index: Arc::new(AddressIndex::new(Vec::new())), checked: None }),
+            loaded: RwLock::new(Loaded {
+                generation: 0,
+                index: Arc::new(AddressIndex::new(Vec::new())),
+                checked: None,
+            }),
             reloading: tokio::sync::Mutex::new(()),
         }
     }
@@ -264,7 +268,8 @@ mod tests {
 
     #[test]
     fn equally_good_matches_far_apart_are_ambiguous_and_none_is_not_found() {
-        let hits = vec![place("1 Main St, Springfield", 43.0, -79.0, 1), place("1 Main St, Shelbyville", 43.5, -79.5, 1)];
+        let hits =
+            vec![place("1 Main St, Springfield", 43.0, -79.0, 1), place("1 Main St, Shelbyville", 43.5, -79.5, 1)];
         match pick("address", hits) {
             Err(AppError::Address(AddressProblem::Ambiguous { field, candidates })) => {
                 assert_eq!(field, "address");
@@ -272,7 +277,9 @@ mod tests {
             }
             other => panic!("expected ambiguous, got {other:?}"),
         }
-        assert!(matches!(pick("where", vec![]), Err(AppError::Address(AddressProblem::NotFound { field })) if field == "where"));
+        assert!(
+            matches!(pick("where", vec![]), Err(AppError::Address(AddressProblem::NotFound { field })) if field == "where")
+        );
     }
 
     #[test]

@@ -25,6 +25,10 @@ use knead_store::{Store, StoreError};
 
 pub mod metro;
 
+/// The map of the demo's neighbourhood: central Helsinki from OpenStreetMap (© OpenStreetMap contributors,
+/// ODbL; see testdata/osm/README.md), so the demo's clients find their addresses and its days show streets.
+pub const MAP_EXTRACT: &[u8] = include_bytes!("../../../testdata/osm/helsinki-centre.osm.pbf");
+
 /// Minutes to set up before and pack up after a visit at a client's home.
 pub const MOBILE_BUFFER_MINUTES: i64 = 15;
 /// Minutes to change the linens and air the room between clinic visits.

@@ -291,7 +291,7 @@ impl<'a> Tags<'a> {
         for (key, value) in tags {
             let value = Some(value.trim()).filter(|v| !v.is_empty());
             match key {
-                "addr:housenumber" => t.number = value,
+                "addr:housenumber" => t.number = value.map(door_number).filter(|n| !n.is_empty()),
                 "addr:street" => t.street = value,
                 "addr:postcode" => t.postcode = value,
                 "addr:city" => t.city = value,
@@ -321,6 +321,12 @@ impl<'a> Tags<'a> {
             _ => Some(Source::Entrance),
         }
     }
+}
+
+/// The door's number from a house-number tag: mappers sometimes add a floor or suite after a comma
+/// (`2, 2. krs./Floor 2`), which names no other door and would show in every label.
+fn door_number(tag: &str) -> &str {
+    tag.split(',').next().unwrap_or(tag).trim()
 }
 
 /// The kind of road a `highway` value is, if cars drive on it.
@@ -490,6 +496,13 @@ impl NeededNodes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_floor_after_the_number_is_not_part_of_the_door() {
+        assert_eq!(door_number("2, 2. krs./Floor 2"), "2");
+        assert_eq!(door_number("11a"), "11a");
+        assert_eq!(door_number("11-13"), "11-13");
+    }
 
     fn at(lat: f64, lon: f64) -> GeoPoint {
         GeoPoint { lat, lon }

@@ -47,7 +47,11 @@ impl NominatimGeocoder {
         Ok(NominatimGeocoder { base: url, http })
     }
 
-    async fn get<T: for<'de> Deserialize<'de>>(&self, path: &str, query: &[(&str, String)]) -> Result<T, GeocoderError> {
+    async fn get<T: for<'de> Deserialize<'de>>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, GeocoderError> {
         let url = self.base.join(path).map_err(|e| GeocoderError(e.to_string()))?;
         let reply = self
             .http
@@ -96,7 +100,10 @@ impl Answer {
 #[serde(untagged)]
 enum ReverseAnswer {
     Found(Answer),
-    Nothing { #[allow(dead_code)] error: String },
+    Nothing {
+        #[allow(dead_code)]
+        error: String,
+    },
 }
 
 #[async_trait]
@@ -110,10 +117,7 @@ impl Geocoder for NominatimGeocoder {
 
     async fn reverse(&self, at: GeoPoint) -> Result<Option<FoundPlace>, GeocoderError> {
         let answer: ReverseAnswer = self
-            .get(
-                "reverse",
-                &[("lat", at.lat.to_string()), ("lon", at.lon.to_string()), ("format", "jsonv2".into())],
-            )
+            .get("reverse", &[("lat", at.lat.to_string()), ("lon", at.lon.to_string()), ("format", "jsonv2".into())])
             .await?;
         Ok(match answer {
             ReverseAnswer::Found(a) => a.place(0),

@@ -33,7 +33,7 @@ fn typings(a: &Address) -> Vec<String> {
         format!("{} {}", a.number, a.street),
         format!("{} {}", a.number, plain),
         format!("{} {}", plain, a.number),
-        format!("{} {} B 5", a.street, a.number),
+        format!("{} {} apt 5", a.street, a.number),
         format!("{} {}, apt 4, buzz 1234", a.number, a.street),
     ];
     if !a.city.is_empty() {
@@ -48,9 +48,10 @@ fn typings(a: &Address) -> Vec<String> {
 #[test]
 fn the_top_hit_for_a_typed_address_is_its_point_in_the_file() {
     let all = addresses();
-    assert!((1_000..3_000).contains(&all.len()), "about 1,445 addresses, got {}", all.len());
+    // 1,445 tagged objects, about 600 doors once shops are merged into their buildings' addresses.
+    assert!((600..=740).contains(&all.len()), "about 600 distinct addresses, got {}", all.len());
     let index = AddressIndex::new(all.clone());
-    let sample: Vec<&Address> = all.iter().step_by(17).collect();
+    let sample: Vec<&Address> = all.iter().step_by(7).collect();
     let mut checked = 0;
     for a in sample {
         // An address whose street and number appear twice in the file (two postcodes) is a fair tie.

@@ -186,7 +186,6 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
     }
 }
 
-
 impl From<FieldError> for WebError {
     fn from(e: FieldError) -> WebError {
         WebError::App(AppError::from(e))

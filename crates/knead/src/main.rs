@@ -81,10 +81,27 @@ async fn load_demo(store: &dyn knead_store::Store) -> Result<()> {
             report.services, report.therapists, report.articles, report.users
         );
     }
+    load_demo_map(store).await?;
     println!("Demo logins (fictional people):");
     for login in knead_demo::logins() {
         println!("  {:<9} {:<28} password: {}", login.role.as_str(), login.email, login.password);
     }
+    Ok(())
+}
+
+/// The demo's map, unless the practice already has addresses: its clients type addresses, never coordinates.
+async fn load_demo_map(store: &dyn knead_store::Store) -> Result<()> {
+    if store.places_generation().await? > 0 {
+        return Ok(());
+    }
+    let area = store.practice_settings().await?.service_area;
+    let extract = knead_places::extract::read_extract(knead_demo::MAP_EXTRACT, &|p| area.contains(p), &mut |_| {})?;
+    store.replace_places(&extract.addresses, &extract.roads, jiff::Timestamp::now()).await?;
+    println!(
+        "Loaded the demo's map: {} addresses and {} roads of central Helsinki.",
+        extract.addresses.len(),
+        extract.roads.len()
+    );
     Ok(())
 }
 

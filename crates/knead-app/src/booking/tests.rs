@@ -48,6 +48,7 @@ fn request(start: Timestamp) -> BookingRequest {
         start: start.to_string(),
         lat: Some(HOME.lat),
         lon: Some(HOME.lon),
+        address: Some("15 Yrjönkatu, Helsinki".into()),
         client: Some(ContactInput {
             name: "Ana Fictional".into(),
             email: "ana@example.com".into(),

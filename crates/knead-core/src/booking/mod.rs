@@ -306,6 +306,7 @@ mod tests {
             start: "2026-12-01T10:00:00-05:00".into(),
             lat: Some(43.65),
             lon: Some(-79.38),
+            address: Some("12 Example Street".into()),
             client: Some(ContactInput {
                 name: "Ana".into(),
                 email: "ana@example.com".into(),
@@ -322,6 +323,17 @@ mod tests {
         assert_eq!(both.validate().unwrap_err().0[0].field, "clinic_id");
         let neither = BookingInput { lat: None, lon: None, ..valid() };
         assert_eq!(neither.validate().unwrap_err().0[0].field, "lat");
+    }
+
+    #[test]
+    fn a_visit_at_home_needs_a_street_address_with_a_number() {
+        let blank = BookingInput { address: Some("  ".into()), ..valid() };
+        assert_eq!(blank.validate().unwrap_err().0[0].code, "required");
+        let vague = BookingInput { address: Some("At your place".into()), ..valid() };
+        let e = vague.validate().unwrap_err();
+        assert_eq!((e.0[0].code, e.0[0].field.as_str()), ("address_incomplete", "address"));
+        let at_clinic = BookingInput { lat: None, lon: None, address: None, clinic_id: Some(1), ..valid() };
+        assert!(at_clinic.validate().is_ok(), "a clinic visit needs no address of the client's");
     }
 
     #[test]

@@ -12,8 +12,9 @@ pub(super) struct HouseNumber<'q> {
 }
 
 impl HouseNumber<'_> {
-    /// 0 for the number asked for; 1 for the same number with another letter or inside a range on the
-    /// map; 2 for a number starting with what is being typed; plus the reading's penalty. `None`: not it.
+    /// 0 for the number asked for; 1 for the same number with another letter or starting a range on the
+    /// map; 2 for a number inside a range, or one starting with what is being typed; plus the reading's
+    /// penalty. `None`: not it.
     pub fn quality(&self, on_map: &str) -> Option<u32> {
         self.number
             .readings
@@ -34,8 +35,10 @@ impl HouseNumber<'_> {
             return Some(if self.letter.is_some() { 1 } else { 0 });
         }
         // A range or a unit form typed is matched whole; its halves are readings of their own.
-        if !reading.contains(['-', '/']) && same_number(on_map, reading) {
-            return Some(1);
+        if !reading.contains(['-', '/']) {
+            if let Some(near) = same_number(on_map, reading) {
+                return Some(near);
+            }
         }
         if self.number.prefix && on_map.starts_with(reading) {
             return Some(2);
@@ -51,16 +54,21 @@ pub(super) fn number_order(a: &str, b: &str) -> std::cmp::Ordering {
     ka.cmp(&kb).then_with(|| a.cmp(b))
 }
 
-/// `11a` and `11`, `11` and the range `11-13` (or `12` in it): the same building or its neighbour.
-fn same_number(on_map: &str, reading: &str) -> bool {
-    let Some(wanted) = leading_number(reading) else { return false };
-    on_map.split([';', ',']).any(|part| match part.split_once('-') {
-        Some((lo, hi)) => match (leading_number(lo), leading_number(hi)) {
-            (Some(lo), Some(hi)) if lo <= hi => (lo..=hi).contains(&wanted),
-            _ => false,
-        },
-        None => leading_number(part) == Some(wanted),
-    })
+/// `11a` and `11`, `11` and the range `11-13`: the same building (1); `12` inside `11-13`: a building whose
+/// range spans it, less sure than one that carries the number itself (2). `None`: another building.
+fn same_number(on_map: &str, reading: &str) -> Option<u32> {
+    let wanted = leading_number(reading)?;
+    on_map
+        .split([';', ','])
+        .filter_map(|part| match part.split_once('-') {
+            Some((lo, hi)) => match (leading_number(lo), leading_number(hi)) {
+                (Some(lo), Some(hi)) if lo == wanted => Some(1).filter(|_| lo <= hi),
+                (Some(lo), Some(hi)) if lo <= hi && (lo..=hi).contains(&wanted) => Some(2),
+                _ => None,
+            },
+            None => Some(1).filter(|_| leading_number(part) == Some(wanted)),
+        })
+        .min()
 }
 
 #[cfg(test)]
@@ -79,7 +87,9 @@ mod tests {
         assert_eq!(quality("Katu 11,", "11"), Some(0));
         assert_eq!(quality("Katu 11,", "11a"), Some(1));
         assert_eq!(quality("Katu 11,", "11-13"), Some(1));
-        assert_eq!(quality("Katu 12,", "11-13"), Some(1));
+        assert_eq!(quality("Katu 12,", "11-13"), Some(2), "inside a range is less sure than the number itself");
+        assert_eq!(quality("Katu 9 b,", "9"), Some(1));
+        assert_eq!(quality("Katu 9 b,", "8-10"), Some(2));
         assert_eq!(quality("Katu 11,", "11;13"), Some(0));
         assert_eq!(quality("Katu 11,", "110"), None);
         assert_eq!(quality("Katu 11", "110"), Some(2), "still being typed");

@@ -40,6 +40,12 @@ pub fn between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
     body[from..].split(end).next()
 }
 
+/// The demo's map, read once per test run (every test's practice imports the same addresses and roads).
+pub fn demo_map() -> &'static knead_places::extract::Extract {
+    static MAP: std::sync::OnceLock<knead_places::extract::Extract> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| knead_places::extract::read_extract(knead_demo::MAP_EXTRACT, &|_| true, &mut |_| {}).unwrap())
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
@@ -78,6 +84,8 @@ impl TestApp {
     pub async fn with_config(config: WebConfig) -> TestApp {
         let store: DynStore = Arc::new(knead_store_sqlite::SqliteStore::in_memory().await.unwrap());
         knead_demo::load(&*store, &knead_app::accounts::hash_password, jiff::Timestamp::now()).await.unwrap();
+        let map = demo_map();
+        store.replace_places(&map.addresses, &map.roads, jiff::Timestamp::now()).await.unwrap();
         let app = Arc::new(knead_app::App::new(store.clone()));
         let router = knead_web::router(AppState::new(app.clone(), config));
         TestApp { store, app, router, factors: Mutex::default() }

@@ -14,6 +14,7 @@ mod steps;
 
 use super::Frame;
 use crate::auth::{Caller, MaybeCaller, Via};
+use crate::error::field_errors;
 use crate::error::WebError;
 use crate::extract::FormPairs;
 use crate::routes::{get, post, Routes};
@@ -26,7 +27,6 @@ use jiff::tz::TimeZone;
 use knead_app::booking;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
-use crate::error::field_errors;
 use knead_app::places::{self, AddressProblem, FoundPlace};
 use knead_app::{calendar, AppError};
 use knead_core::booking::{BookingInput, Clinic, ClinicId, ContactInput, Location};

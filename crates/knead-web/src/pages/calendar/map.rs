@@ -119,8 +119,9 @@ pub fn day_map(title: &str, routes: &[MapRoute], roads: &[Road]) -> Markup {
     let proj = Projection::fit(&bounds);
     // Kilometres per drawing unit, measured along the middle of the map.
     let mid_lat = (bounds.south + bounds.north) / 2.0;
-    let km_per_unit = local_km(GeoPoint { lat: mid_lat, lon: bounds.west }, GeoPoint { lat: mid_lat, lon: bounds.east })
-        / ((bounds.east - bounds.west) * proj.x_scale).max(1e-9);
+    let km_per_unit =
+        local_km(GeoPoint { lat: mid_lat, lon: bounds.west }, GeoPoint { lat: mid_lat, lon: bounds.east })
+            / ((bounds.east - bounds.west) * proj.x_scale).max(1e-9);
     let bar_km = scale_length_km(km_per_unit);
     let bar_units = bar_km / km_per_unit;
     let mut described = String::new();

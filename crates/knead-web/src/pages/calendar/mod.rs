@@ -26,9 +26,9 @@ use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::places;
 use knead_core::booking::{Booking, BookingStatus, Clinic, ClinicId, Where};
+use knead_core::calendar::{add_days, instant_of, local_date, local_day, parse_date, step_days, TherapistSchedule};
 use knead_core::places::Road;
 use knead_core::GeoPoint;
-use knead_core::calendar::{add_days, instant_of, local_date, local_day, parse_date, step_days, TherapistSchedule};
 use knead_core::{Role, ServiceId, Therapist, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 use std::collections::HashMap;
@@ -158,7 +158,8 @@ impl CalendarPage {
             .collect();
         visits.sort_by_key(|v| v.block_start);
         let clinics: HashMap<ClinicId, Clinic> = clinics.into_iter().map(|c| (c.id, c)).collect();
-        let roads = match (week, map::area(&[day_route(&therapist.name, schedule.as_ref(), &bookings, &clinics, &tz)])) {
+        let roads = match (week, map::area(&[day_route(&therapist.name, schedule.as_ref(), &bookings, &clinics, &tz)]))
+        {
             (false, Some(area)) => places::roads_for_map(app, area).await?,
             _ => Vec::new(),
         };

@@ -28,9 +28,9 @@ use knead_core::booking::{Clinic, ClinicId};
 use knead_core::calendar::{instant_of, local_date, local_day, parse_date, TherapistSchedule};
 use knead_core::places::Road;
 use knead_core::{Therapist, ValidationErrors};
-use std::collections::HashMap;
 use listing::Managed;
 use maud::{html, Markup};
+use std::collections::HashMap;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -135,8 +135,7 @@ async fn calendar_index(
         Some(text) => date_errors.take(parse_date("date", text)).unwrap_or(today),
     };
     let (from, to) = (instant_of(local_day(&tz, date).origin), instant_of(local_day(&tz, date).end));
-    let clinics: HashMap<ClinicId, Clinic> =
-        calendar::clinics(app).await?.into_iter().map(|c| (c.id, c)).collect();
+    let clinics: HashMap<ClinicId, Clinic> = calendar::clinics(app).await?.into_iter().map(|c| (c.id, c)).collect();
     let mut routes = Vec::new();
     for t in &therapists {
         let schedule = schedules.iter().find(|s| s.therapist_id == t.id);

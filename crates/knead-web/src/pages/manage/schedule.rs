@@ -22,7 +22,7 @@ use knead_app::listing::{self, Audience};
 use knead_app::{calendar, places, AppError};
 use knead_core::calendar::{
     format_clock, instant_of, local_date, local_minute, parse_clock, parse_date, DayWindows, PracticeSettings,
-    ScheduleInput, ServiceArea, TherapistSchedule, TypedWindow, WeeklyHoursInput,
+    ScheduleInput, TherapistSchedule, TypedWindow, WeeklyHoursInput,
 };
 use knead_core::{FieldError, GeoPoint, Service, Therapist, TherapistId, ValidationErrors};
 use maud::{html, Markup};
@@ -399,7 +399,10 @@ async fn save_schedule(
         // Left empty: the base stays where it is; a first schedule must name one.
         match calendar::schedule(state.app(), TherapistId(id)).await? {
             Some(s) => (Some(s.base), ValidationErrors::default()),
-            None => (None, ValidationErrors::single("required", "base_address", "type the address the therapist starts from")),
+            None => (
+                None,
+                ValidationErrors::single("required", "base_address", "type the address the therapist starts from"),
+            ),
         }
     } else {
         match places::locate(state.app(), "base_address", &typed).await {
