@@ -538,9 +538,25 @@ pub fn bases() -> Vec<(&'static str, GeoPoint)> {
     ROTAS.iter().map(|r| (r.slug, r.base)).collect()
 }
 
-/// Booking settings (Helsinki), the clinic, and each therapist's schedule.
+/// The demo practice's contact details: a number from the range reserved for fiction, an email on `.test`.
+pub fn practice_details() -> knead_core::practice::PracticeDetailsInput {
+    knead_core::practice::PracticeDetailsInput {
+        name: String::new(),
+        phone: "+1 416-555-0100".into(),
+        email: "hello@demo.knead.test".into(),
+        address: CLINIC_ADDRESS.into(),
+    }
+}
+
+/// Booking settings (Helsinki), the practice's details, the clinic, and each therapist's schedule.
 async fn load_calendar(store: &dyn Store, services: &[knead_core::Service]) -> Result<(), LoadError> {
     store.save_practice_settings(&settings()).await?;
+    let details = practice_details().validate().map_err(|errors| LoadError::Invalid {
+        what: "practice details",
+        name: "practice".into(),
+        errors,
+    })?;
+    store.save_practice_details(&details).await?;
     let clinic =
         clinic().validate().map_err(|errors| LoadError::Invalid { what: "clinic", name: "clinic".into(), errors })?;
     store.create_clinic(&clinic).await?;

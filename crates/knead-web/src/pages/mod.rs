@@ -71,6 +71,11 @@ async fn with_practice_details(State(state): State<AppState>, request: Request, 
     PRACTICE_DETAILS.scope(Arc::new(details), next.run(request)).await
 }
 
+/// The practice's details of the page being answered (empty outside a page request).
+pub(crate) fn practice_details() -> Arc<PracticeDetails> {
+    PRACTICE_DETAILS.try_with(Arc::clone).unwrap_or_default()
+}
+
 /// A manager who signed in without the second factor their role needs is sent to set it up before any
 /// other page (signing out and the stylesheet excepted).
 async fn second_factor_first(caller: MaybeCaller, request: Request, next: Next) -> Response {

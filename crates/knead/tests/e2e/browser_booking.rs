@@ -1,6 +1,8 @@
 //! A guest in Chromium books through the pages of the real binary: a home massage (entered from the
-//! service's page) and a couple's massage (entered from the booking list), clicking service -> where ->
-//! when -> details -> confirm, and sees both confirmations, the couples one naming two therapists.
+//! service's page, the address typed in part and picked from the suggestions) and a couple's massage
+//! (entered from the booking list, the address typed whole), clicking service -> where -> when -> details
+//! -> confirm, and sees both confirmations, the couples one naming two therapists. No page shows a
+//! coordinate field.
 //!
 //! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
 
@@ -35,16 +37,57 @@ async fn text_of(client: &Client, css: &str) -> String {
     client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
 }
 
-/// From the place step on: an address (the coordinates stay at the prefilled centre of the service
-/// area), the first start offered, the guest's details, confirm. Returns the therapists the
-/// confirmation names.
-async fn book_from_the_place_step(client: &Client, address: &str, name: &str, email: &str) -> String {
+/// How the guest gives the address on the place step.
+enum Typing<'a> {
+    /// Types the start of it and picks the suggestion with this label.
+    Picks { typed: &'a str, label: &'a str },
+    /// Types all of it and sends the form.
+    Whole(&'a str),
+}
+
+/// The place step never shows a coordinate field; the flow carries the looked-up point itself.
+async fn no_coordinate_fields(client: &Client) {
+    for name in ["lat", "lon", "latitude", "longitude"] {
+        let shown = client.find_all(Locator::Css(&format!("input[name='{name}']:not([type=hidden])"))).await.unwrap();
+        assert!(shown.is_empty(), "a {name} field is shown on {}", client.current_url().await.unwrap());
+    }
+}
+
+/// From the place step on: the address (typed and picked from the suggestions, or typed whole), the first
+/// start offered, the guest's details, confirm. Returns the therapists the confirmation names.
+async fn book_from_the_place_step(client: &Client, typing: Typing<'_>, name: &str, email: &str) -> String {
     wait_for_path(client, "/book/where").await;
     assert_eq!(text_of(client, "h1").await, "Where?");
-    type_into(client, "address", address).await;
+    no_coordinate_fields(client).await;
+    let address = match typing {
+        Typing::Picks { typed, label } => {
+            type_into(client, "address", typed).await;
+            let option = format!("#address-suggestions li[role=option]");
+            client.wait().for_element(Locator::Css(&option)).await.expect("suggestions as the guest types");
+            let mut picked = false;
+            for li in client.find_all(Locator::Css(&option)).await.unwrap() {
+                if li.text().await.unwrap() == label {
+                    li.click().await.unwrap();
+                    picked = true;
+                    break;
+                }
+            }
+            assert!(picked, "{label} is among the suggestions for {typed}");
+            let value = client.find(Locator::Id("address")).await.unwrap().prop("value").await.unwrap();
+            assert_eq!(value.as_deref(), Some(label), "the pick fills the field");
+            label
+        }
+        Typing::Whole(address) => {
+            type_into(client, "address", address).await;
+            address
+        }
+    };
     click(client, "form[action='/book/when'] button[type=submit]").await;
 
     wait_for_path(client, "/book/when").await;
+    let lead = text_of(client, "p.lead").await;
+    let street = address.split(',').next().unwrap().to_lowercase();
+    assert!(lead.to_lowercase().contains(&street), "the time step names the place {address}: {lead}");
     let first = client.find(Locator::Css("a.slot")).await.expect("a start time is offered");
     let time = first.text().await.unwrap();
     first.click().await.unwrap();
@@ -78,7 +121,8 @@ async fn a_guest_books_a_home_visit_and_a_couples_visit_through_the_pages() {
     client.find(Locator::LinkText("Massage with oil at home")).await.unwrap().click().await.unwrap();
     wait_for_path(client, "/services/massage-with-oil-at-home").await;
     click(client, "main a.button[href^='/book/where']").await;
-    let one = book_from_the_place_step(client, "12 Kalevankatu, Helsinki", "Ana Guest", "ana@example.com").await;
+    let picks = Typing::Picks { typed: "kalevankatu 12", label: "12 Kalevankatu, 00100 Helsinki" };
+    let one = book_from_the_place_step(client, picks, "Ana Guest", "ana@example.com").await;
     assert!(!one.is_empty() && !one.contains(" and "), "one therapist: {one}");
     let manage = client.find(Locator::Id("manage-link")).await.expect("a private manage link for the guest");
     let href = manage.attr("href").await.unwrap().unwrap();
@@ -88,7 +132,8 @@ async fn a_guest_books_a_home_visit_and_a_couples_visit_through_the_pages() {
     client.find(Locator::Css("header nav a[href='/book']")).await.unwrap().click().await.unwrap();
     wait_for_path(client, "/book").await;
     click(client, "a[aria-label=\"Book Couple's massage at home\"]").await;
-    let two = book_from_the_place_step(client, "15 Vuorikatu, Helsinki", "Bo Guest", "bo@example.com").await;
+    let whole = Typing::Whole("15 Vuorikatu, Helsinki");
+    let two = book_from_the_place_step(client, whole, "Bo Guest", "bo@example.com").await;
     let names: Vec<&str> = two.split(" and ").collect();
     assert_eq!(names.len(), 2, "two therapists: {two}");
     assert_ne!(names[0], names[1]);

@@ -236,8 +236,14 @@ impl<'a> Booker<'a> {
                 b.address_refused = Some((field_errors(&e).unwrap_or_default(), candidates));
             }
             Err(AppError::Address(AddressProblem::NotFound { field })) => {
-                // The closest the map has, if anything resembles what was typed.
-                let near = places::search(state.app(), &b.flow.address, 5).await.unwrap_or_default();
+                // The closest the map has: what resembles the text, else the addresses on the street typed.
+                let mut near = places::search(state.app(), &b.flow.address, 5).await.unwrap_or_default();
+                if near.is_empty() {
+                    let street: String = b.flow.address.chars().filter(|c| !c.is_ascii_digit()).collect();
+                    if !street.trim().is_empty() {
+                        near = places::search(state.app(), street.trim(), 5).await.unwrap_or_default();
+                    }
+                }
                 let e = AppError::Address(AddressProblem::NotFound { field });
                 b.address_refused = Some((field_errors(&e).unwrap_or_default(), near));
             }

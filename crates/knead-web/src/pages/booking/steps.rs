@@ -73,15 +73,6 @@ impl Booker<'_> {
             p.lead { (self.service.name) }
             (error_summary(errors, "Please check the place:"))
             @if mobile {
-                form.stack method="get" action="/book/when" novalidate {
-                    @if at_clinic { h2 { "At your home or office" } }
-                    input type="hidden" name="service_id" value=(self.service.id.0);
-                    (address_field(&values, errors, "address", "Street address",
-                        "Start typing the street and house number; pick your address from the list."))
-                    (line(&values, errors, "unit", "Apartment, unit or buzzer (optional)",
-                        Typed { autocomplete: Some("address-line2"), ..TEXT }, "So your therapist finds the door."))
-                    button type="submit" { "Find times" }
-                }
                 @if !choices.is_empty() {
                     // Search, then pick: what the map has closest to what was typed, without script.
                     form.stack method="get" action="/book/when" {
@@ -90,11 +81,20 @@ impl Booker<'_> {
                         fieldset.choices #address-choices {
                             legend { "Did you mean one of these?" }
                             @for (i, place) in choices.iter().enumerate() {
-                                label { input type="radio" name="address" value=(place.label) checked[i == 0] required; " " (place.label) }
+                                label.check { input type="radio" name="address" value=(place.label) checked[i == 0] required; " " (place.label) }
                             }
                         }
                         button type="submit" { "Use this address" }
                     }
+                }
+                form.stack method="get" action="/book/when" novalidate {
+                    @if at_clinic { h2 { "At your home or office" } }
+                    input type="hidden" name="service_id" value=(self.service.id.0);
+                    (address_field(&values, errors, "address", "Street address",
+                        "Start typing the street and house number; pick your address from the list."))
+                    (line(&values, errors, "unit", "Apartment, unit or buzzer (optional)",
+                        Typed { autocomplete: Some("address-line2"), ..TEXT }, "So your therapist finds the door."))
+                    button type="submit" { "Find times" }
                 }
                 @if errors.for_field("address").is_some() {
                     p.hint { "Still not right? " (call_us(&self.state.config().practice_name)) }
@@ -328,7 +328,13 @@ impl Booker<'_> {
 
 /// The way forward when the map does not know an address: a person at the practice does.
 fn call_us(practice: &str) -> Markup {
-    html! { "Call " (practice) " (the number is at the foot of this page) and we will book it with you." }
+    let details = crate::pages::practice_details();
+    html! {
+        @match &details.phone {
+            Some(phone) => { "Call us at " a href=(phone.tel_href()) { (phone.as_str()) } " and we will book it with you." }
+            None => { "Write to or call " (practice) " (see the foot of this page) and we will book it with you." }
+        }
+    }
 }
 
 /// The flow's progress, for people and screen readers.
