@@ -94,6 +94,8 @@ pub(crate) async fn browser_session(what: &str) -> Option<BrowserSession> {
     let db_url = db.url.clone();
     let server =
         tokio::task::spawn_blocking(move || Server::start(&["--demo", "--database-url", &db_url])).await.unwrap();
+    // reqwest (for the road router) and fantoccini bring different TLS backends; name one for the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = ClientBuilder::rustls()
         .expect("TLS setup")
         .capabilities(chromium_capabilities())
