@@ -130,12 +130,9 @@ async fn a_guest_books_a_home_visit_through_the_pages_moves_it_and_cancels_it_wi
 
     let place = app.get(&format!("/book/where?service_id={id}")).await;
     assert_eq!(place.status, StatusCode::OK);
-    assert!(
-        place.body.contains("value=\"60.1715\"") && place.body.contains("value=\"24.944\""),
-        "prefilled with the area's centre"
-    );
-    assert!(place.body.contains("centre of our service area"), "and says so");
-    assert!(place.body.contains("id=\"use-location\""), "with a location button for phones");
+    assert!(!place.body.contains("name=\"lat\""), "no one is asked for coordinates");
+    assert!(place.body.contains("data-address"), "the address field suggests addresses as the client types");
+    assert!(place.body.contains("data-locate-for=\"address\""), "with a location button for phones");
 
     let date = helsinki_today() + 3.days();
     let flow = format!("service_id={id}&address=12+Kalevankatu%2C+Helsinki&lat=60.1669&lon=24.9374&date={date}");
@@ -263,11 +260,11 @@ async fn bad_input_is_shown_beside_its_field_and_books_nothing() {
     // Tampere is outside the Helsinki practice's area.
     let far = app.get(&format!("/book/when?service_id={id}&address=Tampere&lat=61.4978&lon=23.761&date={date}")).await;
     assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_beside(&far.body, "lat").contains("outside the area"), "{}", far.body);
-    assert!(far.body.contains("value=\"61.4978\""), "the typed coordinates are kept");
-    let typo = app.get(&format!("/book/when?service_id={id}&lat=north&lon=24.94")).await;
-    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_beside(&typo.body, "lat"), "must be a number, e.g. 60.1715", "the example is the area's centre");
+    assert!(error_beside(&far.body, "address").contains("outside the area"), "{}", far.body);
+    assert!(far.body.contains("value=\"Tampere\""), "the typed address is kept");
+    let no_number = app.get(&format!("/book/when?service_id={id}&address=Yrj%C3%B6nkatu")).await;
+    assert_eq!(no_number.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_beside(&no_number.body, "address").contains("house number"), "{}", no_number.body);
     let clinic_only = service_named(&app, "RMT assessment and treatment, 60 minutes").await;
     let no_clinic = app.get(&format!("/book/when?service_id={}&lat=60.1669&lon=24.9374", clinic_only.id.0)).await;
     assert_eq!(no_clinic.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -291,8 +288,7 @@ async fn bad_input_is_shown_beside_its_field_and_books_nothing() {
             None,
             &[
                 ("service_id", &id.to_string()),
-                ("lat", "60.1669"),
-                ("lon", "24.9374"),
+                ("address", "12 Kalevankatu"),
                 ("start", "2020-01-06T10:00:00+02:00"),
                 ("name", "Ana"),
                 ("email", "ana@example.com"),
@@ -349,7 +345,7 @@ async fn a_signed_in_client_gives_only_a_phone_and_manages_without_a_link() {
 async fn the_notice_policy_is_shown_and_a_late_cancel_is_refused() {
     let app = TestApp::new().await;
     let massage = service_named(&app, "Massage with oil at home").await;
-    let flow = format!("service_id={}&lat=60.1669&lon=24.9374&date={}", massage.id.0, helsinki_today() + 3.days());
+    let flow = format!("service_id={}&address=12+Kalevankatu&date={}", massage.id.0, helsinki_today() + 3.days());
     let done = book_through_pages(&app, None, &flow, &GUEST).await;
     let (link, booking_id, token) = manage_link(&done.body);
     let mut settings = app.store.practice_settings().await.unwrap();
@@ -449,8 +445,7 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
 
     let good = [
         ("csrf", csrf.as_str()),
-        ("base_lat", "60.1700"),
-        ("base_lon", "24.9400"),
+        ("base_address", "11 Mikonkatu"),
         ("radius_km", "10"),
         ("service_ids", &sid),
         ("day1_0_start", "09:00"),
@@ -470,8 +465,7 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
 
     let bad = [
         ("csrf", csrf.as_str()),
-        ("base_lat", "north"),
-        ("base_lon", "24.9400"),
+        ("base_address", "Nowhere Road 99"),
         ("radius_km", "0"),
         ("day2_0_start", "9am"),
         ("day2_0_end", "17:00"),
@@ -480,7 +474,7 @@ async fn a_manager_sets_hours_time_off_and_a_date_and_bad_input_is_refused() {
     ];
     let refused = app.form(&path, Some(&manager), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_beside(&refused.body, "base_lat").contains("must be a number, e.g. 60.1715"));
+    assert!(error_beside(&refused.body, "base_address").contains("could not find this address"));
     assert!(error_beside(&refused.body, "radius_km").contains("above 0"));
     assert!(error_beside(&refused.body, "day2_0_start").contains("09:00"));
     assert!(error_beside(&refused.body, "day4_0_end").contains("after the start"));
@@ -569,8 +563,6 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
                 ("csrf", &csrf),
                 ("name", "Kruununhaka Clinic"),
                 ("address", "27 Liisankatu, Helsinki"),
-                ("lat", "60.1742"),
-                ("lon", "24.9520"),
                 ("rooms", "Room A\r\nRoom B\r\n"),
             ],
         )
@@ -584,12 +576,12 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
         .form(
             "/manage/clinics",
             Some(&manager),
-            &[("csrf", &csrf), ("name", ""), ("lat", "200"), ("lon", "24.95"), ("rooms", "")],
+            &[("csrf", &csrf), ("name", ""), ("address", "Nowhere Road 99"), ("rooms", "")],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&bad.body, "name").contains("required"));
-    assert!(error_beside(&bad.body, "lat").contains("90"));
+    assert!(error_beside(&bad.body, "address").contains("could not find this address"), "{}", bad.body);
     assert!(error_beside(&bad.body, "rooms").contains("at least one room"));
     assert_eq!(app.store.clinics().await.unwrap().len(), clinics.len());
 
@@ -599,8 +591,7 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
     let good = [
         ("csrf", csrf.as_str()),
         ("time_zone", "Europe/Helsinki"),
-        ("area_lat", "60.2"),
-        ("area_lon", "24.9"),
+        ("area_centre", "15 Vuorikatu"),
         ("area_radius_km", "35"),
         ("grid_minutes", "30"),
         ("lead_minutes", "60"),
@@ -616,13 +607,14 @@ async fn a_manager_adds_a_clinic_and_changes_settings_and_bad_input_is_refused()
     let settings = app.store.practice_settings().await.unwrap();
     assert_eq!((settings.grid_minutes, settings.lead_minutes, settings.travel_fee_cents_per_km), (30, 60, 125));
     assert_eq!(settings.service_area.radius_km, 35.0);
+    assert!((settings.service_area.lat - 60.1725).abs() < 0.001, "the centre is the address's point");
     assert_eq!(settings.booking_horizon_days, 90);
     assert!(app.get_as("/manage/settings", &manager).await.body.contains("name=\"booking_horizon_days\" value=\"90\""));
     let mut bad = good.to_vec();
     bad[1] = ("time_zone", "Mars/Olympus_Mons");
-    bad[5] = ("grid_minutes", "7");
-    bad[9] = ("travel_fee_per_km", "lots");
-    bad[12] = ("booking_horizon_days", "731");
+    bad[4] = ("grid_minutes", "7");
+    bad[8] = ("travel_fee_per_km", "lots");
+    bad[11] = ("booking_horizon_days", "731");
     let refused = app.form("/manage/settings", Some(&manager), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_beside(&refused.body, "time_zone").contains("IANA"));

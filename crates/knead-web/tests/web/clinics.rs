@@ -85,7 +85,7 @@ async fn a_manager_renames_adds_and_removes_rooms_through_the_edit_form() {
         ],
     )
     .await;
-    assert!(fields.iter().any(|(k, v)| k == "lat" && v.is_empty()), "the position is left empty to keep it");
+    assert!(!fields.iter().any(|(k, _)| k == "lat" || k == "lon"), "the form never asks for a position");
     let saved = post_edit(&app, &manager, &clinic, &fields).await;
     assert_eq!((saved.status, saved.location()), (StatusCode::SEE_OTHER, "/manage/clinics?saved=clinic_saved"));
     let edited = demo_clinic(&app).await;
@@ -109,7 +109,7 @@ async fn a_bad_edit_names_each_field_beside_it_and_saves_nothing() {
         &app,
         &manager,
         &clinic,
-        &[("name", ""), (&room_one, ""), (&room_two, "Room 3"), ("new_rooms", "room 3"), ("lat", "north")],
+        &[("name", ""), (&room_one, ""), (&room_two, "Room 3"), ("new_rooms", "room 3")],
     )
     .await;
     let reply = post_edit(&app, &manager, &clinic, &fields).await;
@@ -117,13 +117,19 @@ async fn a_bad_edit_names_each_field_beside_it_and_saves_nothing() {
     assert!(error_beside(&reply.body, "name").contains("required"));
     assert!(error_beside(&reply.body, &room_one).contains("required"), "beside the room's own box");
     assert!(error_beside(&reply.body, "new_rooms").contains("another room"), "names are told apart without case");
-    assert!(error_beside(&reply.body, "lat").contains("number"));
     assert!(reply.body.contains("value=\"Room 3\""), "typed values are kept");
 
     let moved = edit_form(&app, &manager, &clinic, &[("address", "9 Elsewhere Rd, Toronto")]).await;
     let reply = post_edit(&app, &manager, &clinic, &moved).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_beside(&reply.body, "address").contains("could not be found on the map"), "{}", reply.body);
+    assert!(error_beside(&reply.body, "address").contains("could not find this address"), "{}", reply.body);
+
+    let moved = edit_form(&app, &manager, &clinic, &[("address", "8 Bulevardi")]).await;
+    let reply = post_edit(&app, &manager, &clinic, &moved).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let at = demo_clinic(&app).await.at();
+    assert!((at.lat - 60.1657).abs() < 0.001 && (at.lon - 24.9415).abs() < 0.001, "moved to the new address's point");
+    let clinic = demo_clinic(&app).await;
 
     let forged: Vec<(String, String)> =
         edit_form(&app, &manager, &clinic, &[("csrf", "nope"), ("name", "Forged")]).await;

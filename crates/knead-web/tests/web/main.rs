@@ -8,5 +8,6 @@ mod clinics;
 mod matrix;
 mod openapi;
 mod pages;
+mod places;
 mod practice_details;
 mod support;

@@ -72,7 +72,7 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/articles", Public, |_| "Articles"),
         rule(get.clone(), "/articles/{slug}", Public, |_| "sciatica"),
         rule(get.clone(), "/static/style.css", Public, |_| "body"),
-        rule(get.clone(), "/static/use-location.js", Public, |_| "geolocation"),
+        rule(get.clone(), "/static/address.js", Public, |_| "geolocation"),
         // Signing in and the account.
         rule(get.clone(), "/login", Public, |_| "login_token"),
         rule(post.clone(), "/login", Public, |_| "Sign in"),
@@ -185,6 +185,8 @@ fn policy() -> Vec<Rule> {
         rule(delete.clone(), "/api/v1/therapists/{id}/time-off/{time_off_id}", Manager, |_| ""),
         rule(put.clone(), "/api/v1/therapists/{id}/overrides/{date}", Manager, |_| ""),
         rule(get.clone(), "/api/v1/availability", Public, |_| "\"slots\""),
+        rule(get.clone(), "/api/v1/places", Public, |_| "Yrjönkatu"),
+        rule(get.clone(), "/api/v1/places/reverse", Public, |_| "Yrjönkatu"),
         rule(post.clone(), "/api/v1/bookings", Public, |_| "\"manage_url\""),
         rule(get.clone(), "/api/v1/bookings/{id}", BookingOwner, |_| VICTIM_ADDRESS),
         rule(post.clone(), "/api/v1/bookings/{id}/cancel", BookingOwner, |_| "\"cancelled\""),
@@ -419,6 +421,8 @@ impl Fixture {
             "/book/details" => {
                 format!("{flow}&therapist_id={}&start={}", self.therapist_a, self.free_start.replace('+', "%2B"))
             }
+            "/api/v1/places" => "q=yrjonkatu+15".into(),
+            "/api/v1/places/reverse" => "lat=60.1672&lon=24.9402".into(),
             "/api/v1/availability" => format!(
                 "service_id={}&lat={}&lon={}&from={}&days=7",
                 self.service_id,

@@ -332,7 +332,7 @@ mod far_dates {
     #[tokio::test]
     async fn the_booking_pages_answer_far_dates_with_422_beside_the_field() {
         let app = TestApp::new().await;
-        let flow = format!("service_id=1&address=1+Fictional+Ave&{PLACE}");
+        let flow = format!("service_id=1&address=15+Yrj%C3%B6nkatu&{PLACE}");
         for date in ["9999-12-31", "3000-01-01"] {
             let when = app.get(&format!("/book/when?{flow}&date={date}")).await;
             assert_eq!(when.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {}", when.body);
@@ -356,7 +356,7 @@ mod far_dates {
             assert!(details.body.contains("href=\"#start\""), "the summary names the start: {}", details.body);
         }
         let guest = [("name", "Ana Fictional"), ("email", "ana@example.com"), ("phone", "416-555-0100")];
-        let mut posted = vec![("service_id", "1"), ("lat", "60.1672"), ("lon", "24.9402"), ("start", FAR_START)];
+        let mut posted = vec![("service_id", "1"), ("address", "15 Yrjönkatu"), ("start", FAR_START)];
         posted.extend(guest);
         let confirm = app.form("/book", None, &posted).await;
         assert_eq!(confirm.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", confirm.body);
@@ -418,23 +418,24 @@ mod far_dates {
     #[tokio::test]
     async fn use_my_location_is_a_script_file_and_the_booking_pages_have_no_inline_script() {
         let app = TestApp::new().await;
-        let script = app.get("/static/use-location.js").await;
+        let script = app.get("/static/address.js").await;
         assert_eq!(script.status, StatusCode::OK);
         assert!(script.headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
         assert!(script.headers["cache-control"].to_str().unwrap().contains("max-age"));
         assert!(script.body.contains("navigator.geolocation"));
         let place = app.get("/book/where?service_id=1").await;
         assert_eq!(place.status, StatusCode::OK);
-        assert!(place.body.contains("<script src=\"/static/use-location.js\" defer></script>"), "{}", place.body);
+        assert!(place.body.contains("<script src=\"/static/address.js\" defer></script>"), "{}", place.body);
         let manager = app.sign_in(MANAGER).await;
         let id = app.store.schedules().await.unwrap()[0].therapist_id.0;
         let (booking, token) = a_booking(&app).await;
         let pages = [
             "/book".to_string(),
             "/book/where?service_id=1".into(),
-            format!("/book/when?service_id=1&{PLACE}"),
+            format!("/book/when?service_id=1&address=15+Yrj%C3%B6nkatu&{PLACE}"),
             format!("/bookings/{booking}/manage?token={token}"),
             format!("/manage/therapists/{id}/calendar?view=week"),
+            format!("/manage/therapists/{id}/calendar"),
             format!("/manage/therapists/{id}/schedule"),
             "/manage/settings".into(),
             "/manage/calendar".into(),

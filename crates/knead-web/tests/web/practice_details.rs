@@ -27,7 +27,7 @@ fn details_form(csrf: &str) -> Vec<(&str, &str)> {
 async fn the_details_a_manager_saves_are_at_the_foot_of_every_public_page() {
     let app = TestApp::new().await;
     let before = app.get("/").await;
-    assert!(!before.body.contains("href=\"tel:"), "no phone until the practice gives one");
+    assert!(before.body.contains("href=\"tel:+14165550100\""), "the demo practice's own number");
     assert!(before.body.contains("<a class=\"brand\" href=\"/\">knead</a>"), "the configured name");
 
     let manager = app.sign_in(MANAGER).await;

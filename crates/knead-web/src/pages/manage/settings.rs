@@ -13,11 +13,11 @@ use crate::ui::{self, field, line, Input, Typed, Values, DECIMAL, TEXT, WHOLE};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use knead_app::{calendar, AppError};
+use knead_app::{calendar, places, AppError};
 use knead_core::calendar::{PracticeSettingsInput, ServiceArea};
 use knead_core::money::format_cents;
 use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
-use knead_core::ValidationErrors;
+use knead_core::{GeoPoint, ValidationErrors};
 use maud::{html, Markup};
 
 pub(super) fn routes() -> Routes {
@@ -56,12 +56,12 @@ const GRIDS: [(&str, &str); 6] = [
     ("60", "60 minutes"),
 ];
 
-/// The form prefilled from the stored settings.
-fn settings_values(s: &PracticeSettingsInput) -> Values {
+/// The form prefilled from the stored settings; the area's centre as the address nearest it, when the map has
+/// one there (else empty: the centre stays where it is).
+fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> Values {
     let mut v = Values::default();
     v.set("time_zone", &s.time_zone);
-    v.set("area_lat", s.service_area.lat.to_string());
-    v.set("area_lon", s.service_area.lon.to_string());
+    v.set("area_centre", centre_label.unwrap_or_default());
     v.set("area_radius_km", s.service_area.radius_km.to_string());
     v.set("grid_minutes", s.grid_minutes.to_string());
     v.set("lead_minutes", s.lead_minutes.to_string());
@@ -74,15 +74,23 @@ fn settings_values(s: &PracticeSettingsInput) -> Values {
     v
 }
 
-/// The form's values as the settings' input, and what could not be read (a radius of "far"). A centre that is
-/// not a number is shown the `current` one as an example.
-fn read_settings(values: &Values, current: &ServiceArea) -> (PracticeSettingsInput, ValidationErrors) {
+/// The booking form as stored, its centre named by the nearest address.
+async fn stored_settings_values(state: &AppState) -> Result<Values, WebError> {
+    let settings = calendar::settings(state.app()).await?;
+    let centre = GeoPoint { lat: settings.service_area.lat, lon: settings.service_area.lon };
+    let label = places::reverse(state.app(), centre).await.ok().flatten().map(|p| p.label);
+    Ok(settings_values(&settings.to_input(), label))
+}
+
+/// The form's values as the settings' input around the area's `centre` (looked up from its address, or the
+/// current one), and what could not be read (a radius of "far").
+fn read_settings(values: &Values, centre: GeoPoint) -> (PracticeSettingsInput, ValidationErrors) {
     let mut read = ValidationErrors::default();
     let input = PracticeSettingsInput {
         time_zone: values.get("time_zone").trim().to_string(),
         service_area: ServiceArea {
-            lat: ui::decimal(&mut read, values, "area_lat", &current.lat.to_string()),
-            lon: ui::decimal(&mut read, values, "area_lon", &current.lon.to_string()),
+            lat: centre.lat,
+            lon: centre.lon,
             radius_km: ui::decimal(&mut read, values, "area_radius_km", "30"),
         },
         grid_minutes: ui::whole(&mut read, values, "grid_minutes"),
@@ -100,8 +108,7 @@ fn read_settings(values: &Values, current: &ServiceArea) -> (PracticeSettingsInp
 /// The settings' field names, as the form spells them.
 fn settings_field(api_field: &str) -> String {
     match api_field {
-        "service_area.lat" => "area_lat".into(),
-        "service_area.lon" => "area_lon".into(),
+        "service_area.lat" | "service_area.lon" => "area_centre".into(),
         "service_area.radius_km" => "area_radius_km".into(),
         "travel_fee_cents_per_km" => "travel_fee_per_km".into(),
         other => other.into(),
@@ -113,11 +120,10 @@ async fn settings_page(
     Manager(caller): Manager,
     AppQuery(q): AppQuery<SavedQuery>,
 ) -> Result<Html<String>, WebError> {
-    let settings = calendar::settings(state.app()).await?;
     let details = calendar::practice_details(state.app()).await?;
     let none = ValidationErrors::default();
     let details = Shown { values: &details_values(&details), errors: &none };
-    let booking = Shown { values: &settings_values(&settings.to_input()), errors: &none };
+    let booking = Shown { values: &stored_settings_values(&state).await?, errors: &none };
     let body = settings_view(&state, &caller, &details, &booking, q.notice());
     Ok(Frame::signed_in(&state, &caller).page("Practice settings", body))
 }
@@ -167,11 +173,9 @@ fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
             fieldset {
                 legend { "Service area" }
                 p.hint { "Home visits are booked only within this circle." }
-                div.row {
-                    (line(v, e, "area_lat", "Centre latitude", DECIMAL, ""))
-                    (line(v, e, "area_lon", "Centre longitude", DECIMAL, ""))
-                    (line(v, e, "area_radius_km", "Radius (km)", DECIMAL, ""))
-                }
+                (ui::address_field(v, e, "area_centre", "Centre",
+                    "An address near the middle of the area. Leave it empty to keep the centre where it is."))
+                (line(v, e, "area_radius_km", "Radius (km)", DECIMAL, ""))
             }
             div.row {
                 (field(v, e, "grid_minutes", "Start times every", Input::Select(&GRIDS), ""))
@@ -197,6 +201,7 @@ fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
             }
             button type="submit" { "Save settings" }
         }
+        script src=(crate::pages::ADDRESS_SCRIPT_PATH) defer {}
     }
 }
 
@@ -208,7 +213,21 @@ async fn save_settings(
     caller.check_csrf(form.get("csrf"))?;
     let values = Values::from_form(form.0);
     let current = calendar::settings(state.app()).await?.service_area;
-    let (input, read) = read_settings(&values, &current);
+    let typed = values.get("area_centre").trim().to_string();
+    let (centre, mut located) = match typed.as_str() {
+        "" => (GeoPoint { lat: current.lat, lon: current.lon }, ValidationErrors::default()),
+        text => match places::locate(state.app(), "area_centre", text).await {
+            Ok(found) => (found.at, ValidationErrors::default()),
+            Err(e) => match crate::error::field_errors(&e) {
+                // Validated with the current centre, so the form's other problems show too.
+                Some(errors) => (GeoPoint { lat: current.lat, lon: current.lon }, errors),
+                None => return Err(e.into()),
+            },
+        },
+    };
+    let (input, mut read) = read_settings(&values, centre);
+    located.0.append(&mut read.0);
+    let read = located;
     let errors = if read.is_empty() {
         match calendar::save_settings(state.app(), &input).await {
             Ok(_) => return Ok(Redirect::to("/manage/settings?saved=settings").into_response()),
@@ -249,13 +268,12 @@ async fn save_details(
         Err(AppError::Invalid(errors)) => errors,
         Err(e) => return Err(e.into()),
     };
-    let settings = calendar::settings(state.app()).await?;
     let none = ValidationErrors::default();
     let body = settings_view(
         &state,
         &caller,
         &Shown { values: &values, errors: &errors },
-        &Shown { values: &settings_values(&settings.to_input()), errors: &none },
+        &Shown { values: &stored_settings_values(&state).await?, errors: &none },
         None,
     );
     Ok(Frame::signed_in(&state, &caller).respond(StatusCode::UNPROCESSABLE_ENTITY, "Practice settings", body))
