@@ -1,0 +1,701 @@
+//! Road travel times behind the core's `TravelTimes`: the [`RoadRouter`] port (an OSRM server's `/table` service,
+//! in `knead-places`), a cache of the pairs it answered, and the models a search reads from memory.
+//!
+//! The engine is synchronous and never waits on a network, so a use case works in passes:
+//!
+//! 1. **Probe.** It builds its route-days and runs the engine once with a [`Lookup`] that answers every pair the
+//!    cache knows and answers zero for the rest, writing those down. Zero is the most hopeful drive there is, so
+//!    the probe asks for every pair any real times could make the engine ask for (the engine only skips a pair
+//!    when an earlier drive already rules the gap out). With a warm cache nothing is missing and the probe's
+//!    answer is the answer.
+//! 2. **Fetch.** The missing pairs go to the router in one round: one `/table` request when they span at most
+//!    [`TILE_LOCATIONS`] places, else square tiles of that many places, a few at a time, all within
+//!    [`ROUND_TIMEOUT`]. Every cell of every answer is kept in the cache.
+//! 3. **Final pass.** The same work again on road times, from memory.
+//!
+//! A pair the router answers `null` for (no road between the places, as on a network cut at the extract's edge)
+//! and a pair it could not answer (server down or slow) use the practice's straight-line model instead; both are
+//! counted for the staff's status page and logged as counts, never as places. After a failed round the router
+//! rests for [`REST_AFTER_FAILURE`], so a down server costs one timeout, not one per search.
+//!
+//! The cache is keyed by coordinates rounded to 1e-5 degrees (about a metre), holds at most twice
+//! [`CACHE_PAIRS`] pairs, and is emptied when the practice imports new places ([`RoadTravel::follow_places`]) or
+//! when someone asks ([`crate::App::invalidate_road_times`]). A new OSRM URL is configuration: a restart.
+
+use crate::App;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use knead_core::geo::{GeoPoint, TravelTimes, UNREACHABLE};
+use knead_routing::StraightLine;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
+
+/// Driving seconds from each source (one row each) to each destination; `None` where no road connects them.
+pub type DurationTable = Vec<Vec<Option<f64>>>;
+
+/// Why a router gave no table. The text is shown to staff and logged, so it never holds coordinates.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RoadRouterError(pub String);
+
+/// Road driving times between places, from a routing service.
+#[async_trait]
+pub trait RoadRouter: Send + Sync {
+    /// Seconds from each of `sources` to each of `destinations`: `sources.len()` rows of `destinations.len()`.
+    async fn table(&self, sources: &[GeoPoint], destinations: &[GeoPoint]) -> Result<DurationTable, RoadRouterError>;
+    /// What staff see of it, such as "OSRM at http://127.0.0.1:5000" (no credentials).
+    fn describe(&self) -> String;
+}
+
+/// The most places in one table request: OSRM's default `--max-table-size` allows 100 x 100 cells.
+pub const TILE_LOCATIONS: usize = 100;
+/// Table requests in flight at once in one round.
+pub const REQUESTS_IN_FLIGHT: usize = 4;
+/// How long one round of table requests may take before its missing pairs use straight lines.
+pub const ROUND_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long the router is left alone after a round failed.
+pub const REST_AFTER_FAILURE: Duration = Duration::from_secs(15);
+/// Pairs per cache generation; the cache keeps the current generation and the one before.
+pub const CACHE_PAIRS: usize = 250_000;
+
+/// A place rounded to 1e-5 degrees (about a metre), as the cache keys it.
+fn rounded(p: GeoPoint) -> (i32, i32) {
+    // A GeoPoint is within ±180 degrees, so the rounded value fits an i32 (±18,000,000).
+    ((p.lat * 1e5).round() as i32, (p.lon * 1e5).round() as i32)
+}
+
+fn pair_key(a: (i32, i32), b: (i32, i32)) -> u128 {
+    let pack = |p: (i32, i32)| (u128::from(p.0 as u32) << 32) | u128::from(p.1 as u32);
+    (pack(a) << 64) | pack(b)
+}
+
+/// A cheap hash for pair keys: the engine looks drives up thousands of times per search, and SipHash would be
+/// the largest cost of a warm search. Keys come from stored places and the one place a request names, so
+/// nobody outside can fill a bucket.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        // splitmix64's finaliser over both halves.
+        let mut x = (n as u64) ^ ((n >> 64) as u64).rotate_left(29);
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        self.0 = x ^ (x >> 31);
+    }
+}
+
+/// Road minutes by pair key; `None` where the router found no road.
+pub(crate) type PairMap = HashMap<u128, Option<u32>, BuildHasherDefault<PairHasher>>;
+
+/// Seconds from the router to whole minutes, rounded up; `None` for no road or a value that is not a duration.
+fn minutes_of(seconds: Option<f64>) -> Option<u32> {
+    let seconds = seconds?;
+    if !(seconds.is_finite() && seconds >= 0.0) {
+        return None;
+    }
+    let minutes = (seconds / 60.0).ceil();
+    Some(if minutes < f64::from(UNREACHABLE) { minutes as u32 } else { UNREACHABLE })
+}
+
+/// Pairs the router answered, bounded: when the current generation is full it becomes the previous one and the
+/// one before is dropped, so what searches keep asking for survives and memory stays bounded.
+#[derive(Default)]
+struct PairCache {
+    current: PairMap,
+    previous: PairMap,
+}
+
+impl PairCache {
+    fn get(&self, key: u128) -> Option<Option<u32>> {
+        self.current.get(&key).or_else(|| self.previous.get(&key)).copied()
+    }
+
+    fn insert(&mut self, key: u128, minutes: Option<u32>) {
+        if self.current.len() >= CACHE_PAIRS && !self.current.contains_key(&key) {
+            self.previous = std::mem::take(&mut self.current);
+        }
+        self.current.insert(key, minutes);
+    }
+
+    fn len(&self) -> usize {
+        self.current.len() + self.previous.len()
+    }
+
+    fn clear(&mut self) {
+        *self = PairCache::default();
+    }
+}
+
+/// Pairs a probe wrote down, each once, in the order asked (which keeps a day's places together).
+#[derive(Default)]
+struct Missing {
+    keys: HashSet<u128, BuildHasherDefault<PairHasher>>,
+    pairs: Vec<(GeoPoint, GeoPoint)>,
+}
+
+impl Missing {
+    fn add(&mut self, key: u128, from: GeoPoint, to: GeoPoint) {
+        if self.keys.insert(key) {
+            self.pairs.push((from, to));
+        }
+    }
+}
+
+/// What a probe writes down: the pairs the cache lacks, and with `every_pair` all pairs asked.
+#[derive(Default)]
+struct Probe {
+    missing: Missing,
+    every_pair: Option<Missing>,
+}
+
+/// A travel model over the cache (and the pairs this request fetched), answering from memory. While probing it
+/// answers zero for unknown pairs and writes them down; otherwise unknown pairs and pairs without a road use
+/// straight lines. It reads the cache under its read lock: keep it within synchronous work.
+pub struct Lookup<'a> {
+    cache: &'a PairCache,
+    fetched: Option<&'a PairMap>,
+    fallback: StraightLine,
+    probe: Option<Mutex<Probe>>,
+    /// The probe writes down every pair asked, not only the missing ones.
+    every_pair: bool,
+    epoch: u64,
+    from_roads: AtomicU64,
+    no_road: AtomicU64,
+    /// Pairs answered by straight line because nobody knows them (the router failed), or written down as missing.
+    unknown: AtomicU64,
+}
+
+impl Lookup<'_> {
+    /// Which invalidation of the cache this lookup reads; route-days built on it are kept under this number.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// How many answers so far were not road times the cache or this request knew: work done while this did
+    /// not move rests on road times (or known missing roads) alone and may be kept.
+    pub fn incomplete(&self) -> u64 {
+        self.unknown.load(Ordering::Relaxed)
+    }
+
+    fn take_probe(self) -> Probe {
+        self.probe.map(|p| p.into_inner().unwrap_or_else(|e| e.into_inner())).unwrap_or_default()
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            from_roads: self.from_roads.load(Ordering::Relaxed),
+            no_road: self.no_road.load(Ordering::Relaxed),
+            unknown: self.unknown.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl TravelTimes for Lookup<'_> {
+    fn minutes(&self, from: GeoPoint, to: GeoPoint) -> u32 {
+        let (a, b) = (rounded(from), rounded(to));
+        if a == b {
+            return 0;
+        }
+        let key = pair_key(a, b);
+        let known = self.fetched.and_then(|f| f.get(&key).copied()).or_else(|| self.cache.get(key));
+        if let Some(probe) = &self.probe {
+            // A warm search finds every pair and never takes this lock.
+            if known.is_none() || self.every_pair {
+                let mut probe = probe.lock().unwrap_or_else(|e| e.into_inner());
+                if known.is_none() {
+                    probe.missing.add(key, from, to);
+                }
+                if let Some(every) = &mut probe.every_pair {
+                    every.add(key, from, to);
+                }
+            }
+        }
+        match known {
+            Some(Some(minutes)) => {
+                self.from_roads.fetch_add(1, Ordering::Relaxed);
+                minutes
+            }
+            Some(None) => {
+                self.no_road.fetch_add(1, Ordering::Relaxed);
+                self.fallback.minutes(from, to)
+            }
+            None => {
+                self.unknown.fetch_add(1, Ordering::Relaxed);
+                if self.probe.is_some() {
+                    0
+                } else {
+                    self.fallback.minutes(from, to)
+                }
+            }
+        }
+    }
+}
+
+/// Road minutes for a known set of pairs, owned, so it can go with a booking into the store's transaction
+/// (where the store runs the day's rule again under its lock). Other pairs use straight lines.
+pub struct RoadTimes {
+    pairs: PairMap,
+    fallback: StraightLine,
+    /// Pairs asked for that were never gathered (a day that changed since): answered by straight line.
+    unplanned: AtomicU64,
+}
+
+impl RoadTimes {
+    /// Pairs answered by straight line because they were not gathered beforehand.
+    pub fn unplanned(&self) -> u64 {
+        self.unplanned.load(Ordering::Relaxed)
+    }
+}
+
+impl TravelTimes for RoadTimes {
+    fn minutes(&self, from: GeoPoint, to: GeoPoint) -> u32 {
+        let (a, b) = (rounded(from), rounded(to));
+        if a == b {
+            return 0;
+        }
+        match self.pairs.get(&pair_key(a, b)) {
+            Some(Some(minutes)) => *minutes,
+            Some(None) => self.fallback.minutes(from, to),
+            None => {
+                self.unplanned.fetch_add(1, Ordering::Relaxed);
+                self.fallback.minutes(from, to)
+            }
+        }
+    }
+}
+
+/// How a use case prices drives: the practice's straight lines, or road times gathered for it.
+pub enum Travel {
+    Straight(StraightLine),
+    Road(RoadTimes),
+}
+
+impl TravelTimes for Travel {
+    fn minutes(&self, from: GeoPoint, to: GeoPoint) -> u32 {
+        match self {
+            Travel::Straight(model) => model.minutes(from, to),
+            Travel::Road(model) => model.minutes(from, to),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    from_roads: u64,
+    no_road: u64,
+    unknown: u64,
+}
+
+/// Why drives last used straight lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FallbackReason {
+    /// The router knows no road between some pairs of places.
+    NoRoad,
+    /// The router did not answer (the text says why: down, slow, refused).
+    RouterFailed(String),
+    /// The router failed recently and is left alone for a while.
+    RouterResting,
+}
+
+impl std::fmt::Display for FallbackReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FallbackReason::NoRoad => f.write_str("the router knows no road between some of the places"),
+            FallbackReason::RouterFailed(why) => write!(f, "the router did not answer: {why}"),
+            FallbackReason::RouterResting => {
+                write!(f, "the router failed recently and is left alone for {} s", REST_AFTER_FAILURE.as_secs())
+            }
+        }
+    }
+}
+
+/// The last time drives fell back to straight lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastFallback {
+    pub at: Timestamp,
+    /// Drives that used straight lines in that search or booking.
+    pub pairs: u64,
+    pub reason: FallbackReason,
+}
+
+/// What staff see of road travel times since the server started.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoadStatus {
+    /// Which router, as it describes itself.
+    pub router: String,
+    /// Drives that searches and bookings priced with road times.
+    pub pairs_from_roads: u64,
+    /// Drives priced with straight lines instead (no road, or the router did not answer).
+    pub pairs_fell_back: u64,
+    /// Table requests sent, and how many of them failed.
+    pub requests: u64,
+    pub failed_requests: u64,
+    /// Pairs in the cache now.
+    pub cached_pairs: usize,
+    pub last_fallback: Option<LastFallback>,
+}
+
+/// How availability and booking price drives, for the staff's status page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TravelStatus {
+    /// No router is set: the practice's straight-line model, with its settings.
+    StraightLines {
+        road_factor: f64,
+        speed_kmh: f64,
+    },
+    Roads(RoadStatus),
+}
+
+/// The practice's travel status.
+pub async fn status(app: &App) -> crate::AppResult<TravelStatus> {
+    match app.road_travel() {
+        Some(road) => Ok(TravelStatus::Roads(road.status())),
+        None => {
+            let settings = app.store().practice_settings().await?;
+            Ok(TravelStatus::StraightLines { road_factor: settings.road_factor, speed_kmh: settings.speed_kmh })
+        }
+    }
+}
+
+/// What one round of table requests brought back.
+#[derive(Default)]
+struct Fetched {
+    pairs: PairMap,
+    failure: Option<FallbackReason>,
+}
+
+/// The router, the cache of pairs it answered, and what staff see. One per [`App`].
+pub struct RoadTravel {
+    router: Arc<dyn RoadRouter>,
+    cache: RwLock<PairCache>,
+    /// Bumped whenever the cache is emptied, so work built on older answers is not kept.
+    epoch: AtomicU64,
+    /// The places generation the cache belongs to (`None` until one is seen).
+    places_generation: Mutex<Option<i64>>,
+    resting_until: Mutex<Option<Instant>>,
+    status: Mutex<RoadStatus>,
+}
+
+impl RoadTravel {
+    pub fn new(router: Arc<dyn RoadRouter>) -> RoadTravel {
+        let status = RoadStatus { router: router.describe(), ..RoadStatus::default() };
+        RoadTravel {
+            router,
+            cache: RwLock::default(),
+            epoch: AtomicU64::new(0),
+            places_generation: Mutex::new(None),
+            resting_until: Mutex::new(None),
+            status: Mutex::new(status),
+        }
+    }
+
+    /// Forgets every pair: road times computed on other road data are no longer right.
+    pub fn invalidate(&self) {
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        cache.clear();
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Empties the cache when the practice's places generation (bumped by each import) is not the one the cache
+    /// was filled under.
+    pub fn follow_places(&self, generation: i64) {
+        let mut seen = self.places_generation.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.is_some_and(|g| g != generation) {
+            self.invalidate();
+            tracing::info!(generation, "new places imported: road travel times are asked for again");
+        }
+        *seen = Some(generation);
+    }
+
+    pub fn status(&self) -> RoadStatus {
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        status.cached_pairs = self.cache.read().unwrap_or_else(|e| e.into_inner()).len();
+        status
+    }
+
+    /// The cache, read-locked, and the epoch it belongs to. The epoch is read first, so an invalidation in
+    /// between only makes work look older than it is.
+    fn read(&self) -> (u64, RwLockReadGuard<'_, PairCache>) {
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        (epoch, self.cache.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn lookup<'a>(
+        cache: &'a PairCache,
+        epoch: u64,
+        fetched: Option<&'a PairMap>,
+        fallback: StraightLine,
+        probe: Option<Probe>,
+    ) -> Lookup<'a> {
+        Lookup {
+            cache,
+            fetched,
+            fallback,
+            every_pair: probe.as_ref().is_some_and(|p| p.every_pair.is_some()),
+            probe: probe.map(Mutex::new),
+            epoch,
+            from_roads: AtomicU64::new(0),
+            no_road: AtomicU64::new(0),
+            unknown: AtomicU64::new(0),
+        }
+    }
+
+    /// Runs `work` on road times: a probe, at most one round of table requests for what it found missing, and
+    /// then (only if something was missing) `work` again on the answers. Returns what the last run returned.
+    pub async fn run<T>(&self, fallback: StraightLine, now: Timestamp, work: impl Fn(&Lookup<'_>) -> T) -> T {
+        let missing = {
+            let (epoch, cache) = self.read();
+            let probe = RoadTravel::lookup(&cache, epoch, None, fallback, Some(Probe::default()));
+            let answer = work(&probe);
+            let counts = probe.counts();
+            let missing = probe.take_probe().missing.pairs;
+            if missing.is_empty() {
+                self.count(counts, None, now);
+                return answer;
+            }
+            missing
+        };
+        let fetched = self.fetch(missing).await;
+        let (answer, counts) = {
+            let (epoch, cache) = self.read();
+            let last = RoadTravel::lookup(&cache, epoch, Some(&fetched.pairs), fallback, None);
+            (work(&last), last.counts())
+        };
+        self.count(counts, fetched.failure, now);
+        answer
+    }
+
+    /// Like [`RoadTravel::run`], and also returns the road times of every pair `work` asked for, owned, to hand
+    /// to the store with a booking.
+    pub async fn run_owned<T>(
+        &self,
+        fallback: StraightLine,
+        now: Timestamp,
+        work: impl Fn(&dyn TravelTimes) -> T,
+    ) -> (T, RoadTimes) {
+        let probe = {
+            let every_pair = Probe { every_pair: Some(Missing::default()), ..Probe::default() };
+            let (epoch, cache) = self.read();
+            let lookup = RoadTravel::lookup(&cache, epoch, None, fallback, Some(every_pair));
+            work(&lookup);
+            lookup.take_probe()
+        };
+        let fetched =
+            if probe.missing.pairs.is_empty() { Fetched::default() } else { self.fetch(probe.missing.pairs).await };
+        let asked = probe.every_pair.unwrap_or_default();
+        let times = {
+            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            let mut pairs = PairMap::with_capacity_and_hasher(asked.keys.len(), Default::default());
+            for &key in &asked.keys {
+                if let Some(known) = fetched.pairs.get(&key).copied().or_else(|| cache.get(key)) {
+                    pairs.insert(key, known);
+                }
+            }
+            RoadTimes { pairs, fallback, unplanned: AtomicU64::new(0) }
+        };
+        let answer = work(&times);
+        let from_roads = times.pairs.values().filter(|m| m.is_some()).count() as u64;
+        let counts = Counts {
+            from_roads,
+            no_road: times.pairs.len() as u64 - from_roads,
+            unknown: (asked.keys.len() - times.pairs.len()) as u64 + times.unplanned(),
+        };
+        self.count(counts, fetched.failure, now);
+        (answer, times)
+    }
+
+    /// One round of table requests for `missing`, within [`ROUND_TIMEOUT`]; every answered cell goes into the
+    /// cache. Nothing is asked while the router rests after a failure.
+    async fn fetch(&self, missing: Vec<(GeoPoint, GeoPoint)>) -> Fetched {
+        if self.resting_until.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|until| Instant::now() < until) {
+            tracing::debug!(pairs = missing.len(), "the road router is resting after a failure: straight lines");
+            return Fetched { failure: Some(FallbackReason::RouterResting), ..Fetched::default() };
+        }
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        let tiles = tiles(&missing, TILE_LOCATIONS);
+        let requests = tiles.len();
+        let limit = Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT));
+        let mut in_flight = tokio::task::JoinSet::new();
+        for tile in tiles {
+            let (router, limit) = (self.router.clone(), limit.clone());
+            in_flight.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                let table = router.table(&tile, &tile).await;
+                (tile, table)
+            });
+        }
+        let mut fetched = Fetched::default();
+        let mut failed = 0;
+        let deadline = tokio::time::sleep(ROUND_TIMEOUT);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                next = in_flight.join_next() => match next {
+                    None => break,
+                    Some(Ok((tile, Ok(table)))) => {
+                        if let Err(why) = keep_square(&tile, &table, &mut fetched.pairs) {
+                            failed += 1;
+                            fetched.failure = Some(FallbackReason::RouterFailed(why));
+                        }
+                    }
+                    Some(Ok((_, Err(why)))) => {
+                        failed += 1;
+                        fetched.failure = Some(FallbackReason::RouterFailed(why.0));
+                    }
+                    Some(Err(_)) => {
+                        failed += 1;
+                        fetched.failure = Some(FallbackReason::RouterFailed("the request was stopped".into()));
+                    }
+                },
+                () = &mut deadline => {
+                    failed += in_flight.len();
+                    in_flight.abort_all();
+                    fetched.failure = Some(FallbackReason::RouterFailed(format!(
+                        "no answer within {} s", ROUND_TIMEOUT.as_secs()
+                    )));
+                    break;
+                }
+            }
+        }
+        if self.epoch.load(Ordering::SeqCst) == epoch {
+            let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+            for (&key, &minutes) in &fetched.pairs {
+                cache.insert(key, minutes);
+            }
+        }
+        let no_road = fetched.pairs.values().filter(|m| m.is_none()).count();
+        if let Some(reason) = &fetched.failure {
+            *self.resting_until.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + REST_AFTER_FAILURE);
+            tracing::warn!(
+                pairs = missing.len(),
+                requests,
+                failed,
+                reason = %reason,
+                "road travel times: the router did not answer; those drives use straight lines"
+            );
+        } else if no_road > 0 {
+            tracing::info!(
+                pairs = fetched.pairs.len(),
+                no_road,
+                "road travel times: some pairs have no road; they use straight lines"
+            );
+        }
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.requests += requests as u64;
+        status.failed_requests += failed as u64;
+        fetched
+    }
+
+    fn count(&self, counts: Counts, failure: Option<FallbackReason>, now: Timestamp) {
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.pairs_from_roads += counts.from_roads;
+        let fell_back = counts.no_road + counts.unknown;
+        status.pairs_fell_back += fell_back;
+        if fell_back > 0 {
+            let reason = match failure {
+                Some(reason) if counts.unknown > 0 => reason,
+                _ if counts.unknown > 0 => FallbackReason::RouterResting,
+                _ => FallbackReason::NoRoad,
+            };
+            status.last_fallback = Some(LastFallback { at: now, pairs: fell_back, reason });
+        }
+    }
+}
+
+/// Checks a square answer over `tile` and keeps its cells by pair.
+fn keep_square(tile: &[GeoPoint], table: &DurationTable, into: &mut PairMap) -> Result<(), String> {
+    if table.len() != tile.len() || table.iter().any(|row| row.len() != tile.len()) {
+        return Err(format!("the router answered a table of the wrong size for {} places", tile.len()));
+    }
+    let keys: Vec<(i32, i32)> = tile.iter().map(|&p| rounded(p)).collect();
+    for (i, row) in table.iter().enumerate() {
+        for (j, &seconds) in row.iter().enumerate() {
+            if keys[i] != keys[j] {
+                into.insert(pair_key(keys[i], keys[j]), minutes_of(seconds));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Groups pairs into square tiles of at most `max` distinct places each, so that each tile's table covers its
+/// pairs (and, for free, every other pair among its places).
+///
+/// The pairs are first put in the order of their places' first appearance, leaving out the place most pairs
+/// share (the client's, in a search): a day's own drives and the drives between its places and the client then
+/// fall into the same tile, and each place is sent about once.
+fn tiles(pairs: &[(GeoPoint, GeoPoint)], max: usize) -> Vec<Vec<GeoPoint>> {
+    let max = max.max(2);
+    let mut first_seen: HashMap<(i32, i32), usize> = HashMap::new();
+    let mut shared_by: HashMap<(i32, i32), usize> = HashMap::new();
+    for &(from, to) in pairs {
+        for key in [rounded(from), rounded(to)] {
+            let next = first_seen.len();
+            first_seen.entry(key).or_insert(next);
+            *shared_by.entry(key).or_default() += 1;
+        }
+    }
+    let hub = shared_by.iter().max_by_key(|&(key, n)| (*n, std::cmp::Reverse(first_seen[key]))).map(|(k, _)| *k);
+    let order = |&(from, to): &(GeoPoint, GeoPoint)| {
+        [rounded(from), rounded(to)].into_iter().filter(|k| Some(*k) != hub).map(|k| first_seen[&k]).min()
+    };
+    let mut ordered = pairs.to_vec();
+    ordered.sort_by_key(order);
+
+    let mut tiles = Vec::new();
+    let mut tile: Vec<GeoPoint> = Vec::new();
+    let mut in_tile: HashSet<(i32, i32)> = HashSet::new();
+    for (from, to) in ordered {
+        let (a, b) = (rounded(from), rounded(to));
+        let new = usize::from(!in_tile.contains(&a)) + usize::from(a != b && !in_tile.contains(&b));
+        if tile.len() + new > max {
+            tiles.push(std::mem::take(&mut tile));
+            in_tile.clear();
+        }
+        for (point, key) in [(from, a), (to, b)] {
+            if in_tile.insert(key) {
+                tile.push(point);
+            }
+        }
+    }
+    if !tile.is_empty() {
+        tiles.push(tile);
+    }
+    tiles
+}
+
+impl App {
+    /// The same app with drive times from `router` (road times, cached) instead of straight lines.
+    pub fn with_road_router(self, router: Arc<dyn RoadRouter>) -> App {
+        App { road: Some(Arc::new(RoadTravel::new(router))), ..self }
+    }
+
+    /// Forgets every road time the app has cached (say, after new road data was loaded).
+    pub fn invalidate_road_times(&self) {
+        if let Some(road) = &self.road {
+            road.invalidate();
+        }
+    }
+
+    /// The road router and its cache, when one is set.
+    pub fn road_travel(&self) -> Option<&RoadTravel> {
+        self.road.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests;
