@@ -141,6 +141,7 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/manage/clinics", Manager, |_| "->/manage/clinics"),
         rule(get.clone(), "/manage/settings", Manager, |_| "America/Toronto"),
         rule(post.clone(), "/manage/settings", Manager, |_| "->/manage/settings"),
+        rule(get.clone(), "/manage/travel", Manager, |_| "straight lines"),
         // The API.
         rule(get.clone(), "/healthz", Public, |_| "\"status\":\"ok\""),
         rule(get.clone(), "/api/v1/openapi.json", Public, |_| "\"openapi\""),
