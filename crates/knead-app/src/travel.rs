@@ -9,14 +9,16 @@
 //!    when an earlier drive already rules the gap out). With a warm cache nothing is missing and the probe's
 //!    answer is the answer.
 //! 2. **Fetch.** The missing pairs go to the router in one round: one `/table` request when they span at most
-//!    [`TILE_LOCATIONS`] places, else square tiles of that many places, a few at a time, all within
-//!    [`ROUND_TIMEOUT`]. Every cell of every answer is kept in the cache.
+//!    [`TILE_LOCATIONS`] places, else square tiles of that many places, a few at a time. Every cell of every
+//!    answer is kept in the cache. The search waits at most [`ROUND_TIMEOUT`]; a large round (the first search
+//!    after a start, which also fetches every booked day's own drives) goes on filling the cache after that.
 //! 3. **Final pass.** The same work again on road times, from memory.
 //!
 //! A pair the router answers `null` for (no road between the places, as on a network cut at the extract's edge)
 //! and a pair it could not answer (server down or slow) use the practice's straight-line model instead; both are
-//! counted for the staff's status page and logged as counts, never as places. After a failed round the router
-//! rests for [`REST_AFTER_FAILURE`], so a down server costs one timeout, not one per search.
+//! counted for the staff's status page and logged as counts, never as places. After a failed request (or a round
+//! with no answer in time) the router rests for [`REST_AFTER_FAILURE`], so a down server costs one timeout, not
+//! one per search.
 //!
 //! The cache is keyed by coordinates rounded to 1e-5 degrees (about a metre), holds at most twice
 //! [`CACHE_PAIRS`] pairs, and is emptied when the practice imports new places ([`RoadTravel::follow_places`]) or
@@ -309,6 +311,9 @@ pub enum FallbackReason {
     RouterFailed(String),
     /// The router failed recently and is left alone for a while.
     RouterResting,
+    /// The router had answered `answered` of the round's `requests` when the search stopped waiting; the rest
+    /// are still coming, into the cache, for the next searches.
+    StillFetching { answered: usize, requests: usize },
 }
 
 impl std::fmt::Display for FallbackReason {
@@ -319,6 +324,11 @@ impl std::fmt::Display for FallbackReason {
             FallbackReason::RouterResting => {
                 write!(f, "the router failed recently and is left alone for {} s", REST_AFTER_FAILURE.as_secs())
             }
+            FallbackReason::StillFetching { answered, requests } => write!(
+                f,
+                "the router had answered {answered} of {requests} requests in {} s; the rest are still coming",
+                ROUND_TIMEOUT.as_secs()
+            ),
         }
     }
 }
@@ -378,36 +388,70 @@ struct Fetched {
     failure: Option<FallbackReason>,
 }
 
+/// What a round's requests share with the search that sent them, and keep filling after it stopped waiting.
+struct Shared {
+    cache: RwLock<PairCache>,
+    /// Bumped whenever the cache is emptied, so answers and work from before are not kept.
+    epoch: AtomicU64,
+    resting_until: Mutex<Option<Instant>>,
+    status: Mutex<RoadStatus>,
+}
+
+impl Shared {
+    fn resting(&self) -> bool {
+        self.resting_until.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Leaves the router alone for a while; false when it was already resting.
+    fn start_resting(&self) -> bool {
+        let mut until = self.resting_until.lock().unwrap_or_else(|e| e.into_inner());
+        let was_resting = until.is_some_and(|until| Instant::now() < until);
+        *until = Some(Instant::now() + REST_AFTER_FAILURE);
+        !was_resting
+    }
+
+    /// Keeps answers asked under `epoch`, unless the cache was emptied since.
+    fn keep(&self, epoch: u64, pairs: &PairMap) {
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        if self.epoch.load(Ordering::SeqCst) == epoch {
+            for (&key, &minutes) in pairs {
+                cache.insert(key, minutes);
+            }
+        }
+    }
+
+    fn request_done(&self, failed: bool) {
+        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        status.requests += 1;
+        status.failed_requests += u64::from(failed);
+    }
+}
+
 /// The router, the cache of pairs it answered, and what staff see. One per [`App`].
 pub struct RoadTravel {
     router: Arc<dyn RoadRouter>,
-    cache: RwLock<PairCache>,
-    /// Bumped whenever the cache is emptied, so work built on older answers is not kept.
-    epoch: AtomicU64,
+    shared: Arc<Shared>,
     /// The places generation the cache belongs to (`None` until one is seen).
     places_generation: Mutex<Option<i64>>,
-    resting_until: Mutex<Option<Instant>>,
-    status: Mutex<RoadStatus>,
 }
 
 impl RoadTravel {
     pub fn new(router: Arc<dyn RoadRouter>) -> RoadTravel {
         let status = RoadStatus { router: router.describe(), ..RoadStatus::default() };
-        RoadTravel {
-            router,
+        let shared = Shared {
             cache: RwLock::default(),
             epoch: AtomicU64::new(0),
-            places_generation: Mutex::new(None),
             resting_until: Mutex::new(None),
             status: Mutex::new(status),
-        }
+        };
+        RoadTravel { router, shared: Arc::new(shared), places_generation: Mutex::new(None) }
     }
 
     /// Forgets every pair: road times computed on other road data are no longer right.
     pub fn invalidate(&self) {
-        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self.shared.cache.write().unwrap_or_else(|e| e.into_inner());
         cache.clear();
-        self.epoch.fetch_add(1, Ordering::SeqCst);
+        self.shared.epoch.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Empties the cache when the practice's places generation (bumped by each import) is not the one the cache
@@ -422,16 +466,16 @@ impl RoadTravel {
     }
 
     pub fn status(&self) -> RoadStatus {
-        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        status.cached_pairs = self.cache.read().unwrap_or_else(|e| e.into_inner()).len();
+        let mut status = self.shared.status.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        status.cached_pairs = self.shared.cache.read().unwrap_or_else(|e| e.into_inner()).len();
         status
     }
 
     /// The cache, read-locked, and the epoch it belongs to. The epoch is read first, so an invalidation in
     /// between only makes work look older than it is.
     fn read(&self) -> (u64, RwLockReadGuard<'_, PairCache>) {
-        let epoch = self.epoch.load(Ordering::SeqCst);
-        (epoch, self.cache.read().unwrap_or_else(|e| e.into_inner()))
+        let epoch = self.shared.epoch.load(Ordering::SeqCst);
+        (epoch, self.shared.cache.read().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn lookup<'a>(
@@ -498,7 +542,7 @@ impl RoadTravel {
             if probe.missing.pairs.is_empty() { Fetched::default() } else { self.fetch(probe.missing.pairs).await };
         let asked = probe.every_pair.unwrap_or_default();
         let times = {
-            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            let cache = self.shared.cache.read().unwrap_or_else(|e| e.into_inner());
             let mut pairs = PairMap::with_capacity_and_hasher(asked.keys.len(), Default::default());
             for &key in &asked.keys {
                 if let Some(known) = fetched.pairs.get(&key).copied().or_else(|| cache.get(key)) {
@@ -518,90 +562,101 @@ impl RoadTravel {
         (answer, times)
     }
 
-    /// One round of table requests for `missing`, within [`ROUND_TIMEOUT`]; every answered cell goes into the
-    /// cache. Nothing is asked while the router rests after a failure.
+    /// One round of table requests for `missing`, waited for at most [`ROUND_TIMEOUT`]. Each request keeps its
+    /// answer in the cache itself, so a large round (the first search after a start) goes on filling the cache
+    /// after the search stopped waiting; nothing is asked while the router rests after a failure.
     async fn fetch(&self, missing: Vec<(GeoPoint, GeoPoint)>) -> Fetched {
-        if self.resting_until.lock().unwrap_or_else(|e| e.into_inner()).is_some_and(|until| Instant::now() < until) {
+        if self.shared.resting() {
             tracing::debug!(pairs = missing.len(), "the road router is resting after a failure: straight lines");
             return Fetched { failure: Some(FallbackReason::RouterResting), ..Fetched::default() };
         }
-        let epoch = self.epoch.load(Ordering::SeqCst);
+        let epoch = self.shared.epoch.load(Ordering::SeqCst);
         let tiles = tiles(&missing, TILE_LOCATIONS);
         let requests = tiles.len();
         let limit = Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT));
-        let mut in_flight = tokio::task::JoinSet::new();
+        let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
         for tile in tiles {
-            let (router, limit) = (self.router.clone(), limit.clone());
-            in_flight.spawn(async move {
+            let (router, shared, limit, answers) =
+                (self.router.clone(), self.shared.clone(), limit.clone(), answers.clone());
+            tokio::spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                let table = router.table(&tile, &tile).await;
-                (tile, table)
+                // After a failure in this round (or since), the rest of it is not sent.
+                if shared.resting() {
+                    let _ = answers.send(Err(FallbackReason::RouterResting));
+                    return;
+                }
+                let answer = match router.table(&tile, &tile).await {
+                    Ok(table) => square(&tile, &table),
+                    Err(why) => Err(why.0),
+                };
+                shared.request_done(answer.is_err());
+                let answer = match answer {
+                    Ok(pairs) => {
+                        shared.keep(epoch, &pairs);
+                        Ok(pairs)
+                    }
+                    Err(why) => {
+                        if shared.start_resting() {
+                            tracing::warn!(
+                                reason = %why,
+                                rest_secs = REST_AFTER_FAILURE.as_secs(),
+                                "road travel times: the router did not answer; drives use straight lines meanwhile"
+                            );
+                        }
+                        Err(FallbackReason::RouterFailed(why))
+                    }
+                };
+                let _ = answers.send(answer);
             });
         }
+        drop(answers);
         let mut fetched = Fetched::default();
-        let mut failed = 0;
+        let mut tables = 0;
         let deadline = tokio::time::sleep(ROUND_TIMEOUT);
         tokio::pin!(deadline);
         loop {
             tokio::select! {
-                next = in_flight.join_next() => match next {
+                answer = answered.recv() => match answer {
                     None => break,
-                    Some(Ok((tile, Ok(table)))) => {
-                        if let Err(why) = keep_square(&tile, &table, &mut fetched.pairs) {
-                            failed += 1;
-                            fetched.failure = Some(FallbackReason::RouterFailed(why));
-                        }
+                    Some(Ok(pairs)) => {
+                        tables += 1;
+                        fetched.pairs.extend(pairs);
                     }
-                    Some(Ok((_, Err(why)))) => {
-                        failed += 1;
-                        fetched.failure = Some(FallbackReason::RouterFailed(why.0));
-                    }
-                    Some(Err(_)) => {
-                        failed += 1;
-                        fetched.failure = Some(FallbackReason::RouterFailed("the request was stopped".into()));
-                    }
+                    Some(Err(why)) => fetched.failure = Some(why),
                 },
                 () = &mut deadline => {
-                    failed += in_flight.len();
-                    in_flight.abort_all();
-                    fetched.failure = Some(FallbackReason::RouterFailed(format!(
-                        "no answer within {} s", ROUND_TIMEOUT.as_secs()
-                    )));
+                    let slow = format!("no answer within {} s", ROUND_TIMEOUT.as_secs());
+                    // Nothing at all in time: the server is down or too slow, so it rests. Some answers: it works
+                    // and has much to do; the rest still comes into the cache for the next searches.
+                    if tables == 0 {
+                        if self.shared.start_resting() {
+                            tracing::warn!(
+                                requests,
+                                rest_secs = REST_AFTER_FAILURE.as_secs(),
+                                "road travel times: the router did not answer in time; drives use straight lines meanwhile"
+                            );
+                        }
+                        fetched.failure = Some(FallbackReason::RouterFailed(slow));
+                    } else {
+                        fetched.failure = Some(FallbackReason::StillFetching { answered: tables, requests });
+                    }
                     break;
                 }
             }
         }
-        if self.epoch.load(Ordering::SeqCst) == epoch {
-            let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
-            for (&key, &minutes) in &fetched.pairs {
-                cache.insert(key, minutes);
-            }
-        }
         let no_road = fetched.pairs.values().filter(|m| m.is_none()).count();
-        if let Some(reason) = &fetched.failure {
-            *self.resting_until.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + REST_AFTER_FAILURE);
-            tracing::warn!(
-                pairs = missing.len(),
-                requests,
-                failed,
-                reason = %reason,
-                "road travel times: the router did not answer; those drives use straight lines"
-            );
-        } else if no_road > 0 {
+        if no_road > 0 {
             tracing::info!(
                 pairs = fetched.pairs.len(),
                 no_road,
                 "road travel times: some pairs have no road; they use straight lines"
             );
         }
-        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
-        status.requests += requests as u64;
-        status.failed_requests += failed as u64;
         fetched
     }
 
     fn count(&self, counts: Counts, failure: Option<FallbackReason>, now: Timestamp) {
-        let mut status = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        let mut status = self.shared.status.lock().unwrap_or_else(|e| e.into_inner());
         status.pairs_from_roads += counts.from_roads;
         let fell_back = counts.no_road + counts.unknown;
         status.pairs_fell_back += fell_back;
@@ -616,20 +671,21 @@ impl RoadTravel {
     }
 }
 
-/// Checks a square answer over `tile` and keeps its cells by pair.
-fn keep_square(tile: &[GeoPoint], table: &DurationTable, into: &mut PairMap) -> Result<(), String> {
+/// A square answer over `tile`, checked, as minutes by pair.
+fn square(tile: &[GeoPoint], table: &DurationTable) -> Result<PairMap, String> {
     if table.len() != tile.len() || table.iter().any(|row| row.len() != tile.len()) {
         return Err(format!("the router answered a table of the wrong size for {} places", tile.len()));
     }
     let keys: Vec<(i32, i32)> = tile.iter().map(|&p| rounded(p)).collect();
+    let mut pairs = PairMap::with_capacity_and_hasher(tile.len() * tile.len(), Default::default());
     for (i, row) in table.iter().enumerate() {
         for (j, &seconds) in row.iter().enumerate() {
             if keys[i] != keys[j] {
-                into.insert(pair_key(keys[i], keys[j]), minutes_of(seconds));
+                pairs.insert(pair_key(keys[i], keys[j]), minutes_of(seconds));
             }
         }
     }
-    Ok(())
+    Ok(pairs)
 }
 
 /// Groups pairs into square tiles of at most `max` distinct places each, so that each tile's table covers its

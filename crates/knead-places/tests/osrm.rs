@@ -371,6 +371,7 @@ async fn a_server_that_does_not_answer_costs_one_timeout_then_is_left_alone() {
     search(&app, service, ETELAESPLANADI_16).await;
     assert!(again.elapsed() < Duration::from_millis(500), "resting: no second wait ({:?})", again.elapsed());
     let s = status(&app);
-    assert_eq!(s.last_fallback.map(|f| f.reason), Some(FallbackReason::RouterResting));
-    assert!(s.failed_requests >= 1);
+    assert_eq!(s.last_fallback.as_ref().map(|f| f.reason.clone()), Some(FallbackReason::RouterResting));
+    // The first search's request is counted when its own timeout ends, about when the search stopped waiting.
+    assert!(s.requests <= 1, "no second request while the router rests: {s:?}");
 }

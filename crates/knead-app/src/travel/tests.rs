@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use knead_core::booking::{BookingInput, ContactInput, Location};
 use knead_core::ServiceId;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::time::Duration;
 
 /// Roads as a straight-line model would drive them, or none at all, or a server that is down.
 struct TestRoads {
@@ -255,4 +256,52 @@ fn places_a_metre_apart_share_a_key_and_the_cache_stays_bounded() {
     assert!(cache.len() <= 2 * CACHE_PAIRS);
     assert_eq!(cache.get((2 * CACHE_PAIRS + 9) as u128), Some(Some(1)), "the newest pairs stay");
     assert_eq!(cache.get(0), None, "the oldest went");
+}
+
+/// Answers its first `quick` requests at once and the others after `slow_for`.
+struct SlowRoads {
+    quick: usize,
+    slow_for: Duration,
+    requests: AtomicUsize,
+}
+
+#[async_trait]
+impl RoadRouter for SlowRoads {
+    async fn table(&self, sources: &[GeoPoint], destinations: &[GeoPoint]) -> Result<DurationTable, RoadRouterError> {
+        if self.requests.fetch_add(1, Ordering::SeqCst) >= self.quick {
+            tokio::time::sleep(self.slow_for).await;
+        }
+        Ok(vec![vec![Some(120.0); destinations.len()]; sources.len()])
+    }
+
+    fn describe(&self) -> String {
+        "slow roads".into()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_round_too_large_to_wait_for_goes_on_filling_the_cache() {
+    let roads = Arc::new(SlowRoads { quick: 2, slow_for: Duration::from_secs(5), requests: AtomicUsize::new(0) });
+    let road = RoadTravel::new(roads.clone());
+    // A chain of 1,000 places: ten or so tiles, of which two answer in time.
+    let places: Vec<GeoPoint> = (0..1000).map(|i| GeoPoint { lat: 60.0 + i as f64 * 1e-4, lon: 24.0 }).collect();
+    let drive_all = |travel: &Lookup<'_>| places.windows(2).map(|w| travel.minutes(w[0], w[1])).collect::<Vec<_>>();
+    let fallback = StraightLine::default();
+
+    let started = tokio::time::Instant::now();
+    let first = road.run(fallback, now(), drive_all).await;
+    assert_eq!(started.elapsed(), ROUND_TIMEOUT, "the search waits no longer than the round's timeout");
+    assert!(first.contains(&2), "some drives came by road in time (120 s is 2 minutes)");
+    assert!(first.iter().any(|m| *m != 2), "the others on straight lines");
+    let status = road.status();
+    assert!(matches!(status.last_fallback.unwrap().reason, FallbackReason::StillFetching { answered: 2, .. }));
+
+    // Four at a time, five seconds each.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let sent = roads.requests.load(Ordering::SeqCst);
+    assert!(sent > 2);
+    let again = road.run(fallback, now(), drive_all).await;
+    assert!(again.iter().all(|m| *m == 2), "the rest of the round arrived in the cache meanwhile");
+    assert_eq!(roads.requests.load(Ordering::SeqCst), sent, "and nothing was asked again");
+    assert_eq!(road.status().failed_requests, 0, "a busy router is not a failed one");
 }
