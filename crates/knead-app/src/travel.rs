@@ -20,17 +20,25 @@
 //! with no answer in time) the router rests for [`REST_AFTER_FAILURE`], so a down server costs one timeout, not
 //! one per search.
 //!
-//! The cache is keyed by coordinates rounded to 1e-5 degrees (about a metre), holds at most twice
-//! [`CACHE_PAIRS`] pairs, and is emptied when the practice imports new places ([`RoadTravel::follow_places`]) or
+//! The cache is keyed by coordinates rounded to 1e-5 degrees (about a metre). A searched place's drives are kept
+//! together in a row (at most [`ROW_DRIVES`] in all, the oldest rows going first), the others by pair (at most
+//! twice [`CACHE_PAIRS`]). It is emptied when the practice imports new places ([`RoadTravel::follow_places`]) or
 //! when someone asks ([`crate::App::invalidate_road_times`]). A new OSRM URL is configuration: a restart.
+
+mod cache;
+mod lookup;
+mod tiles;
+
+pub use cache::{CACHE_PAIRS, ROW_DRIVES};
+pub use lookup::{Lookup, RoadTimes, Travel};
 
 use crate::App;
 use async_trait::async_trait;
+use cache::{place_key, PairCache, PairMap};
 use jiff::Timestamp;
-use knead_core::geo::{GeoPoint, TravelTimes, UNREACHABLE};
+use knead_core::geo::{GeoPoint, TravelTimes};
 use knead_routing::StraightLine;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use lookup::{Counts, Missing, Probe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
@@ -60,248 +68,6 @@ pub const REQUESTS_IN_FLIGHT: usize = 4;
 pub const ROUND_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long the router is left alone after a round failed.
 pub const REST_AFTER_FAILURE: Duration = Duration::from_secs(15);
-/// Pairs per cache generation; the cache keeps the current generation and the one before.
-pub const CACHE_PAIRS: usize = 250_000;
-
-/// A place rounded to 1e-5 degrees (about a metre), as the cache keys it.
-fn rounded(p: GeoPoint) -> (i32, i32) {
-    // A GeoPoint is within ±180 degrees, so the rounded value fits an i32 (±18,000,000).
-    ((p.lat * 1e5).round() as i32, (p.lon * 1e5).round() as i32)
-}
-
-fn pair_key(a: (i32, i32), b: (i32, i32)) -> u128 {
-    let pack = |p: (i32, i32)| (u128::from(p.0 as u32) << 32) | u128::from(p.1 as u32);
-    (pack(a) << 64) | pack(b)
-}
-
-/// A cheap hash for pair keys: the engine looks drives up thousands of times per search, and SipHash would be
-/// the largest cost of a warm search. Keys come from stored places and the one place a request names, so
-/// nobody outside can fill a bucket.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct PairHasher(u64);
-
-impl Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_u128(&mut self, n: u128) {
-        // splitmix64's finaliser over both halves.
-        let mut x = (n as u64) ^ ((n >> 64) as u64).rotate_left(29);
-        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        self.0 = x ^ (x >> 31);
-    }
-}
-
-/// Road minutes by pair key; `None` where the router found no road.
-pub(crate) type PairMap = HashMap<u128, Option<u32>, BuildHasherDefault<PairHasher>>;
-
-/// Seconds from the router to whole minutes, rounded up; `None` for no road or a value that is not a duration.
-fn minutes_of(seconds: Option<f64>) -> Option<u32> {
-    let seconds = seconds?;
-    if !(seconds.is_finite() && seconds >= 0.0) {
-        return None;
-    }
-    let minutes = (seconds / 60.0).ceil();
-    Some(if minutes < f64::from(UNREACHABLE) { minutes as u32 } else { UNREACHABLE })
-}
-
-/// Pairs the router answered, bounded: when the current generation is full it becomes the previous one and the
-/// one before is dropped, so what searches keep asking for survives and memory stays bounded.
-#[derive(Default)]
-struct PairCache {
-    current: PairMap,
-    previous: PairMap,
-}
-
-impl PairCache {
-    fn get(&self, key: u128) -> Option<Option<u32>> {
-        self.current.get(&key).or_else(|| self.previous.get(&key)).copied()
-    }
-
-    fn insert(&mut self, key: u128, minutes: Option<u32>) {
-        if self.current.len() >= CACHE_PAIRS && !self.current.contains_key(&key) {
-            self.previous = std::mem::take(&mut self.current);
-        }
-        self.current.insert(key, minutes);
-    }
-
-    fn len(&self) -> usize {
-        self.current.len() + self.previous.len()
-    }
-
-    fn clear(&mut self) {
-        *self = PairCache::default();
-    }
-}
-
-/// Pairs a probe wrote down, each once, in the order asked (which keeps a day's places together).
-#[derive(Default)]
-struct Missing {
-    keys: HashSet<u128, BuildHasherDefault<PairHasher>>,
-    pairs: Vec<(GeoPoint, GeoPoint)>,
-}
-
-impl Missing {
-    fn add(&mut self, key: u128, from: GeoPoint, to: GeoPoint) {
-        if self.keys.insert(key) {
-            self.pairs.push((from, to));
-        }
-    }
-}
-
-/// What a probe writes down: the pairs the cache lacks, and with `every_pair` all pairs asked.
-#[derive(Default)]
-struct Probe {
-    missing: Missing,
-    every_pair: Option<Missing>,
-}
-
-/// A travel model over the cache (and the pairs this request fetched), answering from memory. While probing it
-/// answers zero for unknown pairs and writes them down; otherwise unknown pairs and pairs without a road use
-/// straight lines. It reads the cache under its read lock: keep it within synchronous work.
-pub struct Lookup<'a> {
-    cache: &'a PairCache,
-    fetched: Option<&'a PairMap>,
-    fallback: StraightLine,
-    probe: Option<Mutex<Probe>>,
-    /// The probe writes down every pair asked, not only the missing ones.
-    every_pair: bool,
-    epoch: u64,
-    from_roads: AtomicU64,
-    no_road: AtomicU64,
-    /// Pairs answered by straight line because nobody knows them (the router failed), or written down as missing.
-    unknown: AtomicU64,
-}
-
-impl Lookup<'_> {
-    /// Which invalidation of the cache this lookup reads; route-days built on it are kept under this number.
-    pub fn epoch(&self) -> u64 {
-        self.epoch
-    }
-
-    /// How many answers so far were not road times the cache or this request knew: work done while this did
-    /// not move rests on road times (or known missing roads) alone and may be kept.
-    pub fn incomplete(&self) -> u64 {
-        self.unknown.load(Ordering::Relaxed)
-    }
-
-    fn take_probe(self) -> Probe {
-        self.probe.map(|p| p.into_inner().unwrap_or_else(|e| e.into_inner())).unwrap_or_default()
-    }
-
-    fn counts(&self) -> Counts {
-        Counts {
-            from_roads: self.from_roads.load(Ordering::Relaxed),
-            no_road: self.no_road.load(Ordering::Relaxed),
-            unknown: self.unknown.load(Ordering::Relaxed),
-        }
-    }
-}
-
-impl TravelTimes for Lookup<'_> {
-    fn minutes(&self, from: GeoPoint, to: GeoPoint) -> u32 {
-        let (a, b) = (rounded(from), rounded(to));
-        if a == b {
-            return 0;
-        }
-        let key = pair_key(a, b);
-        let known = self.fetched.and_then(|f| f.get(&key).copied()).or_else(|| self.cache.get(key));
-        if let Some(probe) = &self.probe {
-            // A warm search finds every pair and never takes this lock.
-            if known.is_none() || self.every_pair {
-                let mut probe = probe.lock().unwrap_or_else(|e| e.into_inner());
-                if known.is_none() {
-                    probe.missing.add(key, from, to);
-                }
-                if let Some(every) = &mut probe.every_pair {
-                    every.add(key, from, to);
-                }
-            }
-        }
-        match known {
-            Some(Some(minutes)) => {
-                self.from_roads.fetch_add(1, Ordering::Relaxed);
-                minutes
-            }
-            Some(None) => {
-                self.no_road.fetch_add(1, Ordering::Relaxed);
-                self.fallback.minutes(from, to)
-            }
-            None => {
-                self.unknown.fetch_add(1, Ordering::Relaxed);
-                if self.probe.is_some() {
-                    0
-                } else {
-                    self.fallback.minutes(from, to)
-                }
-            }
-        }
-    }
-}
-
-/// Road minutes for a known set of pairs, owned, so it can go with a booking into the store's transaction
-/// (where the store runs the day's rule again under its lock). Other pairs use straight lines.
-pub struct RoadTimes {
-    pairs: PairMap,
-    fallback: StraightLine,
-    /// Pairs asked for that were never gathered (a day that changed since): answered by straight line.
-    unplanned: AtomicU64,
-}
-
-impl RoadTimes {
-    /// Pairs answered by straight line because they were not gathered beforehand.
-    pub fn unplanned(&self) -> u64 {
-        self.unplanned.load(Ordering::Relaxed)
-    }
-}
-
-impl TravelTimes for RoadTimes {
-    fn minutes(&self, from: GeoPoint, to: GeoPoint) -> u32 {
-        let (a, b) = (rounded(from), rounded(to));
-        if a == b {
-            return 0;
-        }
-        match self.pairs.get(&pair_key(a, b)) {
-            Some(Some(minutes)) => *minutes,
-            Some(None) => self.fallback.minutes(from, to),
-            None => {
-                self.unplanned.fetch_add(1, Ordering::Relaxed);
-                self.fallback.minutes(from, to)
-            }
-        }
-    }
-}
-
-/// How a use case prices drives: the practice's straight lines, or road times gathered for it.
-pub enum Travel {
-    Straight(StraightLine),
-    Road(RoadTimes),
-}
-
-impl TravelTimes for Travel {
-    fn minutes(&self, from: GeoPoint, to: GeoPoint) -> u32 {
-        match self {
-            Travel::Straight(model) => model.minutes(from, to),
-            Travel::Road(model) => model.minutes(from, to),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Counts {
-    from_roads: u64,
-    no_road: u64,
-    unknown: u64,
-}
-
 /// Why drives last used straight lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FallbackReason {
@@ -410,13 +176,11 @@ impl Shared {
         !was_resting
     }
 
-    /// Keeps answers asked under `epoch`, unless the cache was emptied since.
-    fn keep(&self, epoch: u64, pairs: &PairMap) {
+    /// Keeps answers asked under `epoch` for a search at `searched`, unless the cache was emptied since.
+    fn keep(&self, epoch: u64, searched: Option<GeoPoint>, pairs: &PairMap) {
         let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
         if self.epoch.load(Ordering::SeqCst) == epoch {
-            for (&key, &minutes) in pairs {
-                cache.insert(key, minutes);
-            }
+            cache.keep(searched.map(place_key), pairs);
         }
     }
 
@@ -478,32 +242,19 @@ impl RoadTravel {
         (epoch, self.shared.cache.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn lookup<'a>(
-        cache: &'a PairCache,
-        epoch: u64,
-        fetched: Option<&'a PairMap>,
-        fallback: StraightLine,
-        probe: Option<Probe>,
-    ) -> Lookup<'a> {
-        Lookup {
-            cache,
-            fetched,
-            fallback,
-            every_pair: probe.as_ref().is_some_and(|p| p.every_pair.is_some()),
-            probe: probe.map(Mutex::new),
-            epoch,
-            from_roads: AtomicU64::new(0),
-            no_road: AtomicU64::new(0),
-            unknown: AtomicU64::new(0),
-        }
-    }
-
     /// Runs `work` on road times: a probe, at most one round of table requests for what it found missing, and
     /// then (only if something was missing) `work` again on the answers. Returns what the last run returned.
-    pub async fn run<T>(&self, fallback: StraightLine, now: Timestamp, work: impl Fn(&Lookup<'_>) -> T) -> T {
+    /// `searched` is the place the work is about (the client's), whose drives are kept together.
+    pub async fn run<T>(
+        &self,
+        searched: Option<GeoPoint>,
+        fallback: StraightLine,
+        now: Timestamp,
+        work: impl Fn(&Lookup<'_>) -> T,
+    ) -> T {
         let missing = {
             let (epoch, cache) = self.read();
-            let probe = RoadTravel::lookup(&cache, epoch, None, fallback, Some(Probe::default()));
+            let probe = Lookup::new(&cache, epoch, searched, None, fallback, Some(Probe::default()));
             let answer = work(&probe);
             let counts = probe.counts();
             let missing = probe.take_probe().missing.pairs;
@@ -513,10 +264,10 @@ impl RoadTravel {
             }
             missing
         };
-        let fetched = self.fetch(missing).await;
+        let fetched = self.fetch(searched, missing).await;
         let (answer, counts) = {
             let (epoch, cache) = self.read();
-            let last = RoadTravel::lookup(&cache, epoch, Some(&fetched.pairs), fallback, None);
+            let last = Lookup::new(&cache, epoch, searched, Some(&fetched.pairs), fallback, None);
             (work(&last), last.counts())
         };
         self.count(counts, fetched.failure, now);
@@ -527,6 +278,7 @@ impl RoadTravel {
     /// to the store with a booking.
     pub async fn run_owned<T>(
         &self,
+        searched: Option<GeoPoint>,
         fallback: StraightLine,
         now: Timestamp,
         work: impl Fn(&dyn TravelTimes) -> T,
@@ -534,18 +286,21 @@ impl RoadTravel {
         let probe = {
             let every_pair = Probe { every_pair: Some(Missing::default()), ..Probe::default() };
             let (epoch, cache) = self.read();
-            let lookup = RoadTravel::lookup(&cache, epoch, None, fallback, Some(every_pair));
+            let lookup = Lookup::new(&cache, epoch, searched, None, fallback, Some(every_pair));
             work(&lookup);
             lookup.take_probe()
         };
-        let fetched =
-            if probe.missing.pairs.is_empty() { Fetched::default() } else { self.fetch(probe.missing.pairs).await };
+        let fetched = match probe.missing.pairs.is_empty() {
+            true => Fetched::default(),
+            false => self.fetch(searched, probe.missing.pairs).await,
+        };
         let asked = probe.every_pair.unwrap_or_default();
         let times = {
-            let cache = self.shared.cache.read().unwrap_or_else(|e| e.into_inner());
+            let (epoch, cache) = self.read();
+            let lookup = Lookup::new(&cache, epoch, searched, Some(&fetched.pairs), fallback, None);
             let mut pairs = PairMap::with_capacity_and_hasher(asked.keys.len(), Default::default());
             for &key in &asked.keys {
-                if let Some(known) = fetched.pairs.get(&key).copied().or_else(|| cache.get(key)) {
+                if let Some(known) = lookup.known_pair(key) {
                     pairs.insert(key, known);
                 }
             }
@@ -565,13 +320,13 @@ impl RoadTravel {
     /// One round of table requests for `missing`, waited for at most [`ROUND_TIMEOUT`]. Each request keeps its
     /// answer in the cache itself, so a large round (the first search after a start) goes on filling the cache
     /// after the search stopped waiting; nothing is asked while the router rests after a failure.
-    async fn fetch(&self, missing: Vec<(GeoPoint, GeoPoint)>) -> Fetched {
+    async fn fetch(&self, searched: Option<GeoPoint>, missing: Vec<(GeoPoint, GeoPoint)>) -> Fetched {
         if self.shared.resting() {
             tracing::debug!(pairs = missing.len(), "the road router is resting after a failure: straight lines");
             return Fetched { failure: Some(FallbackReason::RouterResting), ..Fetched::default() };
         }
         let epoch = self.shared.epoch.load(Ordering::SeqCst);
-        let tiles = tiles(&missing, TILE_LOCATIONS);
+        let tiles = tiles::tiles(&missing, TILE_LOCATIONS);
         let requests = tiles.len();
         let limit = Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT));
         let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
@@ -585,14 +340,14 @@ impl RoadTravel {
                     let _ = answers.send(Err(FallbackReason::RouterResting));
                     return;
                 }
-                let answer = match router.table(&tile, &tile).await {
-                    Ok(table) => square(&tile, &table),
+                let answer = match router.table(&tile.places, &tile.places).await {
+                    Ok(table) => tiles::answered(&tile, &table),
                     Err(why) => Err(why.0),
                 };
                 shared.request_done(answer.is_err());
                 let answer = match answer {
                     Ok(pairs) => {
-                        shared.keep(epoch, &pairs);
+                        shared.keep(epoch, searched, &pairs);
                         Ok(pairs)
                     }
                     Err(why) => {
@@ -625,7 +380,6 @@ impl RoadTravel {
                     Some(Err(why)) => fetched.failure = Some(why),
                 },
                 () = &mut deadline => {
-                    let slow = format!("no answer within {} s", ROUND_TIMEOUT.as_secs());
                     // Nothing at all in time: the server is down or too slow, so it rests. Some answers: it works
                     // and has much to do; the rest still comes into the cache for the next searches.
                     if tables == 0 {
@@ -636,6 +390,7 @@ impl RoadTravel {
                                 "road travel times: the router did not answer in time; drives use straight lines meanwhile"
                             );
                         }
+                        let slow = format!("no answer within {} s", ROUND_TIMEOUT.as_secs());
                         fetched.failure = Some(FallbackReason::RouterFailed(slow));
                     } else {
                         fetched.failure = Some(FallbackReason::StillFetching { answered: tables, requests });
@@ -646,11 +401,7 @@ impl RoadTravel {
         }
         let no_road = fetched.pairs.values().filter(|m| m.is_none()).count();
         if no_road > 0 {
-            tracing::info!(
-                pairs = fetched.pairs.len(),
-                no_road,
-                "road travel times: some pairs have no road; they use straight lines"
-            );
+            tracing::debug!(pairs = fetched.pairs.len(), no_road, "road travel times: some pairs have no road");
         }
         fetched
     }
@@ -669,69 +420,6 @@ impl RoadTravel {
             status.last_fallback = Some(LastFallback { at: now, pairs: fell_back, reason });
         }
     }
-}
-
-/// A square answer over `tile`, checked, as minutes by pair.
-fn square(tile: &[GeoPoint], table: &DurationTable) -> Result<PairMap, String> {
-    if table.len() != tile.len() || table.iter().any(|row| row.len() != tile.len()) {
-        return Err(format!("the router answered a table of the wrong size for {} places", tile.len()));
-    }
-    let keys: Vec<(i32, i32)> = tile.iter().map(|&p| rounded(p)).collect();
-    let mut pairs = PairMap::with_capacity_and_hasher(tile.len() * tile.len(), Default::default());
-    for (i, row) in table.iter().enumerate() {
-        for (j, &seconds) in row.iter().enumerate() {
-            if keys[i] != keys[j] {
-                pairs.insert(pair_key(keys[i], keys[j]), minutes_of(seconds));
-            }
-        }
-    }
-    Ok(pairs)
-}
-
-/// Groups pairs into square tiles of at most `max` distinct places each, so that each tile's table covers its
-/// pairs (and, for free, every other pair among its places).
-///
-/// The pairs are first put in the order of their places' first appearance, leaving out the place most pairs
-/// share (the client's, in a search): a day's own drives and the drives between its places and the client then
-/// fall into the same tile, and each place is sent about once.
-fn tiles(pairs: &[(GeoPoint, GeoPoint)], max: usize) -> Vec<Vec<GeoPoint>> {
-    let max = max.max(2);
-    let mut first_seen: HashMap<(i32, i32), usize> = HashMap::new();
-    let mut shared_by: HashMap<(i32, i32), usize> = HashMap::new();
-    for &(from, to) in pairs {
-        for key in [rounded(from), rounded(to)] {
-            let next = first_seen.len();
-            first_seen.entry(key).or_insert(next);
-            *shared_by.entry(key).or_default() += 1;
-        }
-    }
-    let hub = shared_by.iter().max_by_key(|&(key, n)| (*n, std::cmp::Reverse(first_seen[key]))).map(|(k, _)| *k);
-    let order = |&(from, to): &(GeoPoint, GeoPoint)| {
-        [rounded(from), rounded(to)].into_iter().filter(|k| Some(*k) != hub).map(|k| first_seen[&k]).min()
-    };
-    let mut ordered = pairs.to_vec();
-    ordered.sort_by_key(order);
-
-    let mut tiles = Vec::new();
-    let mut tile: Vec<GeoPoint> = Vec::new();
-    let mut in_tile: HashSet<(i32, i32)> = HashSet::new();
-    for (from, to) in ordered {
-        let (a, b) = (rounded(from), rounded(to));
-        let new = usize::from(!in_tile.contains(&a)) + usize::from(a != b && !in_tile.contains(&b));
-        if tile.len() + new > max {
-            tiles.push(std::mem::take(&mut tile));
-            in_tile.clear();
-        }
-        for (point, key) in [(from, a), (to, b)] {
-            if in_tile.insert(key) {
-                tile.push(point);
-            }
-        }
-    }
-    if !tile.is_empty() {
-        tiles.push(tile);
-    }
-    tiles
 }
 
 impl App {

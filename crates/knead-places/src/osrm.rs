@@ -19,6 +19,9 @@ use std::time::Duration;
 /// How long one table request may take; the app gives a round of them the same time.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Idle connections are dropped before osrm-routed's own keep-alive timeout (5 s by default) closes them, so a
+/// request is rarely sent on a connection the server is closing.
+const POOL_IDLE: Duration = Duration::from_secs(4);
 
 /// An OSRM server, by its base URL.
 #[derive(Debug, Clone)]
@@ -58,6 +61,7 @@ impl OsrmRouter {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .pool_idle_timeout(POOL_IDLE)
             .build()
             .map_err(|e| OsrmUrlError(format!("could not be used: {e}")))?;
         Ok(OsrmRouter { base, shown, client })
@@ -123,7 +127,13 @@ impl RoadRouter for OsrmRouter {
             return Ok(vec![Vec::new(); sources.len()]);
         }
         let url = self.table_url(sources, destinations);
-        let response = self.client.get(url).send().await.map_err(|e| failure(e, &self.shown))?;
+        let response = match self.client.get(&url).send().await {
+            // A kept-alive connection the server closed just then: once more, on a new one. Not after a
+            // timeout (the server is slow, and the search is waiting) nor a refused connection (it is down).
+            Err(e) if !e.is_timeout() && !e.is_connect() => self.client.get(&url).send().await,
+            sent => sent,
+        }
+        .map_err(|e| failure(e, &self.shown))?;
         let status = response.status();
         let body = response.bytes().await.map_err(|e| failure(e, &self.shown))?;
         let answer: TableAnswer = serde_json::from_slice(&body).map_err(|_| {

@@ -214,7 +214,7 @@ impl Context {
                 (work(&travel), Travel::Straight(travel))
             }
             Some(road) => {
-                let (slots, times) = road.run_owned(self.travel(), app.now(), work).await;
+                let (slots, times) = road.run_owned(Some(self.at), self.travel(), app.now(), work).await;
                 (slots, Travel::Road(times))
             }
         }
@@ -315,7 +315,7 @@ pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> 
                 search_days(&cached, &travel)
             }
             Some(road) => {
-                road.run(ctx.travel(), now, |travel| {
+                road.run(Some(ctx.at), ctx.travel(), now, |travel| {
                     let days: Vec<_> = dates.iter().map(|d| road_days(&snapshot, *d, travel)).collect();
                     search_days(&days, travel)
                 })

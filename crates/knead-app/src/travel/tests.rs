@@ -1,12 +1,14 @@
 //! The gathering, the cache and the fallback, over an in-process router implementing the port with a known road
 //! model (so the right answer is known exactly). The adapter against a real OSRM is tested in `knead-places`.
 
+use super::cache::{self, minutes_of, place_key, PairCache, PairMap};
 use super::*;
 use crate::accounts::test_support::app_at;
 use crate::booking::{self, AvailabilityQuery, Offer};
 use crate::calendar;
 use jiff::civil::Date;
 use knead_core::booking::{BookingInput, ContactInput, Location};
+use knead_core::geo::UNREACHABLE;
 use knead_core::ServiceId;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::time::Duration;
@@ -222,14 +224,17 @@ fn tiles_hold_every_pair_and_at_most_the_limit_of_places() {
     let hub = point(0);
     let mut pairs: Vec<(GeoPoint, GeoPoint)> = (1..=250).flat_map(|i| [(hub, point(i)), (point(i), hub)]).collect();
     pairs.extend((1..250).map(|i| (point(i), point(i + 1))));
-    let tiles = tiles(&pairs, 100);
-    assert!(tiles.iter().all(|t| t.len() <= 100));
+    let tiles = tiles::tiles(&pairs, 100);
+    assert!(tiles.iter().all(|t| t.places.len() <= 100));
     for (from, to) in &pairs {
-        let holds = |t: &Vec<GeoPoint>| [from, to].iter().all(|p| t.iter().any(|q| rounded(*q) == rounded(**p)));
+        let (a, b) = (place_key(*from), place_key(*to));
+        let holds = |t: &tiles::Tile| {
+            t.asked.contains(&(a, b)) && [a, b].iter().all(|k| t.places.iter().any(|p| place_key(*p) == *k))
+        };
         assert!(tiles.iter().any(holds), "{from:?} -> {to:?} is in no tile");
     }
     assert_eq!(tiles.len(), 3, "250 places around one hub: 99 new ones per tile");
-    assert_eq!(super::tiles(&pairs[..10], 100).len(), 1);
+    assert_eq!(tiles::tiles(&pairs[..10], 100).len(), 1);
 }
 
 #[test]
@@ -244,18 +249,38 @@ fn seconds_become_whole_minutes_rounded_up() {
 }
 
 #[test]
-fn places_a_metre_apart_share_a_key_and_the_cache_stays_bounded() {
+fn places_a_metre_apart_share_a_key_and_the_cache_stays_bounded_by_pairs_and_by_rows() {
     let a = GeoPoint { lat: 60.171_501, lon: 24.944_001 };
     let b = GeoPoint { lat: 60.171_502, lon: 24.944_004 };
-    assert_eq!(rounded(a), rounded(b));
-    assert_ne!(rounded(a), rounded(GeoPoint { lat: 60.171_52, lon: 24.944 }));
+    assert_eq!(place_key(a), place_key(b));
+    assert_ne!(place_key(a), place_key(GeoPoint { lat: 60.171_52, lon: 24.944 }));
     let mut cache = PairCache::default();
-    for i in 0..(2 * CACHE_PAIRS + 10) as u128 {
-        cache.insert(i, Some(1));
-    }
+    let pairs: PairMap = (0..(2 * CACHE_PAIRS + 10) as u128).map(|i| (i, Some(1))).collect();
+    cache.keep(None, &pairs);
     assert!(cache.len() <= 2 * CACHE_PAIRS);
-    assert_eq!(cache.get((2 * CACHE_PAIRS + 9) as u128), Some(Some(1)), "the newest pairs stay");
+    let newest = (2 * CACHE_PAIRS + 9) as u128;
+    assert_eq!(cache.get(newest), Some(Some(1)), "the newest pairs stay");
     assert_eq!(cache.get(0), None, "the oldest went");
+
+    // Rows of searched places: a place's drives both ways, the oldest rows dropped past the bound.
+    let place = |i: u64| GeoPoint { lat: 10.0 + i as f64 * 1e-3, lon: 20.0 };
+    let per_row = 1_000u64;
+    let rows = (ROW_DRIVES as u64 / per_row) + 5;
+    for searched in 0..rows {
+        let at = place_key(place(searched));
+        let pairs: PairMap = (0..per_row)
+            .flat_map(|i| {
+                let other = place_key(GeoPoint { lat: -10.0 - i as f64 * 1e-3, lon: 20.0 });
+                [(cache::pair_key(at, other), Some(7)), (cache::pair_key(other, at), None)]
+            })
+            .collect();
+        cache.keep(Some(at), &pairs);
+    }
+    let other = place_key(GeoPoint { lat: -10.0, lon: 20.0 });
+    let newest = cache.row(place_key(place(rows - 1))).expect("the newest row stays");
+    assert_eq!((newest.get(other, true), newest.get(other, false)), (Some(Some(7)), Some(None)));
+    assert!(cache.row(place_key(place(0))).is_none(), "the oldest row went");
+    assert!(cache.len() <= 2 * CACHE_PAIRS + ROW_DRIVES);
 }
 
 /// Answers its first `quick` requests at once and the others after `slow_for`.
@@ -289,7 +314,7 @@ async fn a_round_too_large_to_wait_for_goes_on_filling_the_cache() {
     let fallback = StraightLine::default();
 
     let started = tokio::time::Instant::now();
-    let first = road.run(fallback, now(), drive_all).await;
+    let first = road.run(None, fallback, now(), drive_all).await;
     assert_eq!(started.elapsed(), ROUND_TIMEOUT, "the search waits no longer than the round's timeout");
     assert!(first.contains(&2), "some drives came by road in time (120 s is 2 minutes)");
     assert!(first.iter().any(|m| *m != 2), "the others on straight lines");
@@ -300,7 +325,7 @@ async fn a_round_too_large_to_wait_for_goes_on_filling_the_cache() {
     tokio::time::sleep(Duration::from_secs(60)).await;
     let sent = roads.requests.load(Ordering::SeqCst);
     assert!(sent > 2);
-    let again = road.run(fallback, now(), drive_all).await;
+    let again = road.run(None, fallback, now(), drive_all).await;
     assert!(again.iter().all(|m| *m == 2), "the rest of the round arrived in the cache meanwhile");
     assert_eq!(roads.requests.load(Ordering::SeqCst), sent, "and nothing was asked again");
     assert_eq!(road.status().failed_requests, 0, "a busy router is not a failed one");
