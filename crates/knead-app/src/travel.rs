@@ -9,8 +9,8 @@
 //!    when an earlier drive already rules the gap out). With a warm cache nothing is missing and the probe's
 //!    answer is the answer.
 //! 2. **Fetch.** The missing pairs go to the router in one round: one `/table` request when they span at most
-//!    [`TILE_LOCATIONS`] places, else square tiles of that many places, a few at a time. Every cell of every
-//!    answer is kept in the cache. The search waits at most [`ROUND_TIMEOUT`]; a large round (the first search
+//!    [`TILE_LOCATIONS`] places, else rows and columns for the drives to and from the client's place and
+//!    squares for the rest, a few at a time. The asked cells of every answer are kept in the cache. The search waits at most [`ROUND_TIMEOUT`]; a large round (the first search
 //!    after a start, which also fetches every booked day's own drives) goes on filling the cache after that.
 //! 3. **Final pass.** The same work again on road times, from memory.
 //!
@@ -60,10 +60,14 @@ pub trait RoadRouter: Send + Sync {
     fn describe(&self) -> String;
 }
 
-/// The most places in one table request: OSRM's default `--max-table-size` allows 100 x 100 cells.
+/// The most places in one square table request: OSRM's default `--max-table-size` allows 100 x 100 cells.
 pub const TILE_LOCATIONS: usize = 100;
-/// Table requests in flight at once in one round.
-pub const REQUESTS_IN_FLIGHT: usize = 4;
+/// The most places in one row or column request (one place to or from the others): 300 x 1 cells, well within
+/// OSRM's limit, in a URL of about 6 KB, within what proxies in front of a server usually accept (8 KB).
+pub const STAR_LOCATIONS: usize = 300;
+/// Table requests in flight at once, from all searches together, so that many new places at once queue here
+/// rather than at the server.
+pub const REQUESTS_IN_FLIGHT: usize = 8;
 /// How long one round of table requests may take before its missing pairs use straight lines.
 pub const ROUND_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long the router is left alone after a round failed.
@@ -161,6 +165,7 @@ struct Shared {
     epoch: AtomicU64,
     resting_until: Mutex<Option<Instant>>,
     status: Mutex<RoadStatus>,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl Shared {
@@ -207,6 +212,7 @@ impl RoadTravel {
             epoch: AtomicU64::new(0),
             resting_until: Mutex::new(None),
             status: Mutex::new(status),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT)),
         };
         RoadTravel { router, shared: Arc::new(shared), places_generation: Mutex::new(None) }
     }
@@ -326,21 +332,19 @@ impl RoadTravel {
             return Fetched { failure: Some(FallbackReason::RouterResting), ..Fetched::default() };
         }
         let epoch = self.shared.epoch.load(Ordering::SeqCst);
-        let tiles = tiles::tiles(&missing, TILE_LOCATIONS);
+        let tiles = tiles::tiles(&missing, TILE_LOCATIONS, STAR_LOCATIONS);
         let requests = tiles.len();
-        let limit = Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT));
         let (answers, mut answered) = tokio::sync::mpsc::unbounded_channel();
         for tile in tiles {
-            let (router, shared, limit, answers) =
-                (self.router.clone(), self.shared.clone(), limit.clone(), answers.clone());
+            let (router, shared, answers) = (self.router.clone(), self.shared.clone(), answers.clone());
             tokio::spawn(async move {
-                let _permit = limit.acquire_owned().await;
+                let _permit = shared.in_flight.clone().acquire_owned().await;
                 // After a failure in this round (or since), the rest of it is not sent.
                 if shared.resting() {
                     let _ = answers.send(Err(FallbackReason::RouterResting));
                     return;
                 }
-                let answer = match router.table(&tile.places, &tile.places).await {
+                let answer = match router.table(&tile.sources, &tile.destinations).await {
                     Ok(table) => tiles::answered(&tile, &table),
                     Err(why) => Err(why.0),
                 };

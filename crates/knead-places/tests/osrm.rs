@@ -375,3 +375,29 @@ async fn a_server_that_does_not_answer_costs_one_timeout_then_is_left_alone() {
     // The first search's request is counted when its own timeout ends, about when the search stopped waiting.
     assert!(s.requests <= 1, "no second request while the router rests: {s:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_and_columns_of_many_places_answer_as_single_pairs_do() {
+    let Some(osrm) = Osrm::start().await else { return };
+    let router = OsrmRouter::new(&osrm.url()).unwrap();
+    // 240 places on a grid over the extract, and the client's place first.
+    let mut places = vec![KAIVOKATU_6];
+    for i in 0..20 {
+        for j in 0..12 {
+            places.push(GeoPoint { lat: 60.1645 + f64::from(i) * 0.0007, lon: 24.9355 + f64::from(j) * 0.0014 });
+        }
+    }
+    let row = router.table(&places[..1], &places).await.unwrap();
+    let column = router.table(&places, &places[..1]).await.unwrap();
+    assert_eq!((row.len(), row[0].len(), column.len(), column[0].len()), (1, 241, 241, 1));
+    assert_eq!(row[0][0], Some(0.0));
+    let mut no_road = 0;
+    for k in (1..places.len()).step_by(23) {
+        let single = router.table(&places[..1], &places[k..=k]).await.unwrap()[0][0];
+        assert_eq!(row[0][k], single, "to place {k}");
+        let back = router.table(&places[k..=k], &places[..1]).await.unwrap()[0][0];
+        assert_eq!(column[k][0], back, "from place {k}");
+        no_road += usize::from(single.is_none());
+    }
+    assert!(no_road < 11, "most of the grid is reachable");
+}

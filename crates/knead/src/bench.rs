@@ -150,7 +150,8 @@ fn query(service: ServiceId, from: Date, at: GeoPoint) -> AvailabilityQuery {
 }
 
 /// Each service on an app of its own with road times from OSRM: its very first search (nothing cached), then
-/// every other place once (the days' drives cached, the place's own not yet), then the same places again (warm).
+/// every other place once, one at a time (the days' drives cached, the place's own not yet: new clients arrive
+/// one by one), then the same places again, `concurrency` at a time (warm).
 async fn on_road_times(
     store: &DynStore,
     practice: MetroPractice,
@@ -166,10 +167,10 @@ async fn on_road_times(
         let started = Instant::now();
         booking::availability(&app, &query(service, from, places[0])).await.map_err(|e| anyhow!("{e}"))?;
         let first = started.elapsed();
-        let (mut cold, _) = time_each(&app, service, from, &places[1..], concurrency).await?;
+        let (mut cold, _) = time_each(&app, service, from, &places[1..], 1).await?;
         let (mut warm, slots) = time_each(&app, service, from, &places[1..], concurrency).await?;
         println!("availability {name:<10} the first search after start: {}", ms(first));
-        println!("  a new place, {} at once:     {}", concurrency, summary(&mut cold));
+        println!("  a new place, one at a time:  {}", summary(&mut cold));
         println!(
             "  a place again (warm), {} at once: {}  ({:.0} slots on average)",
             concurrency,

@@ -224,17 +224,24 @@ fn tiles_hold_every_pair_and_at_most_the_limit_of_places() {
     let hub = point(0);
     let mut pairs: Vec<(GeoPoint, GeoPoint)> = (1..=250).flat_map(|i| [(hub, point(i)), (point(i), hub)]).collect();
     pairs.extend((1..250).map(|i| (point(i), point(i + 1))));
-    let tiles = tiles::tiles(&pairs, 100);
-    assert!(tiles.iter().all(|t| t.places.len() <= 100));
+    let tiles = tiles::tiles(&pairs, 100, 120);
     for (from, to) in &pairs {
         let (a, b) = (place_key(*from), place_key(*to));
         let holds = |t: &tiles::Tile| {
-            t.asked.contains(&(a, b)) && [a, b].iter().all(|k| t.places.iter().any(|p| place_key(*p) == *k))
+            t.asked.contains(&(a, b))
+                && t.sources.iter().any(|p| place_key(*p) == a)
+                && t.destinations.iter().any(|p| place_key(*p) == b)
         };
         assert!(tiles.iter().any(holds), "{from:?} -> {to:?} is in no tile");
     }
-    assert_eq!(tiles.len(), 3, "250 places around one hub: 99 new ones per tile");
-    assert_eq!(tiles::tiles(&pairs[..10], 100).len(), 1);
+    let (stars, squares): (Vec<_>, Vec<_>) = tiles.iter().partition(|t| t.sources.len() != t.destinations.len());
+    assert_eq!(stars.len(), 6, "the hub's 250 drives each way, in rows and columns of 119 others");
+    assert!(stars.iter().all(|t| t.places() <= 120 && (t.sources.len() == 1 || t.destinations.len() == 1)));
+    assert_eq!(squares.len(), 3, "the chain of 250 places, in squares");
+    assert!(squares.iter().all(|t| t.places() <= 100));
+    let small = tiles::tiles(&pairs[..10], 100, 120);
+    assert_eq!(small.len(), 1, "a few places: one square, whatever they share");
+    assert_eq!(small[0].sources, small[0].destinations);
 }
 
 #[test]
