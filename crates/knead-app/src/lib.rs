@@ -9,6 +9,7 @@
 //! - [`calendar`]: the practice's settings, clinics, therapists' hours, dated hours and time off.
 //! - [`booking`]: availability (with its in-memory calendar), booking, moving and cancelling.
 //! - [`places`]: addresses to points and back, behind the `Geocoder` port.
+//! - [`travel`]: road travel times behind the `RoadRouter` port, cached, with the straight-line fallback.
 //!
 //! Coming contexts get a module here: `intake`, `records`, `outcomes`, `events`, `dispatch`, `notify`,
 //! `billing`, `data`.
@@ -21,6 +22,7 @@ pub mod content;
 mod error;
 pub mod listing;
 pub mod places;
+pub mod travel;
 
 pub use error::{AppError, AppResult, ConflictCode, NotFoundAs};
 pub use knead_core::SessionPolicy;
@@ -45,6 +47,8 @@ pub struct App {
     embedded: Option<Arc<places::EmbeddedGeocoder>>,
     /// Checked against when an email is unknown, so both sign-in failures take the same time.
     dummy_hash: String,
+    /// Road travel times when a router is set ([`App::with_road_router`]); straight lines otherwise.
+    road: Option<Arc<travel::RoadTravel>>,
 }
 
 impl App {
@@ -64,6 +68,7 @@ impl App {
             sessions: SessionPolicy::default(),
             calendar: booking::CalendarCache::default(),
             dummy_hash: accounts::hash_password("knead-dummy-password-for-timing"),
+            road: None,
         }
     }
 

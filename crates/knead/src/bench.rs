@@ -1,5 +1,7 @@
 //! `knead bench availability`: p50 and p99 of availability searches on the metro practice, timed through
 //! `knead_app::booking::availability` (the store reads and the engine the API runs), then split into its steps.
+//! With `--osrm-url`, drives are road times from that OSRM server, and each place's first search (its drives not
+//! yet cached) is timed apart from its second.
 
 use crate::cli::BenchAvailabilityArgs;
 use crate::store;
@@ -8,6 +10,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use knead_app::accounts::hash_password;
 use knead_app::booking::{self, travel_model, AvailabilityQuery};
+use knead_app::travel::RoadRouter;
 use knead_app::App;
 use knead_core::booking::plan::search_request;
 use knead_core::booking::Location;
@@ -16,6 +19,7 @@ use knead_core::geo::GeoPoint;
 use knead_core::schedule::{search, NEIGHBOUR_MARGIN_MINUTES};
 use knead_core::ServiceId;
 use knead_demo::metro::{self, MetroPractice};
+use knead_places::osrm::OsrmRouter;
 use knead_store::DynStore;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -116,6 +120,9 @@ pub async fn availability(database_url: &str, args: &BenchAvailabilityArgs) -> R
     }
 
     let places = metro::search_places(args.seed, args.searches + WARMUP);
+    if let Some(url) = &args.osrm_url {
+        return on_road_times(&store, practice, from, &places, args.concurrency, url).await;
+    }
     // One app for all searches, as one server has: the warm-up builds its calendar cache, the timed searches use it.
     let app = Arc::new(App::new(store.clone()));
     for (name, service) in [("individual", practice.individual), ("couples", practice.couples)] {
@@ -137,6 +144,56 @@ pub async fn availability(database_url: &str, args: &BenchAvailabilityArgs) -> R
     Ok(())
 }
 
+/// The benchmark's search at `at`.
+fn query(service: ServiceId, from: Date, at: GeoPoint) -> AvailabilityQuery {
+    AvailabilityQuery { service_id: service, place: Location::Point(at), from, days: DAYS, therapist_id: None }
+}
+
+/// Each service on an app of its own with road times from OSRM: its very first search (nothing cached), then
+/// every other place once, one at a time (the days' drives cached, the place's own not yet: new clients arrive
+/// one by one), then the same places again, `concurrency` at a time (warm).
+async fn on_road_times(
+    store: &DynStore,
+    practice: MetroPractice,
+    from: Date,
+    places: &[GeoPoint],
+    concurrency: usize,
+    url: &str,
+) -> Result<()> {
+    let router = OsrmRouter::new(url)?;
+    println!("Drives priced by {}.", router.describe());
+    for (name, service) in [("individual", practice.individual), ("couples", practice.couples)] {
+        let app = Arc::new(App::new(store.clone()).with_road_router(Arc::new(router.clone())));
+        let started = Instant::now();
+        booking::availability(&app, &query(service, from, places[0])).await.map_err(|e| anyhow!("{e}"))?;
+        let first = started.elapsed();
+        let (mut cold, _) = time_each(&app, service, from, &places[1..], 1).await?;
+        let (mut warm, slots) = time_each(&app, service, from, &places[1..], concurrency).await?;
+        println!("availability {name:<10} the first search after start: {}", ms(first));
+        println!("  a new place, one at a time:  {}", summary(&mut cold));
+        println!(
+            "  a place again (warm), {} at once: {}  ({:.0} slots on average)",
+            concurrency,
+            summary(&mut warm),
+            slots as f64 / warm.len() as f64
+        );
+        if let Some(road) = app.road_travel() {
+            let s = road.status();
+            let drives = (s.pairs_from_roads + s.pairs_fell_back).max(1);
+            println!(
+                "  OSRM: {} table requests ({} failed); drives by road {}, by straight line {} ({:.1} %); {} pairs cached",
+                s.requests,
+                s.failed_requests,
+                s.pairs_from_roads,
+                s.pairs_fell_back,
+                100.0 * s.pairs_fell_back as f64 / drives as f64,
+                s.cached_pairs
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Times `knead_app::booking::availability` at each place after the warm-up ones, `concurrency` at a time.
 /// Returns the latencies and the total number of slots found.
 async fn time_searches(
@@ -146,17 +203,21 @@ async fn time_searches(
     places: &[GeoPoint],
     concurrency: usize,
 ) -> Result<(Vec<Duration>, usize)> {
-    let query = move |at: GeoPoint| AvailabilityQuery {
-        service_id: service,
-        place: Location::Point(at),
-        from,
-        days: DAYS,
-        therapist_id: None,
-    };
     for &at in &places[..WARMUP] {
-        booking::availability(app, &query(at)).await.map_err(|e| anyhow!("{e}"))?;
+        booking::availability(app, &query(service, from, at)).await.map_err(|e| anyhow!("{e}"))?;
     }
-    let timed: Arc<Vec<GeoPoint>> = Arc::new(places[WARMUP..].to_vec());
+    time_each(app, service, from, &places[WARMUP..], concurrency).await
+}
+
+/// Times one search at each place, `concurrency` at a time; the latencies and the total number of slots found.
+async fn time_each(
+    app: &Arc<App>,
+    service: ServiceId,
+    from: Date,
+    places: &[GeoPoint],
+    concurrency: usize,
+) -> Result<(Vec<Duration>, usize)> {
+    let timed: Arc<Vec<GeoPoint>> = Arc::new(places.to_vec());
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
@@ -169,7 +230,7 @@ async fn time_searches(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&at) = timed.get(i) else { break };
                 let started = Instant::now();
-                let found = booking::availability(&app, &query(at)).await.map_err(|e| anyhow!("{e}"))?;
+                let found = booking::availability(&app, &query(service, from, at)).await.map_err(|e| anyhow!("{e}"))?;
                 times.push(started.elapsed());
                 slots += found.slots.len();
             }

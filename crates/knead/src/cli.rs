@@ -12,7 +12,7 @@ pub struct Cli {
 
     /// A TOML config file (keys: database_url, addr, practice_name, secure_cookies, login_attempts_per_minute,
     /// served_over_tls, staff_idle_minutes, staff_session_hours, client_session_hours, header_read_timeout_secs,
-    /// max_connections_per_client, max_connections, log).
+    /// max_connections_per_client, max_connections, log, osrm_url).
     #[arg(long, global = true, env = "KNEAD_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -67,6 +67,10 @@ pub struct ServeArgs {
     /// Connections held at once in all (default: as many as the open-files limit leaves room for).
     #[arg(long, env = "KNEAD_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
+    /// An OSRM server (such as http://127.0.0.1:5000) for road travel times; without one, drives are estimated
+    /// from straight lines. A changed URL takes effect at the next start.
+    #[arg(long, env = "KNEAD_OSRM_URL")]
+    pub osrm_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +109,10 @@ pub struct BenchAvailabilityArgs {
     /// Seed for the search places.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Price drives with road times from this OSRM server (which must cover the metro's city), and time each
+    /// place's first search (the cache cold) and its second (warm) separately.
+    #[arg(long)]
+    pub osrm_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

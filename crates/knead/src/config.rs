@@ -24,6 +24,7 @@ struct FileConfig {
     max_connections_per_client: Option<usize>,
     max_connections: Option<usize>,
     log: Option<String>,
+    osrm_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct Config {
     pub sessions: SessionPolicy,
     pub connections: ConnectionSettings,
     pub log: String,
+    /// An OSRM server for road travel times; straight lines when absent.
+    pub osrm_url: Option<String>,
 }
 
 /// How the server treats connections (see `serve`).
@@ -87,6 +90,7 @@ impl Config {
         let secure_cookies =
             if serve.is_some_and(|s| s.insecure_cookies) { false } else { file.secure_cookies.unwrap_or(true) };
         let log = std::env::var("KNEAD_LOG").ok().or(file.log).unwrap_or_else(|| "info,sqlx=warn".to_string());
+        let osrm_url = serve.and_then(|s| s.osrm_url.clone()).or(file.osrm_url).filter(|url| !url.trim().is_empty());
         let default_sessions = SessionPolicy::default();
         let sessions = SessionPolicy {
             staff_idle_minutes: file.staff_idle_minutes.unwrap_or(default_sessions.staff_idle_minutes),
@@ -106,6 +110,7 @@ impl Config {
             sessions,
             connections,
             log,
+            osrm_url,
         })
     }
 }
@@ -135,5 +140,24 @@ impl ConnectionSettings {
             bail!("max_connections is 0; it must be at least 1");
         }
         Ok(ConnectionSettings { header_read_timeout: Duration::from_secs(timeout_secs), per_client, max_connections })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_osrm_url_comes_from_the_flag_then_the_file() {
+        let path = std::env::temp_dir().join(format!("knead-osrm-config-{}.toml", std::process::id()));
+        std::fs::write(&path, "osrm_url = \"http://file.example:5000\"\n").unwrap();
+        let file = path.to_str().unwrap();
+        let load = |args: &[&str]| Config::load(&Cli::parse_from(args)).unwrap().osrm_url;
+        assert_eq!(load(&["knead", "--config", file, "serve"]).as_deref(), Some("http://file.example:5000"));
+        let flag = load(&["knead", "--config", file, "serve", "--osrm-url", "http://flag.example:5000"]);
+        assert_eq!(flag.as_deref(), Some("http://flag.example:5000"));
+        assert_eq!(load(&["knead", "serve"]), None, "straight lines unless a router is configured");
+        std::fs::remove_file(&path).unwrap();
     }
 }

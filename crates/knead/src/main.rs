@@ -145,7 +145,13 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     if demo {
         load_demo(&*store).await?;
     }
-    let app = Arc::new(App::new(store.clone()).with_sessions(config.sessions));
+    let mut app = App::new(store.clone()).with_sessions(config.sessions);
+    if let Some(url) = &config.osrm_url {
+        let router = knead_places::osrm::OsrmRouter::new(url)?;
+        tracing::info!(router = %knead_app::travel::RoadRouter::describe(&router), "road travel times from OSRM");
+        app = app.with_road_router(Arc::new(router));
+    }
+    let app = Arc::new(app);
     tokio::spawn(sweep_sessions(app.clone()));
     let router = knead_web::router(knead_web::AppState::new(app, config.web.clone()));
     let listener = tokio::net::TcpListener::bind(&config.addr)

@@ -10,6 +10,9 @@ use knead_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// Route-days built on road times, with the road cache's epoch they were built under.
+type RoadDays = (u64, Arc<Vec<RouteDay>>);
+
 /// How many days from today the cache holds: the longest search, and a day either side.
 const CACHED_DAYS: i64 = super::MAX_DAYS + 2;
 
@@ -33,6 +36,7 @@ pub struct CalendarSnapshot {
     last: Date,
     booked: BookedStops,
     days: Mutex<HashMap<Date, Arc<Vec<RouteDay>>>>,
+    road_days: Mutex<HashMap<Date, RoadDays>>,
 }
 
 impl CalendarCache {
@@ -66,6 +70,7 @@ impl CalendarCache {
             last,
             booked,
             days: Default::default(),
+            road_days: Default::default(),
         });
         *current = Some(snapshot.clone());
         Ok(snapshot)
@@ -91,6 +96,22 @@ impl CalendarSnapshot {
         ));
         self.days.lock().unwrap_or_else(|p| p.into_inner()).insert(date, built.clone());
         built
+    }
+
+    /// Every scheduled therapist's route-day on `date`, built with `travel` and not kept.
+    pub fn build_route_days(&self, date: Date, travel: &dyn TravelTimes) -> Vec<RouteDay> {
+        knead_core::calendar::route_days(&self.schedules, &self.booked, self.settings.zone(), &[date], travel)
+    }
+
+    /// The route-days on `date` built on road times, if some were kept under the road cache's `epoch`.
+    pub fn road_days(&self, date: Date, epoch: u64) -> Option<Arc<Vec<RouteDay>>> {
+        let kept = self.road_days.lock().unwrap_or_else(|p| p.into_inner());
+        kept.get(&date).filter(|(built_under, _)| *built_under == epoch).map(|(_, days)| days.clone())
+    }
+
+    /// Keeps route-days built on road times alone (no straight-line stand-ins) under the road cache's `epoch`.
+    pub fn keep_road_days(&self, date: Date, epoch: u64, days: Arc<Vec<RouteDay>>) {
+        self.road_days.lock().unwrap_or_else(|p| p.into_inner()).insert(date, (epoch, days));
     }
 }
 

@@ -4,6 +4,10 @@
 //! and moving plan on fresh data, then write under the store's lock, where the store runs the core's
 //! [`VisitFits`] rule again on what it reads then: every offered slot is bookable, and no two bookings
 //! can take the same time.
+//!
+//! Drives are priced by the practice's straight-line model, or, with a road router set, by road times gathered
+//! before the engine runs (see [`crate::travel`]); the model a booking was planned with goes with it into the
+//! store, so the store's re-check prices the day the same way.
 
 mod cache;
 #[cfg(test)]
@@ -12,6 +16,7 @@ mod tests;
 pub use cache::{CalendarCache, CalendarSnapshot};
 
 use crate::accounts::{random_secret, secret_hash};
+use crate::travel::{Lookup, Travel};
 use crate::{App, AppError, AppResult, NotFoundAs};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -24,12 +29,13 @@ use knead_core::calendar::{
     add_days, add_minutes, check_date, end_minute_of, instant_of, local_date, local_day, minute_of, route_days,
     BookedStops, PracticeSettings, TherapistSchedule,
 };
-use knead_core::geo::GeoPoint;
-use knead_core::schedule::{search, RoomCalendar, RouteDay, Slot, NEIGHBOUR_MARGIN_MINUTES};
+use knead_core::geo::{GeoPoint, TravelTimes};
+use knead_core::schedule::{search, RoomCalendar, RouteDay, SearchRequest, Slot, NEIGHBOUR_MARGIN_MINUTES};
 use knead_core::{Place, Role, Service, ServiceId, TherapistId, User};
 use knead_routing::StraightLine;
 use knead_store::{Created, Store};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// The longest date range one availability search may cover.
 pub const MAX_DAYS: i64 = 60;
@@ -195,29 +201,46 @@ impl Context {
         Ok(Some(store.room_calendar(clinic, from, to).await?))
     }
 
-    /// Searches the given route-days (fresh or cached) over `dates`.
-    async fn search<'a>(
-        &self,
-        store: &dyn Store,
-        route_days: impl IntoIterator<Item = &'a RouteDay>,
-        dates: &[Date],
-        now: Timestamp,
-    ) -> AppResult<Vec<Slot>> {
+    /// What the engine is asked over `dates` (with the clinic's rooms for a clinic visit).
+    async fn request(&self, store: &dyn Store, dates: &[Date], now: Timestamp) -> AppResult<SearchRequest> {
         let rooms = self.rooms(store, dates).await?;
-        let request = search_request(&self.service, &self.settings, self.at, dates, rooms, now);
-        Ok(search(&request, route_days, &self.travel()))
+        Ok(search_request(&self.service, &self.settings, self.at, dates, rooms, now))
     }
 
-    /// The slot the engine offers at `start` on fresh data, or why not. `own` are the visits of a booking
-    /// being moved: they do not block its new time (neither the therapists' days nor the rooms).
-    async fn slot_at(&self, store: &dyn Store, start: Timestamp, now: Timestamp, own: &[Visit]) -> AppResult<Slot> {
+    /// Searches `dates` over the route-days of `booked`, with the travel model it was priced with.
+    async fn search_booked(
+        &self,
+        app: &App,
+        request: &SearchRequest,
+        booked: &BookedStops,
+        dates: &[Date],
+    ) -> (Vec<Slot>, Travel) {
+        let work = |travel: &dyn TravelTimes| {
+            let days = route_days(&self.schedules, booked, self.settings.zone(), dates, travel);
+            search(request, &days, travel)
+        };
+        match app.road_travel() {
+            None => {
+                let travel = self.travel();
+                (work(&travel), Travel::Straight(travel))
+            }
+            Some(road) => {
+                let (slots, times) = road.run_owned(Some(self.at), self.travel(), app.now(), work).await;
+                (slots, Travel::Road(times))
+            }
+        }
+    }
+
+    /// The slot the engine offers at `start` on fresh data, or why not, with the travel model it was priced
+    /// with. `own` are the visits of a booking being moved: they do not block its new time (neither the
+    /// therapists' days nor the rooms).
+    async fn slot_at(&self, app: &App, start: Timestamp, now: Timestamp, own: &[Visit]) -> AppResult<(Slot, Travel)> {
+        let store = app.store();
         let dates = [local_date(self.settings.zone(), start)];
         let mut booked = self.booked(store, &dates).await?;
         for v in own {
             booked.remove(v.therapist_id, minute_of(v.block_start));
         }
-        let travel = self.travel();
-        let days = route_days(&self.schedules, &booked, self.settings.zone(), &dates, &travel);
         let mut rooms = self.rooms(store, &dates).await?;
         if let Some(rooms) = &mut rooms {
             for v in own.iter().filter(|v| v.room_id.is_some()) {
@@ -228,8 +251,9 @@ impl Context {
             }
         }
         let request = search_request(&self.service, &self.settings, self.at, &dates, rooms, now);
-        let slots = search(&request, &days, &travel);
-        slots.into_iter().find(|s| s.start == minute_of(start)).ok_or(AppError::Unavailable(Unavailable::NotOffered))
+        let (slots, travel) = self.search_booked(app, &request, &booked, &dates).await;
+        let slot = slots.into_iter().find(|s| s.start == minute_of(start));
+        Ok((slot.ok_or(AppError::Unavailable(Unavailable::NotOffered))?, travel))
     }
 
     fn offered(&self, slot: &Slot) -> OfferedSlot {
@@ -244,7 +268,7 @@ impl Context {
     }
 
     /// The rule the store runs again, on fresh stops under its lock, as it writes a visit starting at `start`.
-    fn visit_fits<'a>(&'a self, start: Timestamp, travel: &'a StraightLine) -> VisitFits<'a> {
+    fn visit_fits<'a>(&'a self, start: Timestamp, travel: &'a dyn TravelTimes) -> VisitFits<'a> {
         VisitFits {
             tz: self.settings.zone(),
             schedules: &self.schedules,
@@ -287,19 +311,47 @@ pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> 
             .await
             .map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
     let dates: Vec<Date> = (0..q.days).map(|i| add_days(q.from, i)).filter(|d| *d <= last).collect();
+    let request = ctx.request(store, &dates, now).await?;
     let slots = if dates.iter().all(|d| snapshot.holds(*d)) {
-        let travel = ctx.travel();
         // A set: 2,800 route-days are filtered per search, so a linear scan per day would be the hot spot.
         let wanted: HashSet<TherapistId> = ctx.schedules.iter().map(|s| s.therapist_id).collect();
-        let cached: Vec<_> = dates.iter().map(|d| snapshot.route_days(*d, &travel)).collect();
-        let days = cached.iter().flat_map(|days| days.iter()).filter(|d| wanted.contains(&d.therapist()));
-        ctx.search(store, days, &dates, now).await?
+        let search_days = |days: &[Arc<Vec<RouteDay>>], travel: &dyn TravelTimes| {
+            let days = days.iter().flat_map(|days| days.iter()).filter(|d| wanted.contains(&d.therapist()));
+            search(&request, days, travel)
+        };
+        match app.road_travel() {
+            None => {
+                let travel = ctx.travel();
+                let cached: Vec<_> = dates.iter().map(|d| snapshot.route_days(*d, &travel)).collect();
+                search_days(&cached, &travel)
+            }
+            Some(road) => {
+                road.run(Some(ctx.at), ctx.travel(), now, |travel| {
+                    let days: Vec<_> = dates.iter().map(|d| road_days(&snapshot, *d, travel)).collect();
+                    search_days(&days, travel)
+                })
+                .await
+            }
+        }
     } else {
         let booked = ctx.booked(store, &dates).await?;
-        let days = route_days(&ctx.schedules, &booked, ctx.settings.zone(), &dates, &ctx.travel());
-        ctx.search(store, &days, &dates, now).await?
+        ctx.search_booked(app, &request, &booked, &dates).await.0
     };
     Ok(Offer { zone: ctx.settings.zone().clone(), slots: slots.iter().map(|s| ctx.offered(s)).collect() })
+}
+
+/// The route-days on `date` on road times: the kept ones, else built now, and kept when they rest on road times
+/// alone (none of their drives was a stand-in for a pair still to fetch or one the router did not answer).
+fn road_days(snapshot: &CalendarSnapshot, date: Date, travel: &Lookup<'_>) -> Arc<Vec<RouteDay>> {
+    if let Some(days) = snapshot.road_days(date, travel.epoch()) {
+        return days;
+    }
+    let before = travel.incomplete();
+    let days = Arc::new(snapshot.build_route_days(date, travel));
+    if travel.incomplete() == before {
+        snapshot.keep_road_days(date, travel.epoch(), days.clone());
+    }
+    days
 }
 
 fn rename_field(e: AppError, from: &str, to: &str) -> AppError {
@@ -363,7 +415,7 @@ pub async fn book(
         }
     }
     check_start(&ctx.settings, req.start, now)?;
-    let slot = ctx.slot_at(store, req.start, now, &[]).await?;
+    let (slot, travel) = ctx.slot_at(app, req.start, now, &[]).await?;
     let visits = visits_for(&slot, &ctx.service, req.start);
     let therapists: Vec<TherapistId> = visits.iter().map(|v| v.therapist_id).collect();
     let manage_token = random_secret();
@@ -382,7 +434,6 @@ pub async fn book(
         request_fingerprint: fingerprint,
         created_at: now,
     };
-    let travel = ctx.travel();
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
         Created::New(booking) => Booked { booking, replayed: false, manage_token: Some(manage_token) },
         Created::Replayed(booking) => Booked { booking, replayed: true, manage_token: None },
@@ -445,7 +496,7 @@ pub async fn reschedule(
     let location = booking.place.location();
     let ctx = Context::new(store, settings, &schedules, booking.service_id, location, therapist_ids.as_deref()).await?;
     check_start(&ctx.settings, start, now)?;
-    let slot = ctx.slot_at(store, start, now, &booking.visits).await?;
+    let (slot, travel) = ctx.slot_at(app, start, now, &booking.visits).await?;
     let to = NewBooking {
         service_id: booking.service_id,
         start,
@@ -461,7 +512,6 @@ pub async fn reschedule(
         request_fingerprint: String::new(),
         created_at: now,
     };
-    let travel = ctx.travel();
     Ok(store.reschedule_booking(booking.id, &to, &ctx.visit_fits(start, &travel)).await?)
 }
 

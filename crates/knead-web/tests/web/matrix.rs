@@ -146,6 +146,7 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/manage/settings", Manager, |_| "Europe/Helsinki"),
         rule(post.clone(), "/manage/settings", Manager, |_| "->/manage/settings"),
         rule(post.clone(), "/manage/settings/details", Manager, |_| "->/manage/settings"),
+        rule(get.clone(), "/manage/travel", Manager, |_| "straight lines"),
         // The API.
         rule(get.clone(), "/healthz", Public, |_| "\"status\":\"ok\""),
         rule(get.clone(), "/api/v1/openapi.json", Public, |_| "\"openapi\""),

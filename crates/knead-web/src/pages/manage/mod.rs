@@ -1,12 +1,14 @@
 //! The manager's pages: the dashboard, the lists of services, therapists and articles (`listing`), and what
 //! availability is made from — the index of therapists' hours and calendars (here), each therapist's
-//! schedule with time off and dated hours (`schedule`), the clinics and rooms (`clinics`) and the practice's
-//! own details and booking settings (`settings`). Every page here needs a signed-in manager.
+//! schedule with time off and dated hours (`schedule`), the clinics and rooms (`clinics`), the practice's
+//! own details and booking settings (`settings`) and how drives are priced (`travel`). Every page here needs a
+//! signed-in manager.
 
 mod clinics;
 mod listing;
 mod schedule;
 mod settings;
+mod travel;
 
 use crate::auth::Manager;
 use crate::error::WebError;
@@ -42,6 +44,7 @@ pub fn router() -> Routes {
         .merge(schedule::routes())
         .merge(clinics::routes())
         .merge(settings::routes())
+        .merge(travel::routes())
 }
 
 /// The trail above a manager's page: "Manage", then each `(path, label)` in turn.
@@ -185,7 +188,10 @@ fn calendar_index_view(therapists: &[Therapist], schedules: &[TherapistSchedule]
     html! {
         (crumbs(&[]))
         h1 { "Calendar and booking" }
-        p { a href="/manage/clinics" { "Clinics and rooms" } " · " a href="/manage/settings" { "Practice and booking settings" } }
+        p {
+            a href="/manage/clinics" { "Clinics and rooms" } " · " a href="/manage/settings" { "Practice and booking settings" }
+            " · " a href="/manage/travel" { "Travel times" }
+        }
         table.list {
             thead { tr { th { "Therapist" } th { "Hours" } th { span.visually-hidden { "Calendar" } } } }
             tbody {
