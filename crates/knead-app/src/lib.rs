@@ -83,11 +83,14 @@ impl App {
         App { geocoder, embedded: None, ..self }
     }
 
-    /// Tells the embedded geocoder that the practice's addresses may have changed (an import in this process),
-    /// so its next search looks at the store rather than waiting for its periodic check.
+    /// Tells the embedded geocoder and the road-time cache that the practice's places may have changed (an
+    /// import in this process), so they look at the store now rather than at their next periodic check.
     pub fn places_changed(&self) {
         if let Some(embedded) = &self.embedded {
             embedded.recheck();
+        }
+        if let Some(road) = &self.road {
+            road.recheck_places();
         }
     }
 

@@ -202,7 +202,13 @@ pub struct RoadTravel {
     shared: Arc<Shared>,
     /// The places generation the cache belongs to (`None` until one is seen).
     places_generation: Mutex<Option<i64>>,
+    /// When the store's places generation was last read, so a search reads it at most every few seconds.
+    generation_checked: Mutex<Option<std::time::Instant>>,
 }
+
+/// How often the store's places generation is read to see whether the practice imported new places (perhaps
+/// through another server on the same database).
+const GENERATION_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl RoadTravel {
     pub fn new(router: Arc<dyn RoadRouter>) -> RoadTravel {
@@ -214,7 +220,12 @@ impl RoadTravel {
             status: Mutex::new(status),
             in_flight: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT)),
         };
-        RoadTravel { router, shared: Arc::new(shared), places_generation: Mutex::new(None) }
+        RoadTravel {
+            router,
+            shared: Arc::new(shared),
+            places_generation: Mutex::new(None),
+            generation_checked: Mutex::new(None),
+        }
     }
 
     /// Forgets every pair: road times computed on other road data are no longer right.
@@ -233,6 +244,27 @@ impl RoadTravel {
             tracing::info!(generation, "new places imported: road travel times are asked for again");
         }
         *seen = Some(generation);
+    }
+
+    /// Forgets when the places generation was last read, so the next search reads it.
+    pub fn recheck_places(&self) {
+        *self.generation_checked.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Follows the store's places generation, read at most every [`GENERATION_CHECK`]; a failed read keeps the
+    /// cache (the next search tries again).
+    pub async fn follow_store(&self, store: &dyn knead_store::Store) {
+        {
+            let mut checked = self.generation_checked.lock().unwrap_or_else(|e| e.into_inner());
+            if checked.is_some_and(|at| at.elapsed() < GENERATION_CHECK) {
+                return;
+            }
+            *checked = Some(std::time::Instant::now());
+        }
+        match store.places_generation().await {
+            Ok(generation) => self.follow_places(generation),
+            Err(e) => tracing::warn!(error = %e, "the places generation could not be read"),
+        }
     }
 
     pub fn status(&self) -> RoadStatus {
@@ -442,6 +474,13 @@ impl App {
     /// The road router and its cache, when one is set.
     pub fn road_travel(&self) -> Option<&RoadTravel> {
         self.road.as_deref()
+    }
+
+    /// As [`App::road_travel`], with the cache emptied first if the practice imported new places since.
+    pub(crate) async fn current_road_travel(&self) -> Option<&RoadTravel> {
+        let road = self.road.as_deref()?;
+        road.follow_store(self.store()).await;
+        Some(road)
     }
 }
 

@@ -219,7 +219,7 @@ impl Context {
             let days = route_days(&self.schedules, booked, self.settings.zone(), dates, travel);
             search(request, &days, travel)
         };
-        match app.road_travel() {
+        match app.current_road_travel().await {
             None => {
                 let travel = self.travel();
                 (work(&travel), Travel::Straight(travel))
@@ -319,7 +319,7 @@ pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> 
             let days = days.iter().flat_map(|days| days.iter()).filter(|d| wanted.contains(&d.therapist()));
             search(&request, days, travel)
         };
-        match app.road_travel() {
+        match app.current_road_travel().await {
             None => {
                 let travel = ctx.travel();
                 let cached: Vec<_> = dates.iter().map(|d| snapshot.route_days(*d, &travel)).collect();

@@ -172,12 +172,31 @@ async fn a_search_asks_the_router_once_and_a_repeated_search_not_at_all() {
     assert_eq!(roads.requests(), 3, "after an invalidation the drives are asked for again");
 
     let road = app.road_travel().unwrap();
-    road.follow_places(1);
+    // The first search read the store's generation (0, nothing imported).
+    road.follow_places(0);
     search(&app, at).await;
-    assert_eq!(roads.requests(), 3, "the first generation seen changes nothing");
+    assert_eq!(roads.requests(), 3, "the generation already seen changes nothing");
     road.follow_places(2);
     search(&app, at).await;
     assert_eq!(roads.requests(), 4, "a new import empties the cache");
+}
+
+#[tokio::test]
+async fn an_import_in_the_store_empties_the_cache_for_the_next_search() {
+    let roads = TestRoads::new(StraightLine::new(1.3, 20.0).unwrap());
+    let app = demo(30.0).await.with_road_router(roads.clone());
+    let at = near_centre(&app, 0.2, 0.2).await;
+    search(&app, at).await;
+    search(&app, at).await;
+    assert_eq!(roads.requests(), 1, "cached");
+    let road = knead_core::places::Road {
+        kind: knead_core::places::RoadKind::Minor,
+        points: vec![at, GeoPoint { lat: at.lat + 0.01, lon: at.lon }],
+    };
+    app.store().replace_places(&[], &[road], now()).await.unwrap();
+    app.places_changed();
+    search(&app, at).await;
+    assert_eq!(roads.requests(), 2, "drives priced on the old roads are asked for again");
 }
 
 #[tokio::test]
