@@ -47,6 +47,11 @@ impl NominatimGeocoder {
         Ok(NominatimGeocoder { base: url, http })
     }
 
+    /// The service's host, for logs.
+    pub fn host(&self) -> String {
+        self.base.host_str().unwrap_or_default().to_string()
+    }
+
     async fn get<T: for<'de> Deserialize<'de>>(
         &self,
         path: &str,

@@ -12,7 +12,7 @@ pub struct Cli {
 
     /// A TOML config file (keys: database_url, addr, practice_name, secure_cookies, login_attempts_per_minute,
     /// served_over_tls, staff_idle_minutes, staff_session_hours, client_session_hours, header_read_timeout_secs,
-    /// max_connections_per_client, max_connections, log, osrm_url).
+    /// max_connections_per_client, max_connections, log, osrm_url, geocoder_url).
     #[arg(long, global = true, env = "KNEAD_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -71,6 +71,10 @@ pub struct ServeArgs {
     /// from straight lines. A changed URL takes effect at the next start.
     #[arg(long, env = "KNEAD_OSRM_URL")]
     pub osrm_url: Option<String>,
+    /// A Nominatim-compatible geocoder (such as http://127.0.0.1:8088) to look addresses up in, instead of the
+    /// addresses imported with `knead places import`. What clients type is then sent to it.
+    #[arg(long, env = "KNEAD_GEOCODER_URL")]
+    pub geocoder_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,7 @@ struct FileConfig {
     max_connections: Option<usize>,
     log: Option<String>,
     osrm_url: Option<String>,
+    geocoder_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct Config {
     pub log: String,
     /// An OSRM server for road travel times; straight lines when absent.
     pub osrm_url: Option<String>,
+    /// A Nominatim-compatible geocoder; the embedded index of imported addresses when absent.
+    pub geocoder_url: Option<String>,
 }
 
 /// How the server treats connections (see `serve`).
@@ -91,6 +94,8 @@ impl Config {
             if serve.is_some_and(|s| s.insecure_cookies) { false } else { file.secure_cookies.unwrap_or(true) };
         let log = std::env::var("KNEAD_LOG").ok().or(file.log).unwrap_or_else(|| "info,sqlx=warn".to_string());
         let osrm_url = serve.and_then(|s| s.osrm_url.clone()).or(file.osrm_url).filter(|url| !url.trim().is_empty());
+        let geocoder_url =
+            serve.and_then(|s| s.geocoder_url.clone()).or(file.geocoder_url).filter(|url| !url.trim().is_empty());
         let default_sessions = SessionPolicy::default();
         let sessions = SessionPolicy {
             staff_idle_minutes: file.staff_idle_minutes.unwrap_or(default_sessions.staff_idle_minutes),
@@ -111,6 +116,7 @@ impl Config {
             connections,
             log,
             osrm_url,
+            geocoder_url,
         })
     }
 }

@@ -151,6 +151,12 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
         tracing::info!(router = %knead_app::travel::RoadRouter::describe(&router), "road travel times from OSRM");
         app = app.with_road_router(Arc::new(router));
     }
+    if let Some(url) = &config.geocoder_url {
+        let geocoder = knead_places::nominatim::NominatimGeocoder::new(url)?;
+        // The host only: a path or query could carry credentials.
+        tracing::info!(host = geocoder.host(), "addresses are looked up by a geocoder service");
+        app = app.with_geocoder(Arc::new(geocoder));
+    }
     let app = Arc::new(app);
     tokio::spawn(sweep_sessions(app.clone()));
     let router = knead_web::router(knead_web::AppState::new(app, config.web.clone()));
