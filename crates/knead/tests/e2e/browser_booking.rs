@@ -62,10 +62,10 @@ async fn book_from_the_place_step(client: &Client, typing: Typing<'_>, name: &st
     let address = match typing {
         Typing::Picks { typed, label } => {
             type_into(client, "address", typed).await;
-            let option = format!("#address-suggestions li[role=option]");
-            client.wait().for_element(Locator::Css(&option)).await.expect("suggestions as the guest types");
+            let option = "#address-suggestions li[role=option]";
+            client.wait().for_element(Locator::Css(option)).await.expect("suggestions as the guest types");
             let mut picked = false;
-            for li in client.find_all(Locator::Css(&option)).await.unwrap() {
+            for li in client.find_all(Locator::Css(option)).await.unwrap() {
                 if li.text().await.unwrap() == label {
                     li.click().await.unwrap();
                     picked = true;
