@@ -14,7 +14,7 @@ const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 420.0;
 const PAD: f64 = 28.0;
 /// Roads around the route are drawn this far beyond it.
-pub const MARGIN_KM: f64 = 0.6;
+pub const MARGIN_KM: f64 = 0.25;
 /// Route colours by therapist, distinguishable and dark enough against the roads (WCAG 3:1 for graphics).
 const COLOURS: [&str; 6] = ["#1f5fa8", "#b3401a", "#2e7d32", "#7b3fa0", "#8a6d00", "#00727a"];
 
