@@ -255,7 +255,8 @@ mod tests {
     #[tokio::test]
     async fn the_practices_details_are_saved_and_bad_ones_change_nothing() {
         let app = demo().await;
-        assert_eq!(practice_details(&app).await.unwrap(), PracticeDetails::default());
+        let demo_details = knead_demo::practice_details().validate().unwrap();
+        assert_eq!(practice_details(&app).await.unwrap(), demo_details, "the demo's own details");
         let input = PracticeDetailsInput {
             name: "Kneady Hands".into(),
             phone: "416-555-0123".into(),
