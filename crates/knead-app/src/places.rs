@@ -89,12 +89,23 @@ pub const MAX_ADDRESS_CHARS: usize = 300;
 pub const MAX_SUGGESTIONS: usize = 20;
 
 /// Suggestions for what a person is typing, best first.
+///
+/// Lenient, as a search box is: control characters count as spaces, and blank text suggests nothing.
 pub async fn search(app: &App, query: &str, limit: usize) -> AppResult<Vec<FoundPlace>> {
-    let query = checked_query("q", query)?;
+    if query.is_empty() {
+        return Err(AppError::field("required", "q", "type part of an address"));
+    }
+    if query.chars().count() > MAX_ADDRESS_CHARS {
+        return Err(AppError::field("too_long", "q", format!("must be at most {MAX_ADDRESS_CHARS} characters")));
+    }
     if !(1..=MAX_SUGGESTIONS).contains(&limit) {
         return Err(AppError::field("out_of_range", "limit", format!("must be between 1 and {MAX_SUGGESTIONS}")));
     }
-    app.geocoder.search(query, limit).await.map_err(unavailable)
+    let spaced: String = query.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if spaced.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    app.geocoder.search(spaced.trim(), limit).await.map_err(unavailable)
 }
 
 /// The address nearest to `at` ("use my location"), if one is close.

@@ -18,7 +18,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// An address as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-#[schema(as = Place)]
+#[schema(as = PlaceMatch)]
 pub struct PlaceView {
     /// How the address reads, e.g. `11 Yrjönkatu, 00120 Helsinki`; send it back as a booking's `address`.
     pub label: String,
