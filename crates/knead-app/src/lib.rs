@@ -94,6 +94,16 @@ impl App {
         }
     }
 
+    /// Builds the embedded address index now, off any request (a no-op with a geocoder service).
+    pub async fn warm_up_places(&self) {
+        if let Some(embedded) = &self.embedded {
+            match embedded.warm_up().await {
+                Ok(addresses) => tracing::info!(addresses, "address index ready"),
+                Err(e) => tracing::warn!(error = %e, "the address index could not be built at start"),
+            }
+        }
+    }
+
     /// How long sessions last, by role: for the cookie's max-age.
     pub fn session_policy(&self) -> &SessionPolicy {
         &self.sessions

@@ -206,6 +206,11 @@ impl EmbeddedGeocoder {
         self.loaded.write().unwrap_or_else(|e| e.into_inner()).checked = None;
     }
 
+    /// Loads the index now (at start), so the first client's search does not wait for it.
+    pub async fn warm_up(&self) -> Result<usize, GeocoderError> {
+        Ok(self.index().await?.len())
+    }
+
     /// The index for the store's current generation.
     async fn index(&self) -> Result<Arc<AddressIndex>, GeocoderError> {
         let fresh = |l: &Loaded| l.checked.is_some_and(|at| at.elapsed() < RELOAD_CHECK);

@@ -159,6 +159,11 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     }
     let app = Arc::new(app);
     tokio::spawn(sweep_sessions(app.clone()));
+    // A province's addresses take seconds to load; build the index while the server starts answering.
+    tokio::spawn({
+        let app = app.clone();
+        async move { app.warm_up_places().await }
+    });
     let router = knead_web::router(knead_web::AppState::new(app, config.web.clone()));
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
