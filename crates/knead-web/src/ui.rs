@@ -134,6 +134,31 @@ pub fn address_field(values: &Values, errors: &ValidationErrors, name: &str, lab
     }
 }
 
+/// A street address typed into a staff form, looked up in the practice's map: `Ok(point)`, or the field's
+/// errors to show beside it; `Err` only for what is not the input's fault (the geocoder down).
+pub async fn located(
+    app: &knead_app::App,
+    field: &str,
+    text: &str,
+) -> Result<Result<knead_core::GeoPoint, ValidationErrors>, crate::error::WebError> {
+    match knead_app::places::locate(app, field, text).await {
+        Ok(found) => Ok(Ok(found.at)),
+        Err(e) => match crate::error::field_errors(&e) {
+            Some(errors) => Ok(Err(errors)),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// The `date` a calendar page was asked for, today when absent; a date that cannot be shown is today too, with
+/// the reason under `date` in `errors`.
+pub fn asked_date(text: Option<&str>, today: jiff::civil::Date, errors: &mut ValidationErrors) -> jiff::civil::Date {
+    match text.map(str::trim).filter(|d| !d.is_empty()) {
+        None => today,
+        Some(text) => errors.take(knead_core::calendar::parse_date("date", text)).unwrap_or(today),
+    }
+}
+
 /// The list of problems above a refused form, each linking to its field.
 pub fn error_summary(errors: &ValidationErrors, lead: &str) -> Markup {
     html! {

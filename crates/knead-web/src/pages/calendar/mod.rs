@@ -14,7 +14,7 @@ use crate::extract::{AppPath, AppQuery};
 use crate::pages::Frame;
 use crate::routes::{get, Routes};
 use crate::state::AppState;
-use crate::ui::{clock, day_heading, error_summary, line, minutes, Values, DATE};
+use crate::ui::{asked_date, clock, day_heading, error_summary, line, minutes, Values, DATE};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -26,7 +26,7 @@ use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::places;
 use knead_core::booking::{Booking, BookingStatus, Clinic, ClinicId, Where};
-use knead_core::calendar::{add_days, instant_of, local_date, local_day, parse_date, step_days, TherapistSchedule};
+use knead_core::calendar::{add_days, instant_of, local_date, local_day, step_days, TherapistSchedule};
 use knead_core::places::Road;
 use knead_core::GeoPoint;
 use knead_core::{Role, ServiceId, Therapist, TherapistId, ValidationErrors};
@@ -126,10 +126,7 @@ impl CalendarPage {
         let tz = settings.zone().clone();
         let today = local_date(&tz, state.now());
         let mut date_errors = ValidationErrors::default();
-        let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            None => today,
-            Some(text) => date_errors.take(parse_date("date", text)).unwrap_or(today),
-        };
+        let date = asked_date(q.date.as_deref(), today, &mut date_errors);
         let week = q.view.as_deref() == Some("week");
         let dates: Vec<Date> = if week {
             let monday = add_days(date, -i64::from(date.weekday().to_monday_zero_offset()));

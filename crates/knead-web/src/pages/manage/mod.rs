@@ -17,7 +17,7 @@ use crate::pages::calendar::{day_route, map, map::MapRoute};
 use crate::pages::Frame;
 use crate::routes::{get, Routes};
 use crate::state::AppState;
-use crate::ui::{day_heading, error_summary, line, Values, DATE};
+use crate::ui::{asked_date, day_heading, error_summary, line, Values, DATE};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, Response};
@@ -27,7 +27,7 @@ use knead_app::content::Articles;
 use knead_app::listing::Audience;
 use knead_app::{calendar, places};
 use knead_core::booking::{Clinic, ClinicId};
-use knead_core::calendar::{instant_of, local_date, local_day, parse_date, TherapistSchedule};
+use knead_core::calendar::{instant_of, local_date, local_day, TherapistSchedule};
 use knead_core::places::Road;
 use knead_core::{Therapist, ValidationErrors};
 use listing::Managed;
@@ -133,10 +133,7 @@ async fn calendar_index(
     let tz = settings.zone().clone();
     let today = local_date(&tz, state.now());
     let mut date_errors = ValidationErrors::default();
-    let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        None => today,
-        Some(text) => date_errors.take(parse_date("date", text)).unwrap_or(today),
-    };
+    let date = asked_date(q.date.as_deref(), today, &mut date_errors);
     let (from, to) = (instant_of(local_day(&tz, date).origin), instant_of(local_day(&tz, date).end));
     let clinics: HashMap<ClinicId, Clinic> = calendar::clinics(app).await?.into_iter().map(|c| (c.id, c)).collect();
     let mut routes = Vec::new();

@@ -405,12 +405,9 @@ async fn save_schedule(
             ),
         }
     } else {
-        match places::locate(state.app(), "base_address", &typed).await {
-            Ok(found) => (Some(found.at), ValidationErrors::default()),
-            Err(e) => match crate::error::field_errors(&e) {
-                Some(errors) => (None, errors),
-                None => return Err(e.into()),
-            },
+        match ui::located(state.app(), "base_address", &typed).await? {
+            Ok(at) => (Some(at), ValidationErrors::default()),
+            Err(errors) => (None, errors),
         }
     };
     let (input, rows, mut read) = read_schedule(&values, base);

@@ -216,13 +216,10 @@ async fn save_settings(
     let typed = values.get("area_centre").trim().to_string();
     let (centre, mut located) = match typed.as_str() {
         "" => (GeoPoint { lat: current.lat, lon: current.lon }, ValidationErrors::default()),
-        text => match places::locate(state.app(), "area_centre", text).await {
-            Ok(found) => (found.at, ValidationErrors::default()),
-            Err(e) => match crate::error::field_errors(&e) {
-                // Validated with the current centre, so the form's other problems show too.
-                Some(errors) => (GeoPoint { lat: current.lat, lon: current.lon }, errors),
-                None => return Err(e.into()),
-            },
+        text => match ui::located(state.app(), "area_centre", text).await? {
+            Ok(at) => (at, ValidationErrors::default()),
+            // Validated with the current centre, so the form's other problems show too.
+            Err(errors) => (GeoPoint { lat: current.lat, lon: current.lon }, errors),
         },
     };
     let (input, mut read) = read_settings(&values, centre);
