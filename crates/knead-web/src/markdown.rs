@@ -34,7 +34,10 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
         Some(i) if i < before_path => {
             let scheme = cleaned[..i].to_ascii_lowercase();
             if matches!(scheme.as_str(), "http" | "https" | "mailto") {
-                url
+                // Written as the browser reads it: a control character left in the scheme would be
+                // percent-encoded into the link ("http%7F://"), which reads as something else.
+                let colon = url.find(':').unwrap_or(0);
+                CowStr::from(format!("{}{}", &cleaned[..i], &url[colon..]))
             } else {
                 CowStr::Borrowed("#")
             }
@@ -73,6 +76,11 @@ mod tests {
             assert!(!lower.contains("=\"data:") && !lower.contains("=\"vbscript"), "{bad} -> {html}");
         }
         assert!(to_html("[click](javascript:alert(1))").contains("href=\"#\""));
+        let stray = to_html("[x](http\u{7f}://example.com/a)");
+        assert!(
+            stray.contains("href=\"http://example.com/a\""),
+            "a control character in the scheme is dropped: {stray}"
+        );
         let html = to_html("[ok](https://example.com/a?b=c) [rel](/services) [mail](mailto:a@example.com)");
         assert!(html.contains("href=\"https://example.com/a?b=c\""));
         assert!(html.contains("href=\"/services\""));
