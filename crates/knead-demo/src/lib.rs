@@ -14,7 +14,9 @@
 
 use jiff::Timestamp;
 use knead_core::booking::ClinicInput;
-use knead_core::calendar::{PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea, WeeklyHoursInput};
+use knead_core::calendar::{
+    Locale, PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea, TimeFormat, WeeklyHoursInput,
+};
 use knead_core::geo::GeoPoint;
 use knead_core::places::Bounds;
 use knead_core::{
@@ -451,11 +453,14 @@ pub const TIME_ZONE: &str = "Europe/Helsinki";
 /// nearest neighbours (Espoo, Vantaa) while the imported extract covers only the centre.
 pub const SERVICE_AREA: ServiceArea = ServiceArea { lat: 60.1715, lon: 24.944, radius_km: 15.0 };
 
-/// The demo's booking settings: Helsinki's zone and the service area above; the rest are the product's defaults.
+/// The demo's booking settings: Helsinki's zone and the service area above, times on a 24-hour clock and dates
+/// day first ("Tuesday 1 December 2026"), as people in Helsinki write them; the rest are the product's defaults.
 pub fn settings() -> PracticeSettings {
     let input = PracticeSettingsInput {
         time_zone: TIME_ZONE.into(),
         service_area: SERVICE_AREA,
+        time_format: TimeFormat::H24,
+        locale: Locale::EnGb,
         ..PracticeSettingsInput::default()
     };
     input.validate().expect("the demo practice's settings are valid")

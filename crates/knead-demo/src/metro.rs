@@ -15,8 +15,8 @@ use jiff::{Timestamp, ToSpan};
 use knead_core::booking::plan::VisitFits;
 use knead_core::booking::{Contact, NewBooking, NewVisit, Where};
 use knead_core::calendar::{
-    instant_of, local_date, local_day, PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea,
-    TherapistSchedule, WeeklyHoursInput,
+    instant_of, local_date, local_day, Locale, PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea,
+    TherapistSchedule, TimeFormat, WeeklyHoursInput,
 };
 use knead_core::geo::{haversine_km, GeoPoint};
 use knead_core::schedule::{Fit, Minute, Stop};
@@ -182,10 +182,14 @@ pub fn search_places(seed: u64, n: usize) -> Vec<GeoPoint> {
     (0..n).map(|_| rng.place_in_city()).collect()
 }
 
-/// The practice's settings: Toronto's zone and defaults, serving 30 km around the city centre.
+/// The practice's settings: Toronto's zone and defaults, serving 30 km around the city centre, with times on a
+/// 12-hour clock and dates month first, as in Canada.
 pub fn settings() -> PracticeSettings {
     let input = PracticeSettingsInput {
         service_area: ServiceArea { lat: CENTRE.lat, lon: CENTRE.lon, radius_km: SERVICE_AREA_KM },
+        time_zone: "America/Toronto".into(),
+        time_format: TimeFormat::H12,
+        locale: Locale::EnCa,
         ..PracticeSettingsInput::default()
     };
     input.validate().expect("the metro practice's settings are valid")

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 /// Largest JSON body the API reads; catalog bodies are far smaller.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;
 
-/// A JSON body; wrong types, unknown fields and missing fields name the field at fault.
+/// A JSON body; wrong types, unknown fields and missing fields name the field at fault (see [`parse_json`]).
 pub struct AppJson<T>(pub T);
 
 /// A JSON body as the bytes that came (for a handler that also fingerprints them), after the same checks as
@@ -59,6 +59,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
 /// The text is read first (a syntax error is about the body as a whole), then the fields. JSON does not tell
 /// `72` from `72.0`, and neither does JSON Schema's `integer`, so a whole number written with a fraction is
 /// read as the integer it is.
+///
+/// A body that cannot be read (not JSON, a wrong type, a missing field) is a 400. A field the body does not
+/// take (`travel_fee_cent_per_km`, `service_area.radius`) is a 422 like any other refused field, named by its
+/// path and listing the fields allowed there: a misspelled key is never silently ignored.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
     let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|inner| {
         WebError::BadRequest(FieldError::new("invalid_json", "body", format!("the body is not valid JSON: {inner}")))
@@ -67,23 +71,42 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let msg = err.into_inner().to_string();
-        // serde reports a missing or unknown field at its parent; name the field itself.
+        if let Some(unknown) = unknown_field(&path, &msg) {
+            return WebError::from(unknown);
+        }
+        // serde reports a missing field at its parent; name the field itself.
         let field = match field_from_message(&msg) {
             Some(name) if msg.starts_with("missing field") => join_path(&path, &name),
             _ => path,
         };
-        let code = if msg.starts_with("missing field") {
-            "required"
-        } else if msg.starts_with("unknown field") {
-            "unknown_field"
-        } else {
-            "invalid_type"
-        };
+        let code = if msg.starts_with("missing field") { "required" } else { "invalid_type" };
         let field = if field == "." || field.is_empty() { "body".into() } else { field };
         WebError::BadRequest(FieldError::new(code, field, msg))
     })
 }
 
+/// serde's "unknown field `radius`, expected one of `lat`, `lon`, `radius_km`" at `service_area.radius` as
+/// a field error naming `service_area.radius` and the fields allowed beside it.
+fn unknown_field(path: &str, msg: &str) -> Option<FieldError> {
+    let name = msg.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next())?;
+    let expected = msg.split_once("expected ").map_or("", |(_, list)| list);
+    let allowed: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    // The path ends with the unknown key; an empty key leaves it at its parent.
+    let field = if path.is_empty() || path == "." {
+        if name.is_empty() {
+            "body".to_string()
+        } else {
+            name.to_string()
+        }
+    } else {
+        path.to_string()
+    };
+    let detail = match allowed.as_slice() {
+        [] => format!("{name:?} is not a field this takes; it takes no fields here"),
+        fields => format!("{name:?} is not a field this takes; the fields allowed here are {}", fields.join(", ")),
+    };
+    Some(FieldError::new("unknown_field", field, detail))
+}
 fn whole_numbers_as_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
     // Exactly i64's range (2^63 is not in it): `as` would saturate anything beyond.
@@ -206,9 +229,10 @@ mod tests {
         Some(ready(AppQuery::<T>::from_request_parts(&mut parts, &())).map(|AppQuery(t)| t))
     }
 
-    /// A refusal of malformed input: 400 in our shape, naming the field.
+    /// A refusal of malformed input: 400 (422 for an unknown field) in our shape, naming the field.
     fn assert_bad_request(err: &WebError) -> Result<(), TestCaseError> {
-        prop_assert_eq!(err.status().as_u16(), 400, "{:?}", err);
+        let status = err.status().as_u16();
+        prop_assert!(status == 400 || (status == 422 && err.body().errors[0].code == "unknown_field"), "{:?}", err);
         let body = err.body();
         prop_assert!(!body.errors.is_empty());
         for item in &body.errors {
@@ -314,14 +338,34 @@ mod tests {
     fn json_errors_name_the_field_at_fault() {
         let field = |body: &str| match parse_json::<Body1>(body.as_bytes()) {
             Err(WebError::BadRequest(e)) => (e.code, e.field),
+            Err(e @ WebError::App(_)) => {
+                assert_eq!(e.status().as_u16(), 422, "{e:?}");
+                let errors = crate::error::field_errors(match &e {
+                    WebError::App(app) => app,
+                    _ => unreachable!(),
+                })
+                .unwrap();
+                (errors.0[0].code, errors.0[0].field.clone())
+            }
             other => panic!("{other:?}"),
         };
         assert_eq!(field(r#"{"name":"a","minutes":"x","items":[]}"#), ("invalid_type", "minutes".into()));
         assert_eq!(field(r#"{"name":"a","items":[]}"#), ("required", "minutes".into()));
         assert_eq!(field(r#"{"name":"a","minutes":1,"items":[{"price_cents":1.5}]}"#).1, "items[0].price_cents");
-        assert_eq!(field(r#"{"name":"a","minutes":1,"items":[],"x":1}"#).0, "unknown_field");
+        assert_eq!(field(r#"{"name":"a","minutes":1,"items":[],"x":1}"#), ("unknown_field", "x".into()));
+        assert_eq!(field(r#"{"items":[{"price_cents":1,"price":2}]}"#), ("unknown_field", "items[0].price".into()));
         assert_eq!(field("{"), ("invalid_json", "body".into()));
         // Found by fuzzing: an unknown field with an empty name was reported under an empty field.
         assert_eq!(field(r#"{"":1}"#), ("unknown_field", "body".into()));
+    }
+
+    #[test]
+    fn an_unknown_field_says_which_fields_are_allowed() {
+        let Err(e) = parse_json::<Body1>(br#"{"nmae":"a"}"#) else { panic!("an unknown field is refused") };
+        let detail = &e.body().errors[0].detail;
+        assert_eq!(
+            detail,
+            r#""nmae" is not a field this takes; the fields allowed here are name, minutes, lat, items"#
+        );
     }
 }

@@ -7,7 +7,6 @@ use crate::auth::Caller;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use knead_core::calendar::local_date;
 use knead_core::practice::PracticeDetails;
 use knead_core::{FieldError, ValidationErrors};
 use maud::{html, Markup};
@@ -249,20 +248,19 @@ pub fn merge(
     all
 }
 
-/// "14:30": an instant's wall-clock time in the practice's zone.
+/// An instant's wall-clock time in `tz` as the practice writes times: "2:30 pm" or "14:30".
 pub fn clock(tz: &TimeZone, ts: Timestamp) -> String {
-    ts.to_zoned(tz.clone()).strftime("%H:%M").to_string()
+    crate::pages::page_locale().wall_clock.clock(tz, ts)
 }
 
-/// "Tuesday 3 March".
+/// A day's heading in the practice's locale: "Tuesday, March 3" or "Tuesday 3 March".
 pub fn day_heading(date: Date) -> String {
-    date.strftime("%A %-d %B").to_string()
+    crate::pages::page_locale().wall_clock.day_heading(date)
 }
 
-/// "Tuesday 3 March 2026, 10:00–11:00".
+/// A visit's date and times: "Tuesday, March 3, 2026, 10:00–11:00 am" or "Tuesday 3 March 2026, 10:00–11:00".
 pub fn when_text(tz: &TimeZone, start: Timestamp, end: Timestamp) -> String {
-    let date = local_date(tz, start);
-    format!("{} {}, {}–{}", day_heading(date), date.year(), clock(tz, start), clock(tz, end))
+    crate::pages::page_locale().wall_clock.when(tz, start, end)
 }
 
 /// "1 h 30 min".
@@ -290,4 +288,11 @@ pub fn practice_contact(name: &str, details: &PracticeDetails) -> Markup {
             @for line in &address { br; (line) }
         }
     }
+}
+
+/// A wall-clock minute of the day (0 to 1440) as the practice writes times: "9:30 am" or "09:30".
+// For the hours pages (weekly hours, a day's windows), which take it up as they switch from `format_clock`.
+#[allow(dead_code)]
+pub fn clock_minutes(minute_of_day: i64) -> String {
+    crate::pages::page_locale().wall_clock.minutes(minute_of_day)
 }

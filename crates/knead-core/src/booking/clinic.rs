@@ -44,12 +44,33 @@ impl Clinic {
 /// One room of a clinic as submitted: a new room by its name, or a room written out with its `id` when it
 /// is one the clinic has (renamed when the name differs; without an id it is new). A room the clinic has
 /// that the list leaves out is removed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum RoomInput {
     Name(String),
     Room(RoomRef),
+}
+
+/// Read by hand rather than untagged, so a room written out with a field it does not take is refused naming
+/// that field (`rooms[0].colour`), not as "no variant matched".
+impl<'de> Deserialize<'de> for RoomInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RoomInput, D::Error> {
+        struct Room;
+        impl<'de> serde::de::Visitor<'de> for Room {
+            type Value = RoomInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a room's name, or a room with its `name` and optional `id`")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RoomInput, E> {
+                Ok(RoomInput::Name(name.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RoomInput, A::Error> {
+                RoomRef::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(RoomInput::Room)
+            }
+        }
+        d.deserialize_any(Room)
+    }
 }
 
 /// A room written out: the clinic's room `id` keeps that room (and its bookings) under `name`.

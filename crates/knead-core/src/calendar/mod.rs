@@ -6,12 +6,14 @@
 //!
 //! - [`settings`]: the practice's zone, service area, grid, notice policy and travel fee.
 //! - [`hours`]: weekly hours, a date's own hours ([`DayWindows`], with the overlap rule), time off.
+//! - [`wall_clock`]: how the practice writes times and dates (12- or 24-hour clock, date style).
 //! - [`dates`]: the range of dates and instants requests may name, and arithmetic on them that cannot panic.
 //! - here: local dates and minutes, a therapist's windows on a date, and the route-days of a set of dates.
 
 pub mod dates;
 pub mod hours;
 pub mod settings;
+pub mod wall_clock;
 
 pub use dates::{
     add_days, add_minutes, check_date, check_instant, parse_date, parse_instant, step_days, EARLIEST_DATE, LATEST_DATE,
@@ -21,7 +23,8 @@ pub use hours::{
     format_clock, parse_clock, DayOverride, DayWindows, ScheduleDraft, ScheduleInput, TherapistSchedule, TimeOff,
     TypedWindow, WeeklyHoursInput, WeeklyWindow, WindowError,
 };
-pub use settings::{PracticeSettings, PracticeSettingsInput, ServiceArea, Zone};
+pub use settings::{PracticeSettings, PracticeSettingsInput, ServiceArea, Zone, ZONE_REGIONS};
+pub use wall_clock::{Locale, TimeFormat, WallClock};
 
 use crate::catalog::{ServiceId, TherapistId};
 use crate::geo::TravelTimes;

@@ -1,7 +1,15 @@
 //! The practice's booking settings: its time zone, the area it serves, the booking grid and notice policy,
-//! how far ahead clients may book, the travel fee, and the default travel model's parameters.
+//! how far ahead clients may book, the travel fee, the default travel model's parameters, and how it writes
+//! times and dates (its clock and locale, see [`super::wall_clock`]).
+//!
+//! A time zone is an IANA Region/City name (`America/Toronto`) in one of [`ZONE_REGIONS`], or `UTC` (also
+//! spelled `Etc/UTC`). Abbreviations and legacy names (`EST`, `MST`, `HST`, `EST5EDT`, `CET`, `US/Eastern`,
+//! `Etc/GMT+5`) are refused: several are fixed offsets that never change for daylight saving, so a practice
+//! that chose `EST` in Toronto would show every summer visit an hour off. Settings saved before this rule
+//! still read (the zone exists), and the settings page asks for a Region/City zone before saving again.
 
 use super::dates::{add_days, add_minutes};
+use super::wall_clock::{Locale, TimeFormat, WallClock};
 use crate::geo::{haversine_km, GeoPoint};
 use crate::validation::{FieldError, ValidationErrors};
 use jiff::civil::Date;
@@ -17,12 +25,68 @@ pub struct Zone {
     tz: TimeZone,
 }
 
+/// The regions whose Region/City zones a practice may choose, in the order a list offers them.
+pub const ZONE_REGIONS: [&str; 9] =
+    ["America", "Europe", "Asia", "Australia", "Pacific", "Africa", "Atlantic", "Indian", "Antarctica"];
+
+/// The zone names allowed besides the regions' own: coordinated universal time.
+const UNIVERSAL: [&str; 2] = ["UTC", "Etc/UTC"];
+
 impl Zone {
+    /// A zone a practice may choose: an IANA Region/City name in one of [`ZONE_REGIONS`], or `UTC`. The name
+    /// is kept as the time-zone database spells it (`america/toronto` reads as `America/Toronto`).
     pub fn parse(field: &str, name: &str) -> Result<Zone, FieldError> {
+        let zone = Zone::existing(name).ok_or_else(|| {
+            FieldError::new("invalid", field, "must be an IANA time zone such as America/Toronto or America/New_York")
+        })?;
+        if Zone::is_offered(zone.name()) {
+            Ok(zone)
+        } else {
+            Err(FieldError::new(
+                "invalid",
+                field,
+                format!(
+                    "must be a Region/City time zone such as America/Toronto or America/New_York (or UTC): {:?} \
+                     is an abbreviation or legacy name, and some of those ignore daylight saving",
+                    zone.name()
+                ),
+            ))
+        }
+    }
+
+    /// Any zone the database knows, legacy names too: how stored settings are read back, so a practice saved
+    /// with `EST` before it was refused still opens.
+    fn existing(name: &str) -> Option<Zone> {
         let name = name.trim();
-        TimeZone::get(name)
-            .map(|tz| Zone { name: name.to_string(), tz })
-            .map_err(|_| FieldError::new("invalid", field, "must be an IANA time zone such as America/Toronto"))
+        let tz = TimeZone::get(name).ok()?;
+        let spelled = Zone::database_names().find(|n| n.eq_ignore_ascii_case(name)).unwrap_or_else(|| name.to_string());
+        Some(Zone { name: spelled, tz })
+    }
+
+    /// Whether `name` is one a practice may choose (see [`Zone::parse`]).
+    pub fn is_offered(name: &str) -> bool {
+        UNIVERSAL.contains(&name)
+            || name.split_once('/').is_some_and(|(region, city)| ZONE_REGIONS.contains(&region) && !city.is_empty())
+    }
+
+    fn database_names() -> impl Iterator<Item = String> {
+        jiff::tz::db().available().map(|n| n.as_str().to_string())
+    }
+
+    /// Every zone a practice may choose, by region in [`ZONE_REGIONS`]' order, each region's names sorted, then
+    /// `UTC` on its own: what the settings page lists and the API's schema enumerates.
+    pub fn offered_by_region() -> Vec<(&'static str, Vec<String>)> {
+        let mut names: Vec<String> = Zone::database_names()
+            .filter(|n| Zone::is_offered(n) && !UNIVERSAL.contains(&n.as_str()) && TimeZone::get(n).is_ok())
+            .collect();
+        names.sort();
+        names.dedup();
+        let mut groups: Vec<(&'static str, Vec<String>)> = ZONE_REGIONS
+            .iter()
+            .map(|region| (*region, names.iter().filter(|n| n.split('/').next() == Some(region)).cloned().collect()))
+            .collect();
+        groups.push(("Universal", vec!["UTC".to_string()]));
+        groups
     }
 
     pub fn name(&self) -> &str {
@@ -55,13 +119,16 @@ impl Serialize for Zone {
 impl<'de> Deserialize<'de> for Zone {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
         let name = String::deserialize(d)?;
-        Zone::parse("time_zone", &name).map_err(|e| serde::de::Error::custom(format!("{name:?} {}", e.detail)))
+        Zone::existing(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!("{name:?} must be an IANA time zone such as America/Toronto"))
+        })
     }
 }
 
 /// The area the practice serves: a circle around a point.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ServiceArea {
     pub lat: f64,
     pub lon: f64,
@@ -105,6 +172,13 @@ pub struct PracticeSettings {
     pub road_factor: f64,
     /// Average driving speed, for the default travel model.
     pub speed_kmh: f64,
+    /// The clock times are written on: `12h` ("2:30 pm") or `24h` ("14:30").
+    // Settings saved before the clock and locale existed read with the defaults, so they need no migration.
+    #[serde(default)]
+    pub time_format: TimeFormat,
+    /// How dates are written: `en-US`/`en-CA` "Tuesday, December 1, 2026", the others "Tuesday 1 December 2026".
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 /// The booking horizon's default: a year ahead.
@@ -126,6 +200,11 @@ impl PracticeSettings {
     /// The practice's zone.
     pub fn zone(&self) -> &TimeZone {
         self.time_zone.tz()
+    }
+
+    /// How the practice writes times and dates.
+    pub fn wall_clock(&self) -> WallClock {
+        WallClock { time_format: self.time_format, locale: self.locale }
     }
 
     /// The fee for a visit `distance_km` (straight line) from the therapist's base.
@@ -171,6 +250,8 @@ impl PracticeSettings {
             travel_fee_cents_per_km: self.travel_fee_cents_per_km,
             road_factor: self.road_factor,
             speed_kmh: self.speed_kmh,
+            time_format: self.time_format,
+            locale: self.locale,
         }
     }
 }
@@ -201,6 +282,13 @@ pub struct PracticeSettingsInput {
     pub road_factor: f64,
     /// Average driving speed, for the default travel model.
     pub speed_kmh: f64,
+    /// The clock times are written on: `12h` ("2:30 pm", the default) or `24h` ("14:30").
+    #[serde(default)]
+    pub time_format: TimeFormat,
+    /// How dates are written: `en-US` or `en-CA` ("Tuesday, December 1, 2026", `en-CA` the default), `en-GB`,
+    /// `en-AU`, `en-NZ` or `en-IE` ("Tuesday 1 December 2026").
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 impl Default for PracticeSettingsInput {
@@ -216,6 +304,8 @@ impl Default for PracticeSettingsInput {
             travel_fee_cents_per_km: 100,
             road_factor: 1.3,
             speed_kmh: 30.0,
+            time_format: TimeFormat::default(),
+            locale: Locale::default(),
         }
     }
 }
@@ -258,6 +348,8 @@ impl PracticeSettingsInput {
                 travel_fee_cents_per_km: self.travel_fee_cents_per_km,
                 road_factor: self.road_factor,
                 speed_kmh: self.speed_kmh,
+                time_format: self.time_format,
+                locale: self.locale,
             })
         })
     }
@@ -322,6 +414,66 @@ mod tests {
         input.as_object_mut().unwrap().remove("booking_horizon_days");
         let read: PracticeSettingsInput = serde_json::from_value(input).unwrap();
         assert_eq!(read.booking_horizon_days, DEFAULT_BOOKING_HORIZON_DAYS);
+    }
+
+    #[test]
+    fn abbreviations_and_legacy_zones_are_refused_and_region_city_zones_kept() {
+        for legacy in ["EST", "MST", "HST", "EST5EDT", "CET", "US/Eastern", "Canada/Eastern", "Etc/GMT+5", "GMT"] {
+            let input = PracticeSettingsInput { time_zone: legacy.into(), ..Default::default() };
+            let refused = &input.validate().unwrap_err().0[0];
+            assert_eq!(refused.field, "time_zone", "{legacy}");
+            assert!(
+                refused.detail.contains("America/Toronto") && refused.detail.contains(legacy),
+                "{}",
+                refused.detail
+            );
+        }
+        for kept in ["America/Toronto", "America/New_York", "Europe/Helsinki", "America/Vancouver", "UTC", "Etc/UTC"] {
+            assert_eq!(Zone::parse("time_zone", kept).unwrap().name(), kept);
+        }
+        assert_eq!(
+            Zone::parse("time_zone", " america/toronto ").unwrap().name(),
+            "America/Toronto",
+            "as the database spells it"
+        );
+        // A practice saved with a legacy zone before it was refused still reads.
+        let stored: Zone = serde_json::from_value(serde_json::json!("EST")).unwrap();
+        assert_eq!(stored.name(), "EST");
+        let groups = Zone::offered_by_region();
+        assert_eq!(groups.iter().map(|(r, _)| *r).take(9).collect::<Vec<_>>(), ZONE_REGIONS);
+        let america = &groups[0].1;
+        assert!(america.iter().any(|z| z == "America/Toronto") && america.iter().all(|z| z.starts_with("America/")));
+        assert!(groups.iter().all(|(_, zones)| !zones.is_empty()));
+        for (_, zones) in &groups {
+            for zone in zones {
+                assert_eq!(Zone::parse("time_zone", zone).unwrap().name(), zone, "every offered zone is accepted");
+            }
+        }
+    }
+
+    #[test]
+    fn the_clock_and_locale_default_to_twelve_hours_in_canadian_english_and_are_kept() {
+        let s = PracticeSettings::default();
+        assert_eq!((s.time_format, s.locale), (TimeFormat::H12, Locale::EnCa));
+        let mut json = serde_json::to_value(&s).unwrap();
+        assert_eq!((&json["time_format"], &json["locale"]), (&"12h".into(), &"en-CA".into()));
+        json.as_object_mut().unwrap().remove("time_format");
+        json.as_object_mut().unwrap().remove("locale");
+        assert_eq!(serde_json::from_value::<PracticeSettings>(json).unwrap(), s, "saved before they existed");
+        let input = PracticeSettingsInput { time_format: TimeFormat::H24, locale: Locale::EnGb, ..Default::default() };
+        let saved = input.validate().unwrap();
+        assert_eq!(saved.wall_clock(), WallClock { time_format: TimeFormat::H24, locale: Locale::EnGb });
+        assert_eq!(saved.to_input(), input);
+        let bad = serde_json::json!({ "time_format": "25h" });
+        assert!(serde_json::from_value::<PracticeSettingsInput>(bad).is_err());
+    }
+
+    #[test]
+    fn an_unknown_field_in_the_service_area_is_refused() {
+        let mut json = serde_json::to_value(PracticeSettingsInput::default()).unwrap();
+        json["service_area"]["radius"] = 5.into();
+        let err = serde_json::from_value::<PracticeSettingsInput>(json).unwrap_err().to_string();
+        assert!(err.contains("unknown field `radius`"), "{err}");
     }
 
     #[test]

@@ -22,8 +22,8 @@ const UNSAFE_METHODS: [&str; 4] = ["post", "put", "patch", "delete"];
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Adds the answers the web layer gives before a handler runs, on exactly the operations that can get them:
-/// 400 (a parameter or body that cannot be read) where there are parameters or a body, 413 and 415 where
-/// there is a body, 401 and 403 where the caller is read, and 403 on every unsafe method (a request with the
+/// 400 (a parameter or body that cannot be read) where there are parameters or a body, 413, 415 and 422 (a
+/// field the body does not take) where there is a body, 401 and 403 where the caller is read, and 403 on every unsafe method (a request with the
 /// session cookie and no `X-CSRF-Token` header is refused).
 fn add_shared_errors(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
@@ -44,13 +44,19 @@ fn add_shared_errors(doc: &mut Value) {
                 add(
                     "400",
                     "The request could not be read: a malformed path or query parameter, or a body that is not \
-                     JSON or has a wrong type, an unknown or a missing field. The error names the field."
+                     JSON or has a wrong type or a missing field. The error names the field."
                         .into(),
                 );
             }
             if has_body {
                 add("413", format!("The body is longer than {MAX_JSON_BYTES} bytes."));
                 add("415", "The body is not declared as `Content-Type: application/json`.".into());
+                add(
+                    "422",
+                    "A field is not valid, or is not one the body takes (`unknown_field`, naming it and the fields \
+                     allowed beside it). Nothing was changed."
+                        .into(),
+                );
             }
             if reads_caller {
                 add("401", "Sign-in required, or the bearer token is unknown, expired or revoked.".into());
@@ -172,13 +178,12 @@ fn phone() -> Value {
     json!({ "maxLength": 25, "pattern": r"^[ +\-().]*([0-9][ +\-().]*){7,15}$" })
 }
 
-/// `Zone::parse`: the zones the server's time-zone database knows.
+/// `Zone::parse`: the Region/City zones the server's time-zone database knows, and `UTC` (also `Etc/UTC`);
+/// abbreviations and legacy names (`EST`, `US/Eastern`) are refused.
 fn time_zone() -> Value {
-    let mut names: Vec<String> = jiff::tz::db()
-        .available()
-        .map(|name| name.as_str().to_string())
-        .filter(|name| jiff::tz::TimeZone::get(name).is_ok())
-        .collect();
+    let mut names: Vec<String> =
+        knead_core::calendar::Zone::offered_by_region().into_iter().flat_map(|(_, zones)| zones).collect();
+    names.push("Etc/UTC".into());
     names.sort();
     json!({ "enum": names })
 }

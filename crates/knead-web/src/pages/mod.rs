@@ -22,6 +22,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Router;
+use jiff::tz::TimeZone;
+use knead_core::calendar::WallClock;
 use knead_core::practice::PracticeDetails;
 use knead_core::Role;
 use maud::{html, Markup, DOCTYPE};
@@ -55,10 +57,34 @@ tokio::task_local! {
     /// The practice's details for the page being answered, read once per request by `with_practice_details`
     /// so every page's frame (error pages too) shows them without each handler loading them.
     static PRACTICE_DETAILS: Arc<PracticeDetails>;
+    /// How the practice writes times and dates, and its zone, for the page being answered (read with the
+    /// details), so `ui::clock` and its kin follow the practice's settings without each handler passing them.
+    static PAGE_LOCALE: PageLocale;
 }
 
-/// Reads the practice's details for the frame of whatever page this request renders (the stylesheet and
-/// script excepted).
+/// How the page being answered writes times and dates: the practice's clock and locale, and its zone.
+#[derive(Debug, Clone)]
+pub(crate) struct PageLocale {
+    pub wall_clock: WallClock,
+    pub zone: TimeZone,
+}
+
+impl Default for PageLocale {
+    fn default() -> Self {
+        PageLocale { wall_clock: WallClock::default(), zone: TimeZone::UTC }
+    }
+}
+
+impl PageLocale {
+    /// An instant as a short date and time in the practice's zone: `Dec 1, 2026, 2:30 pm`.
+    pub fn date_time(&self, ts: jiff::Timestamp) -> String {
+        self.wall_clock.date_time(&self.zone, ts)
+    }
+}
+
+/// Reads the practice's details (for the frame) and how it writes times (for every time on the page) for
+/// whatever page this request renders (the stylesheet and script excepted). Both are one row each, read by
+/// key, so a page costs two small reads more; the settings are read anyway by most pages that show times.
 async fn with_practice_details(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.uri().path().starts_with("/static/") {
         return next.run(request).await;
@@ -68,12 +94,33 @@ async fn with_practice_details(State(state): State<AppState>, request: Request, 
         tracing::warn!(error = %e, "the practice's details could not be read for a page's footer");
         PracticeDetails::default()
     });
-    PRACTICE_DETAILS.scope(Arc::new(details), next.run(request)).await
+    let locale = match knead_app::calendar::settings(state.app()).await {
+        Ok(s) => PageLocale { wall_clock: s.wall_clock(), zone: s.zone().clone() },
+        Err(e) => {
+            // Times still show, on the default clock; the handler that needs the settings reports the error.
+            tracing::warn!(error = %e, "the practice's settings could not be read for a page's times");
+            PageLocale::default()
+        }
+    };
+    let page = PAGE_LOCALE.scope(locale, next.run(request));
+    PRACTICE_DETAILS.scope(Arc::new(details), page).await
 }
 
 /// The practice's details of the page being answered (empty outside a page request).
 pub(crate) fn practice_details() -> Arc<PracticeDetails> {
     PRACTICE_DETAILS.try_with(Arc::clone).unwrap_or_default()
+}
+
+/// How the page being answered writes times and dates (the defaults outside a page request: 12-hour clock,
+/// `en-CA`, UTC).
+pub(crate) fn page_locale() -> PageLocale {
+    PAGE_LOCALE.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// Runs `f` as if answering a page of a practice that writes times as `locale` does (for view tests).
+#[cfg(test)]
+pub(crate) fn with_page_locale<R>(locale: PageLocale, f: impl FnOnce() -> R) -> R {
+    PAGE_LOCALE.sync_scope(locale, f)
 }
 
 /// A manager who signed in without the second factor their role needs is sent to set it up before any

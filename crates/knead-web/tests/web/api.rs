@@ -84,7 +84,7 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_writes_nothing() {
     let cases: Vec<(String, StatusCode, &str, &str)> = vec![
         ("{\"name\": ".into(), StatusCode::BAD_REQUEST, "invalid_json", "body"),
         (with("price_cents", json!("ten")), StatusCode::BAD_REQUEST, "invalid_type", "price_cents"),
-        (with("colour", json!("blue")), StatusCode::BAD_REQUEST, "unknown_field", "colour"),
+        (with("colour", json!("blue")), StatusCode::UNPROCESSABLE_ENTITY, "unknown_field", "colour"),
         (missing.to_string(), StatusCode::BAD_REQUEST, "required", "name"),
         (with("place", json!("moon")), StatusCode::BAD_REQUEST, "invalid_type", "place"),
         (with("name", json!("x".repeat(121))), StatusCode::UNPROCESSABLE_ENTITY, "too_long", "name"),

@@ -227,7 +227,8 @@ async fn bad_bookings_get_a_422_naming_the_field_and_write_nothing() {
         assert!(reply.error_fields().contains(&(code.to_string(), field.to_string())), "{body}: {}", reply.body);
     }
     let unknown = post_booking(&app, &with(&|b| b["colour"] = json!("blue")), None).await;
-    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.error_fields(), [("unknown_field".to_string(), "colour".to_string())]);
     let far = jiff::Timestamp::now() - 720.hours();
     assert!(app.store.stops_between(far, far + 9600.hours()).await.unwrap().is_empty(), "nothing was written");
 }

@@ -129,7 +129,7 @@ async fn the_details_api_names_the_bad_field_and_lets_only_managers_change_them(
         assert_eq!(refused.error_fields().iter().map(|(_, f)| f.as_str()).collect::<Vec<_>>(), [field], "{bad}");
     }
     let unknown = app.json("PUT", "/api/v1/practice/details", Some(&manager), r#"{"fax": "1"}"#).await;
-    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.error_fields()[0], ("unknown_field".to_string(), "fax".to_string()));
     assert_eq!(app.get_as("/api/v1/practice/details", &manager).await.json(), details, "nothing changed");
 

@@ -16,8 +16,9 @@ use knead_app::AppError;
 use knead_core::{TokenDraft, TokenInfo, ValidationErrors};
 use maud::{html, Markup};
 
+/// When a token was made, expires or was used: a short date and time in the practice's zone, on its clock.
 fn when(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+    crate::pages::page_locale().date_time(t)
 }
 
 fn tokens_view(caller: &Caller, tokens: &[TokenInfo], values: &Values, errors: &ValidationErrors) -> Markup {

@@ -1,6 +1,7 @@
 //! The practice's settings, two forms on one page: its own details (public name, phone, email, postal
-//! address — shown on every public page), and its booking settings (time zone, service area, booking grid and
-//! notice, how far ahead clients may book, travel fee, and the default travel model's road factor and speed).
+//! address — shown on every public page), and its booking settings (time zone, chosen from the IANA zones by
+//! region, how times and dates are written, service area, booking grid and notice, how far ahead clients may
+//! book, travel fee, and the default travel model's road factor and speed).
 
 use super::{calendar_crumbs, SavedQuery};
 use crate::auth::{Caller, Manager};
@@ -14,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use knead_app::{calendar, places, AppError};
-use knead_core::calendar::{PracticeSettingsInput, ServiceArea};
+use knead_core::calendar::{Locale, PracticeSettings, PracticeSettingsInput, ServiceArea, TimeFormat, Zone};
 use knead_core::money::format_cents;
 use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
 use knead_core::{GeoPoint, ValidationErrors};
@@ -61,6 +62,8 @@ const GRIDS: [(&str, &str); 6] = [
 fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> Values {
     let mut v = Values::default();
     v.set("time_zone", &s.time_zone);
+    v.set("time_format", s.time_format.as_str());
+    v.set("locale", s.locale.as_str());
     v.set("area_centre", centre_label.unwrap_or_default());
     v.set("area_radius_km", s.service_area.radius_km.to_string());
     v.set("grid_minutes", s.grid_minutes.to_string());
@@ -83,10 +86,25 @@ async fn stored_settings_values(state: &AppState) -> Result<Values, WebError> {
 }
 
 /// The form's values as the settings' input around the area's `centre` (looked up from its address, or the
-/// current one), and what could not be read (a radius of "far").
-fn read_settings(values: &Values, centre: GeoPoint) -> (PracticeSettingsInput, ValidationErrors) {
+/// current one), and what could not be read (a radius of "far"). A clock or date style the form leaves out
+/// stays as `current` has it.
+fn read_settings(
+    values: &Values,
+    centre: GeoPoint,
+    current: &PracticeSettings,
+) -> (PracticeSettingsInput, ValidationErrors) {
     let mut read = ValidationErrors::default();
+    let time_format = match values.get("time_format").trim() {
+        "" => Ok(current.time_format),
+        text => TimeFormat::parse("time_format", text),
+    };
+    let locale = match values.get("locale").trim() {
+        "" => Ok(current.locale),
+        text => Locale::parse("locale", text),
+    };
     let input = PracticeSettingsInput {
+        time_format: read.take(time_format).unwrap_or(current.time_format),
+        locale: read.take(locale).unwrap_or(current.locale),
         time_zone: values.get("time_zone").trim().to_string(),
         service_area: ServiceArea {
             lat: centre.lat,
@@ -165,11 +183,18 @@ fn details_form(state: &AppState, caller: &Caller, v: &Values, e: &ValidationErr
 }
 
 fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
+    // Each date style with the date it writes for an example day.
+    let example = jiff::civil::date(2026, 12, 1);
+    let locales: Vec<(&str, String)> =
+        Locale::ALL.iter().map(|l| (l.as_str(), format!("{}: {}", l.label(), l.full_date(example)))).collect();
+    let locale_choices: Vec<(&str, &str)> = locales.iter().map(|(tag, label)| (*tag, label.as_str())).collect();
     html! {
         form.stack method="post" action="/manage/settings" novalidate {
             (ui::error_summary(e, "Nothing was saved. Please correct these:"))
             (ui::csrf_field(Some(caller)))
-            (line(v, e, "time_zone", "Time zone", TEXT, "An IANA name such as America/Toronto. Working hours are wall-clock times in it."))
+            (zone_field(v, e))
+            (time_format_field(v, e))
+            (field(v, e, "locale", "Dates", Input::Select(&locale_choices), ""))
             fieldset {
                 legend { "Service area" }
                 p.hint { "Home visits are booked only within this circle." }
@@ -205,6 +230,62 @@ fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
     }
 }
 
+/// The practice's time zone, chosen from the IANA zones grouped by region. A zone saved before legacy names
+/// were refused (`EST`) is still listed, first, so the form shows what is stored; saving asks for another.
+fn zone_field(v: &Values, e: &ValidationErrors) -> Markup {
+    let current = v.get("time_zone");
+    let groups = Zone::offered_by_region();
+    let listed = groups.iter().any(|(_, zones)| zones.iter().any(|z| z == current));
+    let error = ui::error_for(e, "time_zone");
+    let described = ["time_zone-hint", if error.is_some() { " time_zone-error" } else { "" }].concat();
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for="time_zone" { "Time zone" }
+            span.hint #time_zone-hint { "Where the practice is, by region and city. Working hours are wall-clock times in it, daylight saving included." }
+            select #time_zone name="time_zone" aria-invalid=[error.map(|_| "true")] aria-describedby=(described) {
+                @if !listed {
+                    option value=(current) selected { (current) }
+                }
+                @for (region, zones) in &groups {
+                    optgroup label=(region) {
+                        @for zone in zones {
+                            option value=(zone) selected[zone == current] { (zone_label(region, zone)) }
+                        }
+                    }
+                }
+            }
+            @if let Some(err) = error { span.error #time_zone-error { (err) } }
+        }
+    }
+}
+
+/// A zone as a list shows it under its region: "Toronto", "Argentina/Buenos Aires".
+fn zone_label(region: &str, zone: &str) -> String {
+    zone.strip_prefix(region).and_then(|z| z.strip_prefix('/')).unwrap_or(zone).replace('_', " ")
+}
+
+/// The clock times are written on, with an example of each.
+fn time_format_field(v: &Values, e: &ValidationErrors) -> Markup {
+    let current = v.get("time_format");
+    let error = ui::error_for(e, "time_format");
+    let choices = [
+        (TimeFormat::H12, "12-hour: 2:30 pm", "9:30 am, 12:00 pm (noon)"),
+        (TimeFormat::H24, "24-hour: 14:30", "09:30, 12:00 (noon)"),
+    ];
+    html! {
+        fieldset #time_format .invalid[error.is_some()] aria-describedby=[error.map(|_| "time_format-error")] {
+            legend { "Times" }
+            @for (format, label, example) in choices {
+                label.check {
+                    input type="radio" name="time_format" value=(format.as_str()) checked[format.as_str() == current];
+                    " " (label) span.meta { " · e.g. " (example) }
+                }
+            }
+            @if let Some(err) = error { span.error #time_format-error { (err) } }
+        }
+    }
+}
+
 async fn save_settings(
     State(state): State<AppState>,
     Manager(caller): Manager,
@@ -212,7 +293,8 @@ async fn save_settings(
 ) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values::from_form(form.0);
-    let current = calendar::settings(state.app()).await?.service_area;
+    let stored = calendar::settings(state.app()).await?;
+    let current = stored.service_area;
     let typed = values.get("area_centre").trim().to_string();
     let (centre, mut located) = match typed.as_str() {
         "" => (GeoPoint { lat: current.lat, lon: current.lon }, ValidationErrors::default()),
@@ -222,7 +304,7 @@ async fn save_settings(
             Err(errors) => (GeoPoint { lat: current.lat, lon: current.lon }, errors),
         },
     };
-    let (input, mut read) = read_settings(&values, centre);
+    let (input, mut read) = read_settings(&values, centre, &stored);
     located.0.append(&mut read.0);
     let read = located;
     let errors = if read.is_empty() {

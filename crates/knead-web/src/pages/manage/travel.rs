@@ -60,7 +60,7 @@ fn roads_view(s: &RoadStatus, tz: &TimeZone) -> Markup {
                         @match &s.last_fallback {
                             None => "None",
                             Some(last) => {
-                                (last.at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M")) ": " (last.pairs)
+                                (crate::pages::page_locale().wall_clock.date_time(tz, last.at)) ": " (last.pairs)
                                 " drives on straight lines, because " (last.reason.to_string())
                             }
                         }
@@ -78,7 +78,9 @@ fn roads_view(s: &RoadStatus, tz: &TimeZone) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::{with_page_locale, PageLocale};
     use knead_app::travel::{FallbackReason, LastFallback};
+    use knead_core::calendar::{Locale, TimeFormat, WallClock};
 
     #[test]
     fn the_road_status_shows_what_fell_back_and_why_in_the_practice_zone() {
@@ -95,14 +97,23 @@ mod tests {
                 reason: FallbackReason::RouterFailed("no answer within 2 s".into()),
             }),
         };
-        let page = travel_view(&TravelStatus::Roads(status), &TimeZone::get("Europe/Helsinki").unwrap()).into_string();
+        let helsinki = TimeZone::get("Europe/Helsinki").unwrap();
+        let european = PageLocale {
+            wall_clock: WallClock { time_format: TimeFormat::H24, locale: Locale::EnGb },
+            zone: helsinki.clone(),
+        };
+        let page = with_page_locale(european, || travel_view(&TravelStatus::Roads(status.clone()), &helsinki));
+        let page = page.into_string();
+        let north_american = PageLocale { wall_clock: WallClock::default(), zone: helsinki.clone() };
+        let twelve = with_page_locale(north_american, || travel_view(&TravelStatus::Roads(status), &helsinki));
+        assert!(twelve.into_string().contains("Jun 1, 2026, 12:30 pm: 7 drives"), "on a 12-hour clock");
         for shown in [
             "OSRM at http://127.0.0.1:5000",
             "900 (90.0 %)",
             "100 (10.0 %)",
             "12 (1 failed)",
             "5000",
-            "2026-06-01 12:30: 7 drives on straight lines, because the router did not answer: no answer within 2 s",
+            "1 Jun 2026, 12:30: 7 drives on straight lines, because the router did not answer: no answer within 2 s",
         ] {
             assert!(page.contains(shown), "{shown} in {page}");
         }
