@@ -350,3 +350,53 @@ async fn archiving_a_service_or_a_clinic_asks_first_and_restoring_does_not() {
     assert_eq!(restored.status, StatusCode::SEE_OTHER);
     assert!(!app.store.clinic(clinic.id).await.unwrap().archived);
 }
+
+#[tokio::test]
+async fn a_managers_api_changes_are_recorded_and_the_client_reads_them() {
+    let app = TestApp::new().await;
+    let service = mobile_massage(&app).await;
+    let (liza, ines) = (therapist(&app, "liza-manalo").await, therapist(&app, "ines-carvalho").await);
+    let (_, start) = common_start(&app, &service).await;
+    let body = json!({
+        "service_id": service.id.0, "start": start, "therapist_ids": [liza.0],
+        "lat": HOME.0, "lon": HOME.1, "address": "12 Kalevankatu, Helsinki",
+        "client": {"name": "Pia Example", "email": "guest@example.com", "phone": CLIENT_PHONE}
+    });
+    let booked = app.json("POST", "/api/v1/bookings", None, &body.to_string()).await.json();
+    let id = booked["id"].as_i64().unwrap();
+    let manage_url = booked["manage_url"].as_str().unwrap();
+    let token = manage_url.split("token=").nth(1).unwrap();
+    let changes_path = format!("/api/v1/bookings/{id}/changes?token={token}");
+    assert_eq!(app.get(&changes_path).await.json(), json!({"changes": []}));
+
+    let manager = app.token_for(MANAGER.0).await;
+    let client = app.token_for(CLIENT.0).await;
+    let path = format!("/api/v1/bookings/{id}/reassign");
+    let refused = app.json("POST", &path, Some(&client), &json!({"therapist_ids": [ines.0]}).to_string()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "clients may not reassign");
+    let same = app.json("POST", &path, Some(&manager), &json!({"therapist_ids": [liza.0]}).to_string()).await;
+    assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(same.error_fields()[0].1, "therapist_ids", "{}", same.body);
+    let unknown =
+        app.json("POST", &path, Some(&manager), &json!({"therapist_ids": [ines.0], "x": 1}).to_string()).await;
+    assert!(matches!(unknown.status.as_u16(), 400 | 422), "unknown fields are refused: {}", unknown.body);
+    let done = app.json("POST", &path, Some(&manager), &json!({"therapist_ids": [ines.0]}).to_string()).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.json()["visits"][0]["therapist_id"], json!(ines.0));
+
+    let cancelled = app.json("POST", &format!("/api/v1/bookings/{id}/cancel"), Some(&manager), "").await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let seen = app.get(&changes_path).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
+    let changes = seen.json()["changes"].as_array().unwrap().clone();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(changes[0]["kind"], "reassigned");
+    assert_eq!(changes[0]["from_therapists"][0]["name"], "Liza Manalo");
+    assert_eq!(changes[0]["to_therapists"][0]["name"], "Ines Carvalho");
+    assert!(
+        changes[0]["at"].as_str().unwrap().ends_with("+02:00")
+            || changes[0]["at"].as_str().unwrap().ends_with("+03:00")
+    );
+    assert_eq!(changes[1]["kind"], "cancelled");
+    assert_eq!(app.get(&format!("/api/v1/bookings/{id}/changes")).await.status, StatusCode::UNAUTHORIZED);
+}
