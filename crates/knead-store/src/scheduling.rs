@@ -5,7 +5,9 @@ use crate::{StoreError, StoreResult};
 use async_trait::async_trait;
 use jiff::civil::Date;
 use jiff::Timestamp;
-use knead_core::booking::{Booking, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking, RoomId, Unavailable};
+use knead_core::booking::{
+    Booking, BookingChange, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking, RoomId, Unavailable,
+};
 use knead_core::calendar::{DayWindows, PracticeSettings, ScheduleDraft, TherapistSchedule, TimeOff};
 use knead_core::practice::PracticeDetails;
 use knead_core::schedule::{DayRule, RoomCalendar, Stop};
@@ -114,16 +116,22 @@ pub trait SchedulingStore: Send + Sync {
     /// The booking an idempotency key made, with the fingerprint of the request that made it.
     async fn booking_by_idempotency_key(&self, key: &str) -> StoreResult<Option<(Booking, String)>>;
     async fn booking_by_manage_token(&self, token_hash: &str) -> StoreResult<Booking>;
-    /// Cancels a booking and frees its visits' time; cancelling twice is harmless.
-    async fn cancel_booking(&self, id: BookingId, now: Timestamp) -> StoreResult<Booking>;
+    /// Cancels a booking and frees its visits' time; cancelling twice is harmless. When a staff member
+    /// (`staff`) cancels a confirmed booking, a `Change::Cancelled` record is written in the same transaction.
+    async fn cancel_booking(&self, id: BookingId, now: Timestamp, staff: Option<UserId>) -> StoreResult<Booking>;
     /// Moves a booking to the times and therapists in `to` (its visits replace the old ones), under the same
-    /// locks and checks as a new booking; the old visits do not count against the new ones.
+    /// locks and checks as a new booking; the old visits do not count against the new ones. When a staff
+    /// member (`staff`) moves it, what changed (`Moved` for a new start, `Reassigned` for other therapists,
+    /// at `to.created_at`) is recorded in the same transaction, against the booking as it was under the lock.
     async fn reschedule_booking(
         &self,
         id: BookingId,
         to: &NewBooking,
         rule: &dyn DayRule,
+        staff: Option<UserId>,
     ) -> Result<Booking, BookingError>;
+    /// What staff changed about a booking, oldest first.
+    async fn booking_changes(&self, id: BookingId) -> StoreResult<Vec<BookingChange>>;
     /// Confirmed bookings with a visit by `therapist` overlapping `[from, to)`, by start.
     async fn therapist_bookings(
         &self,

@@ -5,7 +5,7 @@ use crate::accounts::test_support::{app_at, at};
 use crate::calendar;
 use jiff::civil::date;
 use jiff::ToSpan;
-use knead_core::booking::{BookingInput, ContactInput};
+use knead_core::booking::{BookingInput, Change, ContactInput};
 use knead_core::calendar::{DayWindows, PracticeSettingsInput};
 
 /// Noon in Helsinki on a Monday; the demo's therapists work every weekday.
@@ -109,4 +109,82 @@ async fn hours_and_time_off_on_far_dates_are_refused_naming_the_field() {
     assert_eq!(refusal(refused), ("out_of_range", "date".into()));
     let refused = calendar::add_time_off(&app, therapist, now(), Timestamp::MAX).await;
     assert_eq!(refusal(refused), ("out_of_range", "end".into()));
+}
+
+/// A manager of the demo practice, as a user.
+async fn manager(app: &App) -> User {
+    crate::accounts::create_user(app, "desk@example.com", "Desk Manager", "manager", "a-long-enough-password")
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn staff_move_reassign_and_cancel_inside_the_notice_window_each_recorded() {
+    let app = demo_with_horizon(60).await;
+    let staff = manager(&app).await;
+    // This afternoon: well inside the 24 hours' notice a client needs.
+    let today = date(2026, 6, 1);
+    let offer = availability(&app, &query(today, 1)).await.unwrap();
+    let booked = book(&app, &request(offer.slots[0].start), None, None, "fp".into()).await.unwrap().booking;
+    let other_start = offer.slots.iter().map(|s| s.start).find(|s| *s != booked.start).unwrap();
+    assert!(matches!(reschedule(&app, &booked, other_start, None, false).await, Err(AppError::TooLate { .. })));
+
+    // One day's times for the same therapist, its own start left out.
+    let times = staff_times(&app, &booked, today).await.unwrap();
+    assert!(!times.slots.is_empty());
+    assert!(times.slots.iter().all(|s| local_date(&times.zone, s.start) == today && s.start != booked.start));
+    assert!(times.slots.iter().all(|s| s.therapist_ids == booked.therapist_ids()));
+    let to = times.slots.last().unwrap().start;
+    let moved = staff_move(&app, &booked, to, &staff).await.unwrap();
+    assert_eq!((moved.start, moved.therapist_ids()), (to, booked.therapist_ids()));
+    let recorded = changes(&app, booked.id).await.unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].change, Change::Moved { from: booked.start, to });
+    assert_eq!((recorded[0].by, recorded[0].at), (Some(staff.id), now()));
+
+    // Only therapists the engine finds free then are offered, and each can take it.
+    let options = replacements(&app, &moved).await.unwrap();
+    assert!(!options.is_empty(), "another demo therapist is free then");
+    assert!(options.iter().all(|r| r.instead_of == moved.therapist_ids()[0] && r.by != r.instead_of));
+    let same = reassign(&app, &moved, moved.therapist_ids(), &staff).await;
+    assert_eq!(refusal(same), ("invalid", "therapist_ids".into()));
+    let two = reassign(&app, &moved, vec![options[0].by, moved.therapist_ids()[0]], &staff).await;
+    assert_eq!(refusal(two), ("invalid", "therapist_ids".into()));
+    let given = reassign(&app, &moved, options[0].team.clone(), &staff).await.unwrap();
+    assert_eq!((given.start, given.therapist_ids()), (to, options[0].team.clone()));
+    let recorded = changes(&app, booked.id).await.unwrap();
+    assert!(
+        matches!(&recorded[1].change, Change::Reassigned { from, to } if from[0].id == moved.therapist_ids()[0] && to[0].id == options[0].by)
+    );
+
+    let cancelled = staff_cancel(&app, &given, &staff).await.unwrap();
+    assert_eq!(cancelled.status, knead_core::booking::BookingStatus::Cancelled);
+    let kinds: Vec<_> = changes(&app, booked.id).await.unwrap().iter().map(|c| c.change.kind()).collect();
+    assert_eq!(kinds, ["moved", "reassigned", "cancelled"]);
+    assert!(!changeable(&app, &cancelled));
+}
+
+#[tokio::test]
+async fn staff_see_a_booking_only_as_their_role_allows() {
+    let app = demo_with_horizon(60).await;
+    let staff = manager(&app).await;
+    let offer = availability(&app, &query(date(2026, 6, 2), 1)).await.unwrap();
+    let booked = book(&app, &request(offer.slots[0].start), None, None, "fp".into()).await.unwrap().booking;
+    assert_eq!(staff_visible(&app, booked.id, &staff).await.unwrap().map(|b| b.id), Some(booked.id));
+    assert!(staff_visible(&app, BookingId(booked.id.0 + 1000), &staff).await.unwrap().is_none());
+    let pw = "a-long-enough-password";
+    let giver = crate::accounts::create_user(&app, "giver@example.com", "Giver", "therapist", pw).await.unwrap();
+    let other = crate::accounts::create_user(&app, "other@example.com", "Other", "therapist", pw).await.unwrap();
+    let client = crate::accounts::create_user(&app, "client@example.com", "Client", "client", pw).await.unwrap();
+    app.store().link_therapist_user(booked.therapist_ids()[0], Some(giver.id)).await.unwrap();
+    let someone_else = calendar::schedules(&app)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| !booked.therapist_ids().contains(&s.therapist_id))
+        .unwrap();
+    app.store().link_therapist_user(someone_else.therapist_id, Some(other.id)).await.unwrap();
+    assert!(staff_visible(&app, booked.id, &giver).await.unwrap().is_some(), "their own visit");
+    assert!(staff_visible(&app, booked.id, &other).await.unwrap().is_none(), "not another's");
+    assert!(staff_visible(&app, booked.id, &client).await.unwrap().is_none());
 }

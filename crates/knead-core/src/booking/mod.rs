@@ -247,6 +247,53 @@ impl Booking {
     }
 }
 
+/// A therapist as a change record names them: the id, and the name they had then (what the client was told).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NamedTherapist {
+    pub id: TherapistId,
+    pub name: String,
+}
+
+/// What a staff member changed about a booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// The booking now starts at `to` instead of `from`.
+    Moved { from: Timestamp, to: Timestamp },
+    /// The visit is now given by `to` instead of `from`.
+    Reassigned { from: Vec<NamedTherapist>, to: Vec<NamedTherapist> },
+    /// The practice cancelled the booking.
+    Cancelled,
+}
+
+impl Change {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::Moved { .. } => "moved",
+            Change::Reassigned { .. } => "reassigned",
+            Change::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One change a staff member made to a booking, recorded by the store in the same transaction as the change
+/// itself, so the record and the booking never disagree.
+///
+/// The client has to be told about these. No mail is sent yet: the client's manage page shows them, and
+/// these records are what a later notifier will send (each one once).
+///
+/// The API shows these through its own view (`knead-web::api`), in the practice's offset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingChange {
+    pub booking_id: BookingId,
+    pub at: Timestamp,
+    /// The staff member who made it (`None` once their account is gone).
+    pub by: Option<UserId>,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
 /// Why a start cannot be booked, or a booking moved to it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Unavailable {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod changes;
 pub mod content;
 pub mod corrupt;
 pub mod places;
@@ -40,6 +41,7 @@ macro_rules! conformance_suite {
             catalog::services,
             catalog::therapists,
             catalog::a_taken_slug_is_a_conflict_on_slug,
+            changes::a_staff_change_is_recorded_with_the_change_itself,
             content::articles,
             content::a_taken_article_slug_is_a_conflict_on_slug,
             places::an_import_replaces_the_last_and_moves_the_generation,

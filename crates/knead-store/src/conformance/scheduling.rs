@@ -171,22 +171,25 @@ pub async fn bookings(store: &dyn Store) {
     let day = store.therapist_bookings(a, start - 10.hours(), start + 10.hours()).await.unwrap();
     assert_eq!(day.iter().map(|b| b.start).collect::<Vec<_>>(), [start, start + 3.hours()], "by start");
 
-    let cancelled = store.cancel_booking(booking.id, t0()).await.unwrap();
+    let cancelled = store.cancel_booking(booking.id, t0(), None).await.unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
     assert_eq!(cancelled.visits.len(), 2, "a cancelled booking still shows its visits");
-    store.cancel_booking(booking.id, t0()).await.unwrap();
-    assert!(matches!(store.cancel_booking(BookingId(booking.id.0 + 1000), t0()).await, Err(StoreError::NotFound)));
+    store.cancel_booking(booking.id, t0(), None).await.unwrap();
+    assert!(matches!(
+        store.cancel_booking(BookingId(booking.id.0 + 1000), t0(), None).await,
+        Err(StoreError::NotFound)
+    ));
     assert_eq!(store.therapist_bookings(a, start - 10.hours(), start + 10.hours()).await.unwrap().len(), 1);
     let retry = new_booking(service.id, &[a], start, home(), None);
     assert!(matches!(store.create_booking(&retry, &Pass).await, Ok(Created::New(_))), "cancelling frees the time");
 
     let moving = booked(store, &new_booking(service.id, &[b], start, home(), None)).await;
     let to = new_booking(service.id, &[b], start + 30.minutes(), home(), None);
-    let moved = store.reschedule_booking(moving.id, &to, &NoOverlap::of(&to.visits[0])).await.unwrap();
+    let moved = store.reschedule_booking(moving.id, &to, &NoOverlap::of(&to.visits[0]), None).await.unwrap();
     assert_eq!(moved.start, start + 30.minutes(), "its own old visit does not block the move");
     assert_eq!(moved.visits.len(), 1);
     assert_eq!(moved.visits[0].block_start, to.visits[0].block_start);
-    let r = store.reschedule_booking(booking.id, &to, &Pass).await;
+    let r = store.reschedule_booking(booking.id, &to, &Pass, None).await;
     assert!(matches!(r, Err(BookingError::Unavailable(Unavailable::Cancelled))), "cancelled bookings stay put");
 
     let user = store.create_user(&NewUser::parse("c@example.com", "C", "client").unwrap(), "h", t0()).await.unwrap();
@@ -304,9 +307,9 @@ pub async fn every_change_availability_reads_moves_the_calendar_version(store: &
     let booking = booked(store, &new_booking(service.id, &[t], start, home(), None)).await;
     moved("a new visit").await;
     let to = new_booking(service.id, &[t], start + 1.hours(), Where::Clinic(clinic.id), None);
-    store.reschedule_booking(booking.id, &to, &Pass).await.unwrap();
+    store.reschedule_booking(booking.id, &to, &Pass, None).await.unwrap();
     moved("a moved visit").await;
-    store.cancel_booking(booking.id, t0()).await.unwrap();
+    store.cancel_booking(booking.id, t0(), None).await.unwrap();
     moved("a cancelled visit").await;
 
     let robin = NewUser::parse("robin@example.com", "Robin", "therapist").unwrap();
@@ -355,12 +358,12 @@ pub async fn each_refusal_names_its_reason(store: &dyn Store) {
         "two visits at once need two rooms"
     );
 
-    store.cancel_booking(first.id, t0()).await.unwrap();
+    store.cancel_booking(first.id, t0(), None).await.unwrap();
     let to = new_booking(service.id, &[a], start + 1.hours(), home(), None);
-    let r = store.reschedule_booking(first.id, &to, &Pass).await;
+    let r = store.reschedule_booking(first.id, &to, &Pass, None).await;
     assert!(matches!(r, Err(BookingError::Unavailable(Unavailable::Cancelled))), "{r:?}");
-    let r = store.reschedule_booking(BookingId(first.id.0 + 1000), &to, &Pass).await;
+    let r = store.reschedule_booking(BookingId(first.id.0 + 1000), &to, &Pass, None).await;
     assert!(matches!(r, Err(BookingError::Store(StoreError::NotFound))), "{r:?}");
-    let r = store.reschedule_booking(first.id, &to, &Refuse(Unfit::NoSchedule)).await;
+    let r = store.reschedule_booking(first.id, &to, &Refuse(Unfit::NoSchedule), None).await;
     assert!(matches!(r, Err(BookingError::Unavailable(Unavailable::Cancelled))), "cancelled is checked first");
 }

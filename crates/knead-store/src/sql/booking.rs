@@ -1,11 +1,12 @@
 //! Bookings over SQL: reading them with their visits, and writing them under the booking locks with the
 //! core's re-check on fresh data, the overlap backstops, the idempotency replay and the retry loop.
 
-use super::{returned_id, DbError, DbErrorKind, Locks, OverlapRule, Rows, SqlDatabase, SqlTransaction};
+use super::{returned_id, DbError, DbErrorKind, Locks, OverlapRule, Param, Rows, SqlDatabase, SqlTransaction};
 use crate::{BookingError, Created, StoreError, StoreResult};
 use jiff::{SignedDuration, Timestamp};
 use knead_core::booking::{
-    Booking, BookingId, BookingStatus, ClinicId, Contact, NewBooking, RoomId, Unavailable, Visit, Where,
+    Booking, BookingChange, BookingId, BookingStatus, Change, ClinicId, Contact, NamedTherapist, NewBooking, RoomId,
+    Unavailable, Visit, Where,
 };
 use knead_core::calendar::{end_minute_of, minute_of};
 use knead_core::geo::GeoPoint;
@@ -63,9 +64,23 @@ const MOVE_BOOKING: &str = "update bookings set starts_at = $2, ends_at = $3, tr
      where id = $1 and status = 'confirmed'";
 const BOOKING_STATUS: &str = "select status from bookings where id = $1";
 const DELETE_VISITS: &str = "delete from visits where booking_id = $1";
-pub(super) const CANCEL_BOOKING: &str =
+const CANCEL_BOOKING: &str =
     "update bookings set status = 'cancelled', cancelled_at = coalesce(cancelled_at, $2) where id = $1";
-pub(super) const DEACTIVATE_VISITS: &str = "update visits set active = false where booking_id = $1";
+const DEACTIVATE_VISITS: &str = "update visits set active = false where booking_id = $1";
+
+/// Taking the booking's row lock (PostgreSQL) before reading it, so the state a change record starts from is
+/// the one the change replaces, not one a concurrent change is replacing. SQLite's write lock covers it already.
+const LOCK_BOOKING: &str = "update bookings set status = status where id = $1";
+const THERAPIST_NAME: &str = "select id, name from therapists where id = $1";
+const INSERT_MOVED: &str = "insert into booking_changes (booking_id, changed_at, changed_by, kind, from_start, \
+     to_start) values ($1, $2, $3, 'moved', $4, $5)";
+const INSERT_REASSIGNED: &str = "insert into booking_changes (booking_id, changed_at, changed_by, kind, \
+     from_therapists, to_therapists) values ($1, $2, $3, 'reassigned', $4, $5)";
+const INSERT_CANCELLED: &str =
+    "insert into booking_changes (booking_id, changed_at, changed_by, kind) values ($1, $2, $3, 'cancelled')";
+pub(super) const BOOKING_CHANGES: &str = "select id, booking_id, changed_at, changed_by, kind, from_start, to_start, \
+     coalesce(from_therapists, '[]') as from_therapists, coalesce(to_therapists, '[]') as to_therapists \
+     from booking_changes where booking_id = $1 order by id";
 
 /// How often a booking transaction runs before a serialization failure or deadlock is given up on.
 const ATTEMPTS: u32 = 5;
@@ -300,11 +315,12 @@ pub(super) async fn reschedule<D: SqlDatabase>(
     id: BookingId,
     to: &NewBooking,
     rule: &dyn DayRule,
+    staff: Option<UserId>,
 ) -> Result<Booking, BookingError> {
     let locks = Locks::for_booking(to);
     let mut attempt = 1;
     loop {
-        match try_reschedule(db, id, to, rule, &locks).await {
+        match try_reschedule(db, id, to, rule, &locks, staff).await {
             Ok(booking) => return Ok(booking),
             Err(Failure::Refused(e)) => return Err(e),
             Err(Failure::Db(e)) if again(&e, attempt, false) => attempt += 1,
@@ -319,8 +335,13 @@ async fn try_reschedule<D: SqlDatabase>(
     to: &NewBooking,
     rule: &dyn DayRule,
     locks: &Locks,
+    staff: Option<UserId>,
 ) -> Result<Booking, Failure> {
     let mut tx = db.write(locks).await?;
+    let before = match staff {
+        Some(_) => Some(locked_booking(&mut *tx, id).await?),
+        None => None,
+    };
     let moved =
         tx.execute(MOVE_BOOKING, &[id.into(), to.start.into(), to.end.into(), to.travel_fee_cents.into()]).await?;
     if moved == 0 {
@@ -334,8 +355,107 @@ async fn try_reschedule<D: SqlDatabase>(
     tx.execute(DELETE_VISITS, &[id.into()]).await?;
     check_and_insert_visits(&mut *tx, id.0, to, rule).await?;
     let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
+    if let Some(before) = &before {
+        record_move(&mut *tx, before, &booking, to.created_at, staff).await?;
+    }
     tx.commit().await?;
     Ok(booking)
+}
+
+/// The booking as it is now, with its row locked for the rest of the transaction (`NotFound` when absent).
+async fn locked_booking(tx: &mut dyn SqlTransaction, id: BookingId) -> StoreResult<Booking> {
+    if tx.execute(LOCK_BOOKING, &[id.into()]).await? == 0 {
+        return Err(StoreError::NotFound);
+    }
+    one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)
+}
+
+/// The therapists of `ids` with their names as they are now.
+async fn named(tx: &mut dyn SqlTransaction, ids: &[TherapistId]) -> StoreResult<Vec<NamedTherapist>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let mut rows = tx.query(THERAPIST_NAME, &[(*id).into()]).await?;
+        let mut r = rows.first("therapists").ok_or(StoreError::NotFound)?;
+        out.push(NamedTherapist { id: TherapistId(r.id("id")?), name: r.text("name")? });
+    }
+    Ok(out)
+}
+
+/// Records what a staff member's move changed: the start, the therapists, or both (two records).
+async fn record_move(
+    tx: &mut dyn SqlTransaction,
+    before: &Booking,
+    after: &Booking,
+    at: Timestamp,
+    staff: Option<UserId>,
+) -> StoreResult<()> {
+    if before.start != after.start {
+        let params = [after.id.into(), at.into(), staff.into(), before.start.into(), after.start.into()];
+        tx.execute(INSERT_MOVED, &params).await?;
+    }
+    let (mut from, mut to) = (before.therapist_ids(), after.therapist_ids());
+    from.sort();
+    to.sort();
+    if from != to {
+        // Only who changed: in a couples booking the therapist who stays is not named.
+        let gone: Vec<TherapistId> = from.iter().filter(|t| !to.contains(t)).copied().collect();
+        let new: Vec<TherapistId> = to.iter().filter(|t| !from.contains(t)).copied().collect();
+        let (gone, new) = (named(tx, &gone).await?, named(tx, &new).await?);
+        let params = [after.id.into(), at.into(), staff.into(), Param::json(&gone)?, Param::json(&new)?];
+        tx.execute(INSERT_REASSIGNED, &params).await?;
+    }
+    Ok(())
+}
+
+/// Cancels a booking; a staff member's cancellation of a confirmed booking is recorded with it.
+pub(super) async fn cancel<D: SqlDatabase>(
+    db: &D,
+    id: BookingId,
+    now: Timestamp,
+    staff: Option<UserId>,
+) -> StoreResult<Booking> {
+    let mut tx = db.write(&Locks::none()).await?;
+    let before = match staff {
+        Some(_) => Some(locked_booking(&mut *tx, id).await?),
+        None => None,
+    };
+    if tx.execute(CANCEL_BOOKING, &[id.into(), now.into()]).await? == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.execute(DEACTIVATE_VISITS, &[id.into()]).await?;
+    if before.is_some_and(|b| b.status == BookingStatus::Confirmed) {
+        tx.execute(INSERT_CANCELLED, &[id.into(), now.into(), staff.into()]).await?;
+    }
+    let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
+    tx.commit().await?;
+    Ok(booking)
+}
+
+fn parse_change_kind(text: &str) -> Option<&'static str> {
+    ["moved", "reassigned", "cancelled"].into_iter().find(|k| *k == text)
+}
+
+/// Change records from `BOOKING_CHANGES` rows, oldest first.
+pub(super) fn read_changes(mut rows: Rows) -> StoreResult<Vec<BookingChange>> {
+    let mut out = Vec::new();
+    for mut r in rows.read("booking_changes") {
+        r.id("id")?;
+        let booking_id = BookingId(r.int("booking_id")?);
+        let at = r.time("changed_at")?;
+        let by = r.opt_int("changed_by")?.map(UserId);
+        let kind = r.parsed("kind", "a kind of change", parse_change_kind)?;
+        let (from_start, to_start) = (r.opt_time("from_start")?, r.opt_time("to_start")?);
+        let from: Vec<NamedTherapist> = r.json("from_therapists", "a list of therapists")?;
+        let to: Vec<NamedTherapist> = r.json("to_therapists", "a list of therapists")?;
+        let change = match (kind, from_start, to_start) {
+            ("moved", Some(from), Some(to)) => Change::Moved { from, to },
+            ("moved", _, _) => return Err(r.corrupt("a move needs from_start and to_start")),
+            ("reassigned", _, _) => Change::Reassigned { from, to },
+            _ => Change::Cancelled,
+        };
+        out.push(BookingChange { booking_id, at, by, change });
+    }
+    Ok(out)
 }
 
 /// A therapist's booked stops around `[from, to)`, for the re-check: the neighbours that can matter.

@@ -8,7 +8,7 @@ use crate::{BookingError, ClinicError, Created, SchedulingStore, StoreError, Sto
 use async_trait::async_trait;
 use jiff::civil::Date;
 use jiff::Timestamp;
-use knead_core::booking::{Booking, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking};
+use knead_core::booking::{Booking, BookingChange, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking};
 use knead_core::calendar::{
     DayOverride, DayWindows, PracticeSettings, ScheduleDraft, TherapistSchedule, TimeOff, WeeklyWindow,
 };
@@ -302,15 +302,8 @@ impl<D: SqlDatabase> SchedulingStore for D {
         booking::one_booking(self.query(booking::BOOKING_BY_MANAGE_TOKEN, &[token_hash.into()]).await?)
     }
 
-    async fn cancel_booking(&self, id: BookingId, now: Timestamp) -> StoreResult<Booking> {
-        let mut tx = self.write(&Locks::none()).await?;
-        if tx.execute(booking::CANCEL_BOOKING, &[id.into(), now.into()]).await? == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.execute(booking::DEACTIVATE_VISITS, &[id.into()]).await?;
-        let booking = booking::one_booking(tx.query(booking::BOOKING_BY_ID, &[id.into()]).await?)?;
-        tx.commit().await?;
-        Ok(booking)
+    async fn cancel_booking(&self, id: BookingId, now: Timestamp, staff: Option<UserId>) -> StoreResult<Booking> {
+        booking::cancel(self, id, now, staff).await
     }
 
     async fn reschedule_booking(
@@ -318,8 +311,13 @@ impl<D: SqlDatabase> SchedulingStore for D {
         id: BookingId,
         to: &NewBooking,
         rule: &dyn DayRule,
+        staff: Option<UserId>,
     ) -> Result<Booking, BookingError> {
-        booking::reschedule(self, id, to, rule).await
+        booking::reschedule(self, id, to, rule, staff).await
+    }
+
+    async fn booking_changes(&self, id: BookingId) -> StoreResult<Vec<BookingChange>> {
+        booking::read_changes(self.query(booking::BOOKING_CHANGES, &[id.into()]).await?)
     }
 
     async fn therapist_bookings(

@@ -1,6 +1,7 @@
-//! Booking in the API: availability, and making, reading, moving and cancelling bookings.
+//! Booking in the API: availability, and making, reading, moving and cancelling bookings. A manager's move,
+//! reassignment or cancellation is recorded as a change the client is told about (`GET .../changes`).
 
-use crate::auth::{managed_booking, MaybeCaller};
+use crate::auth::{managed_booking, Manager, MaybeCaller};
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{parse_json, AppJson, AppPath, AppQuery, JsonBytes};
 use crate::state::AppState;
@@ -13,7 +14,8 @@ use jiff::Timestamp;
 use knead_app::booking::{self, AvailabilityQuery, OfferedSlot};
 use knead_app::{calendar, places};
 use knead_core::booking::{
-    parse_instant, Booking, BookingId, BookingInput, BookingStatus, ClinicId, Location, Visit, Where,
+    parse_instant, Booking, BookingChange, BookingId, BookingInput, BookingStatus, Change, ClinicId, Location,
+    NamedTherapist, Visit, Where,
 };
 use knead_core::calendar::format_rfc3339;
 use knead_core::{ServiceId, TherapistId};
@@ -29,6 +31,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_booking))
         .routes(routes!(cancel_booking))
         .routes(routes!(reschedule_booking))
+        .routes(routes!(reassign_booking))
+        .routes(routes!(booking_changes))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -262,6 +266,8 @@ pub async fn get_booking(
 }
 
 /// Cancel a booking, within the practice's notice policy (managers may always).
+///
+/// A manager's cancellation is recorded for the client (see `getBookingChanges`).
 #[utoipa::path(post, path = "/bookings/{id}/cancel", tag = "booking", operation_id = "cancelBooking",
     params(("id" = i64, Path), ManageToken), security((), ("bearer" = [])),
     responses((status = 200, body = BookingView),
@@ -274,7 +280,10 @@ pub async fn cancel_booking(
     AppQuery(q): AppQuery<ManageToken>,
 ) -> Result<Json<BookingView>, WebError> {
     let booking = managed_booking(&state, &caller, id, q.token.as_deref()).await?;
-    let cancelled = booking::cancel(state.app(), &booking, caller.is_manager()).await?;
+    let cancelled = match caller.user().filter(|_| caller.is_manager()) {
+        Some(manager) => booking::staff_cancel(state.app(), &booking, manager).await?,
+        None => booking::cancel(state.app(), &booking, false).await?,
+    };
     Ok(Json(view(&state, cancelled, None).await?))
 }
 
@@ -288,6 +297,8 @@ pub struct RescheduleInput {
 }
 
 /// Move a booking to another start, within the notice policy.
+///
+/// Managers may always; a manager's move is recorded for the client (see `getBookingChanges`).
 #[utoipa::path(post, path = "/bookings/{id}/reschedule", tag = "booking", operation_id = "rescheduleBooking",
     params(("id" = i64, Path), ManageToken), request_body = RescheduleInput, security((), ("bearer" = [])),
     responses((status = 200, body = BookingView),
@@ -304,6 +315,124 @@ pub async fn reschedule_booking(
     let booking = managed_booking(&state, &caller, id, q.token.as_deref()).await?;
     let start = parse_instant("start", &input.start)?;
     let therapists = input.therapist_ids.map(|ids| ids.into_iter().map(TherapistId).collect());
-    let moved = booking::reschedule(state.app(), &booking, start, therapists, caller.is_manager()).await?;
+    let moved = match caller.user().filter(|_| caller.is_manager()) {
+        Some(manager) => booking::staff_reschedule(state.app(), &booking, start, therapists, manager).await?,
+        None => booking::reschedule(state.app(), &booking, start, therapists, false).await?,
+    };
     Ok(Json(view(&state, moved, None).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignInput {
+    /// The therapists to give the booking to, as many as it has now and not all the same ones.
+    pub therapist_ids: Vec<i64>,
+}
+
+/// Give a booking to other therapists at the same time (managers).
+///
+/// They must be free then, as for a new booking; the change is recorded for the client.
+#[utoipa::path(post, path = "/bookings/{id}/reassign", tag = "booking", operation_id = "reassignBooking",
+    params(("id" = i64, Path)), request_body = ReassignInput, security(("bearer" = [])),
+    responses((status = 200, body = BookingView),
+        (status = 404, body = ErrorBody, description = "No such booking"),
+        (status = 409, body = ErrorBody, description = "The therapists are not free then, or the booking is cancelled"),
+        (status = 422, body = ErrorBody, description = "A field is invalid: the wrong number of therapists, the same ones, or one who does not offer the service; or the booking's start has passed")))]
+pub async fn reassign_booking(
+    State(state): State<AppState>,
+    Manager(caller): Manager,
+    AppPath(id): AppPath<i64>,
+    AppJson(input): AppJson<ReassignInput>,
+) -> Result<Json<BookingView>, WebError> {
+    let booking = booking::staff_visible(state.app(), BookingId(id), &caller.user)
+        .await?
+        .ok_or(WebError::not_found("booking"))?;
+    let moved = booking::reassign(
+        state.app(),
+        &booking,
+        input.therapist_ids.into_iter().map(TherapistId).collect(),
+        &caller.user,
+    )
+    .await?;
+    Ok(Json(view(&state, moved, None).await?))
+}
+
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Moved,
+    Reassigned,
+    Cancelled,
+}
+
+/// A change the practice made to a booking, as the client is to be told it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = BookingChange)]
+pub struct ChangeView {
+    pub kind: ChangeKind,
+    /// When the change was made, RFC 3339 with the practice's offset.
+    #[schema(format = DateTime)]
+    pub at: String,
+    /// For a move: the start before and after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub from_start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub to_start: Option<String>,
+    /// For a reassignment: who gave the visit, and who gives it now (their names as they were then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_therapists: Option<Vec<NamedTherapist>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_therapists: Option<Vec<NamedTherapist>>,
+}
+
+impl ChangeView {
+    fn new(tz: &TimeZone, c: BookingChange) -> ChangeView {
+        let at = format_rfc3339(tz, c.at);
+        let blank = |kind| ChangeView {
+            kind,
+            at: at.clone(),
+            from_start: None,
+            to_start: None,
+            from_therapists: None,
+            to_therapists: None,
+        };
+        match c.change {
+            Change::Moved { from, to } => ChangeView {
+                from_start: Some(format_rfc3339(tz, from)),
+                to_start: Some(format_rfc3339(tz, to)),
+                ..blank(ChangeKind::Moved)
+            },
+            Change::Reassigned { from, to } => {
+                ChangeView { from_therapists: Some(from), to_therapists: Some(to), ..blank(ChangeKind::Reassigned) }
+            }
+            Change::Cancelled => blank(ChangeKind::Cancelled),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChangesView {
+    pub changes: Vec<ChangeView>,
+}
+
+/// What the practice changed about a booking, oldest first.
+///
+/// Moves, reassignments and cancellations by staff; for the booking's client, a manager, or whoever holds the
+/// manage link.
+#[utoipa::path(get, path = "/bookings/{id}/changes", tag = "booking", operation_id = "getBookingChanges",
+    params(("id" = i64, Path), ManageToken), security((), ("bearer" = [])),
+    responses((status = 200, body = ChangesView),
+        (status = 404, body = ErrorBody, description = "No such booking, or not one the caller may see (the same answer)")))]
+pub async fn booking_changes(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    AppQuery(q): AppQuery<ManageToken>,
+) -> Result<Json<ChangesView>, WebError> {
+    let booking = managed_booking(&state, &caller, id, q.token.as_deref()).await?;
+    let settings = calendar::settings(state.app()).await?;
+    let changes = booking::changes(state.app(), booking.id).await?;
+    Ok(Json(ChangesView { changes: changes.into_iter().map(|c| ChangeView::new(settings.zone(), c)).collect() }))
 }

@@ -11,6 +11,7 @@ mod booking;
 pub(crate) mod calendar;
 mod manage;
 mod public;
+pub(crate) mod visits;
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{RenderedError, WebError};
@@ -40,6 +41,7 @@ pub fn routes() -> Routes {
         .merge(booking::router())
         .merge(calendar::router())
         .merge(manage::router())
+        .merge(visits::router())
         .route("/static/style.css", get(stylesheet))
         .route(booking::ADDRESS_SCRIPT_PATH, get(booking::address_script))
 }

@@ -182,8 +182,13 @@ async fn an_archived_clinic_leaves_the_booking_pages_and_its_bookings_keep_it() 
     let manager = app.sign_in(MANAGER).await;
     let csrf = app.csrf(&manager).await;
 
-    let archived =
-        app.form(&format!("/manage/clinics/{}/archive", clinic.id.0), Some(&manager), &[("csrf", &csrf)]).await;
+    let archived = app
+        .form(
+            &format!("/manage/clinics/{}/archive", clinic.id.0),
+            Some(&manager),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(
         (archived.status, archived.location()),
         (StatusCode::SEE_OTHER, "/manage/clinics?saved=clinic_archived")

@@ -12,3 +12,4 @@ mod pages;
 mod places;
 mod practice_details;
 mod support;
+mod visits;

@@ -39,6 +39,9 @@ enum Access {
     TokenOwner,
     /// A therapist's own calendar (a manager is sent to the practice's calendars).
     Therapist,
+    /// The staff view of client A's booking: the manager and therapist A (whose visit it is); therapist B is
+    /// told it does not exist, clients are refused.
+    Staff,
     /// The manager only.
     Manager,
 }
@@ -106,6 +109,11 @@ fn policy() -> Vec<Rule> {
             _ => "Your calendar",
         }),
         rule(get.clone(), "/manage/therapists/{id}/calendar", Manager, |_| VICTIM_ADDRESS),
+        // The staff view of a booking; each change asks for a confirmation first.
+        rule(get.clone(), "/visits/{id}", Staff, |_| VICTIM_PHONE),
+        rule(post.clone(), "/visits/{id}/move", Manager, |_| "Move this visit?"),
+        rule(post.clone(), "/visits/{id}/reassign", Manager, |_| "Give this visit to another therapist?"),
+        rule(post.clone(), "/visits/{id}/cancel", Manager, |_| "Cancel this visit?"),
         // The manager's pages.
         rule(get.clone(), "/manage", Manager, |_| "Manage the practice"),
         rule(get.clone(), "/manage/calendar", Manager, |_| "Calendar and booking"),
@@ -114,21 +122,21 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/manage/services/new", Manager, |_| "->/manage/services"),
         rule(get.clone(), "/manage/services/{id}", Manager, |_| "Massage with oil at home"),
         rule(post.clone(), "/manage/services/{id}", Manager, |_| "->/manage/services"),
-        rule(post.clone(), "/manage/services/{id}/archive", Manager, |_| "->/manage/services"),
+        rule(post.clone(), "/manage/services/{id}/archive", Manager, |_| "Archive it"),
         rule(post.clone(), "/manage/services/{id}/restore", Manager, |_| "->/manage/services"),
         rule(get.clone(), "/manage/therapists", Manager, |_| "Ines Carvalho"),
         rule(get.clone(), "/manage/therapists/new", Manager, |_| "name=\"name\""),
         rule(post.clone(), "/manage/therapists/new", Manager, |_| "->/manage/therapists"),
         rule(get.clone(), "/manage/therapists/{id}", Manager, |_| "Ines Carvalho"),
         rule(post.clone(), "/manage/therapists/{id}", Manager, |_| "->/manage/therapists"),
-        rule(post.clone(), "/manage/therapists/{id}/archive", Manager, |_| "->/manage/therapists"),
+        rule(post.clone(), "/manage/therapists/{id}/archive", Manager, |_| "Archive it"),
         rule(post.clone(), "/manage/therapists/{id}/restore", Manager, |_| "->/manage/therapists"),
         rule(get.clone(), "/manage/articles", Manager, |_| "sciatica"),
         rule(get.clone(), "/manage/articles/new", Manager, |_| "name=\"title\""),
         rule(post.clone(), "/manage/articles/new", Manager, |_| "->/manage/articles"),
         rule(get.clone(), "/manage/articles/{id}", Manager, |_| "sciatica"),
         rule(post.clone(), "/manage/articles/{id}", Manager, |_| "->/manage/articles"),
-        rule(post.clone(), "/manage/articles/{id}/archive", Manager, |_| "->/manage/articles"),
+        rule(post.clone(), "/manage/articles/{id}/archive", Manager, |_| "Archive it"),
         rule(post.clone(), "/manage/articles/{id}/restore", Manager, |_| "->/manage/articles"),
         rule(get.clone(), "/manage/therapists/{id}/schedule", Manager, |_| "Ines Carvalho"),
         rule(post.clone(), "/manage/therapists/{id}/schedule", Manager, |_| "->/manage/therapists/"),
@@ -141,7 +149,7 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/manage/clinics", Manager, |_| "->/manage/clinics"),
         rule(get.clone(), "/manage/clinics/{id}", Manager, |_| "Korkeavuori Clinic"),
         rule(post.clone(), "/manage/clinics/{id}", Manager, |_| "->/manage/clinics"),
-        rule(post.clone(), "/manage/clinics/{id}/archive", Manager, |_| "->/manage/clinics"),
+        rule(post.clone(), "/manage/clinics/{id}/archive", Manager, |_| "Archive it"),
         rule(post.clone(), "/manage/clinics/{id}/restore", Manager, |_| "->/manage/clinics"),
         rule(get.clone(), "/manage/settings", Manager, |_| "Europe/Helsinki"),
         rule(post.clone(), "/manage/settings", Manager, |_| "->/manage/settings"),
@@ -192,6 +200,9 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/api/v1/bookings/{id}", BookingOwner, |_| VICTIM_ADDRESS),
         rule(post.clone(), "/api/v1/bookings/{id}/cancel", BookingOwner, |_| "\"cancelled\""),
         rule(post.clone(), "/api/v1/bookings/{id}/reschedule", BookingOwner, |_| VICTIM_ADDRESS),
+        // Reassigning to the visit's own therapist is refused, naming the field: the check is who may ask.
+        rule(post.clone(), "/api/v1/bookings/{id}/reassign", Manager, |_| "therapist_ids"),
+        rule(get.clone(), "/api/v1/bookings/{id}/changes", BookingOwner, |_| "\"changes\""),
     ]
 }
 
@@ -226,6 +237,9 @@ fn outcome(access: Access, role: Role, api: bool) -> Outcome {
         Access::BookingOwner | Access::TokenOwner => Refused(StatusCode::NOT_FOUND),
         Access::Therapist if matches!(role, Role::ClientA | Role::ClientB) => Refused(StatusCode::FORBIDDEN),
         Access::Therapist => Allowed,
+        Access::Staff if matches!(role, Role::Manager | Role::TherapistA) => Allowed,
+        Access::Staff if role == Role::TherapistB => Refused(StatusCode::NOT_FOUND),
+        Access::Staff => Refused(StatusCode::FORBIDDEN),
         Access::Manager if role == Role::Manager => Allowed,
         Access::Manager => Refused(StatusCode::FORBIDDEN),
     }
@@ -388,7 +402,7 @@ impl Fixture {
     /// `path` with its parameters filled with client A's and therapist A's ids (or `missing` for the ids
     /// of records a caller might not be allowed to see), and the query it needs.
     fn fill(&self, path: &str, missing: Option<&str>) -> String {
-        let id = if path.contains("/bookings/") {
+        let id = if path.contains("/bookings/") || path.starts_with("/visits/") {
             self.booking_id.to_string()
         } else if path.contains("/tokens/") {
             self.token_id.to_string()
@@ -502,6 +516,7 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
             "client": {"name": "Guest Matrix", "email": "guest@example.com", "phone": "416-555-0100"}
         }),
         ("POST", "/api/v1/bookings/{id}/reschedule") => json!({"start": fx.free_start}),
+        ("POST", "/api/v1/bookings/{id}/reassign") => json!({"therapist_ids": [fx.therapist_a]}),
         _ => return String::new(),
     };
     body.to_string()
@@ -526,7 +541,9 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             pairs.extend(contact.map(|(k, v)| (k.to_string(), v.to_string())));
             return pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
         }
-        "/bookings/{id}/manage/reschedule" => vec![("start", fx.free_start.clone())],
+        "/bookings/{id}/manage/reschedule" | "/visits/{id}/move" => vec![("start", fx.free_start.clone())],
+        // Another therapist than the visit's: the confirmation names who takes over.
+        "/visits/{id}/reassign" => vec![("therapist_ids", (fx.therapist_a + 1).to_string())],
         "/manage/services/new" | "/manage/services/{id}" => vec![
             ("name", "Matrix stones".into()),
             ("description", "Warm stones.".into()),
@@ -699,7 +716,7 @@ fn victim_markers(fx: &Fixture) -> Vec<String> {
 fn may_see_victim(rule: &Rule, role: Role) -> bool {
     match role {
         Role::ClientA | Role::Manager => true,
-        Role::TherapistA => rule.path == "/calendar",
+        Role::TherapistA => rule.path == "/calendar" || rule.path == "/visits/{id}",
         _ => false,
     }
 }

@@ -128,7 +128,8 @@ async fn a_manager_creates_edits_and_archives_a_service_through_the_forms() {
     assert_eq!(updated.status, StatusCode::SEE_OTHER);
     assert_eq!(app.store.service(s.id).await.unwrap().price_cents, 15000);
 
-    let archived = app.form(&format!("/manage/services/{}/archive", s.id.0), Some(&manager), &[("csrf", &csrf)]).await;
+    let confirmed = [("csrf", csrf.as_str()), ("confirm", "yes")];
+    let archived = app.form(&format!("/manage/services/{}/archive", s.id.0), Some(&manager), &confirmed).await;
     assert_eq!(archived.status, StatusCode::SEE_OTHER);
     assert!(app.store.service(s.id).await.unwrap().archived);
     assert_eq!(app.get("/services/prenatal-massage").await.status, StatusCode::NOT_FOUND);

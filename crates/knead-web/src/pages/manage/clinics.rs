@@ -295,13 +295,35 @@ async fn set_archived(
     Ok(Redirect::to(&format!("/manage/clinics?saved={saved}")).into_response())
 }
 
+/// Archiving asks first: a post without `confirm=yes` shows what archiving does, with [Archive it] (the same
+/// post, confirmed) and [Keep it]; no script needed. Restoring needs no confirmation.
 async fn archive_clinic(
     State(state): State<AppState>,
     Manager(caller): Manager,
     AppPath(id): AppPath<i64>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    set_archived(state, caller, id, true, form).await
+    if form.get("confirm") == "yes" {
+        return set_archived(state, caller, id, true, form).await;
+    }
+    caller.check_csrf(form.get("csrf"))?;
+    let clinic = calendar::clinic(state.app(), ClinicId(id)).await?;
+    let title = format!("Archive ‘{}’?", clinic.name);
+    let body = html! {
+        (super::crumbs(&[("/manage/calendar", "Calendar"), ("/manage/clinics", "Clinics and rooms")]))
+        h1 { (title) }
+        p {
+            "Clients will no longer see this clinic or book it. Visits already booked there stay booked. "
+            "You can restore it at any time."
+        }
+        form.row method="post" action={ "/manage/clinics/" (id) "/archive" } {
+            (ui::csrf_field(Some(&caller)))
+            input type="hidden" name="confirm" value="yes";
+            button.danger type="submit" { "Archive it" }
+            a.button.secondary href="/manage/clinics" { "Keep it" }
+        }
+    };
+    Ok(Frame::signed_in(&state, &caller).page(&title, body).into_response())
 }
 
 async fn restore_clinic(

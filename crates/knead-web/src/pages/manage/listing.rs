@@ -1,5 +1,5 @@
 //! The manager's pages for what the practice keeps in lists — services, therapist profiles, articles —
-//! each with the same pages: the list, a new and an edit form, archive and restore.
+//! each with the same pages: the list, a new and an edit form, archive (after a confirmation) and restore.
 //!
 //! One set of generic handlers serves all three over `knead_app::listing`; each kind adds only what is
 //! about pages through [`Managed`] (its URL, names, form values and fields). Every post checks the
@@ -44,6 +44,8 @@ pub(super) trait Managed: Listing {
     const PATH: &'static str;
     /// "Services": the list's heading.
     const PLURAL: &'static str;
+    /// What archiving one does, in a sentence, for the confirmation page.
+    const ARCHIVE_EFFECT: &'static str;
 
     fn id(item: &Self::Item) -> i64;
     fn title(item: &Self::Item) -> &str;
@@ -80,7 +82,7 @@ fn list_view<R: Managed>(caller: &Caller, items: &[R::Item]) -> Markup {
                         td {
                             form.inline method="post" action={ "/manage/" (R::PATH) "/" (id) "/" (if archived { "restore" } else { "archive" }) } {
                                 (ui::csrf_field(Some(caller)))
-                                button.secondary type="submit" { @if archived { "Restore" } @else { "Archive" } }
+                                button.secondary type="submit" aria-label={ (if archived { "Restore" } else { "Archive" }) " " (R::title(item)) } { @if archived { "Restore" } @else { "Archive" } }
                             }
                         }
                     }
@@ -221,13 +223,32 @@ async fn set_archived<R: Managed>(
     Ok(Redirect::to(&format!("/manage/{}", R::PATH)).into_response())
 }
 
+/// Archiving asks first: a post without `confirm=yes` (the list's button) shows what archiving does, with
+/// [Archive it] (the same post, confirmed) and [Keep it] (back to the list); no script needed.
 async fn archive<R: Managed>(
     State(state): State<AppState>,
     Manager(caller): Manager,
     AppPath(id): AppPath<i64>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    set_archived::<R>(state, caller, id, true, form).await
+    if form.get("confirm") == "yes" {
+        return set_archived::<R>(state, caller, id, true, form).await;
+    }
+    caller.check_csrf(form.get("csrf"))?;
+    let item = listing::get::<R>(state.app(), id, Audience::Manager).await?;
+    let title = format!("Archive ‘{}’?", R::title(&item));
+    let body = html! {
+        (crumbs(&[(&format!("/manage/{}", R::PATH), R::PLURAL)]))
+        h1 { (title) }
+        p { (R::ARCHIVE_EFFECT) " You can restore it from the list at any time." }
+        form.row method="post" action={ "/manage/" (R::PATH) "/" (id) "/archive" } {
+            (ui::csrf_field(Some(&caller)))
+            input type="hidden" name="confirm" value="yes";
+            button.danger type="submit" { "Archive it" }
+            a.button.secondary href={ "/manage/" (R::PATH) } { "Keep it" }
+        }
+    };
+    Ok(Frame::signed_in(&state, &caller).page(&title, body).into_response())
 }
 
 async fn restore<R: Managed>(
@@ -268,6 +289,8 @@ fn add_on_rows(values: &Values) -> Vec<(String, String, String)> {
 impl Managed for Services {
     const PATH: &'static str = "services";
     const PLURAL: &'static str = "Services";
+    const ARCHIVE_EFFECT: &'static str =
+        "It will no longer be offered to clients or shown on the public pages; booked visits keep it.";
 
     fn id(s: &Service) -> i64 {
         s.id.0
@@ -375,6 +398,8 @@ impl Managed for Services {
 impl Managed for Therapists {
     const PATH: &'static str = "therapists";
     const PLURAL: &'static str = "Therapists";
+    const ARCHIVE_EFFECT: &'static str =
+        "Clients will no longer see this profile or book with them; booked visits stay booked.";
 
     fn id(t: &Therapist) -> i64 {
         t.id.0
@@ -433,6 +458,7 @@ impl Managed for Therapists {
 impl Managed for Articles {
     const PATH: &'static str = "articles";
     const PLURAL: &'static str = "Articles";
+    const ARCHIVE_EFFECT: &'static str = "It will no longer be shown on the public pages.";
 
     fn id(a: &Article) -> i64 {
         a.id.0
