@@ -11,3 +11,4 @@ mod pages;
 mod places;
 mod practice_details;
 mod support;
+mod time_off;
