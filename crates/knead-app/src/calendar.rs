@@ -1,14 +1,20 @@
 //! The calendar's use cases: the practice's booking settings and its own details (name, phone, email,
 //! address), its clinics and rooms (added, edited, archived), and each therapist's base, services, weekly
 //! hours, dated hours and time off — everything availability is made from.
+//!
+//! Taking hours away (time off, a shorter date or a day off) never silently strands a booked visit: the
+//! checked changes (`add_time_off_checked`, `set_day_override_checked`) refuse while visits are booked in the
+//! time taken away, listing them, unless the caller says to go ahead; the visits then stay booked, and
+//! `bookings_inside` and `bookings_outside_hours` list them until they are moved or reassigned.
 
 use crate::{App, AppError, AppResult, NotFoundAs};
 use jiff::civil::Date;
 use jiff::Timestamp;
+use knead_core::booking::BookingStatus;
 use knead_core::booking::{Booking, Clinic, ClinicId, ClinicInput};
 use knead_core::calendar::{
-    check_date, check_instant, local_date, DayWindows, PracticeSettings, PracticeSettingsInput, ScheduleInput,
-    TherapistSchedule, TimeOff,
+    check_date, check_instant, end_minute_of, instant_of, local_date, local_day, minute_of, overlaps, within_windows,
+    DayOverride, DayWindows, PracticeSettings, PracticeSettingsInput, ScheduleInput, TherapistSchedule, TimeOff,
 };
 use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
 use knead_core::{FieldError, GeoPoint, TherapistId, UserId, ValidationErrors};
@@ -185,6 +191,107 @@ pub async fn add_time_off(app: &App, therapist: TherapistId, start: Timestamp, e
     app.store().add_time_off(therapist, start, end).await.not_found_as("therapist")
 }
 
+/// What a checked change to a therapist's hours did.
+#[derive(Debug)]
+pub enum HoursChange<T> {
+    /// Saved. `still_booked`: the bookings now left in time the therapist does not work (the ones the caller
+    /// went ahead over, and any booked while the change was made), to move or reassign.
+    Saved { saved: T, still_booked: Vec<Booking> },
+    /// Nothing was saved: these bookings have a visit of the therapist's in the time being taken away. Ask the
+    /// person, then send the change again saying to go ahead.
+    VisitsBooked(Vec<Booking>),
+}
+
+/// Adds time off as [`add_time_off`] does, unless visits are booked in it and `over_booked_visits` is false:
+/// then nothing is added and the bookings are returned. Going ahead leaves them booked (listed back).
+pub async fn add_time_off_checked(
+    app: &App,
+    therapist: TherapistId,
+    start: Timestamp,
+    end: Timestamp,
+    over_booked_visits: bool,
+) -> AppResult<HoursChange<TimeOff>> {
+    // Bad times and an unknown therapist are refused before anything is looked up.
+    let mut e = ValidationErrors::default();
+    e.take(check_instant("start", start));
+    e.take(check_instant("end", end));
+    e.check()?;
+    let booked = bookings_inside(app, therapist, start, end).await?;
+    if !booked.is_empty() && !over_booked_visits {
+        return Ok(HoursChange::VisitsBooked(booked));
+    }
+    let saved = add_time_off(app, therapist, start, end).await?;
+    // Read again after the write: a visit booked between the look and the write is listed too.
+    let still_booked = bookings_inside(app, therapist, start, end).await?;
+    Ok(HoursChange::Saved { saved, still_booked })
+}
+
+/// The confirmed bookings with a visit of `therapist`'s overlapping `[start, end)`, by start: what time off
+/// over that span leaves booked. A visit that only touches the span is not in it.
+pub async fn bookings_inside(
+    app: &App,
+    therapist: TherapistId,
+    start: Timestamp,
+    end: Timestamp,
+) -> AppResult<Vec<Booking>> {
+    if end <= start {
+        return Ok(Vec::new());
+    }
+    let mut found = app.store().therapist_bookings(therapist, start, end).await?;
+    // The store finds visits by the time they block (with set-up buffers); the visit itself is what counts.
+    found.retain(|b| b.status == BookingStatus::Confirmed && overlaps((b.start, b.end), (start, end)));
+    Ok(found)
+}
+
+/// Changes one date's hours as [`set_day_override`] does, unless the new hours leave visits booked that day
+/// outside them and `over_booked_visits` is false: then nothing is saved and the bookings are returned.
+pub async fn set_day_override_checked(
+    app: &App,
+    therapist: TherapistId,
+    date: Date,
+    windows: Option<&DayWindows>,
+    over_booked_visits: bool,
+) -> AppResult<HoursChange<()>> {
+    check_date("date", date)?;
+    let Some(mut schedule) = app.store().schedule(therapist).await? else {
+        return Err(AppError::NotFound { what: "schedule" });
+    };
+    schedule.overrides.retain(|o| o.date != date);
+    if let Some(windows) = windows {
+        schedule.overrides.push(DayOverride { date, windows: windows.clone() });
+    }
+    let left_out = outside_hours(app, &schedule, date).await?;
+    if !left_out.is_empty() && !over_booked_visits {
+        return Ok(HoursChange::VisitsBooked(left_out));
+    }
+    set_day_override(app, therapist, date, windows).await?;
+    Ok(HoursChange::Saved { saved: (), still_booked: bookings_outside_hours(app, therapist, date).await? })
+}
+
+/// The confirmed bookings with a visit of the therapist's on local `date` that lies outside their working
+/// hours that day (weekly or the date's own, less time off), by start.
+pub async fn bookings_outside_hours(app: &App, therapist: TherapistId, date: Date) -> AppResult<Vec<Booking>> {
+    match app.store().schedule(therapist).await? {
+        Some(schedule) => outside_hours(app, &schedule, date).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+async fn outside_hours(app: &App, schedule: &TherapistSchedule, date: Date) -> AppResult<Vec<Booking>> {
+    let settings = app.store().practice_settings().await?;
+    let tz = settings.zone();
+    let day = local_day(tz, date);
+    let windows = schedule.windows_on(tz, date);
+    let mut found =
+        app.store().therapist_bookings(schedule.therapist_id, instant_of(day.origin), instant_of(day.end)).await?;
+    found.retain(|b| {
+        b.status == BookingStatus::Confirmed
+            && local_date(tz, b.start) == date
+            && !within_windows(&windows, minute_of(b.start), end_minute_of(b.end))
+    });
+    Ok(found)
+}
+
 pub async fn delete_time_off(app: &App, therapist: TherapistId, time_off_id: i64) -> AppResult<()> {
     app.store().delete_time_off(therapist, time_off_id).await.not_found_as("time off")
 }
@@ -357,6 +464,79 @@ mod tests {
             other => panic!("expected the busy room named, got {other:?}"),
         }
         assert_eq!(clinic(&app, c.id).await.unwrap(), c, "nothing changed");
+    }
+
+    /// A booking at the demo clinic on the first free start from 3 June.
+    async fn clinic_booking(app: &App) -> Booking {
+        let c = all_clinics(app).await.unwrap().remove(0);
+        let service = clinic_service(app).await;
+        let q = AvailabilityQuery {
+            service_id: service,
+            place: Location::Clinic(c.id),
+            from: date(2026, 6, 3),
+            days: 7,
+            therapist_id: None,
+        };
+        let start = availability(app, &q).await.unwrap().slots[0].start;
+        let request = BookingInput {
+            service_id: service.0,
+            start: start.to_string(),
+            clinic_id: Some(c.id.0),
+            client: Some(ContactInput {
+                name: "Ana Fictional".into(),
+                email: "ana@example.com".into(),
+                phone: "416-555-0100".into(),
+            }),
+            ..Default::default()
+        };
+        book(app, &request.validate().unwrap(), None, None, "fp".into()).await.unwrap().booking
+    }
+
+    #[tokio::test]
+    async fn time_off_over_a_booked_visit_is_refused_listing_it_until_the_manager_goes_ahead() {
+        let app = demo().await;
+        let booked = clinic_booking(&app).await;
+        let therapist = booked.visits[0].therapist_id;
+        let (start, end) = (booked.start - jiff::SignedDuration::from_hours(1), booked.end);
+        match add_time_off_checked(&app, therapist, start, end, false).await.unwrap() {
+            HoursChange::VisitsBooked(list) => assert_eq!(list.iter().map(|b| b.id).collect::<Vec<_>>(), [booked.id]),
+            other => panic!("expected the visit listed, got {other:?}"),
+        }
+        assert!(schedule(&app, therapist).await.unwrap().unwrap().time_off.is_empty(), "nothing was added");
+        // Time off that ends as the visit starts leaves it alone.
+        let before = add_time_off_checked(&app, therapist, start, booked.start, false).await.unwrap();
+        assert!(matches!(before, HoursChange::Saved { ref still_booked, .. } if still_booked.is_empty()), "{before:?}");
+        match add_time_off_checked(&app, therapist, booked.start, end, true).await.unwrap() {
+            HoursChange::Saved { saved, still_booked } => {
+                assert_eq!((saved.start, saved.end), (booked.start, end));
+                assert_eq!(still_booked.len(), 1, "the visit stays booked, listed to move or reassign");
+            }
+            other => panic!("expected it saved, got {other:?}"),
+        }
+        assert_eq!(schedule(&app, therapist).await.unwrap().unwrap().time_off.len(), 2);
+        let refused = add_time_off_checked(&app, therapist, end, start, true).await;
+        assert_eq!(refusal(refused), [("invalid", "end".to_string())]);
+    }
+
+    #[tokio::test]
+    async fn a_day_off_over_a_booked_visit_is_refused_listing_it_until_the_manager_goes_ahead() {
+        let app = demo().await;
+        let booked = clinic_booking(&app).await;
+        let therapist = booked.visits[0].therapist_id;
+        let tz = settings(&app).await.unwrap().zone().clone();
+        let day = local_date(&tz, booked.start);
+        let off = DayWindows::day_off();
+        let asked = set_day_override_checked(&app, therapist, day, Some(&off), false).await.unwrap();
+        assert!(matches!(asked, HoursChange::VisitsBooked(ref list) if list.len() == 1), "{asked:?}");
+        assert!(schedule(&app, therapist).await.unwrap().unwrap().overrides.is_empty(), "nothing was saved");
+        // Hours that still hold the visit need no question.
+        let whole = DayWindows::new([(0, 24 * 60)]).unwrap();
+        let kept = set_day_override_checked(&app, therapist, day, Some(&whole), false).await.unwrap();
+        assert!(matches!(kept, HoursChange::Saved { ref still_booked, .. } if still_booked.is_empty()), "{kept:?}");
+        let done = set_day_override_checked(&app, therapist, day, Some(&off), true).await.unwrap();
+        assert!(matches!(done, HoursChange::Saved { ref still_booked, .. } if still_booked.len() == 1), "{done:?}");
+        assert_eq!(bookings_outside_hours(&app, therapist, day).await.unwrap()[0].id, booked.id);
+        assert!(bookings_outside_hours(&app, therapist, day.tomorrow().unwrap()).await.unwrap().is_empty());
     }
 
     #[tokio::test]

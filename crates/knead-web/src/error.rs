@@ -54,6 +54,9 @@ pub struct ErrorItem {
     /// With `address_ambiguous`: the places the address could mean, best first; pick one and send its label.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub candidates: Option<Vec<crate::api::places::PlaceView>>,
+    /// With `visits_booked`: the visits still booked in the time the change would take away.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booked_visits: Option<Vec<crate::api::calendar::BookedVisit>>,
 }
 
 /// The body of every API error response.
@@ -112,6 +115,7 @@ impl WebError {
             field: field.map(str::to_string),
             detail,
             candidates: None,
+            booked_visits: None,
         };
         let from_field = |e: &FieldError| item(e.code, Some(&e.field), e.detail.clone());
         let internal = || item("internal", None, "Something went wrong on our side; nothing was changed.".into());

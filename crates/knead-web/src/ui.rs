@@ -45,8 +45,9 @@ pub const MONEY: Typed<'static> = Typed { html_type: "text", inputmode: Some("de
 pub const DECIMAL: Typed<'static> = Typed { html_type: "text", inputmode: Some("decimal"), autocomplete: Some("off") };
 pub const WHOLE: Typed<'static> = Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: Some("off") };
 pub const DATE: Typed<'static> = Typed { html_type: "date", inputmode: None, autocomplete: Some("off") };
-/// Hours as text ("09:00"), not `type=time`, so a mistyped value comes back as typed beside its message.
-pub const HOURS: Typed<'static> = Typed { html_type: "text", inputmode: Some("numeric"), autocomplete: Some("off") };
+/// Hours as text ("9:30", "5pm"), not `type=time`, so a mistyped value comes back as typed beside its message;
+/// no `inputmode`, so a phone's keyboard has ":" and letters, which a numeric keypad lacks.
+pub const HOURS: Typed<'static> = Typed { html_type: "text", inputmode: None, autocomplete: Some("off") };
 
 /// What kind of control a field is.
 pub enum Input<'a> {

@@ -20,8 +20,8 @@ pub use dates::{
 };
 
 pub use hours::{
-    format_clock, parse_clock, DayOverride, DayWindows, ScheduleDraft, ScheduleInput, TherapistSchedule, TimeOff,
-    TypedWindow, WeeklyHoursInput, WeeklyWindow, WindowError,
+    format_clock, overlaps, parse_clock, read_clock, read_window_end, within_windows, DayOverride, DayWindows,
+    ScheduleDraft, ScheduleInput, TherapistSchedule, TimeOff, TypedWindow, WeeklyHoursInput, WeeklyWindow, WindowError,
 };
 pub use settings::{PracticeSettings, PracticeSettingsInput, ServiceArea, Zone, ZONE_REGIONS};
 pub use wall_clock::{Locale, TimeFormat, WallClock};

@@ -1,20 +1,23 @@
 //! The calendar in the API: the practice's public facts, and the manager's settings, the practice's own
-//! details, clinics (added, replaced, archived, restored), therapists' schedules, dated hours and time off.
+//! details, clinics (added, replaced, archived, restored), therapists' schedules, dated hours and time off
+//! (refused with 409 `visits_booked` over booked visits unless the body says to go ahead).
 
 use super::listing::{audience, ListQuery};
 use crate::auth::{Manager, MaybeCaller};
-use crate::error::{ErrorBody, WebError};
+use crate::error::{ErrorBody, ErrorItem, WebError};
 use crate::extract::{AppJson, AppPath, AppQuery};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jiff::civil::Date;
-use knead_app::calendar;
+use jiff::Timestamp;
+use knead_app::calendar::{self, HoursChange};
 use knead_app::listing::Audience;
-use knead_core::booking::{parse_instant, Clinic, ClinicId, ClinicInput};
+use knead_core::booking::{parse_instant, Booking, Clinic, ClinicId, ClinicInput};
 use knead_core::calendar::{
-    DayWindows, PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea, TherapistSchedule, TimeOff,
+    format_rfc3339, DayWindows, PracticeSettings, PracticeSettingsInput, ScheduleInput, ServiceArea, TherapistSchedule,
     TypedWindow,
 };
 use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
@@ -236,24 +239,93 @@ pub struct TimeOffInput {
     /// RFC 3339 with an offset.
     pub start: String,
     pub end: String,
+    /// Add it even though visits are booked in it (they stay booked, listed in the answer); without this, such
+    /// time off is refused with 409 `visits_booked`, listing them.
+    #[serde(default)]
+    pub over_booked_visits: bool,
+}
+
+/// A visit still booked in time its therapist does not work: move it or give it to another therapist.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BookedVisit {
+    pub booking_id: i64,
+    /// RFC 3339 with the practice's offset.
+    pub start: String,
+    /// RFC 3339 with the practice's offset.
+    pub end: String,
+}
+
+/// Time off as added, with the visits still booked in it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TimeOffAdded {
+    pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub start: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub end: Timestamp,
+    /// Empty unless `over_booked_visits` was sent (or a visit was booked as the time off was added).
+    pub booked_visits: Vec<BookedVisit>,
+}
+
+/// The visits of `bookings`, in the practice's offset.
+async fn booked_visits(state: &AppState, bookings: &[Booking]) -> Result<Vec<BookedVisit>, WebError> {
+    let settings = calendar::settings(state.app()).await?;
+    let tz = settings.zone();
+    Ok(bookings
+        .iter()
+        .map(|b| BookedVisit { booking_id: b.id.0, start: format_rfc3339(tz, b.start), end: format_rfc3339(tz, b.end) })
+        .collect())
+}
+
+/// The 409 `visits_booked` for a change that would leave `bookings` in time the therapist does not work.
+async fn visits_booked(state: &AppState, bookings: &[Booking], what: &str) -> Result<Response, WebError> {
+    let n = bookings.len();
+    let detail = format!(
+        "{n} booked visit{} fall{} in {what}; move or reassign {}, or send \"over_booked_visits\": true to go ahead \
+         and keep {} booked",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "s" } else { "" },
+        if n == 1 { "it" } else { "them" },
+        if n == 1 { "it" } else { "them" },
+    );
+    // One error in the usual shape, carrying the visits.
+    let error = ErrorItem {
+        code: "visits_booked".into(),
+        field: Some("over_booked_visits".into()),
+        detail,
+        candidates: None,
+        booked_visits: Some(booked_visits(state, bookings).await?),
+    };
+    Ok((StatusCode::CONFLICT, Json(ErrorBody { errors: vec![error] })).into_response())
 }
 
 /// Add time off (managers).
+///
+/// Time off over booked visits is refused (409 `visits_booked`, listing them) unless the body says
+/// `"over_booked_visits": true`; then it is added, the visits stay booked and the answer lists them.
 #[utoipa::path(post, path = "/therapists/{id}/time-off", tag = "booking", operation_id = "addTimeOff",
     params(("id" = i64, Path)), request_body = TimeOffInput, security(("bearer" = [])),
-    responses((status = 201, body = TimeOff), (status = 404, body = ErrorBody),
+    responses((status = 201, body = TimeOffAdded), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Visits are booked in the time off (`visits_booked`, listing them in `booked_visits`); nothing was added"),
         (status = 422, body = ErrorBody, description = "A time is invalid, or the end is not after the start")))]
 pub async fn add_time_off(
     State(state): State<AppState>,
     _m: Manager,
     AppPath(id): AppPath<i64>,
     AppJson(input): AppJson<TimeOffInput>,
-) -> Result<(StatusCode, Json<TimeOff>), WebError> {
+) -> Result<Response, WebError> {
     let mut e = ValidationErrors::default();
     let start = e.take(parse_instant("start", &input.start));
     let end = e.take(parse_instant("end", &input.end));
     let (start, end) = e.finish(|| Some((start?, end?)))?;
-    Ok((StatusCode::CREATED, Json(calendar::add_time_off(state.app(), TherapistId(id), start, end).await?)))
+    match calendar::add_time_off_checked(state.app(), TherapistId(id), start, end, input.over_booked_visits).await? {
+        HoursChange::Saved { saved, still_booked } => {
+            let booked_visits = booked_visits(&state, &still_booked).await?;
+            let added = TimeOffAdded { id: saved.id, start: saved.start, end: saved.end, booked_visits };
+            Ok((StatusCode::CREATED, Json(added)).into_response())
+        }
+        HoursChange::VisitsBooked(bookings) => visits_booked(&state, &bookings, "this time off").await,
+    }
 }
 
 /// Remove time off (managers).
@@ -274,20 +346,28 @@ pub async fn delete_time_off(
 pub struct OverrideInput {
     /// Local working windows that day, e.g. `[["09:00","12:00"]]`, none overlapping; empty for a day off.
     pub windows: Vec<(String, String)>,
+    /// Save the hours even though visits booked that day fall outside them (they stay booked); without this,
+    /// such hours are refused with 409 `visits_booked`, listing them.
+    #[serde(default)]
+    pub over_booked_visits: bool,
 }
 
 /// Replace one date's hours (managers); an empty list makes it a day off.
+///
+/// Hours that leave visits booked that day outside them are refused (409 `visits_booked`, listing them) unless
+/// the body says `"over_booked_visits": true`.
 #[utoipa::path(put, path = "/therapists/{id}/overrides/{date}", tag = "booking", operation_id = "replaceDayOverride",
     params(("id" = i64, Path), ("date" = String, Path, format = Date, description = "YYYY-MM-DD")),
     request_body = OverrideInput, security(("bearer" = [])),
     responses((status = 204, description = "Saved"), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Visits booked that day fall outside the new hours (`visits_booked`, listing them in `booked_visits`); nothing was saved"),
         (status = 422, body = ErrorBody, description = "A date or time is invalid, or windows overlap or end before they start")))]
 pub async fn put_override(
     State(state): State<AppState>,
     _m: Manager,
     AppPath((id, date)): AppPath<(i64, String)>,
     AppJson(input): AppJson<OverrideInput>,
-) -> Result<StatusCode, WebError> {
+) -> Result<Response, WebError> {
     let date: Date = date.parse().map_err(|_| WebError::field("invalid", "date", "must be a date like 2026-12-24"))?;
     let mut e = ValidationErrors::default();
     let mut windows = DayWindows::day_off();
@@ -296,6 +376,9 @@ pub async fn put_override(
         windows.add_typed(&mut e, TypedWindow { start_field: &start_field, end_field: &end_field, start, end });
     }
     e.check()?;
-    calendar::set_day_override(state.app(), TherapistId(id), date, Some(&windows)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let over = input.over_booked_visits;
+    match calendar::set_day_override_checked(state.app(), TherapistId(id), date, Some(&windows), over).await? {
+        HoursChange::Saved { .. } => Ok(StatusCode::NO_CONTENT.into_response()),
+        HoursChange::VisitsBooked(bookings) => visits_booked(&state, &bookings, "the time these hours leave out").await,
+    }
 }

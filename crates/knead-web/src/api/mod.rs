@@ -7,7 +7,7 @@
 
 mod accounts;
 mod booking;
-mod calendar;
+pub(crate) mod calendar;
 mod listing;
 mod openapi;
 pub(crate) mod places;

@@ -12,4 +12,5 @@ mod pages;
 mod places;
 mod practice_details;
 mod support;
+mod time_off;
 mod visits;

@@ -26,7 +26,9 @@ use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::places;
 use knead_core::booking::{Booking, BookingStatus, Clinic, ClinicId, Where};
-use knead_core::calendar::{add_days, instant_of, local_date, local_day, step_days, TherapistSchedule};
+use knead_core::calendar::{
+    add_days, end_minute_of, instant_of, local_date, local_day, minute_of, step_days, TherapistSchedule,
+};
 use knead_core::places::Road;
 use knead_core::GeoPoint;
 use knead_core::{Role, ServiceId, Therapist, TherapistId, ValidationErrors};
@@ -222,19 +224,31 @@ impl CalendarPage {
         let visits: Vec<&DayVisit> =
             self.visits.iter().filter(|v| local_date(&self.tz, self.bookings[v.booking].start) == date).collect();
         let windows = self.schedule.as_ref().map(|s| s.windows_on(&self.tz, date)).unwrap_or_default();
+        // Visits still booked in time off or outside the day's hours are said, never left under "Not working".
+        let outside = visits
+            .iter()
+            .filter(|v| {
+                let b = &self.bookings[v.booking];
+                !knead_core::calendar::within_windows(&windows, minute_of(b.start), end_minute_of(b.end))
+            })
+            .count();
+        let (them, are) = if outside == 1 { ("it", "visit is") } else { ("them", "visits are") };
         html! {
             section.calendar-day aria-labelledby={ "day-" (date) } {
                 h2 id={ "day-" (date) } { (day_heading(date)) @if date == self.today { " (today)" } }
                 p.hours {
-                    @if windows.is_empty() { "Not working." }
-                    @else {
+                    @if windows.is_empty() {
+                        "Not working"
+                        @if outside > 0 { " — " strong { (outside) " " (are) " still booked" } }
+                    } @else {
                         "Working "
                         @for (i, (s, e)) in windows.iter().enumerate() {
                             @if i > 0 { ", " }
                             (clock(&self.tz, instant_of(*s))) "–" (clock(&self.tz, instant_of(*e)))
                         }
-                        "."
+                        @if outside > 0 { ". " strong { (outside) " " (are) " booked outside these hours" } }
                     }
+                    @if outside > 0 && self.for_manager { ": move or reassign " (them) } "."
                 }
                 @if visits.is_empty() {
                     p.meta { "No visits booked." }

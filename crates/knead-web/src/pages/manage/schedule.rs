@@ -1,8 +1,14 @@
 //! One therapist's schedule, on one page with three forms: the base, radius, services and weekly hours;
-//! time off; and a date's own hours (or a day off). Hours are wall-clock times in the practice's zone.
+//! time off; and a date's own hours (or a day off). Hours are wall-clock times in the practice's zone, read
+//! as people type them ("9", "930", "9:30", "5pm": `read_clock`).
 //!
 //! A refused form comes back as typed with each message beside its field, the page's other forms as stored,
-//! having written nothing.
+//! having written nothing. Time off or a date's hours that would leave booked visits outside the therapist's
+//! hours is not saved at once: a confirmation page lists the visits and asks (see `booked`). Visits left booked
+//! that way are listed under their time off or date, each linking to the staff view where it is moved or
+//! reassigned.
+
+mod booked;
 
 use super::{calendar_crumbs, SavedQuery};
 use crate::auth::{Caller, Manager};
@@ -11,17 +17,19 @@ use crate::extract::{AppPath, AppQuery, FormPairs};
 use crate::pages::Frame;
 use crate::routes::{get, post, Routes};
 use crate::state::AppState;
-use crate::ui::{self, clock, day_heading, field, line, Input, Values, DATE, DECIMAL, HOURS};
+use crate::ui::{self, day_heading, field, line, Input, Values, DATE, DECIMAL, HOURS};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use booked::{Confirm, LeftBooked, Pending};
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
+use knead_app::calendar::HoursChange;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, places, AppError};
 use knead_core::calendar::{
-    format_clock, instant_of, local_date, local_minute, parse_clock, parse_date, DayWindows, PracticeSettings,
+    format_clock, instant_of, local_date, local_minute, parse_date, read_clock, DayWindows, PracticeSettings,
     ScheduleInput, TherapistSchedule, TypedWindow, WeeklyHoursInput,
 };
 use knead_core::{FieldError, GeoPoint, Service, Therapist, TherapistId, ValidationErrors};
@@ -95,12 +103,16 @@ fn read_schedule(values: &Values, base: Option<GeoPoint>) -> (ScheduleInput, Vec
             if values.get(&start).trim().is_empty() && values.get(&end).trim().is_empty() {
                 continue;
             }
-            weekly.push(WeeklyHoursInput {
-                weekday: d as i8,
-                start: values.get(&start).to_string(),
-                end: values.get(&end).to_string(),
-            });
-            rows.push((start, end));
+            // Each row read as typed ("9" to "5pm"), its own errors under its own fields; a row that reads
+            // goes on as the API's "HH:MM", where the overlap rule across a day's rows is checked.
+            let mut one = DayWindows::day_off();
+            let typed =
+                TypedWindow { start_field: &start, end_field: &end, start: values.get(&start), end: values.get(&end) };
+            one.add_read(&mut e, typed);
+            if let Some(&(from, to)) = one.as_slice().first() {
+                weekly.push(WeeklyHoursInput { weekday: d as i8, start: format_clock(from), end: format_clock(to) });
+                rows.push((start, end));
+            }
         }
     }
     (ScheduleInput { base_lat, base_lon, radius_km, service_ids, weekly }, rows, e)
@@ -142,7 +154,16 @@ async fn schedule_page(
     AppPath(id): AppPath<i64>,
     AppQuery(q): AppQuery<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let forms = ScheduleForms { saved: q.notice(), ..Default::default() };
+    let saved = match q.saved.as_deref() {
+        Some("time_off_booked") => {
+            Some("The time off was added. Visits are still booked in it: move or reassign each one listed below.")
+        }
+        Some("override_booked") => Some(
+            "The date's hours were saved. Visits that day are outside them: move or reassign each one listed below.",
+        ),
+        _ => q.notice(),
+    };
+    let forms = ScheduleForms { saved, ..Default::default() };
     render(&state, &caller, id, forms, StatusCode::OK).await
 }
 
@@ -175,6 +196,7 @@ async fn render(
         v.set("ov_kind", "hours");
         (v, ValidationErrors::default())
     });
+    let left = LeftBooked::load(app, schedule.as_ref(), settings.zone(), state.now()).await?;
     let page = SchedulePage {
         caller,
         therapist,
@@ -186,6 +208,7 @@ async fn render(
         time_off: forms.time_off.unwrap_or_default(),
         day_override,
         saved: forms.saved,
+        left,
     };
     let title = format!("{}: hours and time off", page.therapist.name);
     Ok(Frame::signed_in(state, caller).respond(status, &title, page.view(&title)))
@@ -203,6 +226,7 @@ struct SchedulePage<'a> {
     time_off: FormState,
     day_override: FormState,
     saved: Option<&'static str>,
+    left: LeftBooked,
 }
 
 impl SchedulePage<'_> {
@@ -253,7 +277,8 @@ impl SchedulePage<'_> {
                 @for (i, day) in WEEKDAYS.iter().enumerate() {
                     (weekday_rows(values, errors, i + 1, day))
                 }
-                p.hint { "24-hour times such as 09:00 and 17:30. Leave a day empty for a day off." }
+                p.hint { "Type times as you like: 9, 9:30, 0930, 17:30 or 5:30pm (without am or pm, 5 is five in the morning). "
+                    "Leave a day empty for a day off." }
                 button type="submit" { "Save hours" }
             }
             script src=(crate::pages::ADDRESS_SCRIPT_PATH) defer {}
@@ -269,13 +294,14 @@ impl SchedulePage<'_> {
             @else {
                 ul.plain {
                     @for off in &upcoming {
-                        @let when = span_text(tz, off.start, off.end);
+                        @let when = booked::time_off_text(tz, off.start, off.end);
                         li {
                             (when) " "
                             form.inline method="post" action={ (self.base()) "/time-off/" (off.id) "/delete" } {
                                 (ui::csrf_field(Some(self.caller)))
                                 button.secondary type="submit" aria-label={ "Remove time off " (when) } { "Remove" }
                             }
+                            (self.left.in_time_off(tz, off.id))
                         }
                     }
                 }
@@ -285,11 +311,11 @@ impl SchedulePage<'_> {
                 (ui::csrf_field(Some(self.caller)))
                 div.row {
                     (line(values, errors, "off_from_date", "From date", DATE, ""))
-                    (line(values, errors, "off_from_time", "From time", HOURS, "Empty: the start of the day."))
+                    (line(values, errors, "off_from_time", "From time", HOURS, "e.g. 9:30 or 5pm; empty: the start of the day."))
                 }
                 div.row {
                     (line(values, errors, "off_to_date", "Until date", DATE, ""))
-                    (line(values, errors, "off_to_time", "Until time", HOURS, "Empty: the end of the day."))
+                    (line(values, errors, "off_to_time", "Until time", HOURS, "e.g. 9:30 or 5pm; empty: the end of the day."))
                 }
                 button type="submit" { "Add time off" }
             }
@@ -308,9 +334,7 @@ impl SchedulePage<'_> {
                             (day_heading(o.date)) " " (o.date.year()) ": "
                             @if o.windows.is_day_off() { "day off" }
                             @else {
-                                @for (i, (s, e)) in o.windows.as_slice().iter().enumerate() {
-                                    @if i > 0 { ", " } (format_clock(*s)) "–" (format_clock(*e))
-                                }
+                                (booked::windows_text(&o.windows))
                             }
                             " "
                             form.inline method="post" action={ (self.base()) "/override" } {
@@ -319,6 +343,7 @@ impl SchedulePage<'_> {
                                 input type="hidden" name="ov_kind" value="usual";
                                 button.secondary type="submit" aria-label={ "Back to the usual hours on " (o.date) } { "Usual hours" }
                             }
+                            (self.left.on_date(self.settings.zone(), o.date))
                         }
                     }
                 }
@@ -336,7 +361,7 @@ impl SchedulePage<'_> {
                         (line(values, errors, &format!("ov_{k}_end"), "To", HOURS, ""))
                     }
                 }
-                p.hint { "The hours replace the weekly ones on that date only." }
+                p.hint { "The hours replace the weekly ones on that date only. Type times like 9:30 or 5pm." }
                 button type="submit" { "Save the date" }
             }
         }
@@ -366,24 +391,6 @@ fn weekday_rows(values: &Values, errors: &ValidationErrors, weekday: usize, name
 /// In place of the time-off and date forms while the therapist has no schedule to change.
 fn hours_first() -> Markup {
     html! { p.meta { "Save the base and weekly hours first; then time off and single dates can be set here." } }
-}
-
-/// "Tuesday 3 March 2026, 12:00–17:00", or with both dates when it spans several days.
-fn span_text(tz: &TimeZone, start: Timestamp, end: Timestamp) -> String {
-    let (first, last) = (local_date(tz, start), local_date(tz, end.checked_sub(1.second()).unwrap_or(end)));
-    if first == last {
-        ui::when_text(tz, start, end)
-    } else {
-        format!(
-            "{} {} {} – {} {} {}",
-            day_heading(first),
-            first.year(),
-            clock(tz, start),
-            day_heading(last),
-            last.year(),
-            clock(tz, end)
-        )
-    }
 }
 
 async fn save_schedule(
@@ -438,7 +445,7 @@ fn local_instant(
 ) -> Option<Timestamp> {
     let date = e.take(parse_date(date_name, values.get(date_name)));
     let time_text = values.get(time_name).trim();
-    let minute = if time_text.is_empty() { Some(default_minute) } else { e.take(parse_clock(time_name, time_text)) };
+    let minute = if time_text.is_empty() { Some(default_minute) } else { e.take(read_clock(time_name, time_text)) };
     Some(instant_of(local_minute(tz, date?, minute?)))
 }
 
@@ -459,6 +466,14 @@ async fn add_time_off(
 ) -> Result<Response, WebError> {
     caller.check_csrf(form.get("csrf"))?;
     let values = Values::from_form(form.0);
+    if booked::going_back(&values) {
+        let forms = ScheduleForms {
+            time_off: Some((booked::as_typed(values), ValidationErrors::default())),
+            ..Default::default()
+        };
+        return render(&state, &caller, id, forms, StatusCode::OK).await;
+    }
+    let over = booked::confirmed(&values);
     let settings = calendar::settings(state.app()).await?;
     let tz = settings.zone();
     let mut e = ValidationErrors::default();
@@ -470,10 +485,15 @@ async fn add_time_off(
             e
         }
         (Some(start), Some(end)) if e.is_empty() => {
-            match calendar::add_time_off(state.app(), TherapistId(id), start, end).await {
-                Ok(_) => {
-                    let to = format!("/manage/therapists/{id}/schedule?saved=time_off#time-off");
+            match calendar::add_time_off_checked(state.app(), TherapistId(id), start, end, over).await {
+                Ok(HoursChange::Saved { still_booked, .. }) => {
+                    let saved = if still_booked.is_empty() { "time_off" } else { "time_off_booked" };
+                    let to = format!("/manage/therapists/{id}/schedule?saved={saved}#time-off");
                     return Ok(Redirect::to(&to).into_response());
+                }
+                Ok(HoursChange::VisitsBooked(visits)) => {
+                    let confirm = Confirm { pending: Pending::TimeOff { start, end }, values, visits };
+                    return confirm.respond(&state, &caller, id).await;
                 }
                 Err(AppError::Invalid(domain)) => ui::merge(e, Err(domain), time_off_field),
                 Err(other) => return Err(other.into()),
@@ -510,7 +530,7 @@ fn read_override(values: &Values, e: &mut ValidationErrors) -> Option<DayWindows
                 if k > 0 && start.trim().is_empty() && end.trim().is_empty() {
                     continue;
                 }
-                day.add_typed(e, TypedWindow { start_field: &start_field, end_field: &end_field, start, end });
+                day.add_read(e, TypedWindow { start_field: &start_field, end_field: &end_field, start, end });
             }
             Some(day)
         }
@@ -531,15 +551,28 @@ async fn set_override(
     let values = Values::from_form(form.0);
     // An unknown therapist is "No such therapist." before anything about the form.
     let therapist = listing::get::<Therapists>(state.app(), id, Audience::Manager).await?;
+    if booked::going_back(&values) {
+        let forms = ScheduleForms {
+            day_override: Some((booked::as_typed(values), ValidationErrors::default())),
+            ..Default::default()
+        };
+        return render(&state, &caller, id, forms, StatusCode::OK).await;
+    }
+    let over = booked::confirmed(&values);
     let mut e = ValidationErrors::default();
     let date = e.take(parse_date("ov_date", values.get("ov_date")));
     let windows = read_override(&values, &mut e);
     let errors = match date {
         Some(date) if e.is_empty() => {
-            match calendar::set_day_override(state.app(), therapist.id, date, windows.as_ref()).await {
-                Ok(()) => {
-                    let to = format!("/manage/therapists/{id}/schedule?saved=override#override");
+            match calendar::set_day_override_checked(state.app(), therapist.id, date, windows.as_ref(), over).await {
+                Ok(HoursChange::Saved { still_booked, .. }) => {
+                    let saved = if still_booked.is_empty() { "override" } else { "override_booked" };
+                    let to = format!("/manage/therapists/{id}/schedule?saved={saved}#override");
                     return Ok(Redirect::to(&to).into_response());
+                }
+                Ok(HoursChange::VisitsBooked(visits)) => {
+                    let confirm = Confirm { pending: Pending::Date { date, windows }, values, visits };
+                    return confirm.respond(&state, &caller, id).await;
                 }
                 Err(AppError::Invalid(domain)) => {
                     ui::merge(e, Err(domain), |f| if f == "date" { "ov_date".into() } else { f.to_string() })
