@@ -5,6 +5,7 @@ mod auth;
 mod booking_api;
 mod booking_pages;
 mod clinics;
+mod manage_booking;
 mod matrix;
 mod openapi;
 mod pages;

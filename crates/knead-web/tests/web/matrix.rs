@@ -526,7 +526,9 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             pairs.extend(contact.map(|(k, v)| (k.to_string(), v.to_string())));
             return pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
         }
-        "/bookings/{id}/manage/reschedule" => vec![("start", fx.free_start.clone())],
+        // The second post of each, after the question: the one that acts.
+        "/bookings/{id}/manage/cancel" => vec![("confirm", "yes".into())],
+        "/bookings/{id}/manage/reschedule" => vec![("start", fx.free_start.clone()), ("confirm", "yes".into())],
         "/manage/services/new" | "/manage/services/{id}" => vec![
             ("name", "Matrix stones".into()),
             ("description", "Warm stones.".into()),
