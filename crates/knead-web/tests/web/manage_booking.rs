@@ -292,7 +292,10 @@ async fn moving_shows_one_day_at_a_time_then_asks_then_moves_with_the_same_thera
     let times = slots(&step.body);
     assert!(!times.is_empty(), "times on the booking's own day: {}", step.body);
     let day_name = date.strftime("%A %-d %B").to_string();
-    assert!(times.iter().all(|(_, label, _)| label.starts_with(&day_name)), "one day only: {times:?}");
+    assert!(
+        times.iter().all(|(_, label, _)| label.contains(&format!(" on {day_name}, with "))),
+        "one day only: {times:?}"
+    );
     assert!(times.len() < 40, "one day's times, not a week's: {}", times.len());
     assert!(step.body.contains("<h3>Morning</h3>") && step.body.contains("<h3>Afternoon</h3>"), "by part of the day");
     assert!(step.body.contains("aria-current=\"date\""), "the day shown is marked in the row of days");
@@ -301,16 +304,31 @@ async fn moving_shows_one_day_at_a_time_then_asks_then_moves_with_the_same_thera
     assert!(step.body.contains("type=\"date\""), "and a date field for any other day");
     assert!(!times.iter().any(|(href, _, _)| href.contains(&booked_start)), "not the booking's own time");
 
+    // "Later days" shows the next row, at its first day with times.
+    let later = links(&step.body, &format!("{manage}?token={token}&amp;step=move&amp;from="));
+    assert_eq!(later.len(), 1, "{later:?}");
+    let next_row = app.get(&later[0]).await;
+    assert_eq!(next_row.status, StatusCode::OK);
+    let first = slots(&next_row.body);
+    assert!(!first.is_empty() && first.iter().all(|(_, l, _)| !l.contains(&day_name)), "{}", next_row.body);
+    assert!(next_row.body.contains("Earlier days"));
+    // A date that cannot be read is named beside the field, and a day's times are still shown.
+    let bad = app.get(&format!("{manage}?token={token}&step=move&date=someday")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("id=\"date-error\""), "{}", bad.body);
+    assert!(!slots(&bad.body).is_empty());
+
     // Another day from the row: only that day's times.
     let next_day = date + 1.days();
     let there = app.get(&format!("{manage}?token={token}&step=move&date={next_day}")).await;
     let next_name = next_day.strftime("%A %-d %B").to_string();
-    assert!(slots(&there.body).iter().all(|(_, label, _)| label.starts_with(&next_name)), "{}", there.body);
+    let theirs = slots(&there.body);
+    assert!(!theirs.is_empty() && theirs.iter().all(|(_, label, _)| label.contains(&next_name)), "{}", there.body);
 
     // A morning time with Liza, as now: the question says so, and nothing moves yet.
     let (href, label, shown) =
         times.iter().find(|(_, label, _)| label.ends_with(&liza.name)).expect("a time with Liza").clone();
-    assert!(label.contains(&shown), "{label} names the time {shown}");
+    assert!(label.starts_with(&shown), "{label} starts with the time shown, {shown}");
     let ask = app.get(&unescape(&href)).await;
     assert_eq!(ask.status, StatusCode::OK, "{}", ask.body);
     assert!(ask.body.contains("Move your booking?"));
