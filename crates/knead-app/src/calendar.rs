@@ -311,6 +311,11 @@ pub async fn therapist_bookings(
     Ok(app.store().therapist_bookings(therapist, from, to).await?)
 }
 
+/// A client's own bookings (those made while signed in), newest first: their account lists them.
+pub async fn client_bookings(app: &App, user: UserId) -> AppResult<Vec<Booking>> {
+    Ok(app.store().client_bookings(user).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

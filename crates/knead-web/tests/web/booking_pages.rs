@@ -168,21 +168,21 @@ async fn a_guest_books_a_home_visit_through_the_pages_moves_it_and_cancels_it_wi
         StatusCode::NOT_FOUND
     );
 
-    // Move it to the first other start offered.
-    let radio = page.body.split("<input type=\"radio\" name=\"start\" ").nth(1).expect("new starts offered");
-    let new_start = attr(radio, "value");
-    let moved = app
-        .form(
-            &format!("/bookings/{}/manage/reschedule", booking_id.0),
-            None,
-            &[("token", &token), ("start", &new_start)],
-        )
-        .await;
+    // Move it to the first other start offered: the time, the question, then yes.
+    let step = app.get(&format!("{link}&step=move")).await;
+    let time = step.body.split("<a class=\"slot\" ").nth(1).expect("new starts offered");
+    let ask = app.get(&attr(time, "href")).await;
+    let fields = hidden_fields(&ask.body, &format!("/bookings/{}/manage/reschedule", booking_id.0));
+    let new_start = fields.iter().find(|(k, _)| k == "start").expect("the new start").1.clone();
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let moved = app.form(&format!("/bookings/{}/manage/reschedule", booking_id.0), None, &pairs).await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
     assert!(moved.location().contains("done=moved"));
     assert_eq!(app.store.booking(booking_id).await.unwrap().start, new_start.parse::<jiff::Timestamp>().unwrap());
 
-    let cancelled = app.form(&format!("/bookings/{}/manage/cancel", booking_id.0), None, &[("token", &token)]).await;
+    let cancelled = app
+        .form(&format!("/bookings/{}/manage/cancel", booking_id.0), None, &[("token", &token), ("confirm", "yes")])
+        .await;
     assert_eq!(cancelled.status, StatusCode::SEE_OTHER, "{}", cancelled.body);
     assert!(cancelled.location().contains("done=cancelled"));
     assert_eq!(app.store.booking(booking_id).await.unwrap().status, BookingStatus::Cancelled);
@@ -415,10 +415,15 @@ async fn a_therapist_sees_their_own_calendar_and_not_anothers() {
     assert!(lizas.body.contains("Drive about"), "the travel before the visit");
     assert!(lizas.body.contains("back to base"), "and after the last");
     let (_, home_id, _) = manage_link(&home_visit.body);
-    let open = format!("/bookings/{}/manage", home_id.0);
-    assert!(lizas.body.contains(&format!("href=\"{open}\"")), "a manager opens the visit's booking");
-    assert!(app.get_as(&open, &manager).await.body.contains("Cancel this booking"));
-    assert!(!day.body.contains("href=\"/bookings/"), "a therapist's view has no booking links");
+    assert!(lizas.body.contains(&format!("href=\"/visits/{}\"", home_id.0)), "a manager opens the staff view");
+    assert!(app
+        .get_as(&format!("/bookings/{}/manage", home_id.0), &manager)
+        .await
+        .body
+        .contains("Cancel this booking"));
+    let (_, clinic_id, _) = manage_link(&clinic_visit.body);
+    assert!(day.body.contains(&format!("href=\"/visits/{}\"", clinic_id.0)), "a therapist opens their own visit");
+    assert!(!day.body.contains("href=\"/bookings/"), "not the client's page");
     assert_eq!(app.get_as("/calendar", &manager).await.location(), "/manage/calendar");
     let client = app.sign_in(CLIENT).await;
     assert_eq!(app.get_as("/calendar", &client).await.status, StatusCode::FORBIDDEN);

@@ -6,6 +6,7 @@ mod booking_api;
 mod booking_pages;
 mod clinics;
 mod locale;
+mod manage_booking;
 mod matrix;
 mod openapi;
 mod pages;

@@ -541,7 +541,11 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             pairs.extend(contact.map(|(k, v)| (k.to_string(), v.to_string())));
             return pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
         }
-        "/bookings/{id}/manage/reschedule" | "/visits/{id}/move" => vec![("start", fx.free_start.clone())],
+        // The second post of each, after the question: the one that acts.
+        "/bookings/{id}/manage/cancel" => vec![("confirm", "yes".into())],
+        "/bookings/{id}/manage/reschedule" => vec![("start", fx.free_start.clone()), ("confirm", "yes".into())],
+        // The staff view's first post: the question.
+        "/visits/{id}/move" => vec![("start", fx.free_start.clone())],
         // Another therapist than the visit's: the confirmation names who takes over.
         "/visits/{id}/reassign" => vec![("therapist_ids", (fx.therapist_a + 1).to_string())],
         "/manage/services/new" | "/manage/services/{id}" => vec![

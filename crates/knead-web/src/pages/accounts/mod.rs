@@ -1,5 +1,5 @@
-//! Signing in and out, and the signed-in user's own pages: the account, the second factor and the personal
-//! access tokens.
+//! Signing in and out, and the signed-in user's own pages: the account (a client's bookings first), the second
+//! factor and the personal access tokens.
 
 mod second_factor;
 mod sign_in;
@@ -11,12 +11,17 @@ use crate::error::WebError;
 use crate::extract::FormPairs;
 use crate::routes::{get, post, Routes};
 use crate::state::AppState;
+use crate::ui::when_text;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use knead_app::accounts;
-use knead_core::Role;
-use maud::html;
+use knead_app::catalog::Services;
+use knead_app::listing::{self, Audience};
+use knead_app::{accounts, calendar};
+use knead_core::booking::{Booking, BookingStatus};
+use knead_core::{Role, ServiceId, UserId};
+use maud::{html, Markup};
+use std::collections::HashMap;
 
 pub use second_factor::SET_UP_PATH as SECOND_FACTOR_PATH;
 
@@ -47,12 +52,17 @@ async fn logout(
     Ok(response)
 }
 
-/// The signed-in user's own page; a client sees only their own account here.
+/// The signed-in user's own page; a client sees only their own account here, with their bookings first.
 async fn account(State(state): State<AppState>, caller: MaybeCaller) -> Result<Html<String>, WebError> {
     let Some(c) = caller.0.as_ref() else { return Err(WebError::Unauthenticated) };
     let has_second_factor = accounts::has_second_factor(state.app(), c.user.id).await?;
+    let bookings = match c.user.role {
+        Role::Client => Some(client_bookings(&state, c.user.id).await?),
+        _ => None,
+    };
     let body = html! {
         h1 { "Your account" }
+        @if let Some(b) = &bookings { (b) }
         dl.facts {
             dt { "Name" } dd { (c.user.name) }
             dt { "Email" } dd { (c.user.email.as_str()) }
@@ -67,4 +77,42 @@ async fn account(State(state): State<AppState>, caller: MaybeCaller) -> Result<H
         @if c.user.role == Role::Therapist { p { a.button href="/calendar" { "Your calendar" } } }
     };
     Ok(Frame::new(&state, &caller).page("Your account", body))
+}
+
+/// A client's bookings made while signed in: the coming ones, soonest first, each linking to the page that
+/// moves or cancels it; then the last few past or cancelled ones.
+async fn client_bookings(state: &AppState, user: UserId) -> Result<Markup, WebError> {
+    const EARLIER_SHOWN: usize = 5;
+    let app = state.app();
+    let all = calendar::client_bookings(app, user).await?;
+    let settings = calendar::settings(app).await?;
+    let tz = settings.zone();
+    // Archived services still name the visits booked before.
+    let services: HashMap<ServiceId, String> =
+        listing::list::<Services>(app, Audience::Manager).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    let now = state.now();
+    let (mut coming, earlier): (Vec<&Booking>, Vec<&Booking>) =
+        all.iter().partition(|b| b.status == BookingStatus::Confirmed && b.end > now);
+    coming.sort_by_key(|b| b.start);
+    let item = |b: &Booking| {
+        let service = services.get(&b.service_id).map_or("Booking", String::as_str);
+        html! {
+            a href={ "/bookings/" (b.id.0) "/manage" } { (when_text(tz, b.start, b.end)) }
+            " · " (service)
+            @if b.status == BookingStatus::Cancelled { " · Cancelled" }
+        }
+    };
+    Ok(html! {
+        h2 { "Your bookings" }
+        @if coming.is_empty() {
+            p { "No visits booked. " a href="/book" { "Book a massage" } }
+        } @else {
+            ul.bookings { @for b in &coming { li { (item(b)) } } }
+        }
+        @if !earlier.is_empty() {
+            h3 { "Earlier and cancelled" }
+            ul.bookings { @for b in earlier.iter().take(EARLIER_SHOWN) { li { (item(b)) } } }
+        }
+        h2 { "Account details" }
+    })
 }

@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use knead_app::accounts::{self, SignIn, PENDING_SIGN_IN_MINUTES};
-use knead_app::AppError;
+use knead_app::{calendar, AppError};
 use knead_core::{Role, User};
 use maud::html;
 
@@ -43,13 +43,15 @@ pub fn safe_next(next: Option<&str>) -> Option<&str> {
     })
 }
 
-/// Where a signed-in user goes without a `next`.
-fn home_of(user: &User) -> &'static str {
-    if user.role == Role::Manager {
-        "/manage"
-    } else {
-        "/account"
-    }
+/// Where a signed-in user goes without a `next`: where their work is. A manager to the practice's pages, a
+/// therapist to today's visits (their account while no therapist profile is linked to the login), a client to
+/// their account, which lists their bookings.
+async fn home_of(state: &AppState, user: &User) -> Result<&'static str, WebError> {
+    Ok(match user.role {
+        Role::Manager => "/manage",
+        Role::Therapist if calendar::therapist_for_user(state.app(), user.id).await?.is_some() => "/calendar",
+        Role::Therapist | Role::Client => "/account",
+    })
 }
 
 /// A redirect that also sets cookies.
@@ -151,7 +153,11 @@ pub(super) async fn login(
         SignIn::Done { user, secret } => {
             tracing::info!(user_id = user.id.0, "signed in");
             let session = auth::session_set_cookie(&state, &user, secret);
-            redirect_with(next.unwrap_or(home_of(&user)), &[session, used_form])
+            let to = match next {
+                Some(n) => n,
+                None => home_of(&state, &user).await?,
+            };
+            redirect_with(to, &[session, used_form])
         }
         SignIn::NeedsCode { pending } => {
             let waiting = auth::cookie(&state, PENDING_COOKIE, &pending, "/login", Some(PENDING_SIGN_IN_MINUTES * 60));
@@ -241,7 +247,11 @@ pub(super) async fn submit_code(
             tracing::info!(user_id = user.id.0, "signed in with a second factor");
             let session = auth::session_set_cookie(&state, &user, secret);
             let done = auth::cookie(&state, PENDING_COOKIE, "", "/login", None);
-            redirect_with(next.unwrap_or(home_of(&user)), &[session, done])
+            let to = match next {
+                Some(n) => n,
+                None => home_of(&state, &user).await?,
+            };
+            redirect_with(to, &[session, done])
         }
         Err(AppError::Invalid(errs)) => {
             let detail = &errs.0[0].detail;

@@ -1,6 +1,6 @@
 //! A therapist's day and week: their working hours and booked visits, with the drive before each and back
 //! to base after the last. Therapists see their own at `/calendar`; managers see anyone's at
-//! `/manage/therapists/{id}/calendar`, with each visit linking to its booking.
+//! `/manage/therapists/{id}/calendar`. Each visit links to the staff view of its booking, `/visits/{id}`.
 //!
 //! Times are stored as instants and shown in the practice's zone; a client's name is shown by its first word.
 //! A date that cannot be read, or lies outside the dates requests may name, shows today's page with the
@@ -109,7 +109,7 @@ struct CalendarPage {
     roads: Vec<Road>,
     /// This page's own path, for the links to other days.
     path: String,
-    /// Managers can open each visit's booking to move or cancel it; therapists only see their day.
+    /// A manager's view of a therapist's calendar (with the way back to the practice's calendars).
     for_manager: bool,
 }
 
@@ -276,8 +276,8 @@ impl CalendarPage {
         html! {
             @if v.travel_before_min > 0 { p.travel { "Drive about " (minutes(v.travel_before_min)) } }
             article.card.visit {
-                @if self.for_manager { h3 { a href={ "/bookings/" (b.id.0) "/manage" } { (heading) } } }
-                @else { h3 { (heading) } }
+                // The staff view of the booking: what the visit needs, and what staff may do with it.
+                h3 { a href=(visit_link(b)) { (heading) } }
                 p { (self.place_of(b)) }
                 @if let Some(at) = point_of(b, &self.clinics) {
                     p.directions {
@@ -299,6 +299,11 @@ impl CalendarPage {
             Where::Mobile { at, .. } => format!("Client's place ({:.4}, {:.4})", at.lat, at.lon),
         }
     }
+}
+
+/// The staff view of a visit's booking.
+pub(crate) fn visit_link(b: &Booking) -> String {
+    format!("/visits/{}", b.id.0)
 }
 
 /// Where a booking's visit happens on the map: the client's point, or the clinic's.
