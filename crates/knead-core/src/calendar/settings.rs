@@ -59,7 +59,11 @@ impl Zone {
     fn existing(name: &str) -> Option<Zone> {
         let name = name.trim();
         let tz = TimeZone::get(name).ok()?;
-        let spelled = Zone::database_names().find(|n| n.eq_ignore_ascii_case(name)).unwrap_or_else(|| name.to_string());
+        let names = Zone::database_names();
+        let spelled = match names.binary_search_by(|n| n.as_str().cmp(name)) {
+            Ok(_) => name.to_string(),
+            Err(_) => names.iter().find(|n| n.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_string()),
+        };
         Some(Zone { name: spelled, tz })
     }
 
@@ -69,21 +73,29 @@ impl Zone {
             || name.split_once('/').is_some_and(|(region, city)| ZONE_REGIONS.contains(&region) && !city.is_empty())
     }
 
-    fn database_names() -> impl Iterator<Item = String> {
-        jiff::tz::db().available().map(|n| n.as_str().to_string())
+    /// The database's names, sorted, read once (stored settings are read on every page).
+    fn database_names() -> &'static [String] {
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            let mut names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_string()).collect();
+            names.sort();
+            names
+        })
     }
 
     /// Every zone a practice may choose, by region in [`ZONE_REGIONS`]' order, each region's names sorted, then
     /// `UTC` on its own: what the settings page lists and the API's schema enumerates.
     pub fn offered_by_region() -> Vec<(&'static str, Vec<String>)> {
-        let mut names: Vec<String> = Zone::database_names()
+        let names: Vec<&String> = Zone::database_names()
+            .iter()
             .filter(|n| Zone::is_offered(n) && !UNIVERSAL.contains(&n.as_str()) && TimeZone::get(n).is_ok())
             .collect();
-        names.sort();
-        names.dedup();
         let mut groups: Vec<(&'static str, Vec<String>)> = ZONE_REGIONS
             .iter()
-            .map(|region| (*region, names.iter().filter(|n| n.split('/').next() == Some(region)).cloned().collect()))
+            .map(|region| {
+                let zones = names.iter().filter(|n| n.split('/').next() == Some(region)).map(|n| n.to_string());
+                (*region, zones.collect())
+            })
             .collect();
         groups.push(("Universal", vec!["UTC".to_string()]));
         groups

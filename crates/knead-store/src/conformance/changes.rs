@@ -33,7 +33,7 @@ pub async fn a_staff_change_is_recorded_with_the_change_itself(store: &dyn Store
         by: Some(manager.id),
         change: Change::Moved { from: start + 1.hours(), to: start + 2.hours() },
     };
-    assert_eq!(store.booking_changes(booking.id).await.unwrap(), [moved.clone()]);
+    assert_eq!(store.booking_changes(booking.id).await.unwrap(), [moved]);
 
     // Another therapist at the same time: a reassignment, naming both.
     let to = new_booking(service.id, &[kai], start + 2.hours(), home(), None);
