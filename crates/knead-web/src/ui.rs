@@ -259,6 +259,11 @@ pub fn day_heading(date: Date) -> String {
     crate::pages::page_locale().wall_clock.day_heading(date)
 }
 
+/// A date in full in the practice's locale: "Tuesday, December 1, 2026" or "Tuesday 1 December 2026".
+pub fn full_date(date: Date) -> String {
+    crate::pages::page_locale().wall_clock.full_date(date)
+}
+
 /// A visit's date and times: "Tuesday, March 3, 2026, 10:00–11:00 am" or "Tuesday 3 March 2026, 10:00–11:00".
 pub fn when_text(tz: &TimeZone, start: Timestamp, end: Timestamp) -> String {
     crate::pages::page_locale().wall_clock.when(tz, start, end)
@@ -292,8 +297,11 @@ pub fn practice_contact(name: &str, details: &PracticeDetails) -> Markup {
 }
 
 /// A wall-clock minute of the day (0 to 1440) as the practice writes times: "9:30 am" or "09:30".
-// For the hours pages (weekly hours, a day's windows), which take it up as they switch from `format_clock`.
-#[allow(dead_code)]
 pub fn clock_minutes(minute_of_day: i64) -> String {
     crate::pages::page_locale().wall_clock.minutes(minute_of_day)
+}
+
+/// Two wall-clock minutes of the day as a range: "9:30–11:00 am" or "09:30–11:00".
+pub fn clock_range(start: i64, end: i64) -> String {
+    crate::pages::page_locale().wall_clock.minutes_range(start, end)
 }

@@ -538,6 +538,8 @@ mod tests {
 
     #[test]
     fn each_change_is_told_in_plain_words() {
+        use crate::pages::{with_page_locale, PageLocale};
+        use knead_core::calendar::{Locale, TimeFormat, WallClock};
         let moved = change(Change::Moved {
             from: "2026-12-01T19:30:00Z".parse().unwrap(),
             to: "2026-12-02T15:00:00Z".parse().unwrap(),
@@ -545,7 +547,10 @@ mod tests {
         let mara = NamedTherapist { id: TherapistId(1), name: "Mara".into() };
         let kai = NamedTherapist { id: TherapistId(2), name: "Kai".into() };
         let reassigned = change(Change::Reassigned { from: vec![mara], to: vec![kai] });
-        let html = change_notices(&[moved, reassigned, change(Change::Cancelled)], &zone()).into_string();
+        let wall_clock = WallClock { time_format: TimeFormat::H24, locale: Locale::EnGb };
+        let european = PageLocale { wall_clock, zone: zone() };
+        let changes = [moved, reassigned, change(Change::Cancelled)];
+        let html = with_page_locale(european, || change_notices(&changes, &zone()).into_string());
         assert!(
             html.contains("The practice moved your visit from Tuesday 1 December 14:30 to Wednesday 2 December 10:00."),
             "{html}"

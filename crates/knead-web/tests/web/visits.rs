@@ -67,6 +67,17 @@ async fn starts(app: &TestApp, service: &Service, therapist: TherapistId, date: 
 
 /// Books the mobile massage with `therapist` at `start` as a guest; returns its id.
 async fn book(app: &TestApp, service: &Service, therapist: TherapistId, start: &str, name: &str) -> i64 {
+    book_as_guest(app, service, therapist, start, name).await.0
+}
+
+/// Books as `book` does; returns the id and the guest's private manage link.
+async fn book_as_guest(
+    app: &TestApp,
+    service: &Service,
+    therapist: TherapistId,
+    start: &str,
+    name: &str,
+) -> (i64, String) {
     let body = json!({
         "service_id": service.id.0, "start": start, "therapist_ids": [therapist.0],
         "lat": HOME.0, "lon": HOME.1, "address": "12 Kalevankatu, Helsinki",
@@ -74,7 +85,8 @@ async fn book(app: &TestApp, service: &Service, therapist: TherapistId, start: &
     });
     let reply = app.json("POST", "/api/v1/bookings", None, &body.to_string()).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.json()["id"].as_i64().unwrap()
+    let booked = reply.json();
+    (booked["id"].as_i64().unwrap(), booked["manage_url"].as_str().unwrap().to_string())
 }
 
 /// A start on a midweek day that Liza, Ines and Théo are all offered, and that day.
@@ -177,7 +189,7 @@ async fn reassigning_offers_only_therapists_free_then_and_records_who_takes_over
         therapist(&app, "theo-lambert").await,
     );
     let (_, start) = common_start(&app, &service).await;
-    let id = book(&app, &service, liza, &start, "Pia Example").await;
+    let (id, manage_url) = book_as_guest(&app, &service, liza, &start, "Pia Example").await;
     // Théo is busy then.
     book(&app, &service, theo, &start, "Other Client").await;
 
@@ -224,6 +236,12 @@ async fn reassigning_offers_only_therapists_free_then_and_records_who_takes_over
     }
     let page = app.get_as(&format!("/visits/{id}"), &manager).await;
     assert!(page.body.contains("given to Ines Carvalho instead of Liza Manalo"), "{}", page.body);
+
+    // The client reads the change on their own page, by their private link.
+    let theirs = app.get(&manage_url).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+    assert!(theirs.body.contains("Changes by the practice"), "{}", theirs.body);
+    assert!(theirs.body.contains("Ines Carvalho instead of Liza Manalo"), "{}", theirs.body);
 }
 
 #[tokio::test]

@@ -331,7 +331,7 @@ impl SchedulePage<'_> {
                 ul.plain {
                     @for o in &overrides {
                         li {
-                            (day_heading(o.date)) " " (o.date.year()) ": "
+                            (ui::full_date(o.date)) ": "
                             @if o.windows.is_day_off() { "day off" }
                             @else {
                                 (booked::windows_text(&o.windows))

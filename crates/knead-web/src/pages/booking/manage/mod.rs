@@ -20,6 +20,7 @@ use super::facts::{booking_facts, manage_link};
 use crate::auth::{managed_booking, MaybeCaller};
 use crate::error::{field_errors, WebError};
 use crate::extract::{AppPath, AppQuery, FormPairs};
+use crate::pages::visits::change_notices;
 use crate::pages::Frame;
 use crate::state::AppState;
 use crate::ui::{clock, csrf_field, day_heading, minutes};
@@ -32,7 +33,7 @@ use knead_app::booking;
 use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
-use knead_core::booking::{parse_instant, Booking, BookingStatus, Clinic};
+use knead_core::booking::{parse_instant, Booking, BookingChange, BookingStatus, Clinic};
 use knead_core::calendar::{local_date, PracticeSettings};
 use knead_core::{Service, TherapistId, ValidationErrors};
 use maud::{html, Markup};
@@ -110,6 +111,8 @@ struct Manage<'a> {
     service: Service,
     names: HashMap<TherapistId, String>,
     clinics: Vec<Clinic>,
+    /// What the practice changed about the booking (another time, another therapist), for the client to read.
+    changes: Vec<BookingChange>,
     changeable: bool,
     within_policy: bool,
     today: Date,
@@ -132,6 +135,7 @@ impl<'a> Manage<'a> {
         let names =
             listing::list::<Therapists>(app, Audience::Manager).await?.into_iter().map(|t| (t.id, t.name)).collect();
         let clinics = calendar::all_clinics(app).await?;
+        let changes = booking::changes(app, booking.id).await?;
         let today = local_date(settings.zone(), now);
         Ok(Manage {
             state,
@@ -146,6 +150,7 @@ impl<'a> Manage<'a> {
             service,
             names,
             clinics,
+            changes,
         })
     }
 
@@ -235,8 +240,7 @@ impl<'a> Manage<'a> {
                 div.error-summary role="alert" { @for why in refused { p { (why) } } }
             }
             (booking_facts(tz, b, &self.service, &self.own_names(), &self.clinics))
-            // Changes the practice made to this booking (another time, another therapist) are listed here,
-            // under its facts.
+            (change_notices(&self.changes, tz))
             @if self.changeable {
                 @if !self.within_policy {
                     p.error-summary role="note" {

@@ -22,7 +22,7 @@ use knead_app::catalog::{Services, Therapists};
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, App, AppResult};
 use knead_core::booking::{Booking, ClinicId, Where};
-use knead_core::calendar::{format_clock, local_date, DayWindows, TherapistSchedule};
+use knead_core::calendar::{local_date, DayWindows, TherapistSchedule};
 use knead_core::ServiceId;
 use maud::{html, Markup};
 use std::collections::HashMap;
@@ -186,10 +186,9 @@ impl Confirm {
             Pending::Date { date, windows } => (
                 format!("{} booked outside these hours", count(n)),
                 format!(
-                    "{} on {} {}: {}.",
+                    "{} on {}: {}.",
                     therapist.name,
-                    day_heading(*date),
-                    date.year(),
+                    ui::full_date(*date),
                     match windows {
                         Some(w) => windows_text(w),
                         None => "the usual weekly hours".into(),
@@ -228,8 +227,7 @@ pub(super) fn windows_text(windows: &DayWindows) -> String {
     if windows.is_day_off() {
         return "day off".into();
     }
-    let parts: Vec<String> =
-        windows.as_slice().iter().map(|(s, e)| format!("{}–{}", format_clock(*s), format_clock(*e))).collect();
+    let parts: Vec<String> = windows.as_slice().iter().map(|(s, e)| ui::clock_range(*s, *e)).collect();
     parts.join(", ")
 }
 
@@ -242,7 +240,7 @@ pub(super) fn time_off_text(tz: &TimeZone, start: Timestamp, end: Timestamp) -> 
     let (first, end_date) = (from.date(), to.date());
     // Time off until midnight ends with the day before.
     let last = if at_midnight(&to) { end_date.yesterday().unwrap_or(end_date) } else { end_date };
-    let day = |d: Date, year: bool| if year { format!("{} {}", day_heading(d), d.year()) } else { day_heading(d) };
+    let day = |d: Date, year: bool| if year { ui::full_date(d) } else { day_heading(d) };
     let same_year = first.year() == last.year();
     match (at_midnight(&from), at_midnight(&to)) {
         (true, true) if first >= last => format!("{}, all day", day(first, true)),
@@ -272,15 +270,23 @@ pub(super) fn time_off_text(tz: &TimeZone, start: Timestamp, end: Timestamp) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::{with_page_locale, PageLocale};
+    use knead_core::calendar::{Locale, TimeFormat, WallClock};
 
     fn at(text: &str) -> Timestamp {
         text.parse().unwrap()
     }
 
+    /// Runs `f` as a page of a practice writing 24-hour times and British dates would.
+    fn european<R>(f: impl FnOnce() -> R) -> R {
+        let wall_clock = WallClock { time_format: TimeFormat::H24, locale: Locale::EnGb };
+        with_page_locale(PageLocale { wall_clock, zone: TimeZone::get("Europe/Helsinki").unwrap() }, f)
+    }
+
     #[test]
     fn time_off_reads_as_whole_days_or_with_its_times() {
         let tz = TimeZone::get("Europe/Helsinki").unwrap();
-        let text = |s: &str, e: &str| time_off_text(&tz, at(s), at(e));
+        let text = |s: &str, e: &str| european(|| time_off_text(&tz, at(s), at(e)));
         assert_eq!(text("2026-12-07T22:00:00Z", "2026-12-08T22:00:00Z"), "Tuesday 8 December 2026, all day");
         assert_eq!(
             text("2026-12-06T22:00:00Z", "2026-12-09T22:00:00Z"),
@@ -307,7 +313,9 @@ mod tests {
 
     #[test]
     fn a_dates_hours_read_as_times_or_a_day_off() {
+        let hours = DayWindows::new([(540, 720), (780, 1440)]).unwrap();
         assert_eq!(windows_text(&DayWindows::day_off()), "day off");
-        assert_eq!(windows_text(&DayWindows::new([(540, 720), (780, 1440)]).unwrap()), "09:00–12:00, 13:00–24:00");
+        assert_eq!(european(|| windows_text(&hours)), "09:00–12:00, 13:00–24:00");
+        assert_eq!(windows_text(&hours), "9:00 am–12:00 pm, 1:00 pm–12:00 am", "on a 12-hour clock");
     }
 }
