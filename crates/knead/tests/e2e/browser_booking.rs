@@ -2,8 +2,7 @@
 //! service's page, the address typed in part and picked from the suggestions) and a couple's massage
 //! (entered from the booking list, the address typed whole), clicking service -> where -> when -> details
 //! -> confirm, and sees both confirmations, the couples one naming two therapists. No page shows a
-//! coordinate field. Then, by the private link, cancelling asks first ("Keep it" keeps the booking) and moving
-//! goes time -> question -> yes, naming the therapist.
+//! coordinate field.
 //!
 //! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
 
@@ -143,32 +142,6 @@ async fn a_guest_books_a_home_visit_and_a_couples_visit_through_the_pages() {
     client.goto(&format!("{}{href}", server.url)).await.unwrap();
     assert_eq!(text_of(client, "#booking-status").await, "Confirmed");
     assert_eq!(text_of(client, "#booking-therapists").await, one);
-
-    // Cancel asks first, and "Keep it" keeps it; Move shows one day's times, asks, then moves.
-    click(client, "#cancel-booking").await;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while text_of(client, "h1").await != "Cancel this booking?" {
-        assert!(Instant::now() < deadline, "no question before cancelling");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    client.find(Locator::LinkText("Keep it")).await.unwrap().click().await.unwrap();
-    let status = client.wait().for_element(Locator::Id("booking-status")).await.expect("the booking again");
-    assert_eq!(status.text().await.unwrap(), "Confirmed");
-    click(client, "#move-booking").await;
-    let time = client.wait().for_element(Locator::Css("a.slot")).await.expect("times to move to");
-    time.click().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while text_of(client, "h1").await != "Move your booking?" {
-        assert!(Instant::now() < deadline, "no question before moving");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let who = text_of(client, "#move-therapist").await;
-    click(client, "form[action$='/manage/reschedule'] button[type=submit]").await;
-    let notice = client.wait().for_element(Locator::Css("p.notice")).await.expect("the move is confirmed");
-    let notice = notice.text().await.unwrap();
-    let now_with = text_of(client, "#booking-therapists").await;
-    assert!(notice.contains("moved") && notice.contains(&now_with), "{notice} names {now_with}");
-    assert!(who.starts_with(&now_with), "the therapist asked about ({who}) gives the visit ({now_with})");
 
     client.clone().close().await.unwrap();
 }
