@@ -235,6 +235,10 @@ impl<'a> Manage<'a> {
         };
         let body = html! {
             h1 { "Your booking" }
+            @if self.caller.is_manager() {
+                // This is the client's page; staff work from their own view of the booking.
+                p.notice { "This is the page your client sees. " a href={ "/visits/" (b.id.0) } { "Open the staff view of this booking" } }
+            }
             @if let Some(n) = &notice { p.notice role="status" { (n) } }
             @if !refused.is_empty() {
                 div.error-summary role="alert" { @for why in refused { p { (why) } } }
