@@ -66,6 +66,14 @@ pub fn field_id(name: &str) -> String {
     name.replace(['[', ']', '.'], "_")
 }
 
+/// The ids a field's `aria-describedby` names: its hint, then its error, so a screen reader reads both
+/// with the field; `None` when it has neither.
+fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
+    let ids: Vec<String> =
+        [hint.then(|| format!("{id}-hint")), error.then(|| format!("{id}-error"))].into_iter().flatten().collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
 /// One labelled field with its hint, the value as typed, and its error beside it.
 pub fn field(
     values: &Values,
@@ -79,11 +87,11 @@ pub fn field(
     let error = error_for(errors, name);
     let id = field_id(name);
     let invalid = error.map(|_| "true");
-    let described = error.map(|_| format!("{id}-error"));
+    let described = described_by(&id, !hint.is_empty(), error.is_some());
     html! {
         div.field.invalid[error.is_some()] {
             label for=(id) { (label) }
-            @if !hint.is_empty() { span.hint { (hint) } }
+            @if !hint.is_empty() { span.hint id={ (id) "-hint" } { (hint) } }
             @match input {
                 Input::Line(t) => {
                     input #(id) type=(t.html_type) name=(name) value=(value) inputmode=[t.inputmode]
@@ -115,17 +123,13 @@ pub fn address_field(values: &Values, errors: &ValidationErrors, name: &str, lab
     let value = values.get(name);
     let error = error_for(errors, name);
     let id = field_id(name);
-    let described = [Some(format!("{id}-hint")), error.map(|_| format!("{id}-error"))]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let described = described_by(&id, true, error.is_some());
     html! {
         div.field.address.invalid[error.is_some()] {
             label for=(id) { (label) }
             span.hint #{ (id) "-hint" } { (hint) }
             input #(id) type="text" name=(name) value=(value) autocomplete="street-address" data-address
-                aria-controls={ (id) "-suggestions" } aria-invalid=[error.map(|_| "true")] aria-describedby=(described);
+                aria-controls={ (id) "-suggestions" } aria-invalid=[error.map(|_| "true")] aria-describedby=[described.as_deref()];
             ul.suggestions #{ (id) "-suggestions" } role="listbox" aria-label="Suggested addresses" hidden {}
             p.visually-hidden #{ (id) "-status" } aria-live="polite" {}
             @if let Some(e) = error { span.error #{ (id) "-error" } { (e) } }
@@ -159,16 +163,69 @@ pub fn asked_date(text: Option<&str>, today: jiff::civil::Date, errors: &mut Val
     }
 }
 
-/// The list of problems above a refused form, each linking to its field.
+/// The list of problems above a refused form, each naming its field and linking to it ("Email is required").
 pub fn error_summary(errors: &ValidationErrors, lead: &str) -> Markup {
     html! {
         @if !errors.0.is_empty() {
             div.error-summary role="alert" {
                 p { (lead) }
-                ul { @for e in &errors.0 { li { a href={ "#" (field_id(&e.field)) } { (e.detail) } } } }
+                ul {
+                    @for e in &errors.0 {
+                        // Money is typed in dollars into `price` for the API's `price_cents` (see `error_for`).
+                        @let typed_as = e.field.strip_suffix("_cents").unwrap_or(&e.field);
+                        li { a href={ "#" (field_id(typed_as)) } { (summary_line(&e.field, &e.detail)) } }
+                    }
+                }
             }
         }
     }
+}
+
+/// How a field is named in the error summary: the label its form shows for the fields many forms share,
+/// else its name in words ("duration_minutes" is "Duration minutes", "price_cents" is "Price").
+pub fn field_label(field: &str) -> String {
+    const LABELS: [(&str, &str); 12] = [
+        ("name", "Name"),
+        ("email", "Email"),
+        ("phone", "Phone"),
+        ("password", "Password"),
+        ("code", "Code"),
+        ("address", "Street address"),
+        ("unit", "Apartment, unit or buzzer"),
+        ("clinic_id", "Clinic"),
+        ("therapist_id", "Therapist"),
+        ("date", "Date"),
+        ("start", "Time"),
+        ("time_zone", "Time zone"),
+    ];
+    if let Some((_, label)) = LABELS.iter().find(|(f, _)| *f == field) {
+        return label.to_string();
+    }
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let bare = last.strip_suffix("_cents").or_else(|| last.strip_suffix("_id")).unwrap_or(last);
+    let words: String = bare.chars().map(|c| if c == '_' || c == '[' || c == ']' { ' ' } else { c }).collect();
+    capitalized(words.split_whitespace().collect::<Vec<_>>().join(" ").as_str())
+}
+
+/// One line of the summary: the field's label and what is wrong with it. A message that reads on from the
+/// label ("is required", "must be ...") follows it; an instruction ("choose one of the clinics") comes after a
+/// colon; a problem with the whole form stands alone.
+fn summary_line(field: &str, detail: &str) -> String {
+    let label = field_label(field);
+    if field.is_empty() || field == "form" || label.is_empty() {
+        return capitalized(detail);
+    }
+    const READS_ON: [&str; 8] = ["is ", "must ", "names ", "has ", "could ", "was ", "are ", "cannot "];
+    if READS_ON.iter().any(|w| detail.starts_with(w)) {
+        format!("{label} {detail}")
+    } else {
+        format!("{label}: {detail}")
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The CSRF field every signed-in form carries.

@@ -173,24 +173,17 @@ impl<'a> Frame<'a> {
                         header.site {
                             div.wrap {
                                 a.brand href="/" { (practice) }
-                                nav aria-label="Main" {
-                                    a href="/services" { "Services" }
-                                    a href="/therapists" { "Therapists" }
-                                    a href="/articles" { "Articles" }
-                                    a href="/book" { "Book" }
-                                    @match self.caller {
-                                        Some(c) => {
-                                            @if c.user.role == Role::Manager { a href="/manage" { "Manage" } }
-                                            @if c.user.role == Role::Therapist { a href="/calendar" { "Calendar" } }
-                                            a href="/account" { "Account" }
-                                            form.inline method="post" action="/logout" {
-                                                input type="hidden" name="csrf" value=(c.csrf_token().unwrap_or(""));
-                                                button.link type="submit" { "Sign out" }
-                                            }
-                                        }
-                                        None => { a href="/login" { "Sign in" } }
+                                // At a desk every link shows; on a phone the most used stays beside a
+                                // "Menu" that opens the rest (a <details>, so it works without script).
+                                // The stylesheet shows one of the two, so only one is ever read out or reached by Tab.
+                                nav.phone aria-label="Main" {
+                                    a.nav-book href="/book" { "Book" }
+                                    details.menu {
+                                        summary { "Menu" }
+                                        div.menu-items { (self.nav_links()) }
                                     }
                                 }
+                                nav.desk aria-label="Main" { (self.nav_links()) }
                             }
                         }
                         main #main .wrap { (body) }
@@ -206,6 +199,28 @@ impl<'a> Frame<'a> {
             }
             .into_string(),
         )
+    }
+
+    /// The site's links, and signing in or out, for the caller.
+    fn nav_links(&self) -> Markup {
+        html! {
+            a href="/services" { "Services" }
+            a href="/therapists" { "Therapists" }
+            a href="/articles" { "Articles" }
+            a href="/book" { "Book" }
+            @match self.caller {
+                Some(c) => {
+                    @if c.user.role == Role::Manager { a href="/manage" { "Manage" } }
+                    @if c.user.role == Role::Therapist { a href="/calendar" { "Calendar" } }
+                    a href="/account" { "Account" }
+                    form.inline method="post" action="/logout" {
+                        input type="hidden" name="csrf" value=(c.csrf_token().unwrap_or(""));
+                        button.link type="submit" { "Sign out" }
+                    }
+                }
+                None => { a href="/login" { "Sign in" } }
+            }
+        }
     }
 
     /// The page with a status, as a response.

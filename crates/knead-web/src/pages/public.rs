@@ -28,30 +28,39 @@ pub fn router() -> Routes {
         .route("/articles/{slug}", get(article))
 }
 
-fn service_card(s: &Service) -> Markup {
+/// A card's heading: h2 on a list page, h3 under a section's h2 on the home page, so headings never skip a
+/// level.
+fn card_heading(level: u8, href: &str, text: &str) -> Markup {
+    html! {
+        @if level == 2 { h2.card-title { a href=(href) { (text) } } }
+        @else { h3 { a href=(href) { (text) } } }
+    }
+}
+
+fn service_card(s: &Service, level: u8) -> Markup {
     html! {
         article.card {
-            h3 { a href={ "/services/" (s.slug) } { (s.name) } }
+            (card_heading(level, &format!("/services/{}", s.slug), &s.name))
             p.meta { (minutes(s.duration_minutes)) " · " (format_cents(s.price_cents)) " · " (s.place.label()) }
             @if !s.description.is_empty() { p { (first_sentence(&s.description)) } }
         }
     }
 }
 
-fn therapist_card(t: &Therapist) -> Markup {
+fn therapist_card(t: &Therapist, level: u8) -> Markup {
     html! {
         article.card {
-            h3 { a href={ "/therapists/" (t.slug) } { (t.name) } }
+            (card_heading(level, &format!("/therapists/{}", t.slug), &t.name))
             @if !t.credentials.is_empty() { p.meta { (t.credentials) } }
             @if !t.modalities.is_empty() { p { (t.modalities.join(", ")) } }
         }
     }
 }
 
-fn article_card(a: &Article) -> Markup {
+fn article_card(a: &Article, level: u8) -> Markup {
     html! {
         article.card {
-            h3 { a href={ "/articles/" (a.slug) } { (a.title) } }
+            (card_heading(level, &format!("/articles/{}", a.slug), &a.title))
             @if !a.summary.is_empty() { p { (a.summary) } }
         }
     }
@@ -80,13 +89,13 @@ fn home_view(services: &[Service], therapists: &[Therapist], articles: &[Article
             p { a.button href="/services" { "See services" } }
         }
         @if !services.is_empty() {
-            section { h2 { "Services" } div.grid { @for s in services.iter().take(6) { (service_card(s)) } } }
+            section { h2 { "Services" } div.grid { @for s in services.iter().take(6) { (service_card(s, 3)) } } }
         }
         @if !therapists.is_empty() {
-            section { h2 { "Our therapists" } div.grid { @for t in therapists.iter().take(4) { (therapist_card(t)) } } }
+            section { h2 { "Our therapists" } div.grid { @for t in therapists.iter().take(4) { (therapist_card(t, 3)) } } }
         }
         @if !articles.is_empty() {
-            section { h2 { "Learn" } div.grid { @for a in articles.iter().take(3) { (article_card(a)) } } }
+            section { h2 { "Learn" } div.grid { @for a in articles.iter().take(3) { (article_card(a, 3)) } } }
         }
     }
 }
@@ -96,7 +105,7 @@ async fn services(State(state): State<AppState>, caller: MaybeCaller) -> Result<
     let body = html! {
         h1 { "Services" }
         @if services.is_empty() { p { "No services are listed yet." } }
-        div.grid { @for s in &services { (service_card(s)) } }
+        div.grid { @for s in &services { (service_card(s, 2)) } }
     };
     Ok(Frame::new(&state, &caller).page("Services", body))
 }
@@ -143,7 +152,7 @@ async fn therapists(State(state): State<AppState>, caller: MaybeCaller) -> Resul
     let body = html! {
         h1 { "Therapists" }
         @if therapists.is_empty() { p { "No therapists are listed yet." } }
-        div.grid { @for t in &therapists { (therapist_card(t)) } }
+        div.grid { @for t in &therapists { (therapist_card(t, 2)) } }
     };
     Ok(Frame::new(&state, &caller).page("Therapists", body))
 }
@@ -181,7 +190,7 @@ async fn articles(State(state): State<AppState>, caller: MaybeCaller) -> Result<
     let body = html! {
         h1 { "Articles" }
         @if articles.is_empty() { p { "No articles yet." } }
-        div.grid { @for a in &articles { (article_card(a)) } }
+        div.grid { @for a in &articles { (article_card(a, 2)) } }
     };
     Ok(Frame::new(&state, &caller).page("Articles", body))
 }

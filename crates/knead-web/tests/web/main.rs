@@ -1,5 +1,6 @@
 //! The web layer's tests: the router in-process, over in-memory SQLite with the demo practice.
 
+mod accessibility;
 mod api;
 mod auth;
 mod booking_api;

@@ -1,4 +1,5 @@
-//! A person in Chromium: opens the home page, a service and an article, and signs in as the demo manager.
+//! A person in Chromium on a phone: opens the home page, a service and an article through the header's menu, and
+//! signs in as the demo manager.
 //!
 //! Drives Debian's Chromium through chromedriver (fantoccini). Outside CI a missing chromedriver is
 //! reported loudly as a skip; in CI (`CI=true`) it fails the test.
@@ -121,8 +122,8 @@ async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in(
     assert_eq!(h1, "Massage that comes to you");
 
     // A service, reached by clicking through.
-    client.find(Locator::LinkText("Services")).await.unwrap().click().await.unwrap();
-    let first = client.find(Locator::Css(".card h3 a")).await.unwrap();
+    menu_link(client, "Services").await;
+    let first = client.find(Locator::Css(".card h2 a")).await.unwrap();
     let service_name = first.text().await.unwrap();
     first.click().await.unwrap();
     assert_eq!(client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), service_name);
@@ -131,15 +132,15 @@ async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in(
     assert!(facts.contains('$'), "the price shows: {facts}");
 
     // An article, with its Markdown rendered.
-    client.find(Locator::LinkText("Articles")).await.unwrap().click().await.unwrap();
-    let article_link = client.find(Locator::Css(".card h3 a")).await.unwrap();
+    menu_link(client, "Articles").await;
+    let article_link = client.find(Locator::Css(".card h2 a")).await.unwrap();
     let title = article_link.text().await.unwrap();
     article_link.click().await.unwrap();
     assert_eq!(client.find(Locator::Css("article.prose h1")).await.unwrap().text().await.unwrap(), title);
     assert!(!client.find_all(Locator::Css("article.prose h2")).await.unwrap().is_empty(), "headings rendered");
 
     // Sign in as the demo manager.
-    client.find(Locator::LinkText("Sign in")).await.unwrap().click().await.unwrap();
+    menu_link(client, "Sign in").await;
     client.find(Locator::Id("email")).await.unwrap().send_keys("manager@demo.knead.test").await.unwrap();
     client.find(Locator::Id("password")).await.unwrap().send_keys("knead-demo-manager").await.unwrap();
     client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
@@ -156,8 +157,9 @@ async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in(
     client.find(Locator::LinkText("I have kept them; continue")).await.unwrap().click().await.unwrap();
     wait_for_path(client, "/manage").await;
 
-    // Signing in again asks for the code after the password.
-    client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+    // Signing in again asks for the code after the password. At a phone's width, signing out is in the menu.
+    client.find(Locator::Css("header details.menu summary")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("header nav.phone form button")).await.unwrap().click().await.unwrap();
     wait_for_path(client, "/").await;
     client.goto(&format!("{}/login", server.url)).await.unwrap();
     client.find(Locator::Id("email")).await.unwrap().send_keys("manager@demo.knead.test").await.unwrap();
@@ -169,16 +171,29 @@ async fn a_visitor_reads_a_service_and_an_article_and_the_demo_manager_signs_in(
     client.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_path(client, "/manage").await;
     assert_eq!(client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Manage the practice");
-    let sign_out = client.find(Locator::Css("header form button")).await.unwrap().text().await.unwrap();
-    assert_eq!(sign_out, "Sign out", "the header shows the signed-in state");
+    client.find(Locator::Css("header details.menu summary")).await.unwrap().click().await.unwrap();
+    let sign_out = client.find(Locator::Css("header nav.phone form button")).await.unwrap().text().await.unwrap();
+    assert_eq!(sign_out, "Sign out", "the header's menu shows the signed-in state");
     let cookie = client.get_named_cookie("knead_session").await.expect("a session cookie");
     assert_eq!(cookie.http_only(), Some(true));
 
     client.clone().close().await.unwrap();
 }
 
+/// Follows a header link at a phone's width: opens the "Menu" and clicks the link named `text` in it.
+async fn menu_link(client: &fantoccini::Client, text: &str) {
+    client.find(Locator::Css("header details.menu summary")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|e| panic!("{text} in the menu: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Waits until the browser shows `path`.
-async fn wait_for_path(client: &fantoccini::Client, path: &str) {
+pub(crate) async fn wait_for_path(client: &fantoccini::Client, path: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while client.current_url().await.unwrap().path() != path {
         let now = client.current_url().await.unwrap();
@@ -188,7 +203,7 @@ async fn wait_for_path(client: &fantoccini::Client, path: &str) {
 }
 
 /// The code an authenticator app shows `ahead` seconds from now for a base32 `key`.
-fn totp_code(key: &str, ahead: u64) -> String {
+pub(crate) fn totp_code(key: &str, ahead: u64) -> String {
     let bytes = totp_rs::Secret::Encoded(key.to_string()).to_bytes().unwrap();
     let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();

@@ -1,6 +1,7 @@
 //! End-to-end tests of the real `knead` binary: its commands, its server, and a browser using it.
 
 mod browser;
+mod browser_accessibility;
 mod browser_booking;
 mod cli;
 mod concurrency;

@@ -48,7 +48,7 @@ fn services_view(services: &[Service]) -> Markup {
                     p.meta { (minutes(s.duration_minutes)) " · " (format_cents(s.price_cents)) " · " (s.place.label())
                         @if s.kind == Kind::Couples { " · for two" } }
                     @if !s.description.is_empty() { p { (first_sentence(&s.description)) } }
-                    p { a.button href={ "/book/where?service_id=" (s.id.0) } aria-label={ "Book " (s.name) } { "Choose" } }
+                    p { a.button href={ "/book/where?service_id=" (s.id.0) } aria-label={ "Book " (s.name) } { "Book" } }
                 }
             }
         }

@@ -119,17 +119,9 @@ fn form_view<R: Managed>(
     }
 }
 
-/// The problems above a refused catalog form, each naming its field: these details ("is required") do
-/// not say which field on their own.
+/// The problems above a refused catalog form, each naming its field ("Name is required").
 fn error_summary(errors: &ValidationErrors) -> Markup {
-    html! {
-        @if !errors.is_empty() {
-            div.error-summary role="alert" {
-                p { "Nothing was saved. Please correct these:" }
-                ul { @for e in &errors.0 { li { a href={ "#" (ui::field_id(&e.field)) } { (e.field) } ": " (e.detail) } } }
-            }
-        }
-    }
+    ui::error_summary(errors, "Nothing was saved. Please correct these:")
 }
 
 async fn new_form<R: Managed>(State(state): State<AppState>, Manager(caller): Manager) -> Html<String> {
