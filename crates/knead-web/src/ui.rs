@@ -353,11 +353,6 @@ pub fn practice_contact(name: &str, details: &PracticeDetails) -> Markup {
     }
 }
 
-/// A wall-clock minute of the day (0 to 1440) as the practice writes times: "9:30 am" or "09:30".
-pub fn clock_minutes(minute_of_day: i64) -> String {
-    crate::pages::page_locale().wall_clock.minutes(minute_of_day)
-}
-
 /// Two wall-clock minutes of the day as a range: "9:30–11:00 am" or "09:30–11:00".
 pub fn clock_range(start: i64, end: i64) -> String {
     crate::pages::page_locale().wall_clock.minutes_range(start, end)

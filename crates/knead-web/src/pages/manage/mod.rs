@@ -106,7 +106,7 @@ fn dashboard_view() -> Markup {
         h1 { "Manage the practice" }
         div.grid {
             @for (path, title, text) in sections {
-                article.card { h3 { a href={ "/manage/" (path) } { (title) } } p { (text) } }
+                article.card { h2.card-title { a href={ "/manage/" (path) } { (title) } } p { (text) } }
             }
         }
     }

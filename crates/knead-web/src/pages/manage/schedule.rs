@@ -17,7 +17,7 @@ use crate::extract::{AppPath, AppQuery, FormPairs};
 use crate::pages::Frame;
 use crate::routes::{get, post, Routes};
 use crate::state::AppState;
-use crate::ui::{self, day_heading, field, line, Input, Values, DATE, DECIMAL, HOURS};
+use crate::ui::{self, field, line, Input, Values, DATE, DECIMAL, HOURS};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
