@@ -1,5 +1,5 @@
 //! JSON bodies of the API, through its body parser into each input type knead reads. A malformed body is a
-//! 400 in our shape naming the field at fault; a well-formed one validates without a panic, and what
+//! 400 (a key the type does not take, a 422 `unknown_field`) in our shape naming the field at fault; a well-formed one validates without a panic, and what
 //! validation accepts holds only values in range.
 #![no_main]
 
