@@ -435,27 +435,8 @@ mod tests {
     async fn a_room_with_a_visit_to_come_is_named_when_its_removal_is_refused() {
         let app = demo().await;
         let c = all_clinics(&app).await.unwrap().remove(0);
-        let service = clinic_service(&app).await;
-        let q = AvailabilityQuery {
-            service_id: service,
-            place: Location::Clinic(c.id),
-            from: date(2026, 6, 3),
-            days: 7,
-            therapist_id: None,
-        };
-        let start = availability(&app, &q).await.unwrap().slots[0].start;
-        let request = BookingInput {
-            service_id: service.0,
-            start: start.to_string(),
-            clinic_id: Some(c.id.0),
-            client: Some(ContactInput {
-                name: "Ana Fictional".into(),
-                email: "ana@example.com".into(),
-                phone: "416-555-0100".into(),
-            }),
-            ..Default::default()
-        };
-        let booked = book(&app, &request.validate().unwrap(), None, None, "fp".into()).await.unwrap().booking;
+        let booked = clinic_booking(&app).await;
+        let start = booked.start;
         let busy = c.rooms.iter().find(|r| Some(r.id) == booked.visits[0].room_id).unwrap();
         let without = ClinicInput { rooms: vec!["Another room".into()], ..as_edited(&c) };
         match update_clinic(&app, c.id, &without).await {
