@@ -10,16 +10,21 @@
 //! - [`booking`]: availability (with its in-memory calendar), booking, moving and cancelling.
 //! - [`places`]: addresses to points and back, behind the `Geocoder` port.
 //! - [`travel`]: road travel times behind the `RoadRouter` port, cached, with the straight-line fallback.
+//! - [`clients`]: client records (found or made for each booking), signing up, staff's lists and files.
+//! - [`intake`]: the red-flag screening, health-history versions, clearances, the visit sheet and the
+//!   hash-chained audit log.
 //!
-//! Coming contexts get a module here: `intake`, `records`, `outcomes`, `events`, `dispatch`, `notify`,
+//! Coming contexts get a module here: `records`, `outcomes`, `events`, `dispatch`, `notify`,
 //! `billing`, `data`.
 
 pub mod accounts;
 pub mod booking;
 pub mod calendar;
 pub mod catalog;
+pub mod clients;
 pub mod content;
 mod error;
+pub mod intake;
 pub mod listing;
 pub mod places;
 pub mod travel;

@@ -228,6 +228,26 @@ impl ServiceInput {
 }
 
 impl Service {
+    /// The service as booked with the add-ons named in `names`: their minutes and prices added. An unknown
+    /// name is an error naming `field` and the add-ons there are.
+    pub fn with_add_ons(&self, field: &str, names: &[String]) -> Result<Service, crate::FieldError> {
+        let mut booked = self.clone();
+        for name in names {
+            let Some(add_on) = self.add_ons.iter().find(|a| a.name.eq_ignore_ascii_case(name.trim())) else {
+                let offered: Vec<&str> = self.add_ons.iter().map(|a| a.name.as_str()).collect();
+                let detail = if offered.is_empty() {
+                    "this service has no add-ons".to_string()
+                } else {
+                    format!("\"{name}\" is not an add-on of this service; it has: {}", offered.join(", "))
+                };
+                return Err(crate::FieldError::new("unknown", field, detail));
+            };
+            booked.duration_minutes += add_on.extra_minutes;
+            booked.price_cents += add_on.price_cents;
+        }
+        Ok(booked)
+    }
+
     /// Whether a client books it alone online: individual and couples visits are; chair days and spa
     /// parties are planned with the practice.
     pub fn bookable_online(&self) -> bool {

@@ -4,9 +4,10 @@
 //! (`ServiceInput::validate`, `Email::parse`...), so everything past the edge holds only valid values.
 //!
 //! One module per context: `account`, `catalog`, `content`, `calendar` (settings, hours, time off),
-//! `booking` (bookings and the rules around the engine), `practice` (its own details: name, phone, email,
+//! `booking` (bookings and the rules around the engine), `intake` (clients, health history, red-flag
+//! screening, precautions and the audit chain), `practice` (its own details: name, phone, email,
 //! address), `schedule` (the availability engine), and the shared `geo`, `validation`, `clock`, `money` and
-//! `slug`. Coming contexts (`intake`, `clinical`, `outcomes`, `events`, `billing`) land beside them.
+//! `slug`. Coming contexts (`clinical`, `outcomes`, `events`, `billing`) land beside them.
 
 pub mod account;
 pub mod booking;
@@ -15,6 +16,7 @@ pub mod catalog;
 pub mod clock;
 pub mod content;
 pub mod geo;
+pub mod intake;
 pub mod money;
 pub mod places;
 pub mod practice;

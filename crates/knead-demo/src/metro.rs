@@ -453,6 +453,12 @@ async fn book(
             phone: "416-555-0100".into(),
         },
         client_user_id: None,
+        client_id: None,
+        status: knead_core::booking::BookingStatus::Confirmed,
+        reason: None,
+        screening_id: None,
+        add_ons: Vec::new(),
+        notes: String::new(),
         price_cents: service.price_cents,
         travel_fee_cents: settings.travel_fee_cents(haversine_km(schedule.base, visit.at)),
         visits: vec![NewVisit {

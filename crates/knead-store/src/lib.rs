@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 mod account;
 mod catalog;
+mod clients;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod content;
@@ -20,6 +21,7 @@ pub mod sql;
 
 pub use account::{AccountStore, NewApiToken, NewSession, PendingSession, SecondFactor, SessionRecord};
 pub use catalog::CatalogStore;
+pub use clients::{BookingFilter, ClientStore, ClientSummary};
 pub use content::ContentStore;
 pub use error::{StoreError, StoreResult};
 pub use places::PlaceStore;
@@ -27,7 +29,7 @@ pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, SchedulingSto
 
 /// Everything knead stores; what the web layer holds.
 #[async_trait]
-pub trait Store: AccountStore + CatalogStore + ContentStore + PlaceStore + SchedulingStore {
+pub trait Store: AccountStore + CatalogStore + ClientStore + ContentStore + PlaceStore + SchedulingStore {
     /// A cheap round trip, for /healthz.
     async fn ping(&self) -> StoreResult<()>;
     /// Which backend this is, for logs: "sqlite" or "postgres".

@@ -381,6 +381,10 @@ pub struct Booked {
     pub booking: Booking,
     pub replayed: bool,
     pub manage_token: Option<String>,
+    /// The precautions the visit carries (strictest first): why it waits for clearance, what to avoid.
+    pub precautions: Vec<knead_core::intake::Precaution>,
+    /// The screening it was booked with: a `routine` one advises a physician or physiotherapist review.
+    pub screening: Option<knead_core::intake::ScreeningRecord>,
 }
 
 /// Books a slot for `req`, by a guest or by `user` (signed in): re-derives the therapists and travel from
@@ -408,7 +412,13 @@ pub async fn book(
             if earlier != fingerprint {
                 return Err(AppError::KeyReused);
             }
-            return Ok(Booked { booking, replayed: true, manage_token: None });
+            return Ok(Booked {
+                booking,
+                replayed: true,
+                manage_token: None,
+                precautions: Vec::new(),
+                screening: None,
+            });
         }
     }
     let ctx = Context::fresh(store, req.service_id, req.place.location(), req.therapist_ids.as_deref()).await?;
@@ -433,6 +443,12 @@ pub async fn book(
         place: req.place.clone(),
         client,
         client_user_id: user.filter(|u| u.role == Role::Client).map(|u| u.id),
+        client_id: None,
+        status: knead_core::booking::BookingStatus::Confirmed,
+        reason: req.reason,
+        screening_id: req.screening_id.clone(),
+        add_ons: req.add_ons.clone(),
+        notes: req.notes.clone(),
         price_cents: ctx.service.price_cents,
         travel_fee_cents: travel_fee_cents(&ctx.settings, &ctx.schedules, &therapists, mobile_point(&req.place)),
         visits,
@@ -442,8 +458,16 @@ pub async fn book(
         created_at: now,
     };
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
-        Created::New(booking) => Booked { booking, replayed: false, manage_token: Some(manage_token) },
-        Created::Replayed(booking) => Booked { booking, replayed: true, manage_token: None },
+        Created::New(booking) => Booked {
+            booking,
+            replayed: false,
+            manage_token: Some(manage_token),
+            precautions: Vec::new(),
+            screening: None,
+        },
+        Created::Replayed(booking) => {
+            Booked { booking, replayed: true, manage_token: None, precautions: Vec::new(), screening: None }
+        }
     })
 }
 
@@ -523,6 +547,12 @@ async fn move_booking(
         place: booking.place.clone(),
         client: booking.client.clone(),
         client_user_id: booking.client_user_id,
+        client_id: booking.client_id,
+        status: booking.status,
+        reason: booking.reason,
+        screening_id: booking.screening_id.clone(),
+        add_ons: booking.add_ons.clone(),
+        notes: booking.notes.clone(),
         price_cents: booking.price_cents,
         travel_fee_cents: booking.travel_fee_cents,
         visits: visits_for(&slot, &ctx.service, start),

@@ -15,6 +15,7 @@ pub use crate::calendar::parse_instant;
 use crate::account::{Email, UserId};
 use crate::catalog::{ServiceId, TherapistId};
 use crate::geo::GeoPoint;
+use crate::intake::{ClientId, HealthHistory, IntakeInput, ScreeningId, VisitReason};
 use crate::schedule::Unfit;
 use crate::validation::{FieldError, ValidationErrors};
 use jiff::Timestamp;
@@ -84,6 +85,27 @@ pub struct BookingInput {
     /// Required for guests; a signed-in client may leave it out.
     #[serde(default)]
     pub client: Option<ContactInput>,
+    /// What brings the client: `back_pain`, `leg_pain`, `sciatica`, `neck_shoulder`, `headache`, `stress`,
+    /// `relaxation`, `sports`, `pregnancy`, `injury` or `other`. Back pain, leg pain and sciatica need a
+    /// complete `screening_id`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The red-flag screening made for this booking (`POST /api/v1/screenings`).
+    #[serde(default)]
+    pub screening_id: Option<String>,
+    /// Names of the service's add-ons to include (their minutes and prices are added).
+    #[serde(default)]
+    pub add_ons: Vec<String>,
+    /// For the therapist: parking, pets, stairs, the buzzer (at most 1,000 characters).
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Staff booking on a client's behalf name the client record; its contact details are used.
+    #[serde(default)]
+    pub client_id: Option<i64>,
+    /// The client's health history, given with the booking (asked before a first visit; a new version when
+    /// something changed). Its precautions decide whether the booking can go ahead.
+    #[serde(default)]
+    pub intake: Option<IntakeInput>,
 }
 
 /// A visit at the client's place needs the street address the therapist will drive to: a house number
@@ -159,6 +181,13 @@ pub struct BookingRequest {
     pub therapist_ids: Option<Vec<TherapistId>>,
     pub place: Where,
     pub client: Option<Contact>,
+    pub reason: Option<VisitReason>,
+    pub screening_id: Option<ScreeningId>,
+    /// Add-on names, as the service lists them, without repeats.
+    pub add_ons: Vec<String>,
+    pub notes: String,
+    pub client_id: Option<ClientId>,
+    pub intake: Option<HealthHistory>,
 }
 
 impl BookingInput {
@@ -181,12 +210,39 @@ impl BookingInput {
             check_street_address(&mut e, &address);
         }
         let client = self.client.as_ref().and_then(|c| c.validate(&mut e));
+        let reason = self.reason.as_deref().and_then(|r| e.take(VisitReason::parse("reason", r)));
+        let screening_id = self.screening_id.as_deref().and_then(|s| e.take(ScreeningId::parse("screening_id", s)));
+        let add_ons = e.labels("add_ons", &self.add_ons, 20, 120);
+        let notes = e.text("notes", self.notes.as_deref().unwrap_or(""), 0, 1000);
+        let client_id = self.client_id.map(ClientId);
+        let intake = self.intake.as_ref().and_then(|i| match i.validate() {
+            Ok(h) => Some(h),
+            Err(errors) => {
+                for mut err in errors.0 {
+                    err.field = format!("intake.{}", err.field);
+                    e.push(err);
+                }
+                None
+            }
+        });
         e.finish(|| {
             let place = match location? {
                 Location::Point(at) => Where::Mobile { at, address },
                 Location::Clinic(id) => Where::Clinic(id),
             };
-            Some(BookingRequest { service_id: ServiceId(self.service_id), start: start?, therapist_ids, place, client })
+            Some(BookingRequest {
+                service_id: ServiceId(self.service_id),
+                start: start?,
+                therapist_ids,
+                place,
+                client,
+                reason,
+                screening_id,
+                add_ons,
+                notes,
+                client_id,
+                intake,
+            })
         })
     }
 }
@@ -196,15 +252,30 @@ impl BookingInput {
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
     Confirmed,
+    /// Held (its time kept) until staff record a physician's clearance.
+    AwaitingClearance,
     Cancelled,
 }
 
 impl BookingStatus {
+    pub const ALL: [BookingStatus; 3] =
+        [BookingStatus::Confirmed, BookingStatus::AwaitingClearance, BookingStatus::Cancelled];
+
     pub fn as_str(self) -> &'static str {
         match self {
             BookingStatus::Confirmed => "confirmed",
+            BookingStatus::AwaitingClearance => "awaiting_clearance",
             BookingStatus::Cancelled => "cancelled",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<BookingStatus> {
+        BookingStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Whether the booking still holds its time (confirmed, or waiting for clearance).
+    pub fn is_active(self) -> bool {
+        self != BookingStatus::Cancelled
     }
 }
 
@@ -235,6 +306,14 @@ pub struct Booking {
     pub client: Contact,
     /// The signed-in client who booked, if any.
     pub client_user_id: Option<UserId>,
+    /// The client record the booking belongs to (every booking has one since migration 0010).
+    pub client_id: Option<ClientId>,
+    pub reason: Option<VisitReason>,
+    pub screening_id: Option<ScreeningId>,
+    /// The add-ons chosen, by name; their minutes and prices are in `end` and `price_cents`.
+    pub add_ons: Vec<String>,
+    /// What the client left for the therapist (parking, pets, stairs, buzzer).
+    pub notes: String,
     pub price_cents: i64,
     pub travel_fee_cents: i64,
     pub visits: Vec<Visit>,
@@ -331,6 +410,14 @@ pub struct NewBooking {
     pub place: Where,
     pub client: Contact,
     pub client_user_id: Option<UserId>,
+    pub client_id: Option<ClientId>,
+    /// `Confirmed`, or `AwaitingClearance` for a booking held until staff record a clearance.
+    pub status: BookingStatus,
+    pub reason: Option<VisitReason>,
+    /// The screening the booking was made with; the store links it to the booking and the client.
+    pub screening_id: Option<ScreeningId>,
+    pub add_ons: Vec<String>,
+    pub notes: String,
     pub price_cents: i64,
     pub travel_fee_cents: i64,
     pub visits: Vec<NewVisit>,

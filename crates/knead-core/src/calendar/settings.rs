@@ -11,6 +11,7 @@
 use super::dates::{add_days, add_minutes};
 use super::wall_clock::{Locale, TimeFormat, WallClock};
 use crate::geo::{haversine_km, GeoPoint};
+use crate::intake::ScreeningThresholds;
 use crate::validation::{FieldError, ValidationErrors};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -191,6 +192,9 @@ pub struct PracticeSettings {
     /// How dates are written: `en-US`/`en-CA` "Tuesday, December 1, 2026", the others "Tuesday 1 December 2026".
     #[serde(default)]
     pub locale: Locale,
+    /// The red-flag screening's thresholds (age bounds of a first episode, weeks of nerve pain).
+    #[serde(default)]
+    pub screening: ScreeningThresholds,
 }
 
 /// The booking horizon's default: a year ahead.
@@ -264,6 +268,7 @@ impl PracticeSettings {
             speed_kmh: self.speed_kmh,
             time_format: self.time_format,
             locale: self.locale,
+            screening: self.screening,
         }
     }
 }
@@ -301,6 +306,11 @@ pub struct PracticeSettingsInput {
     /// `en-AU`, `en-NZ` or `en-IE` ("Tuesday 1 December 2026").
     #[serde(default)]
     pub locale: Locale,
+    /// The red-flag screening's thresholds: a first episode of back pain under `first_episode_under_age`
+    /// (16) or over `first_episode_over_age` (60) is urgent; nerve pain not improving after
+    /// `nerve_pain_weeks` (6) is routine.
+    #[serde(default)]
+    pub screening: ScreeningThresholds,
 }
 
 impl Default for PracticeSettingsInput {
@@ -318,6 +328,7 @@ impl Default for PracticeSettingsInput {
             speed_kmh: 30.0,
             time_format: TimeFormat::default(),
             locale: Locale::default(),
+            screening: ScreeningThresholds::default(),
         }
     }
 }
@@ -348,6 +359,7 @@ impl PracticeSettingsInput {
         e.range("travel_fee_cents_per_km", self.travel_fee_cents_per_km, 0, 100_000, " cents");
         positive(&mut e, "road_factor", self.road_factor, 5.0);
         positive(&mut e, "speed_kmh", self.speed_kmh, 200.0);
+        self.screening.validate(&mut e);
         e.finish(|| {
             Some(PracticeSettings {
                 time_zone: time_zone?,
@@ -362,6 +374,7 @@ impl PracticeSettingsInput {
                 speed_kmh: self.speed_kmh,
                 time_format: self.time_format,
                 locale: self.locale,
+                screening: self.screening,
             })
         })
     }

@@ -139,6 +139,12 @@ pub fn new_booking(
             phone: "416-555-0100".into(),
         },
         client_user_id: None,
+        client_id: None,
+        status: knead_core::booking::BookingStatus::Confirmed,
+        reason: None,
+        screening_id: None,
+        add_ons: Vec::new(),
+        notes: String::new(),
         price_cents: 13_000,
         travel_fee_cents: 0,
         visits: therapists

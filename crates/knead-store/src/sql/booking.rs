@@ -129,6 +129,12 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
                 place,
                 client,
                 client_user_id: r.opt_int("client_user_id")?.map(UserId),
+                // PLACEHOLDER until migration 0010 adds the columns.
+                client_id: None,
+                reason: None,
+                screening_id: None,
+                add_ons: Vec::new(),
+                notes: String::new(),
                 price_cents: r.int("price_cents")?,
                 travel_fee_cents: r.int("travel_fee_cents")?,
                 visits: Vec::new(),

@@ -17,6 +17,7 @@
 mod account;
 mod booking;
 mod catalog;
+mod clients;
 mod content;
 mod error;
 mod places;

@@ -231,7 +231,7 @@ impl<'a> VisitPage<'a> {
                 dt { "Price" } dd { (format_cents(b.price_cents)) }
                 dt { "Travel fee" } dd { @if b.travel_fee_cents == 0 { "None" } @else { (format_cents(b.travel_fee_cents)) } }
                 dt { "Total" } dd { strong { (format_cents(b.price_cents + b.travel_fee_cents)) } }
-                dt { "Status" } dd #visit-status { @match b.status { BookingStatus::Confirmed => "Confirmed", BookingStatus::Cancelled => "Cancelled" } }
+                dt { "Status" } dd #visit-status { @match b.status { BookingStatus::Confirmed => "Confirmed", BookingStatus::AwaitingClearance => "Waiting for a physician's clearance", BookingStatus::Cancelled => "Cancelled" } }
             }
         }
     }

@@ -441,6 +441,7 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
         address,
         clinic_id,
         client: Some(contact),
+        ..Default::default()
     };
     let request = match input.validate() {
         Ok(r) => r,

@@ -119,6 +119,8 @@ fn read_settings(
         travel_fee_cents_per_km: ui::money(&mut read, values, "travel_fee_per_km", "travel_fee_per_km"),
         road_factor: ui::decimal(&mut read, values, "road_factor", "1.3"),
         speed_kmh: ui::decimal(&mut read, values, "speed_kmh", "30"),
+        // The screening's thresholds have their own form fields once the settings page shows them.
+        screening: current.screening,
     };
     (input, read)
 }

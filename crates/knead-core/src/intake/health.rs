@@ -1,0 +1,587 @@
+//! The health-history intake and the precautions it gives a visit.
+//!
+//! Asked before the first visit and reviewed at each later booking; every answer set is kept as a new
+//! version (the store never overwrites one). Precautions follow the clinical reference's categories
+//! (section 2): `block` stops a booking, `clearance_required` holds it until staff record a physician's
+//! clearance, `local_avoid` (with its region) and `modify_pressure` travel with the visit to the therapist's
+//! sheet.
+
+use super::screening::{Assessment, Level};
+use super::VisitReason;
+use crate::validation::{FieldError, ValidationErrors};
+use serde::{Deserialize, Serialize};
+
+/// The other care a client receives: massage goes alongside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OtherCare {
+    #[serde(default)]
+    pub physician: bool,
+    #[serde(default)]
+    pub physiotherapy: bool,
+    #[serde(default)]
+    pub chiropractic: bool,
+    #[serde(default)]
+    pub medication: bool,
+    /// Who, and for what (free text).
+    #[serde(default)]
+    pub details: String,
+}
+
+impl OtherCare {
+    /// The kinds of care named, in plain words.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.physician, "a physician"),
+            (self.physiotherapy, "physiotherapy"),
+            (self.chiropractic, "chiropractic"),
+            (self.medication, "medication"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+}
+
+/// The six elements of informed consent (clinical reference, section 6): each must be agreed to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    #[serde(default)]
+    pub nature: bool,
+    #[serde(default)]
+    pub benefits: bool,
+    #[serde(default)]
+    pub risks: bool,
+    #[serde(default)]
+    pub alternatives: bool,
+    #[serde(default)]
+    pub no_treatment: bool,
+    #[serde(default)]
+    pub right_to_stop: bool,
+}
+
+/// Each consent element: its field and what the client agrees they were told, in our words.
+pub const CONSENT_ELEMENTS: [(&str, &str); 6] = [
+    ("nature", "what the treatment is and how it is done"),
+    ("benefits", "what it may help with, and that results differ from person to person"),
+    ("risks", "its risks and side effects, such as soreness for a day or two"),
+    ("alternatives", "the other care I could choose instead, or as well"),
+    ("no_treatment", "what may happen if I have no treatment"),
+    ("right_to_stop", "that I may ask to stop or change the treatment at any time"),
+];
+
+impl Consent {
+    fn given(&self, element: &str) -> bool {
+        match element {
+            "nature" => self.nature,
+            "benefits" => self.benefits,
+            "risks" => self.risks,
+            "alternatives" => self.alternatives,
+            "no_treatment" => self.no_treatment,
+            _ => self.right_to_stop,
+        }
+    }
+
+    pub fn complete(&self) -> bool {
+        CONSENT_ELEMENTS.iter().all(|(f, _)| self.given(f))
+    }
+}
+
+/// Areas treated only with the client's written consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SensitiveArea {
+    UpperInnerThighs,
+    ChestWall,
+    Breasts,
+    Buttocks,
+}
+
+impl SensitiveArea {
+    pub const ALL: [SensitiveArea; 4] =
+        [SensitiveArea::UpperInnerThighs, SensitiveArea::ChestWall, SensitiveArea::Breasts, SensitiveArea::Buttocks];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SensitiveArea::UpperInnerThighs => "upper_inner_thighs",
+            SensitiveArea::ChestWall => "chest_wall",
+            SensitiveArea::Breasts => "breasts",
+            SensitiveArea::Buttocks => "buttocks",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SensitiveArea::UpperInnerThighs => "Upper inner thighs",
+            SensitiveArea::ChestWall => "Chest wall",
+            SensitiveArea::Breasts => "Breasts",
+            SensitiveArea::Buttocks => "Buttocks (gluteal muscles)",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SensitiveArea> {
+        SensitiveArea::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}
+
+/// A health history as the client (or staff, with them) fills it in. The yes/no questions that decide
+/// precautions are `Option`s and required: an unanswered one is never taken as "no".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IntakeInput {
+    /// Health conditions, in the client's words.
+    #[serde(default)]
+    pub conditions: String,
+    #[serde(default)]
+    pub osteoporosis: Option<bool>,
+    /// Cancer now or being treated.
+    #[serde(default)]
+    pub cancer: Option<bool>,
+    #[serde(default)]
+    pub bleeding_disorder: Option<bool>,
+    /// Swelling from heart or kidney failure.
+    #[serde(default)]
+    pub heart_or_kidney_swelling: Option<bool>,
+    #[serde(default)]
+    pub varicose_veins: Option<bool>,
+    /// Medicines taken, in the client's words.
+    #[serde(default)]
+    pub medications: String,
+    /// Blood thinners (anticoagulants).
+    #[serde(default)]
+    pub anticoagulants: Option<bool>,
+    /// Steroid tablets for months.
+    #[serde(default)]
+    pub long_term_steroids: Option<bool>,
+    /// Allergies, in the client's words.
+    #[serde(default)]
+    pub allergies: String,
+    /// Allergic to massage oils or lotions (or nuts in them).
+    #[serde(default)]
+    pub oil_or_lotion_allergy: Option<bool>,
+    #[serde(default)]
+    pub pregnant: Option<bool>,
+    /// Weeks of pregnancy, when pregnant.
+    #[serde(default)]
+    pub pregnancy_weeks: Option<i64>,
+    /// A pregnancy the client's physician or midwife calls high-risk.
+    #[serde(default)]
+    pub high_risk_pregnancy: Option<bool>,
+    /// Surgery in the last 6 months.
+    #[serde(default)]
+    pub recent_surgery: Option<bool>,
+    /// Was it on the spine?
+    #[serde(default)]
+    pub spinal_surgery: Option<bool>,
+    /// What, where and when.
+    #[serde(default)]
+    pub surgery_details: String,
+    /// Ever had a blood clot (DVT, thrombophlebitis, pulmonary embolism).
+    #[serde(default)]
+    pub clot_history: Option<bool>,
+    /// Now: one calf or leg swollen, warm, red or painful, or a clot being treated.
+    #[serde(default)]
+    pub suspected_clot: Option<bool>,
+    /// Now: a fever, or a cold, flu or other illness that spreads.
+    #[serde(default)]
+    pub fever_or_contagious: Option<bool>,
+    /// Skin conditions and where (rash, wound, burn, bruise).
+    #[serde(default)]
+    pub skin_conditions: String,
+    /// Numbness or reduced feeling anywhere.
+    #[serde(default)]
+    pub reduced_sensation: Option<bool>,
+    #[serde(default)]
+    pub reduced_sensation_where: String,
+    /// Implants and where (joint replacement, pacemaker, plates, breast implants).
+    #[serde(default)]
+    pub implants: String,
+    /// Areas the client wants left alone.
+    #[serde(default)]
+    pub areas_to_avoid: String,
+    #[serde(default)]
+    pub other_care: OtherCare,
+    #[serde(default)]
+    pub consent: Consent,
+    /// Sensitive areas the client agrees may be treated; any other is not.
+    #[serde(default)]
+    pub sensitive_areas: Vec<SensitiveArea>,
+}
+
+/// A validated health history: every required question answered, every text within its length.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HealthHistory(IntakeInput);
+
+/// The yes/no questions that must be answered, with the question asked.
+pub const INTAKE_QUESTIONS: [(&str, &str); 15] = [
+    ("fever_or_contagious", "Do you have a fever now, or a cold, flu or other illness that spreads?"),
+    ("suspected_clot", "Is one calf or leg swollen, warm, red or painful right now, or is a blood clot being treated?"),
+    ("clot_history", "Have you ever had a blood clot (deep vein thrombosis, phlebitis or a clot in the lungs)?"),
+    ("anticoagulants", "Do you take a blood thinner?"),
+    ("bleeding_disorder", "Do you bruise or bleed easily, or have a bleeding disorder or low platelets?"),
+    ("long_term_steroids", "Have you taken steroid tablets for several months?"),
+    ("osteoporosis", "Have you been told you have osteoporosis (thinning bones)?"),
+    ("cancer", "Do you have cancer now, or are you being treated for it?"),
+    ("heart_or_kidney_swelling", "Do you have swelling from heart or kidney failure?"),
+    ("varicose_veins", "Do you have varicose veins?"),
+    ("pregnant", "Are you pregnant?"),
+    ("recent_surgery", "Have you had surgery in the last 6 months?"),
+    (
+        "reduced_sensation",
+        "Is there anywhere you have numbness or less feeling than usual (for example from diabetes)?",
+    ),
+    ("oil_or_lotion_allergy", "Are you allergic to any massage oil, lotion or nut oil?"),
+    ("high_risk_pregnancy", "If pregnant: has your physician or midwife called the pregnancy high-risk?"),
+];
+
+impl IntakeInput {
+    fn answer(&self, field: &str) -> Option<bool> {
+        match field {
+            "fever_or_contagious" => self.fever_or_contagious,
+            "suspected_clot" => self.suspected_clot,
+            "clot_history" => self.clot_history,
+            "anticoagulants" => self.anticoagulants,
+            "bleeding_disorder" => self.bleeding_disorder,
+            "long_term_steroids" => self.long_term_steroids,
+            "osteoporosis" => self.osteoporosis,
+            "cancer" => self.cancer,
+            "heart_or_kidney_swelling" => self.heart_or_kidney_swelling,
+            "varicose_veins" => self.varicose_veins,
+            "pregnant" => self.pregnant,
+            "recent_surgery" => self.recent_surgery,
+            "reduced_sensation" => self.reduced_sensation,
+            "oil_or_lotion_allergy" => self.oil_or_lotion_allergy,
+            "high_risk_pregnancy" => self.high_risk_pregnancy,
+            "spinal_surgery" => self.spinal_surgery,
+            _ => None,
+        }
+    }
+
+    /// The history, or an error naming every unanswered question, missing detail, or text too long.
+    pub fn validate(&self) -> Result<HealthHistory, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let mut clean = self.clone();
+        for (field, _) in INTAKE_QUESTIONS {
+            // The pregnancy follow-ups are asked only of someone pregnant; the spinal one only after surgery.
+            let asked = field != "high_risk_pregnancy" || self.pregnant == Some(true);
+            if asked && self.answer(field).is_none() {
+                e.push(FieldError::new("required", field, "answer yes or no"));
+            }
+        }
+        if self.pregnant == Some(true) {
+            match self.pregnancy_weeks {
+                None => e.push(FieldError::new("required", "pregnancy_weeks", "give the weeks of pregnancy, 1 to 42")),
+                Some(w) => {
+                    e.range("pregnancy_weeks", w, 1, 42, " weeks");
+                }
+            }
+        } else {
+            clean.pregnancy_weeks = None;
+            clean.high_risk_pregnancy = None;
+        }
+        if self.recent_surgery == Some(true) {
+            if self.spinal_surgery.is_none() {
+                e.push(FieldError::new(
+                    "required",
+                    "spinal_surgery",
+                    "answer yes or no: was the surgery on your spine?",
+                ));
+            }
+            clean.surgery_details = e.text("surgery_details", &self.surgery_details, 1, 500);
+        } else {
+            clean.spinal_surgery = None;
+            clean.surgery_details = e.text("surgery_details", &self.surgery_details, 0, 500);
+        }
+        if self.reduced_sensation == Some(true) {
+            clean.reduced_sensation_where = e.text("reduced_sensation_where", &self.reduced_sensation_where, 1, 300);
+        } else {
+            clean.reduced_sensation_where = e.text("reduced_sensation_where", &self.reduced_sensation_where, 0, 300);
+        }
+        for (field, text) in [
+            ("conditions", &self.conditions),
+            ("medications", &self.medications),
+            ("allergies", &self.allergies),
+            ("skin_conditions", &self.skin_conditions),
+            ("implants", &self.implants),
+            ("areas_to_avoid", &self.areas_to_avoid),
+        ] {
+            let cleaned = e.text(field, text, 0, 1000);
+            match field {
+                "conditions" => clean.conditions = cleaned,
+                "medications" => clean.medications = cleaned,
+                "allergies" => clean.allergies = cleaned,
+                "skin_conditions" => clean.skin_conditions = cleaned,
+                "implants" => clean.implants = cleaned,
+                _ => clean.areas_to_avoid = cleaned,
+            }
+        }
+        clean.other_care.details = e.text("other_care.details", &self.other_care.details, 0, 500);
+        for (field, _) in CONSENT_ELEMENTS {
+            if !self.consent.given(field) {
+                e.push(FieldError::new(
+                    "consent_required",
+                    format!("consent.{field}"),
+                    "massage needs your agreement to each part of consent; tick it once you have read it",
+                ));
+            }
+        }
+        clean.sensitive_areas.sort();
+        clean.sensitive_areas.dedup();
+        e.finish(|| Some(HealthHistory(clean)))
+    }
+}
+
+impl HealthHistory {
+    pub fn answers(&self) -> &IntakeInput {
+        &self.0
+    }
+}
+
+/// What a precaution does to a visit, mildest first (so `max` is the strictest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Light pressure only: no deep or forceful work.
+    ModifyPressure,
+    /// Leave this region alone.
+    LocalAvoid,
+    /// A physician's clearance first: the booking waits for staff to record it.
+    ClearanceRequired,
+    /// No session.
+    Block,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::ModifyPressure => "modify_pressure",
+            Category::LocalAvoid => "local_avoid",
+            Category::ClearanceRequired => "clearance_required",
+            Category::Block => "block",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::ModifyPressure => "Light pressure only",
+            Category::LocalAvoid => "Avoid this area",
+            Category::ClearanceRequired => "Physician's clearance first",
+            Category::Block => "No massage",
+        }
+    }
+}
+
+/// One constraint on a visit, with why and (for `local_avoid`) where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Precaution {
+    pub category: Category,
+    /// The body region, for `local_avoid` (and pressure limits that apply to one region).
+    pub region: Option<String>,
+    /// Why, in plain language, for the therapist and the client.
+    pub reason: String,
+    /// The intake or screening field it comes from.
+    pub source: String,
+}
+
+fn p(category: Category, region: Option<&str>, reason: &str, source: &str) -> Precaution {
+    Precaution { category, region: region.map(str::to_string), reason: reason.to_string(), source: source.to_string() }
+}
+
+/// The precautions a health history, the reason for the visit and its screening give, strictest first.
+pub fn precautions(
+    history: Option<&HealthHistory>,
+    reason: Option<VisitReason>,
+    screening: Option<&Assessment>,
+) -> Vec<Precaution> {
+    use Category::*;
+    let mut out = Vec::new();
+    if let Some(s) = screening {
+        for r in &s.reasons {
+            match r.level {
+                Level::Emergency => out.push(p(Block, None, &r.message, &r.field)),
+                Level::Urgent => out.push(p(ClearanceRequired, None, &r.message, &r.field)),
+                Level::Routine | Level::Clear => {}
+            }
+        }
+    }
+    if let Some(h) = history.map(HealthHistory::answers) {
+        let yes = |field: &str| h.answer(field) == Some(true);
+        if yes("suspected_clot") {
+            out.push(p(
+                Block,
+                None,
+                "a suspected or treated blood clot: no massage until a physician has seen it",
+                "suspected_clot",
+            ));
+        }
+        if yes("fever_or_contagious") {
+            out.push(p(
+                Block,
+                None,
+                "a fever or an illness that spreads: massage waits until it has passed",
+                "fever_or_contagious",
+            ));
+        }
+        if yes("spinal_surgery") {
+            out.push(p(
+                ClearanceRequired,
+                Some("spine"),
+                "recent spinal surgery: the surgeon's or physician's clearance first",
+                "spinal_surgery",
+            ));
+        }
+        if yes("heart_or_kidney_swelling") {
+            out.push(p(
+                ClearanceRequired,
+                None,
+                "swelling from heart or kidney failure: a physician's clearance first",
+                "heart_or_kidney_swelling",
+            ));
+        }
+        if yes("high_risk_pregnancy") {
+            out.push(p(
+                ClearanceRequired,
+                None,
+                "a high-risk pregnancy: the physician's or midwife's clearance first",
+                "high_risk_pregnancy",
+            ));
+        }
+        if yes("recent_surgery") && !yes("spinal_surgery") {
+            let region = Some(h.surgery_details.as_str()).filter(|s| !s.is_empty()).unwrap_or("the surgical site");
+            out.push(p(
+                LocalAvoid,
+                Some(region),
+                "recent surgery: leave the site and its scar alone",
+                "recent_surgery",
+            ));
+        }
+        if yes("varicose_veins") {
+            out.push(p(LocalAvoid, Some("varicose veins (legs)"), "no pressure over varicose veins", "varicose_veins"));
+        }
+        if yes("pregnant") {
+            let weeks = h.pregnancy_weeks.unwrap_or(0);
+            if weeks < 14 {
+                out.push(p(
+                    LocalAvoid,
+                    Some("abdomen and sacrum"),
+                    "first trimester: no deep work on the abdomen or sacrum",
+                    "pregnancy_weeks",
+                ));
+            } else {
+                out.push(p(
+                    ModifyPressure,
+                    None,
+                    "pregnant (14 weeks or more): side-lying, not long on the back",
+                    "pregnancy_weeks",
+                ));
+            }
+        }
+        for (field, region) in
+            [("skin_conditions", &h.skin_conditions), ("implants", &h.implants), ("areas_to_avoid", &h.areas_to_avoid)]
+        {
+            if !region.is_empty() {
+                let reason = match field {
+                    "skin_conditions" => "a skin condition: leave this area alone",
+                    "implants" => "implanted hardware: no pressure over it",
+                    _ => "the client asks that this area be left alone",
+                };
+                out.push(p(LocalAvoid, Some(region), reason, field));
+            }
+        }
+        if yes("anticoagulants") {
+            out.push(p(ModifyPressure, None, "takes a blood thinner: light pressure, no deep work", "anticoagulants"));
+        }
+        if yes("bleeding_disorder") {
+            out.push(p(
+                ModifyPressure,
+                None,
+                "bruises or bleeds easily: light pressure, no deep work",
+                "bleeding_disorder",
+            ));
+        }
+        if yes("clot_history") && !yes("suspected_clot") {
+            out.push(p(
+                ModifyPressure,
+                Some("legs"),
+                "has had a blood clot: no deep work on the legs; stop and refer if a calf is swollen, warm or painful",
+                "clot_history",
+            ));
+        }
+        if yes("osteoporosis") || yes("long_term_steroids") {
+            let source = if yes("osteoporosis") { "osteoporosis" } else { "long_term_steroids" };
+            out.push(p(
+                ModifyPressure,
+                None,
+                "fragile bones: light pressure, no joint mobilisation over the spine",
+                source,
+            ));
+        }
+        if yes("reduced_sensation") {
+            out.push(p(
+                ModifyPressure,
+                Some(h.reduced_sensation_where.as_str()),
+                "reduced feeling: keep to light, objective limits; the client cannot judge pressure there",
+                "reduced_sensation",
+            ));
+        }
+        if yes("cancer") {
+            out.push(p(
+                ModifyPressure,
+                None,
+                "cancer: no deep pressure over the area without the physician's approval",
+                "cancer",
+            ));
+        }
+        if yes("oil_or_lotion_allergy") {
+            out.push(p(
+                ModifyPressure,
+                None,
+                "allergic to an oil or lotion: check the product before use",
+                "oil_or_lotion_allergy",
+            ));
+        }
+    }
+    if reason == Some(VisitReason::Sciatica) {
+        out.push(p(
+            LocalAvoid,
+            Some("sciatic nerve path (sciatic notch, deep gluteals, back of the thigh)"),
+            "sciatica: no sustained deep pressure along the nerve; stop if symptoms spread further down the leg",
+            "reason",
+        ));
+    }
+    out.sort_by(|a, b| b.category.cmp(&a.category));
+    out
+}
+
+/// What precautions mean for a booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// Book it.
+    Proceed,
+    /// Book it, held as `awaiting_clearance` until staff record a physician's clearance.
+    AwaitClearance(Vec<Precaution>),
+    /// Do not book it.
+    Refuse(Vec<Precaution>),
+}
+
+/// The strictest precaution decides.
+pub fn gate(precautions: &[Precaution]) -> Gate {
+    let of = |c: Category| precautions.iter().filter(|p| p.category == c).cloned().collect::<Vec<_>>();
+    let blocks = of(Category::Block);
+    if !blocks.is_empty() {
+        return Gate::Refuse(blocks);
+    }
+    let holds = of(Category::ClearanceRequired);
+    if !holds.is_empty() {
+        return Gate::AwaitClearance(holds);
+    }
+    Gate::Proceed
+}
