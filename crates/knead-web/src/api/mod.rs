@@ -8,6 +8,8 @@
 mod accounts;
 mod booking;
 pub(crate) mod calendar;
+mod clients;
+mod intake;
 mod listing;
 mod openapi;
 pub(crate) mod places;
@@ -69,6 +71,8 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(listing::routes())
         .merge(calendar::routes())
         .merge(booking::routes())
+        .merge(clients::routes())
+        .merge(intake::routes())
         .merge(places::routes())
 }
 

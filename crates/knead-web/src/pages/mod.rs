@@ -9,6 +9,8 @@
 mod accounts;
 mod booking;
 pub(crate) mod calendar;
+mod clients;
+mod intake;
 mod manage;
 mod public;
 pub(crate) mod visits;
@@ -40,6 +42,8 @@ pub fn routes() -> Routes {
         .merge(accounts::router())
         .merge(booking::router())
         .merge(calendar::router())
+        .merge(clients::router())
+        .merge(intake::router())
         .merge(manage::router())
         .merge(visits::router())
         .route("/static/style.css", get(stylesheet))

@@ -3,10 +3,12 @@
 mod browser;
 mod browser_accessibility;
 mod browser_booking;
+mod browser_intake;
 mod cli;
 mod concurrency;
 mod connections;
 mod crash;
+mod intake_api;
 mod places;
 mod support;
 mod tidy;

@@ -1,0 +1,1 @@
+//! Issue 10's tests: see the module's own doc once written.

@@ -1,0 +1,1 @@
+//! Issue 10's browser tests (to be written).
