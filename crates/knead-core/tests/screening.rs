@@ -195,3 +195,21 @@ proptest! {
         prop_assert_eq!(a.level, a.reasons.iter().map(|r| r.level).max().unwrap_or(Level::Clear));
     }
 }
+
+/// docs/CLINICAL.md lists each question with its level and source as the code asks it; this keeps the two
+/// in step (run with `KNEAD_PRINT_CLINICAL_TABLE=1 -- --nocapture` to print the table to paste).
+#[test]
+fn the_clinical_doc_lists_every_question_as_asked() {
+    let rows: Vec<String> = QUESTIONS
+        .iter()
+        .map(|q| format!("| `{}` | {} | {} | {} |", q.field, q.text, q.level.as_str(), q.source))
+        .collect();
+    let table = rows.join("\n");
+    if std::env::var_os("KNEAD_PRINT_CLINICAL_TABLE").is_some() {
+        println!("{table}");
+    }
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/CLINICAL.md")).unwrap();
+    for row in rows {
+        assert!(doc.contains(&row), "docs/CLINICAL.md lacks the row:\n{row}");
+    }
+}
