@@ -1,7 +1,7 @@
 //! The practice's settings, two forms on one page: its own details (public name, phone, email, postal
 //! address — shown on every public page), and its booking settings (time zone, chosen from the IANA zones by
 //! region, how times and dates are written, service area, booking grid and notice, how far ahead clients may
-//! book, travel fee, and the default travel model's road factor and speed).
+//! book, travel fee, the default travel model's road factor and speed, and the red-flag screening's thresholds).
 
 use super::{calendar_crumbs, SavedQuery};
 use crate::auth::{Caller, Manager};
@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use knead_app::{calendar, places, AppError};
 use knead_core::calendar::{Locale, PracticeSettings, PracticeSettingsInput, ServiceArea, TimeFormat, Zone};
+use knead_core::intake::ScreeningThresholds;
 use knead_core::money::format_cents;
 use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
 use knead_core::{GeoPoint, ValidationErrors};
@@ -74,6 +75,9 @@ fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> V
     v.set("travel_fee_per_km", format_cents(s.travel_fee_cents_per_km).trim_start_matches('$').to_string());
     v.set("road_factor", s.road_factor.to_string());
     v.set("speed_kmh", s.speed_kmh.to_string());
+    v.set("first_episode_under_age", s.screening.first_episode_under_age.to_string());
+    v.set("first_episode_over_age", s.screening.first_episode_over_age.to_string());
+    v.set("nerve_pain_weeks", s.screening.nerve_pain_weeks.to_string());
     v
 }
 
@@ -102,6 +106,11 @@ fn read_settings(
         "" => Ok(current.locale),
         text => Locale::parse("locale", text),
     };
+    // A threshold the form leaves out stays as it is (like the clock and date style).
+    let threshold = |read: &mut ValidationErrors, name: &str, now: i64| match values.get(name).trim() {
+        "" => now,
+        _ => ui::whole(read, values, name),
+    };
     let input = PracticeSettingsInput {
         time_format: read.take(time_format).unwrap_or(current.time_format),
         locale: read.take(locale).unwrap_or(current.locale),
@@ -119,8 +128,19 @@ fn read_settings(
         travel_fee_cents_per_km: ui::money(&mut read, values, "travel_fee_per_km", "travel_fee_per_km"),
         road_factor: ui::decimal(&mut read, values, "road_factor", "1.3"),
         speed_kmh: ui::decimal(&mut read, values, "speed_kmh", "30"),
-        // The screening's thresholds have their own form fields once the settings page shows them.
-        screening: current.screening,
+        screening: ScreeningThresholds {
+            first_episode_under_age: threshold(
+                &mut read,
+                "first_episode_under_age",
+                current.screening.first_episode_under_age,
+            ),
+            first_episode_over_age: threshold(
+                &mut read,
+                "first_episode_over_age",
+                current.screening.first_episode_over_age,
+            ),
+            nerve_pain_weeks: threshold(&mut read, "nerve_pain_weeks", current.screening.nerve_pain_weeks),
+        },
     };
     (input, read)
 }
@@ -131,7 +151,7 @@ fn settings_field(api_field: &str) -> String {
         "service_area.lat" | "service_area.lon" => "area_centre".into(),
         "service_area.radius_km" => "area_radius_km".into(),
         "travel_fee_cents_per_km" => "travel_fee_per_km".into(),
-        other => other.into(),
+        other => other.strip_prefix("screening.").unwrap_or(other).into(),
     }
 }
 
@@ -224,6 +244,15 @@ fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
                 div.row {
                     (line(v, e, "road_factor", "Road factor", DECIMAL, "E.g. 1.3."))
                     (line(v, e, "speed_kmh", "Average speed (km/h)", DECIMAL, ""))
+                }
+            }
+            fieldset {
+                legend { "Red-flag screening" }
+                p.hint { "Asked before a visit for back pain, leg pain or sciatica. The defaults are those of the clinical reference; see docs/CLINICAL.md." }
+                div.row {
+                    (line(v, e, "first_episode_under_age", "First back pain under age", WHOLE, "Is urgent: a physician first (default 16)."))
+                    (line(v, e, "first_episode_over_age", "First back pain over age", WHOLE, "Is urgent: a physician first (default 60)."))
+                    (line(v, e, "nerve_pain_weeks", "Weeks of nerve pain not improving", WHOLE, "Advise a physician or physio review (default 6)."))
                 }
             }
             button type="submit" { "Save settings" }
