@@ -211,9 +211,20 @@ pub async fn intake_versions_are_numbered_and_never_overwritten(store: &dyn Stor
     assert_eq!(versions[2].history, history("none"));
     assert!(store.intakes(ClientId(ben.id.0 + 999)).await.unwrap().is_empty());
 
+    // Submitted at once, they still take the next numbers in turn.
+    let cy = store.create_client(&draft("Cy", "cy@example.com"), None, t0()).await.unwrap();
+    let e = event(Some(cy.id), Action::Create, "intake", "cy");
+    let none = history("none");
+    let at_once = (0..5).map(|_| store.add_intake(cy.id, &none, None, t0(), &e));
+    for r in futures::future::join_all(at_once).await {
+        r.unwrap();
+    }
+    let numbers: Vec<i64> = store.intakes(cy.id).await.unwrap().iter().map(|v| v.version).collect();
+    assert_eq!(numbers, [5, 4, 3, 2, 1]);
+
     // Each version wrote its audit entry; an unknown client writes neither.
     let before = store.audit_entries(0, 100).await.unwrap().len();
-    assert_eq!(before, 4);
+    assert_eq!(before, 9);
     let missing = ClientId(ben.id.0 + 999);
     let r = store
         .add_intake(missing, &history("none"), None, t0(), &event(Some(missing), Action::Create, "intake", "x"))
@@ -395,6 +406,31 @@ pub async fn intakes_and_audit_entries_cannot_be_changed_or_removed<D: SqlDataba
     let entries = db.audit_entries(0, 10).await.unwrap();
     assert_eq!(entries.len(), 1);
     verify(GENESIS, &entries).unwrap();
+}
+
+/// Someone who gets past the triggers (drops them) and edits or removes an entry leaves a chain that no
+/// longer verifies, and `verify` names the entry.
+pub async fn an_audit_entry_edited_behind_the_triggers_breaks_the_chain<D: SqlDatabase>(db: &D) {
+    for n in 0..4 {
+        db.record_access(&event(None, Action::Read, "intake", &n.to_string())).await.unwrap();
+    }
+    let entries = db.audit_entries(0, 10).await.unwrap();
+    verify(GENESIS, &entries).unwrap();
+    let lift: &[&'static str] = match D::BACKEND {
+        "sqlite" => &["drop trigger audit_log_no_update", "drop trigger audit_log_no_delete"],
+        _ => &["drop trigger audit_log_append_only on audit_log"],
+    };
+    for sql in lift {
+        db.execute(sql, &[]).await.unwrap();
+    }
+    db.execute("update audit_log set record_id = '9' where id = $1", &[entries[2].id.into()]).await.unwrap();
+    let edited = db.audit_entries(0, 10).await.unwrap();
+    assert_eq!(verify(GENESIS, &edited).unwrap_err().id, entries[2].id, "the edited entry is named");
+    db.execute("update audit_log set record_id = '2' where id = $1", &[entries[2].id.into()]).await.unwrap();
+    verify(GENESIS, &db.audit_entries(0, 10).await.unwrap()).unwrap();
+    db.execute("delete from audit_log where id = $1", &[entries[1].id.into()]).await.unwrap();
+    let removed = db.audit_entries(0, 10).await.unwrap();
+    assert_eq!(verify(GENESIS, &removed).unwrap_err().id, entries[2].id, "the entry after a removed one is named");
 }
 
 /// Saved addresses that are not a list, a date of birth that is no date, or a booking's reason no one knows:
