@@ -101,6 +101,9 @@ fn dashboard_view() -> Markup {
             "Calendar and booking",
             "Therapists' hours, time off and calendars; clinics and rooms; the practice's details and booking settings.",
         ),
+        ("clients", "Clients", "Every client's file: contact, bookings, health history, screenings and clearances."),
+        ("bookings", "Bookings", "Bookings by day, therapist and status; held ones waiting for a clearance stand out."),
+        ("audit", "Audit log", "Every read and change of health information, its chain check, and an export."),
     ];
     html! {
         h1 { "Manage the practice" }
