@@ -124,7 +124,7 @@ pub async fn update_client(app: &App, staff: &User, id: ClientId, input: &Client
     }
     visible(app, staff, id).await?;
     let draft = input.validate(today(app).await?)?;
-    Ok(app.store().update_client(id, &draft).await.not_found_as("client")?)
+    app.store().update_client(id, &draft).await.not_found_as("client")
 }
 
 /// Clients whose name, email or phone contains `q` (case- and accent-insensitive), by name; all when `q` is
