@@ -337,5 +337,17 @@ pub async fn verify_audit(app: &App) -> AppResult<AuditCheck> {
     }
 }
 
+/// Screenings that reached `emergency` since `since`, newest first: attempts that made no booking, kept
+/// for the practice, on the manager's dashboard. One audit entry when there are any (their ids).
+pub async fn emergency_attempts(app: &App, manager: &User, since: jiff::Timestamp) -> AppResult<Vec<ScreeningRecord>> {
+    managers_only(manager)?;
+    let found = app.store().emergency_screenings(since).await?;
+    if !found.is_empty() {
+        let ids = found.iter().map(|s| s.id.0.as_str()).collect::<Vec<_>>().join(",");
+        record_read(app, Some(manager), None, "screening", ids).await?;
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests;
