@@ -176,10 +176,7 @@ async fn a_therapist_sees_only_their_own_clients_and_visit_sheets() {
     assert_eq!(file.status, StatusCode::NOT_FOUND, "{}", file.body);
     assert!(!file.body.contains("Oona"));
     let missing = app.get_as("/manage/clients/987654", &mara).await;
-    assert_eq!(
-        (missing.status, missing.body.replace("987654", "")),
-        (file.status, file.body.replace(&oona.to_string(), ""))
-    );
+    assert_eq!((missing.status, missing.body), (file.status, file.body), "the same answer as for no client");
     let sheet = app.get_as(&format!("/visits/{id}"), &mara).await;
     assert_eq!(sheet.status, StatusCode::NOT_FOUND, "{}", sheet.body);
     assert!(!sheet.body.contains("varicose"));

@@ -40,7 +40,13 @@ pub(super) async fn load(
 pub(super) fn view(caller: &Caller, s: &VisitSheet, values: &Values, clearance_errors: &ValidationErrors) -> Markup {
     let b = &s.booking;
     let c = &s.client;
-    let tel: String = c.phone.chars().filter(|ch| ch.is_ascii_digit() || *ch == '+').collect();
+    // The phone given for this visit first; the record's too when it differs (either may be newer).
+    let mut phones: Vec<&str> = vec![b.client.phone.as_str()];
+    if c.phone != b.client.phone {
+        phones.push(c.phone.as_str());
+    }
+    phones.retain(|p| !p.trim().is_empty());
+    let tel = |p: &str| -> String { p.chars().filter(|ch| ch.is_ascii_digit() || *ch == '+').collect() };
     html! {
         section.sheet #precautions aria-labelledby="precautions-heading" {
             h2 #precautions-heading { "Precautions" }
@@ -89,7 +95,10 @@ pub(super) fn view(caller: &Caller, s: &VisitSheet, values: &Values, clearance_e
             h2 #client-heading { "Client" }
             dl.facts {
                 dt { "Name" } dd #visit-client { (c.name) @if !c.same_name(&b.client.name) { " (booked as “" (b.client.name) "”)" } }
-                dt { "Phone" } dd { @if c.phone.is_empty() { "Not given" } @else { a href={ "tel:" (tel) } { (c.phone) } } }
+                dt { "Phone" } dd {
+                    @if phones.is_empty() { "Not given" }
+                    @for (i, p) in phones.iter().enumerate() { @if i > 0 { " or " } a href={ "tel:" (tel(p)) } { (p) } }
+                }
                 dt { "Email" } dd { a href={ "mailto:" (c.email.as_str()) } { (c.email.as_str()) } }
                 dt { "Address" } dd {
                     @match &b.place {
