@@ -211,9 +211,20 @@ pub async fn intake_versions_are_numbered_and_never_overwritten(store: &dyn Stor
     assert_eq!(versions[2].history, history("none"));
     assert!(store.intakes(ClientId(ben.id.0 + 999)).await.unwrap().is_empty());
 
+    // Submitted at once, they still take the next numbers in turn.
+    let cy = store.create_client(&draft("Cy", "cy@example.com"), None, t0()).await.unwrap();
+    let e = event(Some(cy.id), Action::Create, "intake", "cy");
+    let none = history("none");
+    let at_once = (0..5).map(|_| store.add_intake(cy.id, &none, None, t0(), &e));
+    for r in futures::future::join_all(at_once).await {
+        r.unwrap();
+    }
+    let numbers: Vec<i64> = store.intakes(cy.id).await.unwrap().iter().map(|v| v.version).collect();
+    assert_eq!(numbers, [5, 4, 3, 2, 1]);
+
     // Each version wrote its audit entry; an unknown client writes neither.
     let before = store.audit_entries(0, 100).await.unwrap().len();
-    assert_eq!(before, 4);
+    assert_eq!(before, 9);
     let missing = ClientId(ben.id.0 + 999);
     let r = store
         .add_intake(missing, &history("none"), None, t0(), &event(Some(missing), Action::Create, "intake", "x"))
@@ -252,7 +263,7 @@ pub async fn screenings_are_kept_claimed_once_and_emergencies_listed(store: &dyn
     assert!(matches!(r, Err(StoreError::NotFound)), "an unknown client: {r:?}");
 
     let since = store.emergency_screenings(t0() - 24.hours()).await.unwrap();
-    assert_eq!(since, [emergency.clone()]);
+    assert_eq!(since, std::slice::from_ref(&emergency));
     let all: Vec<_> = store.emergency_screenings(t0() - 72.hours()).await.unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(all, [emergency.id, old_emergency.id]);
     assert_eq!(store.audit_entries(0, 100).await.unwrap().len(), 4, "one entry per screening saved");
@@ -300,7 +311,7 @@ pub async fn a_held_booking_keeps_its_time_until_its_clearance_confirms_it_once(
     assert_eq!(held.status, BookingStatus::AwaitingClearance);
     // Its time is kept: on the therapist's day and in the stops availability reads.
     let (from, to) = (held.start - 1.hours(), held.end + 1.hours());
-    assert_eq!(store.therapist_bookings(mara, from, to).await.unwrap(), [held.clone()]);
+    assert_eq!(store.therapist_bookings(mara, from, to).await.unwrap(), std::slice::from_ref(&held));
     assert_eq!(store.stops_between(from, to).await.unwrap().len(), 1);
     assert_eq!(store.clearance(held.id).await.unwrap(), None);
 
@@ -316,7 +327,7 @@ pub async fn a_held_booking_keeps_its_time_until_its_clearance_confirms_it_once(
     assert_eq!(confirmed.status, BookingStatus::Confirmed);
     assert_eq!(store.booking(held.id).await.unwrap(), confirmed);
     assert_eq!(store.clearance(held.id).await.unwrap(), Some(clearance.clone()));
-    assert_eq!(store.clearances(ana.id).await.unwrap(), [clearance.clone()]);
+    assert_eq!(store.clearances(ana.id).await.unwrap(), std::slice::from_ref(&clearance));
 
     // Twice, or for a booking never held, is a conflict on its status; an unknown booking is not found.
     let r = store.record_clearance(&clearance, &e).await;
@@ -395,6 +406,31 @@ pub async fn intakes_and_audit_entries_cannot_be_changed_or_removed<D: SqlDataba
     let entries = db.audit_entries(0, 10).await.unwrap();
     assert_eq!(entries.len(), 1);
     verify(GENESIS, &entries).unwrap();
+}
+
+/// Someone who gets past the triggers (drops them) and edits or removes an entry leaves a chain that no
+/// longer verifies, and `verify` names the entry.
+pub async fn an_audit_entry_edited_behind_the_triggers_breaks_the_chain<D: SqlDatabase>(db: &D) {
+    for n in 0..4 {
+        db.record_access(&event(None, Action::Read, "intake", &n.to_string())).await.unwrap();
+    }
+    let entries = db.audit_entries(0, 10).await.unwrap();
+    verify(GENESIS, &entries).unwrap();
+    let lift: &[&'static str] = match D::BACKEND {
+        "sqlite" => &["drop trigger audit_log_no_update", "drop trigger audit_log_no_delete"],
+        _ => &["drop trigger audit_log_append_only on audit_log"],
+    };
+    for sql in lift {
+        db.execute(sql, &[]).await.unwrap();
+    }
+    db.execute("update audit_log set record_id = '9' where id = $1", &[entries[2].id.into()]).await.unwrap();
+    let edited = db.audit_entries(0, 10).await.unwrap();
+    assert_eq!(verify(GENESIS, &edited).unwrap_err().id, entries[2].id, "the edited entry is named");
+    db.execute("update audit_log set record_id = '2' where id = $1", &[entries[2].id.into()]).await.unwrap();
+    verify(GENESIS, &db.audit_entries(0, 10).await.unwrap()).unwrap();
+    db.execute("delete from audit_log where id = $1", &[entries[1].id.into()]).await.unwrap();
+    let removed = db.audit_entries(0, 10).await.unwrap();
+    assert_eq!(verify(GENESIS, &removed).unwrap_err().id, entries[2].id, "the entry after a removed one is named");
 }
 
 /// Saved addresses that are not a list, a date of birth that is no date, or a booking's reason no one knows:
