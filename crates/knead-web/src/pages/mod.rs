@@ -216,6 +216,10 @@ impl<'a> Frame<'a> {
                 Some(c) => {
                     @if c.user.role == Role::Manager { a href="/manage" { "Manage" } }
                     @if c.user.role == Role::Therapist { a href="/calendar" { "Calendar" } }
+                    @if matches!(c.user.role, Role::Manager | Role::Therapist) {
+                        a href="/manage/clients" { "Clients" }
+                        a href="/manage/bookings" { "Bookings" }
+                    }
                     a href="/account" { "Account" }
                     form.inline method="post" action="/logout" {
                         input type="hidden" name="csrf" value=(c.csrf_token().unwrap_or(""));

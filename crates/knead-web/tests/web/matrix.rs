@@ -155,6 +155,25 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/manage/settings", Manager, |_| "->/manage/settings"),
         rule(post.clone(), "/manage/settings/details", Manager, |_| "->/manage/settings"),
         rule(get.clone(), "/manage/travel", Manager, |_| "straight lines"),
+        // issue 10 staff pages: clients, their files and the bookings list for staff (a therapist sees only
+        // their own clients), recording a clearance on the visit sheet, and the manager's audit log.
+        rule(get.clone(), "/manage/clients", Therapist, |r| match r {
+            Role::TherapistB => "Clients",
+            _ => CLIENT.0,
+        }),
+        rule(get.clone(), "/manage/clients/new", Therapist, |_| "name=\"email\""),
+        rule(post.clone(), "/manage/clients/new", Therapist, |_| "->/manage/clients/"),
+        rule(get.clone(), "/manage/clients/{id}", Staff, |_| CLIENT.0),
+        rule(get.clone(), "/manage/clients/{id}/edit", Staff, |_| CLIENT.0),
+        rule(post.clone(), "/manage/clients/{id}/edit", Staff, |_| "->/manage/clients/"),
+        rule(get.clone(), "/manage/bookings", Therapist, |r| match r {
+            Role::TherapistB => "Bookings",
+            _ => "Sam Lindqvist",
+        }),
+        rule(get.clone(), "/manage/audit", Manager, |_| "Audit log"),
+        rule(get.clone(), "/manage/audit.csv", Manager, |_| "id,at,actor"),
+        // Client A's booking is not held: the form is refused, saying so (the check is who may ask).
+        rule(post.clone(), "/visits/{id}/clearance", Staff, |_| "not waiting for a clearance"),
         // The API.
         rule(get.clone(), "/healthz", Public, |_| "\"status\":\"ok\""),
         rule(get.clone(), "/api/v1/openapi.json", Public, |_| "\"openapi\""),
@@ -253,6 +272,8 @@ struct Fixture {
     tokens: BTreeMap<Role, Auth>,
     emails: BTreeMap<Role, &'static str>,
     booking_id: i64,
+    /// Client A's client record (issue 10 staff pages).
+    client_id: i64,
     manage_token: String,
     booking_date: String,
     therapist_a: i64,
@@ -377,8 +398,11 @@ impl Fixture {
             .await;
         assert_eq!(off.status, StatusCode::CREATED, "time off: {}", off.body);
         let article = app.store.list_articles(false).await.unwrap().into_iter().next().unwrap();
+        let booking_id = booked["id"].as_i64().unwrap();
+        let client_id = app.store.booking(knead_core::booking::BookingId(booking_id)).await.unwrap().client_id;
         Fixture {
-            booking_id: booked["id"].as_i64().unwrap(),
+            booking_id,
+            client_id: client_id.expect("client A's booking has a client record").0,
             manage_token: manage_url.split("token=").nth(1).unwrap().to_string(),
             booking_date: booked["start_local"].as_str().unwrap()[..10].to_string(),
             therapist_a: ines.id.0,
@@ -402,7 +426,9 @@ impl Fixture {
     /// `path` with its parameters filled with client A's and therapist A's ids (or `missing` for the ids
     /// of records a caller might not be allowed to see), and the query it needs.
     fn fill(&self, path: &str, missing: Option<&str>) -> String {
-        let id = if path.contains("/bookings/") || path.starts_with("/visits/") {
+        let id = if path.starts_with("/manage/clients/") {
+            self.client_id.to_string()
+        } else if path.contains("/bookings/") || path.starts_with("/visits/") {
             self.booking_id.to_string()
         } else if path.contains("/tokens/") {
             self.token_id.to_string()
@@ -429,7 +455,9 @@ impl Fixture {
             .replace("{date}", &self.free_day);
         let flow = format!("service_id={}&lat={}&lon={}&address=12+Kalevankatu", self.service_id, HOME.0, HOME.1);
         let query = match path {
-            "/calendar" | "/manage/therapists/{id}/calendar" => format!("date={}", self.booking_date),
+            "/calendar" | "/manage/therapists/{id}/calendar" | "/manage/bookings" => {
+                format!("date={}", self.booking_date)
+            }
             "/book/where" => format!("service_id={}", self.service_id),
             "/book/when" => flow,
             // Helsinki's offsets start with `+`, which a query must escape.
@@ -593,6 +621,11 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             return form_fields(&page.body, "/manage/settings");
         }
         "/manage/settings/details" => vec![("name", "Matrix Practice".into()), ("phone", "416-555-0142".into())],
+        "/manage/clients/new" => vec![("name", "Matrix Client".into()), ("email", "matrix@example.com".into())],
+        "/manage/clients/{id}/edit" => {
+            vec![("name", "Sam Lindqvist".into()), ("email", CLIENT.0.into()), ("phone", VICTIM_PHONE.into())]
+        }
+        "/visits/{id}/clearance" => vec![("cleared_by", "Dr Matrix".into())],
         "/manage/clinics/{id}" => {
             let manager = &fx.sessions[&Role::Manager].0;
             let page = fx.app.get_as(&fx.fill(path, None), manager).await;
@@ -720,7 +753,13 @@ fn victim_markers(fx: &Fixture) -> Vec<String> {
 fn may_see_victim(rule: &Rule, role: Role) -> bool {
     match role {
         Role::ClientA | Role::Manager => true,
-        Role::TherapistA => rule.path == "/calendar" || rule.path == "/visits/{id}",
+        Role::TherapistA => {
+            rule.path == "/calendar"
+                || rule.path == "/visits/{id}"
+                || rule.path == "/visits/{id}/clearance"
+                || rule.path == "/manage/bookings"
+                || rule.path.starts_with("/manage/clients")
+        }
         _ => false,
     }
 }

@@ -418,3 +418,88 @@ async fn a_managers_api_changes_are_recorded_and_the_client_reads_them() {
     assert_eq!(changes[1]["kind"], "cancelled");
     assert_eq!(app.get(&format!("/api/v1/bookings/{id}/changes")).await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_visit_sheet_shows_the_precautions_before_the_clients_contact_details() {
+    use crate::client_pages::{book_with, intake_with};
+    let app = TestApp::new().await;
+    let intake = intake_with(|i| {
+        i.varicose_veins = Some(true);
+        i.anticoagulants = Some(true);
+        i.other_care.physiotherapy = true;
+    });
+    let extra = json!({"intake": intake, "reason": "stress", "notes": "Buzzer 12, a friendly dog"});
+    let (id, _) = book_with(&app, "ines-carvalho", "Sheet Example", "sheet@example.com", extra).await;
+    let manager = app.sign_in(MANAGER).await;
+    let page = app.get_as(&format!("/visits/{id}"), &manager).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    let at = |text: &str| body.find(text).unwrap_or_else(|| panic!("the sheet shows {text:?}: {body}"));
+    assert!(at("Avoid this area") < at("416-555-0123"), "precautions come before the contact details");
+    assert!(at("id=\"precautions-heading\"") < at("id=\"client-heading\""), "{body}");
+    assert!(at("varicose veins (legs)") < at("tel:"), "the region is named");
+    assert!(body.contains("Light pressure only"), "the pressure limit: {body}");
+    assert!(body.contains("physiotherapy"), "the other care: {body}");
+    assert!(body.contains("Buzzer 12, a friendly dog"), "the client's notes: {body}");
+    assert!(body.contains("Stress or trouble sleeping"), "the reason: {body}");
+    assert!(body.contains("Agreed: "), "the consent state: {body}");
+    assert!(body.contains("Move to another time"), "the actions stay below");
+
+    // A visit without a health history says so, and that none are recorded.
+    let (bare, _) = book_with(&app, "theo-lambert", "Bare Example", "bare@example.com", json!({})).await;
+    let page = app.get_as(&format!("/visits/{bare}"), &manager).await;
+    assert!(page.body.contains("No health history given yet"), "{}", page.body);
+    assert!(page.body.contains("None recorded."), "{}", page.body);
+
+    // The therapist's calendar card names the category only.
+    let booking = app.store.booking(BookingId(id)).await.unwrap();
+    let date = booking.start.to_zoned(helsinki()).date();
+    let ines = therapist(&app, "ines-carvalho").await;
+    let calendar = app.get_as(&format!("/manage/therapists/{}/calendar?date={date}", ines.0), &manager).await;
+    assert!(calendar.body.contains("Avoid this area"), "{}", calendar.body);
+    assert!(!calendar.body.contains("varicose"), "no reasons on the calendar");
+}
+
+#[tokio::test]
+async fn recording_a_clearance_confirms_a_held_booking() {
+    use crate::client_pages::{book_with, intake_with};
+    let app = TestApp::new().await;
+    let intake = intake_with(|i| i.heart_or_kidney_swelling = Some(true));
+    let (id, booked) =
+        book_with(&app, "ines-carvalho", "Held Example", "held@example.com", json!({"intake": intake})).await;
+    assert_eq!(booked["status"], "awaiting_clearance", "{booked}");
+    let manager = app.sign_in(MANAGER).await;
+    let csrf = app.csrf(&manager).await;
+    let day = &booked["start_local"].as_str().unwrap()[..10];
+    let list = app.get_as(&format!("/manage/bookings?date={day}"), &manager).await;
+    assert!(list.body.contains("class=\"held\"") && list.body.contains("Waiting for clearance"), "{}", list.body);
+
+    let page = app.get_as(&format!("/visits/{id}"), &manager).await;
+    assert!(page.body.contains("Waiting for a physician’s clearance"), "{}", page.body);
+    assert!(page.body.contains("heart or kidney failure"), "why it waits: {}", page.body);
+    let path = format!("/visits/{id}/clearance");
+    let refused = app.form(&path, Some(&manager), &[("csrf", &csrf), ("cleared_by", " ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("href=\"#cleared_by\""), "{}", refused.body);
+    assert_eq!(app.store.booking(BookingId(id)).await.unwrap().status, BookingStatus::AwaitingClearance);
+
+    let done = app
+        .form(
+            &path,
+            Some(&manager),
+            &[("csrf", &csrf), ("cleared_by", "Dr A. Example, Kamppi Health Centre"), ("note", "Fine for gentle work")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), format!("/visits/{id}?done=cleared"));
+    assert_eq!(app.store.booking(BookingId(id)).await.unwrap().status, BookingStatus::Confirmed);
+    let page = app.get_as(done.location(), &manager).await;
+    assert!(page.body.contains("the visit is confirmed"), "{}", page.body);
+    assert!(page.body.contains("Dr A. Example, Kamppi Health Centre"), "from whom: {}", page.body);
+    assert!(page.body.contains("by you"), "who recorded it: {}", page.body);
+    assert!(!page.body.contains("Record the clearance"), "no second clearance is asked for");
+    // Again: nothing is waiting any more.
+    let again = app.form(&path, Some(&manager), &[("csrf", &csrf), ("cleared_by", "Dr B")]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+    assert!(again.body.contains("not waiting for a clearance"), "{}", again.body);
+}

@@ -2,7 +2,9 @@
 //! to base after the last. Therapists see their own at `/calendar`; managers see anyone's at
 //! `/manage/therapists/{id}/calendar`. Each visit links to the staff view of its booking, `/visits/{id}`.
 //!
-//! Times are stored as instants and shown in the practice's zone; a client's name is shown by its first word.
+//! Times are stored as instants and shown in the practice's zone; a client's name is shown by its first word,
+//! and a visit's precautions by their categories only (a calendar is read over a shoulder; the reasons are on
+//! the visit sheet), with "Held" for a booking waiting for a physician's clearance.
 //! A date that cannot be read, or lies outside the dates requests may name, shows today's page with the
 //! message beside the date field (422); the links to the previous and next day or week stop at that range.
 
@@ -11,6 +13,7 @@ pub(crate) mod map;
 use crate::auth::{Caller, Manager, SignedIn};
 use crate::error::WebError;
 use crate::extract::{AppPath, AppQuery};
+use crate::pages::clients::health::categories;
 use crate::pages::Frame;
 use crate::routes::{get, Routes};
 use crate::state::AppState;
@@ -23,12 +26,14 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_app::calendar;
 use knead_app::catalog::{Services, Therapists};
+use knead_app::intake;
 use knead_app::listing::{self, Audience};
 use knead_app::places;
-use knead_core::booking::{Booking, BookingStatus, Clinic, ClinicId, Where};
+use knead_core::booking::{Booking, BookingId, BookingStatus, Clinic, ClinicId, Where};
 use knead_core::calendar::{
     add_days, end_minute_of, instant_of, local_date, local_day, minute_of, step_days, TherapistSchedule,
 };
+use knead_core::intake::Category;
 use knead_core::places::Road;
 use knead_core::GeoPoint;
 use knead_core::{Role, ServiceId, Therapist, TherapistId, ValidationErrors};
@@ -104,6 +109,8 @@ struct CalendarPage {
     visits: Vec<DayVisit>,
     schedule: Option<TherapistSchedule>,
     services: HashMap<ServiceId, String>,
+    /// Each booking's precaution categories, strictest first.
+    markers: HashMap<BookingId, Vec<Category>>,
     clinics: HashMap<ClinicId, Clinic>,
     /// The roads under the day's map (none in the week view, or without an imported extract).
     roads: Vec<Road>,
@@ -157,6 +164,10 @@ impl CalendarPage {
             .collect();
         visits.sort_by_key(|v| v.block_start);
         let clinics: HashMap<ClinicId, Clinic> = clinics.into_iter().map(|c| (c.id, c)).collect();
+        let mut markers = HashMap::new();
+        for b in &bookings {
+            markers.insert(b.id, categories(&intake::precautions_for(app, b).await?));
+        }
         let roads = match (week, map::area(&[day_route(&therapist.name, schedule.as_ref(), &bookings, &clinics, &tz)]))
         {
             (false, Some(area)) => places::roads_for_map(app, area).await?,
@@ -174,6 +185,7 @@ impl CalendarPage {
             visits,
             schedule,
             services: services.into_iter().map(|s| (s.id, s.name)).collect(),
+            markers,
             clinics,
             roads,
             path: path.to_string(),
@@ -286,6 +298,13 @@ impl CalendarPage {
                     }
                 }
                 p.meta { "Client: " (b.client.name.split_whitespace().next().unwrap_or("")) }
+                @let cats = self.markers.get(&b.id).map_or(&[][..], Vec::as_slice);
+                @if b.status == BookingStatus::AwaitingClearance || !cats.is_empty() {
+                    ul.markers aria-label="Before this visit" {
+                        @if b.status == BookingStatus::AwaitingClearance { li.marker.held { "Held: waiting for clearance" } }
+                        @for c in cats { li class={ "marker " (c.as_str()) } { (c.label()) } }
+                    }
+                }
                 @if b.visits.len() > 1 { p.meta { "With " (b.visits.len() - 1) " other therapist(s)" } }
             }
         }

@@ -28,6 +28,7 @@ use knead_app::listing::Audience;
 use knead_app::{calendar, places};
 use knead_core::booking::{Clinic, ClinicId};
 use knead_core::calendar::{instant_of, local_date, local_day, TherapistSchedule};
+use knead_core::intake::ScreeningRecord;
 use knead_core::places::Road;
 use knead_core::{Therapist, ValidationErrors};
 use listing::Managed;
@@ -87,11 +88,41 @@ impl SavedQuery {
     }
 }
 
-async fn dashboard(State(state): State<AppState>, Manager(caller): Manager) -> Html<String> {
-    Frame::signed_in(&state, &caller).page("Manage", dashboard_view())
+/// How far back the dashboard lists emergency screenings.
+const EMERGENCIES_DAYS: i64 = 30;
+
+async fn dashboard(State(state): State<AppState>, Manager(caller): Manager) -> Result<Html<String>, WebError> {
+    let since = state.now() - jiff::SignedDuration::from_hours(24 * EMERGENCIES_DAYS);
+    let emergencies = knead_app::intake::emergency_attempts(state.app(), &caller.user, since).await?;
+    Ok(Frame::signed_in(&state, &caller).page("Manage", dashboard_view(&emergencies)))
 }
 
-fn dashboard_view() -> Markup {
+/// Screenings that reached emergency lately: each person was told to go to an emergency department today,
+/// and no booking was made; the practice may want to follow up.
+fn emergencies_view(list: &[ScreeningRecord]) -> Markup {
+    html! {
+        h2 #emergencies { "Emergency screenings, last " (EMERGENCIES_DAYS) " days" }
+        @if list.is_empty() {
+            p.meta { "None." }
+        } @else {
+            p { "Each was told to go to an emergency department today; no booking was made." }
+            ul.plain {
+                @for s in list {
+                    li {
+                        (crate::pages::clients::date_time(s.created_at)) ": "
+                        @match s.client {
+                            Some(c) => { a href={ "/manage/clients/" (c.0) } { "client " (c.0) } }
+                            None => "a guest, not identified",
+                        }
+                        " — " (s.assessment.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join("; "))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn dashboard_view(emergencies: &[ScreeningRecord]) -> Markup {
     let sections = [
         (Services::PATH, Services::PLURAL, "What you sell: length, price, where, add-ons."),
         (Therapists::PATH, Therapists::PLURAL, "Public profiles: credentials, modalities, languages."),
@@ -101,6 +132,9 @@ fn dashboard_view() -> Markup {
             "Calendar and booking",
             "Therapists' hours, time off and calendars; clinics and rooms; the practice's details and booking settings.",
         ),
+        ("clients", "Clients", "Every client's file: contact, bookings, health history, screenings and clearances."),
+        ("bookings", "Bookings", "Bookings by day, therapist and status; held ones waiting for a clearance stand out."),
+        ("audit", "Audit log", "Every read and change of health information, its chain check, and an export."),
     ];
     html! {
         h1 { "Manage the practice" }
@@ -109,6 +143,7 @@ fn dashboard_view() -> Markup {
                 article.card { h2.card-title { a href={ "/manage/" (path) } { (title) } } p { (text) } }
             }
         }
+        (emergencies_view(emergencies))
     }
 }
 

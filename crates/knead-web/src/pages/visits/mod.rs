@@ -8,7 +8,10 @@
 //! Clients are refused and signed-out visitors asked to sign in, as on the other staff pages.
 //!
 //! Every change made here is recorded with the change (`BookingChange`); [`change_notices`] renders those
-//! records in plain words for the client's own page.
+//! records in plain words for the client's own page. The page opens with the visit sheet (`sheet`):
+//! precautions first, then the screening, a held booking's clearance, consent, other care and the client.
+
+mod sheet;
 
 use crate::auth::{Caller, Manager, SignedIn};
 use crate::error::{field_errors, WebError};
@@ -25,6 +28,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_app::booking::{self, Replacement};
 use knead_app::catalog::{Services, Therapists};
+use knead_app::intake::VisitSheet;
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
 use knead_core::booking::{parse_instant, Booking, BookingChange, BookingId, BookingStatus, Change, Clinic, Where};
@@ -39,6 +43,7 @@ pub fn router() -> Routes {
         .route("/visits/{id}/move", post(move_visit))
         .route("/visits/{id}/reassign", post(reassign))
         .route("/visits/{id}/cancel", post(cancel))
+        .route("/visits/{id}/clearance", post(sheet::clear))
 }
 
 /// `?date=2026-12-02` (the day whose free times are listed), `?done=moved` after a change.
@@ -105,6 +110,7 @@ async fn page(
             Some("The visit was given to another therapist. The client will see the change on their booking's page.")
         }
         Some("cancelled") => Some("The visit was cancelled. The client will see this on their booking's page."),
+        Some("cleared") => Some("The clearance was recorded: the visit is confirmed."),
         _ => None,
     };
     let page = VisitPage::load(&state, &caller, &b, q.date.as_deref()).await?;
@@ -120,6 +126,8 @@ struct VisitPage<'a> {
     therapists: Vec<Therapist>,
     clinics: Vec<Clinic>,
     changes: Vec<BookingChange>,
+    /// What the therapist must know first (its read is one audit entry).
+    sheet: VisitSheet,
     /// For a manager and a booking still to come: the day whose times are listed, and those times or why
     /// they cannot be listed; the therapists who could take it over.
     actions: Option<Actions>,
@@ -151,6 +159,7 @@ impl<'a> VisitPage<'a> {
         let therapists = listing::list::<Therapists>(app, Audience::Manager).await?;
         let clinics = calendar::all_clinics(app).await?;
         let changes = booking::changes(app, b.id).await?;
+        let sheet = sheet::load(state, caller, b.id).await?;
         let mut date_errors = ValidationErrors::default();
         let actions = if caller.is_manager() && booking::changeable(app, b) {
             let today = local_date(&tz, state.now());
@@ -178,7 +187,7 @@ impl<'a> VisitPage<'a> {
         } else {
             None
         };
-        Ok(VisitPage { booking: b, settings, service, therapists, clinics, changes, actions, date_errors })
+        Ok(VisitPage { booking: b, settings, service, therapists, clinics, changes, sheet, actions, date_errors })
     }
 
     fn title(&self) -> String {
@@ -218,16 +227,12 @@ impl<'a> VisitPage<'a> {
         let b = self.booking;
         let tz = self.tz();
         let names: Vec<String> = b.visits.iter().map(|v| self.name(v.therapist_id)).collect();
-        let phone_link: String = b.client.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
         html! {
             dl.facts.booking {
                 dt { "Service" } dd { (self.service.name) }
                 dt { "When" } dd #visit-when { (when_text(tz, b.start, b.end)) }
                 dt { "Where" } dd #visit-where { (self.place()) }
                 dt { @if names.len() > 1 { "Therapists" } @else { "Therapist" } } dd #visit-therapists { (names.join(" and ")) }
-                dt { "Client" } dd #visit-client { (b.client.name) }
-                dt { "Phone" } dd { @if b.client.phone.is_empty() { "Not given" } @else { a href={ "tel:" (phone_link) } { (b.client.phone) } } }
-                dt { "Email" } dd { a href={ "mailto:" (b.client.email.as_str()) } { (b.client.email.as_str()) } }
                 dt { "Price" } dd { (format_cents(b.price_cents)) }
                 dt { "Travel fee" } dd { @if b.travel_fee_cents == 0 { "None" } @else { (format_cents(b.travel_fee_cents)) } }
                 dt { "Total" } dd { strong { (format_cents(b.price_cents + b.travel_fee_cents)) } }
@@ -258,6 +263,18 @@ impl<'a> VisitPage<'a> {
     }
 
     fn view(&self, caller: &Caller, notice: Option<&str>, refusal: &[String]) -> Markup {
+        self.view_with(caller, notice, refusal, &Values::default(), &ValidationErrors::default())
+    }
+
+    /// The page; `values` and `clearance_errors` re-show a refused clearance form.
+    fn view_with(
+        &self,
+        caller: &Caller,
+        notice: Option<&str>,
+        refusal: &[String],
+        values: &Values,
+        clearance_errors: &ValidationErrors,
+    ) -> Markup {
         let b = self.booking;
         let back = if caller.is_manager() {
             ("/manage/calendar", "Back to the calendar")
@@ -270,6 +287,8 @@ impl<'a> VisitPage<'a> {
             @if !refusal.is_empty() {
                 div.error-summary role="alert" { p { "Nothing was changed." } @for r in refusal { p { (r) } } }
             }
+            (sheet::view(caller, &self.sheet, values, clearance_errors))
+            h2 { "Booking" }
             (self.facts())
             @if let Some(actions) = &self.actions {
                 (self.actions_view(caller, actions))
