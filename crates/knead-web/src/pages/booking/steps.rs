@@ -44,7 +44,7 @@ fn services_view(services: &[Service], for_client: Option<&str>) -> Markup {
         (steps(1))
         h1 { "Book a massage" }
         @if for_client.is_some() { p.notice role="status" { "You are booking for a client: their contact details are used at the last step." } }
-        p.lead { "Choose a service; next you tell us where, then pick a time." }
+        p.lead { "Choose a service; next you tell us where and what brings you, then pick a time." }
         div.grid {
             @for s in services {
                 article.card {
@@ -145,6 +145,10 @@ impl Booker<'_> {
             Ok(p) => p,
             Err(e) => return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
         };
+        let why = self.why_errors(false);
+        if !why.0.is_empty() {
+            return self.why_page(&why, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
         let tz = self.tz();
         let today = local_date(tz, self.state.now());
         let last = self.settings.last_bookable_date(today);
@@ -200,7 +204,7 @@ impl Booker<'_> {
         let body = html! {
             (steps(4))
             h1 { "When?" }
-            p.lead { (self.service.name) " · " (place_text) " · " a href=(self.flow.with(|f| f.start.clear()).link("/book/where")) { "change place" } }
+            p.lead { (self.service.name) @for a in &self.flow.add_ons { " + " (a) } " · " (minutes(self.booked_service().duration_minutes)) " · " (place_text) " · " a href=(self.flow.with(|f| f.start.clear()).link("/book/where")) { "change place" } }
             @if let Some(n) = notice { p.error-summary role="alert" { (n) } }
             (error_summary(&errors, "Please check:"))
             form.row.when-form method="get" action="/book/when" {
