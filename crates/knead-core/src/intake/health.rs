@@ -557,7 +557,7 @@ pub fn precautions(
             "reason",
         ));
     }
-    out.sort_by(|a, b| b.category.cmp(&a.category));
+    out.sort_by_key(|b| std::cmp::Reverse(b.category));
     out
 }
 

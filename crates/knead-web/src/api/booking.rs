@@ -127,6 +127,7 @@ pub async fn availability(
         from,
         days: q.days,
         therapist_id: q.therapist_id.map(TherapistId),
+        add_ons: Vec::new(),
     };
     let offer = booking::availability(state.app(), &query).await?;
     Ok(Json(AvailabilityView { slots: offer.slots.into_iter().map(|s| SlotView::new(&offer.zone, s)).collect() }))
