@@ -11,15 +11,15 @@ use crate::ui::{csrf_field, field, line, when_text, Input, Typed, Values, TEXT};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use knead_app::accounts::random_secret;
-use knead_app::booking::Booked;
+use knead_app::booking::{self, Booked};
 use knead_app::catalog::Therapists;
 use knead_app::listing::{self, Audience};
-use knead_app::{calendar, clients, intake};
+use knead_app::{calendar, clients, intake, AppError};
 use knead_core::booking::{parse_instant, BookingStatus, Location};
 use knead_core::calendar::add_minutes;
 use knead_core::intake::{Category, Client, ClientId, IntakeInput, IntakeVersion, Level};
 use knead_core::money::format_cents;
-use knead_core::{Role, Service, ValidationErrors};
+use knead_core::{Role, Service, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 
 /// How the details step's health section was answered.
@@ -110,7 +110,7 @@ impl Booker<'_> {
         let picked = self.picked_client().await?;
         let on_file = if picked.is_some() { None } else { self.history_on_file().await? };
         let booked = self.booked_service();
-        let fee = self.travel_fee(start, place).await?;
+        let fee = self.travel_fee(place, therapist).await?;
         let tz = self.tz();
         let end = add_minutes(start, booked.duration_minutes);
         let place_text = self.place_text(place).await?;
@@ -172,9 +172,15 @@ impl Booker<'_> {
         Ok((status, self.frame().page("Your details", body)).into_response())
     }
 
-    /// The travel fee the booking would carry, when it can be told before booking.
-    async fn travel_fee(&self, _start: jiff::Timestamp, _place: Location) -> Result<Option<i64>, WebError> {
-        Ok(None)
+    /// The travel fee the booking would carry (`booking::quote`, which writes nothing); `None` when the
+    /// time cannot be priced now (taken meanwhile: the post then says so).
+    async fn travel_fee(&self, place: Location, therapist: Option<TherapistId>) -> Result<Option<i64>, WebError> {
+        let Ok(request) = self.slot_input(place, therapist).validate() else { return Ok(None) };
+        match booking::quote(self.state.app(), &request).await {
+            Ok(q) => Ok(Some(q.travel_fee_cents)),
+            Err(e @ (AppError::Store(_) | AppError::Internal(_))) => Err(e.into()),
+            Err(_) => Ok(None),
+        }
     }
 
     /// The chosen add-ons with what each adds.

@@ -288,6 +288,25 @@ impl<'a> Booker<'a> {
         Ok(b)
     }
 
+    /// The booking's service, time, place and therapist as the API takes them.
+    fn slot_input(&self, place: Location, therapist: Option<TherapistId>) -> BookingInput {
+        let (lat, lon, clinic_id, address) = match place {
+            Location::Point(at) => (Some(at.lat), Some(at.lon), None, Some(self.full_address())),
+            Location::Clinic(ClinicId(id)) => (None, None, Some(id), None),
+        };
+        BookingInput {
+            service_id: self.service.id.0,
+            start: self.flow.start.clone(),
+            therapist_ids: therapist.map(|t| vec![t.0]),
+            lat,
+            lon,
+            address,
+            clinic_id,
+            add_ons: self.flow.add_ons.clone(),
+            ..Default::default()
+        }
+    }
+
     /// The address as the therapist reads it: the map's label, then the unit or buzzer.
     fn full_address(&self) -> String {
         match self.flow.unit.as_str() {
@@ -468,21 +487,11 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
         Ok(h) => h,
         Err(e) => return b.details_page(&details, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let (lat, lon, clinic_id, address) = match place {
-        Location::Point(at) => (Some(at.lat), Some(at.lon), None, Some(b.full_address())),
-        Location::Clinic(ClinicId(id)) => (None, None, Some(id), None),
-    };
     let history_given = !matches!(health, details::HealthAnswer::None);
     let optional = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
     let input = BookingInput {
-        service_id: b.service.id.0,
-        start: b.flow.start.clone(),
-        therapist_ids: therapist.map(|t| vec![t.0]),
-        lat,
-        lon,
-        address,
-        clinic_id,
-        client: Some(contact),
+        // Staff booking for a client book with the record's contact details.
+        client: picked.is_none().then_some(contact),
         reason: optional(&b.flow.reason),
         screening_id: optional(&b.flow.screening_id),
         add_ons: b.flow.add_ons.clone(),
@@ -492,6 +501,7 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
             details::HealthAnswer::New(input) => Some(input),
             _ => None,
         },
+        ..b.slot_input(place, therapist)
     };
     let request = match input.validate() {
         Ok(r) => r,

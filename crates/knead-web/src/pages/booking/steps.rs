@@ -149,6 +149,9 @@ impl Booker<'_> {
         if !why.0.is_empty() {
             return self.why_page(&why, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
+        if self.needs_screening() && self.flow.screening_id.is_empty() {
+            return Ok(self.screening_form(&Values::default(), &ValidationErrors::default(), StatusCode::OK));
+        }
         let tz = self.tz();
         let today = local_date(tz, self.state.now());
         let last = self.settings.last_bookable_date(today);
@@ -178,7 +181,8 @@ impl Booker<'_> {
             from: date,
             days: DAYS_SHOWN,
             therapist_id,
-            add_ons: Vec::new(),
+            // Add-ons lengthen the visit: only starts that fit the whole of it are offered.
+            add_ons: self.flow.add_ons.clone(),
         };
         let slots = match booking::availability(self.state.app(), &query).await {
             Ok(offer) => offer.slots,

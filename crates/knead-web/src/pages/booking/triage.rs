@@ -16,7 +16,7 @@ use crate::error::WebError;
 use crate::extract::FormPairs;
 use crate::pages::intake::{capital, emergency_page, form::yes_no};
 use crate::state::AppState;
-use crate::ui::{error_summary_named, field, field_id, minutes, Input, Values, WHOLE};
+use crate::ui::{error_summary_named, field, minutes, Input, Values, WHOLE};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -226,7 +226,7 @@ impl Booker<'_> {
                         span.hint #add_ons-hint { "Each adds to the price, and some to the time." }
                         @if let Some(e) = add_on_error { span.error #add_ons-error { (e) } }
                         @for a in &self.service.add_ons {
-                            @let id = field_id(&format!("add_on_{}", a.name.to_lowercase().replace(' ', "_")));
+                            @let id = format!("add_on_{}", a.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect::<String>());
                             label.check for=(id) {
                                 input #(id) type="checkbox" name="add_ons" value=(a.name) checked[self.flow.add_ons.iter().any(|x| x.eq_ignore_ascii_case(&a.name))];
                                 " " (a.name) span.meta { " · +" (format_cents(a.price_cents)) @if a.extra_minutes > 0 { ", +" (minutes(a.extra_minutes)) } }
