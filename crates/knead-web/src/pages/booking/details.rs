@@ -277,11 +277,6 @@ impl Booker<'_> {
                 }
             }
             (booking_facts(self.tz(), b, &self.service, &names, &clinics))
-            @if !history_given {
-                @if let Some(url) = &health_url {
-                    p.notice #health-reminder { "Please fill in your health history before the visit: your therapist reads it first. " a href=(url) { "Fill in your health history" } }
-                }
-            }
             @if let Some(url) = &manage_url {
                 div.notice {
                     p { strong { "Keep this private link" } " to see, move or cancel your booking. Anyone with it can change the booking." }
@@ -289,6 +284,11 @@ impl Booker<'_> {
                 }
             } @else if self.caller.is_some() {
                 p { a #manage-link href=(manage_link(b.id.0, None, None)) { "See or change this booking" } }
+            }
+            @if !history_given {
+                @if let Some(url) = &health_url {
+                    p.notice #health-reminder { "Please fill in your health history before the visit: your therapist reads it first. " a href=(url) { "Fill in your health history" } }
+                }
             }
             p { a href="/" { "Back to the home page" } }
         };
