@@ -307,3 +307,88 @@ async fn a_visitor_signs_up_sees_their_account_and_fills_in_their_health_history
     let account = app.get_as("/account", &session).await;
     assert!(account.body.contains("Last updated"), "{}", account.body);
 }
+
+/// The demo user with this email.
+async fn user(app: &TestApp, email: &str) -> knead_core::User {
+    app.store.credentials_by_email(&knead_core::Email::parse("email", email).unwrap()).await.unwrap().unwrap().0
+}
+
+#[tokio::test]
+async fn a_health_history_that_rules_massage_out_stops_the_booking_and_says_why() {
+    let app = TestApp::new().await;
+    let flow = home_flow(&app).await;
+    let when = answer_why(&app, &flow, "relaxation", &[]).await;
+    let before = booked_count(&app).await;
+    let history: Vec<(String, String)> = intake_all_clear()
+        .into_iter()
+        .map(|(k, v)| if k == "intake.suspected_clot" { (k, "yes".into()) } else { (k, v) })
+        .collect();
+    let refused = book_from(&app, &when, &history).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("Massage cannot be booked right now"), "{}", refused.body);
+    assert!(refused.body.contains("blood clot"), "says why");
+    assert!(refused.body.contains("Nothing was booked"));
+    assert_eq!(booked_count(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_signed_in_client_reviews_the_history_on_file_and_nothing_changed_adds_no_version() {
+    let app = TestApp::new().await;
+    let client = app.sign_in(CLIENT).await;
+    let csrf = app.csrf(&client).await;
+    let mut form = vec![("csrf".to_string(), csrf)];
+    form.extend(intake_all_clear());
+    let saved = app.form("/account/health", Some(&client), &pairs(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let flow = home_flow(&app).await;
+    let when = app.get_as(&format!("/book/why?{flow}&step=why&reason=relaxation"), &client).await;
+    let page = app.get_as(when.location(), &client).await;
+    let slot = links(&page.body, "/book/details?").into_iter().next().expect("a start offered");
+    let details = app.get_as(&slot, &client).await;
+    assert!(details.body.contains("Your health history from"), "{}", details.body);
+    assert!(details.body.contains("name=\"health\" value=\"unchanged\" checked"), "nothing changed is the default");
+    assert!(details.body.contains("<details"), "the answers on file, folded away");
+    let mut form = hidden_fields(&details.body, "/book");
+    form.extend([("phone".to_string(), "647 555 0199".to_string()), ("health".to_string(), "unchanged".to_string())]);
+    let done = app.form("/book", Some(&client), &pairs(&form)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("You're booked"));
+    assert!(!done.body.contains("health-reminder"));
+    let record = knead_app::clients::own_record(&app.app, &user(&app, CLIENT.0).await).await.unwrap();
+    let versions = knead_app::intake::versions(&app.app, &user(&app, MANAGER.0).await, record.id).await.unwrap();
+    assert_eq!(versions.len(), 1, "nothing changed: no new version");
+}
+
+#[tokio::test]
+async fn staff_book_for_a_client_with_the_record_s_contact_details() {
+    let app = TestApp::new().await;
+    let staff = user(&app, MANAGER.0).await;
+    let input = knead_core::intake::ClientInput {
+        name: "Lea Lindholm".into(),
+        email: "lea@example.com".into(),
+        phone: "416-555-0155".into(),
+        ..Default::default()
+    };
+    let record = knead_app::clients::create_client(&app.app, &staff, &input).await.unwrap();
+    let manager = app.sign_in(MANAGER).await;
+    let start = app.get_as(&format!("/book?client_id={}", record.id.0), &manager).await;
+    assert!(start.body.contains(&format!("client_id={}", record.id.0)), "the service links carry the client");
+
+    let flow = format!("{}&client_id={}", home_flow(&app).await, record.id.0);
+    let when = app.get_as(&format!("/book/why?{flow}&step=why&reason=stress"), &manager).await;
+    let page = app.get_as(when.location(), &manager).await;
+    let slot = links(&page.body, "/book/details?").into_iter().next().expect("a start offered");
+    assert_eq!(app.get(&slot).await.status, StatusCode::NOT_FOUND, "a guest cannot name a client");
+    let details = app.get_as(&slot, &manager).await;
+    assert_eq!(details.status, StatusCode::OK, "{}", details.body);
+    assert!(details.body.contains("Lea Lindholm") && details.body.contains("416-555-0155"), "{}", details.body);
+    assert!(!details.body.contains("name=\"email\""), "the contact is not asked again");
+    let form = hidden_fields(&details.body, "/book");
+    let done = app.form("/book", Some(&manager), &pairs(&form)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let (_, id, _) = manage_link(&done.body);
+    let booking = app.store.booking(id).await.unwrap();
+    assert_eq!(booking.client_id, Some(record.id));
+    assert_eq!(booking.client.name, "Lea Lindholm");
+}

@@ -27,7 +27,7 @@ pub(super) enum HealthAnswer {
     /// The history on file stands ("nothing has changed").
     Unchanged,
     /// A new version, as filled in.
-    New(IntakeInput),
+    New(Box<IntakeInput>),
     /// Nothing given: the confirmation reminds the client.
     None,
 }
@@ -44,7 +44,7 @@ pub(super) fn health_answer(values: &Values) -> Result<HealthAnswer, ValidationE
     }
     let (input, errors) = health::read(values);
     if errors.0.is_empty() {
-        Ok(HealthAnswer::New(input))
+        Ok(HealthAnswer::New(Box::new(input)))
     } else {
         Err(errors)
     }

@@ -498,7 +498,7 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
         notes: optional(form.get("notes")),
         client_id: picked.as_ref().map(|c| c.id.0),
         intake: match health {
-            details::HealthAnswer::New(input) => Some(input),
+            details::HealthAnswer::New(input) => Some(*input),
             _ => None,
         },
         ..b.slot_input(place, therapist)
