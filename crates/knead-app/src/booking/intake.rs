@@ -60,6 +60,14 @@ pub(super) async fn screening_for(app: &App, req: &BookingRequest) -> AppResult<
     Ok(Some(record))
 }
 
+/// Only staff book for a client by their id: checked before anything else is looked at.
+pub(super) fn may_name_client(req: &BookingRequest, user: Option<&User>) -> AppResult<()> {
+    if req.client_id.is_some() && !user.is_some_and(|u| matches!(u.role, Role::Manager | Role::Therapist)) {
+        return Err(AppError::field("not_allowed", "client_id", "only staff book for a client by their id"));
+    }
+    Ok(())
+}
+
 /// The client record the booking belongs to and the contact details it is made with: staff may name a
 /// client by id (their details are used unless others are typed); a signed-in client books as themselves; a
 /// guest's typed details find or make a record.
@@ -68,10 +76,7 @@ pub(super) async fn resolve_client(
     req: &BookingRequest,
     user: Option<&User>,
 ) -> AppResult<(Client, Contact)> {
-    if req.client_id.is_some() && !user.is_some_and(|u| matches!(u.role, Role::Manager | Role::Therapist)) {
-        return Err(AppError::field("not_allowed", "client_id", "only staff book for a client by their id"));
-    }
-    // Staff naming a client (checked above), or a signed-in client booking as themselves.
+    // Staff naming a client (checked by `may_name_client`), or a signed-in client booking as themselves.
     if let Some(u) = user.filter(|u| req.client_id.is_some() || u.role == Role::Client) {
         let typed = req.client.clone().unwrap_or_else(|| Contact {
             name: u.name.clone(),

@@ -428,6 +428,7 @@ pub async fn book(
             return intake::replayed(app, booking).await;
         }
     }
+    intake::may_name_client(req, user)?;
     if req.client.is_none() && user.is_none() && req.client_id.is_none() {
         return Err(AppError::field("required", "client", "give the client's name, email and phone (or sign in)"));
     }

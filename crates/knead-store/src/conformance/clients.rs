@@ -263,7 +263,7 @@ pub async fn screenings_are_kept_claimed_once_and_emergencies_listed(store: &dyn
     assert!(matches!(r, Err(StoreError::NotFound)), "an unknown client: {r:?}");
 
     let since = store.emergency_screenings(t0() - 24.hours()).await.unwrap();
-    assert_eq!(since, [emergency.clone()]);
+    assert_eq!(since, std::slice::from_ref(&emergency));
     let all: Vec<_> = store.emergency_screenings(t0() - 72.hours()).await.unwrap().into_iter().map(|s| s.id).collect();
     assert_eq!(all, [emergency.id, old_emergency.id]);
     assert_eq!(store.audit_entries(0, 100).await.unwrap().len(), 4, "one entry per screening saved");
@@ -311,7 +311,7 @@ pub async fn a_held_booking_keeps_its_time_until_its_clearance_confirms_it_once(
     assert_eq!(held.status, BookingStatus::AwaitingClearance);
     // Its time is kept: on the therapist's day and in the stops availability reads.
     let (from, to) = (held.start - 1.hours(), held.end + 1.hours());
-    assert_eq!(store.therapist_bookings(mara, from, to).await.unwrap(), [held.clone()]);
+    assert_eq!(store.therapist_bookings(mara, from, to).await.unwrap(), std::slice::from_ref(&held));
     assert_eq!(store.stops_between(from, to).await.unwrap().len(), 1);
     assert_eq!(store.clearance(held.id).await.unwrap(), None);
 
@@ -327,7 +327,7 @@ pub async fn a_held_booking_keeps_its_time_until_its_clearance_confirms_it_once(
     assert_eq!(confirmed.status, BookingStatus::Confirmed);
     assert_eq!(store.booking(held.id).await.unwrap(), confirmed);
     assert_eq!(store.clearance(held.id).await.unwrap(), Some(clearance.clone()));
-    assert_eq!(store.clearances(ana.id).await.unwrap(), [clearance.clone()]);
+    assert_eq!(store.clearances(ana.id).await.unwrap(), std::slice::from_ref(&clearance));
 
     // Twice, or for a booking never held, is a conflict on its status; an unknown booking is not found.
     let r = store.record_clearance(&clearance, &e).await;
