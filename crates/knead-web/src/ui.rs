@@ -165,6 +165,11 @@ pub fn asked_date(text: Option<&str>, today: jiff::civil::Date, errors: &mut Val
 
 /// The list of problems above a refused form, each naming its field and linking to it ("Email is required").
 pub fn error_summary(errors: &ValidationErrors, lead: &str) -> Markup {
+    error_summary_named(errors, lead, &|_| None)
+}
+
+/// The error summary with the fields a form names in its own words (`named`), the usual labels otherwise.
+pub fn error_summary_named(errors: &ValidationErrors, lead: &str, named: &dyn Fn(&str) -> Option<String>) -> Markup {
     html! {
         @if !errors.0.is_empty() {
             div.error-summary role="alert" {
@@ -173,7 +178,11 @@ pub fn error_summary(errors: &ValidationErrors, lead: &str) -> Markup {
                     @for e in &errors.0 {
                         // Money is typed in dollars into `price` for the API's `price_cents` (see `error_for`).
                         @let typed_as = e.field.strip_suffix("_cents").unwrap_or(&e.field);
-                        li { a href={ "#" (field_id(typed_as)) } { (summary_line(&e.field, &e.detail)) } }
+                        @let line = match named(&e.field) {
+                            Some(label) => format!("{label}: {}", e.detail),
+                            None => summary_line(&e.field, &e.detail),
+                        };
+                        li { a href={ "#" (field_id(typed_as)) } { (line) } }
                     }
                 }
             }

@@ -226,7 +226,7 @@ impl<'a> Frame<'a> {
                         button.link type="submit" { "Sign out" }
                     }
                 }
-                None => { a href="/login" { "Sign in" } }
+                None => { a href="/login" { "Sign in" } a href="/sign-up" { "Sign up" } }
             }
         }
     }

@@ -12,7 +12,7 @@ use jiff::ToSpan;
 use knead_core::booking::{BookingId, BookingStatus, Where};
 use knead_core::{Service, Therapist};
 
-fn helsinki_today() -> Date {
+pub(crate) fn helsinki_today() -> Date {
     jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Helsinki").unwrap()).date()
 }
 
@@ -25,7 +25,7 @@ fn weekday_ahead(days: i64) -> Date {
     d
 }
 
-async fn service_named(app: &TestApp, name: &str) -> Service {
+pub(crate) async fn service_named(app: &TestApp, name: &str) -> Service {
     app.store
         .list_services(false)
         .await
@@ -39,25 +39,25 @@ async fn therapist_slug(app: &TestApp, slug: &str) -> Therapist {
     app.store.therapist_by_slug(slug).await.unwrap()
 }
 
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
 }
 
-fn attr(tag: &str, name: &str) -> String {
+pub(crate) fn attr(tag: &str, name: &str) -> String {
     let marker = format!("{name}=\"");
     let start = tag.find(&marker).unwrap_or_else(|| panic!("{name} in {tag}")) + marker.len();
     unescape(&tag[start..start + tag[start..].find('"').unwrap()])
 }
 
 /// The hidden fields of the form posting to `action`.
-fn hidden_fields(html: &str, action: &str) -> Vec<(String, String)> {
+pub(crate) fn hidden_fields(html: &str, action: &str) -> Vec<(String, String)> {
     let at = html.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("a form to {action} in {html}"));
     let form = &html[at..at + html[at..].find("</form>").unwrap()];
     form.split("<input type=\"hidden\" ").skip(1).map(|tag| (attr(tag, "name"), attr(tag, "value"))).collect()
 }
 
 /// Every link on the page starting with `prefix`, in page order.
-fn links(html: &str, prefix: &str) -> Vec<String> {
+pub(crate) fn links(html: &str, prefix: &str) -> Vec<String> {
     let marker = format!("href=\"{prefix}");
     html.match_indices(&marker).map(|(at, _)| attr(&html[at..], "href")).collect()
 }
@@ -70,7 +70,7 @@ pub(crate) fn error_beside(body: &str, id: &str) -> String {
     unescape(&text[text.find('>').unwrap() + 1..text.find('<').unwrap()])
 }
 
-async fn get(app: &TestApp, path: &str, auth: Option<&Auth>) -> Reply {
+pub(crate) async fn get(app: &TestApp, path: &str, auth: Option<&Auth>) -> Reply {
     match auth {
         Some(a) => app.get_as(path, a).await,
         None => app.get(path).await,
@@ -94,17 +94,18 @@ async fn book_through_pages(app: &TestApp, auth: Option<&Auth>, flow: &str, cont
     app.form("/book", auth, &pairs).await
 }
 
-const GUEST: [(&str, &str); 3] = [("name", "Ana Guest"), ("email", "ana@example.com"), ("phone", "416-555-0123")];
+pub(crate) const GUEST: [(&str, &str); 3] =
+    [("name", "Ana Guest"), ("email", "ana@example.com"), ("phone", "416-555-0123")];
 
 /// The booking id and token in a confirmation's private manage link.
-fn manage_link(body: &str) -> (String, BookingId, String) {
+pub(crate) fn manage_link(body: &str) -> (String, BookingId, String) {
     let link = links(body, "/bookings/").into_iter().next().unwrap_or_else(|| panic!("a manage link in {body}"));
     let id = link.trim_start_matches("/bookings/").split('/').next().unwrap().parse().unwrap();
     let token = link.split("token=").nth(1).unwrap_or("").to_string();
     (link, BookingId(id), token)
 }
 
-async fn booked_count(app: &TestApp) -> usize {
+pub(crate) async fn booked_count(app: &TestApp) -> usize {
     let now = jiff::Timestamp::now();
     app.store.stops_between(now, now + 24.hours() * 60).await.unwrap().len()
 }

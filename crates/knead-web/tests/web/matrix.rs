@@ -102,6 +102,25 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/bookings/{id}/manage", BookingOwner, |_| VICTIM_ADDRESS),
         rule(post.clone(), "/bookings/{id}/manage/cancel", BookingOwner, |_| "->/bookings/"),
         rule(post.clone(), "/bookings/{id}/manage/reschedule", BookingOwner, |_| "->/bookings/"),
+        // Issue 10 client pages: the why step and the red-flag screening, signing up, the health history.
+        rule(get.clone(), "/book/why", Public, |_| "What brings you"),
+        rule(get.clone(), "/book/screening", Public, |_| "saddle_numbness"),
+        rule(post.clone(), "/book/screening", Public, |_| "->/book/when"),
+        rule(get.clone(), "/sign-up", Public, |r| match r {
+            Role::Anonymous => "sign_up_token",
+            _ => "->/account",
+        }),
+        rule(post.clone(), "/sign-up", Public, |_| "->/account"),
+        rule(get.clone(), "/account/health", SignedIn, |r| match r {
+            Role::ClientA | Role::ClientB => "Your health history",
+            _ => "Not found",
+        }),
+        rule(post.clone(), "/account/health", SignedIn, |r| match r {
+            Role::ClientA | Role::ClientB => "->/account/health",
+            _ => "Not found",
+        }),
+        rule(get.clone(), "/bookings/{id}/manage/health", BookingOwner, |_| "Your health history"),
+        rule(post.clone(), "/bookings/{id}/manage/health", BookingOwner, |_| "->/bookings/"),
         // Calendars.
         rule(get.clone(), "/calendar", Therapist, |r| match r {
             Role::Manager => "->/manage/calendar",
@@ -459,7 +478,8 @@ impl Fixture {
                 format!("date={}", self.booking_date)
             }
             "/book/where" => format!("service_id={}", self.service_id),
-            "/book/when" => flow,
+            "/book/when" | "/book/why" => flow,
+            "/book/screening" => format!("{flow}&reason=sciatica"),
             // Helsinki's offsets start with `+`, which a query must escape.
             "/book/details" => {
                 format!("{flow}&therapist_id={}&start={}", self.therapist_a, self.free_start.replace('+', "%2B"))
@@ -569,6 +589,21 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             pairs.extend(contact.map(|(k, v)| (k.to_string(), v.to_string())));
             return pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
         }
+        "/book/screening" => {
+            let flow =
+                [("service_id", fx.service_id.to_string()), ("lat", HOME.0.to_string()), ("lon", HOME.1.to_string())];
+            let mut pairs: Vec<(String, String)> = flow.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            pairs.extend([("address".to_string(), HOME_ADDRESS.to_string()), ("reason".into(), "sciatica".into())]);
+            pairs.extend(screening_all_clear());
+            return pairs;
+        }
+        "/sign-up" => vec![
+            ("name", "Matrix Newcomer".into()),
+            ("email", "newcomer@example.com".into()),
+            ("phone", "416-555-0199".into()),
+            ("password", "a matrix password long enough".into()),
+        ],
+        "/account/health" | "/bookings/{id}/manage/health" => return intake_all_clear(),
         // The second post of each, after the question: the one that acts.
         "/bookings/{id}/manage/cancel" => vec![("confirm", "yes".into())],
         "/bookings/{id}/manage/reschedule" => vec![("start", fx.free_start.clone()), ("confirm", "yes".into())],
@@ -719,6 +754,14 @@ async fn send(fx: &Fixture, rule: &Rule, role: Role, missing: Option<&str>) -> C
             let mut pairs = form_body(fx, role, rule.path).await;
             if let Some((_, csrf)) = session {
                 pairs.push(("csrf".into(), csrf.clone()));
+            }
+            if rule.path == "/sign-up" && session.is_none() {
+                // The sign-up form's own cookie and token, fetched just now.
+                let page = fx.app.get("/sign-up").await;
+                let cookie = page.set_cookie().split(';').next().unwrap().to_string();
+                let token = between(&page.body, "name=\"sign_up_token\" value=\"", "\"").unwrap().to_string();
+                builder = builder.header(header::COOKIE, cookie);
+                pairs.push(("sign_up_token".into(), token));
             }
             if rule.path == "/login" {
                 // The sign-in form's own cookie and token, fetched just now; a session cookie is not sent.

@@ -233,3 +233,30 @@ impl Auth {
         }
     }
 }
+
+/// A screening form answered with nothing raised (the core's `all_clear`), as the page posts it.
+pub fn screening_all_clear() -> Vec<(String, String)> {
+    let input = knead_core::intake::screening::all_clear();
+    let mut pairs = Vec::new();
+    for q in knead_core::intake::screening::QUESTIONS {
+        let value = match q.field {
+            "age" => input.age.unwrap().to_string(),
+            "symptom_weeks" => input.symptom_weeks.unwrap().to_string(),
+            f => if input.flag(f) == Some(true) { "yes" } else { "no" }.to_string(),
+        };
+        pairs.push((q.field.to_string(), value));
+    }
+    pairs
+}
+
+/// A health-history form answered "no" to every question, with consent to each element, as the pages post it.
+pub fn intake_all_clear() -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = knead_core::intake::health::INTAKE_QUESTIONS
+        .iter()
+        .map(|(f, _)| (format!("intake.{f}"), "no".to_string()))
+        .collect();
+    for (element, _) in knead_core::intake::health::CONSENT_ELEMENTS {
+        pairs.push((format!("intake.consent.{element}"), "yes".to_string()));
+    }
+    pairs
+}

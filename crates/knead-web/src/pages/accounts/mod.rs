@@ -3,12 +3,14 @@
 
 mod second_factor;
 mod sign_in;
+mod sign_up;
 mod tokens;
 
 use super::Frame;
 use crate::auth::{self, MaybeCaller, SignedIn};
 use crate::error::WebError;
 use crate::extract::FormPairs;
+use crate::pages::intake::{capital, version_date};
 use crate::routes::{get, post, Routes};
 use crate::state::AppState;
 use crate::ui::when_text;
@@ -17,9 +19,10 @@ use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use knead_app::catalog::Services;
 use knead_app::listing::{self, Audience};
-use knead_app::{accounts, calendar};
+use knead_app::{accounts, calendar, clients};
 use knead_core::booking::{Booking, BookingStatus};
-use knead_core::{Role, ServiceId, UserId};
+use knead_core::intake::Level;
+use knead_core::{Role, ServiceId, User, UserId};
 use maud::{html, Markup};
 use std::collections::HashMap;
 
@@ -30,6 +33,7 @@ pub fn router() -> Routes {
         .route("/login", get(sign_in::login_page).post(sign_in::login))
         .route("/login/code", get(sign_in::code_page).post(sign_in::submit_code))
         .route("/logout", post(logout))
+        .route(sign_up::PATH, get(sign_up::page).post(sign_up::sign_up))
         .route("/account", get(account))
         .route(second_factor::SET_UP_PATH, get(second_factor::page).post(second_factor::confirm))
         .route("/account/second-factor/off", post(second_factor::turn_off))
@@ -56,13 +60,15 @@ async fn logout(
 async fn account(State(state): State<AppState>, caller: MaybeCaller) -> Result<Html<String>, WebError> {
     let Some(c) = caller.0.as_ref() else { return Err(WebError::Unauthenticated) };
     let has_second_factor = accounts::has_second_factor(state.app(), c.user.id).await?;
-    let bookings = match c.user.role {
-        Role::Client => Some(client_bookings(&state, c.user.id).await?),
-        _ => None,
+    let (bookings, health) = match c.user.role {
+        Role::Client => (Some(client_bookings(&state, c.user.id).await?), Some(own_health(&state, &c.user).await?)),
+        _ => (None, None),
     };
     let body = html! {
         h1 { "Your account" }
         @if let Some(b) = &bookings { (b) }
+        @if let Some(h) = &health { (h) }
+        @if bookings.is_some() { h2 { "Account details" } }
         dl.facts {
             dt { "Name" } dd { (c.user.name) }
             dt { "Email" } dd { (c.user.email.as_str()) }
@@ -92,7 +98,7 @@ async fn client_bookings(state: &AppState, user: UserId) -> Result<Markup, WebEr
         listing::list::<Services>(app, Audience::Manager).await?.into_iter().map(|s| (s.id, s.name)).collect();
     let now = state.now();
     let (mut coming, earlier): (Vec<&Booking>, Vec<&Booking>) =
-        all.iter().partition(|b| b.status == BookingStatus::Confirmed && b.end > now);
+        all.iter().partition(|b| b.status.is_active() && b.end > now);
     coming.sort_by_key(|b| b.start);
     let item = |b: &Booking| {
         let service = services.get(&b.service_id).map_or("Booking", String::as_str);
@@ -100,6 +106,7 @@ async fn client_bookings(state: &AppState, user: UserId) -> Result<Markup, WebEr
             a href={ "/bookings/" (b.id.0) "/manage" } { (when_text(tz, b.start, b.end)) }
             " · " (service)
             @if b.status == BookingStatus::Cancelled { " · Cancelled" }
+            @if b.status == BookingStatus::AwaitingClearance { " · Held until a physician clears you" }
         }
     };
     Ok(html! {
@@ -113,6 +120,42 @@ async fn client_bookings(state: &AppState, user: UserId) -> Result<Markup, WebEr
             h3 { "Earlier and cancelled" }
             ul.bookings { @for b in earlier.iter().take(EARLIER_SHOWN) { li { (item(b)) } } }
         }
-        h2 { "Account details" }
     })
+}
+
+/// A client's own health history (its latest version) and what their screenings found.
+async fn own_health(state: &AppState, user: &User) -> Result<Markup, WebError> {
+    let app = state.app();
+    let record = clients::own_record(app, user).await?;
+    let file = clients::file(app, user, record.id).await?;
+    let locale = crate::pages::page_locale();
+    Ok(html! {
+        h2 { "Your health history" }
+        @match file.intakes.first() {
+            Some(v) => p #health-summary { "Last updated " (version_date(v)) " (version " (v.version) "). " a href="/account/health" { "See or update it" } }
+            None => p #health-summary { "Not filled in yet. Your therapist reads it before your visit. " a href="/account/health" { "Fill in your health history" } }
+        }
+        @if !file.screenings.is_empty() {
+            h3 { "Your safety questions" }
+            ul #screenings {
+                @for s in &file.screenings {
+                    li {
+                        (locale.date_time(s.created_at)) ": " strong { (level_text(s.assessment.level)) }
+                        @if !s.assessment.reasons.is_empty() {
+                            ul { @for r in &s.assessment.reasons { li { (capital(&r.message)) "." } } }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+fn level_text(level: Level) -> &'static str {
+    match level {
+        Level::Clear => "nothing to follow up",
+        Level::Routine => "see a physician or physiotherapist alongside massage",
+        Level::Urgent => "a physician's clearance before massage",
+        Level::Emergency => "go to an emergency department",
+    }
 }

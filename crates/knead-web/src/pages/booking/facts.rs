@@ -73,12 +73,14 @@ pub(super) fn booking_facts(
     html! {
         dl.facts.booking {
             dt { "Service" } dd { (service.name) }
+            @if !b.add_ons.is_empty() { dt { "Add-ons" } dd #booking-add-ons { (b.add_ons.join(", ")) } }
             dt { "When" } dd #booking-when { (when_text(tz, b.start, b.end)) }
             dt { @if names.len() > 1 { "Therapists" } @else { "Therapist" } } dd #booking-therapists { (names.join(" and ")) }
             dt { "Where" } dd { (place) }
             dt { "Price" } dd { (format_cents(b.price_cents)) }
             dt { "Travel fee" } dd { @if b.travel_fee_cents == 0 { "None" } @else { (format_cents(b.travel_fee_cents)) } }
             dt { "Total" } dd { strong { (format_cents(b.price_cents + b.travel_fee_cents)) } }
+            @if !b.notes.is_empty() { dt { "Notes for your therapist" } dd #booking-notes { (b.notes) } }
             dt { "Status" } dd #booking-status { @match b.status { BookingStatus::Confirmed => "Confirmed", BookingStatus::AwaitingClearance => "Waiting for a physician's clearance", BookingStatus::Cancelled => "Cancelled" } }
         }
     }

@@ -8,9 +8,11 @@
 //! Availability and booking are `knead_app::booking`'s; these handlers read forms, call it, and hand what
 //! they loaded to the step views in `steps`.
 
+mod details;
 mod facts;
 mod manage;
 mod steps;
+mod triage;
 
 use super::Frame;
 use crate::auth::{Caller, MaybeCaller, Via};
@@ -39,9 +41,12 @@ pub fn router() -> Routes {
     Routes::new()
         .route("/book", get(steps::choose_service).post(confirm))
         .route("/book/where", get(choose_place))
+        .route("/book/why", get(triage::why))
+        .route("/book/screening", get(triage::screening_page).post(triage::screen))
         .route("/book/when", get(choose_time))
         .route("/book/details", get(details))
         .route("/bookings/{id}/manage", get(manage::page))
+        .route("/bookings/{id}/manage/health", get(manage::health_page).post(manage::add_health))
         .route("/bookings/{id}/manage/cancel", post(manage::cancel))
         .route("/bookings/{id}/manage/reschedule", post(manage::reschedule))
 }
@@ -74,6 +79,13 @@ struct Flow {
     lat: String,
     lon: String,
     clinic_id: String,
+    /// What brings the client (a `VisitReason`), and the service's add-ons chosen (by name).
+    reason: String,
+    add_ons: Vec<String>,
+    /// The red-flag screening made for this booking: unguessable, so it may travel in a link.
+    screening_id: String,
+    /// The client record staff book for ("Book for this client").
+    client_id: String,
     therapist_id: String,
     date: String,
     start: String,
@@ -83,6 +95,12 @@ impl Flow {
     fn from_pairs(pairs: &[(String, String)]) -> Flow {
         let get =
             |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+        let mut add_ons: Vec<String> = Vec::new();
+        for (_, v) in pairs.iter().filter(|(k, v)| k == "add_ons" && !v.trim().is_empty()) {
+            if !add_ons.iter().any(|a| a == v.trim()) {
+                add_ons.push(v.trim().to_string());
+            }
+        }
         Flow {
             service_id: get("service_id"),
             address: get("address"),
@@ -90,6 +108,10 @@ impl Flow {
             lat: get("lat"),
             lon: get("lon"),
             clinic_id: get("clinic_id"),
+            reason: get("reason"),
+            add_ons,
+            screening_id: get("screening_id"),
+            client_id: get("client_id"),
             therapist_id: get("therapist_id"),
             date: get("date"),
             start: get("start"),
@@ -102,18 +124,25 @@ impl Flow {
         Flow::from_pairs(&pairs)
     }
 
-    fn pairs(&self) -> [(&'static str, &str); 9] {
-        [
-            ("service_id", &self.service_id),
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
+        let mut out = vec![
+            ("service_id", self.service_id.as_str()),
             ("address", &self.address),
             ("unit", &self.unit),
             ("lat", &self.lat),
             ("lon", &self.lon),
             ("clinic_id", &self.clinic_id),
+            ("reason", &self.reason),
+        ];
+        out.extend(self.add_ons.iter().map(|a| ("add_ons", a.as_str())));
+        out.extend([
+            ("screening_id", self.screening_id.as_str()),
+            ("client_id", &self.client_id),
             ("therapist_id", &self.therapist_id),
             ("date", &self.date),
             ("start", &self.start),
-        ]
+        ]);
+        out
     }
 
     /// A link to `path` carrying the choices made (empty ones left out).
@@ -152,6 +181,8 @@ impl Flow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
     Where,
+    Why,
+    Screening,
     When,
     Details,
 }
@@ -159,6 +190,8 @@ enum Step {
 fn step_of(field: &str) -> Step {
     match field {
         "lat" | "lon" | "clinic_id" | "address" | "unit" => Step::Where,
+        "reason" | "add_ons" => Step::Why,
+        "screening_id" => Step::Screening,
         "start" | "date" | "therapist_id" | "therapist_ids" => Step::When,
         _ => Step::Details,
     }
@@ -253,6 +286,25 @@ impl<'a> Booker<'a> {
             },
         }
         Ok(b)
+    }
+
+    /// The booking's service, time, place and therapist as the API takes them.
+    fn slot_input(&self, place: Location, therapist: Option<TherapistId>) -> BookingInput {
+        let (lat, lon, clinic_id, address) = match place {
+            Location::Point(at) => (Some(at.lat), Some(at.lon), None, Some(self.full_address())),
+            Location::Clinic(ClinicId(id)) => (None, None, Some(id), None),
+        };
+        BookingInput {
+            service_id: self.service.id.0,
+            start: self.flow.start.clone(),
+            therapist_ids: therapist.map(|t| vec![t.0]),
+            lat,
+            lon,
+            address,
+            clinic_id,
+            add_ons: self.flow.add_ons.clone(),
+            ..Default::default()
+        }
     }
 
     /// The address as the therapist reads it: the map's label, then the unit or buzzer.
@@ -367,6 +419,8 @@ impl<'a> Booker<'a> {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         match step {
             Step::Where => self.where_page(&errors, status).await,
+            Step::Why => self.why_page(&errors, status).await,
+            Step::Screening => Ok(self.screening_form(&Values::default(), &errors, status)),
             Step::When => self.when_page(None, errors, status).await,
             Step::Details => self.details_page(details, &errors, status).await,
         }
@@ -413,13 +467,14 @@ fn check_session_csrf(caller: &MaybeCaller, form: &FormPairs) -> Result<(), WebE
 async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormPairs) -> Result<Response, WebError> {
     check_session_csrf(&caller, &form)?;
     let b = Booker::load_located(&state, &caller, Flow::from_pairs(&form.0)).await?;
-    let details =
-        Values(form.0.iter().filter(|(k, _)| ["name", "email", "phone"].contains(&k.as_str())).cloned().collect());
-    let (name, email) = match b.caller.filter(|_| b.is_client()) {
-        Some(c) => (c.user.name.clone(), c.user.email.as_str().to_string()),
-        None => (form.get("name").to_string(), form.get("email").to_string()),
+    let details = Values::from_form(form.0.clone());
+    let picked = b.picked_client().await?;
+    let (name, email, phone) = match (&picked, b.caller.filter(|_| b.is_client())) {
+        (Some(client), _) => (client.name.clone(), client.email.as_str().to_string(), client.phone.clone()),
+        (None, Some(c)) => (c.user.name.clone(), c.user.email.as_str().to_string(), form.get("phone").to_string()),
+        (None, None) => (form.get("name").to_string(), form.get("email").to_string(), form.get("phone").to_string()),
     };
-    let contact = ContactInput { name, email, phone: form.get("phone").to_string() };
+    let contact = ContactInput { name, email, phone };
     let place = match b.place() {
         Ok(p) => p,
         Err(e) => return b.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -428,20 +483,25 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
         Ok(t) => t,
         Err(e) => return b.when_page(None, e, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let (lat, lon, clinic_id, address) = match place {
-        Location::Point(at) => (Some(at.lat), Some(at.lon), None, Some(b.full_address())),
-        Location::Clinic(ClinicId(id)) => (None, None, Some(id), None),
+    let health = match details::health_answer(&details) {
+        Ok(h) => h,
+        Err(e) => return b.details_page(&details, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
+    let history_given = !matches!(health, details::HealthAnswer::None);
+    let optional = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
     let input = BookingInput {
-        service_id: b.service.id.0,
-        start: b.flow.start.clone(),
-        therapist_ids: therapist.map(|t| vec![t.0]),
-        lat,
-        lon,
-        address,
-        clinic_id,
-        client: Some(contact),
-        ..Default::default()
+        // Staff booking for a client book with the record's contact details.
+        client: picked.is_none().then_some(contact),
+        reason: optional(&b.flow.reason),
+        screening_id: optional(&b.flow.screening_id),
+        add_ons: b.flow.add_ons.clone(),
+        notes: optional(form.get("notes")),
+        client_id: picked.as_ref().map(|c| c.id.0),
+        intake: match health {
+            details::HealthAnswer::New(input) => Some(*input),
+            _ => None,
+        },
+        ..b.slot_input(place, therapist)
     };
     let request = match input.validate() {
         Ok(r) => r,
@@ -455,8 +515,12 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
     let user = b.caller.map(|c| &c.user);
     match booking::book(state.app(), &request, user, key, fingerprint).await {
         Ok(booked) => {
-            tracing::info!(booking_id = booked.booking.id.0, "booked through the pages");
-            b.confirmation(booked).await
+            tracing::info!(
+                booking_id = booked.booking.id.0,
+                status = booked.booking.status.as_str(),
+                "booked through the pages"
+            );
+            b.confirmation(booked, history_given).await
         }
         Err(AppError::Unavailable(_)) => {
             let date = local_date(b.tz(), request.start).to_string();
@@ -477,6 +541,14 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
                 "this form was already used for another booking; please confirm again",
             );
             b.details_page(&details, &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        // The screening or the health history rules the booking out: say why; nothing was booked.
+        Err(AppError::Invalid(e)) if e.0.iter().any(|x| x.code == "red_flag_emergency") => {
+            Ok(crate::pages::intake::emergency_page(&b.frame(), &[]))
+        }
+        Err(AppError::Invalid(e)) if e.0.iter().any(|x| x.code == "contraindicated") => {
+            let why = ValidationErrors(e.0.into_iter().filter(|x| x.code == "contraindicated").collect());
+            Ok(crate::pages::intake::contraindicated_page(&b.frame(), &why))
         }
         Err(AppError::Invalid(e)) => b.refused(e, &details).await,
         Err(other) => Err(other.into()),

@@ -1,46 +1,50 @@
 //! The booking flow's steps as pages: the service, the place, the time, the client's details, and the
 //! confirmation.
 
-use super::facts::{booking_facts, manage_link, slots_by_day, therapist_names};
-use super::{renamed, step_of, Booker, Step, DAYS_SHOWN};
+use super::facts::slots_by_day;
+use super::{renamed, step_of, Booker, Flow, Step, DAYS_SHOWN};
 use crate::auth::MaybeCaller;
 use crate::error::WebError;
 use crate::pages::public::first_sentence;
 use crate::pages::Frame;
 use crate::state::AppState;
-use crate::ui::{
-    address_field, csrf_field, day_heading, error_summary, field, line, minutes, when_text, Input, Typed, Values, DATE,
-    TEXT,
-};
-use axum::extract::State;
+use crate::ui::{address_field, day_heading, error_summary, field, line, minutes, Input, Typed, Values, DATE, TEXT};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use knead_app::accounts::random_secret;
-use knead_app::booking::{self, AvailabilityQuery, Booked};
-use knead_app::catalog::{Services, Therapists};
+use knead_app::booking::{self, AvailabilityQuery};
+use knead_app::catalog::Services;
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
-use knead_core::booking::{parse_instant, Location};
-use knead_core::calendar::{add_days, add_minutes, local_date, parse_date};
+use knead_core::calendar::{add_days, local_date, parse_date};
 use knead_core::money::format_cents;
-use knead_core::{FieldError, Kind, Place, Service, ValidationErrors};
+use knead_core::{FieldError, Kind, Place, Role, Service, ValidationErrors};
 use maud::{html, Markup};
 
 /// Step 1: the services a client can book online.
-pub(super) async fn choose_service(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, WebError> {
+pub(super) async fn choose_service(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let services: Vec<Service> = listing::list::<Services>(state.app(), Audience::Public)
         .await?
         .into_iter()
         .filter(Service::bookable_online)
         .collect();
-    Ok(Frame::new(&state, &caller).page("Book", services_view(&services)).into_response())
+    // Staff booking for a client ("Book for this client") carry the client record through the flow.
+    let client_id = Flow::from_query(q).client_id;
+    let for_client = Some(client_id.as_str())
+        .filter(|c| !c.is_empty() && caller.0.as_ref().is_some_and(|c| c.user.role != Role::Client));
+    Ok(Frame::new(&state, &caller).page("Book", services_view(&services, for_client)).into_response())
 }
 
-fn services_view(services: &[Service]) -> Markup {
+fn services_view(services: &[Service], for_client: Option<&str>) -> Markup {
     html! {
         (steps(1))
         h1 { "Book a massage" }
-        p.lead { "Choose a service; next you tell us where, then pick a time." }
+        @if for_client.is_some() { p.notice role="status" { "You are booking for a client: their contact details are used at the last step." } }
+        p.lead { "Choose a service; next you tell us where and what brings you, then pick a time." }
         div.grid {
             @for s in services {
                 article.card {
@@ -48,7 +52,7 @@ fn services_view(services: &[Service]) -> Markup {
                     p.meta { (minutes(s.duration_minutes)) " · " (format_cents(s.price_cents)) " · " (s.place.label())
                         @if s.kind == Kind::Couples { " · for two" } }
                     @if !s.description.is_empty() { p { (first_sentence(&s.description)) } }
-                    p { a.button href={ "/book/where?service_id=" (s.id.0) } aria-label={ "Book " (s.name) } { "Book" } }
+                    p { a.button href={ "/book/where?service_id=" (s.id.0) @if let Some(c) = for_client { "&client_id=" (c) } } aria-label={ "Book " (s.name) } { "Book" } }
                 }
             }
         }
@@ -75,8 +79,8 @@ impl Booker<'_> {
             @if mobile {
                 @if !choices.is_empty() {
                     // Search, then pick: what the map has closest to what was typed, without script.
-                    form.stack method="get" action="/book/when" {
-                        input type="hidden" name="service_id" value=(self.service.id.0);
+                    form.stack method="get" action="/book/why" {
+                        input type="hidden" name="service_id" value=(self.service.id.0); (self.staff_pick())
                         @if !self.flow.unit.is_empty() { input type="hidden" name="unit" value=(self.flow.unit); }
                         fieldset.choices #address-choices {
                             legend { "Did you mean one of these?" }
@@ -87,9 +91,9 @@ impl Booker<'_> {
                         button type="submit" { "Use this address" }
                     }
                 }
-                form.stack method="get" action="/book/when" novalidate {
+                form.stack method="get" action="/book/why" novalidate {
                     @if at_clinic { h2 { "At your home or office" } }
-                    input type="hidden" name="service_id" value=(self.service.id.0);
+                    input type="hidden" name="service_id" value=(self.service.id.0); (self.staff_pick())
                     (address_field(&values, errors, "address", "Street address",
                         "Start typing the street and house number; pick your address from the list."))
                     (line(&values, errors, "unit", "Apartment, unit or buzzer (optional)",
@@ -104,9 +108,9 @@ impl Booker<'_> {
                 script src=(super::ADDRESS_SCRIPT_PATH) defer {}
             }
             @if at_clinic {
-                form.stack method="get" action="/book/when" novalidate {
+                form.stack method="get" action="/book/why" novalidate {
                     @if mobile { h2 { "At a clinic" } }
-                    input type="hidden" name="service_id" value=(self.service.id.0);
+                    input type="hidden" name="service_id" value=(self.service.id.0); (self.staff_pick())
                     @if clinics.is_empty() {
                         p { "No clinic is open for booking yet; please call the practice." }
                     } @else {
@@ -141,6 +145,13 @@ impl Booker<'_> {
             Ok(p) => p,
             Err(e) => return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
         };
+        let why = self.why_errors(false);
+        if !why.0.is_empty() {
+            return self.why_page(&why, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        if self.needs_screening() && self.flow.screening_id.is_empty() {
+            return Ok(self.screening_form(&Values::default(), &ValidationErrors::default(), StatusCode::OK));
+        }
         let tz = self.tz();
         let today = local_date(tz, self.state.now());
         let last = self.settings.last_bookable_date(today);
@@ -170,7 +181,8 @@ impl Booker<'_> {
             from: date,
             days: DAYS_SHOWN,
             therapist_id,
-            add_ons: Vec::new(),
+            // Add-ons lengthen the visit: only starts that fit the whole of it are offered.
+            add_ons: self.flow.add_ons.clone(),
         };
         let slots = match booking::availability(self.state.app(), &query).await {
             Ok(offer) => offer.slots,
@@ -200,9 +212,9 @@ impl Booker<'_> {
         let later = Some(add_days(date, DAYS_SHOWN)).filter(|d| *d <= last);
         let earlier = add_days(date, -DAYS_SHOWN).max(today);
         let body = html! {
-            (steps(3))
+            (steps(4))
             h1 { "When?" }
-            p.lead { (self.service.name) " · " (place_text) " · " a href=(self.flow.with(|f| f.start.clear()).link("/book/where")) { "change place" } }
+            p.lead { (self.service.name) @for a in &self.flow.add_ons { " + " (a) } " · " (minutes(self.booked_service().duration_minutes)) " · " (place_text) " · " a href=(self.flow.with(|f| f.start.clear()).link("/book/where")) { "change place" } }
             @if let Some(n) = notice { p.error-summary role="alert" { (n) } }
             (error_summary(&errors, "Please check:"))
             form.row.when-form method="get" action="/book/when" {
@@ -239,97 +251,6 @@ impl Booker<'_> {
         };
         Ok((status, self.frame().page("When?", body)).into_response())
     }
-
-    /// Step 4: who the booking is for, and the summary to confirm.
-    pub(super) async fn details_page(
-        &self,
-        values: &Values,
-        errors: &ValidationErrors,
-        status: StatusCode,
-    ) -> Result<Response, WebError> {
-        let place = match self.place() {
-            Ok(p) => p,
-            Err(e) => return self.where_page(&e, StatusCode::UNPROCESSABLE_ENTITY).await,
-        };
-        let start = match parse_instant("start", &self.flow.start) {
-            Ok(s) => s,
-            Err(e) => return self.when_page(None, ValidationErrors(vec![e]), StatusCode::UNPROCESSABLE_ENTITY).await,
-        };
-        let therapist = match self.therapist_id() {
-            Ok(t) => t,
-            Err(e) => return self.when_page(None, e, StatusCode::UNPROCESSABLE_ENTITY).await,
-        };
-        let therapist_name = match therapist {
-            Some(id) => Some(listing::get::<Therapists>(self.state.app(), id.0, Audience::Manager).await?.name),
-            None => None,
-        };
-        let tz = self.tz();
-        let end = add_minutes(start, self.service.duration_minutes);
-        let place_text = self.place_text(place).await?;
-        let who = match (&therapist_name, self.couples()) {
-            (_, true) => "Two therapists, chosen for the least driving".to_string(),
-            (Some(n), false) => n.clone(),
-            (None, false) => "Any therapist (the one nearest at that time)".to_string(),
-        };
-        let back = self.flow.with(|f| f.start.clear()).link("/book/when");
-        let body = html! {
-            (steps(4))
-            h1 { "Your details" }
-            dl.facts {
-                dt { "Service" } dd { (self.service.name) }
-                dt { "When" } dd { (when_text(tz, start, end)) " " a href=(back) { "change" } }
-                dt { "Where" } dd { (place_text) }
-                dt { "Therapist" } dd { (who) }
-                dt { "Price" } dd { (format_cents(self.service.price_cents)) }
-            }
-            @if matches!(place, Location::Point(_)) { p.hint { "A travel fee may apply beyond " (self.settings.travel_fee_free_km) " km; you will see it on the confirmation." } }
-            form.stack method="post" action="/book" novalidate {
-                (error_summary(errors, "Nothing was booked. Please correct these:"))
-                (csrf_field(self.caller))
-                (self.flow.hidden(&[]))
-                // A retried or double-clicked post carries the same key and gets the same booking back.
-                input type="hidden" name="booking_key" value=(random_secret());
-                @if let Some(c) = self.caller.filter(|_| self.is_client()) {
-                    p { "Booking as " strong { (c.user.name) } " (" (c.user.email.as_str()) ")." }
-                } @else {
-                    (line(values, errors, "name", "Your name", Typed { autocomplete: Some("name"), ..TEXT }, ""))
-                    (line(values, errors, "email", "Email", Typed { html_type: "email", inputmode: None, autocomplete: Some("email") }, "For the confirmation."))
-                }
-                (line(values, errors, "phone", "Phone", Typed { html_type: "tel", inputmode: None, autocomplete: Some("tel") },
-                    "Your therapist calls if they are running late."))
-                button type="submit" { "Confirm booking" }
-            }
-        };
-        Ok((status, self.frame().page("Your details", body)).into_response())
-    }
-
-    /// Step 5: what was booked.
-    pub(super) async fn confirmation(&self, booked: Booked) -> Result<Response, WebError> {
-        let b = &booked.booking;
-        let names = therapist_names(self.state, b).await?;
-        let clinics = calendar::all_clinics(self.state.app()).await?;
-        // The booking's own signed-in client manages it from their account; anyone else (a guest, or a
-        // manager booking for a caller) needs the private link.
-        let own = self.caller.is_some_and(|c| b.client_user_id == Some(c.user.id));
-        let manage_url = booked.manage_token.as_ref().filter(|_| !own).map(|t| manage_link(b.id.0, Some(t), None));
-        let replayed = booked.replayed;
-        let body = html! {
-            (steps(5))
-            h1 { "You're booked" }
-            @if replayed { p.notice role="status" { "This booking was already made; here it is again." } }
-            (booking_facts(self.tz(), b, &self.service, &names, &clinics))
-            @if let Some(url) = &manage_url {
-                div.notice {
-                    p { strong { "Keep this private link" } " to see, move or cancel your booking. Anyone with it can change the booking." }
-                    p { a #manage-link href=(url) { "Manage your booking" } }
-                }
-            } @else if self.caller.is_some() {
-                p { a #manage-link href=(manage_link(b.id.0, None, None)) { "See or change this booking" } }
-            }
-            p { a href="/" { "Back to the home page" } }
-        };
-        Ok(self.frame().page("You're booked", body).into_response())
-    }
 }
 
 /// The way forward when the map does not know an address: a person at the practice does.
@@ -344,8 +265,8 @@ fn call_us(practice: &str) -> Markup {
 }
 
 /// The flow's progress, for people and screen readers.
-fn steps(current: usize) -> Markup {
-    let names = ["Service", "Place", "Time", "Details", "Done"];
+pub(super) fn steps(current: usize) -> Markup {
+    let names = ["Service", "Place", "Why", "Time", "Details", "Done"];
     html! {
         ol.steps aria-label="Booking steps" {
             @for (i, name) in names.iter().enumerate() {

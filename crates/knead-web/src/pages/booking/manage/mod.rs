@@ -13,7 +13,10 @@
 //! A post without `confirm=yes` shows the question rather than acting. The JSON API moves and cancels at
 //! once: a program asks its own questions.
 
+mod health;
 mod moving;
+
+pub(super) use health::{add_health, health_page};
 
 use super::check_session_csrf;
 use super::facts::{booking_facts, manage_link};
@@ -231,6 +234,7 @@ impl<'a> Manage<'a> {
             Some("moved-other") => {
                 Some(format!("Your booking is moved to {}. Your therapist is now {own}.", self.day_and_time(b.start)))
             }
+            Some("health") => Some("Thank you: your health history is saved for your therapist.".to_string()),
             _ => None,
         };
         let body = html! {
@@ -268,6 +272,9 @@ impl<'a> Manage<'a> {
                         }
                     }
                 }
+            }
+            @if b.status.is_active() {
+                p { a #health-link href=(self.health_link()) { "Add to your health history" } " · your therapist reads it before the visit." }
             }
             p { a href="/" { "Back to the home page" } }
         };
