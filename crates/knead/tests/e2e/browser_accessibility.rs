@@ -116,6 +116,8 @@ struct Known {
     article_slug: String,
     article_id: i64,
     clinic_id: i64,
+    /// The client record of the audit's own booking.
+    client_id: i64,
     booking_id: i64,
     booking_token: String,
     /// A details step of the booking flow with a time chosen (read from the time step's first start).
@@ -181,6 +183,7 @@ async fn known(client: &Client, server: &Server) -> Known {
         article_slug: articles[0]["slug"].as_str().unwrap().to_string(),
         article_id: articles[0]["id"].as_i64().unwrap(),
         clinic_id,
+        client_id: booking["client_id"].as_i64().expect("the booking's client record"),
         booking_id: booking["id"].as_i64().expect("the booking's id"),
         booking_token,
         details_link: href,
@@ -194,12 +197,20 @@ fn fill(route: &str, k: &Known) -> Option<String> {
     let exact = match route {
         // The booking flow's steps need the choices made before them.
         "/book/where" => Some(format!("/book/where?service_id={}", k.mobile_service_id)),
+        "/book/why" => Some(format!("/book/why?service_id={}&address=15+Vuorikatu%2C+Helsinki", k.mobile_service_id)),
+        "/book/screening" => Some(format!(
+            "/book/screening?service_id={}&address=15+Vuorikatu%2C+Helsinki&reason=sciatica",
+            k.mobile_service_id
+        )),
         "/book/when" => Some(format!("/book/when?service_id={}&address=15+Vuorikatu%2C+Helsinki", k.mobile_service_id)),
         "/book/details" => Some(k.details_link.clone()),
         "/services/{slug}" => Some(format!("/services/{}", k.service_slug)),
         "/therapists/{slug}" => Some(format!("/therapists/{}", k.therapist_slug)),
         "/articles/{slug}" => Some(format!("/articles/{}", k.article_slug)),
         "/bookings/{id}/manage" => Some(format!("/bookings/{}/manage?token={}", k.booking_id, k.booking_token)),
+        "/bookings/{id}/manage/health" => {
+            Some(format!("/bookings/{}/manage/health?token={}", k.booking_id, k.booking_token))
+        }
         _ => None,
     };
     if exact.is_some() {
@@ -211,6 +222,7 @@ fn fill(route: &str, k: &Known) -> Option<String> {
         ("/manage/therapists/{id}", k.therapist_id.to_string()),
         ("/manage/articles/{id}", k.article_id.to_string()),
         ("/manage/clinics/{id}", k.clinic_id.to_string()),
+        ("/manage/clients/{id}", k.client_id.to_string()),
         ("/bookings/{id}", k.booking_id.to_string()),
         ("/visits/{id}", k.booking_id.to_string()),
     ];
@@ -411,7 +423,7 @@ async fn focused(client: &Client) -> Value {
         return {
           tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name') || '', type: el.type || '',
           href: el.getAttribute('href') || '', text: label.trim().slice(0, 80), visible: ring,
-          cls: el.className || '', checked: !!el.checked,
+          cls: el.className || '', checked: !!el.checked, value: el.value || '',
           ring: s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.outlineColor + ' / ' + s.boxShadow,
           pos: [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')].indexOf(el),
         };
@@ -510,6 +522,21 @@ async fn a_keyboard_alone_books_a_visit_from_the_service_list_to_the_confirmatio
     assert_eq!(focused(client).await["id"], "address", "focus stays in the address field after the pick");
     tab_until(client, false, "Find times", |f| f["text"] == "Find times").await;
     press(client, &Key::Enter).await;
+    wait_path(client, "/book/why").await;
+
+    // Why: Tab into the reasons, the arrow keys to relaxation (which needs no screening), Continue with Enter.
+    let stops = tab_until(client, false, "the reasons", |f| f["name"] == "reason").await;
+    in_document_order(&stops);
+    for _ in 0..10 {
+        if focused(client).await["value"] == "relaxation" {
+            break;
+        }
+        press(client, &Key::Down).await;
+    }
+    let reason = focused(client).await;
+    assert_eq!((&reason["value"], &reason["checked"]), (&json!("relaxation"), &json!(true)), "{reason}");
+    tab_until(client, false, "Continue", |f| f["text"] == "Continue").await;
+    press(client, &Key::Enter).await;
     wait_path(client, "/book/when").await;
 
     // The time: the first start offered, reached by Tab, chosen with Enter.
@@ -527,8 +554,13 @@ async fn a_keyboard_alone_books_a_visit_from_the_service_list_to_the_confirmatio
     let to_phone = tab_until(client, false, "the phone field", |f| f["id"] == "phone").await;
     assert_eq!(to_phone.len(), 1, "phone follows email: {to_phone:?}");
     press(client, "416-555-0142").await;
+    // A returning guest whose health has not changed ticks one box with Space instead of the whole history.
+    let to_health = tab_until(client, false, "the unchanged-history box", |f| f["id"] == "health-unchanged").await;
+    in_document_order(&to_health);
+    press(client, " ").await;
+    assert_eq!(focused(client).await["checked"], true, "Space ticks the box");
     let to_confirm = tab_until(client, false, "Confirm booking", |f| f["text"] == "Confirm booking").await;
-    assert_eq!(to_confirm.len(), 1, "the confirm button follows the phone: {to_confirm:?}");
+    in_document_order(&to_confirm);
     press(client, " ").await;
 
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -591,18 +623,45 @@ async fn screenshots_for_the_docs_when_asked() {
     client.wait().for_element(Locator::Css("#address-suggestions li[role=option]")).await.expect("suggestions");
     shoot(client, &dir, "booking-2-place").await;
     client.find(Locator::Css("#address-suggestions li[role=option]")).await.unwrap().click().await.unwrap();
-    client.find(Locator::Css("form[action='/book/when'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("form[action='/book/why'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(client, "/book/why").await;
+    client.find(Locator::Css("input[name=reason][value=sciatica]")).await.unwrap().click().await.unwrap();
+    shoot(client, &dir, "booking-3-why").await;
+    client.find(Locator::Css("form[action='/book/why'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_path(client, "/book/screening").await;
+    shoot(client, &dir, "booking-4-screening").await;
+    for q in knead_core::intake::screening::QUESTIONS {
+        use knead_core::intake::screening::AnswerKind;
+        match q.kind {
+            AnswerKind::YesNo => {
+                let answer = if q.field == "improving" { "yes" } else { "no" };
+                let css = format!("input[name='{}'][value='{answer}']", q.field);
+                client.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
+            }
+            AnswerKind::Years => client.find(Locator::Id(q.field)).await.unwrap().send_keys("40").await.unwrap(),
+            AnswerKind::Weeks => client.find(Locator::Id(q.field)).await.unwrap().send_keys("2").await.unwrap(),
+        }
+    }
+    client.find(Locator::Css("form[action='/book/screening'] button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_path(client, "/book/when").await;
-    shoot(client, &dir, "booking-3-time").await;
+    shoot(client, &dir, "booking-5-time").await;
     client.find(Locator::Css("a.slot")).await.unwrap().click().await.unwrap();
     wait_path(client, "/book/details").await;
     for (id, text) in [("name", "Ana Example"), ("email", "ana@example.com"), ("phone", "416-555-0142")] {
         client.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
     }
-    shoot(client, &dir, "booking-4-details").await;
+    for (field, _) in knead_core::intake::health::INTAKE_QUESTIONS.iter().filter(|(f, _)| *f != "high_risk_pregnancy") {
+        let css = format!("input[name='intake.{field}'][value='no']");
+        client.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
+    }
+    for (element, _) in knead_core::intake::health::CONSENT_ELEMENTS {
+        let css = format!("input[name='intake.consent.{element}']");
+        client.find(Locator::Css(&css)).await.unwrap().click().await.unwrap();
+    }
+    shoot(client, &dir, "booking-6-details").await;
     client.find(Locator::Css("form[action='/book'] button[type=submit]")).await.unwrap().click().await.unwrap();
     client.wait().for_element(Locator::Id("manage-link")).await.expect("the confirmation");
-    shoot(client, &dir, "booking-5-confirmed").await;
+    shoot(client, &dir, "booking-7-confirmed").await;
 
     // Mara's day with two visits at the clinic, as she sees it on her phone.
     let services = api_list(server, "/api/v1/services");
@@ -633,6 +692,12 @@ async fn screenshots_for_the_docs_when_asked() {
     sign_in(client, server, Role::Therapist).await;
     client.goto(&format!("{}/calendar?date={day}", server.url)).await.unwrap();
     shoot(client, &dir, "therapist-day").await;
+    // A client's visit sheet, precautions first (the demo's client with a blood thinner).
+    client.goto(&format!("{}/manage/clients?q=aino", server.url)).await.unwrap();
+    client.find(Locator::LinkText("Aino Virtanen")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("main a[href^='/visits/']")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Id("precautions")).await.expect("the visit sheet");
+    shoot(client, &dir, "visit-sheet").await;
 
     // The manager's page for Mara's hours and time off.
     sign_in(client, server, Role::Manager).await;

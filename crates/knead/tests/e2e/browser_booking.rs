@@ -1,7 +1,7 @@
 //! A guest in Chromium books through the pages of the real binary: a home massage (entered from the
 //! service's page, the address typed in part and picked from the suggestions) and a couple's massage
-//! (entered from the booking list, the address typed whole), clicking service -> where -> when -> details
-//! -> confirm, and sees both confirmations, the couples one naming two therapists. No page shows a
+//! (entered from the booking list, the address typed whole), clicking service -> where -> why -> when ->
+//! details -> confirm, and sees both confirmations, the couples one naming two therapists. No page shows a
 //! coordinate field.
 //!
 //! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
@@ -82,7 +82,12 @@ async fn book_from_the_place_step(client: &Client, typing: Typing<'_>, name: &st
             address
         }
     };
-    click(client, "form[action='/book/when'] button[type=submit]").await;
+    click(client, "form[action='/book/why'] button[type=submit]").await;
+
+    // Why: relaxation, which needs no screening.
+    wait_for_path(client, "/book/why").await;
+    click(client, "input[name=reason][value=relaxation]").await;
+    click(client, "form[action='/book/why'] button[type=submit]").await;
 
     wait_for_path(client, "/book/when").await;
     let lead = text_of(client, "p.lead").await;
@@ -98,6 +103,8 @@ async fn book_from_the_place_step(client: &Client, typing: Typing<'_>, name: &st
     type_into(client, "name", name).await;
     type_into(client, "email", email).await;
     type_into(client, "phone", "416-555-0142").await;
+    // A returning guest whose health has not changed need not fill the history in again.
+    click(client, "#health-unchanged").await;
     click(client, "form[action='/book'] button[type=submit]").await;
 
     let deadline = Instant::now() + Duration::from_secs(15);
