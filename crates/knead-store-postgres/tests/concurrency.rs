@@ -235,3 +235,37 @@ async fn a_room_is_never_removed_under_a_visit_being_booked() {
     servers[1].close().await;
     db.cleanup().await;
 }
+
+/// Two servers appending to the audit log at once, with intake versions among the entries: one chain, no
+/// fork (every append waits on the audit lock for the one before it), and versions numbered without a gap.
+#[tokio::test]
+async fn audit_appends_from_two_servers_make_one_chain() {
+    use knead_core::intake::audit::{verify, GENESIS};
+    use knead_core::intake::Action;
+    use knead_store::conformance::clients::{draft, event, history};
+    use knead_store::ClientStore;
+    let Some(db) = fresh_database().await else { return };
+    let servers = two_servers(&db).await;
+    let ana = servers[0].create_client(&draft("Ana", "ana@example.com"), None, t0()).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let store = servers[i % 2].clone();
+        tasks.spawn(async move {
+            let e = event(Some(ana.id), if i % 4 == 0 { Action::Create } else { Action::Read }, "intake", "x");
+            match i % 4 {
+                0 => store.add_intake(ana.id, &history("none"), None, t0(), &e).await.map(|_| ()),
+                _ => store.record_access(&e).await.map(|_| ()),
+            }
+        });
+    }
+    for r in tasks.join_all().await {
+        r.unwrap();
+    }
+    let entries = servers[1].audit_entries(0, 1000).await.unwrap();
+    assert_eq!(entries.len(), 40);
+    verify(GENESIS, &entries).unwrap();
+    let versions: Vec<i64> = servers[1].intakes(ana.id).await.unwrap().iter().map(|v| v.version).collect();
+    assert_eq!(versions, (1..=10).rev().collect::<Vec<_>>());
+    servers[1].close().await;
+    db.cleanup().await;
+}

@@ -23,7 +23,7 @@ fn email(text: &str) -> Email {
     Email::parse("email", text).unwrap()
 }
 
-pub(super) fn draft(name: &str, mail: &str) -> ClientDraft {
+pub fn draft(name: &str, mail: &str) -> ClientDraft {
     ClientDraft {
         name: name.into(),
         email: email(mail),
@@ -35,7 +35,7 @@ pub(super) fn draft(name: &str, mail: &str) -> ClientDraft {
 
 /// A complete health history: every question answered "no", every consent element given, `conditions` as
 /// the client wrote them (so versions can be told apart).
-pub(super) fn history(conditions: &str) -> HealthHistory {
+pub fn history(conditions: &str) -> HealthHistory {
     let mut answers = serde_json::Map::new();
     for (field, _) in INTAKE_QUESTIONS {
         answers.insert(field.into(), false.into());
@@ -50,7 +50,7 @@ pub(super) fn history(conditions: &str) -> HealthHistory {
     input.validate().unwrap()
 }
 
-pub(super) fn event(client: Option<ClientId>, action: Action, record: &'static str, id: &str) -> AuditEvent {
+pub fn event(client: Option<ClientId>, action: Action, record: &'static str, id: &str) -> AuditEvent {
     AuditEvent { at: t0(), actor: None, client, action, record, record_id: id.into() }
 }
 

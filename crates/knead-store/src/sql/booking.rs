@@ -27,6 +27,8 @@ macro_rules! booking_select {
     };
 }
 
+pub(super) use booking_select;
+
 /// How many columns of `booking_select!` are the booking's own.
 const BOOKING_WIDTH: usize = 23;
 
@@ -46,14 +48,6 @@ pub(super) const CLIENT_BOOKINGS: &str = concat!(
     booking_select!(),
     "where b.client_user_id = $1 or b.client_id in (select c.id from clients c where c.user_id = $1) \
      order by b.starts_at desc, b.id desc, v.therapist_id, v.id"
-);
-pub(super) const BOOKINGS_OF_CLIENT: &str =
-    concat!(booking_select!(), "where b.client_id = $1 order by b.starts_at desc, b.id desc, v.therapist_id, v.id");
-/// Bookings starting in `[$1, $2)`, of therapist `$3` when it is not null (the status is filtered in Rust).
-pub(super) const BOOKINGS_BETWEEN: &str = concat!(
-    booking_select!(),
-    "where b.starts_at >= $1 and b.starts_at < $2 and ($3 is null or exists (select 1 from visits w \
-     where w.booking_id = b.id and w.therapist_id = $3)) order by b.starts_at, b.id, v.therapist_id, v.id"
 );
 
 /// A held booking is `confirmed` with `awaiting_clearance` set (see migration 0010).

@@ -2,7 +2,7 @@
 //! clearances, and the audit log, each change of health information written with its audit entry in one
 //! transaction under the audit lock.
 
-use super::booking::{one_booking, read_booking_list, BOOKINGS_BETWEEN, BOOKINGS_OF_CLIENT, BOOKING_BY_ID};
+use super::booking::{booking_select, one_booking, read_booking_list, BOOKING_BY_ID};
 use super::{DbError, DbErrorKind, Locks, Param, Row, Rows, SqlDatabase, SqlTransaction};
 use crate::{BookingFilter, ClientStore, ClientSummary, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -48,6 +48,15 @@ const CLIENT_SUMMARIES: &str = concat!(
 );
 const IS_CLIENT_OF: &str = "select exists (select 1 from bookings b join visits v on v.booking_id = b.id \
      where b.client_id = $1 and v.therapist_id = $2) as seen";
+
+const BOOKINGS_OF_CLIENT: &str =
+    concat!(booking_select!(), "where b.client_id = $1 order by b.starts_at desc, b.id desc, v.therapist_id, v.id");
+/// Bookings starting in `[$1, $2)`, of therapist `$3` when it is not null (the status is filtered in Rust).
+const BOOKINGS_BETWEEN: &str = concat!(
+    booking_select!(),
+    "where b.starts_at >= $1 and b.starts_at < $2 and ($3 is null or exists (select 1 from visits w \
+     where w.booking_id = b.id and w.therapist_id = $3)) order by b.starts_at, b.id, v.therapist_id, v.id"
+);
 
 /// The next version is one past the client's last (under the audit lock, so two submissions take turns).
 const INSERT_INTAKE: &str = "insert into intakes (client_id, version, answers, submitted_by, created_at) \
