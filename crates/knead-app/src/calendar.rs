@@ -462,6 +462,7 @@ mod tests {
             from: date(2026, 6, 3),
             days: 7,
             therapist_id: None,
+            add_ons: Vec::new(),
         };
         let start = availability(app, &q).await.unwrap().slots[0].start;
         let request = BookingInput {
@@ -536,6 +537,7 @@ mod tests {
             from: date(2026, 6, 3),
             days: 2,
             therapist_id: None,
+            add_ons: Vec::new(),
         };
         assert!(!availability(&app, &q).await.unwrap().slots.is_empty());
         assert!(set_clinic_archived(&app, c.id, true).await.unwrap().archived);

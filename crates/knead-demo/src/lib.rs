@@ -20,8 +20,11 @@ use knead_core::{
 };
 use knead_store::{Store, StoreError};
 
+mod clients;
 mod helsinki;
 pub mod metro;
+
+pub use clients::{load_clients, ClientsReport};
 
 pub use helsinki::*;
 

@@ -146,7 +146,14 @@ pub async fn availability(database_url: &str, args: &BenchAvailabilityArgs) -> R
 
 /// The benchmark's search at `at`.
 fn query(service: ServiceId, from: Date, at: GeoPoint) -> AvailabilityQuery {
-    AvailabilityQuery { service_id: service, place: Location::Point(at), from, days: DAYS, therapist_id: None }
+    AvailabilityQuery {
+        service_id: service,
+        place: Location::Point(at),
+        from,
+        days: DAYS,
+        therapist_id: None,
+        add_ons: Vec::new(),
+    }
 }
 
 /// Each service on an app of its own with road times from OSRM: its very first search (nothing cached), then

@@ -41,6 +41,25 @@ pub enum Command {
     /// Addresses and roads from OpenStreetMap, kept on this server.
     #[command(subcommand)]
     Places(PlacesCommand),
+    /// The audit log of every read and change of health information.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the log's hash chain: exits 0 printing how many entries there are, or non-zero naming the first
+    /// entry that was edited or follows a removed one.
+    Verify,
+    /// Write the whole log as CSV, oldest first (the export is itself recorded in the log).
+    Export(AuditExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

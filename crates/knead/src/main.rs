@@ -10,6 +10,7 @@
 
 mod account_commands;
 mod admission;
+mod audit_commands;
 mod bench;
 mod cli;
 mod config;
@@ -66,6 +67,10 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             account_commands::token(&app, command).await
         }
         Command::Places(command) => place_commands::places(&config.database_url, command).await,
+        Command::Audit(command) => {
+            let app = App::new(store::open(&config.database_url).await?);
+            audit_commands::audit(&app, command).await
+        }
     }
 }
 
@@ -80,6 +85,10 @@ async fn load_demo(store: &dyn knead_store::Store) -> Result<()> {
             "Loaded the demo practice: {} services, {} therapists, {} articles, {} users.",
             report.services, report.therapists, report.articles, report.users
         );
+    }
+    let clients = knead_demo::load_clients(store, jiff::Timestamp::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !clients.skipped {
+        println!("Added {} fictional clients with {} upcoming visits.", clients.clients, clients.bookings);
     }
     load_demo_map(store).await?;
     println!("Demo logins (fictional people):");

@@ -12,11 +12,13 @@
 //! [`staff`] holds what staff do with a booking (move, reassign, cancel, each recorded for the client).
 
 mod cache;
+mod intake;
 mod staff;
 #[cfg(test)]
 mod tests;
 
 pub use cache::{CalendarCache, CalendarSnapshot};
+pub use intake::{quote, Quote};
 pub use staff::{
     changeable, changes, check_reassignment, reassign, replacements, staff_cancel, staff_move, staff_reschedule,
     staff_times, staff_visible, Replacement,
@@ -30,7 +32,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_core::booking::plan::{check_start, search_request, travel_fee_cents, visits_for, VisitFits};
 use knead_core::booking::{
-    Booking, BookingId, BookingRequest, ClinicId, Contact, Location, NewBooking, Unavailable, Visit, Where,
+    Booking, BookingId, BookingRequest, ClinicId, Location, NewBooking, Unavailable, Visit, Where,
 };
 use knead_core::calendar::{
     add_days, add_minutes, check_date, end_minute_of, instant_of, local_date, local_day, minute_of, route_days,
@@ -54,6 +56,8 @@ pub struct AvailabilityQuery {
     pub from: Date,
     pub days: i64,
     pub therapist_id: Option<TherapistId>,
+    /// Add-ons by name, as the service lists them: the search is for the longer visit they make.
+    pub add_ons: Vec<String>,
 }
 
 /// A start the client can book.
@@ -103,6 +107,7 @@ impl Context {
         service_id: ServiceId,
         place: Location,
         therapists: Option<&[TherapistId]>,
+        add_ons: &[String],
     ) -> AppResult<Context> {
         let service = store.service(service_id).await.map_err(|e| match e {
             knead_store::StoreError::NotFound => unknown_service(),
@@ -111,6 +116,8 @@ impl Context {
         if service.archived {
             return Err(unknown_service());
         }
+        // The add-ons' minutes and prices make the visit the engine searches for and the price charged.
+        let service = service.with_add_ons("add_ons", add_ons)?;
         let (at, clinic) = match place {
             Location::Point(at) => {
                 if service.place == Place::Clinic {
@@ -179,10 +186,11 @@ impl Context {
         service_id: ServiceId,
         place: Location,
         therapists: Option<&[TherapistId]>,
+        add_ons: &[String],
     ) -> AppResult<Context> {
         let settings = store.practice_settings().await?;
         let schedules = store.schedules().await?;
-        Context::new(store, settings, &schedules, service_id, place, therapists).await
+        Context::new(store, settings, &schedules, service_id, place, therapists, add_ons).await
     }
 
     fn travel(&self) -> StraightLine {
@@ -313,10 +321,17 @@ pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> 
         return Err(snapshot.settings.beyond_horizon("from", today).into());
     }
     let only = q.therapist_id.map(|t| vec![t]);
-    let ctx =
-        Context::new(store, snapshot.settings.clone(), &snapshot.schedules, q.service_id, q.place, only.as_deref())
-            .await
-            .map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
+    let ctx = Context::new(
+        store,
+        snapshot.settings.clone(),
+        &snapshot.schedules,
+        q.service_id,
+        q.place,
+        only.as_deref(),
+        &q.add_ons,
+    )
+    .await
+    .map_err(|e| rename_field(e, "therapist_ids", "therapist_id"))?;
     let dates: Vec<Date> = (0..q.days).map(|i| add_days(q.from, i)).filter(|d| *d <= last).collect();
     let request = ctx.request(store, &dates, now).await?;
     let slots = if dates.iter().all(|d| snapshot.holds(*d)) {
@@ -390,6 +405,11 @@ pub struct Booked {
 /// Books a slot for `req`, by a guest or by `user` (signed in): re-derives the therapists and travel from
 /// the calendar as it is now, then writes under the store's lock, where the travel check runs again on
 /// fresh data. A repeated `idempotency_key` with the same `fingerprint` returns the first booking.
+///
+/// The intake side (see [`intake`]): a back, leg or sciatica visit needs its screening, and an emergency
+/// screening never becomes a booking; the client record is found or made; a health history sent with the
+/// request is stored as a new version; then the precautions decide: a `block` refuses the booking, a
+/// clearance holds it as `awaiting_clearance`.
 pub async fn book(
     app: &App,
     req: &BookingRequest,
@@ -399,29 +419,21 @@ pub async fn book(
 ) -> AppResult<Booked> {
     let store = app.store();
     let now = app.now();
-    let client = match (&req.client, user) {
-        (Some(c), _) => c.clone(),
-        (None, Some(user)) => Contact { name: user.name.clone(), email: user.email.clone(), phone: String::new() },
-        (None, None) => {
-            return Err(AppError::field("required", "client", "give the client's name, email and phone (or sign in)"))
-        }
-    };
     // A retry of a request that already succeeded returns its booking, even though its slot is now taken.
     if let Some(key) = &idempotency_key {
         if let Some((booking, earlier)) = store.booking_by_idempotency_key(key).await? {
             if earlier != fingerprint {
                 return Err(AppError::KeyReused);
             }
-            return Ok(Booked {
-                booking,
-                replayed: true,
-                manage_token: None,
-                precautions: Vec::new(),
-                screening: None,
-            });
+            return intake::replayed(app, booking).await;
         }
     }
-    let ctx = Context::fresh(store, req.service_id, req.place.location(), req.therapist_ids.as_deref()).await?;
+    if req.client.is_none() && user.is_none() && req.client_id.is_none() {
+        return Err(AppError::field("required", "client", "give the client's name, email and phone (or sign in)"));
+    }
+    let screening = intake::screening_for(app, req).await?;
+    let ctx =
+        Context::fresh(store, req.service_id, req.place.location(), req.therapist_ids.as_deref(), &req.add_ons).await?;
     if let Some(ids) = &req.therapist_ids {
         if ids.len() != ctx.service.therapists_needed() {
             return Err(AppError::field(
@@ -433,6 +445,8 @@ pub async fn book(
     }
     check_start(&ctx.settings, req.start, now)?;
     let (slot, travel) = ctx.slot_at(app, req.start, now, &[]).await?;
+    let (client, contact) = intake::resolve_client(app, req, user).await?;
+    let (status, precautions) = intake::gate(app, req, user, &client, screening.as_ref()).await?;
     let visits = visits_for(&slot, &ctx.service, req.start);
     let therapists: Vec<TherapistId> = visits.iter().map(|v| v.therapist_id).collect();
     let manage_token = random_secret();
@@ -441,13 +455,13 @@ pub async fn book(
         start: req.start,
         end: add_minutes(req.start, ctx.service.duration_minutes),
         place: req.place.clone(),
-        client,
+        client: contact,
         client_user_id: user.filter(|u| u.role == Role::Client).map(|u| u.id),
-        client_id: None,
-        status: knead_core::booking::BookingStatus::Confirmed,
+        client_id: Some(client.id),
+        status,
         reason: req.reason,
         screening_id: req.screening_id.clone(),
-        add_ons: req.add_ons.clone(),
+        add_ons: ctx.add_on_names(&req.add_ons),
         notes: req.notes.clone(),
         price_cents: ctx.service.price_cents,
         travel_fee_cents: travel_fee_cents(&ctx.settings, &ctx.schedules, &therapists, mobile_point(&req.place)),
@@ -458,16 +472,11 @@ pub async fn book(
         created_at: now,
     };
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
-        Created::New(booking) => Booked {
-            booking,
-            replayed: false,
-            manage_token: Some(manage_token),
-            precautions: Vec::new(),
-            screening: None,
-        },
-        Created::Replayed(booking) => {
-            Booked { booking, replayed: true, manage_token: None, precautions: Vec::new(), screening: None }
+        Created::New(booking) => {
+            tracing::info!(booking = booking.id.0, status = booking.status.as_str(), "booked");
+            Booked { booking, replayed: false, manage_token: Some(manage_token), precautions, screening }
         }
+        Created::Replayed(booking) => Booked { booking, replayed: true, manage_token: None, precautions, screening },
     })
 }
 
@@ -537,7 +546,9 @@ async fn move_booking(
     within_notice(&settings, booking, by_manager, now)?;
     let schedules = store.schedules().await?;
     let location = booking.place.location();
-    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, therapist_ids.as_deref()).await?;
+    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, therapist_ids.as_deref(), &[])
+        .await?
+        .keeping_length_of(booking);
     check_start(&ctx.settings, start, now)?;
     let (slot, travel) = ctx.slot_at(app, start, now, &booking.visits).await?;
     let to = NewBooking {

@@ -11,13 +11,13 @@ use crate::{App, AppError, AppResult};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use knead_core::booking::plan::search_request;
-use knead_core::booking::{Booking, BookingChange, BookingId, BookingStatus};
+use knead_core::booking::{Booking, BookingChange, BookingId};
 use knead_core::calendar::{check_date, end_minute_of, minute_of};
 use knead_core::{Role, TherapistId, User};
 
-/// Whether a booking can still be changed: confirmed, and not yet started.
+/// Whether a booking can still be changed: active (confirmed, or held for a clearance), and not yet started.
 pub fn changeable(app: &App, booking: &Booking) -> bool {
-    booking.status == BookingStatus::Confirmed && booking.start > app.now()
+    booking.status.is_active() && booking.start > app.now()
 }
 
 /// The starts a staff member can move `booking` to on `date`, with the same therapists (its own visits do
@@ -29,9 +29,10 @@ pub async fn staff_times(app: &App, booking: &Booking, date: Date) -> AppResult<
     let settings = store.practice_settings().await?;
     let schedules = store.schedules().await?;
     let team = booking.therapist_ids();
-    let ctx =
-        Context::new(store, settings, &schedules, booking.service_id, booking.place.location(), Some(team.as_slice()))
-            .await?;
+    let location = booking.place.location();
+    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, Some(team.as_slice()), &[])
+        .await?
+        .keeping_length_of(booking);
     let dates = [date];
     let mut booked = ctx.booked(store, &dates).await?;
     for v in &booking.visits {
@@ -128,10 +129,11 @@ pub async fn replacements(app: &App, booking: &Booking) -> AppResult<Vec<Replace
                 booking.service_id,
                 booking.place.location(),
                 Some(team.as_slice()),
+                &[],
             )
             .await
             {
-                Ok(ctx) => ctx,
+                Ok(ctx) => ctx.keeping_length_of(booking),
                 Err(AppError::Invalid(_)) => continue,
                 Err(e) => return Err(e),
             };

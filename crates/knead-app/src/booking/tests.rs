@@ -31,7 +31,7 @@ fn home() -> Location {
 }
 
 fn query(from: Date, days: i64) -> AvailabilityQuery {
-    AvailabilityQuery { service_id: ServiceId(1), place: home(), from, days, therapist_id: None }
+    AvailabilityQuery { service_id: ServiceId(1), place: home(), from, days, therapist_id: None, add_ons: Vec::new() }
 }
 
 /// The one field error of `result`, as (code, field).

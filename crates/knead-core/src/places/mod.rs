@@ -13,6 +13,8 @@ mod text;
 mod vocabulary;
 
 pub use index::{AddressIndex, Hit};
+/// Case and accents folded away, as the address index reads text (also how client lists are searched).
+pub use text::fold;
 
 /// One street address, one point (an entrance where the map has one, else the address node or the
 /// building's centre).

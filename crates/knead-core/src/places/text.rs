@@ -9,7 +9,7 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 /// way people type them without the key (`ß` → `ss`, `æ` → `ae`, `ø` → `o`), apostrophes removed
 /// (`O'Connor` → `oconnor`) and typographic dashes made plain. Letters of other scripts are kept, lower
 /// cased.
-pub(crate) fn fold(text: &str) -> String {
+pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_ascii() {

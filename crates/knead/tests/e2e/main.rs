@@ -1,5 +1,6 @@
 //! End-to-end tests of the real `knead` binary: its commands, its server, and a browser using it.
 
+mod audit_cli;
 mod browser;
 mod browser_accessibility;
 mod browser_booking;

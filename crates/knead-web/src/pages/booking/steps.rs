@@ -164,8 +164,14 @@ impl Booker<'_> {
             errors.0.extend(e.0);
             None
         });
-        let query =
-            AvailabilityQuery { service_id: self.service.id, place, from: date, days: DAYS_SHOWN, therapist_id };
+        let query = AvailabilityQuery {
+            service_id: self.service.id,
+            place,
+            from: date,
+            days: DAYS_SHOWN,
+            therapist_id,
+            add_ons: Vec::new(),
+        };
         let slots = match booking::availability(self.state.app(), &query).await {
             Ok(offer) => offer.slots,
             Err(AppError::Invalid(e)) => {

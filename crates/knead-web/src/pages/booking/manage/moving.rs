@@ -61,6 +61,8 @@ impl Manage<'_> {
             from,
             days,
             therapist_id,
+            // The visit keeps its add-ons, so the times offered fit its whole length.
+            add_ons: b.add_ons.clone(),
         };
         let anyone = booking::availability(app, &query(None))
             .await
