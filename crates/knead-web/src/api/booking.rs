@@ -229,7 +229,12 @@ pub struct BookingView {
 
 impl BookingView {
     /// The view of `booking` in the practice's zone `tz`, with the precautions it carries.
-    pub(super) fn new(tz: &TimeZone, booking: Booking, found: &[Precaution], manage_token: Option<String>) -> BookingView {
+    pub(super) fn new(
+        tz: &TimeZone,
+        booking: Booking,
+        found: &[Precaution],
+        manage_token: Option<String>,
+    ) -> BookingView {
         let manage_url = manage_token.map(|t| format!("/bookings/{}/manage?token={t}", booking.id.0));
         let start_local = format_rfc3339(tz, booking.start);
         let mut precautions: Vec<Category> = found.iter().map(|p| p.category).collect();
@@ -247,7 +252,11 @@ async fn view(state: &AppState, booking: Booking, manage_token: Option<String>) 
 
 /// Bookings as the API shows them, each with the kinds of precaution it carries now (no health details,
 /// so no audit entry: `precautions_for` reads them for exactly this).
-pub(super) async fn views(state: &AppState, tz: &TimeZone, bookings: Vec<Booking>) -> Result<Vec<BookingView>, WebError> {
+pub(super) async fn views(
+    state: &AppState,
+    tz: &TimeZone,
+    bookings: Vec<Booking>,
+) -> Result<Vec<BookingView>, WebError> {
     let mut out = Vec::with_capacity(bookings.len());
     for booking in bookings {
         let found = intake::precautions_for(state.app(), &booking).await?;
@@ -298,7 +307,12 @@ pub async fn create_booking(
     };
     let fingerprint = hex::encode(Sha256::digest(&body));
     let booked = booking::book(state.app(), &request, caller.user(), key, fingerprint).await?;
-    tracing::info!(booking_id = booked.booking.id.0, replayed = booked.replayed, status = booked.booking.status.as_str(), "booked");
+    tracing::info!(
+        booking_id = booked.booking.id.0,
+        replayed = booked.replayed,
+        status = booked.booking.status.as_str(),
+        "booked"
+    );
     let zone = calendar::settings(state.app()).await?.zone().clone();
     let view = BookingView::new(&zone, booked.booking, &booked.precautions, booked.manage_token);
     Ok((StatusCode::CREATED, Json(view)))

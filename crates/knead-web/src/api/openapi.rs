@@ -268,7 +268,11 @@ fn add_input_bounds(doc: &mut Value) {
         ("BookingInput", "notes", text(0, 1000)),
         ("ClientInput", "name", text(1, 120)),
         ("ClientInput", "email", email()),
-        ("ClientInput", "phone", json!({ "maxLength": 25, "pattern": format!(r"^\s*$|{}", phone()["pattern"].as_str().unwrap_or("")) })),
+        (
+            "ClientInput",
+            "phone",
+            json!({ "maxLength": 25, "pattern": format!(r"^\s*$|{}", phone()["pattern"].as_str().unwrap_or("")) }),
+        ),
         ("ClientInput", "date_of_birth", json!({ "format": "date" })),
         ("ClientInput", "addresses", json!({ "maxItems": 10 })),
         ("SavedAddress", "label", text(1, 40)),

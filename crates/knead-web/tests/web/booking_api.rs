@@ -443,7 +443,8 @@ async fn add_ons_lengthen_the_search_and_the_booking_with_its_reason_and_notes()
         (b.as_second() - a.as_second()) / 60
     };
     assert_eq!(length(&longer[0]), massage.duration_minutes + stones.extra_minutes, "{:?}", longer[0]);
-    let unknown = app.get(&format!("/api/v1/availability?{}&add_ons=Gold+leaf", mobile_query(&massage, in_days(4), 1))).await;
+    let unknown =
+        app.get(&format!("/api/v1/availability?{}&add_ons=Gold+leaf", mobile_query(&massage, in_days(4), 1))).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
     assert_eq!(unknown.error_fields()[0].1, "add_ons");
 

@@ -17,9 +17,10 @@ async fn other_client(app: &TestApp) -> Auth {
 
 /// Ines Carvalho's login, a second therapist beside the demo's Mara Quill.
 async fn ines(app: &TestApp) -> (Auth, i64) {
-    let user = knead_app::accounts::create_user(&app.app, "ines@demo.knead.test", "Ines Carvalho", "therapist", OTHER.1)
-        .await
-        .unwrap();
+    let user =
+        knead_app::accounts::create_user(&app.app, "ines@demo.knead.test", "Ines Carvalho", "therapist", OTHER.1)
+            .await
+            .unwrap();
     let ines = app.store.therapist_by_slug("ines-carvalho").await.unwrap();
     app.store.link_therapist_user(ines.id, Some(user.id)).await.unwrap();
     (app.token_for("ines@demo.knead.test").await, ines.id.0)
@@ -59,7 +60,8 @@ async fn staff_create_and_find_client_records() {
     for (q, found) in [("aino", true), ("AINO@EXAMPLE", true), ("0101", true), ("nobody-here", false)] {
         let reply = app.get_as(&format!("/api/v1/clients?q={q}"), &manager).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        let ids: Vec<i64> = reply.json()["clients"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+        let ids: Vec<i64> =
+            reply.json()["clients"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
         assert_eq!(ids.contains(&id), found, "q={q}: {ids:?}");
     }
     let file = app.get_as(&format!("/api/v1/clients/{id}"), &manager).await;
@@ -75,13 +77,17 @@ async fn staff_create_and_find_client_records() {
     for field in ["name", "email", "date_of_birth"] {
         assert!(fields.iter().any(|f| f == field), "{field} is named: {fields:?}");
     }
-    let unknown = app.json("POST", "/api/v1/clients", Some(&manager), r#"{"name":"A","email":"a@example.com","dob":"x"}"#).await;
+    let unknown =
+        app.json("POST", "/api/v1/clients", Some(&manager), r#"{"name":"A","email":"a@example.com","dob":"x"}"#).await;
     assert_eq!(unknown.error_fields(), [("unknown_field".to_string(), "dob".to_string())]);
 
     // Clients may not list or create records; anonymous callers are asked to sign in.
     let client = app.token_for(CLIENT.0).await;
     assert_eq!(app.get_as("/api/v1/clients", &client).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.json("POST", "/api/v1/clients", Some(&client), &body.to_string()).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.json("POST", "/api/v1/clients", Some(&client), &body.to_string()).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(app.get("/api/v1/clients").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.json("POST", "/api/v1/clients", None, &body.to_string()).await.status, StatusCode::UNAUTHORIZED);
 }
@@ -147,7 +153,8 @@ async fn a_client_keeps_versions_of_their_own_history_and_cannot_read_anothers()
     assert_ne!(client_id, other_id);
     let path = format!("/api/v1/clients/{client_id}/intakes");
 
-    let first = app.json("POST", &path, Some(&client), &intake(|h| h["allergies"] = json!("Nut oils")).to_string()).await;
+    let first =
+        app.json("POST", &path, Some(&client), &intake(|h| h["allergies"] = json!("Nut oils")).to_string()).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     assert_eq!(first.json()["version"], 1);
     let changed = intake(|h| {
@@ -170,14 +177,18 @@ async fn a_client_keeps_versions_of_their_own_history_and_cannot_read_anothers()
     assert_eq!(own_file.json()["intakes"].as_array().unwrap().len(), 2);
 
     // Another client: their reads and writes of this client answer as for a client that does not exist.
-    for (method, sub, body) in [("GET", "", ""), ("GET", "/intakes", ""), ("POST", "/intakes", &*intake(|_| {}).to_string())]
+    for (method, sub, body) in
+        [("GET", "", ""), ("GET", "/intakes", ""), ("POST", "/intakes", &*intake(|_| {}).to_string())]
     {
         let answer = |id: i64| {
             let path = format!("/api/v1/clients/{id}{sub}");
             let (app, other) = (&app, &other);
             async move {
-                let reply =
-                    if method == "GET" { app.get_as(&path, other).await } else { app.json(method, &path, Some(other), body).await };
+                let reply = if method == "GET" {
+                    app.get_as(&path, other).await
+                } else {
+                    app.json(method, &path, Some(other), body).await
+                };
                 (reply.status, reply.body)
             }
         };
@@ -196,8 +207,9 @@ async fn a_client_keeps_versions_of_their_own_history_and_cannot_read_anothers()
 async fn an_incomplete_history_names_each_open_question_and_consent_element() {
     let app = TestApp::new().await;
     let manager = app.token_for(MANAGER.0).await;
-    let created =
-        app.json("POST", "/api/v1/clients", Some(&manager), r#"{"name":"Aino Fictional","email":"aino@example.com"}"#).await;
+    let created = app
+        .json("POST", "/api/v1/clients", Some(&manager), r#"{"name":"Aino Fictional","email":"aino@example.com"}"#)
+        .await;
     let id = created.json()["id"].as_i64().unwrap();
     let reply = app.json("POST", &format!("/api/v1/clients/{id}/intakes"), Some(&manager), "{}").await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);

@@ -236,7 +236,9 @@ async fn a_screened_reason_needs_a_complete_screening_of_its_own() {
         (json!({"reason": "backache"}), "invalid", "reason"),
     ];
     for (extra, code, field) in cases {
-        let reply = app.json("POST", "/api/v1/bookings", None, &booking(&massage, &start, therapist, extra.clone()).to_string()).await;
+        let reply = app
+            .json("POST", "/api/v1/bookings", None, &booking(&massage, &start, therapist, extra.clone()).to_string())
+            .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{extra}: {}", reply.body);
         assert!(reply.error_fields().contains(&(code.to_string(), field.to_string())), "{extra}: {}", reply.body);
     }
@@ -350,9 +352,15 @@ async fn a_block_precaution_in_the_health_history_stops_the_booking() {
 #[tokio::test]
 async fn a_screening_is_read_only_by_its_client_and_staff() {
     let app = TestApp::new().await;
-    knead_app::accounts::create_user(&app.app, "other@example.com", "Other Client", "client", "a-long-unusual-phrase-42")
-        .await
-        .unwrap();
+    knead_app::accounts::create_user(
+        &app.app,
+        "other@example.com",
+        "Other Client",
+        "client",
+        "a-long-unusual-phrase-42",
+    )
+    .await
+    .unwrap();
     let client = app.token_for(CLIENT.0).await;
     let other = app.token_for("other@example.com").await;
     let (id, _) = screened(&app, Some(&client), &screening(|a| a["history_of_cancer"] = json!(true))).await;
@@ -365,7 +373,8 @@ async fn a_screening_is_read_only_by_its_client_and_staff() {
     assert_eq!(app.get_as(&path, &app.token_for(MANAGER.0).await).await.status, StatusCode::OK);
 
     let missing = format!("/api/v1/screenings/{}", "f".repeat(32));
-    for (who, auth) in [("another client", &other), ("a therapist who does not see them", &app.token_for(THERAPIST.0).await)]
+    for (who, auth) in
+        [("another client", &other), ("a therapist who does not see them", &app.token_for(THERAPIST.0).await)]
     {
         let foreign = app.get_as(&path, auth).await;
         let never = app.get_as(&missing, auth).await;
@@ -397,8 +406,9 @@ async fn every_read_of_health_information_leaves_exactly_one_audit_entry() {
 
     // A change is one entry too: a new version of the health history.
     let mark = audit_mark(&app, &manager).await;
-    let added =
-        app.json("POST", &format!("/api/v1/clients/{client_id}/intakes"), Some(&client), &intake(|_| {}).to_string()).await;
+    let added = app
+        .json("POST", &format!("/api/v1/clients/{client_id}/intakes"), Some(&client), &intake(|_| {}).to_string())
+        .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
     let entries = audit_since(&app, &manager, mark).await;
     assert_eq!(entries.len(), 1, "{entries:?}");

@@ -392,9 +392,8 @@ impl Fixture {
 
         // Client A's urgent screening holds a second visit with therapist A until a clearance is recorded,
         // on a day of its own.
-        let screened = app
-            .json("POST", "/api/v1/screenings", tokens.get(&Role::ClientA), &urgent_screening().to_string())
-            .await;
+        let screened =
+            app.json("POST", "/api/v1/screenings", tokens.get(&Role::ClientA), &urgent_screening().to_string()).await;
         assert_eq!(screened.status, StatusCode::CREATED, "client A's screening: {}", screened.body);
         let screening_id = screened.json()["id"].as_str().unwrap().to_string();
         let last_day = &starts.last().unwrap()[..10];

@@ -81,10 +81,8 @@ fn history(yes: Option<&str>) -> Value {
 fn offered(server: &Server, service: &Value, days: i64) -> Vec<(String, i64)> {
     let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     let from = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(days)).unwrap();
-    let query = format!(
-        "/api/v1/availability?service_id={}&lat={HOME_LAT}&lon={HOME_LON}&from={from}&days=7",
-        service["id"]
-    );
+    let query =
+        format!("/api/v1/availability?service_id={}&lat={HOME_LAT}&lon={HOME_LON}&from={from}&days=7", service["id"]);
     let slots: Value = server.get(&query).into_json().unwrap();
     slots["slots"]
         .as_array()
@@ -115,7 +113,8 @@ fn audit_since(server: &Server, manager: &str, mark: i64) -> (Vec<Value>, i64) {
     assert_eq!(status, 200, "{log}");
     let entries = log["entries"].as_array().unwrap();
     let newest = entries.first().and_then(|e| e["id"].as_i64()).unwrap_or(0);
-    let new = entries.iter().filter(|e| e["id"].as_i64().unwrap() > mark && e["record"] != "audit_log").cloned().collect();
+    let new =
+        entries.iter().filter(|e| e["id"].as_i64().unwrap() > mark && e["record"] != "audit_log").cloned().collect();
     (new, newest)
 }
 
@@ -123,7 +122,18 @@ fn audit_since(server: &Server, manager: &str, mark: i64) -> (Vec<Value>, i64) {
 fn scenarios(url: &str) {
     let server = Server::start(&["--demo", "--database-url", url]);
     let created = run(
-        &["user", "create", "--role", "client", "--email", OTHER, "--password", "another-clients-password", "--database-url", url],
+        &[
+            "user",
+            "create",
+            "--role",
+            "client",
+            "--email",
+            OTHER,
+            "--password",
+            "another-clients-password",
+            "--database-url",
+            url,
+        ],
         "",
     );
     assert!(created.status.success(), "{}", text(&created.stderr));
@@ -144,7 +154,8 @@ fn scenarios(url: &str) {
     assert!(picks.len() >= 3, "three days with free starts: {slots:?}");
 
     // An emergency screening is kept, and can never become a booking, whatever reason is sent with it.
-    let (status, emergency) = call(&server, "POST", "/api/v1/screenings", None, Some(&screening(Some("saddle_numbness"))));
+    let (status, emergency) =
+        call(&server, "POST", "/api/v1/screenings", None, Some(&screening(Some("saddle_numbness"))));
     assert_eq!((status, emergency["level"].as_str()), (201, Some("emergency")), "{emergency}");
     for reason in ["sciatica", "relaxation"] {
         let body = booking(&service, &picks[0], true, json!({"reason": reason, "screening_id": emergency["id"]}));
@@ -157,11 +168,23 @@ fn scenarios(url: &str) {
     assert!(errors(&incomplete).contains(&("required".to_string(), "saddle_numbness".to_string())), "{incomplete}");
 
     // A block precaution in the health history stops the booking.
-    let body = booking(&service, &picks[0], true, json!({"reason": "relaxation", "intake": history(Some("suspected_clot"))}));
+    let body =
+        booking(&service, &picks[0], true, json!({"reason": "relaxation", "intake": history(Some("suspected_clot"))}));
     let (status, blocked) = call(&server, "POST", "/api/v1/bookings", None, Some(&body));
     assert_eq!(status, 422, "{blocked}");
     assert_eq!(errors(&blocked), [("contraindicated".to_string(), "intake".to_string())]);
-    let (_, open) = call(&server, "GET", &format!("/api/v1/availability?service_id={}&lat={HOME_LAT}&lon={HOME_LON}&from={}&days=1&therapist_id={}", service["id"], &picks[0].0[..10], picks[0].1), None, None);
+    let (_, open) = call(
+        &server,
+        "GET",
+        &format!(
+            "/api/v1/availability?service_id={}&lat={HOME_LAT}&lon={HOME_LON}&from={}&days=1&therapist_id={}",
+            service["id"],
+            &picks[0].0[..10],
+            picks[0].1
+        ),
+        None,
+        None,
+    );
     assert!(open["slots"].as_array().unwrap().iter().any(|s| s["start"] == picks[0].0.as_str()), "nothing was booked");
 
     // An urgent screening holds the visit until staff record a clearance.
@@ -190,7 +213,8 @@ fn scenarios(url: &str) {
         assert_eq!((foreign, missing), (404, 404), "{method}: {answer}");
         assert_eq!(answer, never, "{method}: answers as a missing client");
     }
-    let (status, screening_read) = call(&server, "GET", &format!("/api/v1/screenings/{}", urgent["id"].as_str().unwrap()), Some(&other), None);
+    let (status, screening_read) =
+        call(&server, "GET", &format!("/api/v1/screenings/{}", urgent["id"].as_str().unwrap()), Some(&other), None);
     assert_eq!(status, 404, "{screening_read}");
 
     // Each read of health information leaves exactly one audit entry.
