@@ -26,9 +26,10 @@ use statement::{classify, execute, query};
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Advisory-lock namespaces: the first key of `pg_advisory_xact_lock(int4, int4)`, so knead's locks do not
-/// meet another application's on a shared server ("knT" and "knC").
+/// meet another application's on a shared server ("knT", "knC" and "knA").
 const THERAPIST_LOCK: i32 = 0x006b_6e54;
 const CLINIC_LOCK: i32 = 0x006b_6e43;
+const AUDIT_LOCK: i32 = 0x006b_6e41;
 
 /// A knead store on one PostgreSQL database.
 #[derive(Clone, Debug)]
@@ -72,15 +73,18 @@ fn lock_key(id: i64) -> i32 {
     id as i32
 }
 
-/// The advisory locks for `locks` in one global order (therapists by key, then the clinic), so two writers
-/// never wait on each other in a circle.
+/// The advisory locks for `locks` in one global order (therapists by key, then the clinic, then the audit
+/// log's one key), so two writers never wait on each other in a circle.
 fn lock_order(locks: &Locks) -> Vec<(i32, i32)> {
     let mut therapists: Vec<i32> = locks.therapists.iter().map(|t| lock_key(t.0)).collect();
     therapists.sort_unstable();
     therapists.dedup();
     let therapists = therapists.into_iter().map(|key| (THERAPIST_LOCK, key));
     // Room picks read which rooms are free, so clinic bookings for different therapists queue here too.
-    therapists.chain(locks.clinic.map(|c| (CLINIC_LOCK, lock_key(c.0)))).collect()
+    let clinic = locks.clinic.map(|c| (CLINIC_LOCK, lock_key(c.0)));
+    // One chain, so one key: every append waits for the one before it to commit.
+    let audit = locks.audit.then_some((AUDIT_LOCK, 0));
+    therapists.chain(clinic).chain(audit).collect()
 }
 
 async fn take_locks(conn: &mut PgConnection, locks: &Locks) -> Result<(), DbError> {
@@ -152,9 +156,13 @@ mod tests {
 
     #[test]
     fn locks_are_taken_in_one_order_therapists_first() {
-        let locks =
-            Locks { therapists: vec![TherapistId(9), TherapistId(2), TherapistId(9)], clinic: Some(ClinicId(1)) };
-        assert_eq!(lock_order(&locks), [(THERAPIST_LOCK, 2), (THERAPIST_LOCK, 9), (CLINIC_LOCK, 1)]);
+        let locks = Locks {
+            therapists: vec![TherapistId(9), TherapistId(2), TherapistId(9)],
+            clinic: Some(ClinicId(1)),
+            audit: true,
+        };
+        assert_eq!(lock_order(&locks), [(THERAPIST_LOCK, 2), (THERAPIST_LOCK, 9), (CLINIC_LOCK, 1), (AUDIT_LOCK, 0)]);
+        assert_eq!(lock_order(&Locks::audit()), [(AUDIT_LOCK, 0)]);
         assert!(lock_order(&Locks::none()).is_empty());
     }
 }

@@ -103,11 +103,8 @@ fn bind<'q>(mut query: Query<'q>, params: &'q [Param]) -> Query<'q> {
             Param::Text(v) => query.bind(v.as_deref()),
             Param::Bool(v) => query.bind(*v),
             Param::Time(v) => query.bind(v.map(PgTimestamp::of)),
-            Param::Date(d) => {
-                // jiff's dates (years -9999..=9999) are a few million days from 2000 at most.
-                let days = d.since(PG_EPOCH).map_or(i32::MAX, |span| span.get_days());
-                query.bind(PgDate(days))
-            }
+            // jiff's dates (years -9999..=9999) are a few million days from 2000 at most.
+            Param::Date(d) => query.bind(d.map(|d| PgDate(d.since(PG_EPOCH).map_or(i32::MAX, |span| span.get_days())))),
             Param::Json(json) => query.bind(PgJsonb(json)),
         };
     }

@@ -76,3 +76,43 @@ async fn tokens_and_sessions_made_before_expiry_existed_survive_the_upgrade() {
     knead_store_postgres::testing::drop_database(&admin, &name).await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A database made before 0010 has its bookings on client records once migrated (the rules are in
+/// `bookings_before_clients_are_on_client_records`).
+#[tokio::test]
+async fn bookings_made_before_clients_existed_are_put_on_client_records() {
+    use knead_store::{CatalogStore, Store};
+    let Some(probe) = fresh_database().await else { return };
+    probe.cleanup().await;
+    let admin = knead_store_postgres::testing::admin_url();
+    let (name, url) = knead_store_postgres::testing::create_database(&admin).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("knead-postgres-clients-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
+        let file = entry.file_name().into_string().unwrap();
+        if file.as_str() < "0010" {
+            std::fs::copy(entry.path(), dir.join(&file)).unwrap();
+        }
+    }
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let store = knead_store_postgres::PostgresStore::connect(&url).await.unwrap();
+    // What 0009 already had is written through the ports; the bookings as they were, by hand.
+    let t0 = knead_store::conformance::t0();
+    for (mail, name) in [("ana@example.com", "Ana"), ("cy@example.com", "Cy")] {
+        store.create_user(&knead_core::NewUser::parse(mail, name, "client").unwrap(), "h", t0).await.unwrap();
+    }
+    let service = knead_store::conformance::service_input("Massage").validate().unwrap();
+    store.create_service(&service, t0).await.unwrap();
+    let bookings = knead_store::conformance::clients::bookings_before_clients(|t| format!("'{t}'"));
+    sqlx::raw_sql(&bookings).execute(&pool).await.unwrap();
+    pool.close().await;
+
+    store.migrate().await.unwrap();
+    let dyn_store: &dyn Store = &store;
+    knead_store::conformance::clients::bookings_before_clients_are_on_client_records(dyn_store).await;
+    store.close().await;
+    knead_store_postgres::testing::drop_database(&admin, &name).await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -44,7 +44,7 @@ fn bind<'q>(mut query: Query<'q>, params: &'q [Param]) -> Query<'q> {
             Param::Text(v) => query.bind(v.as_deref()),
             Param::Bool(v) => query.bind(*v),
             Param::Time(v) => query.bind(v.map(|t| t.as_microsecond())),
-            Param::Date(d) => query.bind(d.to_string()),
+            Param::Date(d) => query.bind(d.map(|d| d.to_string())),
             Param::Json(json) => query.bind(json.as_str()),
         };
     }

@@ -82,3 +82,41 @@ async fn tokens_and_sessions_made_before_expiry_existed_survive_the_upgrade() {
     drop(store);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A database made before 0010 has its bookings on client records once migrated (the rules are in
+/// `bookings_before_clients_are_on_client_records`).
+#[tokio::test]
+async fn bookings_made_before_clients_existed_are_put_on_client_records() {
+    use knead_store::{CatalogStore, Store};
+    let dir = std::env::temp_dir().join(format!("knead-sqlite-clients-{}", std::process::id()));
+    let before = dir.join("migrations");
+    std::fs::create_dir_all(&before).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
+        let name = entry.file_name().into_string().unwrap();
+        if name.as_str() < "0010" {
+            std::fs::copy(entry.path(), before.join(&name)).unwrap();
+        }
+    }
+    let path = dir.join("before.db");
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}", path.display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    // What 0009 already had is written through the ports; the bookings as they were, by hand.
+    let t0 = knead_store::conformance::t0();
+    for (mail, name) in [("ana@example.com", "Ana"), ("cy@example.com", "Cy")] {
+        store.create_user(&knead_core::NewUser::parse(mail, name, "client").unwrap(), "h", t0).await.unwrap();
+    }
+    let service = knead_store::conformance::service_input("Massage").validate().unwrap();
+    store.create_service(&service, t0).await.unwrap();
+    let bookings = knead_store::conformance::clients::bookings_before_clients(|t| t.as_microsecond().to_string());
+    sqlx::raw_sql(&bookings).execute(&pool).await.unwrap();
+    pool.close().await;
+
+    store.migrate().await.unwrap();
+    let store: &dyn Store = &store;
+    knead_store::conformance::clients::bookings_before_clients_are_on_client_records(store).await;
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -33,7 +33,10 @@ macro_rules! corrupt_rows_suite {
             a_booking_with_no_place_or_a_bad_client_email_is_a_corrupt_booking,
             a_visit_off_the_map_is_a_corrupt_visit_in_the_stops_availability_reads,
             a_road_with_unreadable_points_is_a_corrupt_road,
-            an_address_off_the_map_is_a_corrupt_address);
+            an_address_off_the_map_is_a_corrupt_address,
+            intakes_and_audit_entries_cannot_be_changed_or_removed,
+            an_audit_entry_edited_behind_the_triggers_breaks_the_chain,
+            a_client_or_booking_field_that_cannot_be_read_is_a_corrupt_row);
     };
     (@story $fresh:path, $field:ident, $($story:ident),*) => {
         $(
@@ -47,6 +50,10 @@ macro_rules! corrupt_rows_suite {
     };
 }
 
+pub use super::clients::{
+    a_client_or_booking_field_that_cannot_be_read_is_a_corrupt_row,
+    an_audit_entry_edited_behind_the_triggers_breaks_the_chain, intakes_and_audit_entries_cannot_be_changed_or_removed,
+};
 pub use super::places::{a_road_with_unreadable_points_is_a_corrupt_road, an_address_off_the_map_is_a_corrupt_address};
 
 /// Asserts a corrupt-row error for row `id` of `table`, whose problem does not repeat the stored `value`.

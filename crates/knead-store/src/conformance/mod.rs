@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod changes;
+pub mod clients;
 pub mod content;
 pub mod corrupt;
 pub mod places;
@@ -42,6 +43,14 @@ macro_rules! conformance_suite {
             catalog::therapists,
             catalog::a_taken_slug_is_a_conflict_on_slug,
             changes::a_staff_change_is_recorded_with_the_change_itself,
+            clients::clients_are_created_read_updated_and_found_by_email_or_login,
+            clients::client_summaries_count_and_a_therapist_sees_only_their_own_clients,
+            clients::staff_list_a_clients_bookings_and_bookings_by_day_therapist_and_status,
+            clients::intake_versions_are_numbered_and_never_overwritten,
+            clients::screenings_are_kept_claimed_once_and_emergencies_listed,
+            clients::a_booking_keeps_what_the_client_said_and_links_its_screening,
+            clients::a_held_booking_keeps_its_time_until_its_clearance_confirms_it_once,
+            clients::the_audit_chain_holds_through_many_and_concurrent_appends,
             content::articles,
             content::a_taken_article_slug_is_a_conflict_on_slug,
             places::an_import_replaces_the_last_and_moves_the_generation,

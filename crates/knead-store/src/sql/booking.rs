@@ -10,6 +10,7 @@ use knead_core::booking::{
 };
 use knead_core::calendar::{end_minute_of, minute_of};
 use knead_core::geo::GeoPoint;
+use knead_core::intake::{ClientId, ScreeningId, VisitReason};
 use knead_core::schedule::{DayRule, Stop, NEIGHBOUR_MARGIN_MINUTES};
 use knead_core::{Email, ServiceId, TherapistId, UserId};
 
@@ -18,7 +19,8 @@ use knead_core::{Email, ServiceId, TherapistId, UserId};
 macro_rules! booking_select {
     () => {
         "select b.id, b.service_id, b.status, b.starts_at, b.ends_at, b.lat, b.lon, b.address, b.clinic_id, \
-         b.client_name, b.client_email, b.client_phone, b.client_user_id, b.price_cents, b.travel_fee_cents, \
+         b.client_name, b.client_email, b.client_phone, b.client_user_id, b.client_id, b.reason, b.screening_id, \
+         b.add_ons, b.notes, b.awaiting_clearance, b.price_cents, b.travel_fee_cents, \
          b.created_at, b.request_fingerprint, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
          v.block_end, v.travel_before_min, v.travel_after_min \
          from bookings b left join visits v on v.booking_id = b.id "
@@ -26,7 +28,7 @@ macro_rules! booking_select {
 }
 
 /// How many columns of `booking_select!` are the booking's own.
-const BOOKING_WIDTH: usize = 17;
+const BOOKING_WIDTH: usize = 23;
 
 pub(super) const BOOKING_BY_ID: &str = concat!(booking_select!(), "where b.id = $1 order by v.therapist_id, v.id");
 pub(super) const BOOKING_BY_KEY: &str =
@@ -39,15 +41,30 @@ pub(super) const THERAPIST_BOOKINGS: &str = concat!(
      and w.therapist_id = $1 and w.block_start < $3 and $2 < w.block_end) \
      order by b.starts_at, b.id, v.therapist_id, v.id"
 );
+/// A login's bookings: those it made, and those of its client record (made by staff, or before it signed up).
 pub(super) const CLIENT_BOOKINGS: &str = concat!(
     booking_select!(),
-    "where b.client_user_id = $1 order by b.starts_at desc, b.id desc, v.therapist_id, v.id"
+    "where b.client_user_id = $1 or b.client_id in (select c.id from clients c where c.user_id = $1) \
+     order by b.starts_at desc, b.id desc, v.therapist_id, v.id"
+);
+pub(super) const BOOKINGS_OF_CLIENT: &str =
+    concat!(booking_select!(), "where b.client_id = $1 order by b.starts_at desc, b.id desc, v.therapist_id, v.id");
+/// Bookings starting in `[$1, $2)`, of therapist `$3` when it is not null (the status is filtered in Rust).
+pub(super) const BOOKINGS_BETWEEN: &str = concat!(
+    booking_select!(),
+    "where b.starts_at >= $1 and b.starts_at < $2 and ($3 is null or exists (select 1 from visits w \
+     where w.booking_id = b.id and w.therapist_id = $3)) order by b.starts_at, b.id, v.therapist_id, v.id"
 );
 
+/// A held booking is `confirmed` with `awaiting_clearance` set (see migration 0010).
 const INSERT_BOOKING: &str = "insert into bookings (service_id, status, starts_at, ends_at, lat, lon, address, \
      clinic_id, client_name, client_email, client_phone, client_user_id, price_cents, travel_fee_cents, \
-     manage_token_hash, idempotency_key, request_fingerprint, created_at) \
-     values ($1, 'confirmed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) returning id";
+     manage_token_hash, idempotency_key, request_fingerprint, created_at, awaiting_clearance, client_id, reason, \
+     screening_id, add_ons, notes) \
+     values ($1, 'confirmed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+     $20, $21, $22, $23) returning id";
+/// The screening a booking was made with now names it, and its client if it had none.
+const LINK_SCREENING: &str = "update screenings set booking_id = $1, client_id = coalesce(client_id, $2) where id = $3";
 const CLINIC_PLACE: &str = "select id, lat, lon from clinics where id = $1";
 const THERAPIST_STOPS: &str = "select id, block_start, block_end, lat, lon from visits \
      where active and therapist_id = $1 and block_start < $3 and $2 < block_end order by block_start";
@@ -85,6 +102,7 @@ pub(super) const BOOKING_CHANGES: &str = "select id, booking_id, changed_at, cha
 /// How often a booking transaction runs before a serialization failure or deadlock is given up on.
 const ATTEMPTS: u32 = 5;
 
+/// The stored status: `confirmed` or `cancelled` (awaiting clearance is `confirmed` with the flag set).
 fn parse_status(text: &str) -> Option<BookingStatus> {
     [BookingStatus::Confirmed, BookingStatus::Cancelled].into_iter().find(|s| s.as_str() == text)
 }
@@ -103,7 +121,7 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
             r.seek(BOOKING_WIDTH);
         } else {
             let service_id = ServiceId(r.int("service_id")?);
-            let status = r.parsed("status", "a booking status", parse_status)?;
+            let stored_status = r.parsed("status", "a booking status", parse_status)?;
             let (start, end) = (r.time("starts_at")?, r.time("ends_at")?);
             let (lat, lon) = (r.opt_float("lat")?, r.opt_float("lon")?);
             let (address, clinic) = (r.opt_text("address")?, r.opt_int("clinic_id")?);
@@ -120,6 +138,27 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
                 email: r.parsed("client_email", "an email address", |s| Email::parse("client_email", s).ok())?,
                 phone: r.text("client_phone")?,
             };
+            let client_user_id = r.opt_int("client_user_id")?.map(UserId);
+            let client_id = r.opt_int("client_id")?.map(ClientId);
+            let reason = match r.opt_text("reason")? {
+                None => None,
+                Some(text) => Some(
+                    VisitReason::parse("reason", &text).map_err(|_| r.corrupt("column reason: not a visit reason"))?,
+                ),
+            };
+            let screening_id = match r.opt_text("screening_id")? {
+                None => None,
+                Some(text) => Some(
+                    ScreeningId::parse("screening_id", &text)
+                        .map_err(|_| r.corrupt("column screening_id: not a screening id"))?,
+                ),
+            };
+            let add_ons: Vec<String> = r.json("add_ons", "a list of add-on names")?;
+            let notes = r.text("notes")?;
+            let status = match (stored_status, r.bool("awaiting_clearance")?) {
+                (BookingStatus::Confirmed, true) => BookingStatus::AwaitingClearance,
+                (status, _) => status,
+            };
             let booking = Booking {
                 id: BookingId(id),
                 service_id,
@@ -128,13 +167,12 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
                 end,
                 place,
                 client,
-                client_user_id: r.opt_int("client_user_id")?.map(UserId),
-                // PLACEHOLDER until migration 0010 adds the columns.
-                client_id: None,
-                reason: None,
-                screening_id: None,
-                add_ons: Vec::new(),
-                notes: String::new(),
+                client_user_id,
+                client_id,
+                reason,
+                screening_id,
+                add_ons,
+                notes,
                 price_cents: r.int("price_cents")?,
                 travel_fee_cents: r.int("travel_fee_cents")?,
                 visits: Vec::new(),
@@ -290,6 +328,13 @@ async fn try_create<D: SqlDatabase>(
         Where::Mobile { at, address } => (Some(at.lat), Some(at.lon), Some(address)),
         Where::Clinic(_) => (None, None, None),
     };
+    let awaiting = match b.status {
+        BookingStatus::Confirmed => false,
+        BookingStatus::AwaitingClearance => true,
+        BookingStatus::Cancelled => {
+            return Err(StoreError::Other("a new booking cannot be written cancelled".into()).into());
+        }
+    };
     let params = [
         b.service_id.into(),
         b.start.into(),
@@ -308,8 +353,17 @@ async fn try_create<D: SqlDatabase>(
         b.idempotency_key.as_ref().into(),
         (&b.request_fingerprint).into(),
         b.created_at.into(),
+        awaiting.into(),
+        b.client_id.into(),
+        b.reason.map(|r| r.as_str()).into(),
+        b.screening_id.as_ref().map(|s| s.0.as_str()).into(),
+        Param::json(&b.add_ons)?,
+        (&b.notes).into(),
     ];
     let id = returned_id(tx.query(INSERT_BOOKING, &params).await?, "bookings")?;
+    if let Some(screening) = &b.screening_id {
+        tx.execute(LINK_SCREENING, &[id.into(), b.client_id.into(), (&screening.0).into()]).await?;
+    }
     check_and_insert_visits(&mut *tx, id, b, rule).await?;
     let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
     tx.commit().await?;
@@ -429,7 +483,7 @@ pub(super) async fn cancel<D: SqlDatabase>(
         return Err(StoreError::NotFound);
     }
     tx.execute(DEACTIVATE_VISITS, &[id.into()]).await?;
-    if before.is_some_and(|b| b.status == BookingStatus::Confirmed) {
+    if before.is_some_and(|b| b.status.is_active()) {
         tx.execute(INSERT_CANCELLED, &[id.into(), now.into(), staff.into()]).await?;
     }
     let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;

@@ -59,13 +59,15 @@ pub trait SqlTransaction: Send {
     async fn commit(self: Box<Self>) -> Result<(), DbError>;
 }
 
-/// What a write transaction serialises on before it reads: the therapists whose days it re-checks and the
-/// clinic whose rooms it hands out. SQLite's single writer lock covers everything; PostgreSQL takes an
-/// advisory lock for each, in one global order.
+/// What a write transaction serialises on before it reads: the therapists whose days it re-checks, the
+/// clinic whose rooms it hands out, and the audit log's chain (whose next entry follows the last one, so two
+/// appends at once must take turns or the chain would fork). SQLite's single writer lock covers everything;
+/// PostgreSQL takes an advisory lock for each, in one global order (therapists, clinic, audit).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Locks {
     pub therapists: Vec<TherapistId>,
     pub clinic: Option<ClinicId>,
+    pub audit: bool,
 }
 
 impl Locks {
@@ -76,7 +78,12 @@ impl Locks {
 
     /// The locks a booking's visits need.
     pub fn for_booking(b: &NewBooking) -> Locks {
-        Locks { therapists: b.visits.iter().map(|v| v.therapist_id).collect(), clinic: b.place.clinic() }
+        Locks { therapists: b.visits.iter().map(|v| v.therapist_id).collect(), clinic: b.place.clinic(), audit: false }
+    }
+
+    /// A write that appends to the audit log.
+    pub fn audit() -> Locks {
+        Locks { audit: true, ..Locks::default() }
     }
 }
 

@@ -123,7 +123,7 @@ pub(super) async fn create_clinic<D: SqlDatabase>(db: &D, d: &ClinicDraft) -> St
 /// The lock a booking at the clinic takes, so a change to its rooms or its archiving waits for a booking
 /// being written there (and the reverse).
 fn clinic_lock(id: ClinicId) -> Locks {
-    Locks { therapists: Vec::new(), clinic: Some(id) }
+    Locks { clinic: Some(id), ..Locks::none() }
 }
 
 pub(super) async fn update_clinic<D: SqlDatabase>(

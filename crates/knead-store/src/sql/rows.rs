@@ -227,6 +227,15 @@ impl Row<'_> {
         }
     }
 
+    /// A date or NULL.
+    pub fn opt_date(&mut self, column: &'static str) -> StoreResult<Option<Date>> {
+        if self.next_is_null() {
+            self.take(column);
+            return Ok(None);
+        }
+        self.date(column).map(Some)
+    }
+
     /// JSON text read as `T`; `what` describes `T` for the error ("a list of labels").
     pub fn json<T: DeserializeOwned>(&mut self, column: &'static str, what: &str) -> StoreResult<T> {
         match self.take(column) {

@@ -4,6 +4,7 @@ use crate::{StoreError, StoreResult};
 use jiff::civil::Date;
 use jiff::Timestamp;
 use knead_core::booking::{BookingId, ClinicId, RoomId};
+use knead_core::intake::ClientId;
 use knead_core::{ArticleId, ServiceId, TherapistId, UserId};
 
 /// A statement parameter. A NULL keeps its type, because PostgreSQL must know every parameter's type.
@@ -16,7 +17,7 @@ pub enum Param {
     /// An instant, stored to the microsecond (truncated): SQLite integer microseconds (UTC), PostgreSQL timestamptz.
     Time(Option<Timestamp>),
     /// A calendar date: SQLite text `YYYY-MM-DD`, PostgreSQL date.
-    Date(Date),
+    Date(Option<Date>),
     /// JSON text: SQLite text, PostgreSQL jsonb (whose binary form is the text behind a version byte).
     Json(String),
 }
@@ -81,7 +82,8 @@ param_from! {
     Option<&str> => |v| Param::Text(v.map(str::to_string)),
     Option<&String> => |v| Param::Text(v.cloned()),
     Timestamp => |v| Param::Time(Some(v)),
-    Date => |v| Param::Date(v),
+    Date => |v| Param::Date(Some(v)),
+    Option<Date> => |v| Param::Date(v),
     UserId => |v| Param::Int(Some(v.0)),
     Option<UserId> => |v| Param::Int(v.map(|u| u.0)),
     ServiceId => |v| Param::Int(Some(v.0)),
@@ -91,4 +93,6 @@ param_from! {
     ClinicId => |v| Param::Int(Some(v.0)),
     Option<ClinicId> => |v| Param::Int(v.map(|c| c.0)),
     Option<RoomId> => |v| Param::Int(v.map(|r| r.0)),
+    ClientId => |v| Param::Int(Some(v.0)),
+    Option<ClientId> => |v| Param::Int(v.map(|c| c.0)),
 }
