@@ -433,8 +433,15 @@ async fn a_booking_the_caller_may_not_see_answers_exactly_as_a_missing_one() {
 #[tokio::test]
 async fn add_ons_lengthen_the_search_and_the_booking_with_its_reason_and_notes() {
     let app = TestApp::new().await;
-    let massage = service(&app, Kind::Individual, Place::Mobile).await;
-    let stones = massage.add_ons.iter().find(|a| a.extra_minutes > 0).expect("an add-on with minutes").clone();
+    let massage = app
+        .store
+        .list_services(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == Kind::Individual && s.place == Place::Mobile && s.add_ons.iter().any(|a| a.extra_minutes > 0))
+        .expect("a mobile massage with an add-on that takes minutes");
+    let stones = massage.add_ons.iter().find(|a| a.extra_minutes > 0).unwrap().clone();
     let query = format!("{}&add_ons={}", mobile_query(&massage, in_days(4), 1), stones.name.replace(' ', "+"));
     let longer = slots(&app, &query).await;
     let length = |s: &Value| {
