@@ -439,7 +439,9 @@ async fn add_ons_lengthen_the_search_and_the_booking_with_its_reason_and_notes()
         .await
         .unwrap()
         .into_iter()
-        .find(|s| s.kind == Kind::Individual && s.place == Place::Mobile && s.add_ons.iter().any(|a| a.extra_minutes > 0))
+        .find(|s| {
+            s.kind == Kind::Individual && s.place == Place::Mobile && s.add_ons.iter().any(|a| a.extra_minutes > 0)
+        })
         .expect("a mobile massage with an add-on that takes minutes");
     let stones = massage.add_ons.iter().find(|a| a.extra_minutes > 0).unwrap().clone();
     let query = format!("{}&add_ons={}", mobile_query(&massage, in_days(4), 1), stones.name.replace(' ', "+"));

@@ -483,3 +483,26 @@ async fn the_audit_log_is_for_managers_and_exports_as_csv() {
     let after = app.get_as("/api/v1/audit?limit=5", &manager).await.json();
     assert!(after["entries"].as_array().unwrap().iter().any(|e| e["action"] == "export"), "the export is recorded");
 }
+
+#[tokio::test]
+async fn a_booking_held_for_clearance_can_be_cancelled_and_then_is_not_cleared() {
+    let app = TestApp::new().await;
+    let massage = mobile_massage(&app).await;
+    let (start, therapist) = first_slot(&app, &massage, 7).await;
+    let (id, _) = screened(&app, None, &screening(|a| a["progressive_weakness"] = json!(true))).await;
+    let body = booking(&massage, &start, therapist, json!({"reason": "leg_pain", "screening_id": id}));
+    let held = app.json("POST", "/api/v1/bookings", None, &body.to_string()).await.json();
+    assert_eq!(held["status"], "awaiting_clearance", "{held}");
+    let token = held["manage_url"].as_str().unwrap().split("token=").nth(1).unwrap().to_string();
+    let path = format!("/api/v1/bookings/{}", held["id"]);
+    let read = app.get(&format!("{path}?token={token}")).await;
+    assert_eq!(read.json()["status"], "awaiting_clearance", "the guest's link shows it waiting: {}", read.body);
+    let cancelled = app.json("POST", &format!("{path}/cancel?token={token}"), None, "").await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    assert_eq!(cancelled.json()["status"], "cancelled");
+    let manager = app.token_for(MANAGER.0).await;
+    let clearance = json!({"cleared_by": "Dr. A. Example"}).to_string();
+    let refused = app.json("POST", &format!("{path}/clearance"), Some(&manager), &clearance).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert_eq!(refused.error_fields(), [("not_awaiting_clearance".to_string(), "status".to_string())]);
+}
