@@ -169,6 +169,10 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
     let one = |code, field: &str, detail: String| Some(ValidationErrors::single(code, field, detail));
     match e {
         AppError::Invalid(errs) => Some(errs.clone()),
+        // The one state conflict so far: a clearance for a booking that is not waiting for one.
+        AppError::Conflict { field: "status", .. } => {
+            one("not_awaiting_clearance", "status", "this booking is not waiting for a physician's clearance".into())
+        }
         AppError::Conflict { code: ConflictCode::Taken, field } => {
             one("taken", field, format!("this {field} is already in use; choose another"))
         }

@@ -12,12 +12,13 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_app::booking::{self, AvailabilityQuery, OfferedSlot};
-use knead_app::{calendar, places};
+use knead_app::{calendar, intake, places};
 use knead_core::booking::{
     parse_instant, Booking, BookingChange, BookingId, BookingInput, BookingStatus, Change, ClinicId, Location,
     NamedTherapist, Visit, Where,
 };
 use knead_core::calendar::format_rfc3339;
+use knead_core::intake::{Category, ClientId, Precaution, ScreeningId, VisitReason};
 use knead_core::{ServiceId, TherapistId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -55,6 +56,15 @@ pub struct AvailabilityParams {
     #[param(minimum = 1, maximum = 60)]
     pub days: i64,
     pub therapist_id: Option<i64>,
+    /// Add-ons to include, by name as the service lists them, separated by commas
+    /// (`add_ons=Hot stones,Aromatherapy oil`): the search is for the longer visit they make.
+    #[param(max_length = 2000)]
+    pub add_ons: Option<String>,
+}
+
+/// The add-on names of a comma-separated list, trimmed, blanks left out.
+fn add_on_names(list: Option<&str>) -> Vec<String> {
+    list.unwrap_or("").split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect()
 }
 
 /// A start the client can book, as the API shows it.
@@ -98,7 +108,7 @@ pub struct AvailabilityView {
 /// can arrive from the previous visit and reach the next one; "any therapist" ranks by added travel.
 #[utoipa::path(get, path = "/availability", tag = "booking", operation_id = "getAvailability", params(AvailabilityParams),
     responses((status = 200, body = AvailabilityView),
-        (status = 422, body = ErrorBody, description = "An unknown service or clinic, a place outside the service area, dates the practice does not book, or an address that is not found (`address_not_found`) or matches places far apart (`address_ambiguous`, with `candidates`)"),
+        (status = 422, body = ErrorBody, description = "An unknown service, clinic or add-on, a place outside the service area, dates the practice does not book, or an address that is not found (`address_not_found`) or matches places far apart (`address_ambiguous`, with `candidates`)"),
         (status = 503, body = ErrorBody, description = "A configured geocoder service is not answering")))]
 pub async fn availability(
     State(state): State<AppState>,
@@ -127,7 +137,7 @@ pub async fn availability(
         from,
         days: q.days,
         therapist_id: q.therapist_id.map(TherapistId),
-        add_ons: Vec::new(),
+        add_ons: add_on_names(q.add_ons.as_deref()),
     };
     let offer = booking::availability(state.app(), &query).await?;
     Ok(Json(AvailabilityView { slots: offer.slots.into_iter().map(|s| SlotView::new(&offer.zone, s)).collect() }))
@@ -151,6 +161,18 @@ pub struct BookingBody {
     pub client_name: String,
     pub client_email: String,
     pub client_phone: String,
+    /// The client record the booking belongs to.
+    #[schema(value_type = Option<i64>)]
+    pub client_id: Option<ClientId>,
+    /// What brings the client.
+    pub reason: Option<VisitReason>,
+    /// The red-flag screening the booking was made with.
+    #[schema(value_type = Option<String>)]
+    pub screening_id: Option<ScreeningId>,
+    /// The add-ons chosen, by name; their minutes and prices are in `end` and `price_cents`.
+    pub add_ons: Vec<String>,
+    /// What the client left for the therapist (parking, pets, stairs, buzzer).
+    pub notes: String,
     pub price_cents: i64,
     pub travel_fee_cents: i64,
     pub visits: Vec<Visit>,
@@ -177,6 +199,11 @@ impl From<Booking> for BookingBody {
             client_name: b.client.name,
             client_email: b.client.email.as_str().to_string(),
             client_phone: b.client.phone,
+            client_id: b.client_id,
+            reason: b.reason,
+            screening_id: b.screening_id,
+            add_ons: b.add_ons,
+            notes: b.notes,
             price_cents: b.price_cents,
             travel_fee_cents: b.travel_fee_cents,
             visits: b.visits,
@@ -192,25 +219,65 @@ pub struct BookingView {
     pub booking: BookingBody,
     /// RFC 3339 in the practice's zone.
     pub start_local: String,
+    /// The kinds of precaution the visit carries, strictest first (`block`, `clearance_required`,
+    /// `local_avoid`, `modify_pressure`): from the client's latest health history, the reason and the
+    /// screening. What and where is on the visit sheet, which only the visit's staff open.
+    pub precautions: Vec<Category>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manage_url: Option<String>,
 }
 
+impl BookingView {
+    /// The view of `booking` in the practice's zone `tz`, with the precautions it carries.
+    pub(super) fn new(
+        tz: &TimeZone,
+        booking: Booking,
+        found: &[Precaution],
+        manage_token: Option<String>,
+    ) -> BookingView {
+        let manage_url = manage_token.map(|t| format!("/bookings/{}/manage?token={t}", booking.id.0));
+        let start_local = format_rfc3339(tz, booking.start);
+        let mut precautions: Vec<Category> = found.iter().map(|p| p.category).collect();
+        precautions.sort_by(|a, b| b.cmp(a));
+        precautions.dedup();
+        BookingView { start_local, booking: booking.into(), precautions, manage_url }
+    }
+}
+
 async fn view(state: &AppState, booking: Booking, manage_token: Option<String>) -> Result<BookingView, WebError> {
-    let settings = calendar::settings(state.app()).await?;
-    let manage_url = manage_token.map(|t| format!("/bookings/{}/manage?token={t}", booking.id.0));
-    let start_local = format_rfc3339(settings.zone(), booking.start);
-    Ok(BookingView { start_local, booking: booking.into(), manage_url })
+    let zone = calendar::settings(state.app()).await?.zone().clone();
+    let found = intake::precautions_for(state.app(), &booking).await?;
+    Ok(BookingView::new(&zone, booking, &found, manage_token))
+}
+
+/// Bookings as the API shows them, each with the kinds of precaution it carries now (no health details,
+/// so no audit entry: `precautions_for` reads them for exactly this).
+pub(super) async fn views(
+    state: &AppState,
+    tz: &TimeZone,
+    bookings: Vec<Booking>,
+) -> Result<Vec<BookingView>, WebError> {
+    let mut out = Vec::with_capacity(bookings.len());
+    for booking in bookings {
+        let found = intake::precautions_for(state.app(), &booking).await?;
+        out.push(BookingView::new(tz, booking, &found, None));
+    }
+    Ok(out)
 }
 
 /// Book a slot. Send an `Idempotency-Key` header to make retries safe: a repeat returns the same booking.
+///
+/// A visit for `back_pain`, `leg_pain` or `sciatica` needs the `screening_id` of a complete red-flag screening
+/// (`createScreening`). An `urgent` screening, or a health history that needs a physician's clearance, books
+/// the time as `awaiting_clearance` until staff record it (`clearBooking`). Staff may book for a client by
+/// `client_id`.
 #[utoipa::path(post, path = "/bookings", tag = "booking", operation_id = "createBooking", request_body = BookingInput,
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, pattern = "^[!-~]([ -~]*[!-~])?$",
         description = "Any unique string of printable ASCII; a repeated request returns the first booking")),
     security((), ("bearer" = [])),
-    responses((status = 201, body = BookingView),
+    responses((status = 201, body = BookingView, description = "Booked: `confirmed`, or `awaiting_clearance` when a physician's clearance comes first"),
         (status = 409, body = ErrorBody, description = "The start is no longer free"),
-        (status = 422, body = ErrorBody, description = "A field is invalid, the start is not one the practice offers for this service and place, or the address is not found (`address_not_found`) or matches places far apart (`address_ambiguous`, with `candidates`)"),
+        (status = 422, body = ErrorBody, description = "A field is invalid, the start is not one the practice offers for this service and place, or the address is not found (`address_not_found`) or matches places far apart (`address_ambiguous`, with `candidates`). A screened reason without a screening is `required` on `screening_id`; an emergency screening is `red_flag_emergency` on `screening_id` (no booking can be made: the client needs an emergency department today); a health history with a precaution that rules massage out now is `contraindicated` on `intake`"),
         (status = 503, body = ErrorBody, description = "A configured geocoder service is not answering")))]
 pub async fn create_booking(
     State(state): State<AppState>,
@@ -240,8 +307,15 @@ pub async fn create_booking(
     };
     let fingerprint = hex::encode(Sha256::digest(&body));
     let booked = booking::book(state.app(), &request, caller.user(), key, fingerprint).await?;
-    tracing::info!(booking_id = booked.booking.id.0, replayed = booked.replayed, "booked");
-    Ok((StatusCode::CREATED, Json(view(&state, booked.booking, booked.manage_token).await?)))
+    tracing::info!(
+        booking_id = booked.booking.id.0,
+        replayed = booked.replayed,
+        status = booked.booking.status.as_str(),
+        "booked"
+    );
+    let zone = calendar::settings(state.app()).await?.zone().clone();
+    let view = BookingView::new(&zone, booked.booking, &booked.precautions, booked.manage_token);
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

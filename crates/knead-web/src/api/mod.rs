@@ -14,11 +14,13 @@ mod listing;
 mod openapi;
 pub(crate) mod places;
 
+use crate::auth::{Caller, SignedIn};
 use crate::error::{ErrorBody, ErrorItem, WebError};
 use crate::extract::MAX_JSON_BYTES;
 use crate::state::AppState;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
@@ -30,7 +32,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(
         title = "knead API",
-        description = "Catalog, therapists, articles and travel-aware booking of a knead massage practice.\n\n\
+        description = "Catalog, therapists, articles, travel-aware booking, clients, and intake with red-flag triage of a knead massage practice.\n\n\
             Every error is `{\"errors\":[{\"code\",\"field\",\"detail\"}]}`. A method a route does not take is a 405 \
             with an `Allow` header. Sign in with `Authorization: Bearer <token>` (`knead token create`); a browser \
             session's cookie also works, and then every POST, PUT, PATCH and DELETE needs the `X-CSRF-Token` header."
@@ -44,6 +46,8 @@ use utoipa_axum::routes;
         (name = "accounts", description = "The caller's own account"),
         (name = "booking", description = "Availability, bookings, and the calendar they are made from"),
         (name = "places", description = "Addresses: suggestions as a client types, and the nearest to a point"),
+        (name = "clients", description = "Client records, their health histories, and staff's lists of bookings"),
+        (name = "intake", description = "The red-flag screening, physicians' clearances, and the audit log of health information"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -111,4 +115,25 @@ async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, WebError
 struct Health {
     status: &'static str,
     database: &'static str,
+}
+
+/// A signed-in member of staff: a therapist, or a manager with their second factor; clients are refused.
+/// Which records a therapist may see among them is the use case's rule (their own clients and visits).
+pub(crate) struct Staff(pub Caller);
+
+impl<S> FromRequestParts<S> for Staff
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let SignedIn(caller) = SignedIn::from_request_parts(parts, state).await?;
+        match caller.user.role {
+            knead_core::Role::Therapist => Ok(Staff(caller)),
+            knead_core::Role::Manager if caller.is_manager() => Ok(Staff(caller)),
+            _ => Err(WebError::Forbidden),
+        }
+    }
 }

@@ -146,6 +146,14 @@ fn instant() -> Value {
     json!({ "format": "date-time" })
 }
 
+/// `VisitReason::parse`: one of the reasons, or none.
+fn visit_reason() -> Value {
+    let mut reasons: Vec<Value> =
+        knead_core::intake::VisitReason::ALL.iter().map(|r| Value::from(r.as_str())).collect();
+    reasons.push(Value::Null);
+    json!({ "enum": reasons })
+}
+
 /// `parse_clock`: a local time of day, 00:00 to 24:00.
 fn clock() -> Value {
     json!({ "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$" })
@@ -253,6 +261,37 @@ fn add_input_bounds(doc: &mut Value) {
         ("WeeklyHoursInput", "end", clock()),
         ("TimeOffInput", "start", instant()),
         ("TimeOffInput", "end", instant()),
+        // Issue 10: the booking's new fields, clients, the health history, the screening and clearances.
+        ("BookingInput", "reason", visit_reason()),
+        ("BookingInput", "screening_id", json!({ "pattern": "^[0-9a-f]{32}$" })),
+        ("BookingInput", "add_ons", labels(20, 120)),
+        ("BookingInput", "notes", text(0, 1000)),
+        ("ClientInput", "name", text(1, 120)),
+        ("ClientInput", "email", email()),
+        (
+            "ClientInput",
+            "phone",
+            json!({ "maxLength": 25, "pattern": format!(r"^\s*$|{}", phone()["pattern"].as_str().unwrap_or("")) }),
+        ),
+        ("ClientInput", "date_of_birth", json!({ "format": "date" })),
+        ("ClientInput", "addresses", json!({ "maxItems": 10 })),
+        ("SavedAddress", "label", text(1, 40)),
+        ("SavedAddress", "address", text(1, 300)),
+        ("SavedAddress", "lat", latitude()),
+        ("SavedAddress", "lon", longitude()),
+        ("ScreeningInput", "age", range(0, 120)),
+        ("ScreeningInput", "symptom_weeks", range(0, 520)),
+        ("IntakeInput", "conditions", text(0, 1000)),
+        ("IntakeInput", "medications", text(0, 1000)),
+        ("IntakeInput", "allergies", text(0, 1000)),
+        ("IntakeInput", "skin_conditions", text(0, 1000)),
+        ("IntakeInput", "implants", text(0, 1000)),
+        ("IntakeInput", "areas_to_avoid", text(0, 1000)),
+        ("IntakeInput", "surgery_details", text(0, 500)),
+        ("IntakeInput", "reduced_sensation_where", text(0, 300)),
+        ("OtherCare", "details", text(0, 500)),
+        ("ClearanceInput", "cleared_by", text(1, 200)),
+        ("ClearanceInput", "note", text(0, 1000)),
         // A window is a pair: exactly two local times.
         (
             "OverrideInput",

@@ -429,3 +429,58 @@ async fn a_booking_the_caller_may_not_see_answers_exactly_as_a_missing_one() {
     let still = app.get_as(&format!("/api/v1/bookings/{id}"), &manager).await.json();
     assert_eq!(still["status"], "confirmed", "no refused caller changed it");
 }
+
+#[tokio::test]
+async fn add_ons_lengthen_the_search_and_the_booking_with_its_reason_and_notes() {
+    let app = TestApp::new().await;
+    let massage = app
+        .store
+        .list_services(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            s.kind == Kind::Individual && s.place == Place::Mobile && s.add_ons.iter().any(|a| a.extra_minutes > 0)
+        })
+        .expect("a mobile massage with an add-on that takes minutes");
+    let stones = massage.add_ons.iter().find(|a| a.extra_minutes > 0).unwrap().clone();
+    let query = format!("{}&add_ons={}", mobile_query(&massage, in_days(4), 1), stones.name.replace(' ', "+"));
+    let longer = slots(&app, &query).await;
+    let length = |s: &Value| {
+        let (a, b): (jiff::Timestamp, jiff::Timestamp) =
+            (s["start"].as_str().unwrap().parse().unwrap(), s["end"].as_str().unwrap().parse().unwrap());
+        (b.as_second() - a.as_second()) / 60
+    };
+    assert_eq!(length(&longer[0]), massage.duration_minutes + stones.extra_minutes, "{:?}", longer[0]);
+    let unknown =
+        app.get(&format!("/api/v1/availability?{}&add_ons=Gold+leaf", mobile_query(&massage, in_days(4), 1))).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
+    assert_eq!(unknown.error_fields()[0].1, "add_ons");
+
+    let mut body = guest_booking(&massage, longer[0]["start"].as_str().unwrap());
+    body["therapist_ids"] = longer[0]["therapist_ids"].clone();
+    body["add_ons"] = json!([stones.name.to_lowercase()]);
+    body["reason"] = json!("relaxation");
+    body["notes"] = json!("Parking in the yard; the dog is friendly");
+    let created = post_booking(&app, &body, None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let b = created.json();
+    assert_eq!(b["add_ons"], json!([stones.name]), "named as the service lists it");
+    assert_eq!(b["price_cents"], massage.price_cents + stones.price_cents);
+    assert_eq!(length(&b), massage.duration_minutes + stones.extra_minutes);
+    assert_eq!(b["reason"], "relaxation");
+    assert_eq!(b["notes"], "Parking in the yard; the dog is friendly");
+    assert_eq!(b["status"], "confirmed");
+    assert!(b["client_id"].as_i64().is_some(), "every booking has a client record");
+    assert_eq!(b["precautions"], json!([]));
+    let token = b["manage_url"].as_str().unwrap().split("token=").nth(1).unwrap().to_string();
+    let read = app.get(&format!("/api/v1/bookings/{}?token={token}", b["id"])).await.json();
+    assert_eq!((read["notes"].clone(), read["add_ons"].clone()), (b["notes"].clone(), b["add_ons"].clone()));
+
+    body["add_ons"] = json!(["Gold leaf"]);
+    body["notes"] = json!("n".repeat(1001));
+    let refused = post_booking(&app, &body, None).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let fields: Vec<String> = refused.error_fields().into_iter().map(|(_, f)| f).collect();
+    assert!(fields.contains(&"notes".to_string()), "{fields:?}");
+}

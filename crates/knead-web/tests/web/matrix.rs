@@ -44,6 +44,11 @@ enum Access {
     Staff,
     /// The manager only.
     Manager,
+    /// Client A's record (file, health history, screening): client A, the manager and therapist A (client A
+    /// has a visit with them); client B and therapist B are told it does not exist.
+    ClientRecord,
+    /// Any member of staff (each therapist sees only their own clients and visits in it); clients are refused.
+    AnyStaff,
 }
 
 /// One route's policy: who may use it, and what an allowed answer shows for each role — a text in the
@@ -241,6 +246,18 @@ fn policy() -> Vec<Rule> {
         // Reassigning to the visit's own therapist is refused, naming the field: the check is who may ask.
         rule(post.clone(), "/api/v1/bookings/{id}/reassign", Manager, |_| "therapist_ids"),
         rule(get.clone(), "/api/v1/bookings/{id}/changes", BookingOwner, |_| "\"changes\""),
+        // issue 10 API: screenings, clients and their health history, clearances, the audit log.
+        rule(post.clone(), "/api/v1/screenings", Public, |_| "\"level\""),
+        rule(get.clone(), "/api/v1/screenings/{id}", ClientRecord, |_| "\"urgent\""),
+        rule(get.clone(), "/api/v1/clients", AnyStaff, |_| "\"clients\""),
+        rule(post.clone(), "/api/v1/clients", AnyStaff, |_| "Matrix Client"),
+        rule(get.clone(), "/api/v1/clients/{id}", ClientRecord, |_| "\"intakes\""),
+        rule(get.clone(), "/api/v1/clients/{id}/intakes", ClientRecord, |_| "\"intakes\""),
+        rule(post.clone(), "/api/v1/clients/{id}/intakes", ClientRecord, |_| "\"version\""),
+        rule(get.clone(), "/api/v1/bookings", AnyStaff, |_| "\"bookings\""),
+        rule(post.clone(), "/api/v1/bookings/{id}/clearance", Staff, |_| "\"confirmed\""),
+        rule(get.clone(), "/api/v1/audit", Manager, |_| "\"entries\""),
+        rule(get.clone(), "/api/v1/audit/export", Manager, |_| "prev_hash"),
     ]
 }
 
@@ -280,6 +297,10 @@ fn outcome(access: Access, role: Role, api: bool) -> Outcome {
         Access::Staff => Refused(StatusCode::FORBIDDEN),
         Access::Manager if role == Role::Manager => Allowed,
         Access::Manager => Refused(StatusCode::FORBIDDEN),
+        Access::ClientRecord if matches!(role, Role::ClientA | Role::Manager | Role::TherapistA) => Allowed,
+        Access::ClientRecord => Refused(StatusCode::NOT_FOUND),
+        Access::AnyStaff if matches!(role, Role::ClientA | Role::ClientB) => Refused(StatusCode::FORBIDDEN),
+        Access::AnyStaff => Allowed,
     }
 }
 
@@ -308,6 +329,10 @@ struct Fixture {
     /// A later start therapist A is free at, and a free day for time off and a date's hours.
     free_start: String,
     free_day: String,
+    /// Issue 10: client A's record, their urgent screening, and the visit with therapist A it holds.
+    client_a_id: i64,
+    screening_id: String,
+    held_booking_id: i64,
 }
 
 fn helsinki() -> jiff::tz::TimeZone {
@@ -405,6 +430,31 @@ impl Fixture {
             .await;
         assert_eq!(other.status, StatusCode::CREATED, "client B books: {}", other.body);
 
+        // Client A's urgent screening holds a second visit with therapist A until a clearance is recorded,
+        // on a day of its own.
+        let screened =
+            app.json("POST", "/api/v1/screenings", tokens.get(&Role::ClientA), &urgent_screening().to_string()).await;
+        assert_eq!(screened.status, StatusCode::CREATED, "client A's screening: {}", screened.body);
+        let screening_id = screened.json()["id"].as_str().unwrap().to_string();
+        let last_day = &starts.last().unwrap()[..10];
+        let held_start =
+            starts.iter().find(|s| s[..10] != starts[0][..10] && &s[..10] != last_day).expect("a start on another day");
+        let held = app
+            .json(
+                "POST",
+                "/api/v1/bookings",
+                tokens.get(&Role::ClientA),
+                &json!({
+                    "service_id": massage.id.0, "start": held_start, "therapist_ids": [ines.id.0],
+                    "lat": HOME.0, "lon": HOME.1, "address": format!("{VICTIM_ADDRESS}, Helsinki"),
+                    "reason": "back_pain", "screening_id": screening_id
+                })
+                .to_string(),
+            )
+            .await;
+        assert_eq!(held.status, StatusCode::CREATED, "client A's held visit: {}", held.body);
+        assert_eq!(held.json()["status"], "awaiting_clearance");
+
         let free_day = helsinki_date_in(40).to_string();
         let manager = tokens.get(&Role::Manager).unwrap();
         let off = app
@@ -435,6 +485,9 @@ impl Fixture {
             room_ids: clinic.rooms.iter().map(|r| r.id.0).collect(),
             free_start: starts.last().unwrap().clone(),
             free_day,
+            client_a_id: booked["client_id"].as_i64().expect("client A's record"),
+            screening_id,
+            held_booking_id: held.json()["id"].as_i64().unwrap(),
             app,
             sessions,
             tokens,
@@ -445,8 +498,16 @@ impl Fixture {
     /// `path` with its parameters filled with client A's and therapist A's ids (or `missing` for the ids
     /// of records a caller might not be allowed to see), and the query it needs.
     fn fill(&self, path: &str, missing: Option<&str>) -> String {
-        let id = if path.starts_with("/manage/clients/") {
+        // The page's clearance form takes the plain booking (refused with a 422, the matrix's "allowed"); the
+        // API's takes the held one.
+        let id = if path.starts_with("/api/") && path.ends_with("/clearance") {
+            self.held_booking_id.to_string()
+        } else if path.starts_with("/manage/clients/") {
             self.client_id.to_string()
+        } else if path.contains("/clients/") {
+            self.client_a_id.to_string()
+        } else if path.contains("/screenings/") {
+            self.screening_id.clone()
         } else if path.contains("/bookings/") || path.starts_with("/visits/") {
             self.booking_id.to_string()
         } else if path.contains("/tokens/") {
@@ -485,6 +546,7 @@ impl Fixture {
                 format!("{flow}&therapist_id={}&start={}", self.therapist_a, self.free_start.replace('+', "%2B"))
             }
             "/api/v1/places" => "q=yrjonkatu+15".into(),
+            "/api/v1/bookings" => format!("date={}", self.booking_date),
             "/api/v1/places/reverse" => "lat=60.1672&lon=24.9402".into(),
             "/api/v1/availability" => format!(
                 "service_id={}&lat={}&lon={}&from={}&days=7",
@@ -501,6 +563,27 @@ impl Fixture {
             format!("{filled}?{query}")
         }
     }
+}
+
+/// Every red-flag answer "no" but a history of cancer: an urgent screening.
+fn urgent_screening() -> serde_json::Value {
+    let mut answers = serde_json::to_value(knead_core::intake::screening::all_clear()).unwrap();
+    answers["history_of_cancer"] = json!(true);
+    answers
+}
+
+/// A complete health history: every question "no", consent given.
+fn complete_intake() -> serde_json::Value {
+    let mut body = json!({});
+    for (field, _) in knead_core::intake::health::INTAKE_QUESTIONS {
+        if field != "high_risk_pregnancy" {
+            body[field] = json!(false);
+        }
+    }
+    for (element, _) in knead_core::intake::health::CONSENT_ELEMENTS {
+        body["consent"][element] = json!(true);
+    }
+    body
 }
 
 fn email(s: &str) -> knead_core::Email {
@@ -558,6 +641,10 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
             "start": helsinki_instant(&fx.free_day, 9), "end": helsinki_instant(&fx.free_day, 10)
         }),
         ("PUT", "/api/v1/therapists/{id}/overrides/{date}") => json!({"windows": [["10:00", "12:00"]]}),
+        ("POST", "/api/v1/screenings") => serde_json::to_value(knead_core::intake::screening::all_clear()).unwrap(),
+        ("POST", "/api/v1/clients") => json!({"name": "Matrix Client", "email": "matrix@example.com"}),
+        ("POST", "/api/v1/clients/{id}/intakes") => complete_intake(),
+        ("POST", "/api/v1/bookings/{id}/clearance") => json!({"cleared_by": "Dr. Matrix Example"}),
         ("POST", "/api/v1/bookings") => json!({
             "service_id": fx.service_id, "start": fx.free_start, "therapist_ids": [fx.therapist_a],
             "lat": HOME.0, "lon": HOME.1, "address": HOME_ADDRESS,
@@ -802,6 +889,9 @@ fn may_see_victim(rule: &Rule, role: Role) -> bool {
                 || rule.path == "/visits/{id}/clearance"
                 || rule.path == "/manage/bookings"
                 || rule.path.starts_with("/manage/clients")
+                // Issue 10 API: client A is therapist A's client.
+                || matches!(rule.access, Access::ClientRecord | Access::AnyStaff)
+                || rule.path == "/api/v1/bookings/{id}/clearance"
         }
         _ => false,
     }
