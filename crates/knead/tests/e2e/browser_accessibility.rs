@@ -642,7 +642,13 @@ async fn screenshots_for_the_docs_when_asked() {
             AnswerKind::Weeks => client.find(Locator::Id(q.field)).await.unwrap().send_keys("2").await.unwrap(),
         }
     }
-    client.find(Locator::Css("form[action='/book/screening'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("form[action='/book/screening'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_path(client, "/book/when").await;
     shoot(client, &dir, "booking-5-time").await;
     client.find(Locator::Css("a.slot")).await.unwrap().click().await.unwrap();

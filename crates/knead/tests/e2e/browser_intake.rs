@@ -92,8 +92,9 @@ async fn a_guest_books_for_sciatica_with_a_clear_screening_an_add_on_and_a_note(
     wait_for_path(client, "/book/details").await;
     let summary = text_of(client, "dl.facts").await;
     assert!(summary.contains(&add_on), "the summary names the add-on before confirming: {summary}");
-    let page = text_of(client, "main").await;
-    assert!(page.contains("notice"), "the cancellation policy is shown before confirming: {page}");
+    let policy = text_of(client, "#cancel-policy").await;
+    assert!(policy.contains("hours"), "the cancellation policy is shown before confirming: {policy}");
+    assert!(summary.to_lowercase().contains("travel"), "and the travel fee: {summary}");
     type_into(client, "name", "Ana Example").await;
     type_into(client, "email", "ana.sciatica@example.com").await;
     type_into(client, "phone", "416-555-0142").await;
