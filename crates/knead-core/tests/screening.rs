@@ -197,7 +197,7 @@ proptest! {
 }
 
 /// docs/CLINICAL.md lists each question with its level and source as the code asks it; this keeps the two
-/// in step (run with `KNEAD_PRINT_CLINICAL_TABLE=1 -- --nocapture` to print the table to paste).
+/// in step (run with `KNEAD_PRINT_CLINICAL_TABLE=1 -- --nocapture` to print the table to paste, on stderr).
 #[test]
 fn the_clinical_doc_lists_every_question_as_asked() {
     let rows: Vec<String> = QUESTIONS
@@ -206,7 +206,8 @@ fn the_clinical_doc_lists_every_question_as_asked() {
         .collect();
     let table = rows.join("\n");
     if std::env::var_os("KNEAD_PRINT_CLINICAL_TABLE").is_some() {
-        println!("{table}");
+        // The table to paste, on stderr (tests do not print to stdout here).
+        eprintln!("{table}");
     }
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/CLINICAL.md")).unwrap();
     for row in rows {
