@@ -166,7 +166,9 @@ async fn known(client: &Client, server: &Server) -> Known {
         }
     }
     let booking = booking.expect("Mara has a free time at the clinic within a week");
-    let booking_token = booking["manage_token"].as_str().or(booking["token"].as_str()).unwrap_or_default().to_string();
+    // The private link's token, from the link the API gives the guest once.
+    let manage_url = booking["manage_url"].as_str().expect("a guest's booking comes with its manage link");
+    let booking_token = manage_url.split("token=").nth(1).expect("the link carries its token").to_string();
 
     // The details step, reached as a client would: the time step's first start.
     let when = format!("{}/book/when?service_id={}&address=15+Vuorikatu%2C+Helsinki", server.url, mobile["id"]);

@@ -138,6 +138,7 @@ fn own_page(
         form.stack method="post" action="/account/health" novalidate {
             (history_errors(errors, "Nothing was saved. Please check:"))
             (csrf_field(Some(caller)))
+            h2 { "Your answers" }
             (form::health_fields(values, errors))
             button type="submit" { "Save my health history" }
         }

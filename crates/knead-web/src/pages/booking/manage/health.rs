@@ -100,6 +100,7 @@ fn page(
             (history_errors(errors, "Nothing was saved. Please check:"))
             (csrf_field(caller.0.as_ref()))
             @if let Some(t) = token { input type="hidden" name="token" value=(t); }
+            h2 { "Your answers" }
             (form::health_fields(values, errors))
             button type="submit" { "Send my health history" }
         }
