@@ -17,6 +17,7 @@ pub struct ClientId(pub i64);
 /// An address the client has had a visit at, or saved, to pick again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SavedAddress {
     /// "Home", "Office"...
     pub label: String,
