@@ -78,6 +78,10 @@ impl ClientInput {
         let contact = ContactInput { name: self.name.clone(), email: self.email.clone(), phone: self.phone.clone() };
         // One rule for names, emails and phones, with the API's field names (not the booking's `client.*`).
         let mut inner = ValidationErrors::default();
+        // A blank phone is allowed, but not a blank longer than a phone may be.
+        if self.phone.trim().is_empty() && self.phone.chars().count() > 25 {
+            inner.push(FieldError::new("too_long", "client.phone", "must be at most 25 characters"));
+        }
         let checked = if self.phone.trim().is_empty() {
             let name = inner.text("client.name", &self.name, 1, 120);
             let email = Email::parse("client.email", &self.email).map_err(|err| inner.push(err)).ok();

@@ -239,12 +239,15 @@ pub fn question(field: &str) -> Option<&'static Question> {
 pub struct ScreeningThresholds {
     /// A first-ever episode of back pain below this age is urgent (16).
     #[serde(default = "default_young")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 30))]
     pub first_episode_under_age: i64,
     /// A first-ever episode of back pain above this age is urgent (60).
     #[serde(default = "default_old")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 30, maximum = 120))]
     pub first_episode_over_age: i64,
     /// Nerve pain not improving after this many weeks or more is routine (6).
     #[serde(default = "default_weeks")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 52))]
     pub nerve_pain_weeks: i64,
 }
 
@@ -284,12 +287,20 @@ macro_rules! screening_input {
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(deny_unknown_fields)]
         pub struct ScreeningInput {
-            $(#[serde(default)] pub $flag: Option<bool>,)*
+            // Every answer is required (an unanswered question is never a "no"); `Option` lets the 422 name
+            // each one left out, and the document says they are required.
+            $(
+                #[serde(default)]
+                #[cfg_attr(feature = "openapi", schema(required = true, value_type = bool))]
+                pub $flag: Option<bool>,
+            )*
             /// Age in whole years.
             #[serde(default)]
+            #[cfg_attr(feature = "openapi", schema(required = true, value_type = i64, minimum = 0, maximum = 120))]
             pub age: Option<i64>,
             /// Whole weeks the symptoms have lasted.
             #[serde(default)]
+            #[cfg_attr(feature = "openapi", schema(required = true, value_type = i64, minimum = 0, maximum = 520))]
             pub symptom_weeks: Option<i64>,
         }
 

@@ -165,7 +165,11 @@ pub async fn list_clients(
     Staff(caller): Staff,
     AppQuery(q): AppQuery<ClientSearch>,
 ) -> Result<Json<ClientsView>, WebError> {
-    let found = clients::search(state.app(), &caller.user, q.q.as_deref().unwrap_or("")).await?;
+    let text = q.q.as_deref().unwrap_or("");
+    if text.chars().count() > 200 {
+        return Err(WebError::field("too_long", "q", "must be at most 200 characters"));
+    }
+    let found = clients::search(state.app(), &caller.user, text).await?;
     let tz = zone(&state).await?;
     let clients = found
         .into_iter()
@@ -273,6 +277,7 @@ pub struct BookingsParams {
     /// One therapist's visits (a therapist always sees only their own).
     pub therapist_id: Option<i64>,
     /// `confirmed`, `awaiting_clearance` or `cancelled`.
+    #[param(value_type = Option<BookingStatus>)]
     pub status: Option<String>,
 }
 
@@ -293,11 +298,12 @@ pub async fn list_bookings(
     Staff(caller): Staff,
     AppQuery(q): AppQuery<BookingsParams>,
 ) -> Result<Json<BookingsView>, WebError> {
-    let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(text) => Some(knead_core::calendar::parse_date("date", text)?),
+    // A parameter sent empty is a mistake to name, not a parameter left out.
+    let date = match q.date.as_deref() {
+        Some(text) => Some(knead_core::calendar::parse_date("date", text.trim())?),
         None => None,
     };
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let status = match q.status.as_deref() {
         Some(text) => Some(BookingStatus::parse(text).ok_or_else(|| {
             WebError::field("invalid", "status", "must be one of: confirmed, awaiting_clearance, cancelled")
         })?),
