@@ -65,8 +65,9 @@ pub struct ClientInput {
     pub email: String,
     #[serde(default)]
     pub phone: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, in the past; left out when unknown.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date, pattern = "^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"))]
     pub date_of_birth: Option<String>,
     #[serde(default)]
     pub addresses: Vec<SavedAddress>,
@@ -93,7 +94,8 @@ impl ClientInput {
             err.field = err.field.trim_start_matches("client.").to_string();
             e.push(err);
         }
-        let date_of_birth = match self.date_of_birth.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        // Left out is unknown; given, it must be a date (a form leaves a blank field out).
+        let date_of_birth = match self.date_of_birth.as_deref().map(str::trim) {
             None => None,
             Some(text) => match parse_date("date_of_birth", text) {
                 Ok(d) if d > today => {

@@ -159,7 +159,8 @@ pub struct ClientSearch {
 
 /// Clients whose name, email or phone contains `q`, by name (staff; a therapist sees only their own clients).
 #[utoipa::path(get, path = "/clients", tag = "clients", operation_id = "listClients", params(ClientSearch),
-    security(("bearer" = [])), responses((status = 200, body = ClientsView)))]
+    security(("bearer" = [])), responses((status = 200, body = ClientsView),
+        (status = 422, body = ErrorBody, description = "A search longer than 200 characters")))]
 pub async fn list_clients(
     State(state): State<AppState>,
     Staff(caller): Staff,
@@ -268,8 +269,8 @@ pub async fn create_intake(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BookingsParams {
-    /// The first local date, `YYYY-MM-DD` (today when absent).
-    #[param(format = Date)]
+    /// The first local date, `YYYY-MM-DD` (today when absent), 1900 to 2999.
+    #[param(format = Date, pattern = "^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub date: Option<String>,
     /// How many days from `date`, 1 to 31 (1 when absent).
     #[param(minimum = 1, maximum = 31)]
