@@ -7,35 +7,14 @@ use knead_core::intake::audit::{verify, Broken, GENESIS};
 use knead_core::intake::health::INTAKE_QUESTIONS;
 use knead_core::intake::screening::all_clear;
 use knead_core::intake::{
-    assess, gate, precautions, Action, AuditEntry, AuditEvent, Category, ClientId, ClientInput, Consent, Gate,
-    IntakeInput, ScreeningThresholds, SensitiveArea, VisitReason,
+    assess, gate, precautions, Action, AuditEntry, AuditEvent, Category, ClientId, ClientInput, Gate, IntakeInput,
+    ScreeningThresholds, SensitiveArea, VisitReason,
 };
 use knead_core::UserId;
 
-fn consent() -> Consent {
-    Consent { nature: true, benefits: true, risks: true, alternatives: true, no_treatment: true, right_to_stop: true }
-}
-
 /// Every question answered "no", consent given.
 fn healthy() -> IntakeInput {
-    IntakeInput {
-        osteoporosis: Some(false),
-        cancer: Some(false),
-        bleeding_disorder: Some(false),
-        heart_or_kidney_swelling: Some(false),
-        varicose_veins: Some(false),
-        anticoagulants: Some(false),
-        long_term_steroids: Some(false),
-        oil_or_lotion_allergy: Some(false),
-        pregnant: Some(false),
-        recent_surgery: Some(false),
-        clot_history: Some(false),
-        suspected_clot: Some(false),
-        fever_or_contagious: Some(false),
-        reduced_sensation: Some(false),
-        consent: consent(),
-        ..Default::default()
-    }
+    knead_core::intake::health::all_clear()
 }
 
 fn categories(input: &IntakeInput, reason: Option<VisitReason>) -> Vec<(Category, String)> {

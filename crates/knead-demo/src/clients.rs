@@ -19,8 +19,8 @@ use knead_core::booking::{BookingStatus, Contact, NewBooking, Where};
 use knead_core::calendar::{add_days, instant_of, local_date, local_day, route_days, BookedStops};
 use knead_core::intake::screening::all_clear;
 use knead_core::intake::{
-    assess, Action, AuditEvent, Client, ClientDraft, Consent, IntakeInput, ScreeningId, ScreeningInput,
-    ScreeningRecord, VisitReason,
+    assess, Action, AuditEvent, Client, ClientDraft, IntakeInput, ScreeningId, ScreeningInput, ScreeningRecord,
+    VisitReason,
 };
 use knead_core::schedule::search;
 use knead_core::{Email, Place, Service};
@@ -96,31 +96,7 @@ fn demo_clients() -> [DemoClient; 3] {
 
 /// Every intake question answered "no", consent given in full.
 fn healthy() -> IntakeInput {
-    IntakeInput {
-        osteoporosis: Some(false),
-        cancer: Some(false),
-        bleeding_disorder: Some(false),
-        heart_or_kidney_swelling: Some(false),
-        varicose_veins: Some(false),
-        anticoagulants: Some(false),
-        long_term_steroids: Some(false),
-        oil_or_lotion_allergy: Some(false),
-        pregnant: Some(false),
-        recent_surgery: Some(false),
-        clot_history: Some(false),
-        suspected_clot: Some(false),
-        fever_or_contagious: Some(false),
-        reduced_sensation: Some(false),
-        consent: Consent {
-            nature: true,
-            benefits: true,
-            risks: true,
-            alternatives: true,
-            no_treatment: true,
-            right_to_stop: true,
-        },
-        ..IntakeInput::default()
-    }
+    knead_core::intake::health::all_clear()
 }
 
 fn physiotherapy() -> knead_core::intake::OtherCare {

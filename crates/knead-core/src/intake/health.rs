@@ -337,6 +337,37 @@ impl IntakeInput {
     }
 }
 
+/// Every required question answered "no" and consent given in full: the base for tests, demo data and
+/// examples, like the screening's `all_clear`.
+pub fn all_clear() -> IntakeInput {
+    let no = Some(false);
+    IntakeInput {
+        osteoporosis: no,
+        cancer: no,
+        bleeding_disorder: no,
+        heart_or_kidney_swelling: no,
+        varicose_veins: no,
+        anticoagulants: no,
+        long_term_steroids: no,
+        oil_or_lotion_allergy: no,
+        pregnant: no,
+        recent_surgery: no,
+        clot_history: no,
+        suspected_clot: no,
+        fever_or_contagious: no,
+        reduced_sensation: no,
+        consent: Consent {
+            nature: true,
+            benefits: true,
+            risks: true,
+            alternatives: true,
+            no_treatment: true,
+            right_to_stop: true,
+        },
+        ..IntakeInput::default()
+    }
+}
+
 impl HealthHistory {
     pub fn answers(&self) -> &IntakeInput {
         &self.0

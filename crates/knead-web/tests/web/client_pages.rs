@@ -19,26 +19,7 @@ fn helsinki() -> jiff::tz::TimeZone {
 
 /// A complete health history answering "no" to everything, consent given, changed by `f`.
 pub(crate) fn intake_with(f: impl FnOnce(&mut IntakeInput)) -> IntakeInput {
-    let mut i = IntakeInput {
-        osteoporosis: Some(false),
-        cancer: Some(false),
-        bleeding_disorder: Some(false),
-        heart_or_kidney_swelling: Some(false),
-        varicose_veins: Some(false),
-        anticoagulants: Some(false),
-        long_term_steroids: Some(false),
-        oil_or_lotion_allergy: Some(false),
-        pregnant: Some(false),
-        recent_surgery: Some(false),
-        clot_history: Some(false),
-        suspected_clot: Some(false),
-        fever_or_contagious: Some(false),
-        reduced_sensation: Some(false),
-        ..Default::default()
-    };
-    let c = &mut i.consent;
-    (c.nature, c.benefits, c.risks, c.alternatives, c.no_treatment, c.right_to_stop) =
-        (true, true, true, true, true, true);
+    let mut i = knead_core::intake::health::all_clear();
     f(&mut i);
     i
 }
