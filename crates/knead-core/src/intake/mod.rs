@@ -1,9 +1,9 @@
 //! Clients, their health-history intake, the red-flag screening and the precautions that constrain a visit.
 //!
 //! - [`client`]: the client record (contact, date of birth, saved addresses, optional login).
-//! - [`health`]: the intake form (`IntakeInput` → `HealthHistory`), consent with its six elements, and the
-//!   precautions it gives a visit by category (`block`, `clearance_required`, `local_avoid`,
-//!   `modify_pressure`), with the [`health::gate`] a booking passes.
+//! - [`health`]: the intake form (`IntakeInput` → `HealthHistory`) and consent with its six elements.
+//! - [`precautions`]: what the history, the reason and the screening mean for a visit, by category (`block`,
+//!   `clearance_required`, `local_avoid`, `modify_pressure`), with the [`precautions::gate`] a booking passes.
 //! - [`screening`]: the red-flag questions for back pain, leg pain and sciatica, and their levels.
 //! - [`audit`]: the hash-chained log of every read and change of health information.
 //!
@@ -13,13 +13,13 @@
 pub mod audit;
 pub mod client;
 pub mod health;
+pub mod precautions;
 pub mod screening;
 
 pub use audit::{Action, AuditEntry, AuditEvent};
 pub use client::{Client, ClientDraft, ClientId, ClientInput, SavedAddress};
-pub use health::{
-    gate, precautions, Category, Consent, Gate, HealthHistory, IntakeInput, OtherCare, Precaution, SensitiveArea,
-};
+pub use health::{Consent, HealthHistory, IntakeInput, OtherCare, SensitiveArea};
+pub use precautions::{gate, precautions, Category, Gate, Precaution};
 pub use screening::{assess, Assessment, Level, ScreeningAnswers, ScreeningInput, ScreeningThresholds};
 
 use crate::account::UserId;
