@@ -9,6 +9,8 @@ use knead_store::{BookingError, StoreError};
 pub enum ConflictCode {
     /// A value that must be unique (an email, a slug) is already in use.
     Taken,
+    /// A signed clinical record (a note, a referral) cannot change: amend it instead.
+    Signed,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -27,6 +27,7 @@ mod error;
 pub mod intake;
 pub mod listing;
 pub mod places;
+pub mod records;
 pub mod travel;
 
 pub use error::{AppError, AppResult, ConflictCode, NotFoundAs};

@@ -20,6 +20,7 @@ pub mod intake;
 pub mod money;
 pub mod places;
 pub mod practice;
+pub mod records;
 pub mod schedule;
 pub mod slug;
 pub mod validation;

@@ -16,6 +16,7 @@ pub mod conformance;
 mod content;
 mod error;
 mod places;
+mod records;
 mod scheduling;
 pub mod sql;
 
@@ -25,11 +26,14 @@ pub use clients::{BookingFilter, ClientStore, ClientSummary};
 pub use content::ContentStore;
 pub use error::{StoreError, StoreResult};
 pub use places::PlaceStore;
+pub use records::{MeasureDraft, NoteDraft, RecordStore};
 pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, SchedulingStore};
 
 /// Everything knead stores; what the web layer holds.
 #[async_trait]
-pub trait Store: AccountStore + CatalogStore + ClientStore + ContentStore + PlaceStore + SchedulingStore {
+pub trait Store:
+    AccountStore + CatalogStore + ClientStore + ContentStore + PlaceStore + RecordStore + SchedulingStore
+{
     /// A cheap round trip, for /healthz.
     async fn ping(&self) -> StoreResult<()>;
     /// Which backend this is, for logs: "sqlite" or "postgres".

@@ -169,7 +169,10 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
     let one = |code, field: &str, detail: String| Some(ValidationErrors::single(code, field, detail));
     match e {
         AppError::Invalid(errs) => Some(errs.clone()),
-        // The one state conflict so far: a clearance for a booking that is not waiting for one.
+        AppError::Conflict { code: ConflictCode::Signed, field } => {
+            one("already_signed", field, "a signed record cannot change; add an amendment instead".into())
+        }
+        // A clearance for a booking that is not waiting for one.
         AppError::Conflict { field: "status", .. } => {
             one("not_awaiting_clearance", "status", "this booking is not waiting for a physician's clearance".into())
         }

@@ -13,6 +13,7 @@ pub mod fuzzing;
 mod limit;
 mod markdown;
 mod pages;
+mod pdf;
 mod routes;
 mod security;
 mod state;

@@ -12,6 +12,7 @@ use super::dates::{add_days, add_minutes};
 use super::wall_clock::{Locale, TimeFormat, WallClock};
 use crate::geo::{haversine_km, GeoPoint};
 use crate::intake::ScreeningThresholds;
+use crate::records::ResponsePolicy;
 use crate::validation::{FieldError, ValidationErrors};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -195,6 +196,9 @@ pub struct PracticeSettings {
     /// The red-flag screening's thresholds (age bounds of a first episode, weeks of nerve pain).
     #[serde(default)]
     pub screening: ScreeningThresholds,
+    /// The non-response policy's thresholds (clinical reference, section 4), a clinic setting.
+    #[serde(default)]
+    pub response_policy: ResponsePolicy,
 }
 
 /// The booking horizon's default: a year ahead.
@@ -269,6 +273,7 @@ impl PracticeSettings {
             time_format: self.time_format,
             locale: self.locale,
             screening: self.screening,
+            response_policy: self.response_policy,
         }
     }
 }
@@ -311,6 +316,10 @@ pub struct PracticeSettingsInput {
     /// `nerve_pain_weeks` (6) is routine.
     #[serde(default)]
     pub screening: ScreeningThresholds,
+    /// The non-response policy's thresholds: early warning at visit or week 3, non-responder at 6, the
+    /// ceiling at 9 sessions or 12 weeks; responder 2 points or 30% on leg pain, PSFS 2; deterioration 2.
+    #[serde(default)]
+    pub response_policy: ResponsePolicy,
 }
 
 impl Default for PracticeSettingsInput {
@@ -329,6 +338,7 @@ impl Default for PracticeSettingsInput {
             time_format: TimeFormat::default(),
             locale: Locale::default(),
             screening: ScreeningThresholds::default(),
+            response_policy: ResponsePolicy::default(),
         }
     }
 }
@@ -360,6 +370,7 @@ impl PracticeSettingsInput {
         positive(&mut e, "road_factor", self.road_factor, 5.0);
         positive(&mut e, "speed_kmh", self.speed_kmh, 200.0);
         self.screening.validate(&mut e);
+        self.response_policy.validate(&mut e);
         e.finish(|| {
             Some(PracticeSettings {
                 time_zone: time_zone?,
@@ -375,6 +386,7 @@ impl PracticeSettingsInput {
                 time_format: self.time_format,
                 locale: self.locale,
                 screening: self.screening,
+                response_policy: self.response_policy,
             })
         })
     }

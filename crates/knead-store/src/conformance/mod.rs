@@ -12,6 +12,7 @@ pub mod content;
 pub mod corrupt;
 pub mod places;
 pub mod practice;
+pub mod records;
 pub mod scheduling;
 
 use crate::{Created, Store};

@@ -22,6 +22,7 @@ mod content;
 mod error;
 mod places;
 mod practice;
+mod records;
 mod rows;
 mod scheduling;
 mod value;

@@ -13,6 +13,7 @@ mod intake;
 mod listing;
 mod openapi;
 pub(crate) mod places;
+mod records;
 
 use crate::auth::{Caller, SignedIn};
 use crate::error::{ErrorBody, ErrorItem, WebError};

@@ -13,6 +13,7 @@ mod clients;
 mod intake;
 mod manage;
 mod public;
+mod records;
 pub(crate) mod visits;
 
 use crate::auth::{Caller, MaybeCaller};

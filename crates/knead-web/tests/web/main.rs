@@ -17,6 +17,8 @@ mod openapi;
 mod pages;
 mod places;
 mod practice_details;
+mod records_api;
+mod records_pages;
 mod support;
 mod time_off;
 mod visits;

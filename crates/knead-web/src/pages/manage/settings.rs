@@ -141,6 +141,7 @@ fn read_settings(
             ),
             nerve_pain_weeks: threshold(&mut read, "nerve_pain_weeks", current.screening.nerve_pain_weeks),
         },
+        response_policy: current.response_policy,
     };
     (input, read)
 }

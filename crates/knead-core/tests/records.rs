@@ -1,0 +1,1 @@
+//! Care records' rules: scoring, the non-response policy, notes, plans, programs, referrals.

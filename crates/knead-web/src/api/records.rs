@@ -1,0 +1,1 @@
+//! The care-records API: episodes, plans, notes, measures, programs, referrals and instruments.

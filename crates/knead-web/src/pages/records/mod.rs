@@ -1,0 +1,1 @@
+//! Care-record pages: the episode, its plan, notes, measures, program, chart and referrals.

@@ -1,0 +1,1 @@
+//! Care records: see the module's tests.
