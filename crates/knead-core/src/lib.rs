@@ -5,9 +5,10 @@
 //!
 //! One module per context: `account`, `catalog`, `content`, `calendar` (settings, hours, time off),
 //! `booking` (bookings and the rules around the engine), `intake` (clients, health history, red-flag
-//! screening, precautions and the audit chain), `practice` (its own details: name, phone, email,
-//! address), `schedule` (the availability engine), and the shared `geo`, `validation`, `clock`, `money` and
-//! `slug`. Coming contexts (`clinical`, `outcomes`, `events`, `billing`) land beside them.
+//! screening, precautions and the audit chain), `records` (episodes of care, plans, SOAP notes, home
+//! programs, outcome instruments, the non-response policy, referrals), `practice` (its own details: name,
+//! phone, email, address), `schedule` (the availability engine), and the shared `geo`, `validation`,
+//! `clock`, `money` and `slug`. Coming contexts (`notify`, `events`, `billing`) land beside them.
 
 pub mod account;
 pub mod booking;
