@@ -521,20 +521,20 @@ fn the_note_digest_changes_when_any_field_changes() {
     assert_eq!(digest.len(), 64);
     assert_eq!(digest, note().validate(now()).unwrap().digest(), "the same content digests the same");
     let mut changed = Vec::new();
-    let variants: Vec<Box<dyn Fn(&mut knead_core::records::note::NoteContent)>> = vec![
-        Box::new(|c| c.booking_id = Some(knead_core::booking::BookingId(7))),
-        Box::new(|c| c.subjective.push('.')),
-        Box::new(|c| c.objective.push('.')),
-        Box::new(|c| c.assessment.push('.')),
-        Box::new(|c| c.plan.push('.')),
-        Box::new(|c| c.areas_treated.push("neck".into())),
-        Box::new(|c| c.techniques.push(Technique::Kneading)),
-        Box::new(|c| c.pressure = Some(Pressure::Light)),
-        Box::new(|c| c.response.push('.')),
-        Box::new(|c| c.self_care.push('.')),
-        Box::new(|c| c.referrals.push('.')),
-        Box::new(|c| c.started_at = c.started_at + jiff::SignedDuration::from_secs(1)),
-        Box::new(|c| c.duration_minutes += 1),
+    let variants: Vec<fn(&mut knead_core::records::note::NoteContent)> = vec![
+        |c| c.booking_id = Some(knead_core::booking::BookingId(7)),
+        |c| c.subjective.push('.'),
+        |c| c.objective.push('.'),
+        |c| c.assessment.push('.'),
+        |c| c.plan.push('.'),
+        |c| c.areas_treated.push("neck".into()),
+        |c| c.techniques.push(Technique::Kneading),
+        |c| c.pressure = Some(Pressure::Light),
+        |c| c.response.push('.'),
+        |c| c.self_care.push('.'),
+        |c| c.referrals.push('.'),
+        |c| c.started_at += jiff::SignedDuration::from_secs(1),
+        |c| c.duration_minutes += 1,
     ];
     for change in &variants {
         let mut content = base.clone();
@@ -643,4 +643,377 @@ fn missing_consent_elements_and_other_faults_are_each_named() {
             "consent.right_to_stop"
         ]
     );
+}
+
+// ---- Exercises and programs ----
+
+use knead_core::records::exercises::{adherence, excluded_because, exercise, library, LoggedPain};
+use knead_core::records::{ExerciseLog, ExerciseLogInput, HomeProgram, Prescription, ProgramId, ProgramInput};
+
+fn prescription(key: &str) -> Prescription {
+    let x = exercise(key).expect("a library exercise");
+    Prescription {
+        exercise: key.into(),
+        sets: x.sets,
+        reps: x.reps,
+        hold_seconds: x.hold_seconds,
+        per_day: x.per_day,
+        days_per_week: x.days_per_week,
+        note: String::new(),
+    }
+}
+
+#[test]
+fn the_library_holds_the_reference_exercises_with_valid_default_doses() {
+    let keys: Vec<&str> = library().iter().map(|x| x.key).collect();
+    for key in
+        ["knee_to_chest", "piriformis_stretch", "nerve_glide", "prone_extension", "bird_dog", "glute_bridge", "walking"]
+    {
+        assert!(keys.contains(&key), "{key}");
+    }
+    for x in library() {
+        assert!(x.key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "snake_case: {}", x.key);
+        assert!((2..=5).contains(&x.steps.len()), "{}: 2 to 5 steps", x.key);
+        assert!(!x.stop_rules.is_empty(), "{}: a stop rule", x.key);
+        let program = ProgramInput { exercises: vec![prescription(x.key)] };
+        assert!(program.validate(&[], &[]).is_ok(), "{}: its default dose is valid", x.key);
+    }
+    let glide = exercise("nerve_glide").unwrap();
+    assert_eq!((glide.reps, glide.per_day, glide.days_per_week), (10, 1, 7));
+    assert_eq!(exercise("piriformis_stretch").unwrap().hold_seconds, 30);
+}
+
+#[test]
+fn the_nerve_glide_is_refused_with_progressive_weakness_or_any_cauda_equina_sign() {
+    let program = ProgramInput { exercises: vec![prescription("piriformis_stretch"), prescription("nerve_glide")] };
+    for field in ["progressive_weakness", "saddle_numbness", "bladder_change", "bowel_change", "sexual_change"] {
+        let e = program.validate(&[], &[field]).unwrap_err();
+        assert_eq!(fields(&e), ["exercises[1].exercise"], "{field}");
+        assert!(e.0[0].detail.starts_with("not with"), "{}", e.0[0].detail);
+    }
+    let e = program.validate(&[], &["progressive_weakness"]).unwrap_err();
+    assert_eq!(e.0[0].detail, "not with progressive weakness");
+    assert!(program.validate(&[], &["history_of_cancer"]).is_ok(), "other answers leave it allowed");
+}
+
+#[test]
+fn a_block_precaution_excludes_every_exercise() {
+    let block = [precaution(Category::Block, None)];
+    for x in library() {
+        assert!(!excluded_because(x, &block, &[]).is_empty(), "{}", x.key);
+        assert!(excluded_because(x, &[precaution(Category::ModifyPressure, None)], &[]).is_empty(), "{}", x.key);
+    }
+}
+
+#[test]
+fn a_program_names_unknown_duplicate_and_out_of_range_entries() {
+    let mut too_much = prescription("glute_bridge");
+    too_much.sets = 11;
+    too_much.days_per_week = 0;
+    let mut nothing = prescription("bird_dog");
+    nothing.reps = 0;
+    nothing.hold_seconds = 0;
+    let program = ProgramInput {
+        exercises: vec![
+            prescription("knee_to_chest"),
+            Prescription { exercise: "handstand".into(), ..prescription("knee_to_chest") },
+            prescription("knee_to_chest"),
+            too_much,
+            nothing,
+        ],
+    };
+    let e = program.validate(&[], &[]).unwrap_err();
+    assert_eq!(
+        fields(&e),
+        [
+            "exercises[1].exercise",
+            "exercises[2].exercise",
+            "exercises[3].sets",
+            "exercises[3].days_per_week",
+            "exercises[4].reps"
+        ]
+    );
+    assert!(e.0[0].detail.contains("nerve_glide"), "lists the library's keys");
+    assert_eq!(fields(&ProgramInput::default().validate(&[], &[]).unwrap_err()), ["exercises"]);
+}
+
+fn program() -> HomeProgram {
+    HomeProgram {
+        id: ProgramId(3),
+        episode_id: EpisodeId(1),
+        exercises: vec![prescription("knee_to_chest"), prescription("walking")],
+        prescribed_by: UserId(1),
+        created_at: at(0),
+    }
+}
+
+#[test]
+fn a_log_is_within_14_days_and_only_the_programs_exercises() {
+    let log = ExerciseLogInput {
+        on: "2026-03-01".into(),
+        done: vec!["walking".into(), "walking".into()],
+        pain: 4,
+        note: String::new(),
+    };
+    let (on, done, pain, _) = log.validate(&program(), today()).unwrap();
+    assert_eq!((on, done, pain), (date(2026, 3, 1), vec!["walking".to_string()], 4));
+    assert!(ExerciseLogInput { on: "2026-02-16".into(), ..log.clone() }.validate(&program(), today()).is_ok());
+    let old = ExerciseLogInput { on: "2026-02-15".into(), ..log.clone() };
+    assert_eq!(fields(&old.validate(&program(), today()).unwrap_err()), ["on"]);
+    let ahead = ExerciseLogInput { on: "2026-03-03".into(), ..log.clone() };
+    assert_eq!(fields(&ahead.validate(&program(), today()).unwrap_err()), ["on"]);
+    let bad = ExerciseLogInput { done: vec!["walking".into(), "bird_dog".into()], pain: 11, ..log };
+    assert_eq!(fields(&bad.validate(&program(), today()).unwrap_err()), ["done[1]", "pain"]);
+}
+
+#[test]
+fn adherence_counts_exercise_days_done_against_those_due() {
+    let log = |day: u32, done: &[&str], pain: i64| ExerciseLog {
+        program_id: ProgramId(3),
+        on: date(2026, 3, day as i8),
+        done: done.iter().map(|d| d.to_string()).collect(),
+        pain,
+        note: String::new(),
+        created_at: at(0),
+    };
+    let logs = vec![
+        log(1, &["knee_to_chest", "walking"], 5),
+        log(3, &["walking"], 4),
+        log(2, &["knee_to_chest"], 6),
+        ExerciseLog { program_id: ProgramId(99), ..log(4, &["walking"], 1) },
+        log(20, &["walking"], 1),
+    ];
+    // 7 days, 2 daily exercises: 14 due, 4 done.
+    let a = adherence(&program(), &logs, date(2026, 3, 1), date(2026, 3, 7));
+    assert_eq!((a.days_logged, a.percent), (3, 29));
+    assert_eq!(
+        a.pain,
+        [
+            LoggedPain { on: date(2026, 3, 1), pain: 5 },
+            LoggedPain { on: date(2026, 3, 2), pain: 6 },
+            LoggedPain { on: date(2026, 3, 3), pain: 4 }
+        ]
+    );
+    let full = adherence(&program(), &logs[..1], date(2026, 3, 1), date(2026, 3, 1));
+    assert_eq!(full.percent, 100);
+    assert_eq!(adherence(&program(), &[], date(2026, 3, 1), date(2026, 3, 7)).percent, 0);
+}
+
+// ---- Referrals ----
+
+use knead_core::intake::screening::{all_clear, Assessment, Level, Reason};
+use knead_core::intake::{ClientId, OtherCare, ScreeningRecord};
+use knead_core::records::referral::{draft, edit, fhir_bundle, suggested_urgency, ReferralFacts};
+use knead_core::records::{
+    Episode, EpisodeStatus, Recipient, Referral, ReferralId, ReferralInput, ReferralStatus, Side, Urgency,
+};
+
+fn episode() -> Episode {
+    Episode {
+        id: EpisodeId(1),
+        client_id: ClientId(42),
+        condition: "Sciatica".into(),
+        side: Some(Side::Right),
+        started_on: date(2026, 1, 5),
+        status: EpisodeStatus::Active,
+        other_care: OtherCare { physician: true, details: "family doctor, naproxen".into(), ..Default::default() },
+        therapist_id: None,
+        created_by: UserId(1),
+        created_at: at(0),
+    }
+}
+
+fn screening(level: Level) -> ScreeningRecord {
+    let reasons = match level {
+        Level::Clear => vec![],
+        _ => vec![Reason {
+            field: "progressive_weakness".into(),
+            level,
+            message: "weakness that is getting worse".into(),
+        }],
+    };
+    ScreeningRecord {
+        id: knead_core::intake::ScreeningId("s1".into()),
+        answers: all_clear().validate().unwrap(),
+        assessment: Assessment { level, reasons },
+        client: Some(ClientId(42)),
+        booking: None,
+        created_at: at(1),
+    }
+}
+
+fn six_flat_visits() -> Vec<Measure> {
+    let mut m = weekly(&[7, 7, 7, 7, 7, 7]);
+    m.push(measure(60, "psfs", 0, psfs(&[3, 4, 5]), &[]));
+    m.push(measure(61, "psfs", 35, psfs(&[3, 4, 6]), &[]));
+    m.push(measure(
+        62,
+        "startback",
+        0,
+        json!({"items": [true, true, false, false, true, false, false, false], "bothersome": "moderately"}),
+        &[],
+    ));
+    m.push(measure(63, "nprs_back", 0, json!({"value": 4}), &[]));
+    m
+}
+
+fn referral_of(content: knead_core::records::referral::ReferralContent, status: ReferralStatus) -> Referral {
+    let signed = status == ReferralStatus::Signed;
+    Referral {
+        id: ReferralId(9),
+        episode_id: EpisodeId(1),
+        recipient: content.recipient,
+        recipient_name: content.recipient_name,
+        urgency: content.urgency,
+        reason: content.reason,
+        body: content.body,
+        status,
+        created_by: UserId(1),
+        created_at: at(36),
+        signed_by: signed.then_some(UserId(1)),
+        signed_at: signed.then(|| at(36)),
+        signed_name: signed.then(|| "Sam Rivera, RMT".to_string()),
+    }
+}
+
+#[test]
+fn the_urgency_follows_the_response() {
+    let measures = six_flat_visits();
+    let non_responder = assess(&measures, Signals::default(), &ResponsePolicy::default(), &[]);
+    assert_eq!(non_responder.status, ResponseStatus::NonResponder);
+    assert_eq!(suggested_urgency(&non_responder), Urgency::Routine);
+    let worse = assess(&weekly(&[4, 7]), Signals::default(), &ResponsePolicy::default(), &[]);
+    assert_eq!(suggested_urgency(&worse), Urgency::Urgent);
+}
+
+#[test]
+fn a_draft_holds_the_reason_red_flags_scores_treatment_and_other_care() {
+    let measures = six_flat_visits();
+    let response = assess(&measures, Signals::default(), &ResponsePolicy::default(), &[]);
+    let screenings = [screening(Level::Clear)];
+    let treatment =
+        [("2026-01-05".to_string(), "Swedish massage, Myofascial release".to_string(), "relaxed".to_string())];
+    let facts = ReferralFacts {
+        episode: &episode(),
+        client_name: "Alex Example",
+        response: &response,
+        measures: &measures,
+        screenings: &screenings,
+        treatment: &treatment,
+        therapist_name: "Sam Rivera, RMT",
+    };
+    let content = draft(&facts, &ReferralInput::default()).unwrap();
+    assert_eq!((content.recipient, content.urgency), (Recipient::Physician, Urgency::Routine));
+    assert_eq!(content.reason, response.recommendation);
+    for expected in [
+        "Alex Example",
+        "sciatica (right)",
+        "2026-01-05",
+        "Red-flag screening",
+        "2026-01-06: clear",
+        "Leg pain (NPRS 0-10): 7 on 2026-01-05; 7 on 2026-02-09 (6 recorded)",
+        "PSFS",
+        "total 3, distress 1, low risk",
+        "Swedish massage, Myofascial release",
+        "a physician (family doctor, naproxen)",
+        "Sam Rivera, RMT",
+    ] {
+        assert!(content.body.contains(expected), "{expected} in:\n{}", content.body);
+    }
+    // An urgent screening raises a routine suggestion to urgent; the therapist's choice stands.
+    let urgent = [screening(Level::Urgent)];
+    let facts = ReferralFacts { screenings: &urgent, ..facts };
+    assert_eq!(draft(&facts, &ReferralInput::default()).unwrap().urgency, Urgency::Urgent);
+    let chosen = ReferralInput {
+        urgency: Some(Urgency::Routine),
+        recipient: Some(Recipient::Physiotherapist),
+        ..Default::default()
+    };
+    let content = draft(&facts, &chosen).unwrap();
+    assert_eq!((content.urgency, content.recipient), (Urgency::Routine, Recipient::Physiotherapist));
+    let blank = ReferralInput { reason: Some(" ".into()), ..Default::default() };
+    assert_eq!(fields(&draft(&facts, &blank).unwrap_err()), ["reason"]);
+}
+
+#[test]
+fn an_edit_keeps_what_it_leaves_out_and_a_signed_letter_is_refused() {
+    let content = knead_core::records::referral::ReferralContent {
+        recipient: Recipient::Physician,
+        recipient_name: "Dr. Lee".into(),
+        urgency: Urgency::Routine,
+        reason: "Not improving.".into(),
+        body: "Letter.".into(),
+    };
+    let draft_letter = referral_of(content.clone(), ReferralStatus::Draft);
+    let edited =
+        edit(&draft_letter, &ReferralInput { body: Some("Edited letter.".into()), ..Default::default() }).unwrap();
+    assert_eq!(
+        (edited.body.as_str(), edited.reason.as_str(), edited.recipient_name.as_str()),
+        ("Edited letter.", "Not improving.", "Dr. Lee")
+    );
+    let too_long = ReferralInput { reason: Some("x".repeat(501)), body: Some(String::new()), ..Default::default() };
+    assert_eq!(fields(&edit(&draft_letter, &too_long).unwrap_err()), ["reason", "body"]);
+    let signed = referral_of(content, ReferralStatus::Signed);
+    assert_eq!(fields(&edit(&signed, &ReferralInput::default()).unwrap_err()), ["status"]);
+}
+
+#[test]
+fn the_fhir_bundle_holds_a_service_request_and_one_observation_per_measure() {
+    let measures = six_flat_visits();
+    let content = knead_core::records::referral::ReferralContent {
+        recipient: Recipient::Physician,
+        recipient_name: String::new(),
+        urgency: Urgency::Urgent,
+        reason: "Leg pain is worse.".into(),
+        body: "Letter body.".into(),
+    };
+    let signed = referral_of(content.clone(), ReferralStatus::Signed);
+    let bundle = fhir_bundle(&signed, &episode(), "Alex Example", &measures);
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    let entries = bundle["entry"].as_array().unwrap();
+    assert_eq!(entries.len(), 2 + measures.len());
+    for e in entries {
+        let url = e["fullUrl"].as_str().unwrap();
+        let id = url.strip_prefix("urn:uuid:").unwrap();
+        assert_eq!(id.len(), 36);
+        assert_eq!(e["resource"]["id"], id);
+    }
+    let request = &entries[0]["resource"];
+    assert_eq!(request["resourceType"], "ServiceRequest");
+    assert_eq!(
+        (request["status"].as_str(), request["intent"].as_str(), request["priority"].as_str()),
+        (Some("active"), Some("order"), Some("urgent"))
+    );
+    assert_eq!(request["reasonCode"][0]["coding"][0]["code"], "23056005");
+    assert_eq!(request["subject"]["display"], "Alex Example");
+    assert!(request["authoredOn"].is_string());
+    assert_eq!(request["supportingInfo"].as_array().unwrap().len(), measures.len());
+    assert_eq!(request["note"][1]["text"], "Letter body.");
+    assert!(request.get("performer").is_none(), "no empty recipient name");
+    let observations: Vec<&serde_json::Value> =
+        entries.iter().map(|e| &e["resource"]).filter(|r| r["resourceType"] == "Observation").collect();
+    assert_eq!(observations.len(), measures.len());
+    for o in &observations {
+        assert_eq!(o["status"], "final");
+        assert_eq!(o["category"][0]["coding"][0]["code"], "survey");
+        assert!(o["effectiveDateTime"].is_string());
+    }
+    let nprs = observations.iter().find(|o| o["code"]["coding"][0]["code"] == "72514-3").unwrap();
+    assert_eq!(nprs["valueInteger"], 7);
+    assert!(nprs["code"]["text"].as_str().unwrap().contains("Leg"));
+    let startback = observations.iter().find(|o| o["code"]["coding"][0]["code"] == "91351-7").unwrap();
+    assert_eq!(startback["valueInteger"], 3);
+    assert_eq!(startback["component"][0]["code"]["coding"][0]["code"], "91350-9");
+    assert_eq!(startback["component"][1]["valueCodeableConcept"]["coding"][0]["code"], "LA9194-7");
+    // A draft is a draft, unsigned; the same referral exports the same document.
+    let draft_letter = referral_of(content, ReferralStatus::Draft);
+    let draft_bundle = fhir_bundle(&draft_letter, &episode(), "Alex Example", &measures);
+    assert_eq!(draft_bundle["entry"][0]["resource"]["status"], "draft");
+    assert!(draft_bundle["entry"][0]["resource"].get("authoredOn").is_none());
+    assert_eq!(draft_bundle, fhir_bundle(&draft_letter, &episode(), "Alex Example", &measures));
+    let not_sciatica = Episode { condition: "Neck strain".into(), ..episode() };
+    assert!(fhir_bundle(&draft_letter, &not_sciatica, "A", &[])["entry"][0]["resource"]["reasonCode"][0]
+        .get("coding")
+        .is_none());
 }

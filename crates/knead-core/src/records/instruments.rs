@@ -218,6 +218,16 @@ pub enum StartBackRisk {
     High,
 }
 
+impl StartBackRisk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartBackRisk::Low => "low",
+            StartBackRisk::Medium => "medium",
+            StartBackRisk::High => "high",
+        }
+    }
+}
+
 /// A measure as submitted: `answers` is the instrument's own shape (NPRS `{"value"}`; PSFS
 /// `{"activities":[{"name","score"}]}`; STarT Back `{"items":[8 booleans],"bothersome"}`; a loaded
 /// instrument `{"items":[score or null per item]}`).
