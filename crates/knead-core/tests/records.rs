@@ -270,7 +270,9 @@ fn early_warning_comes_at_visit_3_not_2() {
     assert_eq!(status(&twice_weekly(&[6, 6])), ResponseStatus::TooEarly);
     assert_eq!(status(&twice_weekly(&[6, 6, 6])), ResponseStatus::EarlyWarning);
     // An improvement of a point is enough at the early checkpoint.
-    assert_eq!(status(&twice_weekly(&[6, 6, 5])), ResponseStatus::TooEarly);
+    let some_change = assess(&twice_weekly(&[6, 6, 5]), Signals::default(), &ResponsePolicy::default(), &[]);
+    assert_eq!(some_change.status, ResponseStatus::TooEarly);
+    assert!(some_change.recommendation.contains("not yet at the responder threshold"));
     let r = assess(&twice_weekly(&[6, 6, 6]), Signals::default(), &ResponsePolicy::default(), &[]);
     assert!(r.rescreen);
     assert!(r.recommendation.starts_with("Clinic policy:"));
@@ -907,7 +909,8 @@ fn a_draft_holds_the_reason_red_flags_scores_treatment_and_other_care() {
     assert_eq!(content.reason, response.recommendation);
     for expected in [
         "Alex Example",
-        "sciatica (right)",
+        "Sciatica (right)",
+        "not responding by the review point",
         "2026-01-05",
         "Red-flag screening",
         "2026-01-06: clear",

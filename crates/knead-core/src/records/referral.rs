@@ -238,13 +238,13 @@ fn letter(facts: &ReferralFacts<'_>, recipient: Recipient, name: &str, urgency: 
         format!(
             "I am referring {}, whom I see for massage therapy for {}, which began on {}.",
             facts.client_name,
-            episode.title().to_lowercase(),
+            episode.title(),
             episode.started_on
         ),
         String::new(),
         format!("Reason for referral: {reason}"),
         format!("Urgency: {}.", urgency.as_str()),
-        format!("Response to treatment: {}.", facts.response.status.as_str().replace('_', " ")),
+        format!("Response to treatment, by the clinic's policy: {}.", facts.response.status.label()),
     ];
     out.extend(facts.response.reasons.iter().map(|r| format!("- {r}")));
     out.push(String::new());

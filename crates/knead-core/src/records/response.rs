@@ -128,6 +128,18 @@ impl ResponseStatus {
         }
     }
 
+    /// In plain words, for the pages and letters.
+    pub fn label(self) -> &'static str {
+        match self {
+            ResponseStatus::Responding => "responding",
+            ResponseStatus::TooEarly => "too early to judge",
+            ResponseStatus::EarlyWarning => "early warning: little change so far",
+            ResponseStatus::NonResponder => "not responding by the review point",
+            ResponseStatus::CeilingReached => "the course's limit reached without enough change",
+            ResponseStatus::Deteriorating => "getting worse",
+        }
+    }
+
     /// Whether it asks the therapist to act (an alert on the dashboard).
     pub fn needs_action(self) -> bool {
         !matches!(self, ResponseStatus::Responding | ResponseStatus::TooEarly)
@@ -218,6 +230,8 @@ fn signals_with_startback(signals: Signals, sorted: &[&Measure]) -> Signals {
 struct Judgement {
     status: ResponseStatus,
     reasons: Vec<String>,
+    /// Whether the early checkpoint has passed (a `too_early` then means "some change, not yet enough").
+    past_early: bool,
 }
 
 impl Judgement {
@@ -225,6 +239,7 @@ impl Judgement {
         Judgement {
             status: ResponseStatus::TooEarly,
             reasons: vec!["No leg pain (NPRS) recorded yet: the baseline is the first one.".to_string()],
+            past_early: false,
         }
     }
 }
@@ -343,7 +358,7 @@ fn judge(
     } else {
         ResponseStatus::TooEarly
     };
-    Judgement { status, reasons }
+    Judgement { status, reasons, past_early: at(policy.early_visit, policy.early_week) }
 }
 
 /// The response with its recommendation in plain words, labelled as the clinic's policy.
@@ -375,6 +390,10 @@ fn verdict(judgement: Judgement, signals: Signals, p: &ResponsePolicy, since: Op
         ),
         ResponseStatus::Responding => "Clinic policy: leg pain has improved by the responder threshold. Continue \
                                        the plan and keep recording pain at each visit."
+            .to_string(),
+        ResponseStatus::TooEarly if judgement.past_early => "Clinic policy: some change, not yet at the responder \
+                                                             threshold. Keep recording leg and back pain at each \
+                                                             visit, and function (PSFS) at least every third visit."
             .to_string(),
         ResponseStatus::TooEarly => "Clinic policy: too early to judge. Record leg and back pain at each visit, \
                                      and function (PSFS) at least every third visit."
