@@ -1020,3 +1020,15 @@ fn the_fhir_bundle_holds_a_service_request_and_one_observation_per_measure() {
         .get("coding")
         .is_none());
 }
+
+#[test]
+fn docs_clinical_lists_every_exercise_and_every_policy_setting() {
+    let doc = include_str!("../../../docs/CLINICAL.md");
+    for x in library() {
+        assert!(doc.contains(&format!("| `{}` |", x.key)), "docs/CLINICAL.md lacks the exercise {}", x.key);
+    }
+    let policy = serde_json::to_value(ResponsePolicy::default()).unwrap();
+    for (setting, _) in policy.as_object().unwrap() {
+        assert!(doc.contains(&format!("`{setting}`")), "docs/CLINICAL.md lacks the setting {setting}");
+    }
+}
