@@ -1032,3 +1032,10 @@ fn docs_clinical_lists_every_exercise_and_every_policy_setting() {
         assert!(doc.contains(&format!("`{setting}`")), "docs/CLINICAL.md lacks the setting {setting}");
     }
 }
+
+#[test]
+fn new_nerve_symptoms_are_deterioration_even_before_a_leg_score() {
+    let signals = Signals { new_neuro_symptoms: true, high_startback: false };
+    let r = assess(&[], signals, &ResponsePolicy::default(), &[]);
+    assert_eq!((r.status, r.since, r.rescreen), (ResponseStatus::Deteriorating, None, true));
+}

@@ -194,9 +194,8 @@ pub fn assess(
     let day = |m: &Measure| m.taken_at.to_zoned(TimeZone::UTC).date();
     let mut visit_days: Vec<Date> = sorted.iter().filter(|m| m.instrument == NPRS_LEG).map(|m| day(m)).collect();
     visit_days.dedup();
-    let Some(first) = sorted.first().map(|m| day(m)) else {
-        return verdict(Judgement::none(), signals, policy, None);
-    };
+    // Weeks count from the first measure of any instrument; with a visit there is one.
+    let first = sorted.first().map_or(Date::MIN, |m| day(m));
     let mut statuses = Vec::with_capacity(visit_days.len());
     for (i, visit) in visit_days.iter().enumerate() {
         let prefix: Vec<&Measure> = sorted.iter().copied().filter(|m| day(m) <= *visit).collect();
@@ -205,6 +204,7 @@ pub fn assess(
         statuses.push(judge(&prefix, first, *visit, signals_then, policy, loaded));
     }
     let Some(current) = statuses.pop() else {
+        // No leg NPRS yet: too early, unless new nerve symptoms already say worse.
         let mut judgement = Judgement::none();
         judgement.status = if signals.new_neuro_symptoms { ResponseStatus::Deteriorating } else { judgement.status };
         return verdict(judgement, signals_with_startback(signals, &sorted), policy, None);
