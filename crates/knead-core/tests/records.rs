@@ -916,7 +916,7 @@ fn a_draft_holds_the_reason_red_flags_scores_treatment_and_other_care() {
         "2026-01-06: clear",
         "Leg pain (NPRS 0-10): 7 on 2026-01-05; 7 on 2026-02-09 (6 recorded)",
         "PSFS",
-        "total 3, distress 1, low risk",
+        "Keele STarT Back: total 3, distress 1, low risk on 2026-01-05 (recorded once)",
         "Swedish massage, Myofascial release",
         "a physician (family doctor, naproxen)",
         "Sam Rivera, RMT",
