@@ -40,6 +40,7 @@ fn nprs_scores_0_to_10_and_names_the_field_otherwise() {
             assert_eq!(fields(&e), ["answers.value"], "{bad}");
         }
         assert_eq!(fields(&score(key, &json!([3]), &[]).unwrap_err()), ["answers"]);
+        assert_eq!(fields(&score(key, &json!({"value": 3, "side": "left"}), &[]).unwrap_err()), ["answers.side"]);
     }
 }
 
