@@ -83,6 +83,7 @@ pub trait RecordStore: Send + Sync {
     /// Adds a signed amendment of a signed note (the newest version of it), linked to it with who, when and
     /// why; the original stays as it was. `Conflict { field: "status" }` when `of` is a draft or already
     /// amended (amend the newest version).
+    #[allow(clippy::too_many_arguments)] // The note, its correction and its signature, as `sign_note` has.
     async fn amend_note(
         &self,
         of: NoteId,

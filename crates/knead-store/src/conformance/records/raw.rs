@@ -45,7 +45,7 @@ pub async fn a_client_from_before_care_records_gets_an_episode(store: &dyn Store
     let therapist = store.create_therapist(&therapist, t0()).await.unwrap().id;
     let c = Chart { staff, other_staff: staff, therapist, client: client.id };
     let ep = episode(store, &c).await;
-    assert_eq!(store.client_episodes(client.id).await.unwrap(), [ep.clone()]);
+    assert_eq!(store.client_episodes(client.id).await.unwrap(), std::slice::from_ref(&ep));
     store.add_measure(&nprs(ep.id, 6.0, t0()), t0(), &created(&c, "measure")).await.unwrap();
     assert_eq!(store.measures(ep.id).await.unwrap().len(), 1);
     verify(GENESIS, &store.audit_entries(0, 100).await.unwrap()).unwrap();
