@@ -190,6 +190,18 @@ pub async fn a_care_record_that_cannot_be_read_is_a_corrupt_row<D: SqlDatabase>(
     assert_corrupt(store.measure(measure.id).await, "measures", measure.id, "hidden");
     assert_corrupt(store.measures(ep.id).await, "measures", measure.id, "hidden");
 
+    // A draft marked signed with no signature is not a signed letter (the schema's check goes first: dialect).
+    let content = referral_content("Reason");
+    let letter = store.create_referral(ep.id, &content, c.staff, t0(), &created(&c, "referral")).await.unwrap();
+    let lift = match D::BACKEND {
+        "sqlite" => "pragma ignore_check_constraints = on",
+        _ => "alter table referrals drop constraint referrals_signed_check",
+    };
+    db.execute(lift, &[]).await.unwrap();
+    db.execute("update referrals set status = 'signed' where id = $1", &[letter.id.into()]).await.unwrap();
+    assert_corrupt(store.referral(letter.id).await, "referrals", letter.id, "Dr. Fictional");
+    assert_corrupt(store.referrals(ep.id).await, "referrals", letter.id, "Dr. Fictional");
+
     // A definition stored under another key than its own is not that instrument.
     store.save_instrument(&instrument("walking_index", 1), t0()).await.unwrap();
     db.execute("update instruments set key = 'other_index'", &[]).await.unwrap();
