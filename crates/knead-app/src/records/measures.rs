@@ -47,6 +47,15 @@ pub async fn record(app: &App, by: &User, episode: EpisodeId, input: &MeasureInp
     Ok(app.store().add_measure(&draft, app.now(), &audit).await?)
 }
 
+/// An episode's measures, oldest first, for staff who may see it or the client themselves. One audit
+/// entry (read).
+pub async fn of_episode(app: &App, viewer: &User, episode: EpisodeId) -> AppResult<Vec<Measure>> {
+    let (found, _) = visible_episode(app, viewer, episode).await?;
+    let measures = app.store().measures(episode).await?;
+    crate::clients::record_read(app, Some(viewer), Some(found.client_id), "measures", episode.to_string()).await?;
+    Ok(measures)
+}
+
 /// When a measure was taken: now when left out, otherwise an RFC 3339 time no later than a minute from now.
 fn taken_at(app: &App, text: Option<&str>) -> Result<jiff::Timestamp, knead_core::FieldError> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {

@@ -192,3 +192,45 @@ pub async fn context(
     record_read(app, Some(staff), Some(file.episode.client_id), "note_context", which).await?;
     Ok(NoteContext { episode: file, last_note, plan, precautions, adherence })
 }
+
+/// Changes some fields of a draft (a JSON object of `NoteInput` fields; the others keep their value); a
+/// signed note is `Conflict { code: Signed, field: "status" }` whatever the changes say. One audit entry
+/// (change).
+pub async fn patch(app: &App, staff: &User, id: NoteId, changes: &serde_json::Value) -> AppResult<SoapNote> {
+    let (note, _) = staff_note(app, staff, id).await?;
+    if note.status == knead_core::records::NoteStatus::Signed {
+        return Err(AppError::Conflict { code: ConflictCode::Signed, field: "status" });
+    }
+    let Some(changes) = changes.as_object() else {
+        return Err(AppError::field("invalid", "body", "must be a JSON object of the fields to change"));
+    };
+    let mut merged = match serde_json::to_value(input_of(&note.content)) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return Err(AppError::Internal("a note's content did not serialise as an object".into())),
+    };
+    for (key, value) in changes {
+        merged.insert(key.clone(), value.clone());
+    }
+    let input: NoteInput = serde_json::from_value(serde_json::Value::Object(merged))
+        .map_err(|e| AppError::field("invalid", "body", e.to_string()))?;
+    update(app, staff, id, &input).await
+}
+
+/// A note's stored content as the input that would write it again.
+pub fn input_of(content: &knead_core::records::note::NoteContent) -> NoteInput {
+    NoteInput {
+        booking_id: content.booking_id,
+        subjective: content.subjective.clone(),
+        objective: content.objective.clone(),
+        assessment: content.assessment.clone(),
+        plan: content.plan.clone(),
+        areas_treated: content.areas_treated.clone(),
+        techniques: content.techniques.clone(),
+        pressure: content.pressure,
+        response: content.response.clone(),
+        self_care: content.self_care.clone(),
+        referrals: content.referrals.clone(),
+        started_at: content.started_at.to_string(),
+        duration_minutes: content.duration_minutes,
+    }
+}
