@@ -7,6 +7,7 @@
 //! record by a person leaves exactly one audit entry (a page is one read); every change is stored with its
 //! entry in one transaction.
 
+mod access;
 pub mod episodes;
 pub mod measures;
 pub mod notes;

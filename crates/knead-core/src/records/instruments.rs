@@ -8,9 +8,10 @@
 use super::episode::EpisodeId;
 use super::record_id;
 use crate::account::UserId;
-use crate::validation::ValidationErrors;
+use crate::validation::{FieldError, ValidationErrors};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
 
 record_id!(
     /// An outcome measure's id.
@@ -22,6 +23,10 @@ pub const NPRS_LEG: &str = "nprs_leg";
 pub const NPRS_BACK: &str = "nprs_back";
 pub const PSFS: &str = "psfs";
 pub const STARTBACK: &str = "startback";
+pub const BUILT_IN: [&str; 4] = [NPRS_LEG, NPRS_BACK, PSFS, STARTBACK];
+
+/// STarT Back item 9 (how bothersome): only the two highest answers score a point.
+pub const BOTHERSOME: [&str; 5] = ["not_at_all", "slightly", "moderately", "very_much", "extremely"];
 
 /// How a definition file's items are scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +107,79 @@ impl InstrumentDefinition {
     /// Checks the file: a valid, non-built-in key, 1..=100 items each with 2..=10 answers, scores 0..=100,
     /// `count` only with 0/1 scores, `min_answered` within the items.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        todo!("records: instrument definition validation")
+        let mut e = ValidationErrors::default();
+        let key_ok = (2..=40).contains(&self.key.len())
+            && self.key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !key_ok {
+            e.push(FieldError::new("invalid", "key", "must be 2 to 40 characters of a-z, 0-9 and _"));
+        } else if BUILT_IN.contains(&self.key.as_str()) {
+            e.push(FieldError::new(
+                "invalid",
+                "key",
+                format!("must not be a built-in instrument's key ({})", BUILT_IN.join(", ")),
+            ));
+        }
+        e.text("name", &self.name, 1, 120);
+        e.text("copyright", &self.copyright, 0, 2000);
+        if self.items.is_empty() || self.items.len() > 100 {
+            e.push(FieldError::new(
+                "out_of_range",
+                "items",
+                format!("must have 1 to 100 items (got {})", self.items.len()),
+            ));
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            e.text(&format!("items[{i}].text"), &item.text, 1, 1000);
+            if !(2..=10).contains(&item.answers.len()) {
+                e.push(FieldError::new(
+                    "out_of_range",
+                    format!("items[{i}].answers"),
+                    format!("must have 2 to 10 answers (got {})", item.answers.len()),
+                ));
+            }
+            for (j, answer) in item.answers.iter().enumerate() {
+                e.text(&format!("items[{i}].answers[{j}].label"), &answer.label, 1, 200);
+                let field = format!("items[{i}].answers[{j}].score");
+                if self.scoring == ScoringRule::Count {
+                    if !(0..=1).contains(&answer.score) {
+                        e.push(FieldError::new("out_of_range", field, "must be 0 or 1 for a count"));
+                    }
+                } else {
+                    e.range(&field, answer.score, 0, 100, "");
+                }
+            }
+        }
+        if let Some(min) = self.min_answered {
+            e.range("min_answered", min, 1, self.items.len().max(1) as i64, " items");
+        }
+        let change = self.important_change;
+        if let Some(points) = change.points {
+            if !(points.is_finite() && points > 0.0 && points <= 1000.0) {
+                e.push(FieldError::new("out_of_range", "important_change.points", "must be above 0"));
+            }
+        }
+        if let Some(percent) = change.percent {
+            if !(percent.is_finite() && percent > 0.0 && percent <= 100.0) {
+                e.push(FieldError::new("out_of_range", "important_change.percent", "must be above 0, at most 100"));
+            }
+        }
+        if let Some(loinc) = &self.loinc {
+            let parts: Vec<&str> = loinc.split('-').collect();
+            let ok = parts.len() == 2
+                && (1..=7).contains(&parts[0].len())
+                && parts[0].bytes().all(|b| b.is_ascii_digit())
+                && parts[1].len() == 1
+                && parts[1].bytes().all(|b| b.is_ascii_digit());
+            if !ok {
+                e.push(FieldError::new("invalid", "loinc", "must be a LOINC code such as 72514-3"));
+            }
+        }
+        e.check()
+    }
+
+    /// The highest score an item allows.
+    fn item_max(item: &InstrumentItem) -> i64 {
+        item.answers.iter().map(|a| a.score).max().unwrap_or(0)
     }
 }
 
@@ -141,6 +218,16 @@ pub enum StartBackRisk {
     High,
 }
 
+impl StartBackRisk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartBackRisk::Low => "low",
+            StartBackRisk::Medium => "medium",
+            StartBackRisk::High => "high",
+        }
+    }
+}
+
 /// A measure as submitted: `answers` is the instrument's own shape (NPRS `{"value"}`; PSFS
 /// `{"activities":[{"name","score"}]}`; STarT Back `{"items":[8 booleans],"bothersome"}`; a loaded
 /// instrument `{"items":[score or null per item]}`).
@@ -164,8 +251,183 @@ pub fn score(
     answers: &serde_json::Value,
     loaded: &[InstrumentDefinition],
 ) -> Result<Score, ValidationErrors> {
-    let _ = (key, answers, loaded);
-    todo!("records: scoring")
+    match key {
+        NPRS_LEG | NPRS_BACK => score_nprs(answers),
+        PSFS => score_psfs(answers),
+        STARTBACK => score_startback(answers),
+        _ => match loaded.iter().find(|d| d.key == key) {
+            Some(definition) => score_loaded(definition, answers),
+            None => {
+                let mut allowed: Vec<&str> = BUILT_IN.to_vec();
+                allowed.extend(loaded.iter().map(|d| d.key.as_str()));
+                Err(ValidationErrors::single(
+                    "invalid",
+                    "instrument",
+                    format!("must be one of: {}", allowed.join(", ")),
+                ))
+            }
+        },
+    }
+}
+
+/// Whether a lower score is better on the instrument `key` (pain and disability: yes; PSFS: no).
+pub fn lower_is_better(key: &str, loaded: &[InstrumentDefinition]) -> bool {
+    match key {
+        PSFS => false,
+        NPRS_LEG | NPRS_BACK | STARTBACK => true,
+        _ => loaded.iter().find(|d| d.key == key).is_none_or(|d| d.lower_is_better),
+    }
+}
+
+/// A person-facing name for the instrument `key`.
+pub fn instrument_name<'a>(key: &'a str, loaded: &'a [InstrumentDefinition]) -> &'a str {
+    match key {
+        NPRS_LEG => "Leg pain (NPRS 0-10)",
+        NPRS_BACK => "Back pain (NPRS 0-10)",
+        PSFS => "Patient-Specific Functional Scale (PSFS)",
+        STARTBACK => "Keele STarT Back",
+        _ => loaded.iter().find(|d| d.key == key).map_or(key, |d| d.name.as_str()),
+    }
+}
+
+/// The answers as an object, or an error saying which shape the instrument takes.
+fn object<'a>(answers: &'a Json, shape: &str) -> Result<&'a serde_json::Map<String, Json>, ValidationErrors> {
+    answers
+        .as_object()
+        .ok_or_else(|| ValidationErrors::single("invalid", "answers", format!("must be an object: {shape}")))
+}
+
+/// A whole number within `min..=max` at `field`.
+fn whole(value: Option<&Json>, field: &str, min: i64, max: i64) -> Result<i64, FieldError> {
+    match value.and_then(Json::as_i64) {
+        Some(n) if (min..=max).contains(&n) => Ok(n),
+        Some(n) => Err(FieldError::new("out_of_range", field, format!("must be between {min} and {max} (got {n})"))),
+        None if value.is_none_or(Json::is_null) => {
+            Err(FieldError::new("required", field, format!("is required: a whole number from {min} to {max}")))
+        }
+        None => Err(FieldError::new("invalid", field, format!("must be a whole number from {min} to {max}"))),
+    }
+}
+
+fn score_nprs(answers: &Json) -> Result<Score, ValidationErrors> {
+    let map = object(answers, r#"{"value": 0..10}"#)?;
+    let value = whole(map.get("value"), "answers.value", 0, 10).map_err(|e| ValidationErrors(vec![e]))?;
+    Ok(Score::Value { value: value as f64, answered: None })
+}
+
+fn score_psfs(answers: &Json) -> Result<Score, ValidationErrors> {
+    let map = object(answers, r#"{"activities": [{"name", "score"}]}"#)?;
+    let Some(activities) = map.get("activities").and_then(Json::as_array) else {
+        return Err(ValidationErrors::single(
+            "required",
+            "answers.activities",
+            "is required: a list of 3 to 5 activities, each with a name and a score from 0 to 10",
+        ));
+    };
+    let mut e = ValidationErrors::default();
+    if !(3..=5).contains(&activities.len()) {
+        e.push(FieldError::new(
+            "out_of_range",
+            "answers.activities",
+            format!("must list 3 to 5 activities (got {})", activities.len()),
+        ));
+    }
+    let mut total = 0;
+    for (i, activity) in activities.iter().enumerate() {
+        let name = activity.get("name").and_then(Json::as_str).unwrap_or("");
+        e.text(&format!("answers.activities[{i}].name"), name, 1, 120);
+        let field = format!("answers.activities[{i}].score");
+        if let Some(score) = e.take(whole(activity.get("score"), &field, 0, 10)) {
+            total += score;
+        }
+    }
+    e.finish(|| Some(Score::Value { value: total as f64 / activities.len() as f64, answered: None }))
+}
+
+fn score_startback(answers: &Json) -> Result<Score, ValidationErrors> {
+    let map = object(answers, r#"{"items": [8 true/false], "bothersome"}"#)?;
+    let mut e = ValidationErrors::default();
+    let items: Option<Vec<bool>> = map
+        .get("items")
+        .and_then(Json::as_array)
+        .filter(|items| items.len() == 8)
+        .and_then(|items| items.iter().map(Json::as_bool).collect());
+    if items.is_none() {
+        e.push(FieldError::new(
+            "invalid",
+            "answers.items",
+            "must be a list of 8 answers, true (agree) or false (disagree), for items 1 to 8",
+        ));
+    }
+    let bothersome = map.get("bothersome").and_then(Json::as_str).filter(|b| BOTHERSOME.contains(b));
+    if bothersome.is_none() {
+        e.push(FieldError::new("invalid", "answers.bothersome", format!("must be one of: {}", BOTHERSOME.join(", "))));
+    }
+    e.finish(|| {
+        let items = items?;
+        let item9 = i64::from(matches!(bothersome?, "very_much" | "extremely"));
+        let agreed = |range: std::ops::Range<usize>| items[range].iter().filter(|a| **a).count() as i64;
+        let total = agreed(0..8) + item9;
+        let distress = agreed(4..8) + item9;
+        let risk = if total <= 3 {
+            StartBackRisk::Low
+        } else if distress <= 3 {
+            StartBackRisk::Medium
+        } else {
+            StartBackRisk::High
+        };
+        Some(Score::StartBack { total, distress, risk })
+    })
+}
+
+/// A loaded instrument: one answer score (or null, unanswered) per item.
+fn score_loaded(definition: &InstrumentDefinition, answers: &Json) -> Result<Score, ValidationErrors> {
+    let map = object(answers, r#"{"items": [a score or null per item]}"#)?;
+    let count = definition.items.len();
+    let Some(given) = map.get("items").and_then(Json::as_array).filter(|items| items.len() == count) else {
+        return Err(ValidationErrors::single(
+            "invalid",
+            "answers.items",
+            format!("must be a list of {count} answer scores, one per item (null when unanswered)"),
+        ));
+    };
+    let partial = definition.scoring == ScoringRule::PercentOfAnswered;
+    let mut e = ValidationErrors::default();
+    let (mut sum, mut possible, mut answered) = (0, 0, 0);
+    for (i, (item, value)) in definition.items.iter().zip(given).enumerate() {
+        let field = format!("answers.items[{i}]");
+        let allowed: Vec<String> = item.answers.iter().map(|a| a.score.to_string()).collect();
+        match value.as_i64() {
+            None if value.is_null() && partial => {}
+            Some(n) if item.answers.iter().any(|a| a.score == n) => {
+                sum += n;
+                possible += InstrumentDefinition::item_max(item);
+                answered += 1;
+            }
+            _ => {
+                let unanswered = if partial { " or null" } else { "" };
+                e.push(FieldError::new("invalid", field, format!("must be one of: {}{unanswered}", allowed.join(", "))))
+            }
+        }
+    }
+    if e.is_empty() && partial {
+        let min = definition.min_answered.unwrap_or(1).max(1);
+        if answered < min {
+            e.push(FieldError::new(
+                "too_few",
+                "answers.items",
+                format!("must have at least {min} of {count} items answered (got {answered})"),
+            ));
+        }
+    }
+    e.finish(|| {
+        let value = match definition.scoring {
+            ScoringRule::Sum | ScoringRule::Count => sum as f64,
+            ScoringRule::PercentOfAnswered if possible > 0 => sum as f64 * 100.0 / possible as f64,
+            ScoringRule::PercentOfAnswered => 0.0,
+        };
+        Some(Score::Value { value, answered: Some(answered) })
+    })
 }
 
 /// A measure as stored.

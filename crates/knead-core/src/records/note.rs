@@ -9,9 +9,10 @@ use super::record_id;
 use crate::account::UserId;
 use crate::booking::BookingId;
 use crate::catalog::TherapistId;
-use crate::validation::ValidationErrors;
-use jiff::Timestamp;
+use crate::validation::{FieldError, ValidationErrors};
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 record_id!(
     /// A SOAP note's id (each version of a note has its own).
@@ -93,17 +94,74 @@ pub struct NoteContent {
 impl NoteInput {
     /// Each text at most 10,000 characters, at most 20 areas and 8 techniques, a start that parses (RFC
     /// 3339) and is no later than `now` plus a day, a duration of 1..=480 minutes.
+    ///
+    /// The start is kept to the whole second, so the content read back from either database digests the same.
     pub fn validate(&self, now: Timestamp) -> Result<NoteContent, ValidationErrors> {
-        let _ = now;
-        todo!("records: note validation")
+        let mut e = ValidationErrors::default();
+        let mut text = |field: &str, value: &str| e.text(field, value, 0, 10_000);
+        let subjective = text("subjective", &self.subjective);
+        let objective = text("objective", &self.objective);
+        let assessment = text("assessment", &self.assessment);
+        let plan = text("plan", &self.plan);
+        let response = text("response", &self.response);
+        let self_care = text("self_care", &self.self_care);
+        let referrals = text("referrals", &self.referrals);
+        let areas_treated = e.labels("areas_treated", &self.areas_treated, 20, 120);
+        let mut techniques: Vec<Technique> = Vec::new();
+        if self.techniques.len() > 8 {
+            e.push(FieldError::new(
+                "too_many",
+                "techniques",
+                format!("must have at most 8 entries (got {})", self.techniques.len()),
+            ));
+        }
+        for technique in &self.techniques {
+            if !techniques.contains(technique) {
+                techniques.push(*technique);
+            }
+        }
+        let started_at = match self.started_at.trim().parse::<Timestamp>() {
+            Ok(at) if at > now + SignedDuration::from_hours(24) => {
+                e.push(FieldError::new("out_of_range", "started_at", "must not be more than a day ahead"));
+                None
+            }
+            Ok(at) => Some(Timestamp::from_second(at.as_second()).unwrap_or(at)),
+            Err(_) => {
+                e.push(FieldError::new("invalid", "started_at", "must be a date and time, RFC 3339"));
+                None
+            }
+        };
+        let duration_minutes = e.range("duration_minutes", self.duration_minutes, 1, 480, " minutes");
+        e.finish(|| {
+            Some(NoteContent {
+                booking_id: self.booking_id,
+                subjective,
+                objective,
+                assessment,
+                plan,
+                areas_treated,
+                techniques,
+                pressure: self.pressure,
+                response,
+                self_care,
+                referrals,
+                started_at: started_at?,
+                duration_minutes,
+            })
+        })
     }
 }
 
 impl NoteContent {
     /// A SHA-256 over the content (hex), stored when the note is signed so that `knead audit verify` can
     /// tell an edited row from the one signed.
+    ///
+    /// The canonical form is the content's JSON (fields in declaration order, the start in RFC 3339).
     pub fn digest(&self) -> String {
-        todo!("records: note digest")
+        // Serializing plain strings, numbers and enums into memory cannot fail; an empty form would still
+        // digest deterministically.
+        let canonical = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(Sha256::digest(&canonical))
     }
 }
 

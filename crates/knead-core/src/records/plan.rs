@@ -6,7 +6,8 @@
 
 use super::episode::EpisodeId;
 use crate::account::UserId;
-use crate::intake::{Consent, Precaution};
+use crate::intake::health::CONSENT_ELEMENTS;
+use crate::intake::{Category, Consent, Precaution};
 use crate::validation::{FieldError, ValidationErrors};
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -230,7 +231,169 @@ impl PlanInput {
     /// `modify_pressure` precaution, no technique on a region a `local_avoid` names. Each error names its
     /// field (`techniques[2].technique`, `consent.risks`...).
     pub fn validate(&self, today: Date, precautions: &[Precaution]) -> Result<PlanDraft, ValidationErrors> {
-        let _ = (today, precautions);
-        todo!("records: plan validation")
+        let mut e = ValidationErrors::default();
+        if !(1..=10).contains(&self.goals.len()) {
+            e.push(FieldError::new(
+                "out_of_range",
+                "goals",
+                format!("must have 1 to 10 goals (got {})", self.goals.len()),
+            ));
+        }
+        let mut goals = Vec::with_capacity(self.goals.len());
+        for (i, goal) in self.goals.iter().enumerate() {
+            let description = e.text(&format!("goals[{i}].description"), &goal.description, 1, 200);
+            let instrument = goal.instrument.as_deref().map(str::trim).filter(|k| !k.is_empty());
+            if let Some(key) = instrument {
+                let ok = (2..=40).contains(&key.len())
+                    && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                if !ok {
+                    e.push(FieldError::new(
+                        "invalid",
+                        format!("goals[{i}].instrument"),
+                        "must be an instrument's key, e.g. nprs_leg or psfs",
+                    ));
+                }
+            }
+            if let Some(target) = goal.target {
+                if !(target.is_finite() && (0.0..=100.0).contains(&target)) {
+                    e.push(FieldError::new(
+                        "out_of_range",
+                        format!("goals[{i}].target"),
+                        "must be a score between 0 and 100",
+                    ));
+                }
+            }
+            goals.push(Goal { description, instrument: instrument.map(str::to_string), target: goal.target });
+        }
+        if !(1..=12).contains(&self.techniques.len()) {
+            e.push(FieldError::new(
+                "out_of_range",
+                "techniques",
+                format!("must have 1 to 12 techniques (got {})", self.techniques.len()),
+            ));
+        }
+        let light_only: Vec<&Precaution> =
+            precautions.iter().filter(|p| p.category == Category::ModifyPressure).collect();
+        let avoided: Vec<(&Precaution, String)> = precautions
+            .iter()
+            .filter(|p| p.category == Category::LocalAvoid)
+            .filter_map(|p| Some((p, region_key(p.region.as_deref()?)?)))
+            .collect();
+        let mut techniques = Vec::with_capacity(self.techniques.len());
+        for (i, planned) in self.techniques.iter().enumerate() {
+            let region = planned
+                .region
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(|r| e.text(&format!("techniques[{i}].region"), r, 1, 120));
+            let region_key = region.as_deref().and_then(region_key);
+            if planned.technique.is_deep() {
+                // A pressure limit on one region binds techniques there and those on the whole body.
+                let limit =
+                    light_only.iter().find(|p| match (p.region.as_deref().and_then(self::region_key), &region_key) {
+                        (Some(limited), Some(planned)) => regions_overlap(&limited, planned),
+                        _ => true,
+                    });
+                if let Some(p) = limit {
+                    e.push(FieldError::new(
+                        "precaution",
+                        format!("techniques[{i}].technique"),
+                        format!(
+                            "{} is deep or forceful work, which the intake's precaution rules out (light pressure \
+                             only: {})",
+                            planned.technique.label(),
+                            p.reason
+                        ),
+                    ));
+                }
+            }
+            if let Some(planned_region) = &region_key {
+                if let Some((p, _)) = avoided.iter().find(|(_, avoid)| regions_overlap(avoid, planned_region)) {
+                    e.push(FieldError::new(
+                        "precaution",
+                        format!("techniques[{i}].region"),
+                        format!("this area is to be left alone (intake precaution: {})", p.reason),
+                    ));
+                }
+            }
+            techniques.push(PlannedTechnique { technique: planned.technique, aim: planned.aim, region });
+        }
+        let pressure = match self.pressure {
+            None => {
+                let allowed: Vec<&str> = Pressure::ALL.iter().map(|p| p.as_str()).collect();
+                e.push(FieldError::new("required", "pressure", format!("is required: one of {}", allowed.join(", "))));
+                None
+            }
+            Some(pressure) if pressure > Pressure::Moderate && !light_only.is_empty() => {
+                e.push(FieldError::new(
+                    "precaution",
+                    "pressure",
+                    format!(
+                        "must be light or moderate: the intake's precaution asks for light pressure ({})",
+                        light_only[0].reason
+                    ),
+                ));
+                None
+            }
+            Some(pressure) => Some(pressure),
+        };
+        match (self.visits_per_week, self.every_weeks) {
+            (Some(n), None) => {
+                e.range("visits_per_week", n, 1, 7, " visits a week");
+            }
+            (None, Some(n)) => {
+                e.range("every_weeks", n, 1, 12, " weeks");
+            }
+            _ => e.push(FieldError::new(
+                "invalid",
+                "visits_per_week",
+                "give exactly one of visits_per_week (1 to 7) and every_weeks (1 to 12)",
+            )),
+        }
+        let review_on = match self.review_on.trim().parse::<Date>() {
+            Ok(d) if d <= today => {
+                e.push(FieldError::new("out_of_range", "review_on", "must be after today"));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                e.push(FieldError::new("invalid", "review_on", "must be a date, YYYY-MM-DD"));
+                None
+            }
+        };
+        let c = self.consent;
+        let given = [c.nature, c.benefits, c.risks, c.alternatives, c.no_treatment, c.right_to_stop];
+        for ((element, told), given) in CONSENT_ELEMENTS.into_iter().zip(given) {
+            if !given {
+                e.push(FieldError::new(
+                    "required",
+                    format!("consent.{element}"),
+                    format!("the client's consent must cover {told}"),
+                ));
+            }
+        }
+        e.finish(|| {
+            Some(PlanDraft {
+                goals,
+                techniques,
+                pressure: pressure?,
+                visits_per_week: self.visits_per_week,
+                every_weeks: self.every_weeks,
+                review_on: review_on?,
+                consent: self.consent,
+            })
+        })
     }
+}
+
+/// A region's words, lowercased, for comparing a plan's regions with a precaution's.
+fn region_key(region: &str) -> Option<String> {
+    let key = region.trim().to_lowercase();
+    (!key.is_empty()).then_some(key)
+}
+
+/// Whether two regions name the same place, or one lies within the other's words ("back", "lower back").
+fn regions_overlap(a: &str, b: &str) -> bool {
+    a == b || a.contains(b) || b.contains(a)
 }

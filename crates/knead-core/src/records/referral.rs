@@ -6,10 +6,16 @@ use super::instruments::Measure;
 use super::record_id;
 use super::response::Response;
 use crate::account::UserId;
+use crate::intake::Level;
 use crate::intake::ScreeningRecord;
 use crate::validation::{FieldError, ValidationErrors};
+use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+mod fhir;
+
+pub use fhir::fhir_bundle;
 
 record_id!(
     /// A referral letter's id.
@@ -41,6 +47,14 @@ impl Recipient {
         Recipient::ALL.into_iter().find(|r| r.as_str() == text.trim()).ok_or_else(|| {
             FieldError::new("invalid", field, "must be one of: physician, physiotherapist, chiropractor")
         })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Recipient::Physician => "Physician",
+            Recipient::Physiotherapist => "Physiotherapist",
+            Recipient::Chiropractor => "Chiropractor",
+        }
     }
 }
 
@@ -147,32 +161,161 @@ pub struct ReferralFacts<'a> {
 
 /// The urgency the response asks for: deterioration `urgent`, any other action `routine`.
 pub fn suggested_urgency(response: &Response) -> Urgency {
-    let _ = response;
-    todo!("records: urgency")
+    match response.status {
+        super::ResponseStatus::Deteriorating => Urgency::Urgent,
+        _ => Urgency::Routine,
+    }
 }
 
 /// Fills a referral from the episode, with the input's choices where given: reason, urgency, and a body in
 /// our words holding the red-flag results, the score history and the treatment so far.
+///
+/// Left to itself the urgency is the response's, raised to `urgent` when the latest screening asks for a
+/// physician within days or sooner (an emergency sends the client to an emergency department, not a letter).
 pub fn draft(facts: &ReferralFacts<'_>, input: &ReferralInput) -> Result<ReferralContent, ValidationErrors> {
-    let _ = (facts, input);
-    todo!("records: referral draft")
+    let screened = facts.screenings.first().map_or(Level::Clear, |s| s.assessment.level);
+    let urgency = input.urgency.unwrap_or_else(|| {
+        let suggested = suggested_urgency(facts.response);
+        if screened >= Level::Urgent {
+            suggested.max(Urgency::Urgent)
+        } else {
+            suggested
+        }
+    });
+    let recipient = input.recipient.unwrap_or(Recipient::Physician);
+    let reason = input.reason.clone().unwrap_or_else(|| facts.response.recommendation.clone());
+    let body = match &input.body {
+        Some(body) => body.clone(),
+        None => letter(facts, recipient, &input.recipient_name, urgency, &reason),
+    };
+    content(recipient, &input.recipient_name, urgency, &reason, &body)
 }
 
 /// Validates an edit of a draft (`reason` 1..=500, `body` 1..=20,000 characters).
+///
+/// What the input leaves out (or leaves blank, for the recipient's name) stays as it is; a signed letter
+/// is refused.
 pub fn edit(current: &Referral, input: &ReferralInput) -> Result<ReferralContent, ValidationErrors> {
-    let _ = (current, input);
-    todo!("records: referral edit")
+    if current.status == ReferralStatus::Signed {
+        return Err(ValidationErrors::single("locked", "status", "a signed referral cannot change"));
+    }
+    let name = if input.recipient_name.trim().is_empty() { &current.recipient_name } else { &input.recipient_name };
+    content(
+        input.recipient.unwrap_or(current.recipient),
+        name,
+        input.urgency.unwrap_or(current.urgency),
+        input.reason.as_deref().unwrap_or(&current.reason),
+        input.body.as_deref().unwrap_or(&current.body),
+    )
 }
 
-/// The referral as a FHIR R4 Bundle (type `collection`): a ServiceRequest (intent `order`, the priority,
-/// reasonCode sciatica where it applies, `supportingInfo` pointing at the Observations) and one
-/// Observation per measure (category `survey`, LOINC codes where the reference gives them).
-pub fn fhir_bundle(
-    referral: &Referral,
-    episode: &Episode,
-    client_name: &str,
-    measures: &[Measure],
-) -> serde_json::Value {
-    let _ = (referral, episode, client_name, measures);
-    todo!("records: FHIR export")
+fn content(
+    recipient: Recipient,
+    recipient_name: &str,
+    urgency: Urgency,
+    reason: &str,
+    body: &str,
+) -> Result<ReferralContent, ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let recipient_name = e.text("recipient_name", recipient_name, 0, 200);
+    let reason = e.text("reason", reason, 1, 500);
+    let body = e.text("body", body, 1, 20_000);
+    e.finish(|| Some(ReferralContent { recipient, recipient_name, urgency, reason, body }))
+}
+
+fn day(at: Timestamp) -> jiff::civil::Date {
+    at.to_zoned(TimeZone::UTC).date()
+}
+
+/// The letter, in our words: the episode, why, the red-flag screening, the scores, the treatment so far and
+/// the other care.
+fn letter(facts: &ReferralFacts<'_>, recipient: Recipient, name: &str, urgency: Urgency, reason: &str) -> String {
+    let episode = facts.episode;
+    let addressee = if name.trim().is_empty() { recipient.label().to_lowercase() } else { name.trim().to_string() };
+    let mut out = vec![
+        format!("To the {addressee},"),
+        String::new(),
+        format!(
+            "I am referring {}, whom I see for massage therapy for {}, which began on {}.",
+            facts.client_name,
+            episode.title().to_lowercase(),
+            episode.started_on
+        ),
+        String::new(),
+        format!("Reason for referral: {reason}"),
+        format!("Urgency: {}.", urgency.as_str()),
+        format!("Response to treatment: {}.", facts.response.status.as_str().replace('_', " ")),
+    ];
+    out.extend(facts.response.reasons.iter().map(|r| format!("- {r}")));
+    out.push(String::new());
+    out.push("Red-flag screening:".to_string());
+    if facts.screenings.is_empty() {
+        out.push("- None on file.".to_string());
+    }
+    for s in facts.screenings {
+        let found = if s.assessment.reasons.is_empty() {
+            "nothing raised".to_string()
+        } else {
+            s.assessment.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join("; ")
+        };
+        out.push(format!("- {}: {} ({found}).", day(s.created_at), s.assessment.level.as_str()));
+    }
+    out.push(String::new());
+    out.push("Scores, first and latest:".to_string());
+    let mut instruments: Vec<&str> = Vec::new();
+    for m in facts.measures {
+        if !instruments.contains(&m.instrument.as_str()) {
+            instruments.push(&m.instrument);
+        }
+    }
+    if instruments.is_empty() {
+        out.push("- None recorded.".to_string());
+    }
+    for key in instruments {
+        let mut taken: Vec<&Measure> = facts.measures.iter().filter(|m| m.instrument == key).collect();
+        taken.sort_by_key(|m| m.taken_at);
+        let (Some(first), Some(last)) = (taken.first(), taken.last()) else { continue };
+        let name = super::instruments::instrument_name(key, &[]);
+        out.push(format!(
+            "- {name}: {} on {}; {} on {} ({} recorded).",
+            shown(first),
+            day(first.taken_at),
+            shown(last),
+            day(last.taken_at),
+            taken.len()
+        ));
+    }
+    out.push(String::new());
+    out.push("Treatment so far:".to_string());
+    if facts.treatment.is_empty() {
+        out.push("- No signed treatment notes yet.".to_string());
+    }
+    for (date, techniques, response) in facts.treatment {
+        out.push(format!("- {date}: {techniques}. Response: {response}"));
+    }
+    out.push(String::new());
+    let care = episode.other_care.names();
+    let details = episode.other_care.details.trim();
+    out.push(match (care.is_empty(), details.is_empty()) {
+        (true, true) => "Other care: none reported.".to_string(),
+        (false, true) => format!("Other care: {}.", care.join(", ")),
+        (true, false) => format!("Other care: {details}."),
+        (false, false) => format!("Other care: {} ({details}).", care.join(", ")),
+    });
+    out.push(String::new());
+    out.push("Thank you for seeing this client. I am glad to share my notes and to work alongside your care.".into());
+    out.push(String::new());
+    out.push(facts.therapist_name.to_string());
+    out.push("Registered Massage Therapist".to_string());
+    out.join("\n")
+}
+
+/// A measure's score as the letter shows it.
+fn shown(m: &Measure) -> String {
+    match &m.score {
+        super::instruments::Score::StartBack { total, distress, risk } => {
+            format!("total {total}, distress {distress}, {} risk", risk.as_str())
+        }
+        super::instruments::Score::Value { value, .. } => super::response::num(*value),
+    }
 }

@@ -3,9 +3,10 @@
 //!
 //! A visit is a day on which the episode has a leg NPRS; weeks count from the episode's first measure.
 
-use super::instruments::{InstrumentDefinition, Measure};
+use super::instruments::{InstrumentDefinition, Measure, Score, StartBackRisk, NPRS_BACK, NPRS_LEG, PSFS, STARTBACK};
 use crate::validation::{FieldError, ValidationErrors};
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 /// The policy's thresholds (defaults from the reference).
@@ -166,12 +167,226 @@ pub struct Signals {
 
 /// Applies the policy to an episode's measures (any order; several instruments). `loaded` tells which
 /// loaded instruments are function measures and their thresholds (RMDQ 5 points and 30%, ODI 10 and 30%).
+///
+/// Days are UTC dates of `taken_at`. The policy is judged as of the latest measure: week `n` is the `n`th
+/// week from the episode's first measure (days 0-6 are week 1). `since` comes from judging every visit
+/// day's measures up to that day; `signals` have no date, so they count from the latest visit day only.
 pub fn assess(
     measures: &[Measure],
     signals: Signals,
     policy: &ResponsePolicy,
     loaded: &[InstrumentDefinition],
 ) -> Response {
-    let _ = (measures, signals, policy, loaded);
-    todo!("records: non-response policy")
+    let mut sorted: Vec<&Measure> = measures.iter().collect();
+    sorted.sort_by_key(|m| (m.taken_at, m.id));
+    let day = |m: &Measure| m.taken_at.to_zoned(TimeZone::UTC).date();
+    let mut visit_days: Vec<Date> = sorted.iter().filter(|m| m.instrument == NPRS_LEG).map(|m| day(m)).collect();
+    visit_days.dedup();
+    let Some(first) = sorted.first().map(|m| day(m)) else {
+        return verdict(Judgement::none(), signals, policy, None);
+    };
+    let mut statuses = Vec::with_capacity(visit_days.len());
+    for (i, visit) in visit_days.iter().enumerate() {
+        let prefix: Vec<&Measure> = sorted.iter().copied().filter(|m| day(m) <= *visit).collect();
+        let latest = i + 1 == visit_days.len();
+        let signals_then = if latest { signals } else { Signals::default() };
+        statuses.push(judge(&prefix, first, *visit, signals_then, policy, loaded));
+    }
+    let Some(current) = statuses.pop() else {
+        let mut judgement = Judgement::none();
+        judgement.status = if signals.new_neuro_symptoms { ResponseStatus::Deteriorating } else { judgement.status };
+        return verdict(judgement, signals_with_startback(signals, &sorted), policy, None);
+    };
+    let mut since = visit_days.len() - 1;
+    while since > 0 && statuses[since - 1].status == current.status {
+        since -= 1;
+    }
+    verdict(current, signals_with_startback(signals, &sorted), policy, Some(visit_days[since]))
+}
+
+/// The signals, with a high STarT Back risk from the episode's latest STarT Back measure.
+fn signals_with_startback(signals: Signals, sorted: &[&Measure]) -> Signals {
+    let high = sorted
+        .iter()
+        .rev()
+        .find(|m| m.instrument == STARTBACK)
+        .is_some_and(|m| matches!(m.score, Score::StartBack { risk: StartBackRisk::High, .. }));
+    Signals { high_startback: signals.high_startback || high, ..signals }
+}
+
+/// One judgement at one visit day, with the checks behind it.
+struct Judgement {
+    status: ResponseStatus,
+    reasons: Vec<String>,
+}
+
+impl Judgement {
+    fn none() -> Judgement {
+        Judgement {
+            status: ResponseStatus::TooEarly,
+            reasons: vec!["No leg pain (NPRS) recorded yet: the baseline is the first one.".to_string()],
+        }
+    }
+}
+
+/// The first and latest value of one instrument, oldest first.
+fn first_and_latest(prefix: &[&Measure], key: &str) -> Option<(f64, f64, usize)> {
+    let values: Vec<f64> = prefix.iter().filter(|m| m.instrument == key).map(|m| m.score.number()).collect();
+    Some((*values.first()?, *values.last()?, values.len()))
+}
+
+/// A number without a needless ".0".
+pub(crate) fn num(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.1}")
+    }
+}
+
+/// Whether a function measure improved by its clinically important change, with the reason lines.
+fn function_gain(prefix: &[&Measure], policy: &ResponsePolicy, loaded: &[InstrumentDefinition]) -> (bool, Vec<String>) {
+    let mut gain = false;
+    let mut reasons = Vec::new();
+    if let Some((baseline, latest, count)) = first_and_latest(prefix, PSFS) {
+        let change = latest - baseline;
+        let enough = count > 1 && change >= policy.psfs_points;
+        gain |= enough;
+        reasons.push(format!(
+            "Function (PSFS mean): {} at baseline, {} now, a change of {:+} (a gain is {} points or more).",
+            num(baseline),
+            num(latest),
+            num(change),
+            num(policy.psfs_points)
+        ));
+    }
+    for definition in loaded.iter().filter(|d| d.function_measure) {
+        let Some((baseline, latest, count)) = first_and_latest(prefix, &definition.key) else { continue };
+        let change = if definition.lower_is_better { baseline - latest } else { latest - baseline };
+        let percent = if baseline != 0.0 { change * 100.0 / baseline } else { 0.0 };
+        let points_met = definition.important_change.points.is_some_and(|p| change >= p);
+        let percent_met = definition.important_change.percent.is_some_and(|p| percent >= p);
+        gain |= count > 1 && (points_met || percent_met);
+        reasons.push(format!(
+            "Function ({}): {} at baseline, {} now, better by {} ({}%).",
+            definition.name,
+            num(baseline),
+            num(latest),
+            num(change),
+            num(percent)
+        ));
+    }
+    (gain, reasons)
+}
+
+/// The policy applied to the measures up to `visit` (the prefix holds at least one leg NPRS).
+fn judge(
+    prefix: &[&Measure],
+    first: Date,
+    visit: Date,
+    signals: Signals,
+    policy: &ResponsePolicy,
+    loaded: &[InstrumentDefinition],
+) -> Judgement {
+    let Some((baseline, latest, _)) = first_and_latest(prefix, NPRS_LEG) else { return Judgement::none() };
+    let mut visit_days: Vec<Date> =
+        prefix.iter().filter(|m| m.instrument == NPRS_LEG).map(|m| m.taken_at.to_zoned(TimeZone::UTC).date()).collect();
+    visit_days.dedup();
+    let visits = visit_days.len() as i64;
+    let days = (visit - first).get_days().max(0) as i64;
+    let week = days / 7 + 1;
+    let improvement = baseline - latest;
+    // With no leg pain at the start there is nothing left to relieve: a pain-free latest counts as reached.
+    let percent = if baseline > 0.0 {
+        improvement * 100.0 / baseline
+    } else if latest <= 0.0 {
+        100.0
+    } else {
+        0.0
+    };
+    let reached = improvement >= policy.responder_points || percent >= policy.responder_percent;
+    let mut reasons = vec![
+        format!("Visit {visits}, week {week} of the episode."),
+        format!(
+            "Leg pain (NPRS): {} at baseline, {} now, better by {} points ({}%); the responder threshold is {} \
+             points or {}%.",
+            num(baseline),
+            num(latest),
+            num(improvement),
+            num(percent),
+            num(policy.responder_points),
+            num(policy.responder_percent)
+        ),
+    ];
+    let mut worse = latest - baseline >= policy.deterioration_points;
+    if let Some((back_baseline, back_latest, _)) = first_and_latest(prefix, NPRS_BACK) {
+        worse |= back_latest - back_baseline >= policy.deterioration_points;
+        reasons.push(format!("Back pain (NPRS): {} at baseline, {} now.", num(back_baseline), num(back_latest)));
+    }
+    if signals.new_neuro_symptoms {
+        reasons.push("New or worsening nerve symptoms were recorded.".to_string());
+    }
+    let (gain, function_reasons) = function_gain(prefix, policy, loaded);
+    reasons.extend(function_reasons);
+    let at = |visit_mark: i64, week_mark: i64| visits >= visit_mark || week >= week_mark;
+    let status = if worse || signals.new_neuro_symptoms {
+        ResponseStatus::Deteriorating
+    } else if at(policy.ceiling_visits, policy.ceiling_weeks) && !reached {
+        ResponseStatus::CeilingReached
+    } else if at(policy.review_visit, policy.review_week) && !reached && !gain {
+        ResponseStatus::NonResponder
+    } else if at(policy.early_visit, policy.early_week) && improvement < policy.early_min_points && !gain {
+        ResponseStatus::EarlyWarning
+    } else if reached {
+        ResponseStatus::Responding
+    } else {
+        ResponseStatus::TooEarly
+    };
+    Judgement { status, reasons }
+}
+
+/// The response with its recommendation in plain words, labelled as the clinic's policy.
+fn verdict(judgement: Judgement, signals: Signals, p: &ResponsePolicy, since: Option<Date>) -> Response {
+    let mut recommendation = match judgement.status {
+        ResponseStatus::Deteriorating => format!(
+            "Clinic policy: pain is worse by {} points or more since the start, or nerve symptoms are new or \
+             worse. Refer urgently to a physician, and repeat the red-flag screening before any more massage.",
+            num(p.deterioration_points)
+        ),
+        ResponseStatus::CeilingReached => format!(
+            "Clinic policy: {} visits or {} weeks without reaching the responder threshold. Stop massage as the \
+             only treatment and refer to a physician or physiotherapist.",
+            p.ceiling_visits, p.ceiling_weeks
+        ),
+        ResponseStatus::NonResponder => format!(
+            "Clinic policy: by visit {} or week {} leg pain has not improved by {} points or {}%, and function \
+             has not improved enough. Make a routine referral to a physician or physiotherapist; continue \
+             massage only alongside that care.",
+            p.review_visit,
+            p.review_week,
+            num(p.responder_points),
+            num(p.responder_percent)
+        ),
+        ResponseStatus::EarlyWarning => format!(
+            "Clinic policy: little change by visit {} or week {}. Repeat the red-flag screening and review the \
+             treatment plan with the client.",
+            p.early_visit, p.early_week
+        ),
+        ResponseStatus::Responding => "Clinic policy: leg pain has improved by the responder threshold. Continue \
+                                       the plan and keep recording pain at each visit."
+            .to_string(),
+        ResponseStatus::TooEarly => "Clinic policy: too early to judge. Record leg and back pain at each visit, \
+                                     and function (PSFS) at least every third visit."
+            .to_string(),
+    };
+    let mut reasons = judgement.reasons;
+    if signals.high_startback {
+        let line = "High STarT Back risk: recommend care shared with a physiotherapist or psychologically \
+                    informed care from the start.";
+        reasons.push(line.to_string());
+        recommendation.push(' ');
+        recommendation.push_str(line);
+    }
+    Response { status: judgement.status, recommendation, since, rescreen: judgement.status.rescreen(), reasons }
 }

@@ -111,7 +111,7 @@ const RECENT_AUDIT: &str = concat!(
 
 /// An insert's failure: what it points at is missing (`NotFound`), or its one unique rule, which guards
 /// `field`, was broken.
-fn refused(e: DbError, field: &'static str) -> StoreError {
+pub(super) fn refused(e: DbError, field: &'static str) -> StoreError {
     match e.kind() {
         DbErrorKind::ForeignKeyViolation => StoreError::NotFound,
         DbErrorKind::UniqueViolation { .. } => StoreError::Conflict { field },

@@ -263,6 +263,19 @@ impl Row<'_> {
         parse(&text).ok_or_else(|| self.corrupt(format!("column {column}: not {what}")))
     }
 
+    /// Text that must parse as a domain value, or NULL.
+    pub fn opt_parsed<T>(
+        &mut self,
+        column: &'static str,
+        what: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> StoreResult<Option<T>> {
+        match self.opt_text(column)? {
+            None => Ok(None),
+            Some(text) => parse(&text).map(Some).ok_or_else(|| self.corrupt(format!("column {column}: not {what}"))),
+        }
+    }
+
     /// An integer that must fit `T` (e.g. a weekday in an `i8`).
     pub fn small<T: TryFrom<i64>>(&mut self, column: &'static str) -> StoreResult<T> {
         let v = self.int(column)?;

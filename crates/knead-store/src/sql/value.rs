@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use knead_core::booking::{BookingId, ClinicId, RoomId};
 use knead_core::intake::ClientId;
+use knead_core::records::{EpisodeId, MeasureId, NoteId, ProgramId, ReferralId};
 use knead_core::{ArticleId, ServiceId, TherapistId, UserId};
 
 /// A statement parameter. A NULL keeps its type, because PostgreSQL must know every parameter's type.
@@ -95,4 +96,11 @@ param_from! {
     Option<RoomId> => |v| Param::Int(v.map(|r| r.0)),
     ClientId => |v| Param::Int(Some(v.0)),
     Option<ClientId> => |v| Param::Int(v.map(|c| c.0)),
+    Option<TherapistId> => |v| Param::Int(v.map(|t| t.0)),
+    Option<BookingId> => |v| Param::Int(v.map(|b| b.0)),
+    EpisodeId => |v| Param::Int(Some(v.0)),
+    NoteId => |v| Param::Int(Some(v.0)),
+    ProgramId => |v| Param::Int(Some(v.0)),
+    MeasureId => |v| Param::Int(Some(v.0)),
+    ReferralId => |v| Param::Int(Some(v.0)),
 }
