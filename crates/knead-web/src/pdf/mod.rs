@@ -19,8 +19,6 @@ use text::Face;
 
 /// The referral letter as a PDF: the practice's header, the recipient, the client, the reason and urgency,
 /// the body (red-flag results, score history, treatment so far), the score chart, and the signature line.
-// The API's export route is what calls it.
-#[allow(dead_code)]
 pub(crate) fn referral_pdf(file: &ReferralFile) -> Vec<u8> {
     let referral = &file.referral;
     let mut layout = Layout::new();
