@@ -30,7 +30,7 @@ pub(crate) fn referral_pdf(file: &ReferralFile) -> Vec<u8> {
     let dated = referral.signed_at.unwrap_or(referral.created_at);
     layout.field("Date:", &dated.strftime("%Y-%m-%d").to_string());
     let to = if referral.recipient_name.trim().is_empty() {
-        capitalized(referral.recipient.as_str())
+        referral.recipient.label().to_owned()
     } else {
         format!("{} ({})", referral.recipient_name.trim(), referral.recipient.as_str())
     };
@@ -81,14 +81,6 @@ pub(crate) fn referral_pdf(file: &ReferralFile) -> Vec<u8> {
     layout.paragraphs(Face::Bold, 11.0, &signature);
 
     layout.finish("Referral letter", &file.practice_name)
-}
-
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// How the letter names an instrument: the built-ins in words, a loaded one by its key.
@@ -307,6 +299,5 @@ mod tests {
     fn scores_print_without_needless_decimals() {
         assert_eq!(number(7.0), "7");
         assert_eq!(number(4.333), "4.3");
-        assert_eq!(capitalized("physician"), "Physician");
     }
 }

@@ -196,8 +196,7 @@ fn scenario(url: &str) {
     assert_eq!(request["priority"], signed["urgency"], "{request:#}");
     let observations = of_type("Observation");
     assert_eq!(observations.len(), LEG_PAIN.len(), "{bundle:#}");
-    let mut values: Vec<f64> =
-        observations.iter().filter_map(|o| o["resource"]["valueQuantity"]["value"].as_f64()).collect();
+    let mut values: Vec<f64> = observations.iter().filter_map(|o| o["resource"]["valueInteger"].as_f64()).collect();
     values.sort_by(f64::total_cmp);
     let mut expected: Vec<f64> = LEG_PAIN.iter().map(|&p| p as f64).collect();
     expected.sort_by(f64::total_cmp);
