@@ -18,8 +18,8 @@ use knead_app::{calendar, places, AppError};
 use knead_core::calendar::{Locale, PracticeSettings, PracticeSettingsInput, ServiceArea, TimeFormat, Zone};
 use knead_core::intake::ScreeningThresholds;
 use knead_core::money::format_cents;
-use knead_core::records::ResponsePolicy;
 use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
+use knead_core::records::ResponsePolicy;
 use knead_core::{GeoPoint, ValidationErrors};
 use maud::{html, Markup};
 

@@ -23,8 +23,11 @@ struct Series {
 
 fn series(measures: &[Measure], key: &str, label: &'static str, class: &'static str) -> Series {
     let zone = crate::pages::page_locale().zone;
-    let mut points: Vec<(Date, f64)> =
-        measures.iter().filter(|m| m.instrument == key).map(|m| (m.taken_at.to_zoned(zone.clone()).date(), m.score.number())).collect();
+    let mut points: Vec<(Date, f64)> = measures
+        .iter()
+        .filter(|m| m.instrument == key)
+        .map(|m| (m.taken_at.to_zoned(zone.clone()).date(), m.score.number()))
+        .collect();
     points.sort_by_key(|(d, _)| *d);
     Series { label, class, points }
 }
@@ -48,8 +51,7 @@ pub(crate) fn trend(id: &str, title: &str, measures: &[Measure], responder_point
     if leg.points.is_empty() && back.points.is_empty() && psfs.points.is_empty() {
         return html! { p.meta #{ (id) "-empty" } { "No scores recorded yet: the chart starts with the first." } };
     }
-    let mut days: Vec<Date> =
-        leg.points.iter().chain(&back.points).chain(&psfs.points).map(|(d, _)| *d).collect();
+    let mut days: Vec<Date> = leg.points.iter().chain(&back.points).chain(&psfs.points).map(|(d, _)| *d).collect();
     days.sort();
     days.dedup();
     let pain_desc = describe(&[&leg, &back], threshold, "lower is better");

@@ -12,7 +12,7 @@ use crate::pages::clients::health::{other_care_view, precautions_list};
 use crate::pages::clients::staff_only;
 use crate::pages::Frame;
 use crate::state::AppState;
-use crate::ui::{self, error_summary, field, line, full_date, Input, Values, DATE, TEXT};
+use crate::ui::{self, error_summary, field, full_date, line, Input, Values, DATE, TEXT};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -34,7 +34,11 @@ pub(super) struct Refused {
 
 impl Refused {
     /// The values and errors for `form`: what was typed when it is the refused one, else `fresh`.
-    pub fn for_form(refused: Option<&Refused>, form: &str, fresh: impl FnOnce() -> Values) -> (Values, ValidationErrors) {
+    pub fn for_form(
+        refused: Option<&Refused>,
+        form: &str,
+        fresh: impl FnOnce() -> Values,
+    ) -> (Values, ValidationErrors) {
         match refused {
             Some(r) if r.form == form => (r.values.clone(), r.errors.clone()),
             _ => (fresh(), ValidationErrors::default()),
@@ -208,7 +212,9 @@ impl EpisodePage<'_> {
                 NPRS_BACK => "Back pain (NPRS)".into(),
                 PSFS => "Function (PSFS)".into(),
                 STARTBACK => "STarT Back".into(),
-                other => self.loaded.iter().find(|d| d.key == other).map_or_else(|| other.to_string(), |d| d.name.clone()),
+                other => {
+                    self.loaded.iter().find(|d| d.key == other).map_or_else(|| other.to_string(), |d| d.name.clone())
+                }
             }
         };
         html! {

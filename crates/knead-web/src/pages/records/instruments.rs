@@ -30,7 +30,13 @@ fn rule_label(r: ScoringRule) -> &'static str {
     }
 }
 
-fn view(caller: &Caller, list: &[InstrumentDefinition], v: &Values, e: &ValidationErrors, notice: Option<&str>) -> Markup {
+fn view(
+    caller: &Caller,
+    list: &[InstrumentDefinition],
+    v: &Values,
+    e: &ValidationErrors,
+    notice: Option<&str>,
+) -> Markup {
     html! {
         p.crumbs { a href="/manage" { "Manage" } }
         h1 { "Outcome instruments" }

@@ -33,10 +33,19 @@ const BOTHERSOME: [(&str, &str); 6] = [
 
 /// 0 to 10, with an empty choice first (not measured).
 fn zero_to_ten(empty: &'static str) -> Vec<(String, String)> {
-    std::iter::once((String::new(), empty.to_string())).chain((0..=10).map(|n| (n.to_string(), n.to_string()))).collect()
+    std::iter::once((String::new(), empty.to_string()))
+        .chain((0..=10).map(|n| (n.to_string(), n.to_string())))
+        .collect()
 }
 
-fn select_field(values: &Values, errors: &ValidationErrors, name: &str, label: &str, options: &[(String, String)], hint: &str) -> Markup {
+fn select_field(
+    values: &Values,
+    errors: &ValidationErrors,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    hint: &str,
+) -> Markup {
     let pairs: Vec<(&str, &str)> = options.iter().map(|(v, l)| (v.as_str(), l.as_str())).collect();
     field(values, errors, name, label, Input::Select(&pairs), hint)
 }
@@ -128,7 +137,8 @@ fn form_errors(errors: ValidationErrors, form_field: impl Fn(&str) -> String) ->
 
 /// What a form posts, as the measures it records: `(instrument, answers, the form's name of its errors)`.
 fn read(values: &Values) -> Result<(&'static str, Vec<MeasureInput>, Vec<usize>), ValidationErrors> {
-    let measure = |instrument: &str, answers: Value| MeasureInput { instrument: instrument.into(), answers, taken_at: None };
+    let measure =
+        |instrument: &str, answers: Value| MeasureInput { instrument: instrument.into(), answers, taken_at: None };
     let number = |name: &str| values.get(name).trim().parse::<i64>().ok();
     match values.get("instrument") {
         "nprs" => {

@@ -95,7 +95,10 @@ fn values_of(n: &SoapNote) -> Values {
 fn read(v: &Values) -> Result<NoteInput, ValidationErrors> {
     let mut e = ValidationErrors::default();
     let techniques: Vec<Technique> =
-        v.0.iter().filter(|(k, _)| k == "techniques").filter_map(|(_, t)| e.take(Technique::parse("techniques", t))).collect();
+        v.0.iter()
+            .filter(|(k, _)| k == "techniques")
+            .filter_map(|(_, t)| e.take(Technique::parse("techniques", t)))
+            .collect();
     let pressure = match v.get("pressure").trim() {
         "" => None,
         p => {
@@ -318,7 +321,9 @@ pub(super) async fn page(
     let n = &history.note;
     let notice = notice(q.saved.as_deref());
     if n.status == NoteStatus::Draft {
-        let ctx = notes::context(state.app(), &caller.user, n.episode_id, n.content.booking_id).await.map_err(hidden("note"))?;
+        let ctx = notes::context(state.app(), &caller.user, n.episode_id, n.content.booking_id)
+            .await
+            .map_err(hidden("note"))?;
         let body = html! { (ui::notice(notice)) (editor(&caller, &ctx, Some(n), &values_of(n), &ValidationErrors::default())) };
         return Ok(Frame::signed_in(&state, &caller).page("Draft note", body).into_response());
     }
@@ -414,7 +419,9 @@ pub(super) async fn save(
     let history = notes::get(state.app(), &caller.user, id).await.map_err(hidden("note"))?;
     let n = &history.note;
     let body = if n.status == NoteStatus::Draft {
-        let ctx = notes::context(state.app(), &caller.user, n.episode_id, n.content.booking_id).await.map_err(hidden("note"))?;
+        let ctx = notes::context(state.app(), &caller.user, n.episode_id, n.content.booking_id)
+            .await
+            .map_err(hidden("note"))?;
         editor(&caller, &ctx, Some(n), &v, &errors)
     } else {
         // Signed meanwhile: nothing was changed, and the page says why.

@@ -49,7 +49,12 @@ pub(super) async fn page(
     render(&state, &caller, None, notice).await
 }
 
-async fn render(state: &AppState, caller: &Caller, refused: Option<Refused>, notice: Option<&str>) -> Result<Response, WebError> {
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    refused: Option<Refused>,
+    notice: Option<&str>,
+) -> Result<Response, WebError> {
     let app = state.app();
     let own = programs::own(app, &caller.user).await?;
     let settings = knead_app::calendar::settings(app).await?;

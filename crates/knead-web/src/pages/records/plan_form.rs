@@ -109,7 +109,8 @@ pub(super) fn form(page: &EpisodePage<'_>, refused: Option<&Refused>) -> Markup 
     aims.extend(Aim::ALL.iter().map(|a| (a.as_str(), a.label())));
     let mut pressures: Vec<(&str, &str)> = vec![("", "Choose")];
     pressures.extend(Pressure::ALL.iter().map(|p| (p.as_str(), p.as_str())));
-    let instruments = [("", "None"), ("nprs_leg", "Leg pain (NPRS)"), ("nprs_back", "Back pain (NPRS)"), ("psfs", "PSFS")];
+    let instruments =
+        [("", "None"), ("nprs_leg", "Leg pain (NPRS)"), ("nprs_back", "Back pain (NPRS)"), ("psfs", "PSFS")];
     html! {
         details.plan-form #plan-form open[plan.is_none() || refused.is_some_and(|r| r.form == "plan")] {
             summary { @if plan.is_some() { "Change the plan" } @else { "Write the plan" } }
@@ -184,7 +185,11 @@ fn read(v: &Values) -> (PlanInput, Vec<usize>, Vec<usize>, ValidationErrors) {
             t => match t.parse::<f64>() {
                 Ok(n) if n.is_finite() => Some(n),
                 _ => {
-                    read.push(FieldError::new("invalid_type", format!("goals[{i}].target"), "must be a number, e.g. 3"));
+                    read.push(FieldError::new(
+                        "invalid_type",
+                        format!("goals[{i}].target"),
+                        "must be a number, e.g. 3",
+                    ));
                     None
                 }
             },

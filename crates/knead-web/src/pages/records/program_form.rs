@@ -202,7 +202,9 @@ pub(super) async fn prescribe(
     let (input, keys, read) = read(&values);
     let errors = if read.is_empty() {
         match episodes_prescribe(&state, &caller, id, &input).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/manage/episodes/{}?saved=program#program", id.0)).into_response()),
+            Ok(()) => {
+                return Ok(Redirect::to(&format!("/manage/episodes/{}?saved=program#program", id.0)).into_response())
+            }
             Err(e) => by_key(input_errors(e)?, &keys),
         }
     } else {

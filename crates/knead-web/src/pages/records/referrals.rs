@@ -81,8 +81,11 @@ fn read(v: &Values) -> Result<ReferralInput, ValidationErrors> {
 
 fn draft_view(caller: &Caller, f: &ReferralFile, v: &Values, e: &ValidationErrors) -> Markup {
     let id = f.referral.id.0;
-    let recipients: Vec<(&str, &str)> =
-        vec![("physician", "A physician"), ("physiotherapist", "A physiotherapist"), ("chiropractor", "A chiropractor")];
+    let recipients: Vec<(&str, &str)> = vec![
+        ("physician", "A physician"),
+        ("physiotherapist", "A physiotherapist"),
+        ("chiropractor", "A chiropractor"),
+    ];
     let urgencies: Vec<(&str, &str)> = URGENCIES.iter().map(|u| (u.as_str(), urgency_label(*u))).collect();
     html! {
         p.crumbs { a href={ "/manage/episodes/" (f.episode.id.0) } { "Back to the episode" } }
