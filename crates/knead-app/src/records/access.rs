@@ -34,15 +34,19 @@ pub(crate) fn staff_only(user: &User, what: &'static str) -> AppResult<()> {
     }
 }
 
-/// Whether `viewer` may see this episode: a manager any; a therapist one of their own clients' or one they
-/// are responsible for; a client their own.
+/// Whether `viewer` may see this episode: a manager any; a therapist their own clients' (a booking with a
+/// visit of theirs, or an episode they are responsible for); a client their own.
 pub(crate) async fn may_see_episode(app: &App, viewer: &User, episode: &Episode, client: &Client) -> AppResult<bool> {
     if may_see(app, viewer, client).await? {
         return Ok(true);
     }
-    Ok(viewer.role == Role::Therapist
-        && episode.therapist_id.is_some()
-        && therapist_of(app, viewer).await? == episode.therapist_id)
+    let Some(me) = therapist_of(app, viewer).await? else {
+        return Ok(false);
+    };
+    if episode.therapist_id == Some(me) {
+        return Ok(true);
+    }
+    Ok(app.store().client_episodes(client.id).await?.iter().any(|e| e.therapist_id == Some(me)))
 }
 
 /// The episode and its client if `viewer` may see it; `NotFound` otherwise.
@@ -54,6 +58,21 @@ pub(crate) async fn visible_episode(app: &App, viewer: &User, id: EpisodeId) -> 
     } else {
         Err(AppError::NotFound { what: "episode" })
     }
+}
+
+/// The client if `viewer` may see their records: as [`crate::clients::visible`], and for a therapist also a
+/// client with an episode they are responsible for.
+pub(crate) async fn visible_client(app: &App, viewer: &User, id: ClientId) -> AppResult<Client> {
+    let client = app.store().client(id).await.not_found_as("client")?;
+    if may_see(app, viewer, &client).await? {
+        return Ok(client);
+    }
+    if let Some(me) = therapist_of(app, viewer).await? {
+        if app.store().client_episodes(id).await?.iter().any(|e| e.therapist_id == Some(me)) {
+            return Ok(client);
+        }
+    }
+    Err(AppError::NotFound { what: "client" })
 }
 
 /// The episode if `staff` may see it and change it (clients never change their own record's episodes).
@@ -74,10 +93,15 @@ pub(crate) fn event(
     AuditEvent { at: app.now(), actor: Some(by.id), client: Some(client), action, record, record_id }
 }
 
-/// The event for a record the store numbers as it writes it: the entry names the episode it is added to
-/// (`episode:12`), since the new row's id is not known before the transaction.
+/// The event for a record the store numbers as it writes it: its `record_id` is left empty, and the store
+/// names the new row in the entry it writes in the same transaction.
+pub(crate) fn create_new(app: &App, by: &User, client: ClientId, record: &'static str) -> AuditEvent {
+    event(app, by, client, Action::Create, record, String::new())
+}
+
+/// [`create_new`] for a record added to an episode.
 pub(crate) fn create_in_episode(app: &App, by: &User, episode: &Episode, record: &'static str) -> AuditEvent {
-    event(app, by, episode.client_id, Action::Create, record, format!("episode:{}", episode.id))
+    create_new(app, by, episode.client_id, record)
 }
 
 /// The name a signature prints: a therapist's profile name when the login has one, else the user's name.

@@ -1,8 +1,8 @@
 //! Episodes of care and what the therapist sees on one: the plan, the notes, the measures, the program,
 //! the referrals and the policy's response, read as one record.
 
-use super::access::{event, health_of, response_of, staff_episode, staff_only, visible_episode};
-use crate::clients::{therapist_of, visible};
+use super::access::{event, health_of, response_of, staff_episode, staff_only, visible_client, visible_episode};
+use crate::clients::therapist_of;
 use crate::{App, AppError, AppResult};
 use knead_core::calendar::local_date;
 use knead_core::intake::{Action, ClientId, Precaution};
@@ -47,7 +47,7 @@ pub struct Alert {
 /// Staff open an episode for a client they may see. One audit entry (create).
 pub async fn open(app: &App, staff: &User, client: ClientId, input: &EpisodeInput) -> AppResult<Episode> {
     staff_only(staff, "client")?;
-    let record = visible(app, staff, client).await?;
+    let record = visible_client(app, staff, client).await?;
     let settings = app.store().practice_settings().await?;
     let (condition, side, started_on) = input.validate(local_date(settings.zone(), app.now()))?;
     let other_care = match &input.other_care {
@@ -76,7 +76,7 @@ pub async fn open(app: &App, staff: &User, client: ClientId, input: &EpisodeInpu
         None => therapist_of(app, staff).await?,
     };
     let draft = EpisodeDraft { client, condition, side, started_on, other_care, therapist, created_by: staff.id };
-    let audit = event(app, staff, record.id, Action::Create, "episode", format!("client:{}", client.0));
+    let audit = super::access::create_new(app, staff, record.id, "episode");
     Ok(app.store().create_episode(&draft, app.now(), &audit).await?)
 }
 
@@ -121,7 +121,7 @@ pub async fn get(app: &App, viewer: &User, id: EpisodeId) -> AppResult<(Episode,
 
 /// A client's episodes, newest first, for staff or the client themselves. One audit entry (read).
 pub async fn of_client(app: &App, viewer: &User, client: ClientId) -> AppResult<Vec<(Episode, Response)>> {
-    visible(app, viewer, client).await?;
+    visible_client(app, viewer, client).await?;
     let mut out = Vec::new();
     for episode in app.store().client_episodes(client).await? {
         let measures = app.store().measures(episode.id).await?;

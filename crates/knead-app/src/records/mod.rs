@@ -9,6 +9,7 @@
 
 mod access;
 pub mod episodes;
+pub mod integrity;
 pub mod measures;
 pub mod notes;
 pub mod programs;

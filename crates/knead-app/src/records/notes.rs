@@ -1,16 +1,17 @@
 //! SOAP notes: drafts, signing, amendments, and the context a note is written in.
 
-use super::access::{event, health_of, staff_episode, staff_only};
 use super::episodes::EpisodeFile;
+use super::integrity::{AMENDMENT_RECORD, SIGNATURE_RECORD};
+use super::access::{event, health_of, staff_episode, staff_only};
 use crate::clients::record_read;
 use crate::{App, AppError, AppResult, ConflictCode, NotFoundAs};
-use knead_core::booking::BookingId;
 use knead_core::intake::Action;
+use knead_store::{NoteDraft, StoreError};
+use knead_core::booking::BookingId;
 use knead_core::intake::Precaution;
 use knead_core::records::exercises::Adherence;
 use knead_core::records::{AmendmentInput, EpisodeId, NoteId, NoteInput, SoapNote, TreatmentPlan};
 use knead_core::{Role, User};
-use knead_store::{NoteDraft, StoreError};
 
 /// A note with every version of it: the versions it amends and the ones that amend it, oldest first.
 #[derive(Debug, Clone)]
@@ -87,7 +88,8 @@ pub async fn sign(app: &App, staff: &User, id: NoteId) -> AppResult<SoapNote> {
         return Err(AppError::field("not_author", "note", "only the note's author or a manager signs it"));
     }
     let digest = note.content.digest();
-    let audit = event(app, staff, episode.client_id, Action::Change, "note", id.to_string());
+    // Its own record name, so that `knead audit verify` finds every signing in the log.
+    let audit = event(app, staff, episode.client_id, Action::Change, SIGNATURE_RECORD, id.to_string());
     app.store().sign_note(id, staff.id, app.now(), &digest, &audit).await.map_err(signed_conflict)
 }
 
@@ -125,7 +127,7 @@ pub async fn amend(app: &App, staff: &User, id: NoteId, input: &AmendmentInput) 
         ));
     }
     let digest = content.digest();
-    let audit = super::access::create_in_episode(app, staff, &episode, "note");
+    let audit = super::access::create_in_episode(app, staff, &episode, AMENDMENT_RECORD);
     app.store().amend_note(id, &content, reason, staff.id, app.now(), &digest, &audit).await.map_err(|e| match e {
         StoreError::Conflict { .. } => {
             AppError::field("already_amended", "note", "this version is a draft or was already amended")

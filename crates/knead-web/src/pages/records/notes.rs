@@ -454,7 +454,16 @@ pub(super) async fn amend(
         Err(errors) => errors,
     };
     let history = notes::get(state.app(), &caller.user, id).await.map_err(hidden("note"))?;
-    let body = signed_view(&caller, &history, &v, &errors, true);
+    let n = &history.note;
+    let body = if n.status == NoteStatus::Draft {
+        // Only a signed note is amended: the draft's editor, with why nothing changed.
+        let ctx = notes::context(state.app(), &caller.user, n.episode_id, n.content.booking_id)
+            .await
+            .map_err(hidden("note"))?;
+        editor(&caller, &ctx, Some(n), &values_of(n), &errors)
+    } else {
+        signed_view(&caller, &history, &v, &errors, true)
+    };
     Ok(Frame::signed_in(&state, &caller).respond(StatusCode::UNPROCESSABLE_ENTITY, "Amend a note", body))
 }
 

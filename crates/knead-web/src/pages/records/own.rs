@@ -164,7 +164,7 @@ pub(super) async fn log_day(
             }
             Err(e) => match field_errors(&e) {
                 Some(more) => errors = more,
-                None => return Err(e.into()),
+                None => return Err(super::hidden("program")(e)),
             },
         }
     }
