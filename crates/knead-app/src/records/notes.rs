@@ -97,25 +97,12 @@ pub async fn sign(app: &App, staff: &User, id: NoteId) -> AppResult<SoapNote> {
 /// (create).
 pub async fn amend(app: &App, staff: &User, id: NoteId, input: &AmendmentInput) -> AppResult<SoapNote> {
     let (note, episode) = staff_note(app, staff, id).await?;
-    let content = input.note.validate(app.now());
-    let reason = input.reason.trim();
-    let reason_error = if reason.is_empty() {
-        Some(knead_core::FieldError::new("required", "reason", "say why the note is amended"))
-    } else if reason.chars().count() > 1000 {
-        Some(knead_core::FieldError::new("too_long", "reason", "must be at most 1000 characters"))
-    } else {
-        None
+    let (content, mut errors) = match input.note.validate(app.now()) {
+        Ok(content) => (Some(content), knead_core::ValidationErrors::default()),
+        Err(errors) => (None, errors),
     };
-    let content = match (content, reason_error) {
-        (Ok(c), None) => c,
-        (content, reason_error) => {
-            let mut errors = content.err().unwrap_or_default();
-            if let Some(e) = reason_error {
-                errors.push(e);
-            }
-            return Err(errors.into());
-        }
-    };
+    let reason = errors.text("reason", &input.reason, 1, 1000);
+    let content = errors.finish(|| content)?;
     if note.status != knead_core::records::NoteStatus::Signed {
         return Err(AppError::field("not_signed", "status", "a draft is edited, not amended; sign it first"));
     }
@@ -128,7 +115,7 @@ pub async fn amend(app: &App, staff: &User, id: NoteId, input: &AmendmentInput) 
     }
     let digest = content.digest();
     let audit = super::access::create_in_episode(app, staff, &episode, AMENDMENT_RECORD);
-    app.store().amend_note(id, &content, reason, staff.id, app.now(), &digest, &audit).await.map_err(|e| match e {
+    app.store().amend_note(id, &content, &reason, staff.id, app.now(), &digest, &audit).await.map_err(|e| match e {
         StoreError::Conflict { .. } => {
             AppError::field("already_amended", "note", "this version is a draft or was already amended")
         }
