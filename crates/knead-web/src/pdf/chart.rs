@@ -7,7 +7,9 @@ use knead_core::records::instruments::{NPRS_BACK, NPRS_LEG};
 use knead_core::records::Measure;
 use pdf_writer::types::LineCapStyle;
 
-const HEIGHT: f32 = 150.0;
+/// The chart's whole height: the plot, the dates under it and the legend.
+pub(crate) const HEIGHT: f32 = PLOT + AXIS_BOTTOM + LEGEND;
+const PLOT: f32 = 150.0;
 /// Room on the left for the axis' numbers and below for the dates.
 const AXIS_LEFT: f32 = 22.0;
 const AXIS_BOTTOM: f32 = 16.0;
@@ -42,10 +44,10 @@ pub(crate) fn nprs_chart(layout: &mut Layout, measures: &[Measure]) -> bool {
         Series { label: "Back pain (NPRS)", points: series_of(NPRS_BACK), gray: 0.45, dashed: true },
     ];
 
-    let top = layout.take(HEIGHT + AXIS_BOTTOM + LEGEND);
+    let top = layout.take(HEIGHT);
     let left = MARGIN + AXIS_LEFT;
     let right = MARGIN + Layout::text_width();
-    let bottom = top - HEIGHT;
+    let bottom = top - PLOT;
     let x_of = |seconds: f64| -> f32 {
         if span == 0.0 {
             (left + right) / 2.0
@@ -53,7 +55,7 @@ pub(crate) fn nprs_chart(layout: &mut Layout, measures: &[Measure]) -> bool {
             left + ((seconds / span) as f32) * (right - left)
         }
     };
-    let y_of = |score: f64| -> f32 { bottom + (score as f32 / 10.0) * HEIGHT };
+    let y_of = |score: f64| -> f32 { bottom + (score as f32 / 10.0) * PLOT };
 
     let page = layout.page();
     // The grid: a line every two points of pain, numbered.

@@ -44,6 +44,14 @@ impl Layout {
         top
     }
 
+    /// Starts a new page unless `height` points are left on this one (a heading kept with what follows it).
+    pub(crate) fn keep(&mut self, height: f32) {
+        if self.y - height < MARGIN + FOOTER {
+            self.pages.push(Content::new());
+            self.y = PAGE_HEIGHT - MARGIN;
+        }
+    }
+
     pub(crate) fn gap(&mut self, height: f32) {
         // A gap at the foot of a page is not carried to the next one.
         self.y = (self.y - height).max(MARGIN + FOOTER);
@@ -103,7 +111,10 @@ impl Layout {
         pdf.document_info(info).title(TextStr(title)).creator(TextStr("knead"));
 
         for (n, mut content) in self.pages.into_iter().enumerate() {
-            let number = format!("{footer} \u{b7} page {} of {count}", n + 1);
+            let number = match footer.trim() {
+                "" => format!("page {} of {count}", n + 1),
+                footer => format!("{footer} \u{b7} page {} of {count}", n + 1),
+            };
             let size = 8.5;
             let x = PAGE_WIDTH - MARGIN - width(Face::Regular, size, &number);
             content.set_fill_gray(0.35);

@@ -54,12 +54,15 @@ pub(crate) fn referral_pdf(file: &ReferralFile) -> Vec<u8> {
     layout.gap(12.0);
 
     if file.measures.iter().any(|m| m.instrument == NPRS_LEG || m.instrument == NPRS_BACK) {
+        // The heading stays on the chart's page.
+        layout.keep(11.0 * 1.35 + 4.0 + chart::HEIGHT);
         layout.line(Face::Bold, 11.0, "Pain over the episode");
         layout.gap(4.0);
         chart::nprs_chart(&mut layout, &file.measures);
         layout.gap(8.0);
     }
     if !file.measures.is_empty() {
+        layout.keep(11.0 * 1.35 * 3.0);
         layout.line(Face::Bold, 11.0, "Scores recorded");
         for measure in &file.measures {
             let line = format!(
