@@ -161,7 +161,12 @@ pub(crate) async fn response_of(app: &App, episode: &Episode, measures: &[Measur
 pub(crate) fn signals(measures: &[Measure], screenings: &[ScreeningRecord]) -> Signals {
     let first = measures.iter().map(|m| m.taken_at).min();
     let nerve = |s: &ScreeningRecord| -> Vec<String> {
-        s.assessment.reasons.iter().filter(|r| NERVE_FIELDS.contains(&r.field.as_str())).map(|r| r.field.clone()).collect()
+        s.assessment
+            .reasons
+            .iter()
+            .filter(|r| NERVE_FIELDS.contains(&r.field.as_str()))
+            .map(|r| r.field.clone())
+            .collect()
     };
     let new_neuro_symptoms = first.is_some_and(|start| {
         let baseline: Vec<String> = screenings.iter().filter(|s| s.created_at <= start).flat_map(nerve).collect();

@@ -62,7 +62,11 @@ pub async fn open(app: &App, staff: &User, client: ClientId, input: &EpisodeInpu
             // A therapist opens episodes for themselves; a manager names any therapist who exists.
             let me = therapist_of(app, staff).await?;
             if staff.role == Role::Therapist && me != Some(id) {
-                return Err(AppError::field("not_allowed", "therapist_id", "a therapist opens episodes for themselves"));
+                return Err(AppError::field(
+                    "not_allowed",
+                    "therapist_id",
+                    "a therapist opens episodes for themselves",
+                ));
             }
             if app.store().therapist(id).await.is_err() {
                 return Err(AppError::field("unknown", "therapist_id", "no therapist has this id"));

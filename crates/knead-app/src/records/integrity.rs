@@ -26,7 +26,10 @@ impl std::fmt::Display for NoteProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NoteProblem::Changed { note } => {
-                write!(f, "signed note {note} was changed after it was signed (its content no longer matches its digest)")
+                write!(
+                    f,
+                    "signed note {note} was changed after it was signed (its content no longer matches its digest)"
+                )
             }
             NoteProblem::NoDigest { note } => write!(f, "signed note {note} has no digest recorded"),
             NoteProblem::Missing { note, entry } => {

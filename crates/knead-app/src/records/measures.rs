@@ -72,8 +72,8 @@ fn taken_at(app: &App, text: Option<&str>) -> Result<jiff::Timestamp, knead_core
 
 /// The built-in instruments as definitions: their scoring and thresholds only (no item text ships).
 fn builtins() -> Vec<InstrumentDefinition> {
-    let def = |key: &str, name: &str, lower_is_better, change, function_measure, loinc: Option<&str>| {
-        InstrumentDefinition {
+    let def =
+        |key: &str, name: &str, lower_is_better, change, function_measure, loinc: Option<&str>| InstrumentDefinition {
             key: key.to_string(),
             name: name.to_string(),
             copyright: String::new(),
@@ -84,14 +84,27 @@ fn builtins() -> Vec<InstrumentDefinition> {
             important_change: change,
             function_measure,
             loinc: loinc.map(str::to_string),
-        }
-    };
+        };
     let nprs = ImportantChange { points: Some(2.0), percent: Some(30.0) };
     vec![
         def(NPRS_LEG, "Leg pain (NPRS 0-10)", true, nprs, false, Some("72514-3")),
         def(NPRS_BACK, "Back pain (NPRS 0-10)", true, nprs, false, Some("72514-3")),
-        def(PSFS, "Patient-Specific Functional Scale", false, ImportantChange { points: Some(2.0), percent: None }, true, None),
-        def(STARTBACK, "Keele STarT Back", true, ImportantChange { points: None, percent: None }, false, Some("91351-7")),
+        def(
+            PSFS,
+            "Patient-Specific Functional Scale",
+            false,
+            ImportantChange { points: Some(2.0), percent: None },
+            true,
+            None,
+        ),
+        def(
+            STARTBACK,
+            "Keele STarT Back",
+            true,
+            ImportantChange { points: None, percent: None },
+            false,
+            Some("91351-7"),
+        ),
     ]
 }
 

@@ -1,17 +1,17 @@
 //! SOAP notes: drafts, signing, amendments, and the context a note is written in.
 
+use super::access::{event, health_of, staff_episode, staff_only};
 use super::episodes::EpisodeFile;
 use super::integrity::{AMENDMENT_RECORD, SIGNATURE_RECORD};
-use super::access::{event, health_of, staff_episode, staff_only};
 use crate::clients::record_read;
 use crate::{App, AppError, AppResult, ConflictCode, NotFoundAs};
-use knead_core::intake::Action;
-use knead_store::{NoteDraft, StoreError};
 use knead_core::booking::BookingId;
+use knead_core::intake::Action;
 use knead_core::intake::Precaution;
 use knead_core::records::exercises::Adherence;
 use knead_core::records::{AmendmentInput, EpisodeId, NoteId, NoteInput, SoapNote, TreatmentPlan};
 use knead_core::{Role, User};
+use knead_store::{NoteDraft, StoreError};
 
 /// A note with every version of it: the versions it amends and the ones that amend it, oldest first.
 #[derive(Debug, Clone)]

@@ -73,7 +73,10 @@ async fn a_signed_note_never_changes_and_an_amendment_keeps_the_original() {
     // A draft edits, by PATCH (some fields) and by PUT (all of them).
     let patched = app.json("PATCH", &format!("/api/v1/notes/{id}"), Some(&manager), r#"{"subjective":"Edited"}"#).await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
-    assert_eq!((patched.json()["subjective"].as_str(), patched.json()["duration_minutes"].as_i64()), (Some("Edited"), Some(60)));
+    assert_eq!(
+        (patched.json()["subjective"].as_str(), patched.json()["duration_minutes"].as_i64()),
+        (Some("Edited"), Some(60))
+    );
     let put = app.json("PUT", &format!("/api/v1/notes/{id}"), Some(&manager), &note_body("Put").to_string()).await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.body);
 
@@ -107,7 +110,8 @@ async fn a_signed_note_never_changes_and_an_amendment_keeps_the_original() {
     assert_eq!(original["subjective"], "Put");
     assert_eq!(original["signed_digest"], signed.json()["signed_digest"]);
     assert_eq!(original["amended_by"], amended["id"]);
-    let versions: Vec<i64> = original["versions"].as_array().unwrap().iter().map(|v| v["id"].as_i64().unwrap()).collect();
+    let versions: Vec<i64> =
+        original["versions"].as_array().unwrap().iter().map(|v| v["id"].as_i64().unwrap()).collect();
     assert_eq!(versions, vec![id, amended["id"].as_i64().unwrap()]);
     // The amended version is amended again from its newest version only.
     amendment["reason"] = json!("Again");
@@ -131,11 +135,23 @@ async fn every_access_to_a_record_leaves_exactly_one_audit_entry() {
     let steps: Vec<(&str, String, Value, &str, &str)> = vec![
         ("GET", e.clone(), Value::Null, "read", "episode"),
         ("GET", format!("/api/v1/clients/{client}/episodes"), Value::Null, "read", "episode"),
-        ("POST", format!("{e}/measures"), json!({"instrument": "nprs_leg", "answers": {"value": 6}}), "create", "measure"),
+        (
+            "POST",
+            format!("{e}/measures"),
+            json!({"instrument": "nprs_leg", "answers": {"value": 6}}),
+            "create",
+            "measure",
+        ),
         ("GET", format!("{e}/measures"), Value::Null, "read", "measures"),
         ("POST", format!("{e}/notes"), note_body("Audit"), "create", "note"),
-        ("POST", format!("{e}/programs"), json!({"exercises": [{"exercise": "knee_to_chest", "sets": 2, "reps": 10,
-            "hold_seconds": 20, "per_day": 1, "days_per_week": 7}]}), "create", "program"),
+        (
+            "POST",
+            format!("{e}/programs"),
+            json!({"exercises": [{"exercise": "knee_to_chest", "sets": 2, "reps": 10,
+            "hold_seconds": 20, "per_day": 1, "days_per_week": 7}]}),
+            "create",
+            "program",
+        ),
         ("POST", format!("{e}/referrals"), json!({}), "create", "referral"),
         ("PATCH", e.clone(), json!({"status": "discharged"}), "change", "episode"),
     ];
@@ -157,7 +173,11 @@ async fn every_access_to_a_record_leaves_exactly_one_audit_entry() {
         }
         let entries = audit_since(&app, &manager, mark).await;
         assert_eq!(entries.len(), 1, "{method} {path}: exactly one entry: {entries:?}");
-        assert_eq!((entries[0]["action"].as_str(), entries[0]["record"].as_str()), (Some(action), Some(record)), "{path}");
+        assert_eq!(
+            (entries[0]["action"].as_str(), entries[0]["record"].as_str()),
+            (Some(action), Some(record)),
+            "{path}"
+        );
         assert_eq!(entries[0]["client_id"], client, "{path}");
         assert!(!entries[0]["record_id"].as_str().unwrap().is_empty(), "{path}: the entry names its record");
     }
@@ -179,7 +199,6 @@ async fn every_access_to_a_record_leaves_exactly_one_audit_entry() {
         assert_eq!(entries.len(), 1, "{method} {path}: exactly one entry: {entries:?}");
         assert_eq!(entries[0]["action"], action, "{path}");
     }
-
 }
 
 #[tokio::test]
@@ -231,7 +250,11 @@ async fn bad_input_names_its_fields_and_changes_nothing() {
     let cases = [
         (format!("{e}/measures"), json!({"instrument": "nprs_leg", "answers": {"value": 11}}), "answers.value"),
         (format!("{e}/measures"), json!({"instrument": "nprs_knee", "answers": {"value": 1}}), "instrument"),
-        (format!("{e}/measures"), json!({"instrument": "nprs_leg", "answers": {"value": 3}, "taken_at": "yesterday"}), "taken_at"),
+        (
+            format!("{e}/measures"),
+            json!({"instrument": "nprs_leg", "answers": {"value": 3}, "taken_at": "yesterday"}),
+            "taken_at",
+        ),
         (
             format!("{e}/programs"),
             json!({"exercises": [
@@ -239,7 +262,15 @@ async fn bad_input_names_its_fields_and_changes_nothing() {
                 {"exercise": "glute_bridge", "sets": 0, "reps": 10, "hold_seconds": 0, "per_day": 1, "days_per_week": 5}]}),
             "exercises[1].sets",
         ),
-        (format!("{e}/notes"), { let mut n = note_body("x"); n["duration_minutes"] = json!(0); n }, "duration_minutes"),
+        (
+            format!("{e}/notes"),
+            {
+                let mut n = note_body("x");
+                n["duration_minutes"] = json!(0);
+                n
+            },
+            "duration_minutes",
+        ),
     ];
     for (path, body, field) in cases {
         let mark = audit_mark(&app, &manager).await;

@@ -111,14 +111,17 @@ fn signed_notes(db: &TempDb) -> (i64, i64) {
     let (status, client) = call(&server, &token, "POST", "/api/v1/clients", client);
     assert_eq!(status, 201, "{client}");
     let episode = serde_json::json!({"condition": "Sciatica", "side": "left", "started_on": "2026-01-05"});
-    let (status, episode) = call(&server, &token, "POST", &format!("/api/v1/clients/{}/episodes", client["id"]), episode);
+    let (status, episode) =
+        call(&server, &token, "POST", &format!("/api/v1/clients/{}/episodes", client["id"]), episode);
     assert_eq!(status, 201, "{episode}");
     let mut ids = Vec::new();
     for subjective in ["Leg pain 6/10", "Leg pain 5/10"] {
-        let note = serde_json::json!({"subjective": subjective, "started_at": "2026-01-05T10:00:00Z", "duration_minutes": 45});
+        let note =
+            serde_json::json!({"subjective": subjective, "started_at": "2026-01-05T10:00:00Z", "duration_minutes": 45});
         let (status, note) = call(&server, &token, "POST", &format!("/api/v1/episodes/{}/notes", episode["id"]), note);
         assert_eq!(status, 201, "{note}");
-        let (status, signed) = call(&server, &token, "POST", &format!("/api/v1/notes/{}/sign", note["id"]), serde_json::json!({}));
+        let (status, signed) =
+            call(&server, &token, "POST", &format!("/api/v1/notes/{}/sign", note["id"]), serde_json::json!({}));
         assert_eq!(status, 200, "{signed}");
         ids.push(note["id"].as_i64().unwrap());
     }

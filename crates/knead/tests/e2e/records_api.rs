@@ -56,7 +56,14 @@ fn audit_since(server: &Server, manager: &str, mark: i64) -> (Vec<Value>, i64) {
 }
 
 /// Calls as `who` once and checks (as `manager`) that it left exactly one entry of `action`.
-fn once(server: &Server, (who, manager): (&str, &str), method: &str, path: &str, body: Option<&Value>, action: &str) -> Value {
+fn once(
+    server: &Server,
+    (who, manager): (&str, &str),
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    action: &str,
+) -> Value {
     let (_, mark) = audit_since(server, manager, i64::MAX);
     let (status, answer) = call(server, method, path, who, body);
     assert!((200..300).contains(&status), "{method} {path}: {status} {answer}");
@@ -88,7 +95,14 @@ fn scenarios(url: &str) {
     assert_eq!(fields, ["condition", "side", "started_on"]);
 
     let body = json!({"condition": "Sciatica", "side": "right", "started_on": days_ago(42).0, "therapist_id": mara_id});
-    let episode = once(&server, (&manager, &manager), "POST", &format!("/api/v1/clients/{client}/episodes"), Some(&body), "create");
+    let episode = once(
+        &server,
+        (&manager, &manager),
+        "POST",
+        &format!("/api/v1/clients/{client}/episodes"),
+        Some(&body),
+        "create",
+    );
     let e = format!("/api/v1/episodes/{}", episode["id"]);
     once(&server, (&manager, &manager), "GET", &e, None, "read");
 

@@ -76,7 +76,10 @@ pub async fn get_referral(
         let file = referrals::get(state.app(), &caller.user, id, Some("pdf")).await?;
         let bytes = crate::pdf::referral_pdf(&file);
         let disposition = format!("inline; filename=\"referral-{id}.pdf\"");
-        return Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        return Ok((
+            [(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+            bytes,
+        )
             .into_response());
     }
     let file = referrals::get(state.app(), &caller.user, id, None).await?;
