@@ -40,6 +40,7 @@ fn nprs_scores_0_to_10_and_names_the_field_otherwise() {
             assert_eq!(fields(&e), ["answers.value"], "{bad}");
         }
         assert_eq!(fields(&score(key, &json!([3]), &[]).unwrap_err()), ["answers"]);
+        assert_eq!(fields(&score(key, &json!({"value": 3, "side": "left"}), &[]).unwrap_err()), ["answers.side"]);
     }
 }
 
@@ -270,7 +271,9 @@ fn early_warning_comes_at_visit_3_not_2() {
     assert_eq!(status(&twice_weekly(&[6, 6])), ResponseStatus::TooEarly);
     assert_eq!(status(&twice_weekly(&[6, 6, 6])), ResponseStatus::EarlyWarning);
     // An improvement of a point is enough at the early checkpoint.
-    assert_eq!(status(&twice_weekly(&[6, 6, 5])), ResponseStatus::TooEarly);
+    let some_change = assess(&twice_weekly(&[6, 6, 5]), Signals::default(), &ResponsePolicy::default(), &[]);
+    assert_eq!(some_change.status, ResponseStatus::TooEarly);
+    assert!(some_change.recommendation.contains("not yet at the responder threshold"));
     let r = assess(&twice_weekly(&[6, 6, 6]), Signals::default(), &ResponsePolicy::default(), &[]);
     assert!(r.rescreen);
     assert!(r.recommendation.starts_with("Clinic policy:"));
@@ -907,13 +910,14 @@ fn a_draft_holds_the_reason_red_flags_scores_treatment_and_other_care() {
     assert_eq!(content.reason, response.recommendation);
     for expected in [
         "Alex Example",
-        "sciatica (right)",
+        "Sciatica (right)",
+        "not responding by the review point",
         "2026-01-05",
         "Red-flag screening",
         "2026-01-06: clear",
         "Leg pain (NPRS 0-10): 7 on 2026-01-05; 7 on 2026-02-09 (6 recorded)",
         "PSFS",
-        "total 3, distress 1, low risk",
+        "Keele STarT Back: total 3, distress 1, low risk on 2026-01-05 (recorded once)",
         "Swedish massage, Myofascial release",
         "a physician (family doctor, naproxen)",
         "Sam Rivera, RMT",
@@ -1016,4 +1020,23 @@ fn the_fhir_bundle_holds_a_service_request_and_one_observation_per_measure() {
     assert!(fhir_bundle(&draft_letter, &not_sciatica, "A", &[])["entry"][0]["resource"]["reasonCode"][0]
         .get("coding")
         .is_none());
+}
+
+#[test]
+fn docs_clinical_lists_every_exercise_and_every_policy_setting() {
+    let doc = include_str!("../../../docs/CLINICAL.md");
+    for x in library() {
+        assert!(doc.contains(&format!("| `{}` |", x.key)), "docs/CLINICAL.md lacks the exercise {}", x.key);
+    }
+    let policy = serde_json::to_value(ResponsePolicy::default()).unwrap();
+    for (setting, _) in policy.as_object().unwrap() {
+        assert!(doc.contains(&format!("`{setting}`")), "docs/CLINICAL.md lacks the setting {setting}");
+    }
+}
+
+#[test]
+fn new_nerve_symptoms_are_deterioration_even_before_a_leg_score() {
+    let signals = Signals { new_neuro_symptoms: true, high_startback: false };
+    let r = assess(&[], signals, &ResponsePolicy::default(), &[]);
+    assert_eq!((r.status, r.since, r.rescreen), (ResponseStatus::Deteriorating, None, true));
 }

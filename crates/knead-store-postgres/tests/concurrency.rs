@@ -269,3 +269,89 @@ async fn audit_appends_from_two_servers_make_one_chain() {
     servers[1].close().await;
     db.cleanup().await;
 }
+
+/// Two servers racing on one care record: a draft is signed once, a signed version is amended once, a
+/// program and day get one log, and plan versions are numbered without a gap or a repeat; every success, and
+/// only a success, is one entry in one chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_care_record_raced_from_two_servers_changes_once() {
+    use jiff::civil::date;
+    use knead_core::intake::audit::{verify, GENESIS};
+    use knead_core::records::exercises::ExerciseLog;
+    use knead_store::conformance::records::{changed, chart, created, episode, note_content, plan, prescription};
+    use knead_store::{ClientStore, NoteDraft, RecordStore, StoreError};
+    let Some(db) = fresh_database().await else { return };
+    let servers = two_servers(&db).await;
+    let c = chart(&servers[0]).await;
+    let ep = episode(&servers[0], &c).await;
+    let new = NoteDraft { episode: ep.id, content: note_content("Leg pain 6/10"), therapist: None, author: c.staff };
+    let note = servers[0].create_note(&new, t0(), &created(&c, "note")).await.unwrap();
+    let exercises = [prescription("knee_to_chest", 10)];
+    let program = servers[0].add_program(ep.id, &exercises, c.staff, t0(), &created(&c, "program")).await.unwrap();
+    let before = servers[0].audit_entries(0, 1000).await.unwrap().len();
+
+    let signs = {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let store = servers[i % 2].clone();
+            tasks.spawn(async move {
+                store.sign_note(note.id, c.staff, t0(), &format!("digest-{i}"), &changed(&c, "note", note.id)).await
+            });
+        }
+        tasks.join_all().await
+    };
+    assert_eq!(signs.iter().filter(|r| r.is_ok()).count(), 1, "{signs:?}");
+    assert!(signs.iter().all(|r| r.is_ok() || matches!(r, Err(StoreError::Conflict { field: "status" }))));
+
+    let amendments = {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let store = servers[i % 2].clone();
+            tasks.spawn(async move {
+                let fix = note_content(&format!("Leg pain {i}/10"));
+                store.amend_note(note.id, &fix, "Wrong score", c.staff, t0(), "d", &created(&c, "note")).await
+            });
+        }
+        tasks.join_all().await
+    };
+    assert_eq!(amendments.iter().filter(|r| r.is_ok()).count(), 1, "{amendments:?}");
+    assert!(amendments.iter().all(|r| r.is_ok() || matches!(r, Err(StoreError::Conflict { field: "status" }))));
+
+    let logs = {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let store = servers[i % 2].clone();
+            tasks.spawn(async move {
+                let log = ExerciseLog {
+                    program_id: program.id,
+                    on: date(2026, 3, 2),
+                    done: vec!["knee_to_chest".into()],
+                    pain: i64::try_from(i).unwrap(),
+                    note: String::new(),
+                    created_at: t0(),
+                };
+                store.add_exercise_log(&log, &created(&c, "exercise_log")).await
+            });
+        }
+        tasks.join_all().await
+    };
+    assert_eq!(logs.iter().filter(|r| r.is_ok()).count(), 1, "{logs:?}");
+    assert!(logs.iter().all(|r| r.is_ok() || matches!(r, Err(StoreError::Conflict { field: "on" }))));
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let store = servers[i % 2].clone();
+        tasks.spawn(async move { store.add_plan(ep.id, &plan(3.0), c.staff, t0(), &created(&c, "plan")).await });
+    }
+    for r in tasks.join_all().await {
+        r.unwrap();
+    }
+    let versions: Vec<i64> = servers[1].plans(ep.id).await.unwrap().iter().map(|p| p.version).collect();
+    assert_eq!(versions, (1..=8).rev().collect::<Vec<_>>());
+
+    let entries = servers[1].audit_entries(0, 1000).await.unwrap();
+    assert_eq!(entries.len(), before + 1 + 1 + 1 + 8);
+    verify(GENESIS, &entries).unwrap();
+    servers[1].close().await;
+    db.cleanup().await;
+}

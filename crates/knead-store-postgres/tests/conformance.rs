@@ -8,6 +8,7 @@ use knead_store_postgres::testing::fresh_database;
 
 knead_store::conformance_suite!(fresh_database);
 knead_store::corrupt_rows_suite!(fresh_database, postgres);
+knead_store::records_sql_suite!(fresh_database, postgres);
 
 #[tokio::test]
 async fn migrating_twice_is_harmless() {
@@ -112,6 +113,47 @@ async fn bookings_made_before_clients_existed_are_put_on_client_records() {
     store.migrate().await.unwrap();
     let dyn_store: &dyn Store = &store;
     knead_store::conformance::clients::bookings_before_clients_are_on_client_records(dyn_store).await;
+    store.close().await;
+    knead_store_postgres::testing::drop_database(&admin, &name).await.unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A database at 0010 with clients, bookings and audit entries takes 0011, and a client made before it gets
+/// care records (see `a_client_from_before_care_records_gets_an_episode`).
+#[tokio::test]
+async fn care_records_migrate_onto_a_database_with_clients() {
+    use knead_store::{ClientStore, Store};
+    let Some(probe) = fresh_database().await else { return };
+    probe.cleanup().await;
+    let admin = knead_store_postgres::testing::admin_url();
+    let (name, url) = knead_store_postgres::testing::create_database(&admin).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("knead-postgres-records-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
+        let file = entry.file_name().into_string().unwrap();
+        if file.as_str() < "0011" {
+            std::fs::copy(entry.path(), dir.join(&file)).unwrap();
+        }
+    }
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(dir.as_path()).await.unwrap().run(&pool).await.unwrap();
+    pool.close().await;
+    let store = knead_store_postgres::PostgresStore::connect(&url).await.unwrap();
+    // What 0010 already had is written through its ports: a client, its health history, the audit entry.
+    let t0 = knead_store::conformance::t0();
+    let draft = knead_store::conformance::clients::draft("Ana Fictional", "ana@example.com");
+    let client = store.create_client(&draft, None, t0).await.unwrap();
+    let history = knead_store::conformance::clients::history("Sciatica, right leg");
+    let event =
+        knead_store::conformance::clients::event(Some(client.id), knead_core::intake::Action::Create, "intake", "1");
+    store.add_intake(client.id, &history, None, t0, &event).await.unwrap();
+
+    store.migrate().await.unwrap();
+    let dyn_store: &dyn Store = &store;
+    knead_store::conformance::records::a_client_from_before_care_records_gets_an_episode(dyn_store, "ana@example.com")
+        .await;
+    assert_eq!(store.intakes(client.id).await.unwrap().len(), 1);
     store.close().await;
     knead_store_postgres::testing::drop_database(&admin, &name).await.unwrap();
     std::fs::remove_dir_all(&dir).ok();

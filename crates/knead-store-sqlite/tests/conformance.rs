@@ -20,6 +20,7 @@ async fn fresh() -> Option<TestStore> {
 
 knead_store::conformance_suite!(fresh);
 knead_store::corrupt_rows_suite!(fresh, sqlite);
+knead_store::records_sql_suite!(fresh, sqlite);
 
 #[tokio::test]
 async fn a_database_file_is_created_on_first_run_and_reopens() {
@@ -118,5 +119,45 @@ async fn bookings_made_before_clients_existed_are_put_on_client_records() {
     store.migrate().await.unwrap();
     let store: &dyn Store = &store;
     knead_store::conformance::clients::bookings_before_clients_are_on_client_records(store).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A database at 0010 with clients, bookings and audit entries takes 0011, and a client made before it gets
+/// care records (see `a_client_from_before_care_records_gets_an_episode`).
+#[tokio::test]
+async fn care_records_migrate_onto_a_database_with_clients() {
+    use knead_store::{ClientStore, Store};
+    let dir = std::env::temp_dir().join(format!("knead-sqlite-records-{}", std::process::id()));
+    let before = dir.join("migrations");
+    std::fs::create_dir_all(&before).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
+        let name = entry.file_name().into_string().unwrap();
+        if name.as_str() < "0011" {
+            std::fs::copy(entry.path(), before.join(&name)).unwrap();
+        }
+    }
+    let path = dir.join("before.db");
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}", path.display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    pool.close().await;
+    // What 0010 already had is written through its ports: a client, its health history, the audit entry.
+    let t0 = knead_store::conformance::t0();
+    let draft = knead_store::conformance::clients::draft("Ana Fictional", "ana@example.com");
+    let client = store.create_client(&draft, None, t0).await.unwrap();
+    let history = knead_store::conformance::clients::history("Sciatica, right leg");
+    let event =
+        knead_store::conformance::clients::event(Some(client.id), knead_core::intake::Action::Create, "intake", "1");
+    store.add_intake(client.id, &history, None, t0, &event).await.unwrap();
+
+    store.migrate().await.unwrap();
+    let dyn_store: &dyn Store = &store;
+    knead_store::conformance::records::a_client_from_before_care_records_gets_an_episode(dyn_store, "ana@example.com")
+        .await;
+    assert_eq!(store.intakes(client.id).await.unwrap().len(), 1);
+    drop(store);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -4,6 +4,11 @@
 //! Every change is written with its [`AuditEvent`] in one transaction under the audit lock, like the
 //! clients port. A signed note or referral is never changed: the store refuses it (`Conflict { field:
 //! "status" }`) and the database's triggers refuse it too, so not even a hand-written UPDATE changes one.
+//! Plans, programs, exercise logs and measures are only ever added to (the triggers refuse the rest).
+//!
+//! A create's event may leave `record_id` empty, since the caller cannot know the new row's id: the store
+//! then records the row it made (its id; `episode/version` for a plan, `program/YYYY-MM-DD` for a log).
+//! A refused change (not found, a conflict) writes nothing, its audit entry included.
 
 use crate::StoreResult;
 use async_trait::async_trait;
@@ -83,6 +88,7 @@ pub trait RecordStore: Send + Sync {
     /// Adds a signed amendment of a signed note (the newest version of it), linked to it with who, when and
     /// why; the original stays as it was. `Conflict { field: "status" }` when `of` is a draft or already
     /// amended (amend the newest version).
+    #[allow(clippy::too_many_arguments)] // The note, its correction and its signature, as `sign_note` has.
     async fn amend_note(
         &self,
         of: NoteId,

@@ -290,11 +290,25 @@ pub fn instrument_name<'a>(key: &'a str, loaded: &'a [InstrumentDefinition]) -> 
     }
 }
 
-/// The answers as an object, or an error saying which shape the instrument takes.
-fn object<'a>(answers: &'a Json, shape: &str) -> Result<&'a serde_json::Map<String, Json>, ValidationErrors> {
-    answers
+/// The answers as an object holding only the instrument's `fields`, or an error saying which shape it takes.
+fn object<'a>(
+    answers: &'a Json,
+    shape: &str,
+    fields: &[&str],
+) -> Result<&'a serde_json::Map<String, Json>, ValidationErrors> {
+    let map = answers
         .as_object()
-        .ok_or_else(|| ValidationErrors::single("invalid", "answers", format!("must be an object: {shape}")))
+        .ok_or_else(|| ValidationErrors::single("invalid", "answers", format!("must be an object: {shape}")))?;
+    let unknown: Vec<FieldError> = map
+        .keys()
+        .filter(|k| !fields.contains(&k.as_str()))
+        .map(|k| FieldError::new("unknown", format!("answers.{k}"), format!("is not part of this instrument: {shape}")))
+        .collect();
+    if unknown.is_empty() {
+        Ok(map)
+    } else {
+        Err(ValidationErrors(unknown))
+    }
 }
 
 /// A whole number within `min..=max` at `field`.
@@ -310,13 +324,13 @@ fn whole(value: Option<&Json>, field: &str, min: i64, max: i64) -> Result<i64, F
 }
 
 fn score_nprs(answers: &Json) -> Result<Score, ValidationErrors> {
-    let map = object(answers, r#"{"value": 0..10}"#)?;
+    let map = object(answers, r#"{"value": 0..10}"#, &["value"])?;
     let value = whole(map.get("value"), "answers.value", 0, 10).map_err(|e| ValidationErrors(vec![e]))?;
     Ok(Score::Value { value: value as f64, answered: None })
 }
 
 fn score_psfs(answers: &Json) -> Result<Score, ValidationErrors> {
-    let map = object(answers, r#"{"activities": [{"name", "score"}]}"#)?;
+    let map = object(answers, r#"{"activities": [{"name", "score"}]}"#, &["activities"])?;
     let Some(activities) = map.get("activities").and_then(Json::as_array) else {
         return Err(ValidationErrors::single(
             "required",
@@ -345,7 +359,7 @@ fn score_psfs(answers: &Json) -> Result<Score, ValidationErrors> {
 }
 
 fn score_startback(answers: &Json) -> Result<Score, ValidationErrors> {
-    let map = object(answers, r#"{"items": [8 true/false], "bothersome"}"#)?;
+    let map = object(answers, r#"{"items": [8 true/false], "bothersome"}"#, &["items", "bothersome"])?;
     let mut e = ValidationErrors::default();
     let items: Option<Vec<bool>> = map
         .get("items")
@@ -382,7 +396,7 @@ fn score_startback(answers: &Json) -> Result<Score, ValidationErrors> {
 
 /// A loaded instrument: one answer score (or null, unanswered) per item.
 fn score_loaded(definition: &InstrumentDefinition, answers: &Json) -> Result<Score, ValidationErrors> {
-    let map = object(answers, r#"{"items": [a score or null per item]}"#)?;
+    let map = object(answers, r#"{"items": [a score or null per item]}"#, &["items"])?;
     let count = definition.items.len();
     let Some(given) = map.get("items").and_then(Json::as_array).filter(|items| items.len() == count) else {
         return Err(ValidationErrors::single(

@@ -238,13 +238,13 @@ fn letter(facts: &ReferralFacts<'_>, recipient: Recipient, name: &str, urgency: 
         format!(
             "I am referring {}, whom I see for massage therapy for {}, which began on {}.",
             facts.client_name,
-            episode.title().to_lowercase(),
+            episode.title(),
             episode.started_on
         ),
         String::new(),
         format!("Reason for referral: {reason}"),
         format!("Urgency: {}.", urgency.as_str()),
-        format!("Response to treatment: {}.", facts.response.status.as_str().replace('_', " ")),
+        format!("Response to treatment, by the clinic's policy: {}.", facts.response.status.label()),
     ];
     out.extend(facts.response.reasons.iter().map(|r| format!("- {r}")));
     out.push(String::new());
@@ -262,28 +262,35 @@ fn letter(facts: &ReferralFacts<'_>, recipient: Recipient, name: &str, urgency: 
     }
     out.push(String::new());
     out.push("Scores, first and latest:".to_string());
-    let mut instruments: Vec<&str> = Vec::new();
+    // The built-ins in the policy's order, then any loaded instrument in the order first measured.
+    let mut instruments: Vec<&str> = super::instruments::BUILT_IN.to_vec();
     for m in facts.measures {
         if !instruments.contains(&m.instrument.as_str()) {
             instruments.push(&m.instrument);
         }
     }
-    if instruments.is_empty() {
-        out.push("- None recorded.".to_string());
-    }
+    let mut any = false;
     for key in instruments {
         let mut taken: Vec<&Measure> = facts.measures.iter().filter(|m| m.instrument == key).collect();
         taken.sort_by_key(|m| m.taken_at);
         let (Some(first), Some(last)) = (taken.first(), taken.last()) else { continue };
+        any = true;
         let name = super::instruments::instrument_name(key, &[]);
-        out.push(format!(
-            "- {name}: {} on {}; {} on {} ({} recorded).",
-            shown(first),
-            day(first.taken_at),
-            shown(last),
-            day(last.taken_at),
-            taken.len()
-        ));
+        out.push(if taken.len() == 1 {
+            format!("- {name}: {} on {} (recorded once).", shown(first), day(first.taken_at))
+        } else {
+            format!(
+                "- {name}: {} on {}; {} on {} ({} recorded).",
+                shown(first),
+                day(first.taken_at),
+                shown(last),
+                day(last.taken_at),
+                taken.len()
+            )
+        });
+    }
+    if !any {
+        out.push("- None recorded.".to_string());
     }
     out.push(String::new());
     out.push("Treatment so far:".to_string());

@@ -128,6 +128,18 @@ impl ResponseStatus {
         }
     }
 
+    /// In plain words, for the pages and letters.
+    pub fn label(self) -> &'static str {
+        match self {
+            ResponseStatus::Responding => "responding",
+            ResponseStatus::TooEarly => "too early to judge",
+            ResponseStatus::EarlyWarning => "early warning: little change so far",
+            ResponseStatus::NonResponder => "not responding by the review point",
+            ResponseStatus::CeilingReached => "the course's limit reached without enough change",
+            ResponseStatus::Deteriorating => "getting worse",
+        }
+    }
+
     /// Whether it asks the therapist to act (an alert on the dashboard).
     pub fn needs_action(self) -> bool {
         !matches!(self, ResponseStatus::Responding | ResponseStatus::TooEarly)
@@ -182,9 +194,8 @@ pub fn assess(
     let day = |m: &Measure| m.taken_at.to_zoned(TimeZone::UTC).date();
     let mut visit_days: Vec<Date> = sorted.iter().filter(|m| m.instrument == NPRS_LEG).map(|m| day(m)).collect();
     visit_days.dedup();
-    let Some(first) = sorted.first().map(|m| day(m)) else {
-        return verdict(Judgement::none(), signals, policy, None);
-    };
+    // Weeks count from the first measure of any instrument; with a visit there is one.
+    let first = sorted.first().map_or(Date::MIN, |m| day(m));
     let mut statuses = Vec::with_capacity(visit_days.len());
     for (i, visit) in visit_days.iter().enumerate() {
         let prefix: Vec<&Measure> = sorted.iter().copied().filter(|m| day(m) <= *visit).collect();
@@ -193,6 +204,7 @@ pub fn assess(
         statuses.push(judge(&prefix, first, *visit, signals_then, policy, loaded));
     }
     let Some(current) = statuses.pop() else {
+        // No leg NPRS yet: too early, unless new nerve symptoms already say worse.
         let mut judgement = Judgement::none();
         judgement.status = if signals.new_neuro_symptoms { ResponseStatus::Deteriorating } else { judgement.status };
         return verdict(judgement, signals_with_startback(signals, &sorted), policy, None);
@@ -218,6 +230,8 @@ fn signals_with_startback(signals: Signals, sorted: &[&Measure]) -> Signals {
 struct Judgement {
     status: ResponseStatus,
     reasons: Vec<String>,
+    /// Whether the early checkpoint has passed (a `too_early` then means "some change, not yet enough").
+    past_early: bool,
 }
 
 impl Judgement {
@@ -225,6 +239,7 @@ impl Judgement {
         Judgement {
             status: ResponseStatus::TooEarly,
             reasons: vec!["No leg pain (NPRS) recorded yet: the baseline is the first one.".to_string()],
+            past_early: false,
         }
     }
 }
@@ -343,7 +358,7 @@ fn judge(
     } else {
         ResponseStatus::TooEarly
     };
-    Judgement { status, reasons }
+    Judgement { status, reasons, past_early: at(policy.early_visit, policy.early_week) }
 }
 
 /// The response with its recommendation in plain words, labelled as the clinic's policy.
@@ -375,6 +390,10 @@ fn verdict(judgement: Judgement, signals: Signals, p: &ResponsePolicy, since: Op
         ),
         ResponseStatus::Responding => "Clinic policy: leg pain has improved by the responder threshold. Continue \
                                        the plan and keep recording pain at each visit."
+            .to_string(),
+        ResponseStatus::TooEarly if judgement.past_early => "Clinic policy: some change, not yet at the responder \
+                                                             threshold. Keep recording leg and back pain at each \
+                                                             visit, and function (PSFS) at least every third visit."
             .to_string(),
         ResponseStatus::TooEarly => "Clinic policy: too early to judge. Record leg and back pain at each visit, \
                                      and function (PSFS) at least every third visit."

@@ -69,7 +69,17 @@ macro_rules! conformance_suite {
             practice::practice_details_read_back_as_saved,
             practice::a_clinic_is_edited_in_place_keeping_its_rooms_by_id,
             practice::a_room_with_visits_to_come_cannot_be_removed,
-            practice::an_archived_clinic_takes_no_new_bookings_until_restored);
+            practice::an_archived_clinic_takes_no_new_bookings_until_restored,
+            records::episodes_are_created_listed_and_change_status,
+            records::plan_versions_are_numbered_and_never_overwritten,
+            records::a_draft_note_edits_signs_once_and_then_is_locked,
+            records::an_amendment_links_to_the_original_which_stays_readable_and_unchanged,
+            records::unsigned_notes_are_listed_by_author_and_age,
+            records::programs_are_newest_first_with_one_log_a_day,
+            records::measures_are_read_in_the_order_they_were_taken,
+            records::a_referral_is_drafted_edited_signed_and_then_locked,
+            records::instruments_are_saved_and_replaced_by_key,
+            records::every_record_change_appends_one_audit_entry_and_the_chain_verifies);
     };
     (@story $fresh:path, $($module:ident :: $story:ident),*) => {
         $(

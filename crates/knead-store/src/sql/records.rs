@@ -187,6 +187,7 @@ impl<D: SqlDatabase> RecordStore for D {
         Ok(note)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn amend_note(
         &self,
         of: NoteId,

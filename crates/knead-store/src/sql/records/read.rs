@@ -144,11 +144,8 @@ pub(super) const INSERT_REFERRAL: &str = concat!(
     referral_columns!()
 );
 pub(super) const REFERRAL_BY_ID: &str = concat!("select ", referral_columns!(), " from referrals where id = $1");
-pub(super) const REFERRALS: &str = concat!(
-    "select ",
-    referral_columns!(),
-    " from referrals where episode_id = $1 order by created_at desc, id desc"
-);
+pub(super) const REFERRALS: &str =
+    concat!("select ", referral_columns!(), " from referrals where episode_id = $1 order by created_at desc, id desc");
 /// Only a draft changes; no row when the referral is signed (or not there).
 pub(super) const UPDATE_REFERRAL: &str = concat!(
     "update referrals set recipient = $2, recipient_name = $3, urgency = $4, reason = $5, body = $6 \
@@ -179,9 +176,9 @@ pub(super) fn read_episodes(mut rows: Rows) -> StoreResult<Vec<Episode>> {
                 id,
                 client_id: ClientId(r.int("client_id")?),
                 condition: r.text("condition")?,
-                side: r.opt_parsed("side", "a side", |s| Side::parse("side", s).ok())?,
+                side: r.opt_parsed::<Side>("side", "a side", by_name)?,
                 started_on: r.date("started_on")?,
-                status: r.parsed("status", "an episode status", |s| EpisodeStatus::parse("status", s).ok())?,
+                status: r.parsed::<EpisodeStatus>("status", "an episode status", by_name)?,
                 other_care: r.json::<OtherCare>("other_care", "the other care")?,
                 therapist_id: r.opt_int("therapist_id")?.map(TherapistId),
                 created_by: UserId(r.int("created_by")?),
@@ -340,7 +337,13 @@ pub(super) fn read_measures(mut rows: Rows) -> StoreResult<Vec<Measure>> {
 
 /// `$2..$6` of `INSERT_REFERRAL` and `UPDATE_REFERRAL`.
 pub(super) fn referral_content_params(c: &ReferralContent) -> [Param; 5] {
-    [c.recipient.as_str().into(), (&c.recipient_name).into(), c.urgency.as_str().into(), (&c.reason).into(), (&c.body).into()]
+    [
+        c.recipient.as_str().into(),
+        (&c.recipient_name).into(),
+        c.urgency.as_str().into(),
+        (&c.reason).into(),
+        (&c.body).into(),
+    ]
 }
 
 pub(super) fn read_referrals(mut rows: Rows) -> StoreResult<Vec<Referral>> {
