@@ -285,8 +285,9 @@ mod tests {
     fn the_chart_draws_one_path_per_nprs_line() {
         let pdf = referral_pdf(&file("Body.", true));
         let text = String::from_utf8_lossy(&pdf);
-        // Six leg points and two back points: a move and then line segments for each, stroked.
-        assert!(text.matches(" l\n").count() >= 5 + 1);
+        // Line segments: five joining the six leg scores, one joining the two back scores, six grid lines
+        // and the legend's two samples.
+        assert_eq!(text.matches(" l\n").count(), 5 + 1 + 6 + 2);
         let without_nprs = {
             let mut f = file("Body.", true);
             f.measures.retain(|m| m.instrument == STARTBACK);

@@ -201,7 +201,9 @@ async fn a_therapist_follows_a_client_who_does_not_improve_to_a_signed_referral_
     }
     let signed_page = text_of(browser, "main").await;
     assert!(signed_page.contains("Signed"), "the note reads as signed: {signed_page}");
-    assert!(browser.find(Locator::Css("textarea[name=subjective]")).await.is_err(), "and can no longer be edited");
+    // What is left to do with it is an amendment, never an edit.
+    assert!(browser.find(Locator::Css("#note-form")).await.is_err(), "no editor for a signed note");
+    assert!(browser.find(Locator::Css("form[action$='/amend']")).await.is_ok(), "an amendment instead");
     let (status, note) =
         call(&server, "GET", &format!("/api/v1/notes/{}", note_path.rsplit('/').next().unwrap()), &mara_token, None);
     assert_eq!(status, 200, "{note}");
@@ -209,6 +211,7 @@ async fn a_therapist_follows_a_client_who_does_not_improve_to_a_signed_referral_
 
     // The home program: two exercises from the library, at their usual doses.
     browser.goto(&format!("{url}{episode_path}")).await.unwrap();
+    click(browser, "details#program-form summary").await;
     click(browser, "input[name='pick.knee_to_chest']").await;
     click(browser, "input[name='pick.walking']").await;
     let prescribe = browser
