@@ -850,11 +850,9 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             ("body", "Matrix letter".into()),
             ("action", "save".into()),
         ],
-        "/account/program/{id}/log" => vec![
-            ("on", helsinki_date_in(0).to_string()),
-            ("done", "knee_to_chest".into()),
-            ("pain", "3".into()),
-        ],
+        "/account/program/{id}/log" => {
+            vec![("on", helsinki_date_in(0).to_string()), ("done", "knee_to_chest".into()), ("pain", "3".into())]
+        }
         "/manage/clinics/{id}" => {
             let manager = &fx.sessions[&Role::Manager].0;
             let page = fx.app.get_as(&fx.fill(path, None), manager).await;
