@@ -69,7 +69,7 @@ pub(crate) fn trend(id: &str, title: &str, measures: &[Measure], responder_point
             }
             details.chart-data {
                 summary { "The scores as a table" }
-                div.table-scroll {
+                div.table-scroll tabindex="0" role="region" aria-label=(format!("{title}: scores by date")) {
                     table.list {
                         caption.visually-hidden { (title) ": scores by date" }
                         thead { tr { th scope="col" { "Date" } th scope="col" { "Leg pain" } th scope="col" { "Back pain" } th scope="col" { "Function (PSFS)" } } }

@@ -220,7 +220,7 @@ impl EpisodePage<'_> {
         html! {
             @if list.is_empty() { p.meta { "No scores yet." } }
             @else {
-                div.table-scroll {
+                div.table-scroll tabindex="0" role="region" aria-label="Scores" {
                     table.list #measures-table {
                         caption.visually-hidden { "Scores, oldest first" }
                         thead { tr { th scope="col" { "Taken" } th scope="col" { "Instrument" } th scope="col" { "Score" } } }
@@ -249,7 +249,7 @@ impl EpisodePage<'_> {
             }
             @if current.is_empty() { p.meta { "No notes yet." } }
             @else {
-                div.table-scroll {
+                div.table-scroll tabindex="0" role="region" aria-label="Notes" {
                     table.list #notes-table {
                         caption.visually-hidden { "Notes, newest first" }
                         thead { tr { th scope="col" { "Visit" } th scope="col" { "Status" } th scope="col" { "Signed by" } } }

@@ -42,7 +42,7 @@ fn view(
         h1 { "Outcome instruments" }
         (ui::notice(notice))
         p { "Leg and back pain (NPRS), PSFS and STarT Back are built in. Other instruments come from a definition file the clinic supplies with its licence." }
-        div.table-scroll {
+        div.table-scroll tabindex="0" role="region" aria-label="Instruments" {
             table.list #instruments {
                 caption.visually-hidden { "Instruments" }
                 thead { tr { th scope="col" { "Key" } th scope="col" { "Name" } th scope="col" { "Items" } th scope="col" { "Scoring" } th scope="col" { "Copyright" } } }

@@ -114,10 +114,14 @@ fn draft_view(caller: &Caller, f: &ReferralFile, v: &Values, e: &ValidationError
     }
 }
 
+/// The clinic policy's responder points, for the threshold line of the letter's chart.
+async fn responder_points(state: &AppState) -> Result<f64, WebError> {
+    Ok(knead_app::calendar::settings(state.app()).await?.response_policy.responder_points)
+}
+
 /// The signed letter as printed.
-fn letter(f: &ReferralFile) -> Markup {
+fn letter(f: &ReferralFile, responder: f64) -> Markup {
     let r = &f.referral;
-    let responder = knead_core::records::ResponsePolicy::default().responder_points;
     html! {
         p.crumbs.no-print { a href={ "/manage/episodes/" (f.episode.id.0) } { "Back to the episode" } }
         p.actions.no-print #exports {
@@ -165,7 +169,7 @@ pub(super) async fn page(
     };
     let body = match f.referral.status {
         ReferralStatus::Draft => draft_view(&caller, &f, &values_of(&f), &ValidationErrors::default()),
-        ReferralStatus::Signed => letter(&f),
+        ReferralStatus::Signed => letter(&f, responder_points(&state).await?),
     };
     let body = html! { div.no-print { (ui::notice(notice)) } (body) };
     Ok(Frame::signed_in(&state, &caller).page("Referral letter", body).into_response())
@@ -205,7 +209,9 @@ pub(super) async fn save(
     let f = referrals::get(state.app(), &caller.user, id, None).await.map_err(hidden("referral"))?;
     let body = match f.referral.status {
         ReferralStatus::Draft => draft_view(&caller, &f, &v, &errors),
-        ReferralStatus::Signed => html! { (error_summary(&errors, "Nothing was changed:")) (letter(&f)) },
+        ReferralStatus::Signed => {
+            html! { (error_summary(&errors, "Nothing was changed:")) (letter(&f, responder_points(&state).await?)) }
+        }
     };
     Ok(Frame::signed_in(&state, &caller).respond(StatusCode::UNPROCESSABLE_ENTITY, "Referral letter", body))
 }
