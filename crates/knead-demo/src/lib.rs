@@ -26,7 +26,7 @@ pub mod metro;
 mod records;
 
 pub use clients::{load_clients, ClientsReport};
-pub use records::{load_records, RecordsReport};
+pub use records::{load_records, RecordsReport, DEMO_SIGNED_NOTES};
 
 pub use helsinki::*;
 

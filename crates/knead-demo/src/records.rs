@@ -40,6 +40,10 @@ pub struct RecordsReport {
     pub skipped: bool,
 }
 
+/// How many signed notes the demo's records hold (what `knead audit verify` counts on a fresh demo
+/// database before anything else is signed).
+pub const DEMO_SIGNED_NOTES: usize = VISITS.len();
+
 /// The demo client whose care is recorded, and the therapist who treats them.
 const CLIENT_EMAIL: &str = "otto.lehtinen@demo.knead.test";
 const THERAPIST_EMAIL: &str = "mara@demo.knead.test";
@@ -377,7 +381,7 @@ mod tests {
         let report = crate::load_clients(store, now).await.unwrap();
         assert_eq!(
             report.records,
-            RecordsReport { episodes: 1, notes: 4, measures: 4 * 2 + 1 + 2, logs: 5, skipped: false }
+            RecordsReport { episodes: 1, notes: DEMO_SIGNED_NOTES, measures: 4 * 2 + 1 + 2, logs: 5, skipped: false }
         );
         assert!(crate::load_clients(store, now).await.unwrap().records.skipped, "loaded once");
 
