@@ -31,8 +31,22 @@ async fn type_into(client: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// The element's text; found again when the page changed under it (a post's answer still loading).
 async fn text_of(client: &Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = client.find(Locator::Css(css)).await;
+        match found {
+            Ok(element) => match element.text().await {
+                Ok(text) => return text,
+                Err(e) if Instant::now() > deadline => panic!("{css}: {e}"),
+                Err(_) => {}
+            },
+            Err(e) if Instant::now() > deadline => panic!("{css}: {e}"),
+            Err(_) => {}
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Picks `value` in the select `css`.
@@ -49,6 +63,15 @@ async fn wait_for_prefix(client: &Client, prefix: &str) -> String {
             return path;
         }
         assert!(Instant::now() < deadline, "no page under {prefix} (at {path}): {}", client.source().await.unwrap());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the address bar's query holds `part` (a form's post answered with its redirect).
+async fn wait_for_query(client: &Client, part: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !client.current_url().await.unwrap().query().unwrap_or_default().contains(part) {
+        assert!(Instant::now() < deadline, "no answer with {part}: {}", client.source().await.unwrap());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -180,7 +203,7 @@ async fn a_therapist_follows_a_client_who_does_not_improve_to_a_signed_referral_
     choose(browser, "#nprs-form select[name=nprs_leg]", &LEG_PAIN[5].to_string()).await;
     choose(browser, "#nprs-form select[name=nprs_back]", "4").await;
     click(browser, "#nprs-form button[type=submit]").await;
-    wait_for_path(browser, &episode_path).await;
+    wait_for_query(browser, "saved=measure").await;
     browser.goto(&format!("{url}{episode_path}/notes/new")).await.unwrap();
     type_into(browser, "textarea[name=subjective]", "Leg pain the same as last week; sitting still hard.").await;
     type_into(browser, "textarea[name=objective]", "Tender right gluteals; forward bend limited by the leg.").await;
@@ -219,7 +242,7 @@ async fn a_therapist_follows_a_client_who_does_not_improve_to_a_signed_referral_
         .await
         .expect("the program form");
     prescribe.click().await.unwrap();
-    wait_for_path(browser, &episode_path).await;
+    wait_for_query(browser, "saved=program").await;
     let page = text_of(browser, "main").await;
     assert!(page.contains("Knee to chest") || page.contains("knee to chest"), "the program shows: {page}");
 
