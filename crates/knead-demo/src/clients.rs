@@ -34,6 +34,8 @@ pub struct ClientsReport {
     pub bookings: usize,
     /// True when the demo's clients were already there (or the demo practice is not), and nothing was written.
     pub skipped: bool,
+    /// The care records added for them (see `records`).
+    pub records: crate::RecordsReport,
 }
 
 /// One demo client and their visit.
@@ -118,8 +120,15 @@ fn demo_screening_id(now: Timestamp, n: usize) -> ScreeningId {
 }
 
 /// Adds the demo's clients to the demo practice, once: nothing is written when the first of them exists, or
-/// when the store has no demo clinic service and therapist to book them with.
+/// when the store has no demo clinic service and therapist to book them with. Then their care records, once
+/// (a database with the demo's clients from before the records gets them too).
 pub async fn load_clients(store: &dyn Store, now: Timestamp) -> Result<ClientsReport, LoadError> {
+    let mut report = add_clients(store, now).await?;
+    report.records = crate::load_records(store, now).await?;
+    Ok(report)
+}
+
+async fn add_clients(store: &dyn Store, now: Timestamp) -> Result<ClientsReport, LoadError> {
     let skipped = ClientsReport { skipped: true, ..ClientsReport::default() };
     let first = Email::from_trusted(demo_clients()[0].email.to_string());
     if !store.clients_by_email(&first).await?.is_empty() {

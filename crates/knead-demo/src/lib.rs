@@ -23,8 +23,10 @@ use knead_store::{Store, StoreError};
 mod clients;
 mod helsinki;
 pub mod metro;
+mod records;
 
 pub use clients::{load_clients, ClientsReport};
+pub use records::{load_records, RecordsReport, DEMO_SIGNED_NOTES};
 
 pub use helsinki::*;
 

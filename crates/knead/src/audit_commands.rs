@@ -2,6 +2,7 @@
 
 use crate::cli::{AuditCommand, AuditExportArgs};
 use anyhow::{bail, Context, Result};
+use knead_app::records::integrity;
 use knead_app::{intake, App};
 use std::io::Write;
 
@@ -12,14 +13,24 @@ pub async fn audit(app: &App, command: AuditCommand) -> Result<()> {
     }
 }
 
+/// The chain first, then the signed notes; every problem is named before the non-zero exit.
 async fn verify(app: &App) -> Result<()> {
-    match intake::verify_audit(app).await? {
-        intake::AuditCheck::Intact { entries } => {
-            println!("The audit log is intact: {entries} entries, each following the one before it.");
-            Ok(())
-        }
+    let chain = intake::verify_audit(app).await?;
+    let (notes, problems) = integrity::verify_signed_notes(app).await?;
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
+    match chain {
         intake::AuditCheck::Broken(broken) => {
             bail!("the audit log is broken at entry {}: {}", broken.id, broken.problem)
+        }
+        intake::AuditCheck::Intact { .. } if !problems.is_empty() => {
+            bail!("{} signed note(s) are not as they were signed", problems.len())
+        }
+        intake::AuditCheck::Intact { entries } => {
+            println!("The audit log is intact: {entries} entries, each following the one before it.");
+            println!("The signed notes are intact: {notes} notes, each as it was signed.");
+            Ok(())
         }
     }
 }

@@ -44,12 +44,30 @@ pub enum Command {
     /// The audit log of every read and change of health information.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Outcome instruments loaded from definition files (ODI, RMDQ... for a clinic holding their licence).
+    #[command(subcommand)]
+    Instruments(InstrumentsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstrumentsCommand {
+    /// Load an instrument definition file (JSON: key, name, copyright, items with their answers' scores,
+    /// scoring rule, important change) into the database, replacing one of the same key. Prints what was
+    /// loaded; a file that breaks a rule exits non-zero naming the field.
+    Load(InstrumentsLoadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstrumentsLoadArgs {
+    /// The definition file, e.g. `odi.json`.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the log's hash chain: exits 0 printing how many entries there are, or non-zero naming the first
-    /// entry that was edited or follows a removed one.
+    /// Check the log's hash chain and the signed notes: exits 0 printing how many entries and notes there
+    /// are, or non-zero naming the first entry that was edited or follows a removed one, and every signed
+    /// note edited since its signing or deleted.
     Verify,
     /// Write the whole log as CSV, oldest first (the export is itself recorded in the log).
     Export(AuditExportArgs),

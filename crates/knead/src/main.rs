@@ -16,6 +16,7 @@ mod cli;
 mod config;
 mod open_files;
 mod place_commands;
+mod records_commands;
 mod serve;
 mod store;
 
@@ -70,6 +71,10 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
         Command::Audit(command) => {
             let app = App::new(store::open(&config.database_url).await?);
             audit_commands::audit(&app, command).await
+        }
+        Command::Instruments(command) => {
+            let app = App::new(store::open(&config.database_url).await?);
+            records_commands::instruments(&app, command).await
         }
     }
 }

@@ -7,7 +7,9 @@
 //! record by a person leaves exactly one audit entry (a page is one read); every change is stored with its
 //! entry in one transaction.
 
+mod access;
 pub mod episodes;
+pub mod integrity;
 pub mod measures;
 pub mod notes;
 pub mod programs;

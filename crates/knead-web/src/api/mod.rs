@@ -33,7 +33,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(
         title = "knead API",
-        description = "Catalog, therapists, articles, travel-aware booking, clients, and intake with red-flag triage of a knead massage practice.\n\n\
+        description = "Catalog, therapists, articles, travel-aware booking, clients, intake with red-flag triage, and care records of a knead massage practice.\n\n\
             Every error is `{\"errors\":[{\"code\",\"field\",\"detail\"}]}`. A method a route does not take is a 405 \
             with an `Allow` header. Sign in with `Authorization: Bearer <token>` (`knead token create`); a browser \
             session's cookie also works, and then every POST, PUT, PATCH and DELETE needs the `X-CSRF-Token` header."
@@ -49,6 +49,7 @@ use utoipa_axum::routes;
         (name = "places", description = "Addresses: suggestions as a client types, and the nearest to a point"),
         (name = "clients", description = "Client records, their health histories, and staff's lists of bookings"),
         (name = "intake", description = "The red-flag screening, physicians' clearances, and the audit log of health information"),
+        (name = "records", description = "Care records: episodes, plans, outcome measures, SOAP notes, home programs, referral letters"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -78,6 +79,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(booking::routes())
         .merge(clients::routes())
         .merge(intake::routes())
+        .merge(records::routes())
         .merge(places::routes())
 }
 

@@ -47,6 +47,7 @@ pub fn routes() -> Routes {
         .merge(intake::router())
         .merge(manage::router())
         .merge(visits::router())
+        .merge(records::router())
         .route("/static/style.css", get(stylesheet))
         .route(booking::ADDRESS_SCRIPT_PATH, get(booking::address_script))
 }

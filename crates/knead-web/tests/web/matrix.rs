@@ -198,6 +198,34 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/manage/audit.csv", Manager, |_| "id,at,actor"),
         // Client A's booking is not held: the form is refused, saying so (the check is who may ask).
         rule(post.clone(), "/visits/{id}/clearance", Staff, |_| "not waiting for a clearance"),
+        // Issue 11 pages: episodes of care, their forms, notes, referrals, the instruments, the client's
+        // own program. Client A's episode (opened by therapist A) has a draft note and a draft referral.
+        rule(get.clone(), "/manage/clients/{id}/episodes/new", Staff, |_| "Open an episode of care"),
+        rule(post.clone(), "/manage/clients/{id}/episodes/new", Staff, |_| "->/manage/episodes/"),
+        rule(get.clone(), "/manage/episodes/{id}", Staff, |_| "Clinic policy"),
+        rule(post.clone(), "/manage/episodes/{id}/status", Staff, |_| "->/manage/episodes/"),
+        rule(post.clone(), "/manage/episodes/{id}/measures", Staff, |_| "->/manage/episodes/"),
+        // An empty plan or program is refused naming its fields (the check is who may ask).
+        rule(post.clone(), "/manage/episodes/{id}/plan", Staff, |_| "The plan was not saved"),
+        rule(post.clone(), "/manage/episodes/{id}/program", Staff, |_| "The program was not prescribed"),
+        rule(post.clone(), "/manage/episodes/{id}/referrals", Staff, |_| "->/manage/referrals/"),
+        rule(get.clone(), "/manage/episodes/{id}/notes/new", Staff, |_| "New note"),
+        rule(post.clone(), "/manage/episodes/{id}/notes/new", Staff, |_| "->/manage/notes/"),
+        rule(get.clone(), "/manage/notes/{id}", Staff, |_| "Draft note"),
+        rule(post.clone(), "/manage/notes/{id}", Staff, |_| "->/manage/notes/"),
+        // The note is a draft: an amendment is refused, saying why.
+        rule(post.clone(), "/manage/notes/{id}/amend", Staff, |_| "The note was not saved"),
+        rule(get.clone(), "/visits/{id}/note", Staff, |_| "->/manage/episodes/"),
+        rule(get.clone(), "/manage/referrals/{id}", Staff, |_| "Referral letter"),
+        rule(post.clone(), "/manage/referrals/{id}", Staff, |_| "->/manage/referrals/"),
+        rule(get.clone(), "/manage/instruments", Manager, |_| "Outcome instruments"),
+        rule(post.clone(), "/manage/instruments", Manager, |_| "The file was not loaded"),
+        rule(get.clone(), "/account/program", SignedIn, |r| match r {
+            Role::ClientA => "Knee to chest",
+            Role::ClientB => "Your home program",
+            _ => "Not found",
+        }),
+        rule(post.clone(), "/account/program/{id}/log", TokenOwner, |_| "->/account/program"),
         // The API.
         rule(get.clone(), "/healthz", Public, |_| "\"status\":\"ok\""),
         rule(get.clone(), "/api/v1/openapi.json", Public, |_| "\"openapi\""),
@@ -333,6 +361,12 @@ struct Fixture {
     client_a_id: i64,
     screening_id: String,
     held_booking_id: i64,
+    /// Issue 11: client A's episode with therapist A, its draft note and draft referral, and client A's
+    /// home program on it.
+    episode_id: i64,
+    note_id: i64,
+    referral_id: i64,
+    program_id: i64,
 }
 
 fn helsinki() -> jiff::tz::TimeZone {
@@ -468,6 +502,7 @@ impl Fixture {
         assert_eq!(off.status, StatusCode::CREATED, "time off: {}", off.body);
         let article = app.store.list_articles(false).await.unwrap().into_iter().next().unwrap();
         let booking_id = booked["id"].as_i64().unwrap();
+        let records = Records::new(&app, &tokens[&Role::TherapistA], booked["client_id"].as_i64().unwrap()).await;
         let client_id = app.store.booking(knead_core::booking::BookingId(booking_id)).await.unwrap().client_id;
         Fixture {
             booking_id,
@@ -488,6 +523,10 @@ impl Fixture {
             client_a_id: booked["client_id"].as_i64().expect("client A's record"),
             screening_id,
             held_booking_id: held.json()["id"].as_i64().unwrap(),
+            episode_id: records.episode,
+            note_id: records.note,
+            referral_id: records.referral,
+            program_id: records.program,
             app,
             sessions,
             tokens,
@@ -502,6 +541,14 @@ impl Fixture {
         // API's takes the held one.
         let id = if path.starts_with("/api/") && path.ends_with("/clearance") {
             self.held_booking_id.to_string()
+        } else if path.starts_with("/manage/episodes/") {
+            self.episode_id.to_string()
+        } else if path.starts_with("/manage/notes/") {
+            self.note_id.to_string()
+        } else if path.starts_with("/manage/referrals/") {
+            self.referral_id.to_string()
+        } else if path.starts_with("/account/program/") {
+            self.program_id.to_string()
         } else if path.starts_with("/manage/clients/") {
             self.client_id.to_string()
         } else if path.contains("/clients/") {
@@ -584,6 +631,43 @@ fn complete_intake() -> serde_json::Value {
         body["consent"][element] = json!(true);
     }
     body
+}
+
+/// Client A's care records, made through the API as therapist A: an episode with a draft note, a draft
+/// referral, and a home program.
+struct Records {
+    episode: i64,
+    note: i64,
+    referral: i64,
+    program: i64,
+}
+
+impl Records {
+    async fn new(app: &TestApp, therapist: &Auth, client: i64) -> Records {
+        let post = |path: String, body: serde_json::Value| async move {
+            let reply = app.json("POST", &path, Some(therapist), &body.to_string()).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
+            reply.json()["id"].as_i64().unwrap()
+        };
+        let today = helsinki_date_in(0).to_string();
+        let episode = post(
+            format!("/api/v1/clients/{client}/episodes"),
+            json!({"condition": "Sciatica", "side": "right", "started_on": today}),
+        )
+        .await;
+        let note = post(
+            format!("/api/v1/episodes/{episode}/notes"),
+            json!({"subjective": "Matrix", "started_at": helsinki_instant(&today, 9), "duration_minutes": 60}),
+        )
+        .await;
+        let referral = post(format!("/api/v1/episodes/{episode}/referrals"), json!({})).await;
+        let program = post(
+            format!("/api/v1/episodes/{episode}/programs"),
+            json!({"exercises": [{"exercise": "knee_to_chest", "sets": 2, "reps": 10, "hold_seconds": 5, "per_day": 1, "days_per_week": 7}]}),
+        )
+        .await;
+        Records { episode, note, referral, program }
+    }
 }
 
 fn email(s: &str) -> knead_core::Email {
@@ -748,6 +832,27 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             vec![("name", "Sam Lindqvist".into()), ("email", CLIENT.0.into()), ("phone", VICTIM_PHONE.into())]
         }
         "/visits/{id}/clearance" => vec![("cleared_by", "Dr Matrix".into())],
+        "/manage/clients/{id}/episodes/new" => {
+            vec![("condition", "Matrix condition".into()), ("started_on", helsinki_date_in(0).to_string())]
+        }
+        "/manage/episodes/{id}/status" => vec![("status", "discharged".into())],
+        "/manage/episodes/{id}/measures" => vec![("instrument", "nprs".into()), ("nprs_leg", "5".into())],
+        "/manage/episodes/{id}/notes/new" | "/manage/notes/{id}" | "/manage/notes/{id}/amend" => vec![
+            ("started_at", format!("{}T10:00", helsinki_date_in(0))),
+            ("duration_minutes", "60".into()),
+            ("subjective", "Matrix note".into()),
+            ("action", "save".into()),
+        ],
+        "/manage/referrals/{id}" => vec![
+            ("recipient", "physician".into()),
+            ("urgency", "routine".into()),
+            ("reason", "Matrix reason".into()),
+            ("body", "Matrix letter".into()),
+            ("action", "save".into()),
+        ],
+        "/account/program/{id}/log" => {
+            vec![("on", helsinki_date_in(0).to_string()), ("done", "knee_to_chest".into()), ("pain", "3".into())]
+        }
         "/manage/clinics/{id}" => {
             let manager = &fx.sessions[&Role::Manager].0;
             let page = fx.app.get_as(&fx.fill(path, None), manager).await;
@@ -892,6 +997,11 @@ fn may_see_victim(rule: &Rule, role: Role) -> bool {
                 // Issue 10 API: client A is therapist A's client.
                 || matches!(rule.access, Access::ClientRecord | Access::AnyStaff)
                 || rule.path == "/api/v1/bookings/{id}/clearance"
+                // Issue 11 pages: client A's episode, its note and referral are therapist A's.
+                || rule.path.starts_with("/manage/episodes")
+                || rule.path.starts_with("/manage/notes")
+                || rule.path.starts_with("/manage/referrals")
+                || rule.path == "/visits/{id}/note"
         }
         _ => false,
     }

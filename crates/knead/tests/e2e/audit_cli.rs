@@ -81,3 +81,123 @@ fn edit_second_entry(db: &TempDb) {
         pool.close().await;
     });
 }
+
+/// The manager's token for the demo database at `url`.
+fn manager_token(url: &str) -> String {
+    let out = run(&["token", "create", "--email", "manager@demo.knead.test", "--database-url", url], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).trim().to_string()
+}
+
+/// `method path` with the token and a JSON body; the status and the JSON answer.
+fn call(server: &Server, token: &str, method: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let answer = ureq::request(method, &format!("{}{path}", server.url))
+        .timeout(std::time::Duration::from_secs(20))
+        .set("Authorization", &format!("Bearer {token}"))
+        .send_json(body);
+    let response = match answer {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {path}: {e}"),
+    };
+    (response.status(), response.into_json().unwrap())
+}
+
+/// Two signed notes (the second amended once) on a fresh demo database, made through the API; their ids.
+fn signed_notes(db: &TempDb) -> (i64, i64) {
+    let server = Server::start(&["--demo", "--database-url", &db.url]);
+    let token = manager_token(&db.url);
+    let client = serde_json::json!({"name": "Rowan Fictional", "email": "rowan@example.com", "phone": "416-555-0142"});
+    let (status, client) = call(&server, &token, "POST", "/api/v1/clients", client);
+    assert_eq!(status, 201, "{client}");
+    let episode = serde_json::json!({"condition": "Sciatica", "side": "left", "started_on": "2026-01-05"});
+    let (status, episode) =
+        call(&server, &token, "POST", &format!("/api/v1/clients/{}/episodes", client["id"]), episode);
+    assert_eq!(status, 201, "{episode}");
+    let mut ids = Vec::new();
+    for subjective in ["Leg pain 6/10", "Leg pain 5/10"] {
+        let note =
+            serde_json::json!({"subjective": subjective, "started_at": "2026-01-05T10:00:00Z", "duration_minutes": 45});
+        let (status, note) = call(&server, &token, "POST", &format!("/api/v1/episodes/{}/notes", episode["id"]), note);
+        assert_eq!(status, 201, "{note}");
+        let (status, signed) =
+            call(&server, &token, "POST", &format!("/api/v1/notes/{}/sign", note["id"]), serde_json::json!({}));
+        assert_eq!(status, 200, "{signed}");
+        ids.push(note["id"].as_i64().unwrap());
+    }
+    let amendment = serde_json::json!({"subjective": "Leg pain 4/10", "started_at": "2026-01-05T10:00:00Z",
+        "duration_minutes": 45, "reason": "The score was misread."});
+    let (status, amended) = call(&server, &token, "POST", &format!("/api/v1/notes/{}/amendments", ids[1]), amendment);
+    assert_eq!(status, 201, "{amended}");
+    (ids[0], ids[1])
+}
+
+/// Runs `statement` on the database at `url` after dropping the notes table's triggers, as someone with the
+/// database file could.
+fn behind_knead_s_back(url: &str, statement: &str) {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        let refused = sqlx::query(statement).execute(&pool).await;
+        assert!(refused.is_err(), "the triggers refuse it: {statement}");
+        let triggers: Vec<String> =
+            sqlx::query_scalar("select name from sqlite_master where type = 'trigger' and tbl_name = 'soap_notes'")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        for trigger in triggers {
+            sqlx::query(&format!("drop trigger {trigger}")).execute(&pool).await.unwrap();
+        }
+        let done = sqlx::query(statement).execute(&pool).await.unwrap();
+        assert_eq!(done.rows_affected(), 1, "{statement}");
+        pool.close().await;
+    });
+}
+
+#[test]
+fn verify_names_a_signed_note_edited_since_its_signing() {
+    let db = TempDb::new();
+    let (first, _) = signed_notes(&db);
+    let ok = audit(&db, &["verify"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("signed notes are intact: 3 notes"), "{}", text(&ok.stdout));
+
+    behind_knead_s_back(&db.url, &format!("update soap_notes set subjective = 'Leg pain 2/10' where id = {first}"));
+    let broken = audit(&db, &["verify"]);
+    assert!(!broken.status.success(), "an edited signed note fails the check");
+    let said = text(&broken.stderr);
+    assert!(said.contains(&format!("signed note {first} was changed")), "names the note: {said}");
+}
+
+#[test]
+fn verify_names_a_signed_note_deleted_behind_its_back() {
+    let db = TempDb::new();
+    let (first, _) = signed_notes(&db);
+    behind_knead_s_back(&db.url, &format!("delete from soap_notes where id = {first}"));
+    let broken = audit(&db, &["verify"]);
+    assert!(!broken.status.success(), "a deleted signed note fails the check");
+    let said = text(&broken.stderr);
+    assert!(said.contains(&format!("signed note {first} is missing")), "names the note: {said}");
+}
+
+#[test]
+fn instruments_load_reads_a_definition_file_and_names_a_bad_field() {
+    let db = TempDb::new();
+    assert!(run(&["migrate", "--database-url", &db.url], "").status.success());
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/instruments/example-disability-index.json");
+    let loaded = run(&["instruments", "load", example, "--database-url", &db.url], "");
+    assert!(loaded.status.success(), "{}", text(&loaded.stderr));
+    assert!(text(&loaded.stdout).contains("Loaded instrument `example_index`"), "{}", text(&loaded.stdout));
+
+    let mut definition: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    definition["key"] = serde_json::json!("nprs_leg");
+    let bad = db.dir.path().join("bad.json");
+    std::fs::write(&bad, definition.to_string()).unwrap();
+    let refused = run(&["instruments", "load", bad.to_str().unwrap(), "--database-url", &db.url], "");
+    assert!(!refused.status.success(), "a built-in's key is refused");
+    assert!(text(&refused.stderr).contains("key:"), "names the field: {}", text(&refused.stderr));
+
+    std::fs::write(&bad, "{\"key\": \"broken\",\n \"name\": }").unwrap();
+    let unreadable = run(&["instruments", "load", bad.to_str().unwrap(), "--database-url", &db.url], "");
+    assert!(!unreadable.status.success());
+    assert!(text(&unreadable.stderr).contains("line 2"), "names the line: {}", text(&unreadable.stderr));
+}

@@ -227,6 +227,11 @@ fn fill(route: &str, k: &Known) -> Option<String> {
         ("/manage/clients/{id}", k.client_id.to_string()),
         ("/bookings/{id}", k.booking_id.to_string()),
         ("/visits/{id}", k.booking_id.to_string()),
+        // The care records' pages: the demo's first episode and note (Otto's sciatica); the first referral,
+        // when the demo has none, is audited as its "not found" page.
+        ("/manage/episodes/{id}", "1".to_string()),
+        ("/manage/notes/{id}", "1".to_string()),
+        ("/manage/referrals/{id}", "1".to_string()),
     ];
     let filled = prefixes
         .iter()

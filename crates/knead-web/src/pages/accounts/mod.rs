@@ -64,8 +64,16 @@ async fn account(State(state): State<AppState>, caller: MaybeCaller) -> Result<H
         Role::Client => (Some(client_bookings(&state, c.user.id).await?), Some(own_health(&state, &c.user).await?)),
         _ => (None, None),
     };
+    let care = match c.user.role {
+        Role::Therapist => Some(crate::pages::records::alerts::section(&state, c).await?),
+        _ => None,
+    };
     let body = html! {
         h1 { "Your account" }
+        @if let Some(care) = &care { (care) }
+        @if c.user.role == Role::Client {
+            p #own-program { a.button href="/account/program" { "Your home program" } " Your exercises, logging a day, and your pain chart." }
+        }
         @if let Some(b) = &bookings { (b) }
         @if let Some(h) = &health { (h) }
         @if bookings.is_some() { h2 { "Account details" } }

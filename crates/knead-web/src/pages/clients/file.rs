@@ -22,6 +22,7 @@ use knead_app::listing::{self, Audience};
 use knead_core::booking::{Booking, BookingStatus};
 use knead_core::calendar::local_date;
 use knead_core::intake::{Client, IntakeVersion};
+use knead_core::records::{Episode, EpisodeStatus, Response as CareResponse};
 use knead_core::{ServiceId, TherapistId, UserId};
 use maud::{html, Markup};
 use std::collections::HashMap;
@@ -45,9 +46,12 @@ pub(super) async fn page(
     let settings = calendar::settings(app).await?;
     let services = listing::list::<Services>(app, Audience::Manager).await?.into_iter().map(|s| (s.id, s.name));
     let therapists = listing::list::<Therapists>(app, Audience::Manager).await?.into_iter().map(|t| (t.id, t.name));
+    // The episodes' titles and statuses, read with the file: the page is the client's record.
+    let episodes = knead_app::records::episodes::of_client(app, &caller.user, file.client.id).await.map_err(hidden)?;
     let view = FileView {
         caller: &caller,
         file: &file,
+        episodes: &episodes,
         tz: settings.zone().clone(),
         today: local_date(settings.zone(), state.now()),
         services: services.collect(),
@@ -84,6 +88,7 @@ pub(crate) fn status_label(s: BookingStatus) -> &'static str {
 struct FileView<'a> {
     caller: &'a Caller,
     file: &'a ClientFile,
+    episodes: &'a [(Episode, CareResponse)],
     tz: TimeZone,
     today: Date,
     services: HashMap<ServiceId, String>,
@@ -103,6 +108,8 @@ impl FileView<'_> {
             }
             h2 { "Contact" }
             (self.contact())
+            h2 #episodes { "Episodes of care" }
+            (self.episodes())
             h2 #bookings { "Bookings" }
             (self.bookings())
             h2 #health-history { "Health history" }
@@ -157,6 +164,26 @@ impl FileView<'_> {
             h3 { "Saved addresses" }
             @if c.addresses.is_empty() { p.meta { "None saved." } }
             @else { ul { @for a in &c.addresses { li { strong { (a.label) } ": " (a.address) } } } }
+        }
+    }
+
+    /// Each episode with its status and the clinic policy's response, newest first, and opening one.
+    fn episodes(&self) -> Markup {
+        use crate::pages::records::{episode_status_label, status_label};
+        html! {
+            @if self.episodes.is_empty() { p.meta { "None yet." } }
+            @else {
+                ul.plain #episodes-list {
+                    @for (e, r) in self.episodes {
+                        li {
+                            a href={ "/manage/episodes/" (e.id.0) } { (e.title()) }
+                            " · from " (full_date(e.started_on)) " · " (episode_status_label(e.status))
+                            @if e.status == EpisodeStatus::Active { " · " strong { (status_label(r.status)) } }
+                        }
+                    }
+                }
+            }
+            p { a.button href={ "/manage/clients/" (self.file.client.id.0) "/episodes/new" } { "Open an episode" } }
         }
     }
 

@@ -94,7 +94,9 @@ const EMERGENCIES_DAYS: i64 = 30;
 async fn dashboard(State(state): State<AppState>, Manager(caller): Manager) -> Result<Html<String>, WebError> {
     let since = state.now() - jiff::SignedDuration::from_hours(24 * EMERGENCIES_DAYS);
     let emergencies = knead_app::intake::emergency_attempts(state.app(), &caller.user, since).await?;
-    Ok(Frame::signed_in(&state, &caller).page("Manage", dashboard_view(&emergencies)))
+    let care = crate::pages::records::alerts::section(&state, &caller).await?;
+    let body = maud::html! { (dashboard_view(&emergencies)) (care) };
+    Ok(Frame::signed_in(&state, &caller).page("Manage", body))
 }
 
 /// Screenings that reached emergency lately: each person was told to go to an emergency department today,
@@ -135,6 +137,7 @@ fn dashboard_view(emergencies: &[ScreeningRecord]) -> Markup {
         ("clients", "Clients", "Every client's file: contact, bookings, health history, screenings and clearances."),
         ("bookings", "Bookings", "Bookings by day, therapist and status; held ones waiting for a clearance stand out."),
         ("audit", "Audit log", "Every read and change of health information, its chain check, and an export."),
+        ("instruments", "Outcome instruments", "The scores care records use, and loading a licensed instrument's definition file."),
     ];
     html! {
         h1 { "Manage the practice" }

@@ -19,6 +19,7 @@ use knead_core::calendar::{Locale, PracticeSettings, PracticeSettingsInput, Serv
 use knead_core::intake::ScreeningThresholds;
 use knead_core::money::format_cents;
 use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
+use knead_core::records::ResponsePolicy;
 use knead_core::{GeoPoint, ValidationErrors};
 use maud::{html, Markup};
 
@@ -78,7 +79,58 @@ fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> V
     v.set("first_episode_under_age", s.screening.first_episode_under_age.to_string());
     v.set("first_episode_over_age", s.screening.first_episode_over_age.to_string());
     v.set("nerve_pain_weeks", s.screening.nerve_pain_weeks.to_string());
+    let p = &s.response_policy;
+    for (name, value) in [
+        ("early_visit", p.early_visit),
+        ("early_week", p.early_week),
+        ("review_visit", p.review_visit),
+        ("review_week", p.review_week),
+        ("ceiling_visits", p.ceiling_visits),
+        ("ceiling_weeks", p.ceiling_weeks),
+    ] {
+        v.set(format!("response_policy.{name}"), value.to_string());
+    }
+    for (name, value) in [
+        ("early_min_points", p.early_min_points),
+        ("responder_points", p.responder_points),
+        ("responder_percent", p.responder_percent),
+        ("psfs_points", p.psfs_points),
+        ("deterioration_points", p.deterioration_points),
+    ] {
+        v.set(format!("response_policy.{name}"), value.to_string());
+    }
     v
+}
+
+/// The non-response policy as the form gives it; a threshold the form leaves out stays as `current` has it.
+fn read_policy(values: &Values, read: &mut ValidationErrors, current: &ResponsePolicy) -> ResponsePolicy {
+    let whole = |read: &mut ValidationErrors, name: &str, now: i64| {
+        let field = format!("response_policy.{name}");
+        match values.get(&field).trim() {
+            "" => now,
+            _ => ui::whole(read, values, &field),
+        }
+    };
+    let points = |read: &mut ValidationErrors, name: &str, now: f64| {
+        let field = format!("response_policy.{name}");
+        match values.get(&field).trim() {
+            "" => now,
+            _ => ui::decimal(read, values, &field, "2"),
+        }
+    };
+    ResponsePolicy {
+        early_visit: whole(read, "early_visit", current.early_visit),
+        early_week: whole(read, "early_week", current.early_week),
+        early_min_points: points(read, "early_min_points", current.early_min_points),
+        review_visit: whole(read, "review_visit", current.review_visit),
+        review_week: whole(read, "review_week", current.review_week),
+        responder_points: points(read, "responder_points", current.responder_points),
+        responder_percent: points(read, "responder_percent", current.responder_percent),
+        psfs_points: points(read, "psfs_points", current.psfs_points),
+        ceiling_visits: whole(read, "ceiling_visits", current.ceiling_visits),
+        ceiling_weeks: whole(read, "ceiling_weeks", current.ceiling_weeks),
+        deterioration_points: points(read, "deterioration_points", current.deterioration_points),
+    }
 }
 
 /// The booking form as stored, its centre named by the nearest address.
@@ -141,7 +193,7 @@ fn read_settings(
             ),
             nerve_pain_weeks: threshold(&mut read, "nerve_pain_weeks", current.screening.nerve_pain_weeks),
         },
-        response_policy: current.response_policy,
+        response_policy: read_policy(values, &mut read, &current.response_policy),
     };
     (input, read)
 }
@@ -256,9 +308,41 @@ fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
                     (line(v, e, "nerve_pain_weeks", "Weeks of nerve pain not improving", WHOLE, "Advise a physician or physio review (default 6)."))
                 }
             }
+            (policy_fieldset(v, e))
             button type="submit" { "Save settings" }
         }
         script src=(crate::pages::ADDRESS_SCRIPT_PATH) defer {}
+    }
+}
+
+/// The non-response policy's thresholds, labelled as the clinic's own policy: the defaults are general
+/// thresholds from the clinical reference (section 4), which the clinic may set to its own.
+fn policy_fieldset(v: &Values, e: &ValidationErrors) -> Markup {
+    let f = |name: &str| format!("response_policy.{name}");
+    html! {
+        fieldset #response-policy {
+            legend { "Non-response policy (clinic policy)" }
+            p.hint { "When an episode's leg pain is not improving enough, the episode page and the dashboards say so. The defaults come from the clinical reference (section 4); see docs/CLINICAL.md." }
+            div.row {
+                (line(v, e, &f("early_visit"), "Early warning at visit", WHOLE, "Default 3."))
+                (line(v, e, &f("early_week"), "or at week", WHOLE, "Default 3."))
+                (line(v, e, &f("early_min_points"), "Early: improved by less than (points)", DECIMAL, "Default 1."))
+            }
+            div.row {
+                (line(v, e, &f("review_visit"), "Not responding at visit", WHOLE, "Default 6."))
+                (line(v, e, &f("review_week"), "or at week", WHOLE, "Default 6."))
+            }
+            div.row {
+                (line(v, e, &f("responder_points"), "Responding: leg pain down by (points)", DECIMAL, "Default 2."))
+                (line(v, e, &f("responder_percent"), "or by (% of the first score)", DECIMAL, "Default 30."))
+                (line(v, e, &f("psfs_points"), "Function gain: PSFS up by", DECIMAL, "Default 2."))
+            }
+            div.row {
+                (line(v, e, &f("ceiling_visits"), "Ceiling: sessions", WHOLE, "Default 9."))
+                (line(v, e, &f("ceiling_weeks"), "or weeks", WHOLE, "Default 12."))
+                (line(v, e, &f("deterioration_points"), "Deteriorating: pain up by (points)", DECIMAL, "Default 2."))
+            }
+        }
     }
 }
 

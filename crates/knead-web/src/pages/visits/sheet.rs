@@ -113,6 +113,15 @@ pub(super) fn view(caller: &Caller, s: &VisitSheet, values: &Values, clearance_e
                 p { a href={ "/manage/clients/" (c.id.0) } { "The client’s file" } }
             }
         }
+        @if b.status != BookingStatus::Cancelled {
+            section.sheet #visit-note aria-labelledby="visit-note-heading" {
+                h2 #visit-note-heading { "Note" }
+                p {
+                    a.button href={ "/visits/" (b.id.0) "/note" } { "Start the note" }
+                    " " span.hint { "or continue its draft: the note of this visit, on the client's episode of care." }
+                }
+            }
+        }
         section.sheet aria-labelledby="for-visit-heading" {
             h2 #for-visit-heading { "For this visit" }
             dl.facts {

@@ -1,1 +1,0 @@
-//! The care-records API: episodes, plans, notes, measures, programs, referrals and instruments.
