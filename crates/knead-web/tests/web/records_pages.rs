@@ -350,4 +350,11 @@ async fn the_manager_loads_an_instrument_and_sets_the_non_response_policy() {
     let settings = app.get_as("/manage/settings", &manager).await;
     assert!(settings.body.contains("Non-response policy (clinic policy)"), "{}", settings.body);
     assert!(settings.body.contains("name=\"response_policy.review_visit\" value=\"6\""), "{}", settings.body);
+    // Review before the early warning is refused beside its field, and nothing changes.
+    let refused =
+        app.form("/manage/settings", Some(&manager), &[("csrf", &csrf), ("response_policy.review_visit", "2")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("href=\"#response_policy_review_visit\""), "{}", refused.body);
+    let settings = app.get_as("/manage/settings", &manager).await;
+    assert!(settings.body.contains("name=\"response_policy.review_visit\" value=\"6\""), "{}", settings.body);
 }
