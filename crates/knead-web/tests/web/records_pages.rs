@@ -358,3 +358,42 @@ async fn the_manager_loads_an_instrument_and_sets_the_non_response_policy() {
     let settings = app.get_as("/manage/settings", &manager).await;
     assert!(settings.body.contains("name=\"response_policy.review_visit\" value=\"6\""), "{}", settings.body);
 }
+
+#[tokio::test]
+async fn opening_a_record_page_leaves_exactly_one_audit_entry() {
+    use crate::intake_api::{audit_mark, audit_since};
+    let (app, client, _) = practice().await;
+    let ines = app.sign_in(INES).await;
+    let episode = open_episode(&app, &ines, client).await;
+    let token = app.token_for(INES.0).await;
+    let post = |path: String, body: serde_json::Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            let reply = app.json("POST", &path, Some(token), &body.to_string()).await;
+            assert!(reply.status.is_success(), "{path}: {}", reply.body);
+            reply.json()["id"].as_i64().unwrap_or_default()
+        }
+    };
+    let started = jiff::Timestamp::now().to_string();
+    let note = post(
+        format!("/api/v1/episodes/{episode}/notes"),
+        json!({"subjective": "Audited", "started_at": started, "duration_minutes": 60}),
+    )
+    .await;
+    post(format!("/api/v1/notes/{note}/sign"), json!({})).await;
+    let referral = post(format!("/api/v1/episodes/{episode}/referrals"), json!({})).await;
+    let manager = app.token_for(MANAGER.0).await;
+    for path in [
+        format!("/manage/episodes/{episode}"),
+        format!("/manage/notes/{note}"),
+        format!("/manage/referrals/{referral}"),
+        format!("/manage/episodes/{episode}/notes/new"),
+    ] {
+        let mark = audit_mark(&app, &manager).await;
+        let page = app.get_as(&path, &ines).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        let entries = audit_since(&app, &manager, mark).await;
+        assert_eq!(entries.len(), 1, "{path}: {entries:?}");
+        assert_eq!(entries[0]["action"], "read", "{path}: {entries:?}");
+    }
+}
