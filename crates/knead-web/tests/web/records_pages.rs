@@ -382,12 +382,21 @@ async fn opening_a_record_page_leaves_exactly_one_audit_entry() {
     .await;
     post(format!("/api/v1/notes/{note}/sign"), json!({})).await;
     let referral = post(format!("/api/v1/episodes/{episode}/referrals"), json!({})).await;
+    let draft = post(
+        format!("/api/v1/episodes/{episode}/notes"),
+        json!({"subjective": "Still a draft", "started_at": started, "duration_minutes": 30}),
+    )
+    .await;
     let manager = app.token_for(MANAGER.0).await;
+    let listed = app.get_as(&format!("/manage/episodes/{episode}"), &ines).await;
+    let draft_path = format!("/manage/notes/{draft}?episode={episode}");
+    assert!(listed.body.contains(&draft_path.replace('&', "&amp;")), "the episode links to its draft: {}", listed.body);
     for path in [
         format!("/manage/episodes/{episode}"),
         format!("/manage/notes/{note}"),
         format!("/manage/referrals/{referral}"),
         format!("/manage/episodes/{episode}/notes/new"),
+        draft_path.clone(),
     ] {
         let mark = audit_mark(&app, &manager).await;
         let page = app.get_as(&path, &ines).await;
@@ -396,4 +405,9 @@ async fn opening_a_record_page_leaves_exactly_one_audit_entry() {
         assert_eq!(entries.len(), 1, "{path}: {entries:?}");
         assert_eq!(entries[0]["action"], "read", "{path}: {entries:?}");
     }
+    let editor = app.get_as(&draft_path, &ines).await;
+    assert!(editor.body.contains("Still a draft") && editor.body.contains("Sign the note"), "{}", editor.body);
+    // The episode named must hold the note: another's draft is not reached through one's own episode.
+    let mara = app.sign_in(THERAPIST).await;
+    assert_eq!(app.get_as(&draft_path, &mara).await.status, StatusCode::NOT_FOUND);
 }
