@@ -350,4 +350,64 @@ async fn the_manager_loads_an_instrument_and_sets_the_non_response_policy() {
     let settings = app.get_as("/manage/settings", &manager).await;
     assert!(settings.body.contains("Non-response policy (clinic policy)"), "{}", settings.body);
     assert!(settings.body.contains("name=\"response_policy.review_visit\" value=\"6\""), "{}", settings.body);
+    // Review before the early warning is refused beside its field, and nothing changes.
+    let refused =
+        app.form("/manage/settings", Some(&manager), &[("csrf", &csrf), ("response_policy.review_visit", "2")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("href=\"#response_policy_review_visit\""), "{}", refused.body);
+    let settings = app.get_as("/manage/settings", &manager).await;
+    assert!(settings.body.contains("name=\"response_policy.review_visit\" value=\"6\""), "{}", settings.body);
+}
+
+#[tokio::test]
+async fn opening_a_record_page_leaves_exactly_one_audit_entry() {
+    use crate::intake_api::{audit_mark, audit_since};
+    let (app, client, _) = practice().await;
+    let ines = app.sign_in(INES).await;
+    let episode = open_episode(&app, &ines, client).await;
+    let token = app.token_for(INES.0).await;
+    let post = |path: String, body: serde_json::Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            let reply = app.json("POST", &path, Some(token), &body.to_string()).await;
+            assert!(reply.status.is_success(), "{path}: {}", reply.body);
+            reply.json()["id"].as_i64().unwrap_or_default()
+        }
+    };
+    let started = jiff::Timestamp::now().to_string();
+    let note = post(
+        format!("/api/v1/episodes/{episode}/notes"),
+        json!({"subjective": "Audited", "started_at": started, "duration_minutes": 60}),
+    )
+    .await;
+    post(format!("/api/v1/notes/{note}/sign"), json!({})).await;
+    let referral = post(format!("/api/v1/episodes/{episode}/referrals"), json!({})).await;
+    let draft = post(
+        format!("/api/v1/episodes/{episode}/notes"),
+        json!({"subjective": "Still a draft", "started_at": started, "duration_minutes": 30}),
+    )
+    .await;
+    let manager = app.token_for(MANAGER.0).await;
+    let listed = app.get_as(&format!("/manage/episodes/{episode}"), &ines).await;
+    let draft_path = format!("/manage/notes/{draft}?episode={episode}");
+    assert!(listed.body.contains(&draft_path.replace('&', "&amp;")), "the episode links to its draft: {}", listed.body);
+    for path in [
+        format!("/manage/episodes/{episode}"),
+        format!("/manage/notes/{note}"),
+        format!("/manage/referrals/{referral}"),
+        format!("/manage/episodes/{episode}/notes/new"),
+        draft_path.clone(),
+    ] {
+        let mark = audit_mark(&app, &manager).await;
+        let page = app.get_as(&path, &ines).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        let entries = audit_since(&app, &manager, mark).await;
+        assert_eq!(entries.len(), 1, "{path}: {entries:?}");
+        assert_eq!(entries[0]["action"], "read", "{path}: {entries:?}");
+    }
+    let editor = app.get_as(&draft_path, &ines).await;
+    assert!(editor.body.contains("Still a draft") && editor.body.contains("Sign the note"), "{}", editor.body);
+    // The episode named must hold the note: another's draft is not reached through one's own episode.
+    let mara = app.sign_in(THERAPIST).await;
+    assert_eq!(app.get_as(&draft_path, &mara).await.status, StatusCode::NOT_FOUND);
 }

@@ -43,7 +43,7 @@ pub(crate) async fn section(state: &AppState, caller: &Caller) -> Result<Markup,
                 ul.plain {
                     @for n in &drafts {
                         li {
-                            a href={ "/manage/notes/" (n.id.0) } { "Draft note of " (date_time(n.content.started_at)) }
+                            a href=(super::notes::draft_link(n)) { "Draft note of " (date_time(n.content.started_at)) }
                             ", started " (date_time(n.created_at)) " · "
                             a href={ "/manage/episodes/" (n.episode_id.0) } { "its episode" }
                         }

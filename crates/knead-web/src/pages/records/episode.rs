@@ -256,7 +256,8 @@ impl EpisodePage<'_> {
                         tbody {
                             @for n in current {
                                 tr {
-                                    td { a href={ "/manage/notes/" (n.id.0) } { (crate::pages::clients::date_time(n.content.started_at)) } }
+                                    @let link = if n.status == NoteStatus::Draft { super::notes::draft_link(n) } else { format!("/manage/notes/{}", n.id.0) };
+                                    td { a href=(link) { (crate::pages::clients::date_time(n.content.started_at)) } }
                                     td {
                                         @match n.status { NoteStatus::Draft => strong { "Draft" }, NoteStatus::Signed => "Signed" }
                                         @if n.amends.is_some() { " (amended)" }

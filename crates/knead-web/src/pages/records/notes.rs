@@ -29,10 +29,17 @@ pub(super) struct NewQuery {
     booking_id: Option<i64>,
 }
 
-/// `?saved=draft|signed|amended`.
+/// `?saved=draft|signed|amended`, and `?episode=` on the links to a draft: its episode, so the editor and
+/// what it shows beside the note are one read of the record.
 #[derive(Debug, Default, serde::Deserialize)]
 pub(super) struct SavedQuery {
     saved: Option<String>,
+    episode: Option<i64>,
+}
+
+/// The link to a draft note, with its episode (see `SavedQuery`).
+pub(crate) fn draft_link(note: &SoapNote) -> String {
+    format!("/manage/notes/{}?episode={}", note.id.0, note.episode_id.0)
 }
 
 const TEXTS: [(&str, &str, &str); 4] = [
@@ -263,7 +270,7 @@ pub(super) async fn new_form(
     if let Some(b) = booking {
         let draft = ctx.episode.notes.iter().find(|n| n.status == NoteStatus::Draft && n.content.booking_id == Some(b));
         if let Some(n) = draft {
-            return Ok(Redirect::to(&format!("/manage/notes/{}", n.id.0)).into_response());
+            return Ok(Redirect::to(&draft_link(n)).into_response());
         }
     }
     let mut v = Values::default();
@@ -289,7 +296,7 @@ pub(super) async fn create(
         Ok(input) => match notes::start(state.app(), &caller.user, EpisodeId(id), &input).await {
             Ok(n) => {
                 tracing::info!(note_id = n.id.0, "note started");
-                return Ok(Redirect::to(&format!("/manage/notes/{}?saved=draft", n.id.0)).into_response());
+                return Ok(Redirect::to(&format!("{}&saved=draft", draft_link(&n))).into_response());
             }
             Err(e) => field_errors(&e).ok_or_else(|| hidden("episode")(e))?,
         },
@@ -317,9 +324,18 @@ pub(super) async fn page(
     AppQuery(q): AppQuery<SavedQuery>,
 ) -> Result<Response, WebError> {
     staff_only(&caller)?;
+    let notice = notice(q.saved.as_deref());
+    if let Some(episode) = q.episode {
+        // A draft reached from its episode: the context holds the note, so the page is one read.
+        let ctx = notes::context(state.app(), &caller.user, EpisodeId(episode), None).await.map_err(hidden("note"))?;
+        let draft = ctx.episode.notes.iter().find(|n| n.id.0 == id && n.status == NoteStatus::Draft).cloned();
+        if let Some(n) = draft {
+            let body = html! { (ui::notice(notice)) (editor(&caller, &ctx, Some(&n), &values_of(&n), &ValidationErrors::default())) };
+            return Ok(Frame::signed_in(&state, &caller).page("Draft note", body).into_response());
+        }
+    }
     let history = notes::get(state.app(), &caller.user, NoteId(id)).await.map_err(hidden("note"))?;
     let n = &history.note;
-    let notice = notice(q.saved.as_deref());
     if n.status == NoteStatus::Draft {
         let ctx = notes::context(state.app(), &caller.user, n.episode_id, n.content.booking_id)
             .await
@@ -403,15 +419,20 @@ pub(super) async fn save(
     }
     if errors.is_empty() {
         let input = read(&v).map_err(|e| WebError::App(e.into()))?;
+        // A saved draft goes back to its editor by way of its episode (one read); a signed note to itself.
         let done = match notes::update(state.app(), &caller.user, id, &input).await {
-            Ok(_) if signing => notes::sign(state.app(), &caller.user, id).await.map(|_| "signed"),
-            Ok(_) => Ok("draft"),
+            Ok(_) if signing => notes::sign(state.app(), &caller.user, id).await.map(|_| (None, "signed")),
+            Ok(n) => Ok((Some(n.episode_id.0), "draft")),
             Err(e) => Err(e),
         };
         match done {
-            Ok(what) => {
-                tracing::info!(note_id = id.0, what, "note saved");
-                return Ok(Redirect::to(&format!("/manage/notes/{}?saved={what}", id.0)).into_response());
+            Ok(saved) => {
+                tracing::info!(note_id = id.0, what = saved.1, "note saved");
+                let to = match saved.0 {
+                    Some(episode) => format!("/manage/notes/{}?episode={episode}&saved={}", id.0, saved.1),
+                    None => format!("/manage/notes/{}?saved={}", id.0, saved.1),
+                };
+                return Ok(Redirect::to(&to).into_response());
             }
             Err(e) => errors = field_errors(&e).ok_or_else(|| hidden("note")(e))?,
         }
