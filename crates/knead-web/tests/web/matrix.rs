@@ -70,6 +70,7 @@ fn policy() -> Vec<Rule> {
         shows,
     };
     let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
+    let patch = Method::PATCH;
     vec![
         // The public site.
         rule(get.clone(), "/", Public, |_| "Massage that comes to you"),
@@ -286,6 +287,37 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/api/v1/bookings/{id}/clearance", Staff, |_| "\"confirmed\""),
         rule(get.clone(), "/api/v1/audit", Manager, |_| "\"entries\""),
         rule(get.clone(), "/api/v1/audit/export", Manager, |_| "prev_hash"),
+        // Issue 11 API: client A's episode (therapist A's), its draft note and draft referral, client A's
+        // program. The client reads their own episode and measures and records their own pain.
+        rule(get.clone(), "/api/v1/clients/{id}/episodes", ClientRecord, |_| "\"episodes\""),
+        rule(post.clone(), "/api/v1/clients/{id}/episodes", Staff, |_| "Matrix sciatica"),
+        rule(get.clone(), "/api/v1/episodes/{id}", ClientRecord, |_| "\"response\""),
+        rule(patch.clone(), "/api/v1/episodes/{id}", Staff, |_| "\"discharged\""),
+        rule(post.clone(), "/api/v1/episodes/{id}/plans", Staff, |_| "\"version\""),
+        rule(get.clone(), "/api/v1/episodes/{id}/measures", ClientRecord, |_| "\"measures\""),
+        rule(post.clone(), "/api/v1/episodes/{id}/measures", ClientRecord, |_| "\"score\""),
+        rule(post.clone(), "/api/v1/episodes/{id}/notes", Staff, |_| "Matrix note"),
+        rule(get.clone(), "/api/v1/notes/{id}", Staff, |_| "\"versions\""),
+        rule(put.clone(), "/api/v1/notes/{id}", Staff, |_| "Matrix note"),
+        rule(patch.clone(), "/api/v1/notes/{id}", Staff, |_| "Matrix edit"),
+        rule(post.clone(), "/api/v1/notes/{id}/sign", Staff, |_| "\"signed\""),
+        // The fixture's note is a draft: an amendment is refused for it (the check is who may ask).
+        rule(post.clone(), "/api/v1/notes/{id}/amendments", Staff, |_| "not_signed"),
+        rule(post.clone(), "/api/v1/episodes/{id}/programs", Staff, |_| "knee_to_chest"),
+        rule(get.clone(), "/api/v1/me/programs", SignedIn, |r| match r {
+            Role::ClientA => "knee_to_chest",
+            Role::ClientB => "\"programs\"",
+            _ => "not_found",
+        }),
+        rule(post.clone(), "/api/v1/programs/{id}/logs", TokenOwner, |_| "\"pain\""),
+        rule(post.clone(), "/api/v1/episodes/{id}/referrals", Staff, |_| "\"draft\""),
+        rule(get.clone(), "/api/v1/referrals/{id}", Staff, |_| "\"reason\""),
+        rule(patch.clone(), "/api/v1/referrals/{id}", Staff, |_| "Dr. Matrix"),
+        rule(post.clone(), "/api/v1/referrals/{id}/sign", Staff, |_| "\"signed\""),
+        rule(get.clone(), "/api/v1/referrals/{id}.pdf", Staff, |_| "%PDF"),
+        rule(get.clone(), "/api/v1/referrals/{id}/fhir", Staff, |_| "Bundle"),
+        rule(get.clone(), "/api/v1/instruments", AnyStaff, |_| "nprs_leg"),
+        rule(post.clone(), "/api/v1/instruments", Manager, |_| "example_index"),
     ]
 }
 
@@ -541,8 +573,14 @@ impl Fixture {
         // API's takes the held one.
         let id = if path.starts_with("/api/") && path.ends_with("/clearance") {
             self.held_booking_id.to_string()
-        } else if path.starts_with("/manage/episodes/") {
+        } else if path.starts_with("/manage/episodes/") || path.starts_with("/api/v1/episodes/") {
             self.episode_id.to_string()
+        } else if path.starts_with("/api/v1/notes/") {
+            self.note_id.to_string()
+        } else if path.starts_with("/api/v1/referrals/") {
+            self.referral_id.to_string()
+        } else if path.starts_with("/api/v1/programs/") {
+            self.program_id.to_string()
         } else if path.starts_with("/manage/notes/") {
             self.note_id.to_string()
         } else if path.starts_with("/manage/referrals/") {
@@ -735,6 +773,41 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
             "client": {"name": "Guest Matrix", "email": "guest@example.com", "phone": "416-555-0100"}
         }),
         ("POST", "/api/v1/bookings/{id}/reschedule") => json!({"start": fx.free_start}),
+        ("POST", "/api/v1/clients/{id}/episodes") => {
+            json!({"condition": "Matrix sciatica", "started_on": helsinki_date_in(0).to_string()})
+        }
+        ("PATCH", "/api/v1/episodes/{id}") => json!({"status": "discharged"}),
+        ("POST", "/api/v1/episodes/{id}/plans") => {
+            let mut plan = json!({
+                "goals": [{"description": "Leg pain below 3/10", "instrument": "nprs_leg", "target": 3.0}],
+                "techniques": [{"technique": "swedish", "aim": "pain"}], "pressure": "light",
+                "visits_per_week": 1, "review_on": helsinki_date_in(14).to_string(), "consent": {}
+            });
+            for (element, _) in knead_core::intake::health::CONSENT_ELEMENTS {
+                plan["consent"][element] = json!(true);
+            }
+            plan
+        }
+        ("POST", "/api/v1/episodes/{id}/measures") => json!({"instrument": "nprs_leg", "answers": {"value": 5}}),
+        ("POST", "/api/v1/episodes/{id}/notes") | ("PUT", "/api/v1/notes/{id}") => json!({
+            "subjective": "Matrix note", "started_at": helsinki_instant(&helsinki_date_in(0).to_string(), 9),
+            "duration_minutes": 60
+        }),
+        ("PATCH", "/api/v1/notes/{id}") => json!({"subjective": "Matrix edit"}),
+        ("POST", "/api/v1/notes/{id}/amendments") => json!({
+            "subjective": "Matrix amendment", "started_at": helsinki_instant(&helsinki_date_in(0).to_string(), 9),
+            "duration_minutes": 60, "reason": "Matrix"
+        }),
+        ("POST", "/api/v1/episodes/{id}/programs") => json!({"exercises": [{"exercise": "knee_to_chest", "sets": 2,
+            "reps": 10, "hold_seconds": 5, "per_day": 1, "days_per_week": 7}]}),
+        ("POST", "/api/v1/programs/{id}/logs") => {
+            json!({"on": helsinki_date_in(0).to_string(), "done": ["knee_to_chest"], "pain": 3})
+        }
+        ("PATCH", "/api/v1/referrals/{id}") => json!({"recipient_name": "Dr. Matrix"}),
+        ("POST", "/api/v1/episodes/{id}/referrals") => json!({}),
+        ("POST", "/api/v1/instruments") => {
+            serde_json::from_str(include_str!("../../../../docs/instruments/example-disability-index.json")).unwrap()
+        }
         ("POST", "/api/v1/bookings/{id}/reassign") => json!({"therapist_ids": [fx.therapist_a]}),
         _ => return String::new(),
     };
@@ -1002,6 +1075,11 @@ fn may_see_victim(rule: &Rule, role: Role) -> bool {
                 || rule.path.starts_with("/manage/notes")
                 || rule.path.starts_with("/manage/referrals")
                 || rule.path == "/visits/{id}/note"
+                // Issue 11 API: the same records, and the letter that names client A.
+                || rule.path.starts_with("/api/v1/episodes")
+                || rule.path.starts_with("/api/v1/notes")
+                || rule.path.starts_with("/api/v1/referrals")
+                || rule.path == "/api/v1/clients/{id}/episodes"
         }
         _ => false,
     }
