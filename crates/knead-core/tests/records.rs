@@ -901,6 +901,7 @@ fn a_draft_holds_the_reason_red_flags_scores_treatment_and_other_care() {
         client_name: "Alex Example",
         response: &response,
         measures: &measures,
+        loaded: &[],
         screenings: &screenings,
         treatment: &treatment,
         therapist_name: "Sam Rivera, RMT",
@@ -937,6 +938,11 @@ fn a_draft_holds_the_reason_red_flags_scores_treatment_and_other_care() {
     assert_eq!((content.urgency, content.recipient), (Urgency::Routine, Recipient::Physiotherapist));
     let blank = ReferralInput { reason: Some(" ".into()), ..Default::default() };
     assert_eq!(fields(&draft(&facts, &blank).unwrap_err()), ["reason"]);
+    // A note that left its response blank gives a line without an empty "Response:".
+    let treatment = [("2026-01-12".to_string(), "Swedish massage".to_string(), " ".to_string())];
+    let facts = ReferralFacts { treatment: &treatment, ..facts };
+    let body = draft(&facts, &ReferralInput::default()).unwrap().body;
+    assert!(body.contains("- 2026-01-12: Swedish massage.\n") && !body.contains("Response:"), "{body}");
 }
 
 #[test]
@@ -972,7 +978,7 @@ fn the_fhir_bundle_holds_a_service_request_and_one_observation_per_measure() {
         body: "Letter body.".into(),
     };
     let signed = referral_of(content.clone(), ReferralStatus::Signed);
-    let bundle = fhir_bundle(&signed, &episode(), "Alex Example", &measures);
+    let bundle = fhir_bundle(&signed, &episode(), "Alex Example", &measures, &[]);
     assert_eq!(bundle["resourceType"], "Bundle");
     assert_eq!(bundle["type"], "collection");
     let entries = bundle["entry"].as_array().unwrap();
@@ -1012,12 +1018,20 @@ fn the_fhir_bundle_holds_a_service_request_and_one_observation_per_measure() {
     assert_eq!(startback["component"][1]["valueCodeableConcept"]["coding"][0]["code"], "LA9194-7");
     // A draft is a draft, unsigned; the same referral exports the same document.
     let draft_letter = referral_of(content, ReferralStatus::Draft);
-    let draft_bundle = fhir_bundle(&draft_letter, &episode(), "Alex Example", &measures);
+    let draft_bundle = fhir_bundle(&draft_letter, &episode(), "Alex Example", &measures, &[]);
     assert_eq!(draft_bundle["entry"][0]["resource"]["status"], "draft");
     assert!(draft_bundle["entry"][0]["resource"].get("authoredOn").is_none());
-    assert_eq!(draft_bundle, fhir_bundle(&draft_letter, &episode(), "Alex Example", &measures));
+    assert_eq!(draft_bundle, fhir_bundle(&draft_letter, &episode(), "Alex Example", &measures, &[]));
+    // A loaded instrument is named as the clinic named it, not by its key.
+    let odi_answers = json!({ "items": [2, 3, 1, 0, 2, 3, 1, 2, 0, 1] });
+    let loaded = [measure(20, "odi", 3, odi_answers, &[odi()])];
+    let bundle = fhir_bundle(&draft_letter, &episode(), "Alex Example", &loaded, &[odi()]);
+    let entries = bundle["entry"].as_array().unwrap();
+    let odi_obs = &entries.iter().find(|e| e["resource"]["resourceType"] == "Observation").unwrap()["resource"];
+    assert_eq!(odi_obs["code"]["text"], "Placeholder disability index", "{bundle:#}");
+    assert_eq!(odi_obs["code"]["coding"][0]["code"], "97909-6");
     let not_sciatica = Episode { condition: "Neck strain".into(), ..episode() };
-    assert!(fhir_bundle(&draft_letter, &not_sciatica, "A", &[])["entry"][0]["resource"]["reasonCode"][0]
+    assert!(fhir_bundle(&draft_letter, &not_sciatica, "A", &[], &[])["entry"][0]["resource"]["reasonCode"][0]
         .get("coding")
         .is_none());
 }

@@ -6,7 +6,8 @@ use crate::{App, AppError, AppResult, ConflictCode, NotFoundAs};
 use knead_core::intake::{Action, AuditEvent};
 use knead_core::records::referral::{self, ReferralFacts};
 use knead_core::records::{
-    Episode, EpisodeId, EpisodeStatus, Measure, NoteStatus, Referral, ReferralId, ReferralInput, ReferralStatus,
+    Episode, EpisodeId, EpisodeStatus, InstrumentDefinition, Measure, NoteStatus, Referral, ReferralId, ReferralInput,
+    ReferralStatus,
 };
 use knead_core::User;
 use knead_store::StoreError;
@@ -20,6 +21,8 @@ pub struct ReferralFile {
     /// The client's date of birth, when known, as the letter identifies them.
     pub client_date_of_birth: Option<String>,
     pub measures: Vec<Measure>,
+    /// The instruments the clinic loaded, so exports name a loaded one as the clinic does.
+    pub loaded: Vec<InstrumentDefinition>,
     pub practice_name: String,
     pub practice_contact: String,
 }
@@ -50,6 +53,7 @@ pub async fn draft(app: &App, staff: &User, episode: EpisodeId, input: &Referral
     let measures = store.measures(episode).await?;
     let response = response_of(app, &found, &measures).await?;
     let screenings = store.client_screenings(found.client_id).await?;
+    let loaded = store.instruments().await?;
     let mut signed: Vec<_> = store
         .episode_notes(episode)
         .await?
@@ -72,6 +76,7 @@ pub async fn draft(app: &App, staff: &User, episode: EpisodeId, input: &Referral
         client_name: &client.name,
         response: &response,
         measures: &measures,
+        loaded: &loaded,
         screenings: &screenings,
         treatment: &treatment,
         therapist_name: &therapist_name,
@@ -116,6 +121,7 @@ pub async fn get(app: &App, viewer: &User, id: ReferralId, export: Option<&'stat
     let store = app.store();
     let client = store.client(episode.client_id).await.not_found_as("referral")?;
     let measures = store.measures(episode.id).await?;
+    let loaded = store.instruments().await?;
     let details = crate::calendar::practice_details(app).await?;
     let practice_name = details.name.clone().unwrap_or_default();
     let contact: Vec<String> = details
@@ -145,6 +151,7 @@ pub async fn get(app: &App, viewer: &User, id: ReferralId, export: Option<&'stat
         client_name,
         client_date_of_birth: client.date_of_birth.map(|d| d.to_string()),
         measures,
+        loaded,
         practice_name,
         practice_contact: contact.join(" · "),
     })
@@ -153,5 +160,5 @@ pub async fn get(app: &App, viewer: &User, id: ReferralId, export: Option<&'stat
 /// The referral as a FHIR R4 Bundle. One audit entry (export).
 pub async fn fhir(app: &App, viewer: &User, id: ReferralId) -> AppResult<serde_json::Value> {
     let file = get(app, viewer, id, Some("fhir")).await?;
-    Ok(referral::fhir_bundle(&file.referral, &file.episode, &file.client_name, &file.measures))
+    Ok(referral::fhir_bundle(&file.referral, &file.episode, &file.client_name, &file.measures, &file.loaded))
 }

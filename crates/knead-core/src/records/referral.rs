@@ -2,7 +2,7 @@
 //! and exported as a FHIR R4 ServiceRequest with its Observations.
 
 use super::episode::{Episode, EpisodeId};
-use super::instruments::Measure;
+use super::instruments::{InstrumentDefinition, Measure};
 use super::record_id;
 use super::response::Response;
 use crate::account::UserId;
@@ -152,6 +152,8 @@ pub struct ReferralFacts<'a> {
     pub client_name: &'a str,
     pub response: &'a Response,
     pub measures: &'a [Measure],
+    /// The instruments the clinic loaded, so a letter names them as the clinic does.
+    pub loaded: &'a [InstrumentDefinition],
     /// The client's screenings, newest first.
     pub screenings: &'a [ScreeningRecord],
     /// Signed notes' summaries: (date, techniques, response), oldest first.
@@ -275,7 +277,7 @@ fn letter(facts: &ReferralFacts<'_>, recipient: Recipient, name: &str, urgency: 
         taken.sort_by_key(|m| m.taken_at);
         let (Some(first), Some(last)) = (taken.first(), taken.last()) else { continue };
         any = true;
-        let name = super::instruments::instrument_name(key, &[]);
+        let name = super::instruments::instrument_name(key, facts.loaded);
         out.push(if taken.len() == 1 {
             format!("- {name}: {} on {} (recorded once).", shown(first), day(first.taken_at))
         } else {
@@ -298,7 +300,13 @@ fn letter(facts: &ReferralFacts<'_>, recipient: Recipient, name: &str, urgency: 
         out.push("- No signed treatment notes yet.".to_string());
     }
     for (date, techniques, response) in facts.treatment {
-        out.push(format!("- {date}: {techniques}. Response: {response}"));
+        // A note may leave either part blank; the letter says what was written and nothing else.
+        out.push(match (techniques.trim(), response.trim()) {
+            ("", "") => format!("- {date}: treatment given (no details in the note)."),
+            (done, "") => format!("- {date}: {done}."),
+            ("", seen) => format!("- {date}: response: {seen}"),
+            (done, seen) => format!("- {date}: {done}. Response: {seen}"),
+        });
     }
     out.push(String::new());
     let care = episode.other_care.names();

@@ -12,7 +12,7 @@ mod layout;
 mod text;
 
 use knead_app::records::ReferralFile;
-use knead_core::records::instruments::{NPRS_BACK, NPRS_LEG, PSFS, STARTBACK};
+use knead_core::records::instruments::{InstrumentDefinition, NPRS_BACK, NPRS_LEG, PSFS, STARTBACK};
 use knead_core::records::{Measure, ReferralStatus, Score};
 use layout::Layout;
 use text::Face;
@@ -68,7 +68,7 @@ pub(crate) fn referral_pdf(file: &ReferralFile) -> Vec<u8> {
             let line = format!(
                 "{}  {}: {}",
                 measure.taken_at.strftime("%Y-%m-%d"),
-                instrument_name(&measure.instrument),
+                instrument_name(&measure.instrument, &file.loaded),
                 score_text(measure)
             );
             layout.paragraphs(Face::Regular, 9.5, &line);
@@ -86,14 +86,14 @@ pub(crate) fn referral_pdf(file: &ReferralFile) -> Vec<u8> {
     layout.finish("Referral letter", &file.practice_name)
 }
 
-/// How the letter names an instrument: the built-ins in words, a loaded one by its key.
-fn instrument_name(key: &str) -> &str {
+/// How the letter names an instrument: the built-ins in words, a loaded one by the name the clinic gave it.
+fn instrument_name<'a>(key: &'a str, loaded: &'a [InstrumentDefinition]) -> &'a str {
     match key {
         NPRS_LEG => "leg pain (NPRS)",
         NPRS_BACK => "back pain (NPRS)",
         PSFS => "function (PSFS)",
         STARTBACK => "STarT Back",
-        other => other,
+        other => loaded.iter().find(|d| d.key == other).map_or(other, |d| d.name.as_str()),
     }
 }
 
@@ -194,6 +194,7 @@ mod tests {
             client_name: "Otto Example".to_owned(),
             client_date_of_birth: Some("1971-05-14".to_owned()),
             measures,
+            loaded: Vec::new(),
             practice_name: "Kallio Massage".to_owned(),
             practice_contact: "Fleminginkatu 1, 00530 Helsinki\n+358 40 000 0000 · hello@example.org".to_owned(),
         }

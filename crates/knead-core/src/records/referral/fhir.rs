@@ -6,7 +6,7 @@
 //! them).
 
 use super::{Episode, Referral, ReferralStatus};
-use crate::records::instruments::{self, Measure, Score, StartBackRisk};
+use crate::records::instruments::{self, InstrumentDefinition, Measure, Score, StartBackRisk};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -37,8 +37,8 @@ fn loinc(code: &str, text: &str) -> Value {
 }
 
 /// The Observation for one measure.
-fn observation(m: &Measure, id: &str, patient: &Value) -> Value {
-    let name = instruments::instrument_name(&m.instrument, &[]);
+fn observation(m: &Measure, loaded: &[InstrumentDefinition], id: &str, patient: &Value) -> Value {
+    let name = instruments::instrument_name(&m.instrument, loaded);
     let mut obs = json!({
         "resourceType": "Observation",
         "id": id,
@@ -76,8 +76,13 @@ fn observation(m: &Measure, id: &str, patient: &Value) -> Value {
             obs["code"] = loinc("72514-3", name);
             obs["valueInteger"] = json!(value.round() as i64);
         }
-        (Score::Value { value, .. }, _) => {
-            obs["code"] = json!({ "text": name });
+        (Score::Value { value, .. }, key) => {
+            // A loaded instrument carries its LOINC code when the clinic's file gives one.
+            let code = loaded.iter().find(|d| d.key == key).and_then(|d| d.loinc.as_deref());
+            obs["code"] = match code {
+                Some(code) => loinc(code, name),
+                None => json!({ "text": name }),
+            };
             obs["valueQuantity"] = json!({ "value": value });
         }
     }
@@ -87,7 +92,13 @@ fn observation(m: &Measure, id: &str, patient: &Value) -> Value {
 /// The referral as a FHIR R4 Bundle (type `collection`): a ServiceRequest (intent `order`, the priority,
 /// reasonCode sciatica where it applies, `supportingInfo` pointing at the Observations) and one
 /// Observation per measure (category `survey`, LOINC codes where the reference gives them).
-pub fn fhir_bundle(referral: &Referral, episode: &Episode, client_name: &str, measures: &[Measure]) -> Value {
+pub fn fhir_bundle(
+    referral: &Referral,
+    episode: &Episode,
+    client_name: &str,
+    measures: &[Measure],
+    loaded: &[InstrumentDefinition],
+) -> Value {
     let patient_id = uuid("client", episode.client_id.0);
     let request_id = uuid("referral", referral.id.0);
     let mut patient_ref = json!({ "reference": format!("urn:uuid:{patient_id}") });
@@ -103,7 +114,7 @@ pub fn fhir_bundle(referral: &Referral, episode: &Episode, client_name: &str, me
         .iter()
         .map(|m| {
             let id = uuid("measure", m.id.0);
-            let obs = observation(m, &id, &patient_ref);
+            let obs = observation(m, loaded, &id, &patient_ref);
             (id, obs)
         })
         .collect();
