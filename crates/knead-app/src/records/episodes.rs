@@ -49,9 +49,9 @@ pub async fn open(app: &App, staff: &User, client: ClientId, input: &EpisodeInpu
     staff_only(staff, "client")?;
     let record = visible_client(app, staff, client).await?;
     let settings = app.store().practice_settings().await?;
-    let (condition, side, started_on) = input.validate(local_date(settings.zone(), app.now()))?;
-    let other_care = match &input.other_care {
-        Some(care) => care.clone(),
+    let (condition, side, started_on, given_care) = input.validate(local_date(settings.zone(), app.now()))?;
+    let other_care = match given_care {
+        Some(care) => care,
         None => match app.store().intakes(client).await?.into_iter().next() {
             Some(v) => v.history.answers().other_care.clone(),
             None => Default::default(),

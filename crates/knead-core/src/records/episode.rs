@@ -107,9 +107,9 @@ pub struct EpisodeDraft {
 }
 
 impl EpisodeInput {
-    /// `(condition, side, started_on)`: the condition 1..=120 characters, a known side, a real date no later
-    /// than `today`.
-    pub fn validate(&self, today: Date) -> Result<(String, Option<Side>, Date), ValidationErrors> {
+    /// `(condition, side, started_on, other_care)`: the condition 1..=120 characters, a known side, a real date
+    /// no later than `today`, and the other care's details (when given) as the health history takes them.
+    pub fn validate(&self, today: Date) -> Result<ValidEpisode, ValidationErrors> {
         let mut e = ValidationErrors::default();
         let condition = e.text("condition", &self.condition, 1, 120);
         let side = match self.side.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -131,9 +131,16 @@ impl EpisodeInput {
                 None
             }
         };
-        e.finish(|| Some((condition, side?, started_on?)))
+        let other_care = self
+            .other_care
+            .as_ref()
+            .map(|care| OtherCare { details: e.text("other_care.details", &care.details, 0, 500), ..care.clone() });
+        e.finish(|| Some((condition, side?, started_on?, other_care)))
     }
 }
+
+/// What `EpisodeInput::validate` accepts: the condition, side, start and other care (`None`: not given).
+pub type ValidEpisode = (String, Option<Side>, Date, Option<OtherCare>);
 
 /// An episode as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

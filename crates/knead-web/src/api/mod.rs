@@ -103,6 +103,7 @@ pub fn router() -> Router<AppState> {
         )
         .fallback(|| async { WebError::not_found("API route") })
         .method_not_allowed_fallback(|| async { WebError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn(records::referrals::pdf_is_read_only))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES));
     root.nest("/api/v1", api)
 }

@@ -234,6 +234,11 @@ async fn a_method_a_route_does_not_take_is_a_405_listing_the_ones_it_does() {
         ("PATCH", "/api/v1/services/1", "GET,HEAD,PUT"),
         ("GET", "/api/v1/services/1/archive", "POST"),
         ("POST", "/api/v1/availability", "GET,HEAD"),
+        // The letter's PDF shares its path segment with the letter, which takes PATCH; the PDF does not.
+        ("PATCH", "/api/v1/referrals/1.pdf", "GET,HEAD"),
+        ("OPTIONS", "/api/v1/referrals/1.pdf", "GET,HEAD"),
+        ("OPTIONS", "/api/v1/referrals/1", "GET,HEAD,PATCH"),
+        ("DELETE", "/api/v1/referrals/1", "GET,HEAD,PATCH"),
     ] {
         let reply = app.json(method, path, Some(&manager), "{}").await;
         assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}: {}", reply.body);

@@ -237,12 +237,13 @@ async fn bad_input_names_its_fields_and_changes_nothing() {
     let app = TestApp::new().await;
     let manager = app.token_for(MANAGER.0).await;
     let client = new_client(&app, &manager, "rowan.invalid@example.com").await;
-    let bad = json!({"condition": " ", "side": "up", "started_on": days_ago(-3).to_string()});
+    let bad = json!({"condition": " ", "side": "up", "started_on": days_ago(-3).to_string(),
+        "other_care": {"physician": true, "details": "Dr. \u{0084}Example"}});
     let mark = audit_mark(&app, &manager).await;
     let refused = post(&app, &manager, &format!("/api/v1/clients/{client}/episodes"), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
     let fields: Vec<String> = refused.error_fields().into_iter().map(|(_, f)| f).collect();
-    assert_eq!(fields, ["condition", "side", "started_on"], "{}", refused.body);
+    assert_eq!(fields, ["condition", "side", "started_on", "other_care.details"], "{}", refused.body);
     assert!(audit_since(&app, &manager, mark).await.is_empty(), "nothing was written");
 
     let episode = new_episode(&app, &manager, client, therapist_id(&app, true).await).await;

@@ -10,7 +10,7 @@
 mod episodes;
 mod notes;
 mod programs;
-mod referrals;
+pub(crate) mod referrals;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;

@@ -5,8 +5,9 @@ use super::super::Staff;
 use crate::error::{ErrorBody, WebError};
 use crate::extract::{AppJson, AppPath};
 use crate::state::AppState;
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use knead_app::records::referrals;
@@ -24,6 +25,20 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_referral, update_referral))
         .routes(routes!(sign_referral))
         .routes(routes!(referral_fhir))
+}
+
+/// `/referrals/{id}.pdf` takes GET (and HEAD) only, whatever `/referrals/{id}` takes: any other method is a 405
+/// whose `Allow` header names what the PDF's document lists. A layer over the whole API router (see
+/// `api::router`), because a method the route lacks goes to the router's own fallback, not to this module's.
+pub(crate) async fn pdf_is_read_only(request: Request, next: Next) -> Response {
+    let reading = matches!(*request.method(), Method::GET | Method::HEAD);
+    let path = request.uri().path();
+    if reading || !(path.starts_with("/referrals/") && path.ends_with(".pdf")) {
+        return next.run(request).await;
+    }
+    let mut refused = WebError::MethodNotAllowed.into_response();
+    refused.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET,HEAD"));
+    refused
 }
 
 #[derive(OpenApi)]
@@ -113,10 +128,8 @@ pub async fn update_referral(
     AppPath(id): AppPath<String>,
     AppJson(input): AppJson<ReferralInput>,
 ) -> Result<Json<Referral>, WebError> {
-    let (id, pdf) = referral_path(&id)?;
-    if pdf {
-        return Err(WebError::MethodNotAllowed);
-    }
+    // A `.pdf` path never reaches here (`pdf_is_read_only`).
+    let (id, _) = referral_path(&id)?;
     let referral = referrals::edit(state.app(), &caller.user, id, &input).await?;
     tracing::info!(referral_id = id.0, "referral edited");
     Ok(Json(referral))
