@@ -84,23 +84,12 @@ fn edit_second_entry(db: &TempDb) {
 
 /// The manager's token for the demo database at `url`.
 fn manager_token(url: &str) -> String {
-    let out = run(&["token", "create", "--email", "manager@demo.knead.test", "--database-url", url], "");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout).trim().to_string()
+    token_for(url, "manager@demo.knead.test")
 }
 
 /// `method path` with the token and a JSON body; the status and the JSON answer.
 fn call(server: &Server, token: &str, method: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let answer = ureq::request(method, &format!("{}{path}", server.url))
-        .timeout(std::time::Duration::from_secs(20))
-        .set("Authorization", &format!("Bearer {token}"))
-        .send_json(body);
-    let response = match answer {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: {e}"),
-    };
-    (response.status(), response.into_json().unwrap())
+    api_json(server, method, path, Some(token), Some(&body))
 }
 
 /// Two signed notes (the second amended once) on a fresh demo database, made through the API; their ids.

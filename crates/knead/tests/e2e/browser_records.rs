@@ -10,11 +10,16 @@
 //! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
 
 use crate::browser::{chromium_capabilities, in_ci, start_chromedriver, wait_for_path};
-use crate::support::*;
+use crate::support::{token_for as token, *};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::io::Write as _;
 use std::time::{Duration, Instant};
+
+/// `method path` with a bearer token and a JSON body; the status and the JSON answer.
+fn call(server: &Server, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+    api_json(server, method, path, Some(token), body)
+}
 
 const THERAPIST: (&str, &str) = ("mara@demo.knead.test", "knead-demo-therapist");
 const CLIENT: (&str, &str) = ("client@demo.knead.test", "knead-demo-client");
@@ -107,31 +112,6 @@ async fn shoot(client: &Client, name: &str) {
     let png = client.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     set_viewport(client, 390, 844).await;
-}
-
-/// `method path` with a bearer token; the status and the JSON answer.
-fn call(server: &Server, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
-    let req = ureq::request(method, &format!("{}{path}", server.url))
-        .timeout(Duration::from_secs(20))
-        .set("Authorization", &format!("Bearer {token}"));
-    let answer = match body {
-        Some(b) => req.send_json(b.clone()),
-        None => req.call(),
-    };
-    let response = match answer {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: {e}"),
-    };
-    let status = response.status();
-    let text = response.into_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-fn token(url: &str, email: &str) -> String {
-    let out = run(&["token", "create", "--email", email, "--database-url", url], "");
-    assert!(out.status.success(), "token for {email}: {}", text(&out.stderr));
-    text(&out.stdout).trim().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]

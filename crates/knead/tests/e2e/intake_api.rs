@@ -3,34 +3,13 @@
 //! confirmed, a block precaution stops a booking, another client's health history is a 404, and each read
 //! of health information leaves exactly one audit entry.
 
-use crate::support::*;
+use crate::support::{api_json as call, token_for as token, *};
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// A client's home in the demo's central Helsinki: the address point of Yrjönkatu 15.
 const HOME_LAT: f64 = 60.1672;
 const HOME_LON: f64 = 24.9402;
 const OTHER: &str = "other-client@example.com";
-
-/// Sends `method path` with a bearer token and a JSON body; returns the status and the JSON answer.
-fn call(server: &Server, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
-    let mut req = ureq::request(method, &format!("{}{path}", server.url)).timeout(Duration::from_secs(20));
-    if let Some(t) = token {
-        req = req.set("Authorization", &format!("Bearer {t}"));
-    }
-    let answer = match body {
-        Some(b) => req.send_json(b.clone()),
-        None => req.call(),
-    };
-    let response = match answer {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: {e}"),
-    };
-    let status = response.status();
-    let text = response.into_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
 
 /// The `code`s and `field`s of an error answer.
 fn errors(body: &Value) -> Vec<(String, String)> {
@@ -42,13 +21,6 @@ fn errors(body: &Value) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// A personal access token for a user of the database at `url`, made with `knead token create`.
-fn token(url: &str, email: &str) -> String {
-    let out = run(&["token", "create", "--email", email, "--database-url", url], "");
-    assert!(out.status.success(), "token for {email}: {}", text(&out.stderr));
-    text(&out.stdout).trim().to_string()
 }
 
 /// Every red-flag answer "no" (age 40, two weeks, getting better), with `yes` answered "yes".

@@ -3,33 +3,12 @@
 //! entry, a therapist cannot reach another therapist's client's episode, bad input names its fields, and six
 //! leg-pain visits without improvement make the episode a non-responder from the sixth.
 
-use crate::support::*;
+use crate::support::{token_for as token, *};
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// `method path` with a bearer token and a JSON body; the status and the JSON answer.
 fn call(server: &Server, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
-    let req = ureq::request(method, &format!("{}{path}", server.url))
-        .timeout(Duration::from_secs(20))
-        .set("Authorization", &format!("Bearer {token}"));
-    let answer = match body {
-        Some(b) => req.send_json(b.clone()),
-        None => req.call(),
-    };
-    let response = match answer {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: {e}"),
-    };
-    let status = response.status();
-    let text = response.into_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-fn token(url: &str, email: &str) -> String {
-    let out = run(&["token", "create", "--email", email, "--database-url", url], "");
-    assert!(out.status.success(), "token for {email}: {}", text(&out.stderr));
-    text(&out.stdout).trim().to_string()
+    api_json(server, method, path, Some(token), body)
 }
 
 /// The date `n` days ago (UTC) and noon UTC on it.

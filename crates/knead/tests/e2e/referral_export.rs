@@ -8,49 +8,26 @@
 //! `scripts/test` installs both tools (`KNEAD_TEST_PDFTOTEXT`, `KNEAD_TEST_FHIR_PYTHON`); outside CI a
 //! missing tool skips its check with a note, in CI it fails.
 
-use crate::support::*;
+use crate::support::{token_for as token, *};
 use serde_json::{json, Value};
 use std::io::Write as _;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 /// Leg pain at each of six weekly visits: no better at the end than at the start.
 const LEG_PAIN: [i64; 6] = [7, 7, 8, 7, 7, 8];
 
-/// Sends `method path` with a bearer token and a JSON body; returns the status and the raw answer.
-fn send(server: &Server, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Vec<u8>) {
-    let req = ureq::request(method, &format!("{}{path}", server.url))
-        .timeout(Duration::from_secs(20))
-        .set("Authorization", &format!("Bearer {token}"));
-    let answer = match body {
-        Some(b) => req.send_json(b.clone()),
-        None => req.call(),
-    };
-    let response = match answer {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: {e}"),
-    };
-    let status = response.status();
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
-    (status, bytes)
-}
-
-/// As `send`, for a JSON answer.
-fn call(server: &Server, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
-    let (status, bytes) = send(server, method, path, token, body);
-    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text(&bytes))))
-}
-
-fn token(url: &str, email: &str) -> String {
-    let out = run(&["token", "create", "--email", email, "--database-url", url], "");
-    assert!(out.status.success(), "token for {email}: {}", text(&out.stderr));
-    text(&out.stdout).trim().to_string()
-}
-
 fn in_ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// `method path` with a bearer token and a JSON body; the status and the raw answer.
+fn send(server: &Server, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Vec<u8>) {
+    api_send(server, method, path, Some(token), body)
+}
+
+/// `method path` with a bearer token and a JSON body; the status and the JSON answer.
+fn call(server: &Server, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+    api_json(server, method, path, Some(token), body)
 }
 
 /// Outside CI a missing tool skips its check, saying so; in CI it fails the test.

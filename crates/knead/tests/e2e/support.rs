@@ -139,3 +139,51 @@ pub fn mobile_individual_service(server: &Server) -> serde_json::Value {
         .expect("a mobile individual service")
         .clone()
 }
+
+/// `method path` with a bearer token (when given) and a JSON body (when given); the status and the raw
+/// answer, whatever the status.
+pub fn api_send(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> (u16, Vec<u8>) {
+    let mut req = ureq::request(method, &format!("{}{path}", server.url)).timeout(Duration::from_secs(20));
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    let answer = match body {
+        Some(b) => req.send_json(b.clone()),
+        None => req.call(),
+    };
+    let response = match answer {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {path}: {e}"),
+    };
+    let status = response.status();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
+    (status, bytes)
+}
+
+/// As `api_send`, for a JSON answer (one that is not JSON comes back as a JSON string).
+pub fn api_json(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let (status, bytes) = api_send(server, method, path, token, body);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}
+
+/// A personal access token for a user of the database at `url`, made with `knead token create`.
+pub fn token_for(url: &str, email: &str) -> String {
+    let out = run(&["token", "create", "--email", email, "--database-url", url], "");
+    assert!(out.status.success(), "token for {email}: {}", text(&out.stderr));
+    text(&out.stdout).trim().to_string()
+}
