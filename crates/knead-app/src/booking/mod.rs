@@ -12,12 +12,14 @@
 //! [`staff`] holds what staff do with a booking (move, reassign, cancel, each recorded for the client).
 
 mod cache;
+mod calendar_file;
 mod intake;
 mod staff;
 #[cfg(test)]
 mod tests;
 
 pub use cache::{CalendarCache, CalendarSnapshot};
+pub use calendar_file::calendar_file;
 pub use intake::{quote, Quote};
 pub use staff::{
     changeable, changes, check_reassignment, reassign, replacements, staff_cancel, staff_move, staff_reschedule,

@@ -12,6 +12,7 @@
 
 pub mod dates;
 pub mod hours;
+pub mod ics;
 pub mod settings;
 pub mod wall_clock;
 

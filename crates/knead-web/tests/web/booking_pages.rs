@@ -148,6 +148,10 @@ async fn a_guest_books_a_home_visit_through_the_pages_moves_it_and_cancels_it_wi
     assert!(done.body.contains("Travel fee"));
     let (link, booking_id, token) = manage_link(&done.body);
     assert!(!token.is_empty());
+    // The confirmation offers the visit for the client's calendar, by the same private token.
+    let calendar = format!("/bookings/{}/calendar.ics?token={token}", booking_id.0);
+    assert!(done.body.contains(&format!("href=\"{calendar}\"")), "{}", done.body);
+    assert!(app.get(&calendar).await.body.starts_with("BEGIN:VCALENDAR\r\n"));
     let stored = app.store.booking(booking_id).await.unwrap();
     assert!(matches!(&stored.place, Where::Mobile { address, .. } if address == "12 Kalevankatu, Helsinki"));
     assert_eq!(stored.client.phone, "416-555-0123");

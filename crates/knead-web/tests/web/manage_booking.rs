@@ -483,3 +483,49 @@ async fn a_signed_in_clients_yes_needs_the_csrf_token() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(app.store.booking(BookingId(id)).await.unwrap().status, BookingStatus::Cancelled);
 }
+
+/// The file's content lines with folded lines joined again.
+fn ics_lines(body: &str) -> Vec<String> {
+    body.replace("\r\n ", "").split("\r\n").filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn the_booking_is_offered_as_a_calendar_file_that_a_cancellation_cancels() {
+    let app = TestApp::new().await;
+    let liza = therapist(&app, "liza-manalo").await;
+    let (id, token, start) = book_with(&app, &liza, midweek_ahead(3)).await;
+    let manage = format!("/bookings/{}/manage", id.0);
+    let page = app.get(&format!("{manage}?token={token}")).await;
+    let link = format!("/bookings/{}/calendar.ics?token={token}", id.0);
+    assert!(page.body.contains(&format!("href=\"{link}\"")), "the page offers the file: {}", page.body);
+
+    let file = app.get(&link).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert_eq!(file.headers[axum::http::header::CONTENT_TYPE], "text/calendar; charset=utf-8");
+    let lines = ics_lines(&file.body);
+    let local = start.parse::<jiff::Timestamp>().unwrap().to_zoned(jiff::tz::TimeZone::get("Europe/Helsinki").unwrap());
+    let dtstart = format!("DTSTART;TZID=Europe/Helsinki:{}", local.strftime("%Y%m%dT%H%M%S"));
+    for expected in [dtstart.as_str(), "METHOD:PUBLISH", "STATUS:CONFIRMED", "SEQUENCE:0", "TZID:Europe/Helsinki"] {
+        assert!(lines.iter().any(|l| l == expected), "{expected} in {}", file.body);
+    }
+    assert!(lines.iter().any(|l| l == "LOCATION:11 Mikonkatu\\, Helsinki"), "{}", file.body);
+    assert!(lines.iter().any(|l| l.starts_with("SUMMARY:Massage with oil at home with ")), "{}", file.body);
+    let uid = lines.iter().find(|l| l.starts_with("UID:")).expect("a UID").clone();
+    // Without the token, or with another's, there is no file.
+    let anonymous = app.get(&format!("/bookings/{}/calendar.ics", id.0)).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "sent to sign in: {}", anonymous.body);
+    assert!(anonymous.location().starts_with("/login"), "{}", anonymous.location());
+    let wrong = app.get(&format!("/bookings/{}/calendar.ics?token=not-the-token", id.0)).await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+
+    // Cancelled: the same UID, cancelled, and the page offers to take it out of the calendar.
+    let ask = app.get(&format!("{manage}?token={token}&step=cancel")).await;
+    let done =
+        app.form(&format!("{manage}/cancel"), None, &pairs(&form_fields(&ask.body, &format!("{manage}/cancel")))).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let cancelled = ics_lines(&app.get(&link).await.body);
+    for expected in [uid.as_str(), "METHOD:CANCEL", "STATUS:CANCELLED"] {
+        assert!(cancelled.iter().any(|l| l == expected), "{expected} in {cancelled:?}");
+    }
+    assert!(app.get(done.location()).await.body.contains("Remove it from your calendar"));
+}

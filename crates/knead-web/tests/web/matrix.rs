@@ -106,6 +106,7 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/book/when", Public, |_| "/book/details?"),
         rule(get.clone(), "/book/details", Public, |_| "name=\"booking_key\""),
         rule(get.clone(), "/bookings/{id}/manage", BookingOwner, |_| VICTIM_ADDRESS),
+        rule(get.clone(), "/bookings/{id}/calendar.ics", BookingOwner, |_| VICTIM_ADDRESS),
         rule(post.clone(), "/bookings/{id}/manage/cancel", BookingOwner, |_| "->/bookings/"),
         rule(post.clone(), "/bookings/{id}/manage/reschedule", BookingOwner, |_| "->/bookings/"),
         // Issue 10 client pages: the why step and the red-flag screening, signing up, the health history.

@@ -6,6 +6,7 @@ mod browser_accessibility;
 mod browser_booking;
 mod browser_intake;
 mod browser_records;
+mod calendar_files;
 mod cli;
 mod concurrency;
 mod connections;

@@ -5,13 +5,12 @@
 //! - its FHIR export, which `fhir.resources`' R4 models (from PyPI, also not ours) accept as a Bundle, holding
 //!   a ServiceRequest that points at one Observation per measure.
 //!
-//! `scripts/test` installs both tools (`KNEAD_TEST_PDFTOTEXT`, `KNEAD_TEST_FHIR_PYTHON`); outside CI a
+//! `scripts/test` installs both tools (`KNEAD_TEST_PDFTOTEXT`, `KNEAD_TEST_PYTHON`); outside CI a
 //! missing tool skips its check with a note, in CI it fails.
 
 use crate::support::{token_for as token, *};
 use serde_json::{json, Value};
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Leg pain at each of six weekly visits: no better at the end than at the start.
 const LEG_PAIN: [i64; 6] = [7, 7, 8, 7, 7, 8];
@@ -67,19 +66,11 @@ print(json.dumps({"type": bundle.type, "resources": [type(e.resource).__name__ f
 /// Runs the validator on the bundle; `None` when it is missing. A bundle it refuses fails the test with its
 /// reasons.
 fn fhir_validated(bundle: &Value) -> Option<Value> {
-    let Ok(python) = std::env::var("KNEAD_TEST_FHIR_PYTHON") else {
-        skip("the FHIR export was not validated: KNEAD_TEST_FHIR_PYTHON is not set (scripts/fhir-venv)");
+    let Ok(python) = std::env::var("KNEAD_TEST_PYTHON") else {
+        skip("the FHIR export was not validated: KNEAD_TEST_PYTHON is not set (scripts/python-venv)");
         return None;
     };
-    let mut child = Command::new(&python)
-        .args(["-c", VALIDATE_BUNDLE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{python}: {e}"));
-    child.stdin.take().unwrap().write_all(bundle.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_python(&python, VALIDATE_BUNDLE, bundle.to_string().as_bytes());
     assert!(out.status.success(), "fhir.resources refuses the bundle:\n{}\n{bundle:#}", text(&out.stderr));
     Some(serde_json::from_slice(&out.stdout).expect("the validator's summary"))
 }

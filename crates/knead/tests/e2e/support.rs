@@ -187,3 +187,16 @@ pub fn token_for(url: &str, email: &str) -> String {
     assert!(out.status.success(), "token for {email}: {}", text(&out.stderr));
     text(&out.stdout).trim().to_string()
 }
+
+/// Runs `python -c script` with `input` on its stdin; its output, whatever its status.
+pub fn run_python(python: &str, script: &str, input: &[u8]) -> Output {
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{python}: {e}"));
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}

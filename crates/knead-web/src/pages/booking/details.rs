@@ -2,7 +2,7 @@
 //! cancellation policy, notes for the therapist and the health history, all before confirming) and the
 //! confirmation ("You're booked", or held for a physician's clearance).
 
-use super::facts::{booking_facts, manage_link, therapist_names};
+use super::facts::{booking_facts, calendar_offer, manage_link, therapist_names};
 use super::steps::steps;
 use super::Booker;
 use crate::error::WebError;
@@ -284,6 +284,12 @@ impl Booker<'_> {
                 }
             } @else if self.caller.is_some() {
                 p { a #manage-link href=(manage_link(b.id.0, None, None)) { "See or change this booking" } }
+            }
+            // After the private link: the page's first token link stays the link to keep.
+            @if let Some(token) = booked.manage_token.as_deref().filter(|_| !own) {
+                (calendar_offer(b.id.0, Some(token), false))
+            } @else if self.caller.is_some() {
+                (calendar_offer(b.id.0, None, false))
             }
             @if !history_given {
                 @if let Some(url) = &health_url {

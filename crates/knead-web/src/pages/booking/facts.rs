@@ -33,6 +33,29 @@ pub(super) fn slots_by_day(tz: &TimeZone, slots: &[OfferedSlot], from: Date, day
 }
 
 /// The manage page's address, with the private token of a guest's link and what was just done.
+/// The booking's calendar file (`manage::calendar_file`), with the private link's token when there is one.
+pub(super) fn calendar_link(id: i64, token: Option<&str>) -> String {
+    match token {
+        Some(t) => format!(
+            "/bookings/{id}/calendar.ics?{}",
+            form_urlencoded::Serializer::new(String::new()).append_pair("token", t).finish()
+        ),
+        None => format!("/bookings/{id}/calendar.ics"),
+    }
+}
+
+/// The line offering the booking's calendar file: to add it, or (cancelled) to take it out again.
+pub(super) fn calendar_offer(id: i64, token: Option<&str>, cancelled: bool) -> maud::Markup {
+    maud::html! {
+        p #calendar {
+            a #calendar-link href=(calendar_link(id, token)) download {
+                @if cancelled { "Remove it from your calendar" } @else { "Add to your calendar" }
+            }
+            " (an .ics file for your phone's or computer's calendar)"
+        }
+    }
+}
+
 pub(super) fn manage_link(id: i64, token: Option<&str>, done: Option<&str>) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     if let Some(t) = token {

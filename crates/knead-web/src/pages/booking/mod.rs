@@ -46,6 +46,7 @@ pub fn router() -> Routes {
         .route("/book/when", get(choose_time))
         .route("/book/details", get(details))
         .route("/bookings/{id}/manage", get(manage::page))
+        .route("/bookings/{id}/calendar.ics", get(manage::calendar_file))
         .route("/bookings/{id}/manage/health", get(manage::health_page).post(manage::add_health))
         .route("/bookings/{id}/manage/cancel", post(manage::cancel))
         .route("/bookings/{id}/manage/reschedule", post(manage::reschedule))

@@ -19,7 +19,7 @@ mod moving;
 pub(super) use health::{add_health, health_page};
 
 use super::check_session_csrf;
-use super::facts::{booking_facts, manage_link};
+use super::facts::{booking_facts, calendar_offer, manage_link};
 use crate::auth::{managed_booking, MaybeCaller};
 use crate::error::{field_errors, WebError};
 use crate::extract::{AppPath, AppQuery, FormPairs};
@@ -28,7 +28,7 @@ use crate::pages::Frame;
 use crate::state::AppState;
 use crate::ui::{clock, csrf_field, day_heading, minutes};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -61,6 +61,26 @@ pub(super) struct ManageQuery {
 
 fn given(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The booking as an iCalendar file, for whoever may see its page (its private link's token, its client
+/// signed in, staff): the visit in the practice's zone, cancelled when the booking is.
+pub(super) async fn calendar_file(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    AppPath(id): AppPath<i64>,
+    AppQuery(q): AppQuery<ManageQuery>,
+) -> Result<Response, WebError> {
+    let booking = managed_booking(&state, &caller, id, given(&q.token)).await?;
+    let details = calendar::practice_details(state.app()).await?;
+    let practice = details.name.unwrap_or_else(|| state.config().practice_name.clone());
+    let file = booking::calendar_file(state.app(), &booking, &practice).await?;
+    let disposition = format!("attachment; filename=\"booking-{id}.ics\"");
+    let headers = [
+        (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((headers, file).into_response())
 }
 
 pub(super) async fn page(
@@ -248,6 +268,7 @@ impl<'a> Manage<'a> {
                 div.error-summary role="alert" { @for why in refused { p { (why) } } }
             }
             (booking_facts(tz, b, &self.service, &self.own_names(), &self.clinics))
+            (calendar_offer(b.id.0, self.token, b.status == BookingStatus::Cancelled))
             (change_notices(&self.changes, tz))
             @if self.changeable {
                 @if !self.within_policy {
