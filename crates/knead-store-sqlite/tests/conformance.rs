@@ -43,22 +43,7 @@ async fn a_database_file_is_created_on_first_run_and_reopens() {
 /// (last seen when made, never ending for idleness) once migrated.
 #[tokio::test]
 async fn tokens_and_sessions_made_before_expiry_existed_survive_the_upgrade() {
-    let dir = std::env::temp_dir().join(format!("knead-sqlite-upgrade-{}", std::process::id()));
-    let before = dir.join("migrations");
-    std::fs::create_dir_all(&before).unwrap();
-    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
-        let name = entry.file_name().into_string().unwrap();
-        if name.as_str() < "0006" {
-            std::fs::copy(entry.path(), before.join(&name)).unwrap();
-        }
-    }
-    let path = dir.join("before.db");
-    let _ = std::fs::remove_file(&path);
-    let url = format!("sqlite://{}", path.display());
-    let store = SqliteStore::connect(&url).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let (dir, store, pool) = database_before("knead-sqlite-upgrade", "0006").await;
     let t0: jiff::Timestamp = "2026-03-01T15:00:00Z".parse().unwrap();
     let micros = t0.as_microsecond();
     let setup = format!(
@@ -89,22 +74,7 @@ async fn tokens_and_sessions_made_before_expiry_existed_survive_the_upgrade() {
 #[tokio::test]
 async fn bookings_made_before_clients_existed_are_put_on_client_records() {
     use knead_store::{CatalogStore, Store};
-    let dir = std::env::temp_dir().join(format!("knead-sqlite-clients-{}", std::process::id()));
-    let before = dir.join("migrations");
-    std::fs::create_dir_all(&before).unwrap();
-    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
-        let name = entry.file_name().into_string().unwrap();
-        if name.as_str() < "0010" {
-            std::fs::copy(entry.path(), before.join(&name)).unwrap();
-        }
-    }
-    let path = dir.join("before.db");
-    let _ = std::fs::remove_file(&path);
-    let url = format!("sqlite://{}", path.display());
-    let store = SqliteStore::connect(&url).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let (dir, store, pool) = database_before("knead-sqlite-clients", "0010").await;
     // What 0009 already had is written through the ports; the bookings as they were, by hand.
     let t0 = knead_store::conformance::t0();
     for (mail, name) in [("ana@example.com", "Ana"), ("cy@example.com", "Cy")] {
@@ -127,22 +97,7 @@ async fn bookings_made_before_clients_existed_are_put_on_client_records() {
 #[tokio::test]
 async fn care_records_migrate_onto_a_database_with_clients() {
     use knead_store::{ClientStore, Store};
-    let dir = std::env::temp_dir().join(format!("knead-sqlite-records-{}", std::process::id()));
-    let before = dir.join("migrations");
-    std::fs::create_dir_all(&before).unwrap();
-    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
-        let name = entry.file_name().into_string().unwrap();
-        if name.as_str() < "0011" {
-            std::fs::copy(entry.path(), before.join(&name)).unwrap();
-        }
-    }
-    let path = dir.join("before.db");
-    let _ = std::fs::remove_file(&path);
-    let url = format!("sqlite://{}", path.display());
-    let store = SqliteStore::connect(&url).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let (dir, store, pool) = database_before("knead-sqlite-records", "0011").await;
     pool.close().await;
     // What 0010 already had is written through its ports: a client, its health history, the audit entry.
     let t0 = knead_store::conformance::t0();
@@ -160,4 +115,27 @@ async fn care_records_migrate_onto_a_database_with_clients() {
     assert_eq!(store.intakes(client.id).await.unwrap().len(), 1);
     drop(store);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A fresh database file (in a temporary folder named after `tag`) with the migrations before `first_new`
+/// applied: the folder (to remove afterwards), a store on it, and a raw pool for writing what those migrations'
+/// tables held.
+async fn database_before(tag: &str, first_new: &str) -> (std::path::PathBuf, SqliteStore, sqlx::SqlitePool) {
+    let dir = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
+    let before = dir.join("migrations");
+    std::fs::create_dir_all(&before).unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&migrations).unwrap().flatten() {
+        let name = entry.file_name().into_string().unwrap();
+        if name.as_str() < first_new {
+            std::fs::copy(entry.path(), before.join(&name)).unwrap();
+        }
+    }
+    let path = dir.join("before.db");
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}", path.display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    (dir, store, pool)
 }
