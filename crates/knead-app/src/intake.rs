@@ -157,7 +157,10 @@ pub async fn clear(app: &App, staff: &User, booking: BookingId, input: &Clearanc
     let (cleared_by, note) = input.validate()?;
     let clearance = Clearance { booking_id: booking, cleared_by, note, recorded_by: staff.id, recorded_at: app.now() };
     let event = create_event(app, Some(staff), found.client_id, "clearance", booking.0.to_string());
-    Ok(app.store().record_clearance(&clearance, &event).await?)
+    let told = [knead_core::notify::NewJob::now(knead_core::notify::JobKind::ClearanceGiven, app.now())];
+    let confirmed = app.store().record_clearance(&clearance, &event, &told).await?;
+    app.jobs_added();
+    Ok(confirmed)
 }
 
 /// What a therapist needs before a visit, precautions first. One audit entry.

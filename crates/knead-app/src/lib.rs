@@ -14,8 +14,9 @@
 //! - [`intake`]: the red-flag screening, health-history versions, clearances, the visit sheet and the
 //!   hash-chained audit log.
 //!
-//! Coming contexts get a module here: `records`, `outcomes`, `events`, `dispatch`, `notify`,
-//! `billing`, `data`.
+//! - [`notify`]: the job runner that sends (or files) the messages changes write, calendar feeds.
+//!
+//! Coming contexts get a module here: `events`, `dispatch`, `billing`, `data`.
 
 pub mod accounts;
 pub mod booking;
@@ -26,6 +27,7 @@ pub mod content;
 mod error;
 pub mod intake;
 pub mod listing;
+pub mod notify;
 pub mod places;
 pub mod records;
 pub mod travel;
@@ -55,6 +57,8 @@ pub struct App {
     dummy_hash: String,
     /// Road travel times when a router is set ([`App::with_road_router`]); straight lines otherwise.
     road: Option<Arc<travel::RoadTravel>>,
+    /// Wakes this server's job runner when a change here wrote jobs (other servers' jobs are found by polling).
+    jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -75,6 +79,7 @@ impl App {
             calendar: booking::CalendarCache::default(),
             dummy_hash: accounts::hash_password("knead-dummy-password-for-timing"),
             road: None,
+            jobs_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -108,6 +113,16 @@ impl App {
                 Err(e) => tracing::warn!(error = %e, "the address index could not be built at start"),
             }
         }
+    }
+
+    /// Says that jobs were written, so the runner looks now rather than at its next poll.
+    pub fn jobs_added(&self) {
+        self.jobs_wake.notify_one();
+    }
+
+    /// Waits until [`App::jobs_added`] is called (or was, since the last wait).
+    pub async fn jobs_wanted(&self) {
+        self.jobs_wake.notified().await;
     }
 
     /// How long sessions last, by role: for the cookie's max-age.

@@ -8,7 +8,8 @@
 //! screening, precautions and the audit chain), `records` (episodes of care, plans, SOAP notes, home
 //! programs, outcome instruments, the non-response policy, referrals), `practice` (its own details: name,
 //! phone, email, address), `schedule` (the availability engine), and the shared `geo`, `validation`,
-//! `clock`, `money` and `slug`. Coming contexts (`notify`, `events`, `billing`) land beside them.
+//! `clock`, `money` and `slug`. `notify` (which messages a change sends, when, and what they say). Coming contexts (`events`,
+//! `billing`) land beside them.
 
 pub mod account;
 pub mod booking;
@@ -19,6 +20,7 @@ pub mod content;
 pub mod geo;
 pub mod intake;
 pub mod money;
+pub mod notify;
 pub mod places;
 pub mod practice;
 pub mod records;

@@ -271,6 +271,7 @@ impl Plan<'_> {
             idempotency_key: None,
             request_fingerprint: String::new(),
             created_at: self.now,
+            jobs: Vec::new(),
         };
         let rule = VisitFits {
             tz,

@@ -473,6 +473,7 @@ async fn book(
         idempotency_key: None,
         request_fingerprint: String::new(),
         created_at: now,
+        jobs: Vec::new(),
     };
     let rule = VisitFits {
         tz: settings.zone(),

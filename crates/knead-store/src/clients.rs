@@ -79,8 +79,14 @@ pub trait ClientStore: Send + Sync {
     async fn emergency_screenings(&self, since: Timestamp) -> StoreResult<Vec<ScreeningRecord>>;
 
     /// Records a physician's clearance for a booking awaiting one and confirms it, with its audit entry, in
-    /// one transaction. `Conflict { field: "status" }` when the booking is not awaiting clearance.
-    async fn record_clearance(&self, clearance: &Clearance, audit: &AuditEvent) -> StoreResult<Booking>;
+    /// one transaction, with `jobs` (telling the client). `Conflict { field: "status" }` when the booking is not
+    /// awaiting clearance.
+    async fn record_clearance(
+        &self,
+        clearance: &Clearance,
+        audit: &AuditEvent,
+        jobs: &[knead_core::notify::NewJob],
+    ) -> StoreResult<Booking>;
     /// Clearances given for the client's bookings, newest first.
     async fn clearances(&self, client: ClientId) -> StoreResult<Vec<Clearance>>;
     async fn clearance(&self, booking: BookingId) -> StoreResult<Option<Clearance>>;

@@ -15,6 +15,7 @@ mod clients;
 pub mod conformance;
 mod content;
 mod error;
+mod notify;
 mod places;
 mod records;
 mod scheduling;
@@ -25,6 +26,7 @@ pub use catalog::CatalogStore;
 pub use clients::{BookingFilter, ClientStore, ClientSummary};
 pub use content::ContentStore;
 pub use error::{StoreError, StoreResult};
+pub use notify::{Claim, FeedOwner, JobFilter, JobOutcome, NotifyStore};
 pub use places::PlaceStore;
 pub use records::{MeasureDraft, NoteDraft, RecordStore};
 pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, SchedulingStore};
@@ -32,7 +34,7 @@ pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, SchedulingSto
 /// Everything knead stores; what the web layer holds.
 #[async_trait]
 pub trait Store:
-    AccountStore + CatalogStore + ClientStore + ContentStore + PlaceStore + RecordStore + SchedulingStore
+    AccountStore + CatalogStore + ClientStore + ContentStore + NotifyStore + PlaceStore + RecordStore + SchedulingStore
 {
     /// A cheap round trip, for /healthz.
     async fn ping(&self) -> StoreResult<()>;

@@ -9,6 +9,7 @@ use knead_core::booking::{
     Booking, BookingChange, BookingId, Clinic, ClinicDraft, ClinicId, NewBooking, RoomId, Unavailable,
 };
 use knead_core::calendar::{DayWindows, PracticeSettings, ScheduleDraft, TherapistSchedule, TimeOff};
+use knead_core::notify::NewJob;
 use knead_core::practice::PracticeDetails;
 use knead_core::schedule::{DayRule, RoomCalendar, Stop};
 use knead_core::{TherapistId, UserId};
@@ -117,12 +118,20 @@ pub trait SchedulingStore: Send + Sync {
     async fn booking_by_idempotency_key(&self, key: &str) -> StoreResult<Option<(Booking, String)>>;
     async fn booking_by_manage_token(&self, token_hash: &str) -> StoreResult<Booking>;
     /// Cancels a booking and frees its visits' time; cancelling twice is harmless. When a staff member
-    /// (`staff`) cancels a confirmed booking, a `Change::Cancelled` record is written in the same transaction.
-    async fn cancel_booking(&self, id: BookingId, now: Timestamp, staff: Option<UserId>) -> StoreResult<Booking>;
+    /// (`staff`) cancels a confirmed booking, a `Change::Cancelled` record is written in the same transaction,
+    /// and so are `jobs` (its pending reminders are skipped) when the booking was active.
+    async fn cancel_booking(
+        &self,
+        id: BookingId,
+        now: Timestamp,
+        staff: Option<UserId>,
+        jobs: &[NewJob],
+    ) -> StoreResult<Booking>;
     /// Moves a booking to the times and therapists in `to` (its visits replace the old ones), under the same
     /// locks and checks as a new booking; the old visits do not count against the new ones. When a staff
     /// member (`staff`) moves it, what changed (`Moved` for a new start, `Reassigned` for other therapists,
     /// at `to.created_at`) is recorded in the same transaction, against the booking as it was under the lock.
+    /// The booking's pending reminders are skipped and `to.jobs` written, in the same transaction.
     async fn reschedule_booking(
         &self,
         id: BookingId,

@@ -16,6 +16,8 @@ pub struct WebConfig {
     pub login_attempts_per_minute: u32,
     /// The practice is reached over HTTPS (directly or through a TLS proxy): send HSTS.
     pub served_over_tls: bool,
+    /// Where clients reach the server (`https://spa.example`), for the absolute links it gives out (feeds).
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -25,6 +27,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             login_attempts_per_minute: 10,
             served_over_tls: false,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

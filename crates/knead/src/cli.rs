@@ -112,6 +112,24 @@ pub struct ServeArgs {
     /// addresses imported with `knead places import`. What clients type is then sent to it.
     #[arg(long, env = "KNEAD_GEOCODER_URL")]
     pub geocoder_url: Option<String>,
+    /// A mail server for confirmations and reminders: smtp://[user:password@]host[:port] (STARTTLS when the
+    /// server offers it) or smtps://... Without one, messages wait in the manager's outbox.
+    #[arg(long, env = "KNEAD_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Who messages come from: an address, or "Name <address>" (default: the practice's name at noreply@
+    /// the public URL's host).
+    #[arg(long, env = "KNEAD_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// Where clients reach this server, for the links in messages and feeds, e.g. https://spa.example
+    /// (default: http:// and the address it listens on).
+    #[arg(long, env = "KNEAD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds a server holds a message job it took before another server may take it up (default 120).
+    #[arg(long, env = "KNEAD_JOB_LEASE_SECS")]
+    pub job_lease_secs: Option<u64>,
+    /// Seconds before a failed send is first tried again; each later wait is four times longer (default 60).
+    #[arg(long, env = "KNEAD_JOB_RETRY_SECS")]
+    pub job_retry_secs: Option<u64>,
 }
 
 #[derive(Debug, Args)]

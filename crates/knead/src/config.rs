@@ -26,6 +26,11 @@ struct FileConfig {
     log: Option<String>,
     osrm_url: Option<String>,
     geocoder_url: Option<String>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
+    public_url: Option<String>,
+    job_lease_secs: Option<u64>,
+    job_retry_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,7 +46,23 @@ pub struct Config {
     pub osrm_url: Option<String>,
     /// A Nominatim-compatible geocoder; the embedded index of imported addresses when absent.
     pub geocoder_url: Option<String>,
+    pub mail: MailSettings,
 }
+
+/// How messages go out (see `knead_app::notify`).
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The mail server; without one, messages are filed in the outbox.
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    /// Where clients reach the server; `None` until the listening address is known.
+    pub public_url: Option<String>,
+    pub job_lease: Duration,
+    pub job_retry: Duration,
+}
+
+const JOB_LEASE_SECS: std::ops::RangeInclusive<u64> = 1..=3600;
+const JOB_RETRY_SECS: std::ops::RangeInclusive<u64> = 1..=86_400;
 
 /// How the server treats connections (see `serve`).
 #[derive(Debug, Clone, Copy)]
@@ -78,6 +99,7 @@ impl Config {
             _ => None,
         };
         let connections = ConnectionSettings::choose(serve, &file)?;
+        let mail = MailSettings::choose(serve, &file)?;
         let demo = serve.is_some_and(|s| s.demo);
         let default_db = if demo { DEMO_DATABASE_URL } else { DEFAULT_DATABASE_URL };
         let database_url = cli.database_url.clone().or(file.database_url).unwrap_or_else(|| default_db.to_string());
@@ -111,12 +133,55 @@ impl Config {
                 secure_cookies,
                 login_attempts_per_minute: file.login_attempts_per_minute.unwrap_or(defaults.login_attempts_per_minute),
                 served_over_tls: file.served_over_tls.unwrap_or(defaults.served_over_tls),
+                public_url: defaults.public_url.clone(),
             },
             sessions,
             connections,
             log,
             osrm_url,
             geocoder_url,
+            mail,
+        })
+    }
+}
+
+impl MailSettings {
+    fn choose(serve: Option<&crate::cli::ServeArgs>, file: &FileConfig) -> Result<MailSettings> {
+        let given = |flag: Option<&String>, file: &Option<String>| {
+            flag.cloned().or_else(|| file.clone()).filter(|v| !v.trim().is_empty())
+        };
+        let seconds =
+            |name: &str, flag: Option<u64>, file: Option<u64>, default: u64, range: std::ops::RangeInclusive<u64>| {
+                let value = flag.or(file).unwrap_or(default);
+                if !range.contains(&value) {
+                    bail!("{name} is {value}; it must be from {} to {} seconds", range.start(), range.end());
+                }
+                Ok(Duration::from_secs(value))
+            };
+        let public_url = given(serve.and_then(|s| s.public_url.as_ref()), &file.public_url);
+        if let Some(url) = &public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("public_url is {url}; it must start with http:// or https://");
+            }
+        }
+        Ok(MailSettings {
+            smtp_url: given(serve.and_then(|s| s.smtp_url.as_ref()), &file.smtp_url),
+            smtp_from: given(serve.and_then(|s| s.smtp_from.as_ref()), &file.smtp_from),
+            public_url,
+            job_lease: seconds(
+                "job_lease_secs",
+                serve.and_then(|s| s.job_lease_secs),
+                file.job_lease_secs,
+                120,
+                JOB_LEASE_SECS,
+            )?,
+            job_retry: seconds(
+                "job_retry_secs",
+                serve.and_then(|s| s.job_retry_secs),
+                file.job_retry_secs,
+                60,
+                JOB_RETRY_SECS,
+            )?,
         })
     }
 }

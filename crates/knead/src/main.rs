@@ -24,6 +24,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use cli::{BenchCommand, Cli, Command, DemoScale};
 use config::Config;
+use knead_app::notify;
 use knead_app::{accounts, App};
 use std::io::Write;
 use std::sync::Arc;
@@ -173,16 +174,23 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     }
     let app = Arc::new(app);
     tokio::spawn(sweep_sessions(app.clone()));
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .with_context(|| format!("could not listen on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let public_url = config.mail.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(job_runner(app.clone(), &config, &public_url)?.run(async move {
+        let mut stop = stop;
+        let _ = stop.wait_for(|s| *s).await;
+    }));
     // A province's addresses take seconds to load; build the index while the server starts answering.
     tokio::spawn({
         let app = app.clone();
         async move { app.warm_up_places().await }
     });
-    let router = knead_web::router(knead_web::AppState::new(app, config.web.clone()));
-    let listener = tokio::net::TcpListener::bind(&config.addr)
-        .await
-        .with_context(|| format!("could not listen on {}", config.addr))?;
-    let addr = listener.local_addr()?;
+    let web = knead_web::WebConfig { public_url, ..config.web.clone() };
+    let router = knead_web::router(knead_web::AppState::new(app, web));
     tracing::info!(
         %addr,
         backend = store.backend(),
@@ -193,8 +201,34 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     );
     println!("knead is serving {} on http://{addr} ({} database)", config.web.practice_name, store.backend());
     std::io::stdout().flush().ok();
-    serve::run(listener, router, limits, shutdown_signal()).await;
+    serve::run(listener, router, limits, async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    })
+    .await;
+    // A message being handed to the mail server is finished first, so it is not sent twice.
+    let _ = runner.await;
     Ok(())
+}
+
+/// This server's job runner: through the mail server when one is set, into the outbox otherwise.
+fn job_runner(app: Arc<App>, config: &Config, public_url: &str) -> Result<notify::JobRunner> {
+    let mut settings = notify::NotifyConfig::new(&config.web.practice_name, public_url);
+    settings.lease = config.mail.job_lease;
+    settings.retry_base = config.mail.job_retry;
+    let mailer: Option<Arc<dyn notify::Mailer>> = match &config.mail.smtp_url {
+        Some(url) => {
+            let from = config.mail.smtp_from.clone().unwrap_or_else(|| format!("noreply@{}", settings.mail_domain));
+            let mailer = knead_mail::SmtpMailer::new(url, &from, &config.web.practice_name)?;
+            tracing::info!(server = mailer.server(), "messages go out through the mail server");
+            Some(Arc::new(mailer))
+        }
+        None => {
+            tracing::info!("no smtp_url: messages are filed in the outbox for the manager");
+            None
+        }
+    };
+    Ok(notify::JobRunner::new(app, mailer, settings))
 }
 
 /// How often expired sessions are swept.

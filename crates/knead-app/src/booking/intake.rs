@@ -3,6 +3,7 @@
 //! confirm page shows before anything is written.
 
 use super::{mobile_point, Booked, Context};
+use crate::accounts::{random_secret, secret_hash};
 use crate::{clients, App, AppError, AppResult};
 use jiff::Timestamp;
 use knead_core::booking::plan::{check_start, travel_fee_cents};
@@ -143,7 +144,11 @@ pub(super) async fn replayed(app: &App, booking: Booking) -> AppResult<Booked> {
         Some(id) => app.store().screening(id).await.ok(),
         None => None,
     };
-    Ok(Booked { booking, replayed: true, manage_token: None, precautions, screening })
+    // The request was repeated with its key and the same content, so it comes from whoever made it (a
+    // refreshed confirmation page): a new private link, since only the first one's hash is kept.
+    let token = random_secret();
+    app.store().add_manage_link(booking.id, &secret_hash(&token), app.now()).await?;
+    Ok(Booked { booking, replayed: true, manage_token: Some(token), precautions, screening })
 }
 
 /// What a booking would cost, shown before the client confirms; nothing is written.

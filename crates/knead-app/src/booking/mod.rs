@@ -19,7 +19,8 @@ mod staff;
 mod tests;
 
 pub use cache::{CalendarCache, CalendarSnapshot};
-pub use calendar_file::calendar_file;
+pub(crate) use calendar_file::{bare_event, place_text};
+pub use calendar_file::{calendar_file, visit_event};
 pub use intake::{quote, Quote};
 pub use staff::{
     changeable, changes, check_reassignment, reassign, replacements, staff_cancel, staff_move, staff_reschedule,
@@ -34,13 +35,14 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_core::booking::plan::{check_start, search_request, travel_fee_cents, visits_for, VisitFits};
 use knead_core::booking::{
-    Booking, BookingId, BookingRequest, ClinicId, Location, NewBooking, Unavailable, Visit, Where,
+    Booking, BookingId, BookingRequest, BookingStatus, ClinicId, Location, NewBooking, Unavailable, Visit, Where,
 };
 use knead_core::calendar::{
     add_days, add_minutes, check_date, end_minute_of, instant_of, local_date, local_day, minute_of, route_days,
     BookedStops, PracticeSettings, TherapistSchedule,
 };
 use knead_core::geo::{GeoPoint, TravelTimes};
+use knead_core::notify::{self, JobKind, NewJob};
 use knead_core::schedule::{search, RoomCalendar, RouteDay, SearchRequest, Slot, NEIGHBOUR_MARGIN_MINUTES};
 use knead_core::{Place, Role, Service, ServiceId, TherapistId, User, UserId};
 use knead_routing::StraightLine;
@@ -473,10 +475,18 @@ pub async fn book(
         idempotency_key,
         request_fingerprint: fingerprint,
         created_at: now,
+        jobs: notify::jobs_for_booking(
+            status == BookingStatus::AwaitingClearance,
+            &therapists,
+            req.start,
+            now,
+            &ctx.settings.reminder_hours,
+        ),
     };
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
         Created::New(booking) => {
             tracing::info!(booking = booking.id.0, status = booking.status.as_str(), "booked");
+            app.jobs_added();
             Booked { booking, replayed: false, manage_token: Some(manage_token), precautions, screening }
         }
         Created::Replayed(booking) => Booked { booking, replayed: true, manage_token: None, precautions, screening },
@@ -574,13 +584,38 @@ async fn move_booking(
         idempotency_key: None,
         request_fingerprint: String::new(),
         created_at: now,
+        jobs: Vec::new(),
     };
-    Ok(store.reschedule_booking(booking.id, &to, &ctx.visit_fits(start, &travel), staff).await?)
+    let before = booking.therapist_ids();
+    let new_therapists = to.visits.iter().map(|v| v.therapist_id).filter(|t| !before.contains(t));
+    let to = NewBooking {
+        jobs: [NewJob::now(JobKind::BookingChanged, now)]
+            .into_iter()
+            .chain(
+                new_therapists
+                    .map(|t| NewJob { therapist_id: Some(t), ..NewJob::now(JobKind::TherapistNewBooking, now) }),
+            )
+            .chain(notify::reminders(start, now, &ctx.settings.reminder_hours))
+            .collect(),
+        ..to
+    };
+    let moved = store.reschedule_booking(booking.id, &to, &ctx.visit_fits(start, &travel), staff).await?;
+    app.jobs_added();
+    Ok(moved)
 }
 
 /// Cancels within the notice policy (managers may always).
 pub async fn cancel(app: &App, booking: &Booking, by_manager: bool) -> AppResult<Booking> {
     let settings = app.store().practice_settings().await?;
     within_notice(&settings, booking, by_manager, app.now())?;
-    Ok(app.store().cancel_booking(booking.id, app.now(), None).await?)
+    cancel_now(app, booking, None).await
+}
+
+/// Cancels at once, telling the client (the store writes the message only if the booking was active).
+pub(crate) async fn cancel_now(app: &App, booking: &Booking, staff: Option<UserId>) -> AppResult<Booking> {
+    let now = app.now();
+    let told = [NewJob::now(JobKind::BookingCancelled, now)];
+    let cancelled = app.store().cancel_booking(booking.id, now, staff, &told).await?;
+    app.jobs_added();
+    Ok(cancelled)
 }

@@ -149,7 +149,7 @@ pub async fn replacements(app: &App, booking: &Booking) -> AppResult<Vec<Replace
 
 /// Cancels a booking for a staff member, whatever the notice; recorded for the client.
 pub async fn staff_cancel(app: &App, booking: &Booking, staff: &User) -> AppResult<Booking> {
-    Ok(app.store().cancel_booking(booking.id, app.now(), Some(staff.id)).await?)
+    super::cancel_now(app, booking, Some(staff.id)).await
 }
 
 /// What staff changed about a booking, oldest first: what its client is to be told.

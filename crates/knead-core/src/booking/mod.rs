@@ -318,6 +318,8 @@ pub struct Booking {
     pub travel_fee_cents: i64,
     pub visits: Vec<Visit>,
     pub created_at: Timestamp,
+    /// Raised by every move and by the cancellation: the calendar file's SEQUENCE.
+    pub revision: i64,
 }
 
 impl Booking {
@@ -428,6 +430,9 @@ pub struct NewBooking {
     /// What the request asked for, so a key reused for a different request is refused.
     pub request_fingerprint: String,
     pub created_at: Timestamp,
+    /// The messages the booking (or the move) sends, written in its transaction
+    /// ([`crate::notify::jobs_for_booking`]).
+    pub jobs: Vec<crate::notify::NewJob>,
 }
 
 #[cfg(test)]

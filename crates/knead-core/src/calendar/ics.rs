@@ -45,13 +45,40 @@ pub enum EventStatus {
 pub fn visit_calendar(event: &VisitEvent, zone: &TimeZone, now: Timestamp) -> String {
     let tzid = zone.iana_name().unwrap_or("UTC");
     let mut out = Lines::default();
+    let cancelled = event.status == EventStatus::Cancelled;
+    head(&mut out, if cancelled { "METHOD:CANCEL" } else { "METHOD:PUBLISH" });
+    timezone(&mut out, tzid, zone, event.start, event.end);
+    vevent(&mut out, event, tzid, zone, now);
+    out.line("END:VCALENDAR");
+    out.0
+}
+
+/// A calendar feed: every event of `events` in one file named `name`, with one `VTIMEZONE` spanning them.
+pub fn feed_calendar(name: &str, events: &[VisitEvent], zone: &TimeZone, now: Timestamp) -> String {
+    let tzid = zone.iana_name().unwrap_or("UTC");
+    let mut out = Lines::default();
+    head(&mut out, "METHOD:PUBLISH");
+    out.line(&format!("X-WR-CALNAME:{}", escape(name)));
+    out.line(&format!("X-WR-TIMEZONE:{tzid}"));
+    let first = events.iter().map(|e| e.start).min().unwrap_or(now);
+    let last = events.iter().map(|e| e.end).max().unwrap_or(now);
+    timezone(&mut out, tzid, zone, first, last);
+    for event in events {
+        vevent(&mut out, event, tzid, zone, now);
+    }
+    out.line("END:VCALENDAR");
+    out.0
+}
+
+fn head(out: &mut Lines, method: &str) {
     out.line("BEGIN:VCALENDAR");
     out.line("VERSION:2.0");
     out.line("PRODID:-//knead//knead//EN");
     out.line("CALSCALE:GREGORIAN");
-    let cancelled = event.status == EventStatus::Cancelled;
-    out.line(if cancelled { "METHOD:CANCEL" } else { "METHOD:PUBLISH" });
-    timezone(&mut out, tzid, zone, event.start, event.end);
+    out.line(method);
+}
+
+fn vevent(out: &mut Lines, event: &VisitEvent, tzid: &str, zone: &TimeZone, now: Timestamp) {
     out.line("BEGIN:VEVENT");
     out.line(&format!("UID:{}", escape(&event.uid)));
     out.line(&format!("DTSTAMP:{}", utc(now)));
@@ -71,8 +98,6 @@ pub fn visit_calendar(event: &VisitEvent, zone: &TimeZone, now: Timestamp) -> St
         out.line(&format!("DESCRIPTION:{}", escape(&event.description)));
     }
     out.line("END:VEVENT");
-    out.line("END:VCALENDAR");
-    out.0
 }
 
 /// The zone's observances from the one in effect at `start` to a year after `end`; a zone without
@@ -259,6 +284,22 @@ mod tests {
         assert_eq!(lines.iter().filter(|l| l.starts_with("BEGIN:STANDARD")).count(), 1, "{file}");
         assert!(lines.contains(&"TZOFFSETTO:+0000".to_string()));
         assert!(!file.contains("DAYLIGHT"));
+    }
+
+    #[test]
+    fn a_feed_holds_every_event_with_one_zone_spanning_them() {
+        let (winter, summer) = (event("2027-01-10T10:00:00Z", 60), event("2027-07-10T10:00:00Z", 60));
+        let summer = VisitEvent { uid: "booking-8.1700000000@knead".into(), ..summer };
+        let file =
+            feed_calendar("Liza's visits", &[winter, summer], &helsinki(), "2027-01-01T00:00:00Z".parse().unwrap());
+        let lines = unfolded(&file);
+        assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 2);
+        assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VTIMEZONE").count(), 1);
+        assert!(lines.contains(&"X-WR-CALNAME:Liza's visits".to_string()) && lines.contains(&"METHOD:PUBLISH".into()));
+        assert!(lines.contains(&"DTSTART;TZID=Europe/Helsinki:20270110T120000".to_string()), "{file}");
+        assert!(lines.contains(&"DTSTART;TZID=Europe/Helsinki:20270710T130000".to_string()), "{file}");
+        let empty = feed_calendar("None yet", &[], &helsinki(), "2027-01-01T00:00:00Z".parse().unwrap());
+        assert!(empty.contains("BEGIN:VTIMEZONE") && !empty.contains("BEGIN:VEVENT"));
     }
 
     #[test]

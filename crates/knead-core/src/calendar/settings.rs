@@ -199,7 +199,20 @@ pub struct PracticeSettings {
     /// The non-response policy's thresholds (clinical reference, section 4), a clinic setting.
     #[serde(default)]
     pub response_policy: ResponsePolicy,
+    /// Hours before a visit at which its client is reminded, largest first (24 and 2 by default; none
+    /// turns reminders off).
+    #[serde(default = "default_reminder_hours")]
+    pub reminder_hours: Vec<i64>,
 }
+
+/// Reminders a day and two hours before a visit.
+pub fn default_reminder_hours() -> Vec<i64> {
+    vec![24, 2]
+}
+
+/// A reminder's lead in hours: at least one, at most two weeks; at most three reminders.
+pub const REMINDER_HOURS: std::ops::RangeInclusive<i64> = 1..=336;
+pub const MAX_REMINDERS: usize = 3;
 
 /// The booking horizon's default: a year ahead.
 pub const DEFAULT_BOOKING_HORIZON_DAYS: i64 = 365;
@@ -274,6 +287,7 @@ impl PracticeSettings {
             locale: self.locale,
             screening: self.screening,
             response_policy: self.response_policy,
+            reminder_hours: self.reminder_hours.clone(),
         }
     }
 }
@@ -320,6 +334,11 @@ pub struct PracticeSettingsInput {
     /// ceiling at 9 sessions or 12 weeks; responder 2 points or 30% on leg pain, PSFS 2; deterioration 2.
     #[serde(default)]
     pub response_policy: ResponsePolicy,
+    /// Hours before a visit at which its client is reminded: up to 3 distinct values, each 1 to 336 (24 and
+    /// 2 when left out; an empty list turns reminders off).
+    #[serde(default = "default_reminder_hours")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 3, value_type = Vec<u32>, default = json!([24, 2])))]
+    pub reminder_hours: Vec<i64>,
 }
 
 impl Default for PracticeSettingsInput {
@@ -339,6 +358,7 @@ impl Default for PracticeSettingsInput {
             locale: Locale::default(),
             screening: ScreeningThresholds::default(),
             response_policy: ResponsePolicy::default(),
+            reminder_hours: default_reminder_hours(),
         }
     }
 }
@@ -371,6 +391,22 @@ impl PracticeSettingsInput {
         positive(&mut e, "speed_kmh", self.speed_kmh, 200.0);
         self.screening.validate(&mut e);
         self.response_policy.validate(&mut e);
+        let (least, most) = REMINDER_HOURS.into_inner();
+        if self.reminder_hours.len() > MAX_REMINDERS {
+            e.push(FieldError::new("out_of_range", "reminder_hours", "at most 3 reminders"));
+        }
+        for (i, h) in self.reminder_hours.iter().enumerate() {
+            e.range(&format!("reminder_hours[{i}]"), *h, least, most, " hours");
+            if self.reminder_hours[..i].contains(h) {
+                e.push(FieldError::new(
+                    "duplicate",
+                    format!("reminder_hours[{i}]"),
+                    "each reminder at a different hour",
+                ));
+            }
+        }
+        let mut reminder_hours = self.reminder_hours.clone();
+        reminder_hours.sort_unstable_by(|a, b| b.cmp(a));
         e.finish(|| {
             Some(PracticeSettings {
                 time_zone: time_zone?,
@@ -387,6 +423,7 @@ impl PracticeSettingsInput {
                 locale: self.locale,
                 screening: self.screening,
                 response_policy: self.response_policy,
+                reminder_hours,
             })
         })
     }
@@ -410,6 +447,22 @@ mod tests {
         assert!(s.may_change(add_minutes(now, 24 * 60), now));
         assert!(!s.may_change(add_minutes(now, 23 * 60), now));
         assert!(!s.may_change(now, Timestamp::MAX), "saturates rather than panics");
+    }
+
+    #[test]
+    fn reminders_are_at_most_three_distinct_leads_within_two_weeks() {
+        let read = |hours: Vec<i64>| PracticeSettingsInput { reminder_hours: hours, ..Default::default() }.validate();
+        assert_eq!(read(vec![2, 48]).unwrap().reminder_hours, [48, 2], "largest first");
+        assert!(read(vec![]).unwrap().reminder_hours.is_empty(), "none turns them off");
+        for (hours, field) in
+            [(vec![0], "reminder_hours[0]"), (vec![24, 337], "reminder_hours[1]"), (vec![2, 2], "reminder_hours[1]")]
+        {
+            assert_eq!(read(hours).unwrap_err().0[0].field, field);
+        }
+        assert_eq!(read(vec![1, 2, 3, 4]).unwrap_err().0[0].field, "reminder_hours");
+        let mut old = serde_json::to_value(PracticeSettings::default()).unwrap();
+        old.as_object_mut().unwrap().remove("reminder_hours");
+        assert_eq!(serde_json::from_value::<PracticeSettings>(old).unwrap().reminder_hours, [24, 2]);
     }
 
     #[test]

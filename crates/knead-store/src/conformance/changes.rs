@@ -56,9 +56,9 @@ pub async fn a_staff_change_is_recorded_with_the_change_itself(store: &dyn Store
     assert_eq!(store.booking(booking.id).await.unwrap().start, start + 3.hours());
 
     // Cancelled by the practice: recorded once, however often it is cancelled.
-    let cancelled = store.cancel_booking(booking.id, t0() + 2.hours(), Some(manager.id)).await.unwrap();
+    let cancelled = store.cancel_booking(booking.id, t0() + 2.hours(), Some(manager.id), &[]).await.unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
-    store.cancel_booking(booking.id, t0() + 3.hours(), Some(manager.id)).await.unwrap();
+    store.cancel_booking(booking.id, t0() + 3.hours(), Some(manager.id), &[]).await.unwrap();
     let changes = store.booking_changes(booking.id).await.unwrap();
     assert_eq!(changes.len(), 5);
     assert_eq!(
@@ -71,9 +71,9 @@ pub async fn a_staff_change_is_recorded_with_the_change_itself(store: &dyn Store
 
     // A client's cancellation is not recorded; other bookings and unknown ones have no records.
     let other = booked(store, &new_booking(service.id, &[kai], start + 6.hours(), home(), None)).await;
-    store.cancel_booking(other.id, t0(), None).await.unwrap();
+    store.cancel_booking(other.id, t0(), None, &[]).await.unwrap();
     assert!(store.booking_changes(other.id).await.unwrap().is_empty());
     assert!(store.booking_changes(BookingId(other.id.0 + 1000)).await.unwrap().is_empty());
-    let r = store.cancel_booking(BookingId(other.id.0 + 1000), t0(), Some(manager.id)).await;
+    let r = store.cancel_booking(BookingId(other.id.0 + 1000), t0(), Some(manager.id), &[]).await;
     assert!(matches!(r, Err(crate::StoreError::NotFound)), "{r:?}");
 }

@@ -139,7 +139,7 @@ pub async fn client_summaries_count_and_a_therapist_sees_only_their_own_clients(
     let new = store.create_client(&draft("Bo", "bo@example.com"), None, t0()).await.unwrap();
     booked(store, &booking_for(service.id, mara, zoe.id, 0, BookingStatus::Confirmed)).await;
     let cancelled = booked(store, &booking_for(service.id, mara, zoe.id, 2, BookingStatus::Confirmed)).await;
-    store.cancel_booking(cancelled.id, t0(), None).await.unwrap();
+    store.cancel_booking(cancelled.id, t0(), None, &[]).await.unwrap();
     booked(store, &booking_for(service.id, kai, ada.id, 0, BookingStatus::Confirmed)).await;
     for n in 1..=2 {
         let e = event(Some(ada.id), Action::Create, "intake", &n.to_string());
@@ -169,7 +169,7 @@ pub async fn staff_list_a_clients_bookings_and_bookings_by_day_therapist_and_sta
     let next_day = booked(store, &booking_for(service.id, kai, ana.id, 24, BookingStatus::Confirmed)).await;
     let bens = booked(store, &booking_for(service.id, kai, ben.id, 1, BookingStatus::Confirmed)).await;
     let gone = booked(store, &booking_for(service.id, kai, ben.id, 5, BookingStatus::Confirmed)).await;
-    store.cancel_booking(gone.id, t0(), None).await.unwrap();
+    store.cancel_booking(gone.id, t0(), None, &[]).await.unwrap();
     assert_eq!((first.client_id, held.status), (Some(ana.id), BookingStatus::AwaitingClearance));
 
     let ids = |bookings: Vec<knead_core::booking::Booking>| bookings.iter().map(|b| b.id).collect::<Vec<_>>();
@@ -323,28 +323,29 @@ pub async fn a_held_booking_keeps_its_time_until_its_clearance_confirms_it_once(
         recorded_at: t0() + 1.hours(),
     };
     let e = event(Some(ana.id), Action::Create, "clearance", &held.id.0.to_string());
-    let confirmed = store.record_clearance(&clearance, &e).await.unwrap();
+    let confirmed = store.record_clearance(&clearance, &e, &[]).await.unwrap();
     assert_eq!(confirmed.status, BookingStatus::Confirmed);
     assert_eq!(store.booking(held.id).await.unwrap(), confirmed);
     assert_eq!(store.clearance(held.id).await.unwrap(), Some(clearance.clone()));
     assert_eq!(store.clearances(ana.id).await.unwrap(), std::slice::from_ref(&clearance));
 
     // Twice, or for a booking never held, is a conflict on its status; an unknown booking is not found.
-    let r = store.record_clearance(&clearance, &e).await;
+    let r = store.record_clearance(&clearance, &e, &[]).await;
     assert!(matches!(r, Err(StoreError::Conflict { field: "status" })), "{r:?}");
     let plain = booked(store, &booking_for(service.id, mara, ana.id, 3, BookingStatus::Confirmed)).await;
-    let r = store.record_clearance(&Clearance { booking_id: plain.id, ..clearance.clone() }, &e).await;
+    let r = store.record_clearance(&Clearance { booking_id: plain.id, ..clearance.clone() }, &e, &[]).await;
     assert!(matches!(r, Err(StoreError::Conflict { field: "status" })), "{r:?}");
-    let r =
-        store.record_clearance(&Clearance { booking_id: BookingId(plain.id.0 + 999), ..clearance.clone() }, &e).await;
+    let r = store
+        .record_clearance(&Clearance { booking_id: BookingId(plain.id.0 + 999), ..clearance.clone() }, &e, &[])
+        .await;
     assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
     assert_eq!(store.audit_entries(0, 100).await.unwrap().len(), 1, "only the clearance that was recorded");
 
     // A held booking cancelled is cancelled (its time freed), and cannot be cleared after.
     let other = booked(store, &booking_for(service.id, mara, ana.id, 6, BookingStatus::AwaitingClearance)).await;
-    let cancelled = store.cancel_booking(other.id, t0(), Some(staff)).await.unwrap();
+    let cancelled = store.cancel_booking(other.id, t0(), Some(staff), &[]).await.unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
-    let r = store.record_clearance(&Clearance { booking_id: other.id, ..clearance }, &e).await;
+    let r = store.record_clearance(&Clearance { booking_id: other.id, ..clearance }, &e, &[]).await;
     assert!(matches!(r, Err(StoreError::Conflict { field: "status" })), "{r:?}");
     assert_eq!(store.booking_changes(other.id).await.unwrap().len(), 1, "the practice's cancellation is recorded");
 }

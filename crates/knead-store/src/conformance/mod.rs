@@ -10,6 +10,7 @@ pub mod changes;
 pub mod clients;
 pub mod content;
 pub mod corrupt;
+pub mod notify;
 pub mod places;
 pub mod practice;
 pub mod records;
@@ -79,7 +80,11 @@ macro_rules! conformance_suite {
             records::measures_are_read_in_the_order_they_were_taken,
             records::a_referral_is_drafted_edited_signed_and_then_locked,
             records::instruments_are_saved_and_replaced_by_key,
-            records::every_record_change_appends_one_audit_entry_and_the_chain_verifies);
+            records::every_record_change_appends_one_audit_entry_and_the_chain_verifies,
+            notify::jobs_are_written_with_the_change_that_causes_them,
+            notify::a_job_is_held_by_one_worker_until_its_lease_ends,
+            notify::concurrent_workers_take_each_job_exactly_once,
+            notify::extra_private_links_and_feeds_open_only_what_they_should);
     };
     (@story $fresh:path, $($module:ident :: $story:ident),*) => {
         $(
@@ -181,6 +186,7 @@ pub fn new_booking(
         idempotency_key: key.map(str::to_string),
         request_fingerprint: "fp-1".into(),
         created_at: t0(),
+        jobs: Vec::new(),
     }
 }
 

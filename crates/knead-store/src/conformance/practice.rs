@@ -123,7 +123,7 @@ pub async fn a_room_with_visits_to_come_cannot_be_removed(store: &dyn Store) {
     let renamed = store.update_clinic(c.id, &renamed.validate().unwrap(), before).await.unwrap();
     assert_eq!(room_names(&renamed), ["Blue room", "Room 2"]);
 
-    store.cancel_booking(later.id, t0(), None).await.unwrap();
+    store.cancel_booking(later.id, t0(), None, &[]).await.unwrap();
     let after = visit.visits[0].block_end;
     let edited = store.update_clinic(c.id, &without_one.validate().unwrap(), after).await.unwrap();
     assert_eq!(room_names(&edited), ["Room 2"], "past and cancelled visits do not hold a room");

@@ -171,12 +171,12 @@ pub async fn bookings(store: &dyn Store) {
     let day = store.therapist_bookings(a, start - 10.hours(), start + 10.hours()).await.unwrap();
     assert_eq!(day.iter().map(|b| b.start).collect::<Vec<_>>(), [start, start + 3.hours()], "by start");
 
-    let cancelled = store.cancel_booking(booking.id, t0(), None).await.unwrap();
+    let cancelled = store.cancel_booking(booking.id, t0(), None, &[]).await.unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
     assert_eq!(cancelled.visits.len(), 2, "a cancelled booking still shows its visits");
-    store.cancel_booking(booking.id, t0(), None).await.unwrap();
+    store.cancel_booking(booking.id, t0(), None, &[]).await.unwrap();
     assert!(matches!(
-        store.cancel_booking(BookingId(booking.id.0 + 1000), t0(), None).await,
+        store.cancel_booking(BookingId(booking.id.0 + 1000), t0(), None, &[]).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.therapist_bookings(a, start - 10.hours(), start + 10.hours()).await.unwrap().len(), 1);
@@ -309,7 +309,7 @@ pub async fn every_change_availability_reads_moves_the_calendar_version(store: &
     let to = new_booking(service.id, &[t], start + 1.hours(), Where::Clinic(clinic.id), None);
     store.reschedule_booking(booking.id, &to, &Pass, None).await.unwrap();
     moved("a moved visit").await;
-    store.cancel_booking(booking.id, t0(), None).await.unwrap();
+    store.cancel_booking(booking.id, t0(), None, &[]).await.unwrap();
     moved("a cancelled visit").await;
 
     let robin = NewUser::parse("robin@example.com", "Robin", "therapist").unwrap();
@@ -358,7 +358,7 @@ pub async fn each_refusal_names_its_reason(store: &dyn Store) {
         "two visits at once need two rooms"
     );
 
-    store.cancel_booking(first.id, t0(), None).await.unwrap();
+    store.cancel_booking(first.id, t0(), None, &[]).await.unwrap();
     let to = new_booking(service.id, &[a], start + 1.hours(), home(), None);
     let r = store.reschedule_booking(first.id, &to, &Pass, None).await;
     assert!(matches!(r, Err(BookingError::Unavailable(Unavailable::Cancelled))), "{r:?}");

@@ -5,12 +5,12 @@ use super::{returned_id, DbError, DbErrorKind, Locks, OverlapRule, Param, Rows, 
 use crate::{BookingError, Created, StoreError, StoreResult};
 use jiff::{SignedDuration, Timestamp};
 use knead_core::booking::{
-    Booking, BookingChange, BookingId, BookingStatus, Change, ClinicId, Contact, NamedTherapist, NewBooking, RoomId,
-    Unavailable, Visit, Where,
+    Booking, BookingId, BookingStatus, ClinicId, Contact, NamedTherapist, NewBooking, RoomId, Unavailable, Visit, Where,
 };
 use knead_core::calendar::{end_minute_of, minute_of};
 use knead_core::geo::GeoPoint;
 use knead_core::intake::{ClientId, ScreeningId, VisitReason};
+use knead_core::notify::NewJob;
 use knead_core::schedule::{DayRule, Stop, NEIGHBOUR_MARGIN_MINUTES};
 use knead_core::{Email, ServiceId, TherapistId, UserId};
 
@@ -21,7 +21,7 @@ macro_rules! booking_select {
         "select b.id, b.service_id, b.status, b.starts_at, b.ends_at, b.lat, b.lon, b.address, b.clinic_id, \
          b.client_name, b.client_email, b.client_phone, b.client_user_id, b.client_id, b.reason, b.screening_id, \
          b.add_ons, b.notes, b.awaiting_clearance, b.price_cents, b.travel_fee_cents, \
-         b.created_at, b.request_fingerprint, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
+         b.created_at, b.request_fingerprint, b.revision, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
          v.block_end, v.travel_before_min, v.travel_after_min \
          from bookings b left join visits v on v.booking_id = b.id "
     };
@@ -30,13 +30,16 @@ macro_rules! booking_select {
 pub(super) use booking_select;
 
 /// How many columns of `booking_select!` are the booking's own.
-const BOOKING_WIDTH: usize = 23;
+const BOOKING_WIDTH: usize = 24;
 
 pub(super) const BOOKING_BY_ID: &str = concat!(booking_select!(), "where b.id = $1 order by v.therapist_id, v.id");
 pub(super) const BOOKING_BY_KEY: &str =
     concat!(booking_select!(), "where b.idempotency_key = $1 order by v.therapist_id, v.id");
-pub(super) const BOOKING_BY_MANAGE_TOKEN: &str =
-    concat!(booking_select!(), "where b.manage_token_hash = $1 order by v.therapist_id, v.id");
+pub(super) const BOOKING_BY_MANAGE_TOKEN: &str = concat!(
+    booking_select!(),
+    "where b.manage_token_hash = $1 or b.id = (select l.booking_id from manage_links l where l.token_hash = $1) \
+     order by v.therapist_id, v.id"
+);
 pub(super) const THERAPIST_BOOKINGS: &str = concat!(
     booking_select!(),
     "where b.status = 'confirmed' and exists (select 1 from visits w where w.booking_id = b.id and w.active \
@@ -71,12 +74,13 @@ const INSERT_VISIT: &str = "insert into visits (booking_id, therapist_id, room_i
      travel_before_min, travel_after_min, active) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, true)";
 /// Taking the booking's row lock first queues a concurrent cancel or move of it behind this one, and the
 /// status test runs on the row as it is once the lock is held.
-const MOVE_BOOKING: &str = "update bookings set starts_at = $2, ends_at = $3, travel_fee_cents = $4 \
-     where id = $1 and status = 'confirmed'";
+const MOVE_BOOKING: &str = "update bookings set starts_at = $2, ends_at = $3, travel_fee_cents = $4, \
+     revision = revision + 1 where id = $1 and status = 'confirmed'";
 const BOOKING_STATUS: &str = "select status from bookings where id = $1";
 const DELETE_VISITS: &str = "delete from visits where booking_id = $1";
-const CANCEL_BOOKING: &str =
-    "update bookings set status = 'cancelled', cancelled_at = coalesce(cancelled_at, $2) where id = $1";
+/// A second cancellation changes nothing, the revision included.
+const CANCEL_BOOKING: &str = "update bookings set status = 'cancelled', cancelled_at = coalesce(cancelled_at, $2), \
+     revision = revision + case when status = 'cancelled' then 0 else 1 end where id = $1";
 const DEACTIVATE_VISITS: &str = "update visits set active = false where booking_id = $1";
 
 /// Taking the booking's row lock (PostgreSQL) before reading it, so the state a change record starts from is
@@ -89,9 +93,6 @@ const INSERT_REASSIGNED: &str = "insert into booking_changes (booking_id, change
      from_therapists, to_therapists) values ($1, $2, $3, 'reassigned', $4, $5)";
 const INSERT_CANCELLED: &str =
     "insert into booking_changes (booking_id, changed_at, changed_by, kind) values ($1, $2, $3, 'cancelled')";
-pub(super) const BOOKING_CHANGES: &str = "select id, booking_id, changed_at, changed_by, kind, from_start, to_start, \
-     coalesce(from_therapists, '[]') as from_therapists, coalesce(to_therapists, '[]') as to_therapists \
-     from booking_changes where booking_id = $1 order by id";
 
 /// How often a booking transaction runs before a serialization failure or deadlock is given up on.
 const ATTEMPTS: u32 = 5;
@@ -171,8 +172,11 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
                 travel_fee_cents: r.int("travel_fee_cents")?,
                 visits: Vec::new(),
                 created_at: r.time("created_at")?,
+                revision: 0,
             };
-            bookings.push((booking, r.text("request_fingerprint")?));
+            let fingerprint = r.text("request_fingerprint")?;
+            let booking = Booking { revision: r.int("revision")?, ..booking };
+            bookings.push((booking, fingerprint));
         }
         if r.next_is_null() {
             continue;
@@ -359,6 +363,7 @@ async fn try_create<D: SqlDatabase>(
         tx.execute(LINK_SCREENING, &[id.into(), b.client_id.into(), (&screening.0).into()]).await?;
     }
     check_and_insert_visits(&mut *tx, id, b, rule).await?;
+    super::notify::insert_jobs(&mut *tx, Some(BookingId(id)), &b.jobs, b.created_at).await?;
     let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
     tx.commit().await?;
     Ok(Created::New(booking))
@@ -412,6 +417,8 @@ async fn try_reschedule<D: SqlDatabase>(
     if let Some(before) = &before {
         record_move(&mut *tx, before, &booking, to.created_at, staff).await?;
     }
+    super::notify::skip_reminders(&mut *tx, id, "the visit moved", to.created_at).await?;
+    super::notify::insert_jobs(&mut *tx, Some(id), &to.jobs, to.created_at).await?;
     tx.commit().await?;
     Ok(booking)
 }
@@ -467,49 +474,25 @@ pub(super) async fn cancel<D: SqlDatabase>(
     id: BookingId,
     now: Timestamp,
     staff: Option<UserId>,
+    jobs: &[NewJob],
 ) -> StoreResult<Booking> {
     let mut tx = db.write(&Locks::none()).await?;
-    let before = match staff {
-        Some(_) => Some(locked_booking(&mut *tx, id).await?),
-        None => None,
-    };
+    let before = locked_booking(&mut *tx, id).await?;
     if tx.execute(CANCEL_BOOKING, &[id.into(), now.into()]).await? == 0 {
         return Err(StoreError::NotFound);
     }
     tx.execute(DEACTIVATE_VISITS, &[id.into()]).await?;
-    if before.is_some_and(|b| b.status.is_active()) {
-        tx.execute(INSERT_CANCELLED, &[id.into(), now.into(), staff.into()]).await?;
+    // Only the cancellation itself is recorded and told: a second one changes nothing.
+    if before.status.is_active() {
+        if staff.is_some() {
+            tx.execute(INSERT_CANCELLED, &[id.into(), now.into(), staff.into()]).await?;
+        }
+        super::notify::skip_reminders(&mut *tx, id, "the booking was cancelled", now).await?;
+        super::notify::insert_jobs(&mut *tx, Some(id), jobs, now).await?;
     }
     let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
     tx.commit().await?;
     Ok(booking)
-}
-
-fn parse_change_kind(text: &str) -> Option<&'static str> {
-    ["moved", "reassigned", "cancelled"].into_iter().find(|k| *k == text)
-}
-
-/// Change records from `BOOKING_CHANGES` rows, oldest first.
-pub(super) fn read_changes(mut rows: Rows) -> StoreResult<Vec<BookingChange>> {
-    let mut out = Vec::new();
-    for mut r in rows.read("booking_changes") {
-        r.id("id")?;
-        let booking_id = BookingId(r.int("booking_id")?);
-        let at = r.time("changed_at")?;
-        let by = r.opt_int("changed_by")?.map(UserId);
-        let kind = r.parsed("kind", "a kind of change", parse_change_kind)?;
-        let (from_start, to_start) = (r.opt_time("from_start")?, r.opt_time("to_start")?);
-        let from: Vec<NamedTherapist> = r.json("from_therapists", "a list of therapists")?;
-        let to: Vec<NamedTherapist> = r.json("to_therapists", "a list of therapists")?;
-        let change = match (kind, from_start, to_start) {
-            ("moved", Some(from), Some(to)) => Change::Moved { from, to },
-            ("moved", _, _) => return Err(r.corrupt("a move needs from_start and to_start")),
-            ("reassigned", _, _) => Change::Reassigned { from, to },
-            _ => Change::Cancelled,
-        };
-        out.push(BookingChange { booking_id, at, by, change });
-    }
-    Ok(out)
 }
 
 /// A therapist's booked stops around `[from, to)`, for the re-check: the neighbours that can matter.

@@ -377,7 +377,12 @@ impl<D: SqlDatabase> ClientStore for D {
         read_screenings(self.query(EMERGENCY_SCREENINGS, &[since.into()]).await?)
     }
 
-    async fn record_clearance(&self, c: &Clearance, audit: &AuditEvent) -> StoreResult<Booking> {
+    async fn record_clearance(
+        &self,
+        c: &Clearance,
+        audit: &AuditEvent,
+        jobs: &[knead_core::notify::NewJob],
+    ) -> StoreResult<Booking> {
         let mut tx = self.write(&Locks::audit()).await?;
         // The update takes the booking's row lock, and its condition is tested on the row as it is then.
         if tx.execute(RELEASE_HOLD, &[c.booking_id.into()]).await? == 0 {
@@ -390,6 +395,7 @@ impl<D: SqlDatabase> ClientStore for D {
             [c.booking_id.into(), (&c.cleared_by).into(), (&c.note).into(), c.recorded_by.into(), c.recorded_at.into()];
         tx.execute(INSERT_CLEARANCE, &params).await.map_err(|e| refused(e, "status"))?;
         append_audit(&mut *tx, audit).await?;
+        super::notify::insert_jobs(&mut *tx, Some(c.booking_id), jobs, c.recorded_at).await?;
         let booking = one_booking(tx.query(BOOKING_BY_ID, &[c.booking_id.into()]).await?)?;
         tx.commit().await?;
         Ok(booking)

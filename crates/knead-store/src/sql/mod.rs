@@ -16,10 +16,12 @@
 
 mod account;
 mod booking;
+mod booking_changes;
 mod catalog;
 mod clients;
 mod content;
 mod error;
+mod notify;
 mod places;
 mod practice;
 mod records;

@@ -12,6 +12,7 @@ use knead_core::booking::{Booking, BookingChange, BookingId, Clinic, ClinicDraft
 use knead_core::calendar::{
     DayOverride, DayWindows, PracticeSettings, ScheduleDraft, TherapistSchedule, TimeOff, WeeklyWindow,
 };
+use knead_core::notify::NewJob;
 use knead_core::practice::PracticeDetails;
 use knead_core::schedule::{DayRule, RoomCalendar, Stop};
 use knead_core::{ServiceId, TherapistId, UserId};
@@ -302,8 +303,14 @@ impl<D: SqlDatabase> SchedulingStore for D {
         booking::one_booking(self.query(booking::BOOKING_BY_MANAGE_TOKEN, &[token_hash.into()]).await?)
     }
 
-    async fn cancel_booking(&self, id: BookingId, now: Timestamp, staff: Option<UserId>) -> StoreResult<Booking> {
-        booking::cancel(self, id, now, staff).await
+    async fn cancel_booking(
+        &self,
+        id: BookingId,
+        now: Timestamp,
+        staff: Option<UserId>,
+        jobs: &[NewJob],
+    ) -> StoreResult<Booking> {
+        booking::cancel(self, id, now, staff, jobs).await
     }
 
     async fn reschedule_booking(
@@ -317,7 +324,7 @@ impl<D: SqlDatabase> SchedulingStore for D {
     }
 
     async fn booking_changes(&self, id: BookingId) -> StoreResult<Vec<BookingChange>> {
-        booking::read_changes(self.query(booking::BOOKING_CHANGES, &[id.into()]).await?)
+        super::booking_changes::read_changes(self.query(super::booking_changes::BOOKING_CHANGES, &[id.into()]).await?)
     }
 
     async fn therapist_bookings(

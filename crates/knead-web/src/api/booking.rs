@@ -212,7 +212,8 @@ impl From<Booking> for BookingBody {
     }
 }
 
-/// A booking as the API shows it; `manage_url` is given once, to the guest who made it.
+/// A booking as the API shows it; `manage_url` is given to the guest who made it (a new one each time the
+/// request is repeated with its `Idempotency-Key`: only each link's hash is kept).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BookingView {
     #[serde(flatten)]

@@ -11,6 +11,7 @@ pub(crate) mod calendar;
 mod clients;
 mod intake;
 mod listing;
+mod notify;
 mod openapi;
 pub(crate) mod places;
 mod records;
@@ -50,6 +51,7 @@ use utoipa_axum::routes;
         (name = "clients", description = "Client records, their health histories, and staff's lists of bookings"),
         (name = "intake", description = "The red-flag screening, physicians' clearances, and the audit log of health information"),
         (name = "records", description = "Care records: episodes, plans, outcome measures, SOAP notes, home programs, referral letters"),
+        (name = "notifications", description = "The outbox of messages, private calendar feeds, and re-sending a booking's private link"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -80,6 +82,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(clients::routes())
         .merge(intake::routes())
         .merge(records::routes())
+        .merge(notify::routes())
         .merge(places::routes())
 }
 

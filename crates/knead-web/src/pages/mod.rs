@@ -12,6 +12,7 @@ pub(crate) mod calendar;
 mod clients;
 mod intake;
 mod manage;
+mod notify;
 mod public;
 mod records;
 pub(crate) mod visits;
@@ -48,6 +49,7 @@ pub fn routes() -> Routes {
         .merge(manage::router())
         .merge(visits::router())
         .merge(records::router())
+        .merge(notify::router())
         .route("/static/style.css", get(stylesheet))
         .route(booking::ADDRESS_SCRIPT_PATH, get(booking::address_script))
 }

@@ -72,6 +72,7 @@ fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> V
     v.set("lead_minutes", s.lead_minutes.to_string());
     v.set("cancel_notice_hours", s.cancel_notice_hours.to_string());
     v.set("booking_horizon_days", s.booking_horizon_days.to_string());
+    v.set("reminder_hours", reminder_text(&s.reminder_hours));
     v.set("travel_fee_free_km", s.travel_fee_free_km.to_string());
     v.set("travel_fee_per_km", format_cents(s.travel_fee_cents_per_km).trim_start_matches('$').to_string());
     v.set("road_factor", s.road_factor.to_string());
@@ -194,8 +195,43 @@ fn read_settings(
             nerve_pain_weeks: threshold(&mut read, "nerve_pain_weeks", current.screening.nerve_pain_weeks),
         },
         response_policy: read_policy(values, &mut read, &current.response_policy),
+        reminder_hours: read_reminders(values, &mut read, &current.reminder_hours),
     };
     (input, read)
+}
+
+/// "24, 2" as the settings hold it; "none" for no reminders.
+fn reminder_text(hours: &[i64]) -> String {
+    match hours {
+        [] => "none".into(),
+        _ => hours.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
+    }
+}
+
+/// The reminders' hours as typed ("24, 2", "none"); left out, they stay as they are.
+fn read_reminders(values: &Values, read: &mut ValidationErrors, current: &[i64]) -> Vec<i64> {
+    let text = values.get("reminder_hours").trim();
+    if text.is_empty() {
+        return current.to_vec();
+    }
+    if text.eq_ignore_ascii_case("none") {
+        return Vec::new();
+    }
+    let mut hours = Vec::new();
+    for part in text.split([',', ' ', ';']).filter(|p| !p.is_empty()) {
+        match part.parse::<i64>() {
+            Ok(h) => hours.push(h),
+            Err(_) => {
+                read.push(knead_core::FieldError::new(
+                    "invalid",
+                    "reminder_hours",
+                    "give whole hours separated by commas, such as 24, 2 (or none)",
+                ));
+                return current.to_vec();
+            }
+        }
+    }
+    hours
 }
 
 /// The settings' field names, as the form spells them.
@@ -284,6 +320,8 @@ fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
             }
             (line(v, e, "booking_horizon_days", "Book up to (days ahead)", WHOLE,
                 "1 to 730. Clients and staff alike can book and move visits up to this many days from today."))
+            (line(v, e, "reminder_hours", "Remind clients (hours before the visit)", TEXT,
+                "Up to three, with commas, each 1 to 336: \"24, 2\" reminds a day and two hours before. \"none\" sends no reminders."))
             fieldset {
                 legend { "Travel fee" }
                 div.row {

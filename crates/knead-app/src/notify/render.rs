@@ -1,0 +1,109 @@
+//! A job's message, rendered from the booking as it is when the job runs.
+
+use super::{CalendarPart, Mail, NotifyConfig};
+use crate::accounts::{random_secret, secret_hash};
+use crate::booking::visit_event;
+use crate::{App, AppResult};
+use knead_core::calendar::ics::visit_calendar;
+use knead_core::notify::message::{compose, Links, Sender, VisitFacts};
+use knead_core::notify::{Job, JobKind, SentMessage};
+
+/// A message ready to send, with the private link it carries (kept out of what is stored once sent).
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub mail: Mail,
+    secret: Option<String>,
+}
+
+impl Rendered {
+    /// The message as filed in the outbox: whole, since the manager passes it on.
+    pub(super) fn as_filed(&self) -> SentMessage {
+        let m = &self.mail;
+        SentMessage {
+            message_id: m.message_id.clone(),
+            to: m.to.clone(),
+            subject: m.subject.clone(),
+            text: m.text.clone(),
+            html: m.html.clone(),
+            calendar: m.calendar.as_ref().map(|c| c.ics.clone()),
+        }
+    }
+
+    /// The message as kept once sent: its private link replaced, so the store holds no live link.
+    pub(super) fn as_sent(&self) -> SentMessage {
+        let mut kept = self.as_filed();
+        if let Some(secret) = &self.secret {
+            kept.text = kept.text.replace(secret, "[private]");
+            kept.html = kept.html.replace(secret, "[private]");
+        }
+        kept
+    }
+}
+
+/// The job's message, or why there is nothing to send any more (`Ok(Err(why))`).
+pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppResult<Result<Rendered, String>> {
+    let store = app.store();
+    let Some(booking_id) = job.booking_id else { return Ok(Err("the job names no booking".into())) };
+    let booking = store.booking(booking_id).await?;
+    if job.kind == JobKind::Reminder {
+        if !booking.status.is_active() {
+            return Ok(Err("the booking was cancelled".into()));
+        }
+        if job.visit_start != Some(booking.start) {
+            return Ok(Err("the visit moved".into()));
+        }
+    }
+    let details = store.practice_details().await?;
+    let name = details.name.clone().unwrap_or_else(|| config.practice_name.clone());
+    let settings = store.practice_settings().await?;
+    let service = store.service(booking.service_id).await?;
+    let mut therapists = Vec::new();
+    for id in booking.therapist_ids() {
+        therapists.push(store.therapist(id).await?.name);
+    }
+    let base = &config.public_url;
+    let id = booking.id.0;
+    let (to, links, secret) = match job.kind {
+        JobKind::TherapistNewBooking => {
+            let Some(therapist) = job.therapist_id else { return Ok(Err("the job names no therapist".into())) };
+            let Some(email) = store.therapist_email(therapist).await? else {
+                return Ok(Err("the therapist has no login with an email".into()));
+            };
+            (email, Links { page: format!("{base}/visits/{id}"), calendar: None }, None)
+        }
+        _ => {
+            // Each message carries a link of its own; only its hash is kept.
+            let token = random_secret();
+            store.add_manage_link(booking.id, &secret_hash(&token), app.now()).await?;
+            let links = Links {
+                page: format!("{base}/bookings/{id}/manage?token={token}"),
+                calendar: Some(format!("{base}/bookings/{id}/calendar.ics?token={token}")),
+            };
+            (booking.client.email.as_str().to_string(), links, Some(token))
+        }
+    };
+    let facts = VisitFacts {
+        service: service.name.clone(),
+        when: settings.wall_clock().when(settings.zone(), booking.start, booking.end),
+        therapists,
+        place: crate::booking::place_text(app, &booking).await?,
+        first_name: booking.client.name.split_whitespace().next().unwrap_or_default().to_string(),
+    };
+    let hours_before = job.visit_start.map(|start| (start.duration_since(job.run_at).as_secs() + 1800) / 3600);
+    let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &links, hours_before);
+    let (event, zone) = visit_event(app, &booking, &name).await?;
+    let calendar = CalendarPart {
+        ics: visit_calendar(&event, &zone, app.now()),
+        cancel: event.status == knead_core::calendar::ics::EventStatus::Cancelled,
+    };
+    let mail = Mail {
+        to,
+        reply_to: details.email.clone(),
+        subject: composed.subject,
+        text: composed.text,
+        html: composed.html,
+        calendar: Some(calendar),
+        message_id: job.message_id(&config.mail_domain),
+    };
+    Ok(Ok(Rendered { mail, secret }))
+}

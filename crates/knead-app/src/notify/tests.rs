@@ -1,0 +1,94 @@
+//! The runner over a real store, filing into the outbox (no mail server): reminders come due with the clock,
+//! a moved visit's old reminder is not sent, and what is filed carries a working private link.
+
+use super::*;
+use crate::accounts::test_support::{app_at, at};
+use crate::booking::{self, AvailabilityQuery};
+use jiff::ToSpan;
+use knead_core::booking::{BookingInput, ContactInput, Location};
+use knead_core::geo::GeoPoint;
+use knead_core::notify::JobKind;
+use knead_core::ServiceId;
+
+/// Noon in Helsinki on a Monday; the demo's therapists work every weekday.
+fn monday() -> Timestamp {
+    "2026-06-01T09:00:00Z".parse().unwrap()
+}
+
+const HOME: GeoPoint = GeoPoint { lat: 60.1672, lon: 24.9402 };
+
+/// Runs the due jobs as of `now` and gives the app back.
+async fn run_at(app: App, now: Timestamp) -> (App, usize) {
+    let app = Arc::new(at(app, now));
+    let runner = JobRunner::new(app.clone(), None, NotifyConfig::new("Lakeshore Spa", "https://spa.example"));
+    let ran = runner.run_due().await.unwrap();
+    drop(runner);
+    (Arc::try_unwrap(app).ok().expect("the runner let go of the app"), ran)
+}
+
+async fn filed(app: &App, kind: JobKind) -> Vec<Job> {
+    outbox(app, None, None, 100).await.unwrap().into_iter().filter(|j| j.kind == kind).collect()
+}
+
+#[tokio::test]
+async fn reminders_come_due_with_the_clock_and_a_moved_visit_is_not_reminded_of_its_old_time() {
+    let app = app_at(monday()).await;
+    knead_demo::load(app.store(), &|p: &str| format!("plain:{p}"), monday()).await.unwrap();
+    let from = jiff::civil::date(2026, 6, 3);
+    let query = AvailabilityQuery {
+        service_id: ServiceId(1),
+        place: Location::Point(HOME),
+        from,
+        days: 1,
+        therapist_id: None,
+        add_ons: Vec::new(),
+    };
+    let offer = booking::availability(&app, &query).await.unwrap();
+    let (first, later) = (offer.slots[0].start, offer.slots.last().unwrap().start);
+    let request = BookingInput {
+        service_id: 1,
+        start: first.to_string(),
+        lat: Some(HOME.lat),
+        lon: Some(HOME.lon),
+        address: Some("15 Yrjönkatu, Helsinki".into()),
+        client: Some(ContactInput {
+            name: "Ana Fictional".into(),
+            email: "ana@example.com".into(),
+            phone: "416-555-0100".into(),
+        }),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let booked = booking::book(&app, &request, None, None, "fp".into()).await.unwrap();
+
+    // At once: the confirmation is filed whole, with a link that opens the booking; no reminder yet.
+    let (app, _) = run_at(app, monday()).await;
+    let confirmation = &filed(&app, JobKind::BookingConfirmed).await[0];
+    assert_eq!(confirmation.status, JobStatus::Outbox);
+    let message = confirmation.message.as_ref().unwrap();
+    let token = message.text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap();
+    let opened = booking::manageable(&app, booked.booking.id, None, Some(token)).await.unwrap();
+    assert_eq!(opened.map(|b| b.id), Some(booked.booking.id));
+    assert!(filed(&app, JobKind::Reminder).await.iter().all(|j| j.status == JobStatus::Pending));
+
+    // A day before, the day's reminder; two hours before, the other.
+    let (app, _) = run_at(app, first - 24.hours() + 1.minutes()).await;
+    let reminders = filed(&app, JobKind::Reminder).await;
+    let day = reminders.iter().find(|j| j.status == JobStatus::Outbox).expect("the day's reminder");
+    assert!(day.message.as_ref().unwrap().text.contains("in 1 day."), "{day:?}");
+    assert_eq!(reminders.iter().filter(|j| j.status == JobStatus::Pending).count(), 1);
+
+    // Moved to later that day before the two-hour reminder: it is skipped, and the new time gets its own.
+    let app = at(app, first - 3.hours());
+    booking::reschedule(&app, &booked.booking, later, None, true).await.unwrap();
+    let (app, _) = run_at(app, later - 2.hours() + 1.minutes()).await;
+    let reminders = filed(&app, JobKind::Reminder).await;
+    let skipped: Vec<_> = reminders.iter().filter(|j| j.status == JobStatus::Skipped).collect();
+    assert_eq!(skipped.len(), 1, "{reminders:#?}");
+    assert_eq!(skipped[0].visit_start, Some(first));
+    let sent_late: Vec<_> =
+        reminders.iter().filter(|j| j.status == JobStatus::Outbox && j.visit_start == Some(later)).collect();
+    assert!(sent_late.iter().any(|j| j.message.as_ref().unwrap().text.contains("in 2 hours.")), "{reminders:#?}");
+    assert_eq!(filed(&app, JobKind::BookingChanged).await[0].status, JobStatus::Outbox);
+}

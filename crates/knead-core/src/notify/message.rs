@@ -1,0 +1,252 @@
+//! What each message says, as plain text and HTML, in the practice's name with its contact details.
+//!
+//! No message carries health information: a booking held for clearance says only that it is held and that
+//! there is a message on the booking's page; the reasons stay behind the private link or the sign-in.
+
+use super::JobKind;
+use crate::practice::PracticeDetails;
+
+/// Who the message is from.
+#[derive(Debug, Clone)]
+pub struct Sender<'a> {
+    /// The practice's name as clients see it.
+    pub name: &'a str,
+    pub details: &'a PracticeDetails,
+}
+
+/// The visit a message is about, already written out in the practice's zone and style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitFacts {
+    pub service: String,
+    /// "Tuesday, March 2, 2027, 9:30–10:30 am".
+    pub when: String,
+    /// The therapists' names.
+    pub therapists: Vec<String>,
+    /// The address of a mobile visit, or the clinic's name and address.
+    pub place: String,
+    /// The client's first name, for the greeting and for a therapist's notice.
+    pub first_name: String,
+}
+
+/// Where the message points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Links {
+    /// The page the recipient opens: the private manage link for a client, the staff view for a therapist.
+    pub page: String,
+    /// The visit's `.ics`, for calendars that do not read the attachment.
+    pub calendar: Option<String>,
+}
+
+/// A message's subject and bodies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Composed {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The message of `kind` about `visit`. `hours_before` is a reminder's lead.
+pub fn compose(
+    kind: JobKind,
+    from: &Sender<'_>,
+    visit: &VisitFacts,
+    links: &Links,
+    hours_before: Option<i64>,
+) -> Composed {
+    let practice = from.name;
+    let (subject, lead, action) = match kind {
+        JobKind::BookingConfirmed => (
+            format!("You're booked: {} with {practice}", visit.service),
+            "Your booking is confirmed.".to_string(),
+            "See, move or cancel your booking",
+        ),
+        JobKind::AwaitingClearance => (
+            format!("Your booking with {practice} is held"),
+            "We are holding this time for you. There is a message about your booking on its page: please read it \
+             before the visit."
+                .to_string(),
+            "Read the message and see your booking",
+        ),
+        JobKind::ClearanceGiven => (
+            format!("Your booking with {practice} is confirmed"),
+            "Good news: your booking is now confirmed.".to_string(),
+            "See your booking",
+        ),
+        JobKind::BookingChanged => (
+            format!("Your booking with {practice} has changed"),
+            "Your booking has changed. Here it is as it stands now.".to_string(),
+            "See, move or cancel your booking",
+        ),
+        JobKind::BookingCancelled => (
+            format!("Cancelled: {} with {practice}", visit.service),
+            "Your booking is cancelled. The calendar file attached removes it from your calendar.".to_string(),
+            "See the booking",
+        ),
+        JobKind::Reminder => (
+            format!("Reminder: {} with {practice}, {}", visit.service, visit.when),
+            match hours_before {
+                Some(h) if h >= 24 && h % 24 == 0 => {
+                    format!("A reminder of your visit in {} day{}.", h / 24, if h == 24 { "" } else { "s" })
+                }
+                Some(h) => format!("A reminder of your visit in {h} hour{}.", if h == 1 { "" } else { "s" }),
+                None => "A reminder of your visit.".to_string(),
+            },
+            "See, move or cancel your booking",
+        ),
+        JobKind::ManageLink => (
+            format!("Your booking with {practice}"),
+            "Here is the private link to your booking, as you asked. Anyone with it can change the booking, so \
+             keep it to yourself."
+                .to_string(),
+            "See, move or cancel your booking",
+        ),
+        JobKind::TherapistNewBooking => (
+            format!("New booking: {}, {}", visit.service, visit.when),
+            format!("{} booked a visit with you.", visit.first_name),
+            "Open the visit",
+        ),
+    };
+    let greeting = match kind {
+        JobKind::TherapistNewBooking => "Hello,".to_string(),
+        _ => format!("Hello {},", visit.first_name),
+    };
+    let facts = [
+        ("What", visit.service.clone()),
+        ("When", visit.when.clone()),
+        ("With", visit.therapists.join(" and ")),
+        ("Where", visit.place.clone()),
+    ];
+    let contact = contact_lines(from);
+
+    let mut text = format!("{greeting}\n\n{lead}\n\n");
+    for (label, value) in &facts {
+        text.push_str(&format!("{label}: {value}\n"));
+    }
+    text.push_str(&format!("\n{action}: {}\n", links.page));
+    if let Some(ics) = &links.calendar {
+        text.push_str(&format!("Add it to your calendar: {ics}\n"));
+    }
+    text.push_str(&format!("\n{practice}\n"));
+    for line in &contact {
+        text.push_str(line);
+        text.push('\n');
+    }
+
+    let mut html = String::from("<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">");
+    html.push_str(&format!("<p>{}</p><p>{}</p><table>", escape(&greeting), escape(&lead)));
+    for (label, value) in &facts {
+        html.push_str(&format!("<tr><th align=\"left\">{label}</th><td>{}</td></tr>", escape(value)));
+    }
+    html.push_str(&format!("</table><p><a href=\"{}\">{action}</a></p>", escape(&links.page)));
+    if let Some(ics) = &links.calendar {
+        html.push_str(&format!("<p><a href=\"{}\">Add it to your calendar</a></p>", escape(ics)));
+    }
+    html.push_str(&format!("<p>{}", escape(practice)));
+    for line in &contact {
+        html.push_str(&format!("<br>{}", escape(line)));
+    }
+    html.push_str("</p></body></html>");
+    Composed { subject, text, html }
+}
+
+/// The practice's phone, email and address, as lines.
+fn contact_lines(from: &Sender<'_>) -> Vec<String> {
+    let d = from.details;
+    let mut lines = Vec::new();
+    if let Some(phone) = &d.phone {
+        lines.push(format!("Phone: {}", phone.as_str()));
+    }
+    if let Some(email) = &d.email {
+        lines.push(format!("Email: {email}"));
+    }
+    if let Some(address) = &d.address {
+        lines.extend(address.lines().map(str::to_string));
+    }
+    lines
+}
+
+/// Text made safe inside HTML, attribute values included.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::practice::PracticeDetailsInput;
+
+    fn details() -> PracticeDetails {
+        PracticeDetailsInput {
+            name: String::new(),
+            phone: "416-555-0100".into(),
+            email: "hello@example.com".into(),
+            address: "1 Example Street\nToronto".into(),
+        }
+        .validate()
+        .unwrap()
+    }
+
+    fn visit() -> VisitFacts {
+        VisitFacts {
+            service: "Swedish massage".into(),
+            when: "Tuesday, March 2, 2027, 9:30–10:30 am".into(),
+            therapists: vec!["Liza".into()],
+            place: "12 <Main> Street".into(),
+            first_name: "Ana".into(),
+        }
+    }
+
+    fn links() -> Links {
+        Links { page: "https://spa.example/bookings/1/manage?token=abc".into(), calendar: None }
+    }
+
+    #[test]
+    fn a_confirmation_names_the_visit_the_link_and_the_practice_in_both_bodies() {
+        let d = details();
+        let m = compose(
+            JobKind::BookingConfirmed,
+            &Sender { name: "Lakeshore Spa", details: &d },
+            &visit(),
+            &links(),
+            None,
+        );
+        assert_eq!(m.subject, "You're booked: Swedish massage with Lakeshore Spa");
+        for needle in ["Hello Ana,", "Tuesday, March 2, 2027", "Liza", "token=abc", "Phone: 416-555-0100", "Toronto"] {
+            assert!(m.text.contains(needle), "{needle} in {}", m.text);
+        }
+        assert!(m.html.contains("12 &lt;Main&gt; Street"), "escaped: {}", m.html);
+        assert!(!m.html.contains("<Main>"));
+    }
+
+    #[test]
+    fn a_held_booking_says_there_is_a_message_and_nothing_about_health() {
+        let d = details();
+        let m = compose(JobKind::AwaitingClearance, &Sender { name: "Spa", details: &d }, &visit(), &links(), None);
+        let all = format!("{} {} {}", m.subject, m.text, m.html).to_lowercase();
+        assert!(all.contains("there is a message"));
+        for word in ["clearance", "physician", "doctor", "health", "pain", "pregnan", "screening"] {
+            assert!(!all.contains(word), "{word} in {all}");
+        }
+    }
+
+    #[test]
+    fn a_reminder_says_how_far_ahead_the_visit_is() {
+        let d = details();
+        let from = Sender { name: "Spa", details: &d };
+        let day = compose(JobKind::Reminder, &from, &visit(), &links(), Some(24));
+        assert!(day.text.contains("in 1 day."), "{}", day.text);
+        let two = compose(JobKind::Reminder, &from, &visit(), &links(), Some(2));
+        assert!(two.text.contains("in 2 hours."), "{}", two.text);
+    }
+}
