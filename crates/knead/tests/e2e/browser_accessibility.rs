@@ -210,6 +210,8 @@ fn fill(route: &str, k: &Known) -> Option<String> {
         "/therapists/{slug}" => Some(format!("/therapists/{}", k.therapist_slug)),
         "/articles/{slug}" => Some(format!("/articles/{}", k.article_slug)),
         "/bookings/{id}/manage" => Some(format!("/bookings/{}/manage?token={}", k.booking_id, k.booking_token)),
+        // A feed is a calendar file, not a page: an unknown one is audited as its "not found" page.
+        "/calendar/feed/{token}" => Some("/calendar/feed/unknown.ics".to_string()),
         "/bookings/{id}/manage/health" => {
             Some(format!("/bookings/{}/manage/health?token={}", k.booking_id, k.booking_token))
         }
@@ -232,6 +234,8 @@ fn fill(route: &str, k: &Known) -> Option<String> {
         ("/manage/episodes/{id}", "1".to_string()),
         ("/manage/notes/{id}", "1".to_string()),
         ("/manage/referrals/{id}", "1".to_string()),
+        // The first message (the booking made for the audit writes its confirmation).
+        ("/manage/outbox/{id}", "1".to_string()),
     ];
     let filled = prefixes
         .iter()

@@ -86,6 +86,7 @@ async fn account(State(state): State<AppState>, caller: MaybeCaller) -> Result<H
         ul {
             li { a href=(second_factor::SET_UP_PATH) { "Second factor (authenticator app)" } }
             li { a href="/account/tokens" { "Personal access tokens for the API" } }
+            @if c.user.role != Role::Manager { li { a href="/account/calendar-feed" { "Your visits in your phone's calendar" } } }
         }
         @if c.is_manager() { p { a.button href="/manage" { "Manage the practice" } } }
         @if c.user.role == Role::Therapist { p { a.button href="/calendar" { "Your calendar" } } }

@@ -87,6 +87,7 @@ fn login_form(state: &AppState, form: LoginForm<'_>, status: StatusCode) -> Resu
                 input #password type="password" name="password" autocomplete="current-password" required;
                 button type="submit" { "Sign in" }
             }
+            p { "Booked without an account? " a href="/bookings/lost-link" { "Find your booking" } }
         }
     };
     let mut response = frame.respond(status, "Sign in", body);
