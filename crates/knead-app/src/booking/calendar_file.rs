@@ -3,7 +3,7 @@
 
 use crate::{App, AppResult};
 use jiff::tz::TimeZone;
-use knead_core::booking::{Booking, BookingStatus, Where};
+use knead_core::booking::{Booking, BookingStatus, Clinic, Where};
 use knead_core::calendar::ics::{visit_calendar, EventStatus, VisitEvent};
 use knead_core::Service;
 
@@ -59,11 +59,18 @@ pub(crate) fn bare_event(booking: &Booking, service: &Service) -> VisitEvent {
 
 /// Where the visit is, written out: the client's address, or the clinic's name and address.
 pub(crate) async fn place_text(app: &App, booking: &Booking) -> AppResult<String> {
-    Ok(match &booking.place {
-        Where::Mobile { address, .. } => address.clone(),
-        Where::Clinic(id) => {
-            let clinic = app.store().clinic(*id).await?;
-            format!("{}, {}", clinic.name, clinic.address)
-        }
-    })
+    let clinic = match &booking.place {
+        Where::Mobile { .. } => None,
+        Where::Clinic(id) => Some(app.store().clinic(*id).await?),
+    };
+    Ok(written_place(booking, clinic.as_ref()))
+}
+
+/// [`place_text`] with the booking's clinic (if any) already read.
+pub(crate) fn written_place(booking: &Booking, clinic: Option<&Clinic>) -> String {
+    match (&booking.place, clinic) {
+        (Where::Mobile { address, .. }, _) => address.clone(),
+        (Where::Clinic(_), Some(c)) => format!("{}, {}", c.name, c.address),
+        (Where::Clinic(_), None) => String::new(),
+    }
 }

@@ -19,7 +19,7 @@ mod staff;
 mod tests;
 
 pub use cache::{CalendarCache, CalendarSnapshot};
-pub(crate) use calendar_file::{bare_event, place_text};
+pub(crate) use calendar_file::{bare_event, place_text, written_place};
 pub use calendar_file::{calendar_file, visit_event};
 pub use intake::{quote, Quote};
 pub use staff::{

@@ -6,13 +6,15 @@
 //! they need to get there, and nothing from the client's file.
 
 use crate::accounts::{random_secret, secret_hash};
-use crate::booking::{bare_event, place_text};
-use crate::clients::therapist_of;
+use crate::booking::{bare_event, written_place};
+use crate::clients::{own_record, therapist_of};
 use crate::{App, AppError, AppResult, NotFoundAs};
-use knead_core::booking::Booking;
+use knead_core::booking::{Clinic, ClinicId};
+use knead_core::calendar::add_minutes;
 use knead_core::calendar::ics::{feed_calendar, VisitEvent};
-use knead_core::{Role, TherapistId, User};
+use knead_core::{Role, Service, ServiceId, TherapistId, User};
 use knead_store::FeedOwner;
+use std::collections::HashMap;
 
 /// How far back a feed reaches, so yesterday's visits stay in the calendar for a while.
 const PAST_DAYS: i64 = 30;
@@ -55,8 +57,8 @@ pub async fn feed(app: &App, token: &str, practice_name: &str) -> AppResult<Stri
     let owner = store.calendar_feed(&secret_hash(token)).await?.ok_or(AppError::NotFound { what: "calendar feed" })?;
     let settings = store.practice_settings().await?;
     let now = app.now();
-    let from = add_days_instant(now, -PAST_DAYS);
-    let to = add_days_instant(now, settings.booking_horizon_days + 1);
+    let from = add_minutes(now, -PAST_DAYS * 24 * 60);
+    let to = add_minutes(now, (settings.booking_horizon_days + 1).saturating_mul(24 * 60));
     let details = store.practice_details().await?;
     let practice = details.name.unwrap_or_else(|| practice_name.to_string());
     let (title, bookings, for_therapist) = match owner {
@@ -71,23 +73,24 @@ pub async fn feed(app: &App, token: &str, practice_name: &str) -> AppResult<Stri
             (format!("Visits with {practice}"), bookings, false)
         }
     };
+    // Services and clinics read once each, however many visits name them.
+    let mut services: HashMap<ServiceId, Service> = HashMap::new();
+    let clinics: HashMap<ClinicId, Clinic> = store.clinics().await?.into_iter().map(|c| (c.id, c)).collect();
     let mut events = Vec::with_capacity(bookings.len());
     for b in &bookings {
-        events.push(event(app, b, for_therapist, &practice).await?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = services.entry(b.service_id) {
+            slot.insert(store.service(b.service_id).await?);
+        }
+        let service = &services[&b.service_id];
+        let summary = match for_therapist {
+            true => format!("{}: {}", service.name, b.client.name.split_whitespace().next().unwrap_or_default()),
+            false => format!("{} with {practice}", service.name),
+        };
+        let clinic = b.place.clinic().and_then(|id| clinics.get(&id));
+        let location = written_place(b, clinic);
+        events.push(VisitEvent { summary, location: Some(location), ..bare_event(b, service) });
     }
     Ok(feed_calendar(&title, &events, settings.zone(), now))
-}
-
-async fn event(app: &App, booking: &Booking, for_therapist: bool, practice: &str) -> AppResult<VisitEvent> {
-    let service = app.store().service(booking.service_id).await?;
-    let summary = match for_therapist {
-        true => {
-            let first = booking.client.name.split_whitespace().next().unwrap_or_default();
-            format!("{}: {first}", service.name)
-        }
-        false => format!("{} with {practice}", service.name),
-    };
-    Ok(VisitEvent { summary, location: Some(place_text(app, booking).await?), ..bare_event(booking, &service) })
 }
 
 async fn replace(app: &App, owner: FeedOwner) -> AppResult<String> {
@@ -116,14 +119,7 @@ async fn own_feed(app: &App, caller: &User) -> AppResult<FeedOwner> {
             Some(t) => Ok(FeedOwner::Therapist(t)),
             None => Err(AppError::NotFound { what: "therapist" }),
         },
-        Role::Client => match app.store().client_for_user(caller.id).await? {
-            Some(c) => Ok(FeedOwner::Client(c.id)),
-            None => Err(AppError::NotFound { what: "client" }),
-        },
+        Role::Client => Ok(FeedOwner::Client(own_record(app, caller).await?.id)),
         Role::Manager => Err(AppError::NotFound { what: "calendar feed" }),
     }
-}
-
-fn add_days_instant(at: jiff::Timestamp, days: i64) -> jiff::Timestamp {
-    at.checked_add(jiff::SignedDuration::from_hours(days.saturating_mul(24))).unwrap_or(at)
 }

@@ -8,7 +8,7 @@ use jiff::ToSpan;
 use knead_core::booking::{BookingInput, ContactInput, Location};
 use knead_core::geo::GeoPoint;
 use knead_core::notify::JobKind;
-use knead_core::ServiceId;
+use knead_core::{Role, ServiceId};
 
 /// Noon in Helsinki on a Monday; the demo's therapists work every weekday.
 fn monday() -> Timestamp {
@@ -81,7 +81,7 @@ async fn reminders_come_due_with_the_clock_and_a_moved_visit_is_not_reminded_of_
 
     // Moved to later that day before the two-hour reminder: it is skipped, and the new time gets its own.
     let app = at(app, first - 3.hours());
-    booking::reschedule(&app, &booked.booking, later, None, true).await.unwrap();
+    let moved = booking::reschedule(&app, &booked.booking, later, None, true).await.unwrap();
     let (app, _) = run_at(app, later - 2.hours() + 1.minutes()).await;
     let reminders = filed(&app, JobKind::Reminder).await;
     let skipped: Vec<_> = reminders.iter().filter(|j| j.status == JobStatus::Skipped).collect();
@@ -91,4 +91,15 @@ async fn reminders_come_due_with_the_clock_and_a_moved_visit_is_not_reminded_of_
         reminders.iter().filter(|j| j.status == JobStatus::Outbox && j.visit_start == Some(later)).collect();
     assert!(sent_late.iter().any(|j| j.message.as_ref().unwrap().text.contains("in 2 hours.")), "{reminders:#?}");
     assert_eq!(filed(&app, JobKind::BookingChanged).await[0].status, JobStatus::Outbox);
+
+    // The therapist's private feed lists the visit by service, first name and address; a new URL ends the old.
+    let therapist = moved.therapist_ids()[0];
+    let users = app.store().list_users().await.unwrap();
+    let manager = users.into_iter().find(|u| u.role == Role::Manager).expect("the demo's manager");
+    let old = feeds::new_therapist_feed(&app, &manager, therapist).await.unwrap();
+    let new = feeds::new_therapist_feed(&app, &manager, therapist).await.unwrap();
+    let file = feeds::feed(&app, &new, "Lakeshore Spa").await.unwrap();
+    assert!(file.contains(": Ana\r\n") && file.contains("LOCATION:15 Yrjönkatu\\, Helsinki"), "{file}");
+    assert!(!file.contains("ana@example.com") && !file.contains("Fictional"), "first name and address only");
+    assert!(matches!(feeds::feed(&app, &old, "Lakeshore Spa").await, Err(crate::AppError::NotFound { .. })));
 }
