@@ -192,14 +192,43 @@ async fn menu_link(client: &fantoccini::Client, text: &str) {
         .unwrap();
 }
 
-/// Waits until the browser shows `path`.
+/// Waits until the browser shows `path`, after a click that navigates.
 pub(crate) async fn wait_for_path(client: &fantoccini::Client, path: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while client.current_url().await.unwrap().path() != path {
-        let now = client.current_url().await.unwrap();
-        assert!(Instant::now() < deadline, "did not reach {path}; at {now}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let now_at = client.current_url().await.unwrap();
+        if now_at.path() == path {
+            return;
+        }
+        assert!(Instant::now() < deadline, "did not reach {path}; still at {now_at}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Clicks the element `css` finds.
+pub(crate) async fn click(client: &fantoccini::Client, css: &str) {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
+/// Replaces the text of the field with id `id`.
+pub(crate) async fn type_into(client: &fantoccini::Client, id: &str, text: &str) {
+    let field = client.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// The text of the element `css` finds.
+pub(crate) async fn text_of(client: &fantoccini::Client, css: &str) -> String {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+/// Types a whole address on the place step and sends the form with Enter. Not a click on the button:
+/// the suggestions open under the field a moment after typing stops and push the button down, so a
+/// click aimed just before they open lands on a suggestion instead.
+pub(crate) async fn type_address_and_send(client: &fantoccini::Client, address: &str) {
+    type_into(client, "address", address).await;
+    let field = client.find(Locator::Id("address")).await.unwrap();
+    field.send_keys(&fantoccini::key::Key::Enter.to_string()).await.unwrap();
 }
 
 /// The code an authenticator app shows `ahead` seconds from now for a base32 `key`.

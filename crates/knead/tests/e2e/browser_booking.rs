@@ -6,36 +6,9 @@
 //!
 //! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
 
-use crate::browser::browser_session;
+use crate::browser::{browser_session, click, text_of, type_address_and_send, type_into, wait_for_path};
 use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
-
-/// Waits until the browser shows `path`, after a click that navigates.
-async fn wait_for_path(client: &Client, path: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let now_at = client.current_url().await.unwrap();
-        if now_at.path() == path {
-            return;
-        }
-        assert!(Instant::now() < deadline, "did not reach {path}; still at {now_at}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn click(client: &Client, css: &str) {
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
-}
-
-async fn type_into(client: &Client, id: &str, text: &str) {
-    let field = client.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn text_of(client: &Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
-}
 
 /// How the guest gives the address on the place step.
 enum Typing<'a> {
@@ -75,14 +48,14 @@ async fn book_from_the_place_step(client: &Client, typing: Typing<'_>, name: &st
             assert!(picked, "{label} is among the suggestions for {typed}");
             let value = client.find(Locator::Id("address")).await.unwrap().prop("value").await.unwrap();
             assert_eq!(value.as_deref(), Some(label), "the pick fills the field");
+            click(client, "form[action='/book/why'] button[type=submit]").await;
             label
         }
         Typing::Whole(address) => {
-            type_into(client, "address", address).await;
+            type_address_and_send(client, address).await;
             address
         }
     };
-    click(client, "form[action='/book/why'] button[type=submit]").await;
 
     // Why: relaxation, which needs no screening.
     wait_for_path(client, "/book/why").await;

@@ -5,25 +5,11 @@
 //!
 //! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
 
-use crate::browser::{browser_session, wait_for_path};
+use crate::browser::{browser_session, click, text_of, type_address_and_send, type_into, wait_for_path};
 use fantoccini::{Client, Locator};
 use knead_core::intake::health::INTAKE_QUESTIONS;
 use knead_core::intake::screening::{AnswerKind, QUESTIONS};
 use std::time::{Duration, Instant};
-
-async fn click(client: &Client, css: &str) {
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
-}
-
-async fn type_into(client: &Client, id: &str, text: &str) {
-    let field = client.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn text_of(client: &Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
-}
 
 /// Waits for the page's heading to read `h1`.
 async fn wait_for_heading(client: &Client, h1: &str) {
@@ -45,8 +31,7 @@ async fn to_the_screening(client: &Client, url: &str, add_on: bool) -> Option<St
     client.goto(&format!("{url}/book")).await.unwrap();
     click(client, "a[aria-label='Book Massage with oil at home']").await;
     wait_for_path(client, "/book/where").await;
-    type_into(client, "address", "15 Vuorikatu, Helsinki").await;
-    click(client, "form[action='/book/why'] button[type=submit]").await;
+    type_address_and_send(client, "15 Vuorikatu, Helsinki").await;
 
     wait_for_path(client, "/book/why").await;
     wait_for_heading(client, "What brings you?").await;
