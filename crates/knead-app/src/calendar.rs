@@ -161,7 +161,18 @@ pub async fn save_schedule(app: &App, therapist: TherapistId, input: &ScheduleIn
         }
     }
     errors.check()?;
-    app.store().save_schedule(therapist, &draft).await.not_found_as("therapist")
+    let saved = app.store().save_schedule(therapist, &draft).await.not_found_as("therapist")?;
+    hours_changed(app).await?;
+    Ok(saved)
+}
+
+/// New hours may free starts the waitlist wants: its check runs (after the change; a check lost to a
+/// crash in between is made up by the next change's).
+async fn hours_changed(app: &App) -> AppResult<()> {
+    let now = app.now();
+    app.store().add_jobs(None, &[knead_core::notify::NewJob::waitlist_scan(now)], now).await?;
+    app.jobs_added();
+    Ok(())
 }
 
 /// Gives one date its own hours (`Some`, empty for a day off) or returns it to the weekly hours (`None`).
@@ -176,7 +187,8 @@ pub async fn set_day_override(
     if app.store().schedule(therapist).await?.is_none() {
         return Err(AppError::NotFound { what: "schedule" });
     }
-    Ok(app.store().set_day_override(therapist, date, windows).await?)
+    app.store().set_day_override(therapist, date, windows).await?;
+    hours_changed(app).await
 }
 
 /// Adds time off from `start` to `end`, which must come after it, both on dates requests may name.
@@ -293,7 +305,8 @@ async fn outside_hours(app: &App, schedule: &TherapistSchedule, date: Date) -> A
 }
 
 pub async fn delete_time_off(app: &App, therapist: TherapistId, time_off_id: i64) -> AppResult<()> {
-    app.store().delete_time_off(therapist, time_off_id).await.not_found_as("time off")
+    app.store().delete_time_off(therapist, time_off_id).await.not_found_as("time off")?;
+    hours_changed(app).await
 }
 
 /// The therapist profile a login belongs to, if any.

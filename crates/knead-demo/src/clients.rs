@@ -272,6 +272,7 @@ impl Plan<'_> {
             request_fingerprint: String::new(),
             created_at: self.now,
             jobs: Vec::new(),
+            series_id: None,
         };
         let rule = VisitFits {
             tz,

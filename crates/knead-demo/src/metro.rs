@@ -474,6 +474,7 @@ async fn book(
         request_fingerprint: String::new(),
         created_at: now,
         jobs: Vec::new(),
+        series_id: None,
     };
     let rule = VisitFits {
         tz: settings.zone(),

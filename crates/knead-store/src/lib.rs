@@ -20,6 +20,7 @@ mod places;
 mod records;
 mod scheduling;
 pub mod sql;
+mod waitlist;
 
 pub use account::{AccountStore, NewApiToken, NewSession, PendingSession, SecondFactor, SessionRecord};
 pub use catalog::CatalogStore;
@@ -30,11 +31,20 @@ pub use notify::{Claim, FeedOwner, JobFilter, JobOutcome, NotifyStore};
 pub use places::PlaceStore;
 pub use records::{MeasureDraft, NoteDraft, RecordStore};
 pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, SchedulingStore};
+pub use waitlist::WaitlistStore;
 
 /// Everything knead stores; what the web layer holds.
 #[async_trait]
 pub trait Store:
-    AccountStore + CatalogStore + ClientStore + ContentStore + NotifyStore + PlaceStore + RecordStore + SchedulingStore
+    AccountStore
+    + CatalogStore
+    + ClientStore
+    + ContentStore
+    + NotifyStore
+    + PlaceStore
+    + RecordStore
+    + SchedulingStore
+    + WaitlistStore
 {
     /// A cheap round trip, for /healthz.
     async fn ping(&self) -> StoreResult<()>;

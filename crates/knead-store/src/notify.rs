@@ -37,6 +37,8 @@ pub enum JobOutcome {
     Failed(String),
     /// Nothing to send any more.
     Skipped(String),
+    /// A job that sends nothing (the waitlist's check) ran: its row goes.
+    Done,
 }
 
 /// Which jobs a list shows.

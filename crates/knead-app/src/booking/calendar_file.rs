@@ -63,12 +63,12 @@ pub(crate) async fn place_text(app: &App, booking: &Booking) -> AppResult<String
         Where::Mobile { .. } => None,
         Where::Clinic(id) => Some(app.store().clinic(*id).await?),
     };
-    Ok(written_place(booking, clinic.as_ref()))
+    Ok(written_place(&booking.place, clinic.as_ref()))
 }
 
-/// [`place_text`] with the booking's clinic (if any) already read.
-pub(crate) fn written_place(booking: &Booking, clinic: Option<&Clinic>) -> String {
-    match (&booking.place, clinic) {
+/// Where a visit is, written out, with its clinic (if any) already read.
+pub(crate) fn written_place(place: &Where, clinic: Option<&Clinic>) -> String {
+    match (place, clinic) {
         (Where::Mobile { address, .. }, _) => address.clone(),
         (Where::Clinic(_), Some(c)) => format!("{}, {}", c.name, c.address),
         (Where::Clinic(_), None) => String::new(),

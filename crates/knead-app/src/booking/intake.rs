@@ -31,7 +31,7 @@ impl Context {
 
 /// What the booking's screening is, checked: a reason that needs one must name one; an unknown one is
 /// refused; an emergency one can never become a booking, however the request arrives.
-pub(super) async fn screening_for(app: &App, req: &BookingRequest) -> AppResult<Option<ScreeningRecord>> {
+pub(crate) async fn screening_for(app: &App, req: &BookingRequest) -> AppResult<Option<ScreeningRecord>> {
     let needs = req.reason.is_some_and(|r| r.needs_screening());
     let Some(id) = &req.screening_id else {
         if needs {
@@ -62,7 +62,7 @@ pub(super) async fn screening_for(app: &App, req: &BookingRequest) -> AppResult<
 }
 
 /// Only staff book for a client by their id: checked before anything else is looked at.
-pub(super) fn may_name_client(req: &BookingRequest, user: Option<&User>) -> AppResult<()> {
+pub(crate) fn may_name_client(req: &BookingRequest, user: Option<&User>) -> AppResult<()> {
     if req.client_id.is_some() && !user.is_some_and(|u| matches!(u.role, Role::Manager | Role::Therapist)) {
         return Err(AppError::field("not_allowed", "client_id", "only staff book for a client by their id"));
     }
@@ -72,7 +72,7 @@ pub(super) fn may_name_client(req: &BookingRequest, user: Option<&User>) -> AppR
 /// The client record the booking belongs to and the contact details it is made with: staff may name a
 /// client by id (their details are used unless others are typed); a signed-in client books as themselves; a
 /// guest's typed details find or make a record.
-pub(super) async fn resolve_client(
+pub(crate) async fn resolve_client(
     app: &App,
     req: &BookingRequest,
     user: Option<&User>,

@@ -14,17 +14,24 @@
 mod cache;
 mod calendar_file;
 mod intake;
+mod series;
 mod staff;
 #[cfg(test)]
 mod tests;
+mod waitlist;
 
 pub use cache::{CalendarCache, CalendarSnapshot};
 pub(crate) use calendar_file::{bare_event, place_text, written_place};
 pub use calendar_file::{calendar_file, visit_event};
 pub use intake::{quote, Quote};
+pub use series::{book_series, SeriesBooked, SeriesVisit};
 pub use staff::{
     changeable, changes, check_reassignment, reassign, replacements, staff_cancel, staff_move, staff_reschedule,
     staff_times, staff_visible, Replacement,
+};
+pub(crate) use waitlist::new_waitlist_link;
+pub use waitlist::{
+    join_waitlist, leave_waitlist, scan_waitlist, take_waitlist_offer, waitlist, waitlist_entry, Joined,
 };
 
 use crate::accounts::{random_secret, secret_hash};
@@ -421,6 +428,25 @@ pub async fn book(
     idempotency_key: Option<String>,
     fingerprint: String,
 ) -> AppResult<Booked> {
+    book_visit(app, req, user, idempotency_key, fingerprint, None).await
+}
+
+/// A booking that is one visit of a series: the series it names, and whether it sends the confirmation
+/// (the first visit does; the others send their reminders only).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SeriesPart {
+    pub id: knead_core::booking::SeriesId,
+    pub confirms: bool,
+}
+
+pub(crate) async fn book_visit(
+    app: &App,
+    req: &BookingRequest,
+    user: Option<&User>,
+    idempotency_key: Option<String>,
+    fingerprint: String,
+    part: Option<SeriesPart>,
+) -> AppResult<Booked> {
     let store = app.store();
     let now = app.now();
     // A retry of a request that already succeeded returns its booking, even though its slot is now taken.
@@ -455,6 +481,16 @@ pub async fn book(
     let visits = visits_for(&slot, &ctx.service, req.start);
     let therapists: Vec<TherapistId> = visits.iter().map(|v| v.therapist_id).collect();
     let manage_token = random_secret();
+    let mut jobs = notify::jobs_for_booking(
+        status == BookingStatus::AwaitingClearance,
+        &therapists,
+        req.start,
+        now,
+        &ctx.settings.reminder_hours,
+    );
+    if part.is_some_and(|p| !p.confirms) {
+        jobs.retain(|j| !matches!(j.kind, JobKind::BookingConfirmed | JobKind::AwaitingClearance));
+    }
     let new = NewBooking {
         service_id: ctx.service.id,
         start: req.start,
@@ -475,13 +511,8 @@ pub async fn book(
         idempotency_key,
         request_fingerprint: fingerprint,
         created_at: now,
-        jobs: notify::jobs_for_booking(
-            status == BookingStatus::AwaitingClearance,
-            &therapists,
-            req.start,
-            now,
-            &ctx.settings.reminder_hours,
-        ),
+        jobs,
+        series_id: part.map(|p| p.id),
     };
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
         Created::New(booking) => {
@@ -585,6 +616,7 @@ async fn move_booking(
         request_fingerprint: String::new(),
         created_at: now,
         jobs: Vec::new(),
+        series_id: booking.series_id,
     };
     let before = booking.therapist_ids();
     let new_therapists = to.visits.iter().map(|v| v.therapist_id).filter(|t| !before.contains(t));
@@ -596,6 +628,8 @@ async fn move_booking(
                     .map(|t| NewJob { therapist_id: Some(t), ..NewJob::now(JobKind::TherapistNewBooking, now) }),
             )
             .chain(notify::reminders(start, now, &ctx.settings.reminder_hours))
+            // The old time is free: someone on the waitlist may want it.
+            .chain([NewJob::waitlist_scan(now)])
             .collect(),
         ..to
     };
@@ -614,7 +648,8 @@ pub async fn cancel(app: &App, booking: &Booking, by_manager: bool) -> AppResult
 /// Cancels at once, telling the client (the store writes the message only if the booking was active).
 pub(crate) async fn cancel_now(app: &App, booking: &Booking, staff: Option<UserId>) -> AppResult<Booking> {
     let now = app.now();
-    let told = [NewJob::now(JobKind::BookingCancelled, now)];
+    // The freed time goes to the waitlist's check, written with the cancellation.
+    let told = [NewJob::now(JobKind::BookingCancelled, now), NewJob::waitlist_scan(now)];
     let cancelled = app.store().cancel_booking(booking.id, now, staff, &told).await?;
     app.jobs_added();
     Ok(cancelled)

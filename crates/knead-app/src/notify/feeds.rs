@@ -87,7 +87,7 @@ pub async fn feed(app: &App, token: &str, practice_name: &str) -> AppResult<Stri
             false => format!("{} with {practice}", service.name),
         };
         let clinic = b.place.clinic().and_then(|id| clinics.get(&id));
-        let location = written_place(b, clinic);
+        let location = written_place(&b.place, clinic);
         events.push(VisitEvent { summary, location: Some(location), ..bare_event(b, service) });
     }
     Ok(feed_calendar(&title, &events, settings.zone(), now))

@@ -154,6 +154,12 @@ impl JobRunner {
         if job.attempts > MAX_ATTEMPTS {
             return JobOutcome::Failed(format!("given up after {MAX_ATTEMPTS} attempts"));
         }
+        if !job.kind.is_message() {
+            return match crate::booking::scan_waitlist(&self.app).await {
+                Ok(_) => JobOutcome::Done,
+                Err(e) => self.failed_attempt(job, format!("the waitlist check failed: {e}")),
+            };
+        }
         let rendered = match render::render(&self.app, &self.config, job).await {
             Ok(Ok(rendered)) => rendered,
             Ok(Err(skip)) => return JobOutcome::Skipped(skip),
@@ -215,4 +221,4 @@ pub async fn resend_manage_links(app: &App, email: &str) -> AppResult<()> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -2,8 +2,10 @@
 
 use super::{CalendarPart, Mail, NotifyConfig};
 use crate::accounts::{random_secret, secret_hash};
-use crate::booking::visit_event;
+use crate::booking::{visit_event, written_place};
 use crate::{App, AppResult};
+use knead_core::booking::waitlist::{WaitStatus, WaitlistId};
+use knead_core::calendar::add_minutes;
 use knead_core::calendar::ics::visit_calendar;
 use knead_core::notify::message::{compose, Links, Sender, VisitFacts};
 use knead_core::notify::{Job, JobKind, SentMessage};
@@ -42,6 +44,9 @@ impl Rendered {
 
 /// The job's message, or why there is nothing to send any more (`Ok(Err(why))`).
 pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppResult<Result<Rendered, String>> {
+    if let Some(id) = job.waitlist_id {
+        return waitlist_message(app, config, job, id).await;
+    }
     let store = app.store();
     let Some(booking_id) = job.booking_id else { return Ok(Err("the job names no booking".into())) };
     let booking = store.booking(booking_id).await?;
@@ -106,4 +111,71 @@ pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppRe
         message_id: job.message_id(&config.mail_domain),
     };
     Ok(Ok(Rendered { mail, secret }))
+}
+
+/// A message about a waitlist entry: that the client joined, or the start offered to them (no calendar
+/// file: nothing is booked yet).
+async fn waitlist_message(
+    app: &App,
+    config: &NotifyConfig,
+    job: &Job,
+    id: WaitlistId,
+) -> AppResult<Result<Rendered, String>> {
+    let store = app.store();
+    let entry = store.waitlist_entry(id).await?;
+    let offer = match (job.kind, &entry.offer, entry.status) {
+        (JobKind::WaitlistOffer, Some(offer), WaitStatus::Offered) => Some(offer.clone()),
+        (JobKind::WaitlistOffer, ..) => return Ok(Err("the offer was taken up, left or lapsed".into())),
+        _ => None,
+    };
+    if job.kind == JobKind::WaitlistJoined && entry.status != WaitStatus::Waiting {
+        return Ok(Err("the entry is no longer waiting".into()));
+    }
+    let details = store.practice_details().await?;
+    let name = details.name.clone().unwrap_or_else(|| config.practice_name.clone());
+    let settings = store.practice_settings().await?;
+    let (tz, clock) = (settings.zone(), settings.wall_clock());
+    let service = store.service(entry.entry.visit.service_id).await?;
+    let clinic = match entry.entry.visit.place.clinic() {
+        Some(c) => Some(store.clinic(c).await?),
+        None => None,
+    };
+    let (when, therapists) = match &offer {
+        Some(o) => {
+            let end = add_minutes(o.start, service.duration_minutes);
+            let mut names = Vec::new();
+            for t in &o.therapist_ids {
+                names.push(store.therapist(*t).await?.name);
+            }
+            (clock.when(tz, o.start, end), names)
+        }
+        None => {
+            let w = &entry.entry.wish;
+            let days = w.day_names().join(", ");
+            let hours = clock.minutes_range(w.earliest_minute, w.latest_minute);
+            let dates = format!("{} to {}", clock.full_date(w.first_date), clock.full_date(w.last_date));
+            (format!("{days}, starting {hours}, {dates}"), vec!["any of our therapists".to_string()])
+        }
+    };
+    let token = crate::booking::new_waitlist_link(app, id).await?;
+    let links = Links { page: format!("{}/waitlist/{}?token={token}", config.public_url, id.0), calendar: None };
+    let facts = VisitFacts {
+        service: service.name.clone(),
+        when,
+        therapists,
+        place: written_place(&entry.entry.visit.place, clinic.as_ref()),
+        first_name: entry.entry.client.name.split_whitespace().next().unwrap_or_default().to_string(),
+    };
+    let hours = offer.as_ref().map(|o| (o.expires_at.duration_since(job.run_at).as_secs() + 1800) / 3600);
+    let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &links, hours);
+    let mail = Mail {
+        to: entry.entry.client.email.as_str().to_string(),
+        reply_to: details.email.clone(),
+        subject: composed.subject,
+        text: composed.text,
+        html: composed.html,
+        calendar: None,
+        message_id: job.message_id(&config.mail_domain),
+    };
+    Ok(Ok(Rendered { mail, secret: Some(token) }))
 }

@@ -18,7 +18,7 @@ fn monday() -> Timestamp {
 const HOME: GeoPoint = GeoPoint { lat: 60.1672, lon: 24.9402 };
 
 /// Runs the due jobs as of `now` and gives the app back.
-async fn run_at(app: App, now: Timestamp) -> (App, usize) {
+pub(crate) async fn run_at(app: App, now: Timestamp) -> (App, usize) {
     let app = Arc::new(at(app, now));
     let runner = JobRunner::new(app.clone(), None, NotifyConfig::new("Lakeshore Spa", "https://spa.example"));
     let ran = runner.run_due().await.unwrap();

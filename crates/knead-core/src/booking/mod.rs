@@ -7,8 +7,11 @@
 
 mod clinic;
 pub mod plan;
+mod series;
+pub mod waitlist;
 
 pub use clinic::{Clinic, ClinicDraft, ClinicId, ClinicInput, Room, RoomDraft, RoomId, RoomInput, RoomRef};
+pub use series::{NewSeries, Repeat, Series, SeriesId, MAX_EVERY_WEEKS, MAX_VISITS};
 
 pub use crate::calendar::parse_instant;
 
@@ -320,6 +323,8 @@ pub struct Booking {
     pub created_at: Timestamp,
     /// Raised by every move and by the cancellation: the calendar file's SEQUENCE.
     pub revision: i64,
+    /// The recurring series the booking is one visit of.
+    pub series_id: Option<SeriesId>,
 }
 
 impl Booking {
@@ -433,6 +438,8 @@ pub struct NewBooking {
     /// The messages the booking (or the move) sends, written in its transaction
     /// ([`crate::notify::jobs_for_booking`]).
     pub jobs: Vec<crate::notify::NewJob>,
+    /// The recurring series the booking is one visit of.
+    pub series_id: Option<SeriesId>,
 }
 
 #[cfg(test)]

@@ -203,6 +203,15 @@ pub struct PracticeSettings {
     /// turns reminders off).
     #[serde(default = "default_reminder_hours")]
     pub reminder_hours: Vec<i64>,
+    /// How long a freed start is held for the first client in the waitlist's line before it is offered to
+    /// the next.
+    #[serde(default = "default_waitlist_offer_hours")]
+    pub waitlist_offer_hours: i64,
+}
+
+/// A freed start is held for a waitlisted client for half a day.
+pub fn default_waitlist_offer_hours() -> i64 {
+    12
 }
 
 /// Reminders a day and two hours before a visit.
@@ -288,6 +297,7 @@ impl PracticeSettings {
             screening: self.screening,
             response_policy: self.response_policy,
             reminder_hours: self.reminder_hours.clone(),
+            waitlist_offer_hours: self.waitlist_offer_hours,
         }
     }
 }
@@ -339,6 +349,10 @@ pub struct PracticeSettingsInput {
     #[serde(default = "default_reminder_hours")]
     #[cfg_attr(feature = "openapi", schema(max_items = 3, value_type = Vec<u32>, default = json!([24, 2])))]
     pub reminder_hours: Vec<i64>,
+    /// Hours a freed start is held for the first client waiting for it, 1 to 168 (12 when left out).
+    #[serde(default = "default_waitlist_offer_hours")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 168, default = 12))]
+    pub waitlist_offer_hours: i64,
 }
 
 impl Default for PracticeSettingsInput {
@@ -359,6 +373,7 @@ impl Default for PracticeSettingsInput {
             screening: ScreeningThresholds::default(),
             response_policy: ResponsePolicy::default(),
             reminder_hours: default_reminder_hours(),
+            waitlist_offer_hours: default_waitlist_offer_hours(),
         }
     }
 }
@@ -405,6 +420,7 @@ impl PracticeSettingsInput {
                 ));
             }
         }
+        e.range("waitlist_offer_hours", self.waitlist_offer_hours, 1, 168, " hours");
         let mut reminder_hours = self.reminder_hours.clone();
         reminder_hours.sort_unstable_by(|a, b| b.cmp(a));
         e.finish(|| {
@@ -424,6 +440,7 @@ impl PracticeSettingsInput {
                 screening: self.screening,
                 response_policy: self.response_policy,
                 reminder_hours,
+                waitlist_offer_hours: self.waitlist_offer_hours,
             })
         })
     }

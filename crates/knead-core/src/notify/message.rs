@@ -105,6 +105,27 @@ pub fn compose(
             format!("{} booked a visit with you.", visit.first_name),
             "Open the visit",
         ),
+        JobKind::WaitlistJoined => (
+            format!("You're on the waitlist for {} with {practice}", visit.service),
+            "You're on our waitlist. When a time that suits you frees up, we'll email you and hold it for you for \
+             a while. You can leave the list at any time from its page."
+                .to_string(),
+            "See or leave your place on the waitlist",
+        ),
+        JobKind::WaitlistOffer => (
+            format!("A time is free: {}, {}", visit.service, visit.when),
+            match hours_before {
+                Some(h) => format!(
+                    "A time you were waiting for has come free, and we're holding it for you for {h} hour{}. Book \
+                     it from the link below; after that it goes to the next person waiting.",
+                    if h == 1 { "" } else { "s" }
+                ),
+                None => "A time you were waiting for has come free. Book it from the link below.".to_string(),
+            },
+            "Book this time",
+        ),
+        // Never sent: the check writes offers, which are.
+        JobKind::WaitlistScan => ("Waitlist check".to_string(), String::new(), "Open knead"),
     };
     let greeting = match kind {
         JobKind::TherapistNewBooking => "Hello,".to_string(),

@@ -10,6 +10,7 @@
 
 pub mod message;
 
+use crate::booking::waitlist::WaitlistId;
 use crate::booking::BookingId;
 use crate::calendar::add_minutes;
 use crate::{TherapistId, UserId};
@@ -36,10 +37,17 @@ pub enum JobKind {
     ManageLink,
     /// To a therapist: a new booking of theirs.
     TherapistNewBooking,
+    /// To a client who joined the waitlist: what they wait for, and the private link to the entry.
+    WaitlistJoined,
+    /// To the first in line: a freed start held for them until the offer expires.
+    WaitlistOffer,
+    /// Not a message: looks for freed starts the waitlist wants, lets lapsed offers go to the next in line,
+    /// and writes the offers. Written with each change that frees time.
+    WaitlistScan,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::BookingConfirmed,
         JobKind::AwaitingClearance,
         JobKind::ClearanceGiven,
@@ -48,6 +56,9 @@ impl JobKind {
         JobKind::Reminder,
         JobKind::ManageLink,
         JobKind::TherapistNewBooking,
+        JobKind::WaitlistJoined,
+        JobKind::WaitlistOffer,
+        JobKind::WaitlistScan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +71,9 @@ impl JobKind {
             JobKind::Reminder => "reminder",
             JobKind::ManageLink => "manage_link",
             JobKind::TherapistNewBooking => "therapist_new_booking",
+            JobKind::WaitlistJoined => "waitlist_joined",
+            JobKind::WaitlistOffer => "waitlist_offer",
+            JobKind::WaitlistScan => "waitlist_scan",
         }
     }
 
@@ -78,7 +92,15 @@ impl JobKind {
             JobKind::Reminder => "Reminder",
             JobKind::ManageLink => "Manage link",
             JobKind::TherapistNewBooking => "New booking (therapist)",
+            JobKind::WaitlistJoined => "On the waitlist",
+            JobKind::WaitlistOffer => "Waitlist offer",
+            JobKind::WaitlistScan => "Waitlist check",
         }
+    }
+
+    /// Whether the job sends a message (all but the waitlist's check).
+    pub fn is_message(self) -> bool {
+        self != JobKind::WaitlistScan
     }
 }
 
@@ -143,12 +165,19 @@ pub struct NewJob {
     pub therapist_id: Option<TherapistId>,
     /// For a reminder, the start it reminds of: a booking moved since is not reminded of the old time.
     pub visit_start: Option<Timestamp>,
+    /// The waitlist entry a waitlist message is about.
+    pub waitlist_id: Option<WaitlistId>,
 }
 
 impl NewJob {
     /// A job due at once.
     pub fn now(kind: JobKind, now: Timestamp) -> NewJob {
-        NewJob { kind, run_at: now, therapist_id: None, visit_start: None }
+        NewJob { kind, run_at: now, therapist_id: None, visit_start: None, waitlist_id: None }
+    }
+
+    /// The waitlist's check, due at `run_at`.
+    pub fn waitlist_scan(run_at: Timestamp) -> NewJob {
+        NewJob::now(JobKind::WaitlistScan, run_at)
     }
 }
 
@@ -166,6 +195,8 @@ pub struct Job {
     pub user_id: Option<UserId>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub visit_start: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub waitlist_id: Option<WaitlistId>,
     pub status: JobStatus,
     /// How many times a server has taken it up.
     pub attempts: i64,
@@ -228,7 +259,7 @@ pub fn reminders(start: Timestamp, now: Timestamp, hours: &[i64]) -> Vec<NewJob>
         .iter()
         .map(|h| add_minutes(start, -h.saturating_mul(60)))
         .filter(|at| *at > now)
-        .map(|run_at| NewJob { kind: JobKind::Reminder, run_at, therapist_id: None, visit_start: Some(start) })
+        .map(|run_at| NewJob { visit_start: Some(start), ..NewJob::now(JobKind::Reminder, run_at) })
         .collect()
 }
 

@@ -15,6 +15,7 @@ pub mod places;
 pub mod practice;
 pub mod records;
 pub mod scheduling;
+pub mod waitlist;
 
 use crate::{Created, Store};
 use jiff::{Timestamp, ToSpan};
@@ -84,7 +85,9 @@ macro_rules! conformance_suite {
             notify::jobs_are_written_with_the_change_that_causes_them,
             notify::a_job_is_held_by_one_worker_until_its_lease_ends,
             notify::concurrent_workers_take_each_job_exactly_once,
-            notify::extra_private_links_and_feeds_open_only_what_they_should);
+            notify::extra_private_links_and_feeds_open_only_what_they_should,
+            waitlist::a_series_keeps_its_wall_clock_time_and_is_found_by_its_key,
+            waitlist::a_start_is_held_for_one_entry_and_a_lapsed_offer_goes_back_in_line);
     };
     (@story $fresh:path, $($module:ident :: $story:ident),*) => {
         $(
@@ -187,6 +190,7 @@ pub fn new_booking(
         request_fingerprint: "fp-1".into(),
         created_at: t0(),
         jobs: Vec::new(),
+        series_id: None,
     }
 }
 

@@ -30,8 +30,7 @@ pub async fn jobs_are_written_with_the_change_that_causes_them(store: &dyn Store
     let mara = therapist_with_schedule(store, "Mara", service.id).await;
     let start: Timestamp = "2026-06-01T14:00:00Z".parse().unwrap();
     let mut new = new_booking(service.id, &[mara], start, home(), None);
-    let reminder =
-        NewJob { kind: JobKind::Reminder, run_at: start - 2.hours(), therapist_id: None, visit_start: Some(start) };
+    let reminder = NewJob { visit_start: Some(start), ..NewJob::now(JobKind::Reminder, start - 2.hours()) };
     new.jobs = vec![NewJob::now(JobKind::BookingConfirmed, t0()), reminder.clone()];
     let booking = booked(store, &new).await;
     let jobs = store.jobs(&jobs_of(booking.id)).await.unwrap();

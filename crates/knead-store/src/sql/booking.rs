@@ -5,7 +5,8 @@ use super::{returned_id, DbError, DbErrorKind, Locks, OverlapRule, Param, Rows, 
 use crate::{BookingError, Created, StoreError, StoreResult};
 use jiff::{SignedDuration, Timestamp};
 use knead_core::booking::{
-    Booking, BookingId, BookingStatus, ClinicId, Contact, NamedTherapist, NewBooking, RoomId, Unavailable, Visit, Where,
+    Booking, BookingId, BookingStatus, ClinicId, Contact, NamedTherapist, NewBooking, RoomId, SeriesId, Unavailable,
+    Visit, Where,
 };
 use knead_core::calendar::{end_minute_of, minute_of};
 use knead_core::geo::GeoPoint;
@@ -21,7 +22,7 @@ macro_rules! booking_select {
         "select b.id, b.service_id, b.status, b.starts_at, b.ends_at, b.lat, b.lon, b.address, b.clinic_id, \
          b.client_name, b.client_email, b.client_phone, b.client_user_id, b.client_id, b.reason, b.screening_id, \
          b.add_ons, b.notes, b.awaiting_clearance, b.price_cents, b.travel_fee_cents, \
-         b.created_at, b.request_fingerprint, b.revision, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
+         b.created_at, b.request_fingerprint, b.revision, b.series_id, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
          v.block_end, v.travel_before_min, v.travel_after_min \
          from bookings b left join visits v on v.booking_id = b.id "
     };
@@ -30,7 +31,7 @@ macro_rules! booking_select {
 pub(super) use booking_select;
 
 /// How many columns of `booking_select!` are the booking's own.
-const BOOKING_WIDTH: usize = 24;
+const BOOKING_WIDTH: usize = 25;
 
 pub(super) const BOOKING_BY_ID: &str = concat!(booking_select!(), "where b.id = $1 order by v.therapist_id, v.id");
 pub(super) const BOOKING_BY_KEY: &str =
@@ -57,9 +58,9 @@ pub(super) const CLIENT_BOOKINGS: &str = concat!(
 const INSERT_BOOKING: &str = "insert into bookings (service_id, status, starts_at, ends_at, lat, lon, address, \
      clinic_id, client_name, client_email, client_phone, client_user_id, price_cents, travel_fee_cents, \
      manage_token_hash, idempotency_key, request_fingerprint, created_at, awaiting_clearance, client_id, reason, \
-     screening_id, add_ons, notes) \
+     screening_id, add_ons, notes, series_id) \
      values ($1, 'confirmed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-     $20, $21, $22, $23) returning id";
+     $20, $21, $22, $23, $24) returning id";
 /// The screening a booking was made with now names it, and its client if it had none.
 const LINK_SCREENING: &str = "update screenings set booking_id = $1, client_id = coalesce(client_id, $2) where id = $3";
 const CLINIC_PLACE: &str = "select id, lat, lon from clinics where id = $1";
@@ -173,9 +174,11 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
                 visits: Vec::new(),
                 created_at: r.time("created_at")?,
                 revision: 0,
+                series_id: None,
             };
             let fingerprint = r.text("request_fingerprint")?;
-            let booking = Booking { revision: r.int("revision")?, ..booking };
+            let revision = r.int("revision")?;
+            let booking = Booking { revision, series_id: r.opt_int("series_id")?.map(SeriesId), ..booking };
             bookings.push((booking, fingerprint));
         }
         if r.next_is_null() {
@@ -357,6 +360,7 @@ async fn try_create<D: SqlDatabase>(
         b.screening_id.as_ref().map(|s| s.0.as_str()).into(),
         Param::json(&b.add_ons)?,
         (&b.notes).into(),
+        b.series_id.into(),
     ];
     let id = returned_id(tx.query(INSERT_BOOKING, &params).await?, "bookings")?;
     if let Some(screening) = &b.screening_id {

@@ -28,6 +28,7 @@ mod records;
 mod rows;
 mod scheduling;
 mod value;
+mod waitlist;
 
 pub use error::{conflict_field, DbError, DbErrorKind, OverlapRule};
 pub use rows::{Row, Rows};

@@ -5,6 +5,7 @@ use super::{SqlDatabase, SqlTransaction};
 use crate::{Claim, FeedOwner, JobFilter, JobOutcome, NotifyStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use jiff::Timestamp;
+use knead_core::booking::waitlist::WaitlistId;
 use knead_core::booking::BookingId;
 use knead_core::intake::ClientId;
 use knead_core::notify::{Job, JobKind, JobStatus, NewJob, SentMessage};
@@ -12,13 +13,13 @@ use knead_core::{TherapistId, UserId};
 
 macro_rules! job_columns {
     () => {
-        "id, kind, booking_id, therapist_id, user_id, visit_start, status, attempts, run_at, created_at, \
-         finished_at, last_error, message_id, recipient, subject, body_text, body_html, calendar"
+        "id, kind, booking_id, therapist_id, user_id, visit_start, waitlist_id, status, attempts, run_at, \
+         created_at, finished_at, last_error, message_id, recipient, subject, body_text, body_html, calendar"
     };
 }
 
-const INSERT_JOB: &str = "insert into jobs (kind, booking_id, therapist_id, visit_start, run_at, created_at) \
-     values ($1, $2, $3, $4, $5, $6)";
+const INSERT_JOB: &str = "insert into jobs (kind, booking_id, therapist_id, visit_start, run_at, created_at, \
+     waitlist_id) values ($1, $2, $3, $4, $5, $6, $7)";
 /// What a change leaves behind of the reminders it makes stale: skipped with the reason, kept for the outbox.
 const SKIP_REMINDERS: &str = "update jobs set status = 'skipped', finished_at = $2, last_error = $3 \
      where booking_id = $1 and kind = 'reminder' and status = 'pending'";
@@ -38,13 +39,15 @@ const FINISH_WITH_MESSAGE: &str = "update jobs set status = $4, finished_at = $5
      calendar = $11 where id = $1 and worker = $2 and attempts = $3 and status = 'running'";
 const FINISH_RETRY: &str = "update jobs set status = 'pending', run_at = $4, last_error = $5, lease_until = null \
      where id = $1 and worker = $2 and attempts = $3 and status = 'running'";
+/// A check that sends nothing leaves no row behind once it has run.
+const FINISH_DONE: &str = "delete from jobs where id = $1 and worker = $2 and attempts = $3 and status = 'running'";
 const FINISH_WITH_REASON: &str = "update jobs set status = $4, finished_at = $5, last_error = $6, \
      lease_until = null where id = $1 and worker = $2 and attempts = $3 and status = 'running'";
 const LIST_JOBS: &str = concat!(
     "select ",
     job_columns!(),
-    " from jobs where ($1 is null or status = $1) and ($2 is null or booking_id = $2) and ($3 is null or id < $3) \
-     order by id desc limit $4"
+    " from jobs where kind <> 'waitlist_scan' and ($1 is null or status = $1) and ($2 is null or booking_id = $2) \
+     and ($3 is null or id < $3) order by id desc limit $4"
 );
 const JOB_BY_ID: &str = concat!("select ", job_columns!(), " from jobs where id = $1");
 const RECENT_OF_KIND: &str = "select id from jobs where booking_id = $1 and kind = $2 \
@@ -71,8 +74,15 @@ pub(super) async fn insert_jobs(
 ) -> StoreResult<()> {
     for j in jobs {
         let visit_start = super::Param::Time(j.visit_start);
-        let params =
-            [j.kind.as_str().into(), booking.into(), j.therapist_id.into(), visit_start, j.run_at.into(), now.into()];
+        let params = [
+            j.kind.as_str().into(),
+            booking.into(),
+            j.therapist_id.into(),
+            visit_start,
+            j.run_at.into(),
+            now.into(),
+            j.waitlist_id.into(),
+        ];
         tx.execute(INSERT_JOB, &params).await?;
     }
     Ok(())
@@ -98,6 +108,7 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
         let therapist_id = r.opt_int("therapist_id")?.map(TherapistId);
         let user_id = r.opt_int("user_id")?.map(UserId);
         let visit_start = r.opt_time("visit_start")?;
+        let waitlist_id = r.opt_int("waitlist_id")?.map(WaitlistId);
         let status = r.parsed("status", "a job status", JobStatus::parse)?;
         let attempts = r.int("attempts")?;
         let run_at = r.time("run_at")?;
@@ -106,7 +117,7 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
         let last_error = r.opt_text("last_error")?;
         let message = match r.opt_text("message_id")? {
             None => {
-                r.seek(18);
+                r.seek(19);
                 None
             }
             Some(message_id) => Some(SentMessage {
@@ -125,6 +136,7 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
             therapist_id,
             user_id,
             visit_start,
+            waitlist_id,
             status,
             attempts,
             run_at,
@@ -185,6 +197,7 @@ impl<D: SqlDatabase> NotifyStore for D {
             JobOutcome::Retry { at, error } => {
                 self.execute(FINISH_RETRY, &[key.as_slice(), &[(*at).into(), error.into()]].concat()).await?
             }
+            JobOutcome::Done => self.execute(FINISH_DONE, &key).await?,
             JobOutcome::Failed(why) | JobOutcome::Skipped(why) => {
                 let status =
                     if matches!(outcome, JobOutcome::Failed(_)) { JobStatus::Failed } else { JobStatus::Skipped };

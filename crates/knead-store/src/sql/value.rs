@@ -3,7 +3,8 @@
 use crate::{StoreError, StoreResult};
 use jiff::civil::Date;
 use jiff::Timestamp;
-use knead_core::booking::{BookingId, ClinicId, RoomId};
+use knead_core::booking::waitlist::WaitlistId;
+use knead_core::booking::{BookingId, ClinicId, RoomId, SeriesId};
 use knead_core::intake::ClientId;
 use knead_core::records::{EpisodeId, MeasureId, NoteId, ProgramId, ReferralId};
 use knead_core::{ArticleId, ServiceId, TherapistId, UserId};
@@ -103,4 +104,8 @@ param_from! {
     ProgramId => |v| Param::Int(Some(v.0)),
     MeasureId => |v| Param::Int(Some(v.0)),
     ReferralId => |v| Param::Int(Some(v.0)),
+    SeriesId => |v| Param::Int(Some(v.0)),
+    Option<SeriesId> => |v| Param::Int(v.map(|s| s.0)),
+    WaitlistId => |v| Param::Int(Some(v.0)),
+    Option<WaitlistId> => |v| Param::Int(v.map(|w| w.0)),
 }

@@ -287,25 +287,9 @@ pub async fn create_booking(
     JsonBytes(body): JsonBytes,
 ) -> Result<(StatusCode, Json<BookingView>), WebError> {
     let mut input: BookingInput = parse_json(&body)?;
-    // A program without coordinates sends the address alone; the practice's map places it.
-    if let (None, None, None, Some(address)) = (input.lat, input.lon, input.clinic_id, &input.address) {
-        let found = places::locate(state.app(), "address", address).await?;
-        (input.lat, input.lon) = (Some(found.at.lat), Some(found.at.lon));
-    }
+    place_address(&state, &mut input.lat, &mut input.lon, input.clinic_id, input.address.as_deref()).await?;
     let request = input.validate()?;
-    let key = match headers.get("idempotency-key") {
-        Some(v) => {
-            let k = v
-                .to_str()
-                .map_err(|_| WebError::field("invalid", "Idempotency-Key", "must be printable ASCII"))?
-                .trim();
-            if k.is_empty() || k.len() > 200 {
-                return Err(WebError::field("invalid", "Idempotency-Key", "must be 1 to 200 characters"));
-            }
-            Some(k.to_string())
-        }
-        None => None,
-    };
+    let key = idempotency_key(&headers)?;
     let fingerprint = hex::encode(Sha256::digest(&body));
     let booked = booking::book(state.app(), &request, caller.user(), key, fingerprint).await?;
     tracing::info!(
@@ -317,6 +301,31 @@ pub async fn create_booking(
     let zone = calendar::settings(state.app()).await?.zone().clone();
     let view = BookingView::new(&zone, booked.booking, &booked.precautions, booked.manage_token);
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A program without coordinates sends the address alone; the practice's map places it.
+pub(super) async fn place_address(
+    state: &AppState,
+    lat: &mut Option<f64>,
+    lon: &mut Option<f64>,
+    clinic_id: Option<i64>,
+    address: Option<&str>,
+) -> Result<(), WebError> {
+    if let (None, None, None, Some(address)) = (*lat, *lon, clinic_id, address) {
+        let found = places::locate(state.app(), "address", address).await?;
+        (*lat, *lon) = (Some(found.at.lat), Some(found.at.lon));
+    }
+    Ok(())
+}
+
+/// The `Idempotency-Key` header, checked: 1 to 200 printable ASCII characters.
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, WebError> {
+    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
+    let k = v.to_str().map_err(|_| WebError::field("invalid", "Idempotency-Key", "must be printable ASCII"))?.trim();
+    if k.is_empty() || k.len() > 200 {
+        return Err(WebError::field("invalid", "Idempotency-Key", "must be 1 to 200 characters"));
+    }
+    Ok(Some(k.to_string()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -15,6 +15,7 @@ mod notify;
 mod openapi;
 pub(crate) mod places;
 mod records;
+mod waitlist;
 
 use crate::auth::{Caller, SignedIn};
 use crate::error::{ErrorBody, ErrorItem, WebError};
@@ -84,6 +85,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(records::routes())
         .merge(notify::routes())
         .merge(places::routes())
+        .merge(waitlist::routes())
 }
 
 /// The document `router` serves, built from the same route lists (the route table reads its operations).

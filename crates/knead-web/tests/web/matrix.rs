@@ -298,6 +298,20 @@ fn policy() -> Vec<Rule> {
         }),
         rule(get.clone(), "/calendar/feed/{token}", Public, |_| "Not found"),
         rule(get.clone(), "/bookings/lost-link", Public, |_| "Find your booking"),
+        // Issue 12: recurring visits and the waitlist. An entry opens only with its private token, so
+        // without one every role is told it does not exist.
+        rule(post.clone(), "/api/v1/booking-series", Public, |_| "\"series_id\""),
+        rule(post.clone(), "/api/v1/waitlist", Public, |_| "\"manage_url\""),
+        rule(get.clone(), "/api/v1/waitlist", Manager, |_| "\"entries\""),
+        rule(get.clone(), "/api/v1/waitlist/{id}", Public, |_| "not_found"),
+        rule(post.clone(), "/api/v1/waitlist/{id}/book", Public, |_| "not_found"),
+        rule(post.clone(), "/api/v1/waitlist/{id}/leave", Public, |_| "not_found"),
+        rule(get.clone(), "/book/waitlist", Public, |_| "Join the waitlist"),
+        rule(post.clone(), "/book/waitlist", Public, |_| "on the waitlist"),
+        rule(get.clone(), "/waitlist/{id}", Public, |_| "Not found"),
+        rule(post.clone(), "/waitlist/{id}/book", Public, |_| "Not found"),
+        rule(post.clone(), "/waitlist/{id}/leave", Public, |_| "Not found"),
+        rule(get.clone(), "/manage/waitlist", Manager, |_| "Waitlist"),
         rule(post.clone(), "/bookings/lost-link", Public, |_| "Find your booking"),
         // issue 10 API: screenings, clients and their health history, clearances, the audit log.
         rule(post.clone(), "/api/v1/screenings", Public, |_| "\"level\""),
@@ -648,7 +662,7 @@ impl Fixture {
                 format!("date={}", self.booking_date)
             }
             "/book/where" => format!("service_id={}", self.service_id),
-            "/book/when" | "/book/why" => flow,
+            "/book/when" | "/book/why" | "/book/waitlist" => flow,
             "/book/screening" => format!("{flow}&reason=sciatica"),
             // Helsinki's offsets start with `+`, which a query must escape.
             "/book/details" => {
@@ -757,6 +771,19 @@ async fn free_starts(app: &TestApp, service_id: i64, therapist: TherapistId) -> 
 fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
     let body = match (method.as_str(), path) {
         ("POST", "/api/v1/manage-links") => json!({ "email": "client-a@demo.knead.test" }),
+        ("POST", "/api/v1/booking-series") => json!({
+            "booking": {
+                "service_id": fx.service_id, "start": fx.free_start, "therapist_ids": [fx.therapist_a],
+                "lat": HOME.0, "lon": HOME.1, "address": HOME_ADDRESS,
+                "client": {"name": "Guest Matrix", "email": "guest@example.com", "phone": "416-555-0100"}
+            },
+            "every_weeks": 1, "visits": 2
+        }),
+        ("POST", "/api/v1/waitlist") => json!({
+            "service_id": fx.service_id, "lat": HOME.0, "lon": HOME.1, "address": HOME_ADDRESS,
+            "client": {"name": "Guest Matrix", "email": "guest@example.com", "phone": "416-555-0100"},
+            "first_date": helsinki_date_in(3).to_string(), "last_date": helsinki_date_in(10).to_string()
+        }),
         ("POST", "/api/v1/services") | ("PUT", "/api/v1/services/{id}") => json!({
             "name": "Matrix stones", "description": "Warm stones.", "duration_minutes": 60, "price_cents": 15000,
             "modality": "Hot stone", "place": "mobile", "kind": "individual", "buffer_minutes": 15, "add_ons": []
@@ -857,6 +884,31 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             let contact = [("name", "Guest Matrix"), ("email", "guest@example.com"), ("phone", "416-555-0100")];
             pairs.extend(contact.map(|(k, v)| (k.to_string(), v.to_string())));
             return pairs.into_iter().filter(|(k, _)| k != "csrf").collect();
+        }
+        "/book/waitlist" => {
+            let mut pairs: Vec<(String, String)> = [
+                ("service_id", fx.service_id.to_string()),
+                ("lat", HOME.0.to_string()),
+                ("lon", HOME.1.to_string()),
+                ("address", HOME_ADDRESS.to_string()),
+                ("first_date", helsinki_date_in(3).to_string()),
+                ("last_date", helsinki_date_in(10).to_string()),
+                ("mon", "on".into()),
+                ("earliest", "9:00".into()),
+                ("latest", "17:00".into()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+            if !fx.sessions.contains_key(&role) {
+                let contact = [
+                    ("client.name", "Guest Matrix"),
+                    ("client.email", "guest@example.com"),
+                    ("client.phone", "416-555-0100"),
+                ];
+                pairs.extend(contact.map(|(k, v)| (k.to_string(), v.to_string())));
+            }
+            return pairs;
         }
         "/book/screening" => {
             let flow =

@@ -122,6 +122,8 @@ struct Known {
     booking_token: String,
     /// A details step of the booking flow with a time chosen (read from the time step's first start).
     details_link: String,
+    /// A waitlist entry's private page (joined through the API).
+    waitlist_link: String,
 }
 
 fn api_list(server: &Server, path: &str) -> Vec<Value> {
@@ -176,6 +178,18 @@ async fn known(client: &Client, server: &Server) -> Known {
     let slot = client.find(Locator::Css("a.slot")).await.expect("a start on the time step");
     let href = slot.attr("href").await.unwrap().expect("a start's link");
 
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Helsinki").unwrap()).date();
+    let join = json!({
+        "service_id": mobile["id"], "address": "15 Vuorikatu, Helsinki",
+        "client": {"name": "Audit Fictional", "email": "audit@example.com", "phone": "416-555-0142"},
+        "first_date": today.tomorrow().unwrap().to_string(), "last_date": (today + jiff::ToSpan::days(14)).to_string()
+    });
+    let entry: Value = ureq::post(&format!("{}/api/v1/waitlist", server.url))
+        .send_json(join)
+        .unwrap_or_else(|e| panic!("joining the waitlist for the audit: {e}"))
+        .into_json()
+        .unwrap();
+
     Known {
         service_slug: services[0]["slug"].as_str().unwrap().to_string(),
         service_id: services[0]["id"].as_i64().unwrap(),
@@ -189,6 +203,7 @@ async fn known(client: &Client, server: &Server) -> Known {
         booking_id: booking["id"].as_i64().expect("the booking's id"),
         booking_token,
         details_link: href,
+        waitlist_link: entry["manage_url"].as_str().expect("the entry's private link").to_string(),
     }
 }
 
@@ -206,6 +221,10 @@ fn fill(route: &str, k: &Known) -> Option<String> {
         )),
         "/book/when" => Some(format!("/book/when?service_id={}&address=15+Vuorikatu%2C+Helsinki", k.mobile_service_id)),
         "/book/details" => Some(k.details_link.clone()),
+        "/book/waitlist" => {
+            Some(format!("/book/waitlist?service_id={}&address=15+Vuorikatu%2C+Helsinki", k.mobile_service_id))
+        }
+        "/waitlist/{id}" => Some(k.waitlist_link.clone()),
         "/services/{slug}" => Some(format!("/services/{}", k.service_slug)),
         "/therapists/{slug}" => Some(format!("/therapists/{}", k.therapist_slug)),
         "/articles/{slug}" => Some(format!("/articles/{}", k.article_slug)),

@@ -12,6 +12,7 @@ mod concurrency;
 mod connections;
 mod crash;
 mod intake_api;
+mod later;
 mod notifications;
 mod places;
 mod records_api;

@@ -161,6 +161,7 @@ impl Booker<'_> {
                 }
                 (field(values, errors, "notes", "Notes for your therapist (optional)", Input::Area(3),
                     "Parking, pets, stairs, the buzzer code: anything that helps on the day."))
+                (super::waiting::repeat_fields(values, errors))
                 @if picked.is_some() {
                     p.hint { "Your client's health history is on their file; they can add to it from their booking's link." }
                 } @else {
@@ -228,7 +229,12 @@ impl Booker<'_> {
     }
 
     /// Step 6: what was booked, or that it is held for a physician's clearance, and what to do next.
-    pub(super) async fn confirmation(&self, booked: Booked, history_given: bool) -> Result<Response, WebError> {
+    pub(super) async fn confirmation(
+        &self,
+        booked: Booked,
+        history_given: bool,
+        series: Option<Markup>,
+    ) -> Result<Response, WebError> {
         let b = &booked.booking;
         let names = therapist_names(self.state, b).await?;
         let clinics = calendar::all_clinics(self.state.app()).await?;
@@ -277,6 +283,7 @@ impl Booker<'_> {
                 }
             }
             (booking_facts(self.tz(), b, &self.service, &names, &clinics))
+            @if let Some(list) = series { (list) }
             @if let Some(url) = &manage_url {
                 div.notice {
                     p { strong { "Keep this private link" } " to see, move or cancel your booking. Anyone with it can change the booking." }

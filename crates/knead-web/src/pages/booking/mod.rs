@@ -13,6 +13,7 @@ mod facts;
 mod manage;
 mod steps;
 mod triage;
+mod waiting;
 
 use super::Frame;
 use crate::auth::{Caller, MaybeCaller, Via};
@@ -45,6 +46,11 @@ pub fn router() -> Routes {
         .route("/book/screening", get(triage::screening_page).post(triage::screen))
         .route("/book/when", get(choose_time))
         .route("/book/details", get(details))
+        .route("/book/waitlist", get(waiting::waitlist_form).post(waiting::join_waitlist))
+        .route("/waitlist/{id}", get(waiting::entry_page))
+        .route("/waitlist/{id}/book", post(waiting::take_offer))
+        .route("/waitlist/{id}/leave", post(waiting::leave))
+        .route("/manage/waitlist", get(waiting::manage_list))
         .route("/bookings/{id}/manage", get(manage::page))
         .route("/bookings/{id}/calendar.ics", get(manage::calendar_file))
         .route("/bookings/{id}/manage/health", get(manage::health_page).post(manage::add_health))
@@ -514,14 +520,24 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
     asked.sort();
     let fingerprint = hex::encode(Sha256::digest(format!("{asked:?}").as_bytes()));
     let user = b.caller.map(|c| &c.user);
-    match booking::book(state.app(), &request, user, key, fingerprint).await {
-        Ok(booked) => {
+    let repeat = match waiting::repeat_asked(&form) {
+        Ok(r) => r,
+        Err(e) => return b.details_page(&details, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let booked = match repeat {
+        None => booking::book(state.app(), &request, user, key, fingerprint).await.map(|b| (b, None)),
+        Some(repeat) => {
+            waiting::book_series(&b, &request, repeat, user, key, &fingerprint).await.map(|(b, list)| (b, Some(list)))
+        }
+    };
+    match booked {
+        Ok((booked, series)) => {
             tracing::info!(
                 booking_id = booked.booking.id.0,
                 status = booked.booking.status.as_str(),
                 "booked through the pages"
             );
-            b.confirmation(booked, history_given).await
+            b.confirmation(booked, history_given, series).await
         }
         Err(AppError::Unavailable(_)) => {
             let date = local_date(b.tz(), request.start).to_string();

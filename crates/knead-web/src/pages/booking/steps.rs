@@ -242,6 +242,7 @@ impl Booker<'_> {
                     }
                 }
             }
+            (super::waiting::waitlist_offer(self))
             nav.pager aria-label="More days" {
                 @if date > today { a href=(self.flow.with(|f| { f.date = earlier.to_string(); f.start.clear(); }).link("/book/when")) { "‹ Earlier days" } }
                 @if let Some(later) = later {

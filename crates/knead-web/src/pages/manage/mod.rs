@@ -225,7 +225,7 @@ fn calendar_index_view(therapists: &[Therapist], schedules: &[TherapistSchedule]
         h1 { "Calendar and booking" }
         p {
             a href="/manage/clinics" { "Clinics and rooms" } " · " a href="/manage/settings" { "Practice and booking settings" }
-            " · " a href="/manage/travel" { "Travel times" } " · " a href="/manage/outbox" { "Outbox" }
+            " · " a href="/manage/travel" { "Travel times" } " · " a href="/manage/outbox" { "Outbox" } " · " a href="/manage/waitlist" { "Waitlist" }
         }
         table.list {
             thead { tr { th { "Therapist" } th { "Hours" } th { span.visually-hidden { "Calendar" } } } }

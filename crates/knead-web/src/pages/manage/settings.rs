@@ -71,6 +71,7 @@ fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> V
     v.set("grid_minutes", s.grid_minutes.to_string());
     v.set("lead_minutes", s.lead_minutes.to_string());
     v.set("cancel_notice_hours", s.cancel_notice_hours.to_string());
+    v.set("waitlist_offer_hours", s.waitlist_offer_hours.to_string());
     v.set("booking_horizon_days", s.booking_horizon_days.to_string());
     v.set("reminder_hours", reminder_text(&s.reminder_hours));
     v.set("travel_fee_free_km", s.travel_fee_free_km.to_string());
@@ -176,6 +177,11 @@ fn read_settings(
         grid_minutes: ui::whole(&mut read, values, "grid_minutes"),
         lead_minutes: ui::whole(&mut read, values, "lead_minutes"),
         cancel_notice_hours: ui::whole(&mut read, values, "cancel_notice_hours"),
+        // Left out (a form from before the setting), it stays as it is.
+        waitlist_offer_hours: match values.get("waitlist_offer_hours").trim() {
+            "" => current.waitlist_offer_hours,
+            _ => ui::whole(&mut read, values, "waitlist_offer_hours"),
+        },
         booking_horizon_days: ui::whole(&mut read, values, "booking_horizon_days"),
         travel_fee_free_km: ui::decimal(&mut read, values, "travel_fee_free_km", "10"),
         travel_fee_cents_per_km: ui::money(&mut read, values, "travel_fee_per_km", "travel_fee_per_km"),
@@ -322,6 +328,8 @@ fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
                 "1 to 730. Clients and staff alike can book and move visits up to this many days from today."))
             (line(v, e, "reminder_hours", "Remind clients (hours before the visit)", TEXT,
                 "Up to three, with commas, each 1 to 336: \"24, 2\" reminds a day and two hours before. \"none\" sends no reminders."))
+            (line(v, e, "waitlist_offer_hours", "Hold a freed time for a waitlisted client (hours)", WHOLE,
+                "1 to 168. The first client in line has this long to book it; then it is offered to the next."))
             fieldset {
                 legend { "Travel fee" }
                 div.row {

@@ -1,0 +1,256 @@
+//! What books later, through the API of the real binary on SQLite and on PostgreSQL: a weekly series of
+//! eight visits whose fourth time is already taken books seven and reports the clash (never a double
+//! booking); a client waiting for a full time is offered it when a cancellation frees it, by a message in
+//! the outbox whose private link opens the entry, and books it from the offer.
+
+use crate::support::*;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const LAT: f64 = 60.1672;
+const LON: f64 = 24.9402;
+
+fn helsinki() -> TimeZone {
+    TimeZone::get("Europe/Helsinki").unwrap()
+}
+
+fn today() -> Date {
+    Timestamp::now().to_zoned(helsinki()).date()
+}
+
+/// The starts offered on `date` (by `therapist`, when given) for `service`.
+fn slots(server: &Server, service: &Value, date: Date, therapist: Option<i64>) -> Vec<Value> {
+    let mut query = format!("/api/v1/availability?service_id={}&lat={LAT}&lon={LON}&from={date}&days=1", service["id"]);
+    if let Some(t) = therapist {
+        query.push_str(&format!("&therapist_id={t}"));
+    }
+    let found: Value = server.get(&query).into_json().unwrap();
+    found["slots"].as_array().unwrap().clone()
+}
+
+fn instant(start: &Value) -> Timestamp {
+    start.as_str().unwrap().parse().unwrap()
+}
+
+fn booking(service: &Value, start: &Value, therapist: i64, who: &str) -> Value {
+    json!({
+        "service_id": service["id"], "start": start, "therapist_ids": [therapist],
+        "lat": LAT, "lon": LON, "address": "15 Yrjönkatu, Helsinki",
+        "client": {"name": format!("{who} Fictional"), "email": format!("{}@example.test", who.to_lowercase()), "phone": "416-555-0100"}
+    })
+}
+
+/// A start and therapist free on the same weekday for eight weeks running from a few days ahead.
+fn eight_free_weeks(server: &Server, service: &Value) -> (Value, i64) {
+    for ahead in 3..10 {
+        let first_day = today() + ahead.days();
+        for slot in slots(server, service, first_day, None) {
+            let therapist = slot["therapist_ids"][0].as_i64().unwrap();
+            let start = instant(&slot["start"]);
+            let free_every_week = (1..8).all(|k| {
+                let later = (start.to_zoned(helsinki()) + (7 * k).days()).date();
+                let wanted = (start.to_zoned(helsinki()).datetime().time(), later);
+                slots(server, service, later, Some(therapist)).iter().any(|s| {
+                    let z = instant(&s["start"]).to_zoned(helsinki());
+                    (z.datetime().time(), z.date()) == wanted
+                })
+            });
+            if free_every_week {
+                return (slot["start"].clone(), therapist);
+            }
+        }
+    }
+    panic!("no start free eight weeks running in the demo");
+}
+
+fn series_story(server: &Server) {
+    let service = mobile_individual_service(server);
+    let (first, therapist) = eight_free_weeks(server, &service);
+    // The fourth week's time goes to someone else first.
+    let fourth = (instant(&first).to_zoned(helsinki()) + 21.days()).timestamp();
+    let blocker = booking(&service, &json!(fourth.to_string()), therapist, "Bea");
+    let (status, answer) = api_json(server, "POST", "/api/v1/bookings", None, Some(&blocker));
+    assert_eq!(status, 201, "{answer}");
+
+    let bad = json!({"booking": booking(&service, &first, therapist, "Cai"), "every_weeks": 0, "visits": 30});
+    let (status, answer) = api_json(server, "POST", "/api/v1/booking-series", None, Some(&bad));
+    assert_eq!(status, 422, "{answer}");
+    let fields: Vec<&str> = answer["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["every_weeks", "visits"], "{answer}");
+
+    let body = json!({"booking": booking(&service, &first, therapist, "Cai"), "every_weeks": 1, "visits": 8});
+    let (status, answer) = post_series(server, &body, "series-key-1");
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["booked"], 7, "{answer:#}");
+    assert_eq!(answer["zone"], "Europe/Helsinki");
+    let visits = answer["visits"].as_array().unwrap();
+    assert_eq!(visits.len(), 8);
+    for (k, v) in visits.iter().enumerate() {
+        let at = instant(&first).to_zoned(helsinki()) + (7 * k as i64).days();
+        assert_eq!(instant(&v["start"]), at.timestamp(), "visit {k} at the same wall-clock time");
+        if k == 3 {
+            assert_eq!(v["outcome"], "clash", "{v}");
+            assert_eq!(v["code"], "taken", "{v}");
+            assert!(v.get("booking").is_none());
+        } else {
+            assert_eq!(v["outcome"], "booked", "{v}");
+            assert_eq!(v["booking"]["visits"][0]["therapist_id"], therapist, "the same therapist each week");
+            assert!(v["booking"]["manage_url"].as_str().is_some(), "each visit has its own private link");
+        }
+    }
+    // The same request again (its key) returns the same series and books nothing more.
+    let (status, replay) = post_series(server, &body, "series-key-1");
+    assert_eq!(status, 201, "{replay}");
+    assert_eq!(replay["series_id"], answer["series_id"]);
+    let ids = |s: &Value| -> Vec<Value> {
+        s["visits"].as_array().unwrap().iter().map(|v| v["booking"]["id"].clone()).collect()
+    };
+    assert_eq!(ids(&replay), ids(&answer));
+    // Without the key it is a new request: its first time is Cai's now, so it is refused like a booking.
+    let (status, refused) = api_json(server, "POST", "/api/v1/booking-series", None, Some(&body));
+    assert_eq!(status, 409, "{refused}");
+}
+
+fn post_series(server: &Server, body: &Value, key: &str) -> (u16, Value) {
+    let req = ureq::post(&format!("{}/api/v1/booking-series", server.url)).set("Idempotency-Key", key);
+    let r = match req.send_json(body.clone()) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    (r.status(), r.into_json().unwrap())
+}
+
+/// Books every start `service` has at `start` until none is left; the bookings made.
+fn fill(server: &Server, service: &Value, start: &Value) -> Vec<Value> {
+    let date = instant(start).to_zoned(helsinki()).date();
+    let mut made = Vec::new();
+    for n in 0..20 {
+        let Some(slot) = slots(server, service, date, None).into_iter().find(|s| s["start"] == *start) else {
+            return made;
+        };
+        let therapist = slot["therapist_ids"][0].as_i64().unwrap();
+        let (status, answer) = api_json(
+            server,
+            "POST",
+            "/api/v1/bookings",
+            None,
+            Some(&booking(service, start, therapist, &format!("Full{n}"))),
+        );
+        assert_eq!(status, 201, "{answer}");
+        made.push(answer);
+    }
+    panic!("{start} never filled up");
+}
+
+fn waitlist_story(server: &Server, url: &str) {
+    let manager = token_for(url, "manager@demo.knead.test");
+    let service = mobile_individual_service(server);
+    let date = today() + 12.days();
+    let start = slots(server, &service, date, None).into_iter().nth(2).expect("a start 12 days ahead")["start"].clone();
+    let made = fill(server, &service, &start);
+    let local = instant(&start).to_zoned(helsinki());
+    let hh_mm = local.strftime("%H:%M").to_string();
+    let weekday =
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][local.date().weekday().to_monday_zero_offset() as usize];
+    let join = json!({
+        "service_id": service["id"], "lat": LAT, "lon": LON, "address": "15 Yrjönkatu, Helsinki",
+        "client": {"name": "Wanda Fictional", "email": "wanda@example.test", "phone": "416-555-0101"},
+        "first_date": date.to_string(), "last_date": date.to_string(), "weekdays": [weekday],
+        "earliest": hh_mm, "latest": hh_mm
+    });
+    let bad = json!({"service_id": service["id"], "lat": LAT, "lon": LON, "address": "15 Yrjönkatu, Helsinki",
+        "client": {"name": "W", "email": "w@example.test", "phone": "416-555-0101"},
+        "first_date": "2020-01-01", "last_date": "2020-01-01", "weekdays": ["someday"]});
+    let (status, answer) = api_json(server, "POST", "/api/v1/waitlist", None, Some(&bad));
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer.to_string().contains("weekdays[0]") && answer.to_string().contains("first_date"), "{answer}");
+
+    let (status, entry) = api_json(server, "POST", "/api/v1/waitlist", None, Some(&join));
+    assert_eq!(status, 201, "{entry}");
+    let link = entry["manage_url"].as_str().unwrap().to_string();
+    let id = entry["id"].as_i64().unwrap();
+    let api_link = format!("/api/v1{link}");
+    // Nothing is free at that time yet: the entry waits.
+    std::thread::sleep(Duration::from_secs(3));
+    let (_, now) = api_json(server, "GET", &api_link, None, None);
+    assert_eq!(now["status"], "waiting", "{now}");
+    let (status, _) = api_json(server, "GET", &format!("/api/v1/waitlist/{}?token=wrong", id), None, None);
+    assert_eq!(status, 404, "a wrong token opens nothing");
+
+    // A cancellation frees the time: the first in line is offered it.
+    let freed = &made[0];
+    let link = freed["manage_url"].as_str().unwrap();
+    let cancel = link.replace("/bookings/", "/api/v1/bookings/").replace("/manage?", "/cancel?");
+    let (status, answer) = api_json(server, "POST", &cancel, None, None);
+    assert_eq!(status, 200, "{answer}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let offered = loop {
+        let (_, now) = api_json(server, "GET", &api_link, None, None);
+        if now["status"] == "offered" {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "no offer: {now}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert_eq!(instant(&offered["offer"]["start"]), instant(&start));
+    // The offer's message is in the outbox (no mail server here), with a private link that opens the entry.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let message = loop {
+        let (_, jobs) = api_json(server, "GET", "/api/v1/outbox", Some(&manager), None);
+        let found =
+            jobs.as_array().unwrap().iter().find(|j| j["kind"] == "waitlist_offer" && j["status"] == "outbox").cloned();
+        if let Some(m) = found {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "no offer message: {jobs}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let text = message["message"]["text"].as_str().unwrap();
+    assert!(text.contains("holding it for you"), "{text}");
+    let mailed = text.split_whitespace().find(|w| w.contains("/waitlist/")).unwrap();
+    let mailed_path = &mailed[mailed.find("/waitlist/").unwrap()..];
+    let (status, via_mail) = api_json(server, "GET", &format!("/api/v1{mailed_path}"), None, None);
+    assert_eq!((status, via_mail["id"].as_i64()), (200, Some(id)), "the mailed link opens the entry");
+
+    // The client books it from the offer; taking it twice books once.
+    let take = api_link.replace("?token", "/book?token");
+    let (status, booked) = api_json(server, "POST", &take, None, None);
+    assert_eq!(status, 201, "{booked}");
+    assert_eq!(instant(&booked["start"]), instant(&start));
+    assert_eq!(booked["client_email"], "wanda@example.test");
+    let (status, again) = api_json(server, "POST", &take, None, None);
+    assert_eq!(status, 422, "{again}");
+    let (_, now) = api_json(server, "GET", &api_link, None, None);
+    assert_eq!((now["status"].as_str(), now["booking_id"].as_i64()), (Some("booked"), booked["id"].as_i64()));
+    // Managers see the list; the entry's page and the API never show contact details.
+    let (status, list) = api_json(server, "GET", "/api/v1/waitlist", Some(&manager), None);
+    assert_eq!(status, 200);
+    assert!(list["entries"].as_array().unwrap().iter().any(|e| e["id"] == id));
+    assert!(!list.to_string().contains("wanda@example.test"));
+    let (status, _) = api_json(server, "GET", "/api/v1/waitlist", None, None);
+    assert_eq!(status, 401);
+}
+
+fn stories(url: &str) {
+    let server = Server::start(&["--demo", "--database-url", url]);
+    series_story(&server);
+    waitlist_story(&server, url);
+}
+
+#[test]
+fn series_and_waitlist_hold_on_sqlite() {
+    let db = TempDb::new();
+    stories(&db.url);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn series_and_waitlist_hold_on_postgresql() {
+    let Some(db) = knead_store_postgres::testing::fresh_database().await else { return };
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || stories(&url)).await.unwrap();
+    db.cleanup().await;
+}
