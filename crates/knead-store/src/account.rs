@@ -78,6 +78,26 @@ pub trait AccountStore: Send + Sync {
     async fn credentials_by_email(&self, email: &Email) -> StoreResult<Option<(User, String)>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
 
+    /// A password-reset link for `user` (the SHA-256 of its token), good until `expires_at`.
+    async fn add_password_reset(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The user a reset link is for, while it is unused and has not expired.
+    async fn password_reset_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<UserId>>;
+    /// Uses a live reset link: in one transaction the link (and the user's other links) is spent, the
+    /// password replaced and every session of the user ended. `None`, with nothing changed, when the link is
+    /// unknown, used or expired.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<UserId>>;
+
     /// A repeated token hash is `Conflict { field: "id" }`.
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
     /// The full session for a token hash, if it is live at `now`: not past its end, not idle past its idle

@@ -79,6 +79,13 @@ pub trait NotifyStore: Send + Sync {
         kind: knead_core::notify::JobKind,
         since: Timestamp,
     ) -> StoreResult<bool>;
+    /// Whether `user` has a job of `kind` not yet run, or one made after `since`.
+    async fn recent_user_job(
+        &self,
+        user: knead_core::UserId,
+        kind: knead_core::notify::JobKind,
+        since: Timestamp,
+    ) -> StoreResult<bool>;
     /// The active bookings made with `email` (any case) that have not ended by `now`.
     async fn upcoming_bookings_for_email(&self, email: &str, now: Timestamp) -> StoreResult<Vec<BookingId>>;
 

@@ -9,12 +9,16 @@
 //!   ([`SessionPolicy`]), signing out, the sweep.
 //! - `tokens`: personal access tokens that expire, record their last use and can be revoked.
 //! - `second_factor`: enrolling, confirming and turning off TOTP, with recovery codes.
+//! - `password_reset`: a link by email, good for an hour and once, that sets a new password.
 
+mod password_reset;
 mod second_factor;
 mod sessions;
 mod tokens;
 
 pub use knead_core::{SessionPolicy, TokenInfo};
+pub(crate) use password_reset::new_reset_token;
+pub use password_reset::{request_password_reset, reset_link_works, reset_password, RESET_LINK_MINUTES};
 pub use second_factor::{
     begin_second_factor, confirm_second_factor, disable_second_factor, has_second_factor, recovery_codes_left,
     reset_second_factor, Enrolment, RECOVERY_CODES,

@@ -42,10 +42,33 @@ impl Rendered {
     }
 }
 
+/// The message `composed` for `to`, in the practice's name (replies to its email), with the job's Message-ID.
+fn mail(
+    job: &Job,
+    config: &NotifyConfig,
+    to: String,
+    details: &knead_core::practice::PracticeDetails,
+    composed: knead_core::notify::message::Composed,
+    calendar: Option<CalendarPart>,
+) -> Mail {
+    Mail {
+        to,
+        reply_to: details.email.clone(),
+        subject: composed.subject,
+        text: composed.text,
+        html: composed.html,
+        calendar,
+        message_id: job.message_id(&config.mail_domain),
+    }
+}
+
 /// The job's message, or why there is nothing to send any more (`Ok(Err(why))`).
 pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppResult<Result<Rendered, String>> {
     if let Some(id) = job.waitlist_id {
         return waitlist_message(app, config, job, id).await;
+    }
+    if job.kind == JobKind::PasswordReset {
+        return password_reset_message(app, config, job).await;
     }
     let store = app.store();
     let Some(booking_id) = job.booking_id else { return Ok(Err("the job names no booking".into())) };
@@ -101,16 +124,7 @@ pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppRe
         ics: visit_calendar(&event, &zone, app.now()),
         cancel: event.status == knead_core::calendar::ics::EventStatus::Cancelled,
     };
-    let mail = Mail {
-        to,
-        reply_to: details.email.clone(),
-        subject: composed.subject,
-        text: composed.text,
-        html: composed.html,
-        calendar: Some(calendar),
-        message_id: job.message_id(&config.mail_domain),
-    };
-    Ok(Ok(Rendered { mail, secret }))
+    Ok(Ok(Rendered { mail: mail(job, config, to, &details, composed, Some(calendar)), secret }))
 }
 
 /// A message about a waitlist entry: that the client joined, or the start offered to them (no calendar
@@ -168,14 +182,27 @@ async fn waitlist_message(
     };
     let hours = offer.as_ref().map(|o| (o.expires_at.duration_since(job.run_at).as_secs() + 1800) / 3600);
     let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &links, hours);
-    let mail = Mail {
-        to: entry.entry.client.email.as_str().to_string(),
-        reply_to: details.email.clone(),
-        subject: composed.subject,
-        text: composed.text,
-        html: composed.html,
-        calendar: None,
-        message_id: job.message_id(&config.mail_domain),
+    let to = entry.entry.client.email.as_str().to_string();
+    Ok(Ok(Rendered { mail: mail(job, config, to, &details, composed, None), secret: Some(token) }))
+}
+
+/// A reset link for the user the job names (a new one each time it is rendered; only its hash is kept).
+async fn password_reset_message(app: &App, config: &NotifyConfig, job: &Job) -> AppResult<Result<Rendered, String>> {
+    let store = app.store();
+    let Some(user_id) = job.user_id else { return Ok(Err("the job names no user".into())) };
+    let user = store.user_by_id(user_id).await?;
+    let details = store.practice_details().await?;
+    let name = details.name.clone().unwrap_or_else(|| config.practice_name.clone());
+    let token = crate::accounts::new_reset_token(app, user.id).await?;
+    let links = Links { page: format!("{}/login/reset?token={token}", config.public_url), calendar: None };
+    let facts = VisitFacts {
+        service: String::new(),
+        when: String::new(),
+        therapists: Vec::new(),
+        place: String::new(),
+        first_name: user.name.split_whitespace().next().unwrap_or_default().to_string(),
     };
-    Ok(Ok(Rendered { mail, secret: Some(token) }))
+    let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &links, None);
+    let to = user.email.as_str().to_string();
+    Ok(Ok(Rendered { mail: mail(job, config, to, &details, composed, None), secret: Some(token) }))
 }

@@ -124,6 +124,14 @@ pub fn compose(
             },
             "Book this time",
         ),
+        JobKind::PasswordReset => (
+            format!("Choose a new password for {practice}"),
+            "Someone asked to reset the password of your account. If it was you, choose a new password from the \
+             link below within an hour; it works once. If it was not you, ignore this message: your password stays \
+             as it is."
+                .to_string(),
+            "Choose a new password",
+        ),
         // Never sent: the check writes offers, which are.
         JobKind::WaitlistScan => ("Waitlist check".to_string(), String::new(), "Open knead"),
     };
@@ -131,19 +139,26 @@ pub fn compose(
         JobKind::TherapistNewBooking => "Hello,".to_string(),
         _ => format!("Hello {},", visit.first_name),
     };
-    let facts = [
-        ("What", visit.service.clone()),
-        ("When", visit.when.clone()),
-        ("With", visit.therapists.join(" and ")),
-        ("Where", visit.place.clone()),
-    ];
+    // A message about an account has no visit to describe.
+    let facts = match kind {
+        JobKind::PasswordReset => Vec::new(),
+        _ => vec![
+            ("What", visit.service.clone()),
+            ("When", visit.when.clone()),
+            ("With", visit.therapists.join(" and ")),
+            ("Where", visit.place.clone()),
+        ],
+    };
     let contact = contact_lines(from);
 
     let mut text = format!("{greeting}\n\n{lead}\n\n");
     for (label, value) in &facts {
         text.push_str(&format!("{label}: {value}\n"));
     }
-    text.push_str(&format!("\n{action}: {}\n", links.page));
+    if !facts.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(&format!("{action}: {}\n", links.page));
     if let Some(ics) = &links.calendar {
         text.push_str(&format!("Add it to your calendar: {ics}\n"));
     }
@@ -154,11 +169,15 @@ pub fn compose(
     }
 
     let mut html = String::from("<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">");
-    html.push_str(&format!("<p>{}</p><p>{}</p><table>", escape(&greeting), escape(&lead)));
-    for (label, value) in &facts {
-        html.push_str(&format!("<tr><th align=\"left\">{label}</th><td>{}</td></tr>", escape(value)));
+    html.push_str(&format!("<p>{}</p><p>{}</p>", escape(&greeting), escape(&lead)));
+    if !facts.is_empty() {
+        html.push_str("<table>");
+        for (label, value) in &facts {
+            html.push_str(&format!("<tr><th align=\"left\">{label}</th><td>{}</td></tr>", escape(value)));
+        }
+        html.push_str("</table>");
     }
-    html.push_str(&format!("</table><p><a href=\"{}\">{action}</a></p>", escape(&links.page)));
+    html.push_str(&format!("<p><a href=\"{}\">{action}</a></p>", escape(&links.page)));
     if let Some(ics) = &links.calendar {
         html.push_str(&format!("<p><a href=\"{}\">Add it to your calendar</a></p>", escape(ics)));
     }

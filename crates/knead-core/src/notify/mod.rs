@@ -41,13 +41,15 @@ pub enum JobKind {
     WaitlistJoined,
     /// To the first in line: a freed start held for them until the offer expires.
     WaitlistOffer,
+    /// To a user who asked: a link to choose a new password, good for an hour.
+    PasswordReset,
     /// Not a message: looks for freed starts the waitlist wants, lets lapsed offers go to the next in line,
     /// and writes the offers. Written with each change that frees time.
     WaitlistScan,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::BookingConfirmed,
         JobKind::AwaitingClearance,
         JobKind::ClearanceGiven,
@@ -58,6 +60,7 @@ impl JobKind {
         JobKind::TherapistNewBooking,
         JobKind::WaitlistJoined,
         JobKind::WaitlistOffer,
+        JobKind::PasswordReset,
         JobKind::WaitlistScan,
     ];
 
@@ -73,6 +76,7 @@ impl JobKind {
             JobKind::TherapistNewBooking => "therapist_new_booking",
             JobKind::WaitlistJoined => "waitlist_joined",
             JobKind::WaitlistOffer => "waitlist_offer",
+            JobKind::PasswordReset => "password_reset",
             JobKind::WaitlistScan => "waitlist_scan",
         }
     }
@@ -94,6 +98,7 @@ impl JobKind {
             JobKind::TherapistNewBooking => "New booking (therapist)",
             JobKind::WaitlistJoined => "On the waitlist",
             JobKind::WaitlistOffer => "Waitlist offer",
+            JobKind::PasswordReset => "Password reset",
             JobKind::WaitlistScan => "Waitlist check",
         }
     }
@@ -167,12 +172,14 @@ pub struct NewJob {
     pub visit_start: Option<Timestamp>,
     /// The waitlist entry a waitlist message is about.
     pub waitlist_id: Option<WaitlistId>,
+    /// The user an account message (a password reset) goes to.
+    pub user_id: Option<UserId>,
 }
 
 impl NewJob {
     /// A job due at once.
     pub fn now(kind: JobKind, now: Timestamp) -> NewJob {
-        NewJob { kind, run_at: now, therapist_id: None, visit_start: None, waitlist_id: None }
+        NewJob { kind, run_at: now, therapist_id: None, visit_start: None, waitlist_id: None, user_id: None }
     }
 
     /// The waitlist's check, due at `run_at`.

@@ -27,6 +27,17 @@ const USER_BY_ID: &str = concat!("select ", user_columns!(), " from users u wher
 const CREDENTIALS: &str = concat!("select ", user_columns!(), ", u.password_hash from users u where u.email = $1");
 const LIST_USERS: &str = concat!("select ", user_columns!(), " from users u order by u.id");
 
+const ADD_PASSWORD_RESET: &str =
+    "insert into password_resets (user_id, token_hash, created_at, expires_at) values ($1, $2, $3, $4)";
+const PASSWORD_RESET_USER: &str =
+    "select user_id from password_resets where token_hash = $1 and used_at is null and expires_at > $2";
+/// Spending the link is the compare-and-set: of two uses at once, one changes the row.
+const SPEND_PASSWORD_RESET: &str = "update password_resets set used_at = $2 \
+     where token_hash = $1 and used_at is null and expires_at > $2 returning user_id";
+const SPEND_OTHER_RESETS: &str = "update password_resets set used_at = $2 where user_id = $1 and used_at is null";
+const SET_PASSWORD: &str = "update users set password_hash = $2 where id = $1";
+const END_SESSIONS_OF: &str = "delete from sessions where user_id = $1";
+
 const CREATE_SESSION: &str = "insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at, \
      last_seen_at, idle_expires_at, awaits_second_factor, failed_codes) values ($1, $2, $3, $4, $5, $4, $6, $7, 0)";
 const SESSION: &str = concat!(
@@ -158,6 +169,40 @@ impl<D: SqlDatabase> AccountStore for D {
     async fn list_users(&self) -> StoreResult<Vec<User>> {
         let mut rows = self.query(LIST_USERS, &[]).await?;
         rows.read("users").map(|mut r| read_user(&mut r)).collect()
+    }
+
+    async fn add_password_reset(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
+        self.execute(ADD_PASSWORD_RESET, &[user.into(), token_hash.into(), now.into(), expires_at.into()]).await?;
+        Ok(())
+    }
+
+    async fn password_reset_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<UserId>> {
+        let mut rows = self.query(PASSWORD_RESET_USER, &[token_hash.into(), now.into()]).await?;
+        rows.first("password_resets").map(|mut r| r.int("user_id").map(UserId)).transpose()
+    }
+
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<UserId>> {
+        let mut tx = self.write(&Locks::none()).await?;
+        let mut spent = tx.query(SPEND_PASSWORD_RESET, &[token_hash.into(), now.into()]).await?;
+        let Some(user) = spent.first("password_resets").map(|mut r| r.int("user_id").map(UserId)).transpose()? else {
+            return Ok(None);
+        };
+        tx.execute(SPEND_OTHER_RESETS, &[user.into(), now.into()]).await?;
+        tx.execute(SET_PASSWORD, &[user.into(), password_hash.into()]).await?;
+        tx.execute(END_SESSIONS_OF, &[user.into()]).await?;
+        tx.commit().await?;
+        Ok(Some(user))
     }
 
     async fn create_session(&self, s: &NewSession) -> StoreResult<()> {

@@ -19,7 +19,7 @@ macro_rules! job_columns {
 }
 
 const INSERT_JOB: &str = "insert into jobs (kind, booking_id, therapist_id, visit_start, run_at, created_at, \
-     waitlist_id) values ($1, $2, $3, $4, $5, $6, $7)";
+     waitlist_id, user_id) values ($1, $2, $3, $4, $5, $6, $7, $8)";
 /// What a change leaves behind of the reminders it makes stale: skipped with the reason, kept for the outbox.
 const SKIP_REMINDERS: &str = "update jobs set status = 'skipped', finished_at = $2, last_error = $3 \
      where booking_id = $1 and kind = 'reminder' and status = 'pending'";
@@ -52,6 +52,8 @@ const LIST_JOBS: &str = concat!(
 const JOB_BY_ID: &str = concat!("select ", job_columns!(), " from jobs where id = $1");
 const RECENT_OF_KIND: &str = "select id from jobs where booking_id = $1 and kind = $2 \
      and (status in ('pending', 'running') or created_at > $3) limit 1";
+const RECENT_FOR_USER: &str = "select id from jobs where user_id = $1 and kind = $2 \
+     and (status in ('pending', 'running') or created_at > $3) limit 1";
 const UPCOMING_FOR_EMAIL: &str = "select id from bookings where lower(client_email) = lower($1) \
      and status = 'confirmed' and ends_at > $2 order by starts_at limit 20";
 
@@ -82,6 +84,7 @@ pub(super) async fn insert_jobs(
             j.run_at.into(),
             now.into(),
             j.waitlist_id.into(),
+            j.user_id.into(),
         ];
         tx.execute(INSERT_JOB, &params).await?;
     }
@@ -224,6 +227,10 @@ impl<D: SqlDatabase> NotifyStore for D {
 
     async fn recent_job(&self, booking: BookingId, kind: JobKind, since: Timestamp) -> StoreResult<bool> {
         Ok(!self.query(RECENT_OF_KIND, &[booking.into(), kind.as_str().into(), since.into()]).await?.is_empty())
+    }
+
+    async fn recent_user_job(&self, user: UserId, kind: JobKind, since: Timestamp) -> StoreResult<bool> {
+        Ok(!self.query(RECENT_FOR_USER, &[user.into(), kind.as_str().into(), since.into()]).await?.is_empty())
     }
 
     async fn upcoming_bookings_for_email(&self, email: &str, now: Timestamp) -> StoreResult<Vec<BookingId>> {

@@ -66,7 +66,7 @@ async fn outbox(
             " " button type="submit" { "Show" }
         }
         @if jobs.is_empty() { p { "No messages yet." } } @else {
-            div.table-scroll {
+            div.table-scroll tabindex="0" role="region" aria-label="Messages" {
                 table {
                     thead { tr { th { "Made" } th { "Message" } th { "To" } th { "State" } th { "Booking" } } }
                     tbody {

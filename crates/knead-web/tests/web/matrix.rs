@@ -87,6 +87,13 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/login", Public, |_| "Sign in"),
         rule(get.clone(), "/login/code", Public, |_| "->/login"),
         rule(post.clone(), "/login/code", Public, |_| "->/login"),
+        // A forgotten password: the same answer for any email; a reset needs a live link's token.
+        rule(get.clone(), "/login/forgot", Public, |_| "Forgot your password?"),
+        rule(post.clone(), "/login/forgot", Public, |_| "If there is an account with that email"),
+        rule(get.clone(), "/login/reset", Public, |_| "This link no longer works"),
+        rule(post.clone(), "/login/reset", Public, |_| "This link no longer works"),
+        rule(post.clone(), "/api/v1/password-resets", Public, |_| ""),
+        rule(post.clone(), "/api/v1/password-resets/complete", Public, |_| "expired"),
         rule(post.clone(), "/logout", SignedIn, |_| "->/"),
         rule(get.clone(), "/account", SignedIn, |_| "{own}"),
         rule(get.clone(), "/account/second-factor", SignedIn, |_| "second factor"),
@@ -771,6 +778,10 @@ async fn free_starts(app: &TestApp, service_id: i64, therapist: TherapistId) -> 
 fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
     let body = match (method.as_str(), path) {
         ("POST", "/api/v1/manage-links") => json!({ "email": "client-a@demo.knead.test" }),
+        ("POST", "/api/v1/password-resets") => json!({ "email": "client-a@demo.knead.test" }),
+        ("POST", "/api/v1/password-resets/complete") => {
+            json!({ "token": "not-a-live-token", "password": "a long enough new password" })
+        }
         ("POST", "/api/v1/booking-series") => json!({
             "booking": {
                 "service_id": fx.service_id, "start": fx.free_start, "therapist_ids": [fx.therapist_a],
@@ -872,6 +883,8 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
         "/login" => vec![("email", "nobody@example.test".into()), ("password", "not-the-password".into())],
         "/account/second-factor" | "/account/second-factor/off" => vec![("code", "000000".into())],
         "/account/tokens" => vec![("label", "matrix".into()), ("days", "30".into())],
+        "/login/forgot" => vec![("email", "client-a@demo.knead.test".into())],
+        "/login/reset" => vec![("token", "not-a-live-token".into()), ("password", "a long enough new password".into())],
         "/book" => {
             let auth = fx.sessions.get(&role).map(|(a, _)| a.clone());
             let path = fx.fill("/book/details", None);

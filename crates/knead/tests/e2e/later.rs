@@ -1,7 +1,8 @@
 //! What books later, through the API of the real binary on SQLite and on PostgreSQL: a weekly series of
 //! eight visits whose fourth time is already taken books seven and reports the clash (never a double
 //! booking); a client waiting for a full time is offered it when a cancellation frees it, by a message in
-//! the outbox whose private link opens the entry, and books it from the offer.
+//! the outbox whose private link opens the entry, and books it from the offer. Through a real mail server, the
+//! waitlist's and the password reset's messages each arrive once, and the reset link sets a new password.
 
 use crate::support::*;
 use jiff::civil::Date;
@@ -253,4 +254,63 @@ async fn series_and_waitlist_hold_on_postgresql() {
     let url = db.url.clone();
     tokio::task::spawn_blocking(move || stories(&url)).await.unwrap();
     db.cleanup().await;
+}
+
+#[test]
+fn waitlist_and_password_reset_messages_arrive_once_and_the_reset_link_works() {
+    let Some(python) = crate::notifications::python() else { return };
+    let mail = crate::notifications::MailServer::start(&python, &[]);
+    let db = TempDb::new();
+    let server = Server::start(&["--demo", "--database-url", &db.url, "--smtp-url", &mail.url]);
+    let service = mobile_individual_service(&server);
+    // A wide wish: the demo has free times, so the join is followed by an offer at once.
+    let join = json!({
+        "service_id": service["id"], "lat": LAT, "lon": LON, "address": "15 Yrjönkatu, Helsinki",
+        "client": {"name": "Wilma Fictional", "email": "wilma@example.test", "phone": "416-555-0102"},
+        "first_date": (today() + 3.days()).to_string(), "last_date": (today() + 20.days()).to_string()
+    });
+    let (status, entry) = api_json(&server, "POST", "/api/v1/waitlist", None, Some(&join));
+    assert_eq!(status, 201, "{entry}");
+    for _ in 0..2 {
+        let asked = json!({"email": "client@demo.knead.test"});
+        let (status, _) = api_send(&server, "POST", "/api/v1/password-resets", None, Some(&asked));
+        assert_eq!(status, 202);
+    }
+    let (status, _) =
+        api_send(&server, "POST", "/api/v1/password-resets", None, Some(&json!({"email": "nobody@example.test"})));
+    assert_eq!(status, 202, "the same answer for an email without an account");
+
+    let all = mail.wait_until("three messages", |m| m.len() >= 3);
+    let subjects: Vec<&str> = all.iter().map(|m| m["subject"].as_str().unwrap()).collect();
+    assert_eq!(all.len(), 3, "each once: {subjects:?}");
+    let of = |prefix: &str| {
+        all.iter()
+            .find(|m| m["subject"].as_str().unwrap().starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix}: {subjects:?}"))
+    };
+    assert!(of("You're on the waitlist")["to"].as_str().unwrap().contains("wilma@example.test"));
+    let offer = of("A time is free");
+    assert!(offer["ics"].is_null(), "nothing is booked yet, so no calendar file");
+    let reset = of("Choose a new password");
+    assert!(reset["to"].as_str().unwrap().contains("client@demo.knead.test"));
+    for m in &all {
+        let link = m["text"].as_str().unwrap().split_whitespace().find(|w| w.contains("?token=")).unwrap().to_string();
+        let path = link.trim_start_matches(&server.url).to_string();
+        assert_eq!(server.get(&path).status(), 200, "{link} opens");
+    }
+
+    // The reset link sets a new password once; the old one stops working.
+    let link = reset["text"].as_str().unwrap().split_whitespace().find(|w| w.contains("/login/reset?token=")).unwrap();
+    let token = link.split("token=").nth(1).unwrap();
+    let done = json!({"token": token, "password": "a new demo password for the test"});
+    let (status, _) = api_send(&server, "POST", "/api/v1/password-resets/complete", None, Some(&done));
+    assert_eq!(status, 204);
+    let (status, again) = api_json(&server, "POST", "/api/v1/password-resets/complete", None, Some(&done));
+    assert_eq!(status, 422, "{again}");
+    assert!(again.to_string().contains("expired"), "{again}");
+    let manager = token_for(&db.url, "manager@demo.knead.test");
+    let (_, outbox) = api_json(&server, "GET", "/api/v1/outbox", Some(&manager), None);
+    let resets = outbox.as_array().unwrap().iter().filter(|j| j["kind"] == "password_reset").count();
+    assert_eq!(resets, 1, "one message for two requests within ten minutes");
+    assert!(!outbox.to_string().contains(token), "a sent message's link is not kept");
 }

@@ -45,7 +45,7 @@ print(json.dumps(out))
 "#;
 
 /// The tests' Python, or `None` (after saying why) outside CI when it is not set up.
-fn python() -> Option<String> {
+pub(crate) fn python() -> Option<String> {
     match std::env::var("KNEAD_TEST_PYTHON") {
         Ok(p) => Some(p),
         Err(_) => {
@@ -57,15 +57,15 @@ fn python() -> Option<String> {
 }
 
 /// aiosmtpd on a free loopback port, writing what it accepts to its own directory; stopped when dropped.
-struct MailServer {
-    url: String,
+pub(crate) struct MailServer {
+    pub(crate) url: String,
     dir: PathBuf,
     python: String,
     child: Child,
 }
 
 impl MailServer {
-    fn start(python: &str, options: &[&str]) -> MailServer {
+    pub(crate) fn start(python: &str, options: &[&str]) -> MailServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = std::env::temp_dir().join(format!("knead-mail-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -92,7 +92,7 @@ impl MailServer {
     }
 
     /// Waits until what arrived satisfies `done` (or fails after 90 s), then a moment more for any extra.
-    fn wait_until(&self, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    pub(crate) fn wait_until(&self, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             let now = self.messages();

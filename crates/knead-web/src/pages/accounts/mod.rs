@@ -1,6 +1,7 @@
 //! Signing in and out, and the signed-in user's own pages: the account (a client's bookings first), the second
 //! factor and the personal access tokens.
 
+mod password_reset;
 mod second_factor;
 mod sign_in;
 mod sign_up;
@@ -32,6 +33,8 @@ pub fn router() -> Routes {
     Routes::new()
         .route("/login", get(sign_in::login_page).post(sign_in::login))
         .route("/login/code", get(sign_in::code_page).post(sign_in::submit_code))
+        .route("/login/forgot", get(password_reset::forgot_page).post(password_reset::forgot))
+        .route("/login/reset", get(password_reset::reset_page).post(password_reset::reset))
         .route("/logout", post(logout))
         .route(sign_up::PATH, get(sign_up::page).post(sign_up::sign_up))
         .route("/account", get(account))

@@ -87,6 +87,7 @@ fn login_form(state: &AppState, form: LoginForm<'_>, status: StatusCode) -> Resu
                 input #password type="password" name="password" autocomplete="current-password" required;
                 button type="submit" { "Sign in" }
             }
+            p { a href="/login/forgot" { "Forgot your password?" } }
             p { "Booked without an account? " a href="/bookings/lost-link" { "Find your booking" } }
         }
     };

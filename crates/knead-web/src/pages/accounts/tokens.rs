@@ -26,7 +26,7 @@ fn tokens_view(caller: &Caller, tokens: &[TokenInfo], values: &Values, errors: &
         h1 { "Personal access tokens" }
         p { "A token lets a program use the API as you, with " code { "Authorization: Bearer <token>" } ". Revoke one you no longer use." }
         @if tokens.is_empty() { p { "You have no tokens." } } @else {
-            div.table-scroll {
+            div.table-scroll tabindex="0" role="region" aria-label="Your tokens" {
                 table {
                     thead { tr { th { "Label" } th { "Made" } th { "Expires" } th { "Last used" } th { span.visually-hidden { "Revoke" } } } }
                     tbody {

@@ -402,7 +402,7 @@ pub(super) async fn manage_list(State(state): State<AppState>, Manager(caller): 
         p { "Clients waiting for a time, first in line first. A freed time that suits one is offered to them for "
             (settings.waitlist_offer_hours) " hours (" a href="/manage/settings" { "settings" } "), then to the next." }
         @if entries.is_empty() { p { "Nobody is waiting." } } @else {
-            div.table-scroll {
+            div.table-scroll tabindex="0" role="region" aria-label="Waitlist" {
                 table {
                     thead { tr { th { "Since" } th { "Client" } th { "Service" } th { "When" } th { "State" } } }
                     tbody {

@@ -66,7 +66,7 @@ pub(super) async fn page(
         }
         @if entries.is_empty() { p.meta { "No entries." } }
         @else {
-            div.table-scroll {
+            div.table-scroll tabindex="0" role="region" aria-label="Audit log" {
                 table.audit {
                     caption.visually-hidden { "The newest audit entries" }
                     thead { tr { th scope="col" { "Entry" } th scope="col" { "Time" } th scope="col" { "Who" } th scope="col" { "Client" } th scope="col" { "Action" } th scope="col" { "Record" } } }

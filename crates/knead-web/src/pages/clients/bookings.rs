@@ -99,7 +99,7 @@ pub(super) async fn page(
         }
         @if list.is_empty() { p.meta { "No bookings match." } }
         @else {
-            div.table-scroll {
+            div.table-scroll tabindex="0" role="region" aria-label="Bookings" {
                 table.bookings {
                     caption.visually-hidden { "Bookings on " (day_heading(date)) }
                     thead { tr { th scope="col" { "Time" } th scope="col" { "Client" } th scope="col" { "Service" } th scope="col" { "Therapist" } th scope="col" { "Where" } th scope="col" { "Status" } } }

@@ -206,7 +206,7 @@ impl FileView<'_> {
         html! {
             @if list.is_empty() { p.meta { "No bookings yet." } }
             @else {
-                div.table-scroll {
+                div.table-scroll tabindex="0" role="region" aria-label="Bookings" {
                     table.bookings {
                         caption.visually-hidden { "Bookings, newest first" }
                         thead { tr { th scope="col" { "When" } th scope="col" { "Service" } th scope="col" { "Therapist" } th scope="col" { "Status" } } }
@@ -263,7 +263,7 @@ impl FileView<'_> {
         html! {
             @if list.is_empty() { p.meta { "No screenings." } }
             @else {
-                div.table-scroll {
+                div.table-scroll tabindex="0" role="region" aria-label="Screenings" {
                     table.screenings {
                         caption.visually-hidden { "Screenings, newest first" }
                         thead { tr { th scope="col" { "Date" } th scope="col" { "Level" } th scope="col" { "Reasons" } th scope="col" { "Booking" } } }
@@ -296,7 +296,7 @@ impl FileView<'_> {
         html! {
             @if list.is_empty() { p.meta { "No clearances recorded." } }
             @else {
-                div.table-scroll {
+                div.table-scroll tabindex="0" role="region" aria-label="Clearances" {
                     table.clearances {
                         caption.visually-hidden { "Clearances, newest first" }
                         thead { tr { th scope="col" { "Booking" } th scope="col" { "From" } th scope="col" { "Recorded" } th scope="col" { "Note" } } }

@@ -120,7 +120,7 @@ fn list_view(caller: &Caller, q: &str, found: &[Row]) -> Markup {
         @if found.is_empty() {
             p.meta { @if q.is_empty() { "No clients yet." } @else { "No client matches “" (q) "”." } }
         } @else {
-            div.table-scroll {
+            div.table-scroll tabindex="0" role="region" aria-label="Clients" {
                 table.list.clients {
                     caption.visually-hidden { "Clients" @if !q.is_empty() { " matching “" (q) "”" } }
                     thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Phone" } th scope="col" { "Bookings" } th scope="col" { "Health history" } } }
