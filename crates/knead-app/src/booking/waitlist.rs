@@ -9,13 +9,12 @@ use super::{availability, book, intake, AvailabilityQuery, Booked, Context, MAX_
 use crate::accounts::{random_secret, secret_hash};
 use crate::{App, AppError, AppResult, NotFoundAs};
 use jiff::{SignedDuration, Timestamp};
-use knead_core::booking::waitlist::{
-    first_in_line, HeldStart, NewWaitlistEntry, WaitStatus, WaitlistEntry, WaitlistId, Wish,
-};
+use knead_core::booking::waitlist::{HeldStart, NewWaitlistEntry, WaitStatus, WaitlistEntry, WaitlistId, Wish};
 use knead_core::booking::BookingRequest;
 use knead_core::calendar::{add_minutes, local_date};
 use knead_core::notify::{JobKind, NewJob};
-use knead_core::User;
+use knead_core::{ServiceId, User};
+use std::collections::HashMap;
 
 /// A new entry and the token of its private link (shown once).
 pub struct Joined {
@@ -133,8 +132,23 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
     let today = local_date(&tz, now);
     store.lapse_waitlist_offers(now, today).await?;
     let waiting = store.waitlist(Some(WaitStatus::Waiting), 200).await?;
-    let mut held: Vec<HeldStart> =
-        store.waitlist(Some(WaitStatus::Offered), 1000).await?.into_iter().filter_map(|w| w.offer).collect();
+    // The starts held for others, as the visits they would be: a start overlapping one with the same
+    // therapist is not offered twice.
+    let mut held: Vec<Held> = Vec::new();
+    let mut minutes: HashMap<ServiceId, i64> = HashMap::new();
+    for w in store.waitlist(Some(WaitStatus::Offered), 1000).await? {
+        let Some(offer) = w.offer else { continue };
+        let service = w.entry.visit.service_id;
+        let length = match minutes.get(&service) {
+            Some(m) => *m,
+            None => {
+                let m = store.service(service).await?.duration_minutes;
+                minutes.insert(service, m);
+                m
+            }
+        };
+        held.push(Held { start: offer.start, end: add_minutes(offer.start, length), therapists: offer.therapist_ids });
+    }
     let hold = SignedDuration::from_hours(settings.waitlist_offer_hours.clamp(1, 168));
     let mut offered = 0;
     for entry in &waiting {
@@ -157,12 +171,11 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
             Err(e) => return Err(e),
         };
         let free = found.slots.iter().find(|slot| {
-            let one = [entry.clone()];
-            first_in_line(&one, &tz, slot.start).is_some()
+            entry.wants(&tz, slot.start)
                 && !held.iter().any(|h| {
                     h.start < slot.end
-                        && slot.start < add_minutes(h.start, 1)
-                        && h.therapist_ids.iter().any(|t| slot.therapist_ids.contains(t))
+                        && slot.start < h.end
+                        && h.therapists.iter().any(|t| slot.therapist_ids.contains(t))
                 })
         });
         let Some(slot) = free else { continue };
@@ -171,7 +184,7 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
         let jobs = [NewJob::now(JobKind::WaitlistOffer, now), NewJob::waitlist_scan(expires_at)];
         if store.offer_waitlist_start(entry.id, &offer, &jobs, now).await? {
             tracing::info!(waitlist = entry.id.0, "offered a freed start");
-            held.push(offer);
+            held.push(Held { start: offer.start, end: slot.end, therapists: offer.therapist_ids });
             offered += 1;
         }
     }
@@ -179,6 +192,13 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
         app.jobs_added();
     }
     Ok(offered)
+}
+
+/// A start held for a waitlisted client, as the visit it would be.
+struct Held {
+    start: Timestamp,
+    end: Timestamp,
+    therapists: Vec<knead_core::TherapistId>,
 }
 
 /// A fresh private link to the entry for a message (only its hash is kept).

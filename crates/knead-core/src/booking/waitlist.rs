@@ -2,11 +2,10 @@
 //! (a cancellation, a move, new hours), the first in line is offered it for a limited time, then the next.
 //!
 //! The rules here are pure: what a client may ask for ([`WaitlistInput`]), which starts suit an entry
-//! ([`Wish::suits`]), and which entry a free start goes to ([`first_in_line`]). Finding free starts is the
+//! ([`Wish::suits`]), and which entries a free start may go to ([`WaitlistEntry::wants`]). Finding free starts is the
 //! booking search's; holding an offer and booking it are the store's and the app's.
 
 use super::{BookingId, BookingInput, BookingRequest, Contact, ContactInput};
-use crate::calendar::local_date;
 use crate::catalog::TherapistId;
 use crate::validation::{FieldError, ValidationErrors};
 use crate::UserId;
@@ -254,22 +253,12 @@ impl WaitlistInput {
     }
 }
 
-/// Of the entries still waiting (in line order), the first that a free `start` suits and was not let lapse
-/// by; `None` when no one waits for it.
-pub fn first_in_line<'a>(entries: &'a [WaitlistEntry], tz: &TimeZone, start: Timestamp) -> Option<&'a WaitlistEntry> {
-    entries
-        .iter()
-        .find(|w| w.status == WaitStatus::Waiting && w.passed_start != Some(start) && w.entry.wish.suits(tz, start))
-}
-
-/// Whether an entry's dates are all behind it on `today`.
-pub fn is_past(wish: &Wish, today: Date) -> bool {
-    wish.last_date < today
-}
-
-/// The local date `start` falls on, for the pages.
-pub fn offer_date(tz: &TimeZone, start: Timestamp) -> Date {
-    local_date(tz, start)
+impl WaitlistEntry {
+    /// Whether the entry waits for a free `start`: it is in line, the start suits it, and it did not let
+    /// that start lapse before. The check offers a start to the first entry in line that wants it.
+    pub fn wants(&self, tz: &TimeZone, start: Timestamp) -> bool {
+        self.status == WaitStatus::Waiting && self.passed_start != Some(start) && self.entry.wish.suits(tz, start)
+    }
 }
 
 #[cfg(test)]
