@@ -253,7 +253,8 @@ pub struct WaitlistList {
 /// The waitlist in line order (managers).
 #[utoipa::path(get, path = "/waitlist", tag = "booking", operation_id = "listWaitlist", params(WaitlistParams),
     security(("bearer" = [])),
-    responses((status = 200, body = WaitlistList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = WaitlistList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A parameter out of range, named")))]
 pub async fn list_waitlist(
     State(state): State<AppState>,
     Manager(_manager): Manager,
