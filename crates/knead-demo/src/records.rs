@@ -268,6 +268,7 @@ impl Writer<'_> {
             score,
             taken_at: at,
             recorded_by: Some(self.by),
+            notices: Vec::new(),
         };
         self.store.add_measure(&draft, at, &self.in_episode(episode, "measure")).await?;
         Ok(())

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use knead_core::intake::{AuditEvent, ClientId};
+use knead_core::notify::NewJob;
 use knead_core::records::exercises::ExerciseLog;
 use knead_core::records::note::NoteContent;
 use knead_core::records::plan::PlanDraft;
@@ -34,6 +35,8 @@ pub struct MeasureDraft {
     pub score: Score,
     pub taken_at: Timestamp,
     pub recorded_by: Option<UserId>,
+    /// Staff notices the measure causes (a records alert), written in its transaction.
+    pub notices: Vec<NewJob>,
 }
 
 /// A new note: a draft by its author.

@@ -70,6 +70,9 @@ pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppRe
     if job.kind == JobKind::PasswordReset {
         return password_reset_message(app, config, job).await;
     }
+    if let Some(episode) = job.episode_id {
+        return record_alert_message(app, config, job, episode).await;
+    }
     let store = app.store();
     let Some(booking_id) = job.booking_id else { return Ok(Err("the job names no booking".into())) };
     let booking = store.booking(booking_id).await?;
@@ -187,6 +190,27 @@ async fn waitlist_message(
 }
 
 /// A reset link for the user the job names (a new one each time it is rendered; only its hash is kept).
+/// A records alert: to the episode's therapist, or to the practice's own email when the episode has none.
+/// Only the link: which client and why are behind the sign-in.
+async fn record_alert_message(
+    app: &App,
+    config: &NotifyConfig,
+    job: &Job,
+    episode: knead_core::records::EpisodeId,
+) -> AppResult<Result<Rendered, String>> {
+    let store = app.store();
+    let details = store.practice_details().await?;
+    let to = match job.therapist_id {
+        Some(therapist) => store.therapist_email(therapist).await?,
+        None => details.email.clone(),
+    };
+    let Some(to) = to else { return Ok(Err("no one to tell: no therapist login and no practice email".into())) };
+    let name = details.name.clone().unwrap_or_else(|| config.practice_name.clone());
+    let links = Links { page: format!("{}/manage/episodes/{}", config.public_url, episode.0), calendar: None };
+    let composed = compose(job.kind, &Sender { name: &name, details: &details }, &VisitFacts::default(), &links, None);
+    Ok(Ok(Rendered { mail: mail(job, config, to, &details, composed, None), secret: None }))
+}
+
 async fn password_reset_message(app: &App, config: &NotifyConfig, job: &Job) -> AppResult<Result<Rendered, String>> {
     let store = app.store();
     let Some(user_id) = job.user_id else { return Ok(Err("the job names no user".into())) };
@@ -196,11 +220,8 @@ async fn password_reset_message(app: &App, config: &NotifyConfig, job: &Job) -> 
     let token = crate::accounts::new_reset_token(app, user.id).await?;
     let links = Links { page: format!("{}/login/reset?token={token}", config.public_url), calendar: None };
     let facts = VisitFacts {
-        service: String::new(),
-        when: String::new(),
-        therapists: Vec::new(),
-        place: String::new(),
         first_name: user.name.split_whitespace().next().unwrap_or_default().to_string(),
+        ..VisitFacts::default()
     };
     let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &links, None);
     let to = user.email.as_str().to_string();

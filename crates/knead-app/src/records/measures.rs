@@ -1,9 +1,10 @@
 //! Outcome measures and the instruments they are taken on.
 
-use super::access::{create_in_episode, visible_episode};
+use super::access::{create_in_episode, response_of, visible_episode};
 use crate::{App, AppError, AppResult};
+use knead_core::notify::{JobKind, NewJob};
 use knead_core::records::instruments::{score, ImportantChange, ScoringRule, NPRS_BACK, NPRS_LEG, PSFS, STARTBACK};
-use knead_core::records::{EpisodeId, InstrumentDefinition, Measure, MeasureInput};
+use knead_core::records::{Episode, EpisodeId, EpisodeStatus, InstrumentDefinition, Measure, MeasureId, MeasureInput};
 use knead_core::{Role, User};
 use knead_store::MeasureDraft;
 
@@ -35,16 +36,54 @@ pub async fn record(app: &App, by: &User, episode: EpisodeId, input: &MeasureInp
             return Err(errors.into());
         }
     };
-    let draft = MeasureDraft {
+    let mut draft = MeasureDraft {
         episode,
         instrument: input.instrument.clone(),
         answers: input.answers.clone(),
         score,
         taken_at,
         recorded_by: Some(by.id),
+        notices: Vec::new(),
     };
+    draft.notices = alert_notices(app, &found, &draft).await?;
     let audit = create_in_episode(app, by, &found, "measure");
-    Ok(app.store().add_measure(&draft, app.now(), &audit).await?)
+    let stored = app.store().add_measure(&draft, app.now(), &audit).await?;
+    if !draft.notices.is_empty() {
+        app.jobs_added();
+    }
+    Ok(stored)
+}
+
+/// A records alert for the episode's therapist when this measure turns the policy's verdict into one that
+/// asks for action (it asked for something else, or nothing, before). Judged on the measures as read now: two
+/// measures recorded at the same instant may both tell, or neither; the dashboard's alerts are always
+/// computed afresh, so nothing is lost but the email.
+async fn alert_notices(app: &App, episode: &Episode, draft: &MeasureDraft) -> AppResult<Vec<NewJob>> {
+    if episode.status != EpisodeStatus::Active {
+        return Ok(Vec::new());
+    }
+    let mut measures = app.store().measures(episode.id).await?;
+    let before = response_of(app, episode, &measures).await?.status;
+    measures.push(Measure {
+        id: MeasureId(0),
+        episode_id: episode.id,
+        instrument: draft.instrument.clone(),
+        answers: draft.answers.clone(),
+        score: draft.score.clone(),
+        taken_at: draft.taken_at,
+        recorded_by: draft.recorded_by,
+        created_at: app.now(),
+    });
+    measures.sort_by_key(|m| m.taken_at);
+    let after = response_of(app, episode, &measures).await?.status;
+    if !after.newly_needs_action(before) {
+        return Ok(Vec::new());
+    }
+    Ok(vec![NewJob {
+        therapist_id: episode.therapist_id,
+        episode_id: Some(episode.id),
+        ..NewJob::now(JobKind::RecordAlert, app.now())
+    }])
 }
 
 /// An episode's measures, oldest first, for staff who may see it or the client themselves. One audit

@@ -15,7 +15,7 @@ pub struct Sender<'a> {
 }
 
 /// The visit a message is about, already written out in the practice's zone and style.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VisitFacts {
     pub service: String,
     /// "Tuesday, March 2, 2027, 9:30–10:30 am".
@@ -132,16 +132,24 @@ pub fn compose(
                 .to_string(),
             "Choose a new password",
         ),
+        // No health information: which client, and why, are behind the sign-in.
+        JobKind::RecordAlert => (
+            format!("An episode needs your review ({practice})"),
+            "The practice's outcome policy now asks for action on one of your clients' treatment episodes. \
+             Sign in to see which, and what the policy suggests."
+                .to_string(),
+            "Open the episode",
+        ),
         // Never sent: the check writes offers, which are.
         JobKind::WaitlistScan => ("Waitlist check".to_string(), String::new(), "Open knead"),
     };
     let greeting = match kind {
-        JobKind::TherapistNewBooking => "Hello,".to_string(),
+        JobKind::TherapistNewBooking | JobKind::RecordAlert => "Hello,".to_string(),
         _ => format!("Hello {},", visit.first_name),
     };
-    // A message about an account has no visit to describe.
+    // A message about an account or a record has no visit to describe.
     let facts = match kind {
-        JobKind::PasswordReset => Vec::new(),
+        JobKind::PasswordReset | JobKind::RecordAlert => Vec::new(),
         _ => vec![
             ("What", visit.service.clone()),
             ("When", visit.when.clone()),
@@ -288,5 +296,19 @@ mod tests {
         assert!(day.text.contains("in 1 day."), "{}", day.text);
         let two = compose(JobKind::Reminder, &from, &visit(), &links(), Some(2));
         assert!(two.text.contains("in 2 hours."), "{}", two.text);
+    }
+
+    #[test]
+    fn a_records_alert_names_no_client_and_no_condition() {
+        let d = details();
+        let facts = VisitFacts::default();
+        let link = Links { page: "https://spa.example/manage/episodes/7".into(), calendar: None };
+        let m = compose(JobKind::RecordAlert, &Sender { name: "Spa", details: &d }, &facts, &link, None);
+        assert!(m.text.starts_with("Hello,\n"), "{}", m.text);
+        assert!(m.text.contains("Open the episode: https://spa.example/manage/episodes/7"), "{}", m.text);
+        let all = format!("{} {} {}", m.subject, m.text, m.html).to_lowercase();
+        for word in ["sciatica", "pain", "nprs", "non-responder", "deteriorat", "What:", "When:"] {
+            assert!(!all.contains(&word.to_lowercase()), "{word} in {all}");
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod message;
 use crate::booking::waitlist::WaitlistId;
 use crate::booking::BookingId;
 use crate::calendar::add_minutes;
+use crate::records::EpisodeId;
 use crate::{TherapistId, UserId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -43,13 +44,16 @@ pub enum JobKind {
     WaitlistOffer,
     /// To a user who asked: a link to choose a new password, good for an hour.
     PasswordReset,
+    /// To the episode's therapist (or the practice's email): the outcome policy newly asks for action on an
+    /// episode. Says only that there is something to review, with the link.
+    RecordAlert,
     /// Not a message: looks for freed starts the waitlist wants, lets lapsed offers go to the next in line,
     /// and writes the offers. Written with each change that frees time.
     WaitlistScan,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::BookingConfirmed,
         JobKind::AwaitingClearance,
         JobKind::ClearanceGiven,
@@ -61,6 +65,7 @@ impl JobKind {
         JobKind::WaitlistJoined,
         JobKind::WaitlistOffer,
         JobKind::PasswordReset,
+        JobKind::RecordAlert,
         JobKind::WaitlistScan,
     ];
 
@@ -77,6 +82,7 @@ impl JobKind {
             JobKind::WaitlistJoined => "waitlist_joined",
             JobKind::WaitlistOffer => "waitlist_offer",
             JobKind::PasswordReset => "password_reset",
+            JobKind::RecordAlert => "record_alert",
             JobKind::WaitlistScan => "waitlist_scan",
         }
     }
@@ -99,6 +105,7 @@ impl JobKind {
             JobKind::WaitlistJoined => "On the waitlist",
             JobKind::WaitlistOffer => "Waitlist offer",
             JobKind::PasswordReset => "Password reset",
+            JobKind::RecordAlert => "Records alert (staff)",
             JobKind::WaitlistScan => "Waitlist check",
         }
     }
@@ -174,12 +181,22 @@ pub struct NewJob {
     pub waitlist_id: Option<WaitlistId>,
     /// The user an account message (a password reset) goes to.
     pub user_id: Option<UserId>,
+    /// The episode a records alert is about.
+    pub episode_id: Option<EpisodeId>,
 }
 
 impl NewJob {
     /// A job due at once.
     pub fn now(kind: JobKind, now: Timestamp) -> NewJob {
-        NewJob { kind, run_at: now, therapist_id: None, visit_start: None, waitlist_id: None, user_id: None }
+        NewJob {
+            kind,
+            run_at: now,
+            therapist_id: None,
+            visit_start: None,
+            waitlist_id: None,
+            user_id: None,
+            episode_id: None,
+        }
     }
 
     /// The waitlist's check, due at `run_at`.
@@ -204,6 +221,8 @@ pub struct Job {
     pub visit_start: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub waitlist_id: Option<WaitlistId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub episode_id: Option<EpisodeId>,
     pub status: JobStatus,
     /// How many times a server has taken it up.
     pub attempts: i64,

@@ -145,6 +145,12 @@ impl ResponseStatus {
         !matches!(self, ResponseStatus::Responding | ResponseStatus::TooEarly)
     }
 
+    /// Whether going from `before` to this status is news to tell the therapist: it asks for action, and
+    /// asked for something else (or nothing) before.
+    pub fn newly_needs_action(self, before: ResponseStatus) -> bool {
+        self.needs_action() && self != before
+    }
+
     /// Whether it asks for the red-flag screening again.
     pub fn rescreen(self) -> bool {
         matches!(self, ResponseStatus::EarlyWarning | ResponseStatus::Deteriorating)

@@ -11,11 +11,12 @@ pub use fixtures::*;
 pub use raw::*;
 
 use super::t0;
-use crate::{NoteDraft, Store, StoreError};
+use crate::{JobFilter, NoteDraft, Store, StoreError};
 use jiff::civil::date;
 use jiff::{Timestamp, ToSpan};
 use knead_core::intake::audit::{verify, GENESIS};
 use knead_core::intake::{Action, ClientId};
+use knead_core::notify::{JobKind, JobStatus, NewJob};
 use knead_core::records::exercises::ExerciseLog;
 use knead_core::records::instruments::StartBackRisk;
 use knead_core::records::{
@@ -310,8 +311,18 @@ pub async fn measures_are_read_in_the_order_they_were_taken(store: &dyn Store) {
         store.measure(knead_core::records::MeasureId(earlier.id.0 + 999)).await,
         Err(StoreError::NotFound)
     ));
-    let e = store.add_measure(&nprs(EpisodeId(ep.id.0 + 999), 5.0, t0()), t0(), &created(&c, "measure")).await;
+    // A notice the measure causes is written with it, and not at all when the measure is refused.
+    let mut told = nprs(ep.id, 8.0, t0() + (9 * 24).hours());
+    told.notices = vec![NewJob { episode_id: Some(ep.id), ..NewJob::now(JobKind::RecordAlert, t0()) }];
+    store.add_measure(&told, t0(), &created(&c, "measure")).await.unwrap();
+    let mut refused = told.clone();
+    refused.episode = EpisodeId(ep.id.0 + 999);
+    let e = store.add_measure(&refused, t0(), &created(&c, "measure")).await;
     assert!(matches!(e, Err(StoreError::NotFound)), "{e:?}");
+    let jobs = store.jobs(&JobFilter { status: None, booking: None, before: None, limit: 50 }).await.unwrap();
+    let alerts: Vec<_> = jobs.iter().filter(|j| j.kind == JobKind::RecordAlert).collect();
+    assert_eq!(alerts.len(), 1, "{jobs:?}");
+    assert_eq!((alerts[0].episode_id, alerts[0].status), (Some(ep.id), JobStatus::Pending));
 }
 
 pub async fn a_referral_is_drafted_edited_signed_and_then_locked(store: &dyn Store) {

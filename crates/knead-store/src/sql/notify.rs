@@ -9,17 +9,18 @@ use knead_core::booking::waitlist::WaitlistId;
 use knead_core::booking::BookingId;
 use knead_core::intake::ClientId;
 use knead_core::notify::{Job, JobKind, JobStatus, NewJob, SentMessage};
+use knead_core::records::EpisodeId;
 use knead_core::{TherapistId, UserId};
 
 macro_rules! job_columns {
     () => {
-        "id, kind, booking_id, therapist_id, user_id, visit_start, waitlist_id, status, attempts, run_at, \
-         created_at, finished_at, last_error, message_id, recipient, subject, body_text, body_html, calendar"
+        "id, kind, booking_id, therapist_id, user_id, visit_start, waitlist_id, episode_id, status, attempts, \
+         run_at, created_at, finished_at, last_error, message_id, recipient, subject, body_text, body_html, calendar"
     };
 }
 
 const INSERT_JOB: &str = "insert into jobs (kind, booking_id, therapist_id, visit_start, run_at, created_at, \
-     waitlist_id, user_id) values ($1, $2, $3, $4, $5, $6, $7, $8)";
+     waitlist_id, user_id, episode_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 /// What a change leaves behind of the reminders it makes stale: skipped with the reason, kept for the outbox.
 const SKIP_REMINDERS: &str = "update jobs set status = 'skipped', finished_at = $2, last_error = $3 \
      where booking_id = $1 and kind = 'reminder' and status = 'pending'";
@@ -85,6 +86,7 @@ pub(super) async fn insert_jobs(
             now.into(),
             j.waitlist_id.into(),
             j.user_id.into(),
+            j.episode_id.into(),
         ];
         tx.execute(INSERT_JOB, &params).await?;
     }
@@ -112,6 +114,7 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
         let user_id = r.opt_int("user_id")?.map(UserId);
         let visit_start = r.opt_time("visit_start")?;
         let waitlist_id = r.opt_int("waitlist_id")?.map(WaitlistId);
+        let episode_id = r.opt_int("episode_id")?.map(EpisodeId);
         let status = r.parsed("status", "a job status", JobStatus::parse)?;
         let attempts = r.int("attempts")?;
         let run_at = r.time("run_at")?;
@@ -120,7 +123,7 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
         let last_error = r.opt_text("last_error")?;
         let message = match r.opt_text("message_id")? {
             None => {
-                r.seek(19);
+                r.seek(20);
                 None
             }
             Some(message_id) => Some(SentMessage {
@@ -140,6 +143,7 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
             user_id,
             visit_start,
             waitlist_id,
+            episode_id,
             status,
             attempts,
             run_at,

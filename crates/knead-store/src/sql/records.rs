@@ -296,6 +296,7 @@ impl<D: SqlDatabase> RecordStore for D {
         ];
         let rows = tx.query(INSERT_MEASURE, &params).await.map_err(|e| e.missing_on_foreign_key())?;
         let stored = one(read_measures(rows)?)?;
+        super::notify::insert_jobs(&mut *tx, None, &measure.notices, now).await?;
         append_for(&mut *tx, audit, stored.id).await?;
         tx.commit().await?;
         Ok(stored)

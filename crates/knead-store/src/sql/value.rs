@@ -100,6 +100,7 @@ param_from! {
     Option<TherapistId> => |v| Param::Int(v.map(|t| t.0)),
     Option<BookingId> => |v| Param::Int(v.map(|b| b.0)),
     EpisodeId => |v| Param::Int(Some(v.0)),
+    Option<EpisodeId> => |v| Param::Int(v.map(|e| e.0)),
     NoteId => |v| Param::Int(Some(v.0)),
     ProgramId => |v| Param::Int(Some(v.0)),
     MeasureId => |v| Param::Int(Some(v.0)),

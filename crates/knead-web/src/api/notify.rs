@@ -47,7 +47,14 @@ pub struct JobView {
     pub kind: JobKind,
     pub status: JobStatus,
     pub booking_id: Option<i64>,
+    /// The staff member a staff notice goes to.
     pub therapist_id: Option<i64>,
+    /// The waitlist entry a waitlist message is about.
+    pub waitlist_id: Option<i64>,
+    /// The episode a records alert is about.
+    pub episode_id: Option<i64>,
+    /// The account a password reset goes to.
+    pub user_id: Option<i64>,
     /// How many times a server took it up.
     pub attempts: i64,
     /// RFC 3339 with the practice's offset: when it runs (or ran, or runs again).
@@ -71,6 +78,9 @@ impl JobView {
             status: j.status,
             booking_id: j.booking_id.map(|b| b.0),
             therapist_id: j.therapist_id.map(|t| t.0),
+            waitlist_id: j.waitlist_id.map(|w| w.0),
+            episode_id: j.episode_id.map(|e| e.0),
+            user_id: j.user_id.map(|u| u.0),
             attempts: j.attempts,
             run_at: format_rfc3339(tz, j.run_at),
             created_at: format_rfc3339(tz, j.created_at),

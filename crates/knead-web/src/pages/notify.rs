@@ -68,7 +68,7 @@ async fn outbox(
         @if jobs.is_empty() { p { "No messages yet." } } @else {
             div.table-scroll tabindex="0" role="region" aria-label="Messages" {
                 table {
-                    thead { tr { th { "Made" } th { "Message" } th { "To" } th { "State" } th { "Booking" } } }
+                    thead { tr { th { "Made" } th { "Message" } th { "To" } th { "State" } th { "About" } } }
                     tbody {
                         @for j in &jobs {
                             tr {
@@ -76,7 +76,10 @@ async fn outbox(
                                 td { a href={ "/manage/outbox/" (j.id) } { (j.message.as_ref().map(|m| m.subject.clone()).unwrap_or_else(|| j.kind.label().to_string())) } }
                                 td { (j.message.as_ref().map(|m| m.to.as_str()).unwrap_or("")) }
                                 td { (status_label(j.status)) @if let Some(e) = &j.last_error { br; span.hint { (e) } } }
-                                td { @if let Some(b) = j.booking_id { a href={ "/visits/" (b.0) } { "#" (b.0) } } }
+                                td {
+                                    @if let Some(b) = j.booking_id { a href={ "/visits/" (b.0) } { "Booking #" (b.0) } }
+                                    @if let Some(e) = j.episode_id { a href={ "/manage/episodes/" (e.0) } { "Episode #" (e.0) } }
+                                }
                             }
                         }
                     }

@@ -298,6 +298,21 @@ async fn six_visits_without_improvement_raise_the_alert_and_the_drafted_referral
         let r = app.json("POST", &format!("/api/v1/episodes/{episode}/measures"), Some(&token), &body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
+    // Ines is told by email each time the verdict newly asks for action, and not again while it holds.
+    let manager = app.token_for(MANAGER.0).await;
+    let alerts = || async {
+        let outbox = app.json("GET", "/api/v1/outbox", Some(&manager), "").await.json();
+        let alerts: Vec<serde_json::Value> =
+            outbox.as_array().unwrap().iter().filter(|j| j["kind"] == "record_alert").cloned().collect();
+        assert!(alerts.iter().all(|j| j["episode_id"] == episode), "{alerts:?}");
+        alerts.len()
+    };
+    let told = alerts().await;
+    assert!(told >= 1, "at least the non-responder verdict was told");
+    let body = json!({"instrument": "nprs_leg", "answers": {"value": 7}}).to_string();
+    let r = app.json("POST", &format!("/api/v1/episodes/{episode}/measures"), Some(&token), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(alerts().await, told, "the same verdict again tells no one");
     let account = app.get_as("/account", &ines).await;
     assert!(account.body.contains(&format!("href=\"/manage/episodes/{episode}\"")), "the alert: {}", account.body);
     assert!(account.body.contains("Not responding"), "{}", account.body);

@@ -2,7 +2,8 @@
 //! eight visits whose fourth time is already taken books seven and reports the clash (never a double
 //! booking); a client waiting for a full time is offered it when a cancellation frees it, by a message in
 //! the outbox whose private link opens the entry, and books it from the offer. Through a real mail server, the
-//! waitlist's and the password reset's messages each arrive once, and the reset link sets a new password.
+//! waitlist's, the password reset's and a records alert's messages each arrive once, and the reset link sets a
+//! new password.
 
 use crate::support::*;
 use jiff::civil::Date;
@@ -257,7 +258,7 @@ async fn series_and_waitlist_hold_on_postgresql() {
 }
 
 #[test]
-fn waitlist_and_password_reset_messages_arrive_once_and_the_reset_link_works() {
+fn waitlist_reset_and_records_alert_messages_arrive_once_and_the_reset_link_works() {
     let Some(python) = crate::notifications::python() else { return };
     let mail = crate::notifications::MailServer::start(&python, &[]);
     let db = TempDb::new();
@@ -279,10 +280,12 @@ fn waitlist_and_password_reset_messages_arrive_once_and_the_reset_link_works() {
     let (status, _) =
         api_send(&server, "POST", "/api/v1/password-resets", None, Some(&json!({"email": "nobody@example.test"})));
     assert_eq!(status, 202, "the same answer for an email without an account");
+    let manager = token_for(&db.url, "manager@demo.knead.test");
+    let episode = worsening_episode(&server, &manager);
 
-    let all = mail.wait_until("three messages", |m| m.len() >= 3);
+    let all = mail.wait_until("four messages", |m| m.len() >= 4);
     let subjects: Vec<&str> = all.iter().map(|m| m["subject"].as_str().unwrap()).collect();
-    assert_eq!(all.len(), 3, "each once: {subjects:?}");
+    assert_eq!(all.len(), 4, "each once: {subjects:?}");
     let of = |prefix: &str| {
         all.iter()
             .find(|m| m["subject"].as_str().unwrap().starts_with(prefix))
@@ -293,7 +296,15 @@ fn waitlist_and_password_reset_messages_arrive_once_and_the_reset_link_works() {
     assert!(offer["ics"].is_null(), "nothing is booked yet, so no calendar file");
     let reset = of("Choose a new password");
     assert!(reset["to"].as_str().unwrap().contains("client@demo.knead.test"));
-    for m in &all {
+    // The records alert goes to the episode's therapist, names neither the client nor the condition, and links
+    // to the episode (behind the sign-in).
+    let alert = of("An episode needs your review");
+    assert!(alert["to"].as_str().unwrap().contains("mara@demo.knead.test"), "{alert}");
+    assert!(alert["text"].as_str().unwrap().contains(&format!("{}/manage/episodes/{episode}", server.url)), "{alert}");
+    for private in ["Rowan", "Sciatica", "sciatica", "pain", "deteriorat"] {
+        assert!(!alert.to_string().contains(private), "{private} in {alert}");
+    }
+    for m in all.iter().filter(|m| m["text"].as_str().unwrap().contains("?token=")) {
         let link = m["text"].as_str().unwrap().split_whitespace().find(|w| w.contains("?token=")).unwrap().to_string();
         let path = link.trim_start_matches(&server.url).to_string();
         assert_eq!(server.get(&path).status(), 200, "{link} opens");
@@ -308,9 +319,36 @@ fn waitlist_and_password_reset_messages_arrive_once_and_the_reset_link_works() {
     let (status, again) = api_json(&server, "POST", "/api/v1/password-resets/complete", None, Some(&done));
     assert_eq!(status, 422, "{again}");
     assert!(again.to_string().contains("expired"), "{again}");
-    let manager = token_for(&db.url, "manager@demo.knead.test");
     let (_, outbox) = api_json(&server, "GET", "/api/v1/outbox", Some(&manager), None);
+    let alerts = outbox.as_array().unwrap().iter().filter(|j| j["kind"] == "record_alert").count();
+    assert_eq!(alerts, 1, "a verdict that stays the same tells no one again");
     let resets = outbox.as_array().unwrap().iter().filter(|j| j["kind"] == "password_reset").count();
     assert_eq!(resets, 1, "one message for two requests within ten minutes");
     assert!(!outbox.to_string().contains(token), "a sent message's link is not kept");
+}
+
+/// A new episode of Mara's whose leg pain goes from 3 to 6: the policy's verdict turns to deteriorating (one
+/// records alert), and a third measure at 7 keeps it there (no second). The episode's id.
+fn worsening_episode(server: &Server, manager: &str) -> i64 {
+    let (_, therapists) = api_json(server, "GET", "/api/v1/therapists", None, None);
+    let mara = therapists.as_array().unwrap().iter().find(|t| t["slug"] == "mara-quill").expect("Mara")["id"].clone();
+    let client = json!({"name": "Rowan Fictional", "email": "rowan@example.test", "phone": "416-555-0142"});
+    let (status, client) = api_json(server, "POST", "/api/v1/clients", Some(manager), Some(&client));
+    assert_eq!(status, 201, "{client}");
+    let started = (today() - 5.days()).to_string();
+    let body = json!({"condition": "Sciatica", "side": "right", "started_on": started, "therapist_id": mara});
+    let path = format!("/api/v1/clients/{}/episodes", client["id"]);
+    let (status, episode) = api_json(server, "POST", &path, Some(manager), Some(&body));
+    assert_eq!(status, 201, "{episode}");
+    let id = episode["id"].as_i64().unwrap();
+    for (days_ago, value) in [(4, 3), (2, 6), (1, 7)] {
+        let at = Timestamp::now() - (days_ago * 24).hours();
+        let body = json!({"instrument": "nprs_leg", "answers": {"value": value}, "taken_at": at.to_string()});
+        let path = format!("/api/v1/episodes/{id}/measures");
+        let (status, measure) = api_json(server, "POST", &path, Some(manager), Some(&body));
+        assert_eq!(status, 201, "{measure}");
+    }
+    let (_, now) = api_json(server, "GET", &format!("/api/v1/episodes/{id}"), Some(manager), None);
+    assert_eq!(now["response"]["status"], "deteriorating", "{now}");
+    id
 }

@@ -138,6 +138,7 @@ pub fn nprs(episode: EpisodeId, value: f64, taken_at: Timestamp) -> MeasureDraft
         score: Score::Value { value, answered: None },
         taken_at,
         recorded_by: None,
+        notices: Vec::new(),
     }
 }
 
