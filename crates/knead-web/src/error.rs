@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use knead_app::places::AddressProblem;
 use knead_app::{AppError, ConflictCode};
+use knead_core::booking::Unavailable;
 use knead_core::{FieldError, ValidationErrors};
 use serde::Serialize;
 
@@ -179,6 +180,12 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
         AppError::Conflict { code: ConflictCode::Taken, field } => {
             one("taken", field, format!("this {field} is already in use; choose another"))
         }
+        // The same code either way: to the client, the time is not theirs to book now.
+        AppError::Unavailable(Unavailable::HeldForWaitlist) => one(
+            "slot_taken",
+            "start",
+            "this time is held for a while for a client on the waitlist; choose another slot".into(),
+        ),
         AppError::Unavailable(_) => {
             one("slot_taken", "start", "this time is no longer free; choose another slot".into())
         }

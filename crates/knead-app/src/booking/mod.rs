@@ -370,7 +370,10 @@ pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> 
         let booked = ctx.booked(store, &dates).await?;
         ctx.search_booked(app, &request, &booked, &dates).await.0
     };
-    Ok(Offer { zone: ctx.settings.zone().clone(), slots: slots.iter().map(|s| ctx.offered(s)).collect() })
+    let mut offered: Vec<OfferedSlot> = slots.iter().map(|s| ctx.offered(s)).collect();
+    let held = waitlist::held_starts(app, None).await?;
+    offered.retain(|s| !held.iter().any(|h| h.blocks(s.start, s.end, &s.therapist_ids)));
+    Ok(Offer { zone: ctx.settings.zone().clone(), slots: offered })
 }
 
 /// The route-days on `date` on road times: the kept ones, else built now, and kept when they rest on road times
@@ -428,7 +431,7 @@ pub async fn book(
     idempotency_key: Option<String>,
     fingerprint: String,
 ) -> AppResult<Booked> {
-    book_visit(app, req, user, idempotency_key, fingerprint, None).await
+    book_visit(app, req, user, idempotency_key, fingerprint, Via::Direct).await
 }
 
 /// A booking that is one visit of a series: the series it names, and whether it sends the confirmation
@@ -439,13 +442,24 @@ pub(crate) struct SeriesPart {
     pub confirms: bool,
 }
 
+/// How a booking comes to be made.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Via {
+    /// On its own.
+    Direct,
+    /// As one visit of a series.
+    Series(SeriesPart),
+    /// By the waitlist entry taking the start held for it (the only booking that hold lets through).
+    Waitlist(knead_core::booking::waitlist::WaitlistId),
+}
+
 pub(crate) async fn book_visit(
     app: &App,
     req: &BookingRequest,
     user: Option<&User>,
     idempotency_key: Option<String>,
     fingerprint: String,
-    part: Option<SeriesPart>,
+    via: Via,
 ) -> AppResult<Booked> {
     let store = app.store();
     let now = app.now();
@@ -480,6 +494,14 @@ pub(crate) async fn book_visit(
     let (status, precautions) = intake::gate(app, req, user, &client, screening.as_ref()).await?;
     let visits = visits_for(&slot, &ctx.service, req.start);
     let therapists: Vec<TherapistId> = visits.iter().map(|v| v.therapist_id).collect();
+    let end = add_minutes(req.start, ctx.service.duration_minutes);
+    let holder = match via {
+        Via::Waitlist(id) => Some(id),
+        Via::Direct | Via::Series(_) => None,
+    };
+    if waitlist::held_starts(app, holder).await?.iter().any(|h| h.blocks(req.start, end, &therapists)) {
+        return Err(AppError::Unavailable(Unavailable::HeldForWaitlist));
+    }
     let manage_token = random_secret();
     let mut jobs = notify::jobs_for_booking(
         status == BookingStatus::AwaitingClearance,
@@ -488,13 +510,13 @@ pub(crate) async fn book_visit(
         now,
         &ctx.settings.reminder_hours,
     );
-    if part.is_some_and(|p| !p.confirms) {
+    if matches!(via, Via::Series(part) if !part.confirms) {
         jobs.retain(|j| !matches!(j.kind, JobKind::BookingConfirmed | JobKind::AwaitingClearance));
     }
     let new = NewBooking {
         service_id: ctx.service.id,
         start: req.start,
-        end: add_minutes(req.start, ctx.service.duration_minutes),
+        end,
         place: req.place.clone(),
         client: contact,
         client_user_id: user.filter(|u| u.role == Role::Client).map(|u| u.id),
@@ -512,7 +534,10 @@ pub(crate) async fn book_visit(
         request_fingerprint: fingerprint,
         created_at: now,
         jobs,
-        series_id: part.map(|p| p.id),
+        series_id: match via {
+            Via::Series(part) => Some(part.id),
+            Via::Direct | Via::Waitlist(_) => None,
+        },
     };
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
         Created::New(booking) => {

@@ -1,7 +1,7 @@
 //! Recurring visits: a series books each of its visits like any other booking, at the same local
 //! wall-clock time, and reports the ones that clash instead of squeezing them in.
 
-use super::{book_visit, Booked, SeriesPart};
+use super::{book_visit, Booked, SeriesPart, Via};
 use crate::{App, AppError, AppResult};
 use jiff::Timestamp;
 use knead_core::booking::plan::check_start;
@@ -59,7 +59,7 @@ pub async fn book_series(
         let visit = BookingRequest { start, therapist_ids: therapists.clone(), ..req.clone() };
         let key = idempotency_key.as_ref().map(|key| format!("{key}#{k}"));
         let part = SeriesPart { id: series.id, confirms: k == 0 };
-        match book_visit(app, &visit, user, key, format!("{fingerprint}#{k}"), Some(part)).await {
+        match book_visit(app, &visit, user, key, format!("{fingerprint}#{k}"), Via::Series(part)).await {
             Ok(booked) => {
                 therapists.get_or_insert_with(|| booked.booking.therapist_ids());
                 visits.push(SeriesVisit::Booked(Box::new(booked)));

@@ -5,7 +5,7 @@
 //! move) and at each offer's expiry, so it survives restarts and runs once per cause. An offer is held by a
 //! compare-and-set in the store: the entry must still wait, and no live offer may hold the same start.
 
-use super::{availability, book, intake, AvailabilityQuery, Booked, Context, MAX_DAYS};
+use super::{availability, book_visit, intake, AvailabilityQuery, Booked, Context, Via, MAX_DAYS};
 use crate::accounts::{random_secret, secret_hash};
 use crate::{App, AppError, AppResult, NotFoundAs};
 use jiff::{SignedDuration, Timestamp};
@@ -13,7 +13,7 @@ use knead_core::booking::waitlist::{HeldStart, NewWaitlistEntry, WaitStatus, Wai
 use knead_core::booking::BookingRequest;
 use knead_core::calendar::{add_minutes, local_date};
 use knead_core::notify::{JobKind, NewJob};
-use knead_core::{ServiceId, User};
+use knead_core::{ServiceId, TherapistId, User};
 use std::collections::HashMap;
 
 /// A new entry and the token of its private link (shown once).
@@ -60,9 +60,14 @@ pub async fn join_waitlist(app: &App, visit: &BookingRequest, wish: Wish, user: 
     Ok(Joined { entry, token })
 }
 
-/// The entry a private link opens.
-pub async fn waitlist_entry(app: &App, token: &str) -> AppResult<WaitlistEntry> {
-    app.store().waitlist_by_token(&secret_hash(token)).await.not_found_as("waitlist entry")
+/// Entry `id`, when `token` is its private link's. A wrong token, or one of another entry, is the same
+/// "no such entry" as a missing one: the link is the only key.
+pub async fn waitlist_entry(app: &App, id: WaitlistId, token: &str) -> AppResult<WaitlistEntry> {
+    let entry = app.store().waitlist_by_token(&secret_hash(token)).await.not_found_as("waitlist entry")?;
+    if entry.id != id {
+        return Err(AppError::NotFound { what: "waitlist entry" });
+    }
+    Ok(entry)
 }
 
 /// The waitlist in line order (managers), only those with `status` when given.
@@ -71,21 +76,21 @@ pub async fn waitlist(app: &App, status: Option<WaitStatus>, limit: i64) -> AppR
 }
 
 /// Leaves the list; leaving twice is harmless.
-pub async fn leave_waitlist(app: &App, token: &str) -> AppResult<WaitlistEntry> {
-    let entry = waitlist_entry(app, token).await?;
+pub async fn leave_waitlist(app: &App, id: WaitlistId, token: &str) -> AppResult<WaitlistEntry> {
+    let entry = waitlist_entry(app, id, token).await?;
     if app.store().close_waitlist_entry(entry.id, WaitStatus::Left, None).await? && entry.offer.is_some() {
         // The held start is free for the next in line.
         app.store().add_jobs(None, &[NewJob::waitlist_scan(app.now())], app.now()).await?;
         app.jobs_added();
     }
-    waitlist_entry(app, token).await
+    waitlist_entry(app, id, token).await
 }
 
 /// Books the start offered to the entry `token` opens, while the offer holds. A start taken meanwhile (by
 /// someone booking it directly) puts the entry back in line and says so.
-pub async fn take_waitlist_offer(app: &App, token: &str) -> AppResult<Booked> {
+pub async fn take_waitlist_offer(app: &App, id: WaitlistId, token: &str) -> AppResult<Booked> {
     let store = app.store();
-    let entry = waitlist_entry(app, token).await?;
+    let entry = waitlist_entry(app, id, token).await?;
     let now = app.now();
     let offer = match (&entry.status, &entry.offer) {
         (WaitStatus::Offered, Some(offer)) if offer.expires_at > now => offer.clone(),
@@ -109,7 +114,7 @@ pub async fn take_waitlist_offer(app: &App, token: &str) -> AppResult<Booked> {
     };
     // One key per entry and start: taking the same offer twice books once.
     let key = format!("waitlist-{}-{}", entry.id.0, offer.start.as_second());
-    match book(app, &request, None, Some(key.clone()), key).await {
+    match book_visit(app, &request, None, Some(key.clone()), key, Via::Waitlist(entry.id)).await {
         Ok(booked) => {
             store.close_waitlist_entry(entry.id, WaitStatus::Booked, Some(booked.booking.id)).await?;
             Ok(booked)
@@ -132,23 +137,8 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
     let today = local_date(&tz, now);
     store.lapse_waitlist_offers(now, today).await?;
     let waiting = store.waitlist(Some(WaitStatus::Waiting), 200).await?;
-    // The starts held for others, as the visits they would be: a start overlapping one with the same
-    // therapist is not offered twice.
-    let mut held: Vec<Held> = Vec::new();
-    let mut minutes: HashMap<ServiceId, i64> = HashMap::new();
-    for w in store.waitlist(Some(WaitStatus::Offered), 1000).await? {
-        let Some(offer) = w.offer else { continue };
-        let service = w.entry.visit.service_id;
-        let length = match minutes.get(&service) {
-            Some(m) => *m,
-            None => {
-                let m = store.service(service).await?.duration_minutes;
-                minutes.insert(service, m);
-                m
-            }
-        };
-        held.push(Held { start: offer.start, end: add_minutes(offer.start, length), therapists: offer.therapist_ids });
-    }
+    // A start overlapping one held for another entry with the same therapist is not offered twice.
+    let mut held = held_starts(app, None).await?;
     let hold = SignedDuration::from_hours(settings.waitlist_offer_hours.clamp(1, 168));
     let mut offered = 0;
     for entry in &waiting {
@@ -171,12 +161,7 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
             Err(e) => return Err(e),
         };
         let free = found.slots.iter().find(|slot| {
-            entry.wants(&tz, slot.start)
-                && !held.iter().any(|h| {
-                    h.start < slot.end
-                        && slot.start < h.end
-                        && h.therapists.iter().any(|t| slot.therapist_ids.contains(t))
-                })
+            entry.wants(&tz, slot.start) && !held.iter().any(|h| h.blocks(slot.start, slot.end, &slot.therapist_ids))
         });
         let Some(slot) = free else { continue };
         let expires_at = now.checked_add(hold).unwrap_or(Timestamp::MAX);
@@ -195,10 +180,40 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
 }
 
 /// A start held for a waitlisted client, as the visit it would be.
-struct Held {
+pub(crate) struct Held {
     start: Timestamp,
     end: Timestamp,
-    therapists: Vec<knead_core::TherapistId>,
+    therapists: Vec<TherapistId>,
+}
+
+impl Held {
+    /// Whether a visit from `start` to `end` with any of `therapists` would take the held time.
+    pub(crate) fn blocks(&self, start: Timestamp, end: Timestamp, therapists: &[TherapistId]) -> bool {
+        self.start < end && start < self.end && self.therapists.iter().any(|t| therapists.contains(t))
+    }
+}
+
+/// The starts live offers hold (not lapsed), as the visits they would be; but for entry `except`'s own.
+/// Public searches leave them out and bookings refuse them, so an offer's "held for you" holds.
+pub(crate) async fn held_starts(app: &App, except: Option<WaitlistId>) -> AppResult<Vec<Held>> {
+    let store = app.store();
+    let now = app.now();
+    let mut held = Vec::new();
+    let mut minutes: HashMap<ServiceId, i64> = HashMap::new();
+    for w in store.waitlist(Some(WaitStatus::Offered), 1000).await? {
+        let Some(offer) = w.offer.filter(|o| o.expires_at > now && Some(w.id) != except) else { continue };
+        let service = w.entry.visit.service_id;
+        let length = match minutes.get(&service) {
+            Some(m) => *m,
+            None => {
+                let m = store.service(service).await?.duration_minutes;
+                minutes.insert(service, m);
+                m
+            }
+        };
+        held.push(Held { start: offer.start, end: add_minutes(offer.start, length), therapists: offer.therapist_ids });
+    }
+    Ok(held)
 }
 
 /// A fresh private link to the entry for a message (only its hash is kept).
@@ -212,6 +227,7 @@ pub(crate) async fn new_waitlist_link(app: &App, id: WaitlistId) -> AppResult<St
 mod tests {
     use super::*;
     use crate::accounts::test_support::app_at;
+    use crate::booking::book;
     use knead_core::booking::waitlist::WaitlistInput;
     use knead_core::booking::{BookingInput, ContactInput, Location};
     use knead_core::geo::GeoPoint;
@@ -237,7 +253,7 @@ mod tests {
     }
 
     async fn status(app: &App, joined: &Joined) -> WaitlistEntry {
-        waitlist_entry(app, &joined.token).await.unwrap()
+        waitlist_entry(app, joined.entry.id, &joined.token).await.unwrap()
     }
 
     /// How many offer messages are filed.
@@ -316,11 +332,17 @@ mod tests {
         assert_eq!(bea.status, WaitStatus::Offered);
         assert_eq!(offers(&app).await, 2);
         // Aino's link no longer books it; Bea's does, once.
-        assert!(matches!(take_waitlist_offer(&app, &joined[0].token).await, Err(AppError::Invalid(_))));
-        let booked = take_waitlist_offer(&app, &joined[1].token).await.unwrap();
+        assert!(matches!(
+            take_waitlist_offer(&app, joined[0].entry.id, &joined[0].token).await,
+            Err(AppError::Invalid(_))
+        ));
+        let booked = take_waitlist_offer(&app, joined[1].entry.id, &joined[1].token).await.unwrap();
         assert_eq!(booked.booking.start, start);
         assert_eq!(booked.booking.client.email.as_str(), "bea@example.com");
         assert_eq!(status(&app, &joined[1]).await.status, WaitStatus::Booked);
-        assert!(matches!(take_waitlist_offer(&app, &joined[1].token).await, Err(AppError::Invalid(_))));
+        assert!(matches!(
+            take_waitlist_offer(&app, joined[1].entry.id, &joined[1].token).await,
+            Err(AppError::Invalid(_))
+        ));
     }
 }

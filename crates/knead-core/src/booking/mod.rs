@@ -396,6 +396,9 @@ pub enum Unavailable {
     DoesNotFit(Unfit),
     #[error("a cancelled booking cannot be moved")]
     Cancelled,
+    /// The start is held, for a while, for a client on the waitlist who was offered it.
+    #[error("this time is held for a client on the waitlist")]
+    HeldForWaitlist,
 }
 
 /// A visit the store is to write.

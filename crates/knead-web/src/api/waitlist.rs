@@ -13,7 +13,7 @@ use axum::Json;
 use jiff::tz::TimeZone;
 use knead_app::booking::{self, SeriesVisit};
 use knead_app::calendar;
-use knead_core::booking::waitlist::{WaitStatus, WaitlistEntry, WaitlistInput};
+use knead_core::booking::waitlist::{WaitStatus, WaitlistEntry, WaitlistId, WaitlistInput};
 use knead_core::booking::{BookingInput, Repeat, Where};
 use knead_core::calendar::format_rfc3339;
 use serde::{Deserialize, Serialize};
@@ -269,17 +269,6 @@ pub async fn list_waitlist(
     Ok(Json(WaitlistList { entries: entries.into_iter().map(|w| WaitlistView::new(&tz, w, None)).collect() }))
 }
 
-/// The entry `id` that `token` opens; any other pair is not found.
-async fn entry(state: &AppState, id: i64, token: Option<&str>) -> Result<(WaitlistEntry, String), WebError> {
-    // The token is the only key: without it, as with a wrong one, there is no such entry.
-    let token = token.ok_or(WebError::not_found("waitlist entry"))?;
-    match booking::waitlist_entry(state.app(), token).await {
-        Ok(w) if w.id.0 == id => Ok((w, token.to_string())),
-        Ok(_) | Err(knead_app::AppError::NotFound { .. }) => Err(WebError::not_found("waitlist entry")),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// A waitlist entry, through its private link.
 #[utoipa::path(get, path = "/waitlist/{id}", tag = "booking", operation_id = "getWaitlistEntry",
     params(("id" = i64, Path), ManageToken),
@@ -290,7 +279,7 @@ pub async fn get_waitlist_entry(
     AppPath(id): AppPath<i64>,
     AppQuery(q): AppQuery<ManageToken>,
 ) -> Result<Json<WaitlistView>, WebError> {
-    let (w, _) = entry(&state, id, q.token.as_deref()).await?;
+    let w = booking::waitlist_entry(state.app(), WaitlistId(id), q.token.as_deref().unwrap_or_default()).await?;
     Ok(Json(WaitlistView::new(&zone(&state).await?, w, None)))
 }
 
@@ -308,8 +297,8 @@ pub async fn book_waitlist_offer(
     AppPath(id): AppPath<i64>,
     AppQuery(q): AppQuery<ManageToken>,
 ) -> Result<(StatusCode, Json<BookingView>), WebError> {
-    let (_, token) = entry(&state, id, q.token.as_deref()).await?;
-    let booked = booking::take_waitlist_offer(state.app(), &token).await?;
+    let token = q.token.as_deref().unwrap_or_default();
+    let booked = booking::take_waitlist_offer(state.app(), WaitlistId(id), token).await?;
     let tz = zone(&state).await?;
     // The booking's own private link: the waitlist's link stays the client's way to the entry.
     let view = BookingView::new(&tz, booked.booking, &booked.precautions, booked.manage_token);
@@ -326,7 +315,7 @@ pub async fn leave_waitlist(
     AppPath(id): AppPath<i64>,
     AppQuery(q): AppQuery<ManageToken>,
 ) -> Result<Json<WaitlistView>, WebError> {
-    let (_, token) = entry(&state, id, q.token.as_deref()).await?;
-    let left = booking::leave_waitlist(state.app(), &token).await?;
+    let token = q.token.as_deref().unwrap_or_default();
+    let left = booking::leave_waitlist(state.app(), WaitlistId(id), token).await?;
     Ok(Json(WaitlistView::new(&zone(&state).await?, left, None)))
 }

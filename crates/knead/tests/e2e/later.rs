@@ -199,6 +199,13 @@ fn waitlist_story(server: &Server, url: &str) {
         std::thread::sleep(Duration::from_millis(300));
     };
     assert_eq!(instant(&offered["offer"]["start"]), instant(&start));
+    // Held for Wanda while the offer lasts: no one else is offered it or can book it.
+    assert!(!slots(server, &service, date, None).iter().any(|s| s["start"] == start), "a held start is not offered");
+    let therapist = freed["visits"][0]["therapist_id"].as_i64().expect("the freed visit's therapist");
+    let (status, refused) =
+        api_json(server, "POST", "/api/v1/bookings", None, Some(&booking(&service, &start, therapist, "Quick")));
+    assert_eq!(status, 409, "{refused}");
+    assert!(refused.to_string().contains("waitlist"), "{refused}");
     // The offer's message is in the outbox (no mail server here), with a private link that opens the entry.
     let deadline = Instant::now() + Duration::from_secs(30);
     let message = loop {

@@ -18,7 +18,7 @@ use knead_app::booking::{self, Booked, SeriesBooked, SeriesVisit};
 use knead_app::catalog::Services;
 use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
-use knead_core::booking::waitlist::{WaitStatus, WaitlistEntry, WaitlistInput};
+use knead_core::booking::waitlist::{WaitStatus, WaitlistId, WaitlistInput};
 use knead_core::booking::{BookingRequest, ContactInput, Repeat, MAX_VISITS};
 use knead_core::calendar::{add_days, local_date};
 use knead_core::{User, ValidationErrors};
@@ -275,15 +275,6 @@ pub(super) struct TokenQuery {
     done: Option<String>,
 }
 
-/// The entry `id` that `token` opens; anything else is not found, whatever the reason.
-async fn opened(state: &AppState, id: i64, token: &str) -> Result<WaitlistEntry, WebError> {
-    match booking::waitlist_entry(state.app(), token).await {
-        Ok(w) if w.id.0 == id => Ok(w),
-        Ok(_) | Err(AppError::NotFound { .. }) => Err(WebError::not_found("waitlist entry")),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// The entry's own page: where it is, the start on offer (with its deadline), and leaving.
 pub(super) async fn entry_page(
     State(state): State<AppState>,
@@ -292,7 +283,7 @@ pub(super) async fn entry_page(
     AppQuery(q): AppQuery<TokenQuery>,
 ) -> Result<Response, WebError> {
     let token = q.token.unwrap_or_default();
-    let w = opened(&state, id, &token).await?;
+    let w = booking::waitlist_entry(state.app(), WaitlistId(id), &token).await?;
     let frame = Frame { state: &state, caller: caller.0.as_ref() };
     let settings = calendar::settings(state.app()).await?;
     let tz = settings.zone();
@@ -340,12 +331,10 @@ pub(super) async fn entry_page(
     Ok(frame.page("Your place on the waitlist", body).into_response())
 }
 
-/// The token a form on the entry's page posts, once it is checked to open entry `id`.
-async fn posted_token(state: &AppState, caller: &MaybeCaller, id: i64, form: &FormPairs) -> Result<String, WebError> {
+/// The token a form on the entry's page posts, after the form's CSRF check.
+fn posted_token(caller: &MaybeCaller, form: &FormPairs) -> Result<String, WebError> {
     check_session_csrf(caller, form)?;
-    let token = form.get("token").to_string();
-    opened(state, id, &token).await?;
-    Ok(token)
+    Ok(form.get("token").to_string())
 }
 
 /// Books the start on offer; on to the new booking's own page, or back to the entry saying it was taken.
@@ -355,8 +344,8 @@ pub(super) async fn take_offer(
     AppPath(id): AppPath<i64>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let token = posted_token(&state, &caller, id, &form).await?;
-    match booking::take_waitlist_offer(state.app(), &token).await {
+    let token = posted_token(&caller, &form)?;
+    match booking::take_waitlist_offer(state.app(), WaitlistId(id), &token).await {
         Ok(booked) => {
             let link = super::facts::manage_link(booked.booking.id.0, booked.manage_token.as_deref(), None);
             Ok(Redirect::to(&link).into_response())
@@ -375,8 +364,8 @@ pub(super) async fn leave(
     AppPath(id): AppPath<i64>,
     form: FormPairs,
 ) -> Result<Response, WebError> {
-    let token = posted_token(&state, &caller, id, &form).await?;
-    booking::leave_waitlist(state.app(), &token).await?;
+    let token = posted_token(&caller, &form)?;
+    booking::leave_waitlist(state.app(), WaitlistId(id), &token).await?;
     Ok(Redirect::to(&format!("{}&done=left", entry_link(id, &token))).into_response())
 }
 
