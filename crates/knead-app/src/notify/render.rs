@@ -119,6 +119,10 @@ pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppRe
         therapists,
         place: crate::booking::place_text(app, &booking).await?,
         first_name: booking.client.name.split_whitespace().next().unwrap_or_default().to_string(),
+        series: match booking.series_id {
+            Some(id) => Some(store.series(id).await?.series.repeat),
+            None => None,
+        },
     };
     let hours_before = job.visit_start.map(|start| (start.duration_since(job.run_at).as_secs() + 1800) / 3600);
     let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &links, hours_before);
@@ -182,6 +186,7 @@ async fn waitlist_message(
         therapists,
         place: written_place(&entry.entry.visit.place, clinic.as_ref()),
         first_name: entry.entry.client.name.split_whitespace().next().unwrap_or_default().to_string(),
+        series: None,
     };
     let hours = offer.as_ref().map(|o| (o.expires_at.duration_since(job.run_at).as_secs() + 1800) / 3600);
     let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &links, hours);

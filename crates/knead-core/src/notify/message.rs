@@ -26,6 +26,8 @@ pub struct VisitFacts {
     pub place: String,
     /// The client's first name, for the greeting and for a therapist's notice.
     pub first_name: String,
+    /// The series the visit starts, when it is the first of one: its confirmation speaks for them all.
+    pub series: Option<crate::booking::Repeat>,
 }
 
 /// Where the message points.
@@ -143,6 +145,22 @@ pub fn compose(
         // Never sent: the check writes offers, which are.
         JobKind::WaitlistScan => ("Waitlist check".to_string(), String::new(), "Open knead"),
     };
+    let lead = match (kind, visit.series) {
+        (JobKind::BookingConfirmed | JobKind::AwaitingClearance, Some(repeat)) => {
+            let every = match repeat.every_weeks {
+                1 => "every week".to_string(),
+                n => format!("every {n} weeks"),
+            };
+            // Said as asked: the rest of the series may still be booking when this is sent, and a week
+            // whose time was taken was reported when the series was booked.
+            format!(
+                "{lead} It starts your series of visits {every} at the same time ({} asked for); each booked \
+                 visit's reminder brings its own link.",
+                repeat.visits
+            )
+        }
+        _ => lead,
+    };
     let greeting = match kind {
         JobKind::TherapistNewBooking | JobKind::RecordAlert => "Hello,".to_string(),
         _ => format!("Hello {},", visit.first_name),
@@ -252,6 +270,7 @@ mod tests {
             therapists: vec!["Liza".into()],
             place: "12 <Main> Street".into(),
             first_name: "Ana".into(),
+            series: None,
         }
     }
 
@@ -286,6 +305,16 @@ mod tests {
         for word in ["clearance", "physician", "doctor", "health", "pain", "pregnan", "screening"] {
             assert!(!all.contains(word), "{word} in {all}");
         }
+    }
+
+    #[test]
+    fn the_first_visit_of_a_series_confirms_the_whole_series() {
+        let d = details();
+        let first = VisitFacts { series: Some(crate::booking::Repeat { every_weeks: 2, visits: 8 }), ..visit() };
+        let m = compose(JobKind::BookingConfirmed, &Sender { name: "Spa", details: &d }, &first, &links(), None);
+        assert!(m.text.contains("series of visits every 2 weeks at the same time (8 asked for)"), "{}", m.text);
+        let reminder = compose(JobKind::Reminder, &Sender { name: "Spa", details: &d }, &first, &links(), Some(24));
+        assert!(!reminder.text.contains("series"), "{}", reminder.text);
     }
 
     #[test]

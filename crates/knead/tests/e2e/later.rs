@@ -68,7 +68,7 @@ fn eight_free_weeks(server: &Server, service: &Value) -> (Value, i64) {
     panic!("no start free eight weeks running in the demo");
 }
 
-fn series_story(server: &Server) {
+fn series_story(server: &Server, url: &str) {
     let service = mobile_individual_service(server);
     let (first, therapist) = eight_free_weeks(server, &service);
     // The fourth week's time goes to someone else first.
@@ -103,6 +103,25 @@ fn series_story(server: &Server) {
             assert!(v["booking"]["manage_url"].as_str().is_some(), "each visit has its own private link");
         }
     }
+    // One confirmation, the first visit's, speaks for the series; the others come with their reminders.
+    let manager = token_for(url, "manager@demo.knead.test");
+    let first_id = visits[0]["booking"]["id"].clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let confirmation = loop {
+        let (_, jobs) = api_json(server, "GET", "/api/v1/outbox", Some(&manager), None);
+        let jobs = jobs.as_array().unwrap().clone();
+        let of_series = |j: &&Value| visits.iter().any(|v| v["booking"]["id"] == j["booking_id"]);
+        let confirmations: Vec<&Value> =
+            jobs.iter().filter(of_series).filter(|j| j["kind"] == "booking_confirmed").collect();
+        if let Some(filed) = confirmations.iter().find(|j| j["status"] == "outbox") {
+            assert_eq!(confirmations.len(), 1, "{confirmations:?}");
+            assert_eq!(filed["booking_id"], first_id);
+            break filed["message"]["text"].as_str().unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline, "no confirmation: {jobs:?}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert!(confirmation.contains("series of visits every week at the same time (8 asked for)"), "{confirmation}");
     // The same request again (its key) returns the same series and books nothing more.
     let (status, replay) = post_series(server, &body, "series-key-1");
     assert_eq!(status, 201, "{replay}");
@@ -246,7 +265,7 @@ fn waitlist_story(server: &Server, url: &str) {
 
 fn stories(url: &str) {
     let server = Server::start(&["--demo", "--database-url", url]);
-    series_story(&server);
+    series_story(&server, url);
     waitlist_story(&server, url);
 }
 
