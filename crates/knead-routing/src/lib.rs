@@ -1,12 +1,18 @@
-//! Travel models: how long a drive between two places takes, behind the core's `TravelTimes` trait.
+//! Travel models (how long a drive between two places takes, behind the core's `TravelTimes` trait) and the
+//! day optimizer.
 //!
 //! - [`StraightLine`]: the default estimate, the flat-map distance stretched by a road factor at an
 //!   average speed; good enough for a city when no road data is loaded.
 //! - [`TravelMatrix`]: minutes between every pair of a known set of places, looked up by index; what a
 //!   road router fills before a request so the engine never waits on it.
+//! - [`vrptw`]: vehicle routing with time windows, knead's own optimizer behind a [`vrptw::Planner`] trait
+//!   (SISR ruin and recreate under simulated annealing), with the Solomon reader and an independent feasibility
+//!   check.
 //!
-//! Pure like the core (no I/O); the day optimizer will live here too. The arrow runs from here to
-//! `knead-core`, never back: the core's rules take any `TravelTimes`.
+//! Pure like the core (no I/O, no clocks, no threads). The arrow runs from here to `knead-core`, never back: the
+//! core's rules take any `TravelTimes`.
+
+pub mod vrptw;
 
 use knead_core::geo::{local_km, GeoPoint, TravelTimes, UNREACHABLE};
 use knead_core::FieldError;

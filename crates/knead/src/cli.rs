@@ -155,6 +155,25 @@ pub enum BenchCommand {
     /// store reads and the engine. Uses the metro practice in the database; when the database has none, builds
     /// one in a temporary SQLite file (nothing is loaded into the given database, and a missing SQLite file is not created).
     Availability(BenchAvailabilityArgs),
+    /// Solve Solomon VRPTW instances (the original text format) with knead's optimizer on one thread under the
+    /// DIMACS convention (arcs truncated to a tenth, distance only, vehicles free up to the instance's count),
+    /// check each result independently, and print vehicles, distance and the gap to the best-known distance.
+    Vrptw(BenchVrptwArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchVrptwArgs {
+    /// Directory of Solomon `.txt` instances; best-known distances are read from `bks.csv` in it or its parent.
+    pub dir: PathBuf,
+    /// Search time per instance, in seconds.
+    #[arg(long, default_value_t = 1.0)]
+    pub seconds: f64,
+    /// Directory to write each solution to, as `NAME.sol` (created if missing).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Seed of the search; the same seed and iteration count give the same plans.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod account_commands;
 mod admission;
 mod audit_commands;
 mod bench;
+mod bench_vrptw;
 mod cli;
 mod config;
 mod open_files;
@@ -60,6 +61,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             }
         }
         Command::Bench(BenchCommand::Availability(args)) => bench::availability(&config.database_url, &args).await,
+        Command::Bench(BenchCommand::Vrptw(args)) => bench_vrptw::vrptw(&args),
         Command::User(command) => {
             let app = App::new(store::open(&config.database_url).await?);
             account_commands::user(&app, command).await

@@ -19,3 +19,4 @@ mod records_api;
 mod referral_export;
 mod support;
 mod tidy;
+mod vrptw;
