@@ -317,8 +317,18 @@ pub fn travel_model(settings: &PracticeSettings) -> StraightLine {
 /// Only dates up to the practice's booking horizon are searched; a `from` beyond it is refused.
 ///
 /// Route-days come from the app's calendar cache while the store's calendar version is unchanged, so a search
-/// costs the engine and a few small reads; dates outside the cached window are read fresh.
+/// costs the engine and a few small reads; dates outside the cached window are read fresh. Starts held for a
+/// waitlisted client are left out.
 pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> {
+    let mut offer = free_starts(app, q).await?;
+    let held = waitlist::held_starts(app, None).await?;
+    offer.slots.retain(|s| !held.iter().any(|h| h.blocks(s.start, s.end, &s.therapist_ids)));
+    Ok(offer)
+}
+
+/// Every start the calendar leaves free, held ones included: the waitlist's check, which keeps its own list
+/// of held starts, searches with this (not re-reading the holds once per waiting entry).
+pub(crate) async fn free_starts(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> {
     if !(1..=MAX_DAYS).contains(&q.days) {
         return Err(AppError::field("out_of_range", "days", format!("must be between 1 and {MAX_DAYS}")));
     }
@@ -370,10 +380,7 @@ pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> 
         let booked = ctx.booked(store, &dates).await?;
         ctx.search_booked(app, &request, &booked, &dates).await.0
     };
-    let mut offered: Vec<OfferedSlot> = slots.iter().map(|s| ctx.offered(s)).collect();
-    let held = waitlist::held_starts(app, None).await?;
-    offered.retain(|s| !held.iter().any(|h| h.blocks(s.start, s.end, &s.therapist_ids)));
-    Ok(Offer { zone: ctx.settings.zone().clone(), slots: offered })
+    Ok(Offer { zone: ctx.settings.zone().clone(), slots: slots.iter().map(|s| ctx.offered(s)).collect() })
 }
 
 /// The route-days on `date` on road times: the kept ones, else built now, and kept when they rest on road times

@@ -5,7 +5,7 @@
 //! move) and at each offer's expiry, so it survives restarts and runs once per cause. An offer is held by a
 //! compare-and-set in the store: the entry must still wait, and no live offer may hold the same start.
 
-use super::{availability, book_visit, intake, AvailabilityQuery, Booked, Context, Via, MAX_DAYS};
+use super::{book_visit, free_starts, intake, AvailabilityQuery, Booked, Context, Via, MAX_DAYS};
 use crate::accounts::{random_secret, secret_hash};
 use crate::{App, AppError, AppResult, NotFoundAs};
 use jiff::{SignedDuration, Timestamp};
@@ -154,7 +154,7 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
             therapist_id: None,
             add_ons: visit.add_ons.clone(),
         };
-        let found = match availability(app, &query).await {
+        let found = match free_starts(app, &query).await {
             Ok(found) => found,
             // The service or the place no longer takes bookings: the entry waits on.
             Err(AppError::Invalid(_) | AppError::NotFound { .. }) => continue,
@@ -227,7 +227,7 @@ pub(crate) async fn new_waitlist_link(app: &App, id: WaitlistId) -> AppResult<St
 mod tests {
     use super::*;
     use crate::accounts::test_support::app_at;
-    use crate::booking::book;
+    use crate::booking::{availability, book};
     use knead_core::booking::waitlist::WaitlistInput;
     use knead_core::booking::{BookingInput, ContactInput, Location};
     use knead_core::geo::GeoPoint;
