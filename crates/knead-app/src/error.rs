@@ -11,6 +11,8 @@ pub enum ConflictCode {
     Taken,
     /// A signed clinical record (a note, a referral) cannot change: amend it instead.
     Signed,
+    /// What a change was planned from has changed since (a day's re-plan): plan again.
+    Stale,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -15,8 +15,9 @@
 //!   hash-chained audit log.
 //!
 //! - [`notify`]: the job runner that sends (or files) the messages changes write, calendar feeds.
+//! - [`dispatch`]: the day board, the day optimizer's re-plan as a proposal, and applying it in one transaction.
 //!
-//! Coming contexts get a module here: `events`, `dispatch`, `billing`, `data`.
+//! Coming contexts get a module here: `events`, `billing`, `data`.
 
 pub mod accounts;
 pub mod booking;
@@ -24,6 +25,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod clients;
 pub mod content;
+pub mod dispatch;
 mod error;
 pub mod intake;
 pub mod listing;

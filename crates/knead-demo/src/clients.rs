@@ -273,6 +273,8 @@ impl Plan<'_> {
             created_at: self.now,
             jobs: Vec::new(),
             series_id: None,
+            arrival: None,
+            therapists_named: true,
         };
         let rule = VisitFits {
             tz,

@@ -21,11 +21,13 @@ use knead_core::{
 use knead_store::{Store, StoreError};
 
 mod clients;
+mod day;
 mod helsinki;
 pub mod metro;
 mod records;
 
 pub use clients::{load_clients, ClientsReport};
+pub use day::{demo_day, load_day};
 pub use records::{load_records, RecordsReport, DEMO_SIGNED_NOTES};
 
 pub use helsinki::*;
@@ -48,7 +50,8 @@ pub struct DemoLogin {
     pub password: &'static str,
 }
 
-/// One login per role: the manager, the clinic RMT (matching her therapist profile) and a client.
+/// A login per role: the manager, two therapists (the clinic RMT, and a mobile therapist for the home visits'
+/// phone pages, each matching their profile) and a client.
 pub fn logins() -> Vec<DemoLogin> {
     vec![
         DemoLogin {
@@ -64,6 +67,12 @@ pub fn logins() -> Vec<DemoLogin> {
             password: "knead-demo-therapist",
         },
         DemoLogin {
+            role: Role::Therapist,
+            email: "liza@demo.knead.test",
+            name: MOBILE_THERAPIST_NAME,
+            password: "knead-demo-therapist",
+        },
+        DemoLogin {
             role: Role::Client,
             email: "client@demo.knead.test",
             name: "Sam Lindqvist",
@@ -74,6 +83,8 @@ pub fn logins() -> Vec<DemoLogin> {
 
 /// The clinic RMT's name, shared by her profile and her login.
 const RMT_NAME: &str = "Mara Quill";
+/// The mobile therapist with a login, shared by her profile and her login.
+const MOBILE_THERAPIST_NAME: &str = "Liza Manalo";
 
 fn add_on(name: &str, price_cents: i64, extra_minutes: i64) -> AddOnInput {
     AddOnInput { name: name.into(), price_cents, extra_minutes }
@@ -487,12 +498,14 @@ async fn load_calendar(store: &dyn Store, services: &[knead_core::Service]) -> R
         })?;
         store.save_schedule(therapist.id, &draft).await?;
     }
-    // The therapist demo login is the clinic RMT's own.
-    let mara = knead_core::Email::parse("email", "mara@demo.knead.test").expect("a valid demo email");
-    if let (Some((user, _)), Ok(profile)) =
-        (store.credentials_by_email(&mara).await?, store.therapist_by_slug("mara-quill").await)
-    {
-        store.link_therapist_user(profile.id, Some(user.id)).await?;
+    // Each therapist demo login is that therapist's own.
+    for (email, slug) in [("mara@demo.knead.test", "mara-quill"), ("liza@demo.knead.test", "liza-manalo")] {
+        let email = knead_core::Email::parse("email", email).expect("a valid demo email");
+        if let (Some((user, _)), Ok(profile)) =
+            (store.credentials_by_email(&email).await?, store.therapist_by_slug(slug).await)
+        {
+            store.link_therapist_user(profile.id, Some(user.id)).await?;
+        }
     }
     Ok(())
 }

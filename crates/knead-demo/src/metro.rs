@@ -475,6 +475,8 @@ async fn book(
         created_at: now,
         jobs: Vec::new(),
         series_id: None,
+        arrival: None,
+        therapists_named: false,
     };
     let rule = VisitFits {
         tz: settings.zone(),

@@ -12,6 +12,7 @@
 //! Pure like the core (no I/O, no clocks, no threads). The arrow runs from here to `knead-core`, never back: the
 //! core's rules take any `TravelTimes`.
 
+pub mod day;
 pub mod vrptw;
 
 use knead_core::geo::{local_km, GeoPoint, TravelTimes, UNREACHABLE};

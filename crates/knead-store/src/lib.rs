@@ -30,7 +30,7 @@ pub use error::{StoreError, StoreResult};
 pub use notify::{Claim, FeedOwner, JobFilter, JobOutcome, NotifyStore};
 pub use places::PlaceStore;
 pub use records::{MeasureDraft, NoteDraft, RecordStore};
-pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, SchedulingStore};
+pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, PlannedMove, SchedulingStore};
 pub use waitlist::WaitlistStore;
 
 /// Everything knead stores; what the web layer holds.

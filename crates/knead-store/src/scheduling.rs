@@ -64,6 +64,15 @@ impl Created {
     }
 }
 
+/// One booking's part in a day's re-plan: the revision it was planned from, and where it goes (its new start,
+/// visits and the messages that tell of it), with the rule its visits must pass on fresh data.
+pub struct PlannedMove<'a> {
+    pub id: BookingId,
+    pub revision: i64,
+    pub to: NewBooking,
+    pub rule: &'a dyn DayRule,
+}
+
 #[async_trait]
 pub trait SchedulingStore: Send + Sync {
     /// The saved settings, or the defaults when none were saved.
@@ -139,6 +148,12 @@ pub trait SchedulingStore: Send + Sync {
         rule: &dyn DayRule,
         staff: Option<UserId>,
     ) -> Result<Booking, BookingError>;
+    /// Writes a day's re-plan whole or nothing: under the locks of every therapist the moves give visits to,
+    /// each booking must still be active at the revision it was planned from (else
+    /// `Unavailable::ChangedSincePlanned`); the moving bookings' visits are all taken off the calendar first, then
+    /// each move is written as `reschedule_booking` writes one (the rule re-run on fresh stops, what changed
+    /// recorded for `staff`, pending reminders skipped and `to.jobs` written). Any refusal writes nothing.
+    async fn apply_day_plan(&self, moves: &[PlannedMove<'_>], staff: UserId) -> Result<Vec<Booking>, BookingError>;
     /// What staff changed about a booking, oldest first.
     async fn booking_changes(&self, id: BookingId) -> StoreResult<Vec<BookingChange>>;
     /// Confirmed bookings with a visit by `therapist` overlapping `[from, to)`, by start.

@@ -177,6 +177,12 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
         AppError::Conflict { field: "status", .. } => {
             one("not_awaiting_clearance", "status", "this booking is not waiting for a physician's clearance".into())
         }
+        AppError::Conflict { code: ConflictCode::Stale, field } => one(
+            "plan_stale",
+            field,
+            "the day changed after this plan was made (a booking moved, was cancelled or was added); optimise again"
+                .into(),
+        ),
         AppError::Conflict { code: ConflictCode::Taken, field } => {
             one("taken", field, format!("this {field} is already in use; choose another"))
         }

@@ -47,6 +47,28 @@ pub enum Command {
     /// Outcome instruments loaded from definition files (ODI, RMDQ... for a clinic holding their licence).
     #[command(subcommand)]
     Instruments(InstrumentsCommand),
+    /// Day planning: show a day's routes and the optimizer's re-plan of it, and apply it.
+    #[command(subcommand)]
+    Dispatch(DispatchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DispatchCommand {
+    /// Prints the day's routes (each therapist's visits and driving) and what the optimizer would change;
+    /// with `--apply --as EMAIL` writes the change, all of it or none, and tells each client.
+    Plan(DispatchPlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DispatchPlanArgs {
+    /// The practice's local date, YYYY-MM-DD.
+    pub date: String,
+    /// Write the proposed change.
+    #[arg(long, requires = "as_manager")]
+    pub apply: bool,
+    /// The manager the change is recorded as made by (their login's email).
+    #[arg(long = "as", value_name = "EMAIL", id = "as_manager")]
+    pub as_manager: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,6 +15,7 @@ mod bench;
 mod bench_vrptw;
 mod cli;
 mod config;
+mod dispatch_commands;
 mod open_files;
 mod place_commands;
 mod records_commands;
@@ -79,6 +80,10 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             let app = App::new(store::open(&config.database_url).await?);
             records_commands::instruments(&app, command).await
         }
+        Command::Dispatch(command) => {
+            let app = App::new(store::open(&config.database_url).await?);
+            dispatch_commands::dispatch(&app, command).await
+        }
     }
 }
 
@@ -97,6 +102,10 @@ async fn load_demo(store: &dyn knead_store::Store) -> Result<()> {
     let clients = knead_demo::load_clients(store, jiff::Timestamp::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if !clients.skipped {
         println!("Added {} fictional clients with {} upcoming visits.", clients.clients, clients.bookings);
+    }
+    let day = knead_demo::load_day(store, jiff::Timestamp::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if day > 0 {
+        println!("Added a day of {day} home visits to plan on the dispatch board.");
     }
     load_demo_map(store).await?;
     println!("Demo logins (fictional people):");

@@ -108,7 +108,7 @@ pub async fn authenticate(app: &App, email: &str, password: &str) -> AppResult<U
 }
 
 /// The user with this address, for the command line's account chores; an unknown one is `NotFound`.
-async fn user_by_email(app: &App, email: &str) -> AppResult<User> {
+pub(crate) async fn user_by_email(app: &App, email: &str) -> AppResult<User> {
     user_with(app, &Email::parse("email", email)?).await
 }
 

@@ -42,7 +42,8 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_core::booking::plan::{check_start, search_request, travel_fee_cents, visits_for, VisitFits};
 use knead_core::booking::{
-    Booking, BookingId, BookingRequest, BookingStatus, ClinicId, Location, NewBooking, Unavailable, Visit, Where,
+    ArrivalWindow, Booking, BookingId, BookingRequest, BookingStatus, ClinicId, Location, NewBooking, Unavailable,
+    Visit, Where,
 };
 use knead_core::calendar::{
     add_days, add_minutes, check_date, end_minute_of, instant_of, local_date, local_day, minute_of, route_days,
@@ -447,6 +448,8 @@ pub async fn book(
 pub(crate) struct SeriesPart {
     pub id: knead_core::booking::SeriesId,
     pub confirms: bool,
+    /// Whether the client named the series' therapists (later visits are sent with the first visit's).
+    pub therapists_named: bool,
 }
 
 /// How a booking comes to be made.
@@ -544,6 +547,13 @@ pub(crate) async fn book_visit(
         series_id: match via {
             Via::Series(part) => Some(part.id),
             Via::Direct | Via::Waitlist(_) => None,
+        },
+        arrival: ArrivalWindow::around(req.start, req.arrival_window_minutes),
+        // A waitlist offer names the therapists the freed start was found with, not the client's choice.
+        therapists_named: match via {
+            Via::Direct => req.therapist_ids.is_some(),
+            Via::Series(part) => part.therapists_named,
+            Via::Waitlist(_) => false,
         },
     };
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
@@ -649,6 +659,8 @@ async fn move_booking(
         created_at: now,
         jobs: Vec::new(),
         series_id: booking.series_id,
+        arrival: booking.arrival,
+        therapists_named: booking.therapists_named,
     };
     let before = booking.therapist_ids();
     let new_therapists = to.visits.iter().map(|v| v.therapist_id).filter(|t| !before.contains(t));

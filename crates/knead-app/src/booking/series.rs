@@ -58,7 +58,7 @@ pub async fn book_series(
     for (k, start) in starts.into_iter().enumerate() {
         let visit = BookingRequest { start, therapist_ids: therapists.clone(), ..req.clone() };
         let key = idempotency_key.as_ref().map(|key| format!("{key}#{k}"));
-        let part = SeriesPart { id: series.id, confirms: k == 0 };
+        let part = SeriesPart { id: series.id, confirms: k == 0, therapists_named: req.therapist_ids.is_some() };
         match book_visit(app, &visit, user, key, format!("{fingerprint}#{k}"), Via::Series(part)).await {
             Ok(booked) => {
                 therapists.get_or_insert_with(|| booked.booking.therapist_ids());

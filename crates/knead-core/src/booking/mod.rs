@@ -109,6 +109,10 @@ pub struct BookingInput {
     /// something changed). Its precautions decide whether the booking can go ahead.
     #[serde(default)]
     pub intake: Option<IntakeInput>,
+    /// How many minutes either side of `start` the client accepts the therapist arriving, so the practice can
+    /// plan its day: 0 (the default: exactly at `start`), 15, 30, 45, 60, 90 or 120.
+    #[serde(default)]
+    pub arrival_window_minutes: Option<i64>,
 }
 
 /// A visit at the client's place needs the street address the therapist will drive to: a house number
@@ -191,6 +195,36 @@ pub struct BookingRequest {
     pub notes: String,
     pub client_id: Option<ClientId>,
     pub intake: Option<HealthHistory>,
+    /// Minutes either side of `start` the client accepts the arrival moving (0: a fixed start).
+    pub arrival_window_minutes: i64,
+}
+
+/// The arrival windows a client may accept, in minutes either side of the chosen start.
+pub const ARRIVAL_WINDOWS: [i64; 7] = [0, 15, 30, 45, 60, 90, 120];
+
+/// When the visit may start: anywhere in `[from, until]`, both included, as the client accepted when booking.
+/// A day's re-plan may move the start inside it and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArrivalWindow {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub from: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub until: Timestamp,
+}
+
+impl ArrivalWindow {
+    /// The window of `minutes` either side of `start`; `None` for 0 (a fixed start).
+    pub fn around(start: Timestamp, minutes: i64) -> Option<ArrivalWindow> {
+        (minutes > 0).then(|| ArrivalWindow {
+            from: crate::calendar::add_minutes(start, -minutes),
+            until: crate::calendar::add_minutes(start, minutes),
+        })
+    }
+
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.from <= t && t <= self.until
+    }
 }
 
 impl BookingInput {
@@ -218,6 +252,14 @@ impl BookingInput {
         let add_ons = e.labels("add_ons", &self.add_ons, 20, 120);
         let notes = e.text("notes", self.notes.as_deref().unwrap_or(""), 0, 1000);
         let client_id = self.client_id.map(ClientId);
+        let arrival_window_minutes = self.arrival_window_minutes.unwrap_or(0);
+        if !ARRIVAL_WINDOWS.contains(&arrival_window_minutes) {
+            e.push(FieldError::new(
+                "invalid",
+                "arrival_window_minutes",
+                "must be 0, 15, 30, 45, 60, 90 or 120 (minutes either side of the start)",
+            ));
+        }
         let intake = self.intake.as_ref().and_then(|i| match i.validate() {
             Ok(h) => Some(h),
             Err(errors) => {
@@ -245,6 +287,7 @@ impl BookingInput {
                 notes,
                 client_id,
                 intake,
+                arrival_window_minutes,
             })
         })
     }
@@ -325,6 +368,10 @@ pub struct Booking {
     pub revision: i64,
     /// The recurring series the booking is one visit of.
     pub series_id: Option<SeriesId>,
+    /// The arrival window the client accepted; `None` for a fixed start.
+    pub arrival: Option<ArrivalWindow>,
+    /// Whether the client chose the therapist(s): a day's re-plan then keeps them.
+    pub therapists_named: bool,
 }
 
 impl Booking {
@@ -399,6 +446,9 @@ pub enum Unavailable {
     /// The start is held, for a while, for a client on the waitlist who was offered it.
     #[error("this time is held for a client on the waitlist")]
     HeldForWaitlist,
+    /// A day's re-plan was made from the booking as it was; it has been moved, reassigned or cancelled since.
+    #[error("the booking changed after the plan was made")]
+    ChangedSincePlanned,
 }
 
 /// A visit the store is to write.
@@ -443,6 +493,10 @@ pub struct NewBooking {
     pub jobs: Vec<crate::notify::NewJob>,
     /// The recurring series the booking is one visit of.
     pub series_id: Option<SeriesId>,
+    /// The arrival window the client accepted; `None` for a fixed start.
+    pub arrival: Option<ArrivalWindow>,
+    /// Whether the client chose the therapist(s).
+    pub therapists_named: bool,
 }
 
 #[cfg(test)]

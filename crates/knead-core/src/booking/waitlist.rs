@@ -197,6 +197,7 @@ impl WaitlistInput {
             notes: None,
             client_id: None,
             intake: None,
+            arrival_window_minutes: None,
         };
         let mut e = match as_booking.validate() {
             Ok(_) => ValidationErrors::default(),

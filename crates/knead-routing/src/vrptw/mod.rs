@@ -10,7 +10,7 @@
 //! Pure: the caller supplies the text and the stopping rule ([`Budget`]); nothing here reads files or clocks.
 
 mod instance;
-mod random;
+pub(crate) mod random;
 mod recreate;
 mod routes;
 mod ruin;

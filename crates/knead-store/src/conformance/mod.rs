@@ -10,6 +10,7 @@ pub mod changes;
 pub mod clients;
 pub mod content;
 pub mod corrupt;
+pub mod day_plan;
 pub mod notify;
 pub mod places;
 pub mod practice;
@@ -68,6 +69,7 @@ macro_rules! conformance_suite {
             scheduling::concurrent_bookings_for_one_slot_let_exactly_one_through,
             scheduling::every_change_availability_reads_moves_the_calendar_version,
             scheduling::each_refusal_names_its_reason,
+            day_plan::a_day_plan_is_written_whole_or_not_at_all,
             practice::practice_details_read_back_as_saved,
             practice::a_clinic_is_edited_in_place_keeping_its_rooms_by_id,
             practice::a_room_with_visits_to_come_cannot_be_removed,
@@ -191,6 +193,8 @@ pub fn new_booking(
         created_at: t0(),
         jobs: Vec::new(),
         series_id: None,
+        arrival: None,
+        therapists_named: false,
     }
 }
 

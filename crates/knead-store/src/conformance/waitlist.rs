@@ -29,6 +29,7 @@ fn entry(store_service: knead_core::ServiceId, name: &str, token_hash: &str) -> 
             notes: String::new(),
             client_id: None,
             intake: None,
+            arrival_window_minutes: 0,
         },
         client,
         client_user_id: None,

@@ -5,8 +5,8 @@ use super::{returned_id, DbError, DbErrorKind, Locks, OverlapRule, Param, Rows, 
 use crate::{BookingError, Created, StoreError, StoreResult};
 use jiff::{SignedDuration, Timestamp};
 use knead_core::booking::{
-    Booking, BookingId, BookingStatus, ClinicId, Contact, NamedTherapist, NewBooking, RoomId, SeriesId, Unavailable,
-    Visit, Where,
+    ArrivalWindow, Booking, BookingId, BookingStatus, ClinicId, Contact, NamedTherapist, NewBooking, RoomId, SeriesId,
+    Unavailable, Visit, Where,
 };
 use knead_core::calendar::{end_minute_of, minute_of};
 use knead_core::geo::GeoPoint;
@@ -22,7 +22,8 @@ macro_rules! booking_select {
         "select b.id, b.service_id, b.status, b.starts_at, b.ends_at, b.lat, b.lon, b.address, b.clinic_id, \
          b.client_name, b.client_email, b.client_phone, b.client_user_id, b.client_id, b.reason, b.screening_id, \
          b.add_ons, b.notes, b.awaiting_clearance, b.price_cents, b.travel_fee_cents, \
-         b.created_at, b.request_fingerprint, b.revision, b.series_id, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
+         b.created_at, b.request_fingerprint, b.revision, b.series_id, b.arrive_from, b.arrive_until, \
+         b.therapists_named, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
          v.block_end, v.travel_before_min, v.travel_after_min \
          from bookings b left join visits v on v.booking_id = b.id "
     };
@@ -31,7 +32,7 @@ macro_rules! booking_select {
 pub(super) use booking_select;
 
 /// How many columns of `booking_select!` are the booking's own.
-const BOOKING_WIDTH: usize = 25;
+const BOOKING_WIDTH: usize = 28;
 
 pub(super) const BOOKING_BY_ID: &str = concat!(booking_select!(), "where b.id = $1 order by v.therapist_id, v.id");
 pub(super) const BOOKING_BY_KEY: &str =
@@ -58,9 +59,9 @@ pub(super) const CLIENT_BOOKINGS: &str = concat!(
 const INSERT_BOOKING: &str = "insert into bookings (service_id, status, starts_at, ends_at, lat, lon, address, \
      clinic_id, client_name, client_email, client_phone, client_user_id, price_cents, travel_fee_cents, \
      manage_token_hash, idempotency_key, request_fingerprint, created_at, awaiting_clearance, client_id, reason, \
-     screening_id, add_ons, notes, series_id) \
+     screening_id, add_ons, notes, series_id, arrive_from, arrive_until, therapists_named) \
      values ($1, 'confirmed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-     $20, $21, $22, $23, $24) returning id";
+     $20, $21, $22, $23, $24, $25, $26, $27) returning id";
 /// The screening a booking was made with now names it, and its client if it had none.
 const LINK_SCREENING: &str = "update screenings set booking_id = $1, client_id = coalesce(client_id, $2) where id = $3";
 const CLINIC_PLACE: &str = "select id, lat, lon from clinics where id = $1";
@@ -75,10 +76,10 @@ const INSERT_VISIT: &str = "insert into visits (booking_id, therapist_id, room_i
      travel_before_min, travel_after_min, active) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, true)";
 /// Taking the booking's row lock first queues a concurrent cancel or move of it behind this one, and the
 /// status test runs on the row as it is once the lock is held.
-const MOVE_BOOKING: &str = "update bookings set starts_at = $2, ends_at = $3, travel_fee_cents = $4, \
+pub(super) const MOVE_BOOKING: &str = "update bookings set starts_at = $2, ends_at = $3, travel_fee_cents = $4, \
      revision = revision + 1 where id = $1 and status = 'confirmed'";
 const BOOKING_STATUS: &str = "select status from bookings where id = $1";
-const DELETE_VISITS: &str = "delete from visits where booking_id = $1";
+pub(super) const DELETE_VISITS: &str = "delete from visits where booking_id = $1";
 /// A second cancellation changes nothing, the revision included.
 const CANCEL_BOOKING: &str = "update bookings set status = 'cancelled', cancelled_at = coalesce(cancelled_at, $2), \
      revision = revision + case when status = 'cancelled' then 0 else 1 end where id = $1";
@@ -175,10 +176,19 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
                 created_at: r.time("created_at")?,
                 revision: 0,
                 series_id: None,
+                arrival: None,
+                therapists_named: false,
             };
             let fingerprint = r.text("request_fingerprint")?;
             let revision = r.int("revision")?;
-            let booking = Booking { revision, series_id: r.opt_int("series_id")?.map(SeriesId), ..booking };
+            let series_id = r.opt_int("series_id")?.map(SeriesId);
+            let arrival = match (r.opt_time("arrive_from")?, r.opt_time("arrive_until")?) {
+                (None, None) => None,
+                (Some(from), Some(until)) if from <= until => Some(ArrivalWindow { from, until }),
+                _ => return Err(r.corrupt("columns arrive_from, arrive_until: both or neither, in order")),
+            };
+            let therapists_named = r.bool("therapists_named")?;
+            let booking = Booking { revision, series_id, arrival, therapists_named, ..booking };
             bookings.push((booking, fingerprint));
         }
         if r.next_is_null() {
@@ -219,7 +229,7 @@ pub(super) fn read_stop(r: &mut super::Row<'_>) -> StoreResult<Stop> {
 
 /// Why a booking transaction stopped: a database error kept whole, so that once the transaction is gone
 /// it can be retried or answered by its kind, or an answer already final.
-enum Failure {
+pub(super) enum Failure {
     Db(DbError),
     Refused(BookingError),
 }
@@ -243,7 +253,7 @@ impl From<Unavailable> for Failure {
 }
 
 /// The answer for a database error that is not retried: an overlap backstop says whose time was taken.
-fn refusal(e: DbError) -> BookingError {
+pub(super) fn refusal(e: DbError) -> BookingError {
     match e.kind() {
         DbErrorKind::Overlap(OverlapRule::Therapist) => BookingError::Unavailable(Unavailable::TherapistBusy),
         DbErrorKind::Overlap(OverlapRule::Room) => BookingError::Unavailable(Unavailable::NoRoomFree),
@@ -263,7 +273,7 @@ fn key_taken(e: &DbError, b: &NewBooking) -> bool {
 
 /// Whether a failed attempt runs again: a serialization failure or deadlock, or a lost race for the
 /// idempotency key whose winner is gone after all, up to `ATTEMPTS` runs in all.
-fn again(e: &DbError, attempt: u32, lost_key_race: bool) -> bool {
+pub(super) fn again(e: &DbError, attempt: u32, lost_key_race: bool) -> bool {
     let again = (lost_key_race || *e.kind() == DbErrorKind::Retry) && attempt < ATTEMPTS;
     if again {
         // The kind only (a SQLSTATE's meaning or a constraint name), never the booking's contents.
@@ -361,6 +371,9 @@ async fn try_create<D: SqlDatabase>(
         Param::json(&b.add_ons)?,
         (&b.notes).into(),
         b.series_id.into(),
+        Param::Time(b.arrival.map(|a| a.from)),
+        Param::Time(b.arrival.map(|a| a.until)),
+        b.therapists_named.into(),
     ];
     let id = returned_id(tx.query(INSERT_BOOKING, &params).await?, "bookings")?;
     if let Some(screening) = &b.screening_id {
@@ -428,7 +441,7 @@ async fn try_reschedule<D: SqlDatabase>(
 }
 
 /// The booking as it is now, with its row locked for the rest of the transaction (`NotFound` when absent).
-async fn locked_booking(tx: &mut dyn SqlTransaction, id: BookingId) -> StoreResult<Booking> {
+pub(super) async fn locked_booking(tx: &mut dyn SqlTransaction, id: BookingId) -> StoreResult<Booking> {
     if tx.execute(LOCK_BOOKING, &[id.into()]).await? == 0 {
         return Err(StoreError::NotFound);
     }
@@ -447,7 +460,7 @@ async fn named(tx: &mut dyn SqlTransaction, ids: &[TherapistId]) -> StoreResult<
 }
 
 /// Records what a staff member's move changed: the start, the therapists, or both (two records).
-async fn record_move(
+pub(super) async fn record_move(
     tx: &mut dyn SqlTransaction,
     before: &Booking,
     after: &Booking,
@@ -522,7 +535,7 @@ async fn stops_of(
 
 /// Under the locks: runs the rule for every visit on the stops as they are now, picks a free room for a
 /// clinic visit, and inserts the visits (the database's overlap rules are the backstop).
-async fn check_and_insert_visits(
+pub(super) async fn check_and_insert_visits(
     tx: &mut dyn SqlTransaction,
     booking_id: i64,
     b: &NewBooking,

@@ -20,6 +20,7 @@ mod booking_changes;
 mod catalog;
 mod clients;
 mod content;
+mod day_plan;
 mod error;
 mod notify;
 mod places;

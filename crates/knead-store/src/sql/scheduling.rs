@@ -323,6 +323,14 @@ impl<D: SqlDatabase> SchedulingStore for D {
         booking::reschedule(self, id, to, rule, staff).await
     }
 
+    async fn apply_day_plan(
+        &self,
+        moves: &[crate::PlannedMove<'_>],
+        staff: UserId,
+    ) -> Result<Vec<Booking>, BookingError> {
+        super::day_plan::apply(self, moves, staff).await
+    }
+
     async fn booking_changes(&self, id: BookingId) -> StoreResult<Vec<BookingChange>> {
         super::booking_changes::read_changes(self.query(super::booking_changes::BOOKING_CHANGES, &[id.into()]).await?)
     }

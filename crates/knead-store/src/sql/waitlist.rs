@@ -127,6 +127,7 @@ fn read_entries(mut rows: Rows) -> StoreResult<Vec<WaitlistEntry>> {
             notes: String::new(),
             client_id,
             intake: None,
+            arrival_window_minutes: 0,
         };
         let entry = NewWaitlistEntry { visit, client, client_user_id, wish, token_hash, created_at };
         out.push(WaitlistEntry { id: WaitlistId(id), entry, status, offer, passed_start, booking_id });

@@ -9,6 +9,7 @@ mod accounts;
 mod booking;
 pub(crate) mod calendar;
 mod clients;
+mod dispatch;
 mod intake;
 mod listing;
 mod notify;
@@ -53,6 +54,7 @@ use utoipa_axum::routes;
         (name = "intake", description = "The red-flag screening, physicians' clearances, and the audit log of health information"),
         (name = "records", description = "Care records: episodes, plans, outcome measures, SOAP notes, home programs, referral letters"),
         (name = "notifications", description = "The outbox of messages, private calendar feeds, and re-sending a booking's private link"),
+        (name = "dispatch", description = "Day planning for managers: the day board, the optimizer's re-plan, applying it"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -86,6 +88,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(notify::routes())
         .merge(places::routes())
         .merge(waitlist::routes())
+        .merge(dispatch::routes())
 }
 
 /// The document `router` serves, built from the same route lists (the route table reads its operations).

@@ -10,6 +10,7 @@ mod accounts;
 mod booking;
 pub(crate) mod calendar;
 mod clients;
+mod dispatch;
 mod intake;
 mod manage;
 mod notify;
@@ -47,6 +48,7 @@ pub fn routes() -> Routes {
         .merge(clients::router())
         .merge(intake::router())
         .merge(manage::router())
+        .merge(dispatch::router())
         .merge(visits::router())
         .merge(records::router())
         .merge(notify::router())

@@ -319,6 +319,14 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/waitlist/{id}/book", Public, |_| "Not found"),
         rule(post.clone(), "/waitlist/{id}/leave", Public, |_| "Not found"),
         rule(get.clone(), "/manage/waitlist", Manager, |_| "Waitlist"),
+        // Issue 13: the dispatch board, the optimizer's proposal, applying it (an empty plan is refused, naming
+        // `moves`: the check here is who may ask).
+        rule(get.clone(), "/api/v1/dispatch/{date}", Manager, |_| "\"therapists\""),
+        rule(post.clone(), "/api/v1/dispatch/{date}/proposal", Manager, |_| "\"moves\""),
+        rule(post.clone(), "/api/v1/dispatch/{date}/apply", Manager, |_| "moves"),
+        rule(get.clone(), "/manage/dispatch", Manager, |_| "Dispatch"),
+        rule(post.clone(), "/manage/dispatch/proposal", Manager, |_| "Re-plan of"),
+        rule(post.clone(), "/manage/dispatch/apply", Manager, |_| "the plan moves nothing"),
         rule(post.clone(), "/bookings/lost-link", Public, |_| "Find your booking"),
         // issue 10 API: screenings, clients and their health history, clearances, the audit log.
         rule(post.clone(), "/api/v1/screenings", Public, |_| "\"level\""),
@@ -782,6 +790,7 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
         ("POST", "/api/v1/password-resets/complete") => {
             json!({ "token": "not-a-live-token", "password": "a long enough new password" })
         }
+        ("POST", "/api/v1/dispatch/{date}/apply") => json!({ "moves": [] }),
         ("POST", "/api/v1/booking-series") => json!({
             "booking": {
                 "service_id": fx.service_id, "start": fx.free_start, "therapist_ids": [fx.therapist_a],
@@ -937,6 +946,8 @@ async fn form_body(fx: &Fixture, role: Role, path: &str) -> Vec<(String, String)
             ("phone", "416-555-0199".into()),
             ("password", "a matrix password long enough".into()),
         ],
+        "/manage/dispatch/proposal" => vec![("date", fx.free_day.clone())],
+        "/manage/dispatch/apply" => vec![("date", fx.free_day.clone()), ("plan", String::new())],
         "/account/health" | "/bookings/{id}/manage/health" => return intake_all_clear(),
         // The second post of each, after the question: the one that acts.
         "/bookings/{id}/manage/cancel" => vec![("confirm", "yes".into())],

@@ -225,6 +225,8 @@ fn fill(route: &str, k: &Known) -> Option<String> {
             Some(format!("/book/waitlist?service_id={}&address=15+Vuorikatu%2C+Helsinki", k.mobile_service_id))
         }
         "/waitlist/{id}" => Some(k.waitlist_link.clone()),
+        // The demo's mobile day, with its routes on the map.
+        "/manage/dispatch" => Some(format!("/manage/dispatch?date={}", crate::browser_dispatch::demo_day())),
         "/services/{slug}" => Some(format!("/services/{}", k.service_slug)),
         "/therapists/{slug}" => Some(format!("/therapists/{}", k.therapist_slug)),
         "/articles/{slug}" => Some(format!("/articles/{}", k.article_slug)),

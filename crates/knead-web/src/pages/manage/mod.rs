@@ -134,6 +134,7 @@ fn dashboard_view(emergencies: &[ScreeningRecord]) -> Markup {
             "Calendar and booking",
             "Therapists' hours, time off and calendars; clinics and rooms; the practice's details and booking settings.",
         ),
+        ("dispatch", "Dispatch", "Every therapist's day side by side on one map; the optimizer's re-plan of a day, reviewed, then applied."),
         ("clients", "Clients", "Every client's file: contact, bookings, health history, screenings and clearances."),
         ("bookings", "Bookings", "Bookings by day, therapist and status; held ones waiting for a clearance stand out."),
         ("audit", "Audit log", "Every read and change of health information, its chain check, and an export."),
