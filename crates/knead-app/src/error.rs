@@ -11,6 +11,13 @@ pub enum ConflictCode {
     Taken,
     /// A signed clinical record (a note, a referral) cannot change: amend it instead.
     Signed,
+    /// A home visit's check-out before its check-in (`check_in`).
+    NotCheckedIn,
+    /// A second check-in (`check_in`) or check-out (`check_out`) of the same therapist at the same visit.
+    AlreadyChecked,
+    /// Checking in or out of a visit that is not a confirmed home visit (`status`: cancelled or held for a
+    /// clearance; `place`: at a clinic).
+    NotCheckable,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -15,6 +15,8 @@
 //!   hash-chained audit log.
 //!
 //! - [`notify`]: the job runner that sends (or files) the messages changes write, calendar feeds.
+//! - [`safety`]: checking in and out of home visits, and the managers' day of them with the overdue flagged
+//!   (the alerts themselves are jobs the runner sends).
 //!
 //! Coming contexts get a module here: `events`, `dispatch`, `billing`, `data`.
 
@@ -30,6 +32,7 @@ pub mod listing;
 pub mod notify;
 pub mod places;
 pub mod records;
+pub mod safety;
 pub mod travel;
 
 pub use error::{AppError, AppResult, ConflictCode, NotFoundAs};

@@ -15,6 +15,7 @@ mod notify;
 mod openapi;
 pub(crate) mod places;
 mod records;
+mod safety;
 mod waitlist;
 
 use crate::auth::{Caller, SignedIn};
@@ -53,6 +54,7 @@ use utoipa_axum::routes;
         (name = "intake", description = "The red-flag screening, physicians' clearances, and the audit log of health information"),
         (name = "records", description = "Care records: episodes, plans, outcome measures, SOAP notes, home programs, referral letters"),
         (name = "notifications", description = "The outbox of messages, private calendar feeds, and re-sending a booking's private link"),
+        (name = "safety", description = "Home visits checked in on arrival and out on leaving; a visit not checked out in time alerts the managers, then the emergency contact"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -86,6 +88,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(notify::routes())
         .merge(places::routes())
         .merge(waitlist::routes())
+        .merge(safety::routes())
 }
 
 /// The document `router` serves, built from the same route lists (the route table reads its operations).
