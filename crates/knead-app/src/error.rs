@@ -13,6 +13,13 @@ pub enum ConflictCode {
     Signed,
     /// What a change was planned from has changed since (a day's re-plan): plan again.
     Stale,
+    /// A home visit's check-out before its check-in (`check_in`).
+    NotCheckedIn,
+    /// A second check-in (`check_in`) or check-out (`check_out`) of the same therapist at the same visit.
+    AlreadyChecked,
+    /// Checking in or out of a visit that is not a confirmed home visit (`status`: cancelled or held for a
+    /// clearance; `place`: at a clinic).
+    NotCheckable,
 }
 
 #[derive(Debug, thiserror::Error)]

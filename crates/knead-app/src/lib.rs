@@ -16,6 +16,8 @@
 //!
 //! - [`notify`]: the job runner that sends (or files) the messages changes write, calendar feeds.
 //! - [`dispatch`]: the day board, the day optimizer's re-plan as a proposal, and applying it in one transaction.
+//! - [`safety`]: checking in and out of home visits, and the managers' day of them with the overdue flagged
+//!   (the alerts themselves are jobs the runner sends).
 //!
 //! Coming contexts get a module here: `events`, `billing`, `data`.
 
@@ -32,6 +34,7 @@ pub mod listing;
 pub mod notify;
 pub mod places;
 pub mod records;
+pub mod safety;
 pub mod travel;
 
 pub use error::{AppError, AppResult, ConflictCode, NotFoundAs};

@@ -8,8 +8,9 @@
 //! screening, precautions and the audit chain), `records` (episodes of care, plans, SOAP notes, home
 //! programs, outcome instruments, the non-response policy, referrals), `practice` (its own details: name,
 //! phone, email, address), `schedule` (the availability engine), and the shared `geo`, `validation`,
-//! `clock`, `money` and `slug`. `notify` (which messages a change sends, when, and what they say). Coming contexts (`events`,
-//! `billing`) land beside them.
+//! `clock`, `money` and `slug`. `notify` (which messages a change sends, when, and what they say). `safety`
+//! (checking in and out of home visits, and when a visit not checked out alerts the practice). Coming
+//! contexts (`events`, `billing`) land beside them.
 
 pub mod account;
 pub mod booking;
@@ -24,6 +25,7 @@ pub mod notify;
 pub mod places;
 pub mod practice;
 pub mod records;
+pub mod safety;
 pub mod schedule;
 pub mod slug;
 pub mod validation;

@@ -254,7 +254,7 @@ async fn loading_an_empty_store_creates_the_whole_demo_practice() {
     assert_eq!(store.list_services(true).await.unwrap().len(), services().len());
     assert_eq!(store.list_therapists(true).await.unwrap().len(), 4);
     assert_eq!(store.list_articles(true).await.unwrap().len(), 2);
-    assert_eq!(store.list_users().await.unwrap().len(), 3);
+    assert_eq!(store.list_users().await.unwrap().len(), 4);
 
     let email = knead_core::Email::parse("email", "mara@demo.knead.test").unwrap();
     let (user, hash) = store.credentials_by_email(&email).await.unwrap().unwrap();
@@ -273,7 +273,7 @@ async fn loading_twice_skips_the_second_time_and_writes_nothing() {
     let again = load(&store, &fake_hash, now()).await.unwrap();
     assert_eq!(again, LoadReport { skipped: true, ..LoadReport::default() });
     assert_eq!(store.list_services(true).await.unwrap().len(), services().len());
-    assert_eq!(store.list_users().await.unwrap().len(), 3);
+    assert_eq!(store.list_users().await.unwrap().len(), 4);
 }
 
 #[tokio::test]
@@ -352,4 +352,19 @@ fn load_in_a_send_future<'a>(
 #[test]
 fn the_load_future_can_be_sent_across_threads() {
     let _ = load_in_a_send_future;
+}
+
+#[tokio::test]
+async fn the_mobile_day_is_booked_once_with_the_crossed_routes_the_dispatch_board_untangles() {
+    let store = SqliteStore::in_memory().await.unwrap();
+    load(&store, &fake_hash, now()).await.unwrap();
+    assert_eq!(knead_demo::load_day(&store, now()).await.unwrap(), 7, "every visit fits its therapist's day");
+    assert_eq!(knead_demo::load_day(&store, now()).await.unwrap(), 0, "loaded once");
+    let day = knead_demo::demo_day(now().to_zoned(jiff::tz::TimeZone::UTC).date());
+    assert!((3..=6).contains(&day.weekday().to_monday_one_offset()), "a day the three mobile therapists work");
+    let liza = store.therapist_by_slug("liza-manalo").await.unwrap();
+    let (from, to) = (now(), now() + jiff::SignedDuration::from_hours(24 * 9));
+    let hers = store.therapist_bookings(liza.id, from, to).await.unwrap();
+    assert_eq!(hers.len(), 3);
+    assert!(hers.iter().all(|b| b.arrival.is_some() && !b.therapists_named), "each left open to the practice");
 }

@@ -12,7 +12,7 @@
 use async_trait::async_trait;
 use knead_app::notify::{Mail, Mailer, SendError};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -72,11 +72,15 @@ impl SmtpMailer {
     }
 
     fn message(&self, mail: &Mail) -> Result<Message, SendError> {
-        let to: Mailbox = mail
+        // One address, or several separated by commas (a safety alert goes to every manager).
+        let to: Mailboxes = mail
             .to
             .parse()
             .map_err(|e| SendError::Permanent(format!("the recipient's address cannot be used: {e}")))?;
-        let mut builder = Message::builder().from(self.from.clone()).to(to).subject(mail.subject.clone());
+        let mut builder = Message::builder().from(self.from.clone()).subject(mail.subject.clone());
+        for mailbox in to {
+            builder = builder.to(mailbox);
+        }
         if let Some(reply_to) = mail.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
             builder = builder.reply_to(reply_to);
         }
@@ -215,6 +219,24 @@ mod tests {
         for bad in ["http://mail.example", "smtp://", "smtp://host:99999", "smtp://user@host", "mail.example"] {
             assert!(SmtpUrl::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_message_to_several_addresses_names_each_in_to() {
+        let mailer = SmtpMailer::new("smtp://127.0.0.1:2525", "spa@example.com", "Spa").unwrap();
+        let mail = Mail {
+            to: "alex@example.com, kim@example.com".into(),
+            reply_to: None,
+            subject: "Safety alert".into(),
+            text: "text".into(),
+            html: "<p>html</p>".into(),
+            calendar: None,
+            message_id: "<job-1.1@spa.example>".into(),
+        };
+        let formatted = String::from_utf8(mailer.message(&mail).unwrap().formatted()).unwrap();
+        assert!(formatted.contains("To: alex@example.com, kim@example.com"), "{formatted}");
+        let bad = Mail { to: "alex@example.com, not an address".into(), ..mail };
+        assert!(matches!(mailer.message(&bad), Err(SendError::Permanent(_))));
     }
 
     #[test]

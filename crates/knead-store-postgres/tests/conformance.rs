@@ -9,6 +9,7 @@ use knead_store_postgres::testing::fresh_database;
 knead_store::conformance_suite!(fresh_database);
 knead_store::corrupt_rows_suite!(fresh_database, postgres);
 knead_store::records_sql_suite!(fresh_database, postgres);
+knead_store::safety_sql_suite!(fresh_database, postgres);
 
 #[tokio::test]
 async fn migrating_twice_is_harmless() {

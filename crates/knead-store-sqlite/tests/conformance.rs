@@ -21,6 +21,7 @@ async fn fresh() -> Option<TestStore> {
 knead_store::conformance_suite!(fresh);
 knead_store::corrupt_rows_suite!(fresh, sqlite);
 knead_store::records_sql_suite!(fresh, sqlite);
+knead_store::safety_sql_suite!(fresh, sqlite);
 
 #[tokio::test]
 async fn a_database_file_is_created_on_first_run_and_reopens() {

@@ -18,6 +18,7 @@ mod error;
 mod notify;
 mod places;
 mod records;
+mod safety;
 mod scheduling;
 pub mod sql;
 mod waitlist;
@@ -30,6 +31,7 @@ pub use error::{StoreError, StoreResult};
 pub use notify::{Claim, FeedOwner, JobFilter, JobOutcome, NotifyStore};
 pub use places::PlaceStore;
 pub use records::{MeasureDraft, NoteDraft, RecordStore};
+pub use safety::SafetyStore;
 pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, PlannedMove, SchedulingStore};
 pub use waitlist::WaitlistStore;
 
@@ -43,6 +45,7 @@ pub trait Store:
     + NotifyStore
     + PlaceStore
     + RecordStore
+    + SafetyStore
     + SchedulingStore
     + WaitlistStore
 {

@@ -173,6 +173,28 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
         AppError::Conflict { code: ConflictCode::Signed, field } => {
             one("already_signed", field, "a signed record cannot change; add an amendment instead".into())
         }
+        // Safety on home visits: checking out needs the check-in, and each happens once.
+        AppError::Conflict { code: ConflictCode::NotCheckedIn, field } => one(
+            "not_checked_in",
+            field,
+            "this visit was not checked in, so it cannot be checked out: check in on arrival first".into(),
+        ),
+        AppError::Conflict { code: ConflictCode::AlreadyChecked, field: "check_out" } => {
+            one("already_checked_out", "check_out", "this visit is already checked out".into())
+        }
+        AppError::Conflict { code: ConflictCode::AlreadyChecked, field } => {
+            one("already_checked_in", field, "this visit is already checked in; check out when you leave".into())
+        }
+        AppError::Conflict { code: ConflictCode::NotCheckable, field: "place" } => one(
+            "not_a_home_visit",
+            "place",
+            "only home visits are checked in and out; this visit is at a clinic".into(),
+        ),
+        AppError::Conflict { code: ConflictCode::NotCheckable, field } => one(
+            "not_confirmed",
+            field,
+            "only a confirmed visit is checked in and out; this one is cancelled or waiting for a clearance".into(),
+        ),
         // A clearance for a booking that is not waiting for one.
         AppError::Conflict { field: "status", .. } => {
             one("not_awaiting_clearance", "status", "this booking is not waiting for a physician's clearance".into())

@@ -34,14 +34,38 @@ impl<S: Send + Sync> FromRequest<S> for JsonBytes {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         require_json(req.headers())?;
-        // The router's `DefaultBodyLimit` stops reading at the limit; say so in our shape, not axum's text.
-        axum::body::Bytes::from_request(req, state).await.map(JsonBytes).map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                WebError::TooLarge { limit_bytes: MAX_JSON_BYTES }
-            } else {
-                WebError::BadRequest(FieldError::new("unreadable_body", "body", "the body could not be read"))
-            }
-        })
+        body_bytes(req, state).await.map(JsonBytes)
+    }
+}
+
+/// The body's bytes; the router's `DefaultBodyLimit` stops reading at the limit, said in our shape, not
+/// axum's text.
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, WebError> {
+    axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::TooLarge { limit_bytes: MAX_JSON_BYTES }
+        } else {
+            WebError::BadRequest(FieldError::new("unreadable_body", "body", "the body could not be read"))
+        }
+    })
+}
+
+/// A JSON body that may be left out: no body, or `null`, reads as `T::default()`; a body that is sent is held
+/// to [`AppJson`]'s rules (declared as JSON, within the limit, every field named when wrong). The document
+/// declares it as utoipa declares an `Option<T>` body: not required, `null` or `T`.
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let bytes = body_bytes(req, state).await?;
+        if bytes.is_empty() {
+            return Ok(OptionalJson(T::default()));
+        }
+        require_json(&headers)?;
+        parse_json::<Option<T>>(&bytes).map(|body| OptionalJson(body.unwrap_or_default()))
     }
 }
 

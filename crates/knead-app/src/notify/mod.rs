@@ -11,14 +11,19 @@
 //! store recorded it leaves the job to be claimed again when its lease ends, and the message goes out a
 //! second time. Both copies carry the same `Message-ID` ([`Job::message_id`]), so a mail client or a
 //! reader can tell the second for a duplicate. In every other case a job is sent once.
+//!
+//! The safety alerts of home visits (`safety`) are jobs like the others: each is skipped when the therapist
+//! has checked out by the time it runs, and the managers' alert writes the emergency contact's with its
+//! outcome.
 
 pub mod feeds;
 mod render;
+mod safety;
 
 use crate::{App, AppResult};
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
-use knead_core::notify::{retry_at, Job, JobStatus, MAX_ATTEMPTS};
+use knead_core::notify::{retry_at, Job, JobKind, JobStatus, MAX_ATTEMPTS};
 use knead_store::{Claim, JobFilter, JobOutcome};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +33,7 @@ pub use render::Rendered;
 /// A message ready for the mail server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mail {
+    /// One address, or several separated by commas (a safety alert goes to every manager).
     pub to: String,
     /// The practice's own email, when it has one, so a reply reaches a person.
     pub reply_to: Option<String>,
@@ -116,7 +122,11 @@ impl JobRunner {
         let mut ran = 0;
         while let Some(claim) = self.claim().await? {
             let outcome = self.attempt(&claim).await;
-            let held = self.app.store().finish_job(&claim, &outcome, self.app.now()).await?;
+            let held = match claim.job.kind {
+                // Its escalation is written with its outcome.
+                JobKind::SafetyAlert => safety::finish_alert(&self.app, &claim, &outcome).await?,
+                _ => self.app.store().finish_job(&claim, &outcome, self.app.now()).await?,
+            };
             if !held {
                 tracing::warn!(job = claim.job.id, "a job's lease ran out before it finished; another server has it");
             }
@@ -202,7 +212,7 @@ pub async fn job(app: &App, id: i64) -> AppResult<Job> {
 /// Sends the private links of the upcoming bookings made with `email` to that email, at most once every
 /// 10 minutes per booking. Nothing is said about whether there were any.
 pub async fn resend_manage_links(app: &App, email: &str) -> AppResult<()> {
-    use knead_core::notify::{JobKind, NewJob};
+    use knead_core::notify::NewJob;
     let email = knead_core::Email::parse("email", email).map_err(|e| knead_core::ValidationErrors(vec![e]))?;
     let store = app.store();
     let now = app.now();

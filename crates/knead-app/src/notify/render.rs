@@ -18,6 +18,11 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// A message that carries no private link.
+    pub(super) fn plain(mail: Mail) -> Rendered {
+        Rendered { mail, secret: None }
+    }
+
     /// The message as filed in the outbox: whole, since the manager passes it on.
     pub(super) fn as_filed(&self) -> SentMessage {
         let m = &self.mail;
@@ -43,7 +48,7 @@ impl Rendered {
 }
 
 /// The message `composed` for `to`, in the practice's name (replies to its email), with the job's Message-ID.
-fn mail(
+pub(super) fn mail(
     job: &Job,
     config: &NotifyConfig,
     to: String,
@@ -69,6 +74,9 @@ pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppRe
     }
     if job.kind == JobKind::PasswordReset {
         return password_reset_message(app, config, job).await;
+    }
+    if matches!(job.kind, JobKind::SafetyAlert | JobKind::SafetyEscalation) {
+        return super::safety::message(app, config, job).await;
     }
     if let Some(episode) = job.episode_id {
         return record_alert_message(app, config, job, episode).await;

@@ -1,6 +1,7 @@
 //! The practice's booking settings: its time zone, the area it serves, the booking grid and notice policy,
-//! how far ahead clients may book, the travel fee, the default travel model's parameters, and how it writes
-//! times and dates (its clock and locale, see [`super::wall_clock`]).
+//! how far ahead clients may book, the travel fee, the default travel model's parameters, how it writes
+//! times and dates (its clock and locale, see [`super::wall_clock`]), and the safety of home visits (the
+//! grace period before a visit not checked out alerts, and the emergency contact, see [`crate::safety`]).
 //!
 //! A time zone is an IANA Region/City name (`America/Toronto`) in one of [`ZONE_REGIONS`], or `UTC` (also
 //! spelled `Etc/UTC`). Abbreviations and legacy names (`EST`, `MST`, `HST`, `EST5EDT`, `CET`, `US/Eastern`,
@@ -13,6 +14,7 @@ use super::wall_clock::{Locale, TimeFormat, WallClock};
 use crate::geo::{haversine_km, GeoPoint};
 use crate::intake::ScreeningThresholds;
 use crate::records::ResponsePolicy;
+use crate::safety::{default_grace_minutes, EmergencyContact, GRACE_MINUTES};
 use crate::validation::{FieldError, ValidationErrors};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -207,6 +209,13 @@ pub struct PracticeSettings {
     /// the next.
     #[serde(default = "default_waitlist_offer_hours")]
     pub waitlist_offer_hours: i64,
+    /// Minutes after a home visit's scheduled end, without a check-out, before the managers are alerted; as
+    /// long again before the emergency contact is. Settings saved before it existed read as 30.
+    #[serde(default = "default_grace_minutes")]
+    pub safety_grace_minutes: i64,
+    /// Who is alerted second; `None` sends the second alert to the managers again.
+    #[serde(default)]
+    pub emergency_contact: Option<EmergencyContact>,
 }
 
 /// A freed start is held for a waitlisted client for half a day.
@@ -298,6 +307,8 @@ impl PracticeSettings {
             response_policy: self.response_policy,
             reminder_hours: self.reminder_hours.clone(),
             waitlist_offer_hours: self.waitlist_offer_hours,
+            safety_grace_minutes: self.safety_grace_minutes,
+            emergency_contact: self.emergency_contact.clone(),
         }
     }
 }
@@ -353,6 +364,15 @@ pub struct PracticeSettingsInput {
     #[serde(default = "default_waitlist_offer_hours")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 168, default = 12))]
     pub waitlist_offer_hours: i64,
+    /// Minutes after a home visit's scheduled end, without a check-out, before the managers are alerted, 5 to
+    /// 240 (30 when left out); as long again before the emergency contact is.
+    #[serde(default = "default_grace_minutes")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 240, default = 30))]
+    pub safety_grace_minutes: i64,
+    /// Who is alerted when a therapist has still not checked out after the second grace period: name, phone
+    /// and email, all three. Left out, null or all empty: none, and the second alert goes to the managers.
+    #[serde(default)]
+    pub emergency_contact: Option<EmergencyContact>,
 }
 
 impl Default for PracticeSettingsInput {
@@ -374,6 +394,8 @@ impl Default for PracticeSettingsInput {
             response_policy: ResponsePolicy::default(),
             reminder_hours: default_reminder_hours(),
             waitlist_offer_hours: default_waitlist_offer_hours(),
+            safety_grace_minutes: default_grace_minutes(),
+            emergency_contact: None,
         }
     }
 }
@@ -421,6 +443,9 @@ impl PracticeSettingsInput {
             }
         }
         e.range("waitlist_offer_hours", self.waitlist_offer_hours, 1, 168, " hours");
+        let (least_grace, most_grace) = GRACE_MINUTES.into_inner();
+        e.range("safety_grace_minutes", self.safety_grace_minutes, least_grace, most_grace, " minutes");
+        let emergency_contact = self.emergency_contact.as_ref().and_then(|c| c.validate("emergency_contact", &mut e));
         let mut reminder_hours = self.reminder_hours.clone();
         reminder_hours.sort_unstable_by(|a, b| b.cmp(a));
         e.finish(|| {
@@ -441,6 +466,8 @@ impl PracticeSettingsInput {
                 response_policy: self.response_policy,
                 reminder_hours,
                 waitlist_offer_hours: self.waitlist_offer_hours,
+                safety_grace_minutes: self.safety_grace_minutes,
+                emergency_contact,
             })
         })
     }
@@ -581,6 +608,42 @@ mod tests {
         json["service_area"]["radius"] = 5.into();
         let err = serde_json::from_value::<PracticeSettingsInput>(json).unwrap_err().to_string();
         assert!(err.contains("unknown field `radius`"), "{err}");
+    }
+
+    #[test]
+    fn the_safety_grace_period_is_bounded_and_old_settings_read_as_thirty_minutes_without_a_contact() {
+        let s = PracticeSettings::default();
+        assert_eq!((s.safety_grace_minutes, &s.emergency_contact), (30, &None));
+        let mut json = serde_json::to_value(&s).unwrap();
+        json.as_object_mut().unwrap().remove("safety_grace_minutes");
+        json.as_object_mut().unwrap().remove("emergency_contact");
+        assert_eq!(serde_json::from_value::<PracticeSettings>(json).unwrap(), s, "saved before they existed");
+        for minutes in [4, 241, -1] {
+            let input = PracticeSettingsInput { safety_grace_minutes: minutes, ..Default::default() };
+            assert_eq!(input.validate().unwrap_err().0[0].field, "safety_grace_minutes", "{minutes}");
+        }
+        let contact = EmergencyContact {
+            name: "Alex Owner".into(),
+            phone: "416-555-0142".into(),
+            email: "alex@example.com".into(),
+        };
+        let input = PracticeSettingsInput {
+            safety_grace_minutes: 5,
+            emergency_contact: Some(contact.clone()),
+            ..Default::default()
+        };
+        let saved = input.validate().unwrap();
+        assert_eq!((saved.safety_grace_minutes, saved.emergency_contact.as_ref()), (5, Some(&contact)));
+        assert_eq!(saved.to_input(), input);
+        let empty =
+            PracticeSettingsInput { emergency_contact: Some(EmergencyContact::default()), ..Default::default() };
+        assert_eq!(empty.validate().unwrap().emergency_contact, None, "all empty is none");
+        let half = PracticeSettingsInput {
+            emergency_contact: Some(EmergencyContact { name: "Alex".into(), ..EmergencyContact::default() }),
+            ..Default::default()
+        };
+        let fields: Vec<String> = half.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["emergency_contact.phone", "emergency_contact.email"]);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! What each message says, as plain text and HTML, in the practice's name with its contact details.
 //!
 //! No message carries health information: a booking held for clearance says only that it is held and that
-//! there is a message on the booking's page; the reasons stay behind the private link or the sign-in.
+//! there is a message on the booking's page; the reasons stay behind the private link or the sign-in. A
+//! safety alert ([`compose_safety`]) says who is on a home visit, where, and since when, so that someone can
+//! go and look; never the client's name, email or health.
 
 use super::JobKind;
 use crate::practice::PracticeDetails;
@@ -142,6 +144,12 @@ pub fn compose(
                 .to_string(),
             "Open the episode",
         ),
+        // Written by compose_safety, which knows the check-in; this is only what the visit alone tells.
+        JobKind::SafetyAlert | JobKind::SafetyEscalation => (
+            format!("Safety alert: a home visit is not checked out ({practice})"),
+            "A therapist checked in at a home visit and has not checked out.".to_string(),
+            "Open the safety log",
+        ),
         // Never sent: the check writes offers, which are.
         JobKind::WaitlistScan => ("Waitlist check".to_string(), String::new(), "Open knead"),
     };
@@ -162,7 +170,9 @@ pub fn compose(
         _ => lead,
     };
     let greeting = match kind {
-        JobKind::TherapistNewBooking | JobKind::RecordAlert => "Hello,".to_string(),
+        JobKind::TherapistNewBooking | JobKind::RecordAlert | JobKind::SafetyAlert | JobKind::SafetyEscalation => {
+            "Hello,".to_string()
+        }
         _ => format!("Hello {},", visit.first_name),
     };
     // A message about an account or a record has no visit to describe.
@@ -175,17 +185,31 @@ pub fn compose(
             ("Where", visit.place.clone()),
         ],
     };
-    let contact = contact_lines(from);
+    write(from, &greeting, &lead, &facts, (action, &links.page), links.calendar.as_deref(), subject)
+}
 
+/// The message's bodies: the greeting, the lead, the facts as a table, the link, and the practice's name and
+/// contact details.
+fn write(
+    from: &Sender<'_>,
+    greeting: &str,
+    lead: &str,
+    facts: &[(&str, String)],
+    (action, page): (&str, &str),
+    calendar: Option<&str>,
+    subject: String,
+) -> Composed {
+    let practice = from.name;
+    let contact = contact_lines(from);
     let mut text = format!("{greeting}\n\n{lead}\n\n");
-    for (label, value) in &facts {
+    for (label, value) in facts {
         text.push_str(&format!("{label}: {value}\n"));
     }
     if !facts.is_empty() {
         text.push('\n');
     }
-    text.push_str(&format!("{action}: {}\n", links.page));
-    if let Some(ics) = &links.calendar {
+    text.push_str(&format!("{action}: {page}\n"));
+    if let Some(ics) = calendar {
         text.push_str(&format!("Add it to your calendar: {ics}\n"));
     }
     text.push_str(&format!("\n{practice}\n"));
@@ -195,16 +219,16 @@ pub fn compose(
     }
 
     let mut html = String::from("<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">");
-    html.push_str(&format!("<p>{}</p><p>{}</p>", escape(&greeting), escape(&lead)));
+    html.push_str(&format!("<p>{}</p><p>{}</p>", escape(greeting), escape(lead)));
     if !facts.is_empty() {
         html.push_str("<table>");
-        for (label, value) in &facts {
+        for (label, value) in facts {
             html.push_str(&format!("<tr><th align=\"left\">{label}</th><td>{}</td></tr>", escape(value)));
         }
         html.push_str("</table>");
     }
-    html.push_str(&format!("<p><a href=\"{}\">{action}</a></p>", escape(&links.page)));
-    if let Some(ics) = &links.calendar {
+    html.push_str(&format!("<p><a href=\"{}\">{action}</a></p>", escape(page)));
+    if let Some(ics) = calendar {
         html.push_str(&format!("<p><a href=\"{}\">Add it to your calendar</a></p>", escape(ics)));
     }
     html.push_str(&format!("<p>{}", escape(practice)));
@@ -213,6 +237,82 @@ pub fn compose(
     }
     html.push_str("</p></body></html>");
     Composed { subject, text, html }
+}
+
+/// What a safety alert says about the visit, already written out in the practice's zone and style.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SafetyFacts {
+    /// The therapist's name.
+    pub therapist: String,
+    /// The visit's address: where someone would go to look.
+    pub place: String,
+    /// When the therapist checked in ("Tuesday 2 March 2027 14:02").
+    pub checked_in: String,
+    /// When the visit was due to end.
+    pub due_to_end: String,
+    /// The grace period, in minutes.
+    pub grace_minutes: i64,
+    /// The emergency contact's name: to greet them (an escalation to them), or to say who is next (the
+    /// managers' alert). `None` when the practice has none.
+    pub contact: Option<String>,
+    /// When the next alert goes, if the therapist has not checked out by then (the managers' alert only).
+    pub next_alert: Option<String>,
+}
+
+/// A safety alert (`SafetyAlert` to the managers, `SafetyEscalation` to the emergency contact or, without one,
+/// to the managers again): who checked in where and when, that they have not checked out, and what to do.
+/// `page` is the managers' safety log.
+pub fn compose_safety(kind: JobKind, from: &Sender<'_>, facts: &SafetyFacts, page: &str) -> Composed {
+    let practice = from.name;
+    let who = &facts.therapist;
+    let grace = match facts.grace_minutes {
+        1 => "1 minute".to_string(),
+        m => format!("{m} minutes"),
+    };
+    let to_contact = kind == JobKind::SafetyEscalation && facts.contact.is_some();
+    let greeting = match (&facts.contact, to_contact) {
+        (Some(name), true) => format!("Hello {name},"),
+        _ => "Hello,".to_string(),
+    };
+    let (subject, mut lead) = if kind == JobKind::SafetyEscalation {
+        (
+            format!("URGENT safety alert: {who} has not checked out of a home visit ({practice})"),
+            format!(
+                "{who} checked in at a home visit for {practice} and has still not checked out, {grace} after the                  practice's managers were alerted. Please try to reach {who} now. If you cannot reach them,                  consider calling the emergency services and giving them the address below."
+            ),
+        )
+    } else {
+        (
+            format!("Safety alert: {who} has not checked out of a home visit ({practice})"),
+            format!(
+                "{who} checked in at a home visit and has not checked out, {grace} after the visit was due to end.                  Please contact them now."
+            ),
+        )
+    };
+    if to_contact {
+        lead = format!("You are {practice}'s emergency contact. {lead}");
+    }
+    match (kind, &facts.contact, &facts.next_alert) {
+        (JobKind::SafetyAlert, Some(contact), Some(next)) => lead.push_str(&format!(
+            " If {who} has not checked out by {next}, the practice's emergency contact, {contact}, will be alerted."
+        )),
+        (JobKind::SafetyAlert, None, Some(next)) => lead.push_str(&format!(
+            " No emergency contact is set for the practice: if {who} has not checked out by {next}, this alert              comes to you again. Set an emergency contact in the practice's settings."
+        )),
+        (JobKind::SafetyEscalation, None, _) => lead.push_str(
+            " No emergency contact is set for the practice, so this second alert comes to you again. Set one in              the practice's settings.",
+        ),
+        _ => {}
+    }
+    let rows = vec![
+        ("Therapist", who.clone()),
+        ("Where", facts.place.clone()),
+        ("Checked in", facts.checked_in.clone()),
+        ("Due to end", facts.due_to_end.clone()),
+    ];
+    // The emergency contact has no sign-in: the link is for staff only.
+    let action = if to_contact { ("Staff's safety log (sign-in needed)", page) } else { ("Open the safety log", page) };
+    write(from, &greeting, &lead, &rows, action, None, subject)
 }
 
 /// The practice's phone, email and address, as lines.
@@ -325,6 +425,60 @@ mod tests {
         assert!(day.text.contains("in 1 day."), "{}", day.text);
         let two = compose(JobKind::Reminder, &from, &visit(), &links(), Some(2));
         assert!(two.text.contains("in 2 hours."), "{}", two.text);
+    }
+
+    fn safety() -> SafetyFacts {
+        SafetyFacts {
+            therapist: "Ines Carvalho".into(),
+            place: "17 Example Crescent, Helsinki".into(),
+            checked_in: "Tuesday 2 March 2027 14:02".into(),
+            due_to_end: "Tuesday 2 March 2027 15:00".into(),
+            grace_minutes: 30,
+            contact: Some("Alex Owner".into()),
+            next_alert: Some("16:00".into()),
+        }
+    }
+
+    #[test]
+    fn a_safety_alert_says_who_is_where_since_when_and_who_is_next() {
+        let d = details();
+        let from = Sender { name: "Spa", details: &d };
+        let page = "https://spa.example/manage/safety?date=2027-03-02";
+        let m = compose_safety(JobKind::SafetyAlert, &from, &safety(), page);
+        assert_eq!(m.subject, "Safety alert: Ines Carvalho has not checked out of a home visit (Spa)");
+        for needle in [
+            "Hello,\n",
+            "30 minutes after the visit was due to end",
+            "Where: 17 Example Crescent, Helsinki",
+            "Checked in: Tuesday 2 March 2027 14:02",
+            "Due to end: Tuesday 2 March 2027 15:00",
+            "by 16:00, the practice's emergency contact, Alex Owner, will be alerted",
+            "Open the safety log: https://spa.example/manage/safety?date=2027-03-02",
+            "Phone: 416-555-0100",
+        ] {
+            assert!(m.text.contains(needle), "{needle} in {}", m.text);
+        }
+        let none = SafetyFacts { contact: None, ..safety() };
+        let m = compose_safety(JobKind::SafetyAlert, &from, &none, page);
+        assert!(m.text.contains("No emergency contact is set"), "{}", m.text);
+    }
+
+    #[test]
+    fn an_escalation_greets_the_emergency_contact_or_tells_the_managers_none_is_set() {
+        let d = details();
+        let from = Sender { name: "Spa", details: &d };
+        let page = "https://spa.example/manage/safety";
+        let m = compose_safety(JobKind::SafetyEscalation, &from, &safety(), page);
+        assert!(m.subject.starts_with("URGENT safety alert: Ines Carvalho"), "{}", m.subject);
+        assert!(m.text.starts_with("Hello Alex Owner,\n\nYou are Spa's emergency contact."), "{}", m.text);
+        assert!(m.text.contains("emergency services") && m.text.contains("17 Example Crescent"), "{}", m.text);
+        let none = SafetyFacts { contact: None, next_alert: None, ..safety() };
+        let again = compose_safety(JobKind::SafetyEscalation, &from, &none, page);
+        assert!(again.text.starts_with("Hello,\n"), "{}", again.text);
+        assert!(again
+            .text
+            .contains("No emergency contact is set for the practice, so this second alert comes to you again"));
+        assert!(!again.text.contains("You are Spa's emergency contact"), "{}", again.text);
     }
 
     #[test]

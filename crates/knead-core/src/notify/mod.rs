@@ -47,13 +47,20 @@ pub enum JobKind {
     /// To the episode's therapist (or the practice's email): the outcome policy newly asks for action on an
     /// episode. Says only that there is something to review, with the link.
     RecordAlert,
+    /// To the managers (or the practice's email): a therapist checked in at a home visit and has not checked
+    /// out a grace period after its scheduled end. Names the therapist, where they are and when the visit
+    /// was due to end; never the client or their health.
+    SafetyAlert,
+    /// To the practice's emergency contact (or the managers again when none is set): still not checked out a
+    /// grace period after the managers' alert.
+    SafetyEscalation,
     /// Not a message: looks for freed starts the waitlist wants, lets lapsed offers go to the next in line,
     /// and writes the offers. Written with each change that frees time.
     WaitlistScan,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 13] = [
+    pub const ALL: [JobKind; 15] = [
         JobKind::BookingConfirmed,
         JobKind::AwaitingClearance,
         JobKind::ClearanceGiven,
@@ -66,6 +73,8 @@ impl JobKind {
         JobKind::WaitlistOffer,
         JobKind::PasswordReset,
         JobKind::RecordAlert,
+        JobKind::SafetyAlert,
+        JobKind::SafetyEscalation,
         JobKind::WaitlistScan,
     ];
 
@@ -83,6 +92,8 @@ impl JobKind {
             JobKind::WaitlistOffer => "waitlist_offer",
             JobKind::PasswordReset => "password_reset",
             JobKind::RecordAlert => "record_alert",
+            JobKind::SafetyAlert => "safety_alert",
+            JobKind::SafetyEscalation => "safety_escalation",
             JobKind::WaitlistScan => "waitlist_scan",
         }
     }
@@ -106,6 +117,8 @@ impl JobKind {
             JobKind::WaitlistOffer => "Waitlist offer",
             JobKind::PasswordReset => "Password reset",
             JobKind::RecordAlert => "Records alert (staff)",
+            JobKind::SafetyAlert => "Safety alert (managers)",
+            JobKind::SafetyEscalation => "Safety alert (emergency contact)",
             JobKind::WaitlistScan => "Waitlist check",
         }
     }

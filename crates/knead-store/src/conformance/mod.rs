@@ -15,6 +15,7 @@ pub mod notify;
 pub mod places;
 pub mod practice;
 pub mod records;
+pub mod safety;
 pub mod scheduling;
 pub mod waitlist;
 
@@ -89,7 +90,9 @@ macro_rules! conformance_suite {
             notify::concurrent_workers_take_each_job_exactly_once,
             notify::extra_private_links_and_feeds_open_only_what_they_should,
             waitlist::a_series_keeps_its_wall_clock_time_and_is_found_by_its_key,
-            waitlist::a_start_is_held_for_one_entry_and_a_lapsed_offer_goes_back_in_line);
+            waitlist::a_start_is_held_for_one_entry_and_a_lapsed_offer_goes_back_in_line,
+            safety::a_check_in_writes_its_alert_once_and_a_check_out_skips_it,
+            safety::a_sent_alert_writes_its_escalation_unless_the_therapist_checked_out);
     };
     (@story $fresh:path, $($module:ident :: $story:ident),*) => {
         $(

@@ -27,6 +27,7 @@ mod places;
 mod practice;
 mod records;
 mod rows;
+mod safety;
 mod scheduling;
 mod value;
 mod waitlist;

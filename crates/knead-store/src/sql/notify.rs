@@ -156,6 +156,39 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
     Ok(out)
 }
 
+/// The statement that records how a claimed attempt ended, with its parameters: it changes the job's row
+/// only while the claim (worker and attempt) is still the job's current one.
+pub(super) fn finish_statement(
+    claim: &Claim,
+    outcome: &JobOutcome,
+    now: Timestamp,
+) -> (&'static str, Vec<super::Param>) {
+    let key = [claim.job.id.into(), (&claim.worker).into(), claim.job.attempts.into()];
+    match outcome {
+        JobOutcome::Sent(m) | JobOutcome::Filed(m) => {
+            let status = if matches!(outcome, JobOutcome::Sent(_)) { JobStatus::Sent } else { JobStatus::Outbox };
+            let rest = [
+                status.as_str().into(),
+                now.into(),
+                (&m.message_id).into(),
+                (&m.to).into(),
+                (&m.subject).into(),
+                (&m.text).into(),
+                (&m.html).into(),
+                m.calendar.as_ref().into(),
+            ];
+            (FINISH_WITH_MESSAGE, [key.as_slice(), &rest].concat())
+        }
+        JobOutcome::Retry { at, error } => (FINISH_RETRY, [key.as_slice(), &[(*at).into(), error.into()]].concat()),
+        JobOutcome::Done => (FINISH_DONE, key.to_vec()),
+        JobOutcome::Failed(why) | JobOutcome::Skipped(why) => {
+            let status = if matches!(outcome, JobOutcome::Failed(_)) { JobStatus::Failed } else { JobStatus::Skipped };
+            let rest = [status.as_str().into(), now.into(), why.into()];
+            (FINISH_WITH_REASON, [key.as_slice(), &rest].concat())
+        }
+    }
+}
+
 fn owner_params(owner: FeedOwner) -> (Option<TherapistId>, Option<ClientId>) {
     match owner {
         FeedOwner::Therapist(t) => (Some(t), None),
@@ -185,34 +218,8 @@ impl<D: SqlDatabase> NotifyStore for D {
     }
 
     async fn finish_job(&self, claim: &Claim, outcome: &JobOutcome, now: Timestamp) -> StoreResult<bool> {
-        let key = [claim.job.id.into(), (&claim.worker).into(), claim.job.attempts.into()];
-        let changed = match outcome {
-            JobOutcome::Sent(m) | JobOutcome::Filed(m) => {
-                let status = if matches!(outcome, JobOutcome::Sent(_)) { JobStatus::Sent } else { JobStatus::Outbox };
-                let rest = [
-                    status.as_str().into(),
-                    now.into(),
-                    (&m.message_id).into(),
-                    (&m.to).into(),
-                    (&m.subject).into(),
-                    (&m.text).into(),
-                    (&m.html).into(),
-                    m.calendar.as_ref().into(),
-                ];
-                self.execute(FINISH_WITH_MESSAGE, &[key.as_slice(), &rest].concat()).await?
-            }
-            JobOutcome::Retry { at, error } => {
-                self.execute(FINISH_RETRY, &[key.as_slice(), &[(*at).into(), error.into()]].concat()).await?
-            }
-            JobOutcome::Done => self.execute(FINISH_DONE, &key).await?,
-            JobOutcome::Failed(why) | JobOutcome::Skipped(why) => {
-                let status =
-                    if matches!(outcome, JobOutcome::Failed(_)) { JobStatus::Failed } else { JobStatus::Skipped };
-                let rest = [status.as_str().into(), now.into(), why.into()];
-                self.execute(FINISH_WITH_REASON, &[key.as_slice(), &rest].concat()).await?
-            }
-        };
-        Ok(changed == 1)
+        let (sql, params) = finish_statement(claim, outcome, now);
+        Ok(self.execute(sql, &params).await? == 1)
     }
 
     async fn jobs(&self, filter: &JobFilter) -> StoreResult<Vec<Job>> {

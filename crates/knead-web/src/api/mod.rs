@@ -16,6 +16,7 @@ mod notify;
 mod openapi;
 pub(crate) mod places;
 mod records;
+mod safety;
 mod waitlist;
 
 use crate::auth::{Caller, SignedIn};
@@ -55,6 +56,7 @@ use utoipa_axum::routes;
         (name = "records", description = "Care records: episodes, plans, outcome measures, SOAP notes, home programs, referral letters"),
         (name = "notifications", description = "The outbox of messages, private calendar feeds, and re-sending a booking's private link"),
         (name = "dispatch", description = "Day planning for managers: the day board, the optimizer's re-plan, applying it"),
+        (name = "safety", description = "Home visits checked in on arrival and out on leaving; a visit not checked out in time alerts the managers, then the emergency contact"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -89,6 +91,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(places::routes())
         .merge(waitlist::routes())
         .merge(dispatch::routes())
+        .merge(safety::routes())
 }
 
 /// The document `router` serves, built from the same route lists (the route table reads its operations).

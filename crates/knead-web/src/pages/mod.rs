@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per context: the public site (`public`), signing in and the account
 //! (`accounts`), the client's booking flow and managing a booking (`booking`), a therapist's day and week
-//! (`calendar`), and the manager's pages (`manage`). Shared widgets are in `crate::ui`.
+//! (`calendar`), the manager's pages (`manage`), and the safety of home visits (`safety`: checking in and
+//! out, the managers' day of them). Shared widgets are in `crate::ui`.
 //!
 //! Pages are plain HTML with one small stylesheet and work without script, so they load fast on a phone;
 //! address fields add suggestions as a person types and a "use my location" button (one small script). A handler loads what the page shows and a
@@ -16,6 +17,7 @@ mod manage;
 mod notify;
 mod public;
 mod records;
+pub(crate) mod safety;
 pub(crate) mod visits;
 
 use crate::auth::{Caller, MaybeCaller};
@@ -52,6 +54,7 @@ pub fn routes() -> Routes {
         .merge(visits::router())
         .merge(records::router())
         .merge(notify::router())
+        .merge(safety::router())
         .route("/static/style.css", get(stylesheet))
         .route(booking::ADDRESS_SCRIPT_PATH, get(booking::address_script))
 }

@@ -19,6 +19,7 @@ mod places;
 mod practice_details;
 mod records_api;
 mod records_pages;
+mod safety;
 mod support;
 mod time_off;
 mod visits;

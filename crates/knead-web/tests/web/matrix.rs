@@ -371,6 +371,15 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/api/v1/referrals/{id}/fhir", Staff, |_| "Bundle"),
         rule(get.clone(), "/api/v1/instruments", AnyStaff, |_| "nprs_leg"),
         rule(post.clone(), "/api/v1/instruments", Manager, |_| "example_index"),
+        // Issue 13: safety on home visits. Client A's visit is therapist A's; a check-out is of another visit
+        // of theirs that the fixture checked in (a check-out needs the check-in first).
+        rule(post.clone(), "/visits/{id}/check-in", Staff, |_| "->/visits/"),
+        rule(post.clone(), "/visits/{id}/check-out", Staff, |_| "->/visits/"),
+        rule(get.clone(), "/manage/safety", Manager, |_| "Safety: home visits"),
+        rule(post.clone(), "/api/v1/bookings/{id}/check-in", Staff, |_| "\"kind\":\"in\""),
+        rule(post.clone(), "/api/v1/bookings/{id}/check-out", Staff, |_| "\"kind\":\"out\""),
+        rule(get.clone(), "/api/v1/bookings/{id}/checks", Staff, |_| "\"checks\""),
+        rule(get.clone(), "/api/v1/safety/checks", Manager, |_| "\"visits\""),
     ]
 }
 
@@ -452,6 +461,8 @@ struct Fixture {
     note_id: i64,
     referral_id: i64,
     program_id: i64,
+    /// Issue 13: another home visit of client A's with therapist A, checked in.
+    checked_in_booking_id: i64,
 }
 
 fn helsinki() -> jiff::tz::TimeZone {
@@ -574,6 +585,27 @@ impl Fixture {
         assert_eq!(held.status, StatusCode::CREATED, "client A's held visit: {}", held.body);
         assert_eq!(held.json()["status"], "awaiting_clearance");
 
+        // Another visit with therapist A on a day of its own, checked in by therapist A.
+        let taken = [&starts[0][..10], &held_start[..10], last_day];
+        let arrival_start = starts.iter().find(|s| !taken.contains(&&s[..10])).expect("a start on a fourth day");
+        let arrival = app
+            .json(
+                "POST",
+                "/api/v1/bookings",
+                tokens.get(&Role::ClientA),
+                &json!({
+                    "service_id": massage.id.0, "start": arrival_start, "therapist_ids": [ines.id.0],
+                    "lat": HOME.0, "lon": HOME.1, "address": format!("{VICTIM_ADDRESS}, Helsinki")
+                })
+                .to_string(),
+            )
+            .await;
+        assert_eq!(arrival.status, StatusCode::CREATED, "client A's second visit: {}", arrival.body);
+        let checked_in_booking_id = arrival.json()["id"].as_i64().unwrap();
+        let no_note = knead_core::safety::CheckInput::default();
+        let booking = knead_core::booking::BookingId(checked_in_booking_id);
+        knead_app::safety::check_in(&app.app, &ines_user, booking, &no_note).await.unwrap();
+
         let free_day = helsinki_date_in(40).to_string();
         let manager = tokens.get(&Role::Manager).unwrap();
         let off = app
@@ -612,6 +644,7 @@ impl Fixture {
             note_id: records.note,
             referral_id: records.referral,
             program_id: records.program,
+            checked_in_booking_id,
             app,
             sessions,
             tokens,
@@ -646,6 +679,8 @@ impl Fixture {
             self.client_a_id.to_string()
         } else if path.contains("/screenings/") {
             self.screening_id.clone()
+        } else if path.ends_with("/check-out") {
+            self.checked_in_booking_id.to_string()
         } else if path.contains("/bookings/") || path.starts_with("/visits/") {
             self.booking_id.to_string()
         } else if path.contains("/tokens/") {

@@ -1,6 +1,7 @@
 //! Day planning in Chromium against the real binary's demo practice: the manager opens the demo's mobile day on
 //! the dispatch board, asks for the optimizer's re-plan, reads the diff and applies it; the board then shows the
-//! shorter routes and each moved client has a message waiting.
+//! shorter routes and each moved client has a message waiting. A mobile therapist, on a phone-sized window, checks
+//! in on arrival at a home visit and out on leaving.
 //!
 //! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
 
@@ -94,5 +95,40 @@ async fn the_manager_optimises_the_demo_day_reviews_the_diff_and_applies_it() {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
 
+    client.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mobile_therapist_checks_in_on_arrival_and_out_on_leaving_from_the_phone() {
+    let Some(session) = browser_session("safety check-in browser test").await else { return };
+    let (client, server) = (&session.client, &session.server);
+    client.goto(&format!("{}/login", server.url)).await.unwrap();
+    type_into(client, "email", "liza@demo.knead.test").await;
+    type_into(client, "password", "knead-demo-therapist").await;
+    click(client, "form.stack button[type=submit]").await;
+    wait_for_path(client, "/calendar").await;
+
+    // Her day of home visits, then the first visit's page.
+    client.goto(&format!("{}/calendar?date={}", server.url, demo_day())).await.unwrap();
+    client.find(Locator::Css("main a[href^='/visits/']")).await.expect("a home visit of hers").click().await.unwrap();
+    client.wait().for_element(Locator::Css("section#safety")).await.expect("the safety check on the visit page");
+    let intro = text_of(client, "section#safety").await;
+    assert!(intro.contains("managers are alerted"), "says what happens without a check-out: {intro}");
+
+    click(client, "section#safety form button[type=submit]").await;
+    client.wait().for_element(Locator::Css("p#checked-in strong")).await.expect("checked in");
+    let checked_in = text_of(client, "section#safety").await;
+    assert!(checked_in.starts_with("Your safety check") && checked_in.contains("Checked in at"), "{checked_in}");
+
+    click(client, "section#safety form[action$='/check-out'] button[type=submit]").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let text = text_of(client, "section#safety").await;
+        if text.contains("checked out at") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the check-out shows: {text}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     client.clone().close().await.unwrap();
 }

@@ -1,7 +1,8 @@
 //! The practice's settings, two forms on one page: its own details (public name, phone, email, postal
 //! address — shown on every public page), and its booking settings (time zone, chosen from the IANA zones by
 //! region, how times and dates are written, service area, booking grid and notice, how far ahead clients may
-//! book, travel fee, the default travel model's road factor and speed, and the red-flag screening's thresholds).
+//! book, travel fee, the default travel model's road factor and speed, the red-flag screening's thresholds, and
+//! the safety of home visits: the grace period before a visit not checked out alerts, and the emergency contact).
 
 use super::{calendar_crumbs, SavedQuery};
 use crate::auth::{Caller, Manager};
@@ -20,6 +21,7 @@ use knead_core::intake::ScreeningThresholds;
 use knead_core::money::format_cents;
 use knead_core::practice::{PracticeDetails, PracticeDetailsInput};
 use knead_core::records::ResponsePolicy;
+use knead_core::safety::EmergencyContact;
 use knead_core::{GeoPoint, ValidationErrors};
 use maud::{html, Markup};
 
@@ -72,6 +74,11 @@ fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> V
     v.set("lead_minutes", s.lead_minutes.to_string());
     v.set("cancel_notice_hours", s.cancel_notice_hours.to_string());
     v.set("waitlist_offer_hours", s.waitlist_offer_hours.to_string());
+    v.set("safety_grace_minutes", s.safety_grace_minutes.to_string());
+    let contact = s.emergency_contact.clone().unwrap_or_default();
+    v.set("emergency_contact.name", contact.name);
+    v.set("emergency_contact.phone", contact.phone);
+    v.set("emergency_contact.email", contact.email);
     v.set("booking_horizon_days", s.booking_horizon_days.to_string());
     v.set("reminder_hours", reminder_text(&s.reminder_hours));
     v.set("travel_fee_free_km", s.travel_fee_free_km.to_string());
@@ -202,6 +209,13 @@ fn read_settings(
         },
         response_policy: read_policy(values, &mut read, &current.response_policy),
         reminder_hours: read_reminders(values, &mut read, &current.reminder_hours),
+        safety_grace_minutes: threshold(&mut read, "safety_grace_minutes", current.safety_grace_minutes),
+        // Empty fields remove the contact.
+        emergency_contact: Some(EmergencyContact {
+            name: values.get("emergency_contact.name").to_string(),
+            phone: values.get("emergency_contact.phone").to_string(),
+            email: values.get("emergency_contact.email").to_string(),
+        }),
     };
     (input, read)
 }
@@ -355,6 +369,7 @@ fn booking_form(caller: &Caller, v: &Values, e: &ValidationErrors) -> Markup {
                 }
             }
             (policy_fieldset(v, e))
+            (safety_fieldset(v, e))
             button type="submit" { "Save settings" }
         }
         script src=(crate::pages::ADDRESS_SCRIPT_PATH) defer {}
@@ -387,6 +402,23 @@ fn policy_fieldset(v: &Values, e: &ValidationErrors) -> Markup {
                 (line(v, e, &f("ceiling_visits"), "Ceiling: sessions", WHOLE, "Default 9."))
                 (line(v, e, &f("ceiling_weeks"), "or weeks", WHOLE, "Default 12."))
                 (line(v, e, &f("deterioration_points"), "Deteriorating: pain up by (points)", DECIMAL, "Default 2."))
+            }
+        }
+    }
+}
+
+/// The safety of home visits: how long after a visit's end, without a check-out, the managers are alerted
+/// (and as long again, the emergency contact), and who that contact is.
+fn safety_fieldset(v: &Values, e: &ValidationErrors) -> Markup {
+    html! {
+        fieldset #safety {
+            legend { "Safety on home visits" }
+            p.hint { "Therapists check in on arrival and out on leaving. If a therapist has not checked out this long after the visit's end, the managers are emailed; as long again, the emergency contact. Without an emergency contact, the second alert goes to the managers again." }
+            (line(v, e, "safety_grace_minutes", "Grace period (minutes)", WHOLE, "5 to 240 (default 30)."))
+            div.row {
+                (line(v, e, "emergency_contact.name", "Emergency contact's name", TEXT, "Someone outside the visit who can act, e.g. the owner."))
+                (line(v, e, "emergency_contact.phone", "Their phone", PHONE, ""))
+                (line(v, e, "emergency_contact.email", "Their email", EMAIL, "The second alert is emailed here. Leave all three empty for none."))
             }
         }
     }

@@ -7,6 +7,8 @@
 //! with a visit of theirs (any other id is "not found", so ids reveal nothing) and, for now, only reads it.
 //! Clients are refused and signed-out visitors asked to sign in, as on the other staff pages.
 //!
+//! A home visit's therapist checks in and out here too (`pages::safety`'s panel, first on the page).
+//!
 //! Every change made here is recorded with the change (`BookingChange`); [`change_notices`] renders those
 //! records in plain words for the client's own page. The page opens with the visit sheet (`sheet`):
 //! precautions first, then the screening, a held booking's clearance, consent, other care and the client.
@@ -111,6 +113,8 @@ async fn page(
         }
         Some("cancelled") => Some("The visit was cancelled. The client will see this on their booking's page."),
         Some("cleared") => Some("The clearance was recorded: the visit is confirmed."),
+        Some("checked_in") => Some("Checked in. Check out when you leave."),
+        Some("checked_out") => Some("Checked out. Thank you."),
         _ => None,
     };
     let page = VisitPage::load(&state, &caller, &b, q.date.as_deref()).await?;
@@ -128,6 +132,8 @@ struct VisitPage<'a> {
     changes: Vec<BookingChange>,
     /// What the therapist must know first (its read is one audit entry).
     sheet: VisitSheet,
+    /// Checking in and out of a home visit.
+    safety: crate::pages::safety::Panel,
     /// For a manager and a booking still to come: the day whose times are listed, and those times or why
     /// they cannot be listed; the therapists who could take it over.
     actions: Option<Actions>,
@@ -160,6 +166,7 @@ impl<'a> VisitPage<'a> {
         let clinics = calendar::all_clinics(app).await?;
         let changes = booking::changes(app, b.id).await?;
         let sheet = sheet::load(state, caller, b.id).await?;
+        let safety = crate::pages::safety::Panel::load(state, caller, b).await?;
         let mut date_errors = ValidationErrors::default();
         let actions = if caller.is_manager() && booking::changeable(app, b) {
             let today = local_date(&tz, state.now());
@@ -187,7 +194,18 @@ impl<'a> VisitPage<'a> {
         } else {
             None
         };
-        Ok(VisitPage { booking: b, settings, service, therapists, clinics, changes, sheet, actions, date_errors })
+        Ok(VisitPage {
+            booking: b,
+            settings,
+            service,
+            therapists,
+            clinics,
+            changes,
+            sheet,
+            safety,
+            actions,
+            date_errors,
+        })
     }
 
     fn title(&self) -> String {
@@ -287,6 +305,7 @@ impl<'a> VisitPage<'a> {
             @if !refusal.is_empty() {
                 div.error-summary role="alert" { p { "Nothing was changed." } @for r in refusal { p { (r) } } }
             }
+            (self.safety.view(caller, self.tz(), &|t| self.name(t)))
             (sheet::view(caller, &self.sheet, values, clearance_errors))
             h2 { "Booking" }
             (self.facts())
