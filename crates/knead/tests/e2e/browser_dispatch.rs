@@ -29,6 +29,14 @@ pub(crate) async fn sign_in_as_manager(client: &Client, url: &str) {
     wait_for_path(client, "/manage").await;
 }
 
+/// With `KNEAD_SCREENSHOTS_DIR` set, saves what the browser shows (a phone's width) as `NAME.png` there.
+async fn keep_screenshot(client: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("KNEAD_SCREENSHOTS_DIR") {
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
 /// Minutes of driving the board's summary line says.
 fn driving_minutes(summary: &str) -> i64 {
     let before = summary.split(" of driving").next().unwrap();
@@ -63,6 +71,7 @@ async fn the_manager_optimises_the_demo_day_reviews_the_diff_and_applies_it() {
     assert!(board.contains("Stays: the client chose this therapist"), "a named visit is marked: {board}");
     let before = driving_minutes(&text_of(client, "p.day-summary").await);
     assert!(before > 0, "the board says how much the day drives");
+    keep_screenshot(client, "dispatch-board").await;
 
     click(client, "form[action='/manage/dispatch/proposal'] button[type=submit]").await;
     client.wait().for_element(Locator::Css("table.dispatch-diff")).await.expect("the proposal's diff");
@@ -74,6 +83,7 @@ async fn the_manager_optimises_the_demo_day_reviews_the_diff_and_applies_it() {
     assert!(rows.len() >= 2, "the crossed visits change hands");
     let diff = text_of(client, "table.dispatch-diff").await;
     assert!(diff.contains("Liza") && diff.contains("Théo"), "who moves is named: {diff}");
+    keep_screenshot(client, "dispatch-proposal").await;
 
     click(client, "form[action='/manage/dispatch/apply'] button[type=submit]").await;
     wait_for_path(client, "/manage/dispatch").await;
@@ -115,6 +125,7 @@ async fn a_mobile_therapist_checks_in_on_arrival_and_out_on_leaving_from_the_pho
     let intro = text_of(client, "section#safety").await;
     assert!(intro.contains("managers are alerted"), "says what happens without a check-out: {intro}");
 
+    keep_screenshot(client, "visit-check-in").await;
     click(client, "section#safety form button[type=submit]").await;
     client.wait().for_element(Locator::Css("p#checked-in strong")).await.expect("checked in");
     let checked_in = text_of(client, "section#safety").await;

@@ -289,3 +289,35 @@ async fn serve_with_a_postgres_url_runs_the_practice_on_postgresql() {
     assert_eq!(services.as_array().unwrap().len(), knead_demo::services().len());
     db.cleanup().await;
 }
+
+#[test]
+fn dispatch_plan_shows_the_demo_day_and_applies_its_re_plan_as_a_named_manager() {
+    let db = TempDb::new();
+    let demo = run(&["demo", "--database-url", &db.url], "");
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    assert!(text(&demo.stdout).contains("Added a day of 7 home visits"), "{}", text(&demo.stdout));
+    let day = crate::browser_dispatch::demo_day().to_string();
+
+    let shown = run(&["dispatch", "plan", &day, "--database-url", &db.url], "");
+    let out = text(&shown.stdout);
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    assert!(out.contains("Proposed re-plan: 6 visit(s) change"), "{out}");
+    assert!(out.contains("Nothing was written"), "{out}");
+    assert!(!out.contains("demo.knead.test") && !out.contains("Fredrikinkatu"), "no emails or addresses: {out}");
+
+    let not_a_manager =
+        run(&["dispatch", "plan", &day, "--apply", "--as", "liza@demo.knead.test", "--database-url", &db.url], "");
+    assert!(!not_a_manager.status.success());
+    assert!(
+        text(&not_a_manager.stderr).contains("only a manager may apply a re-plan"),
+        "{}",
+        text(&not_a_manager.stderr)
+    );
+
+    let applied =
+        run(&["dispatch", "plan", &day, "--apply", "--as", "manager@demo.knead.test", "--database-url", &db.url], "");
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    assert!(text(&applied.stdout).contains("Applied: 6 booking(s) moved"), "{}", text(&applied.stdout));
+    let again = run(&["dispatch", "plan", &day, "--database-url", &db.url], "");
+    assert!(text(&again.stdout).contains("No better plan found"), "{}", text(&again.stdout));
+}
