@@ -130,7 +130,8 @@ pub fn day_map(title: &str, routes: &[MapRoute], roads: &[Road]) -> Markup {
     }
     html! {
         figure.day-map {
-            svg viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img" aria-labelledby="day-map-title day-map-desc"
+            // A group, not an image: the visits' markers are links, and an image's parts are not reachable.
+            svg viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="group" aria-labelledby="day-map-title day-map-desc"
                 preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg" {
                 title #day-map-title { (title) }
                 desc #day-map-desc { (described) }
@@ -155,10 +156,9 @@ pub fn day_map(title: &str, routes: &[MapRoute], roads: &[Road]) -> Markup {
                     }
                     @for (n, stop) in r.stops.iter().enumerate() {
                         @let (x, y) = proj.xy(stop.at);
-                        a href=(directions_link(stop.at)) aria-label={ "Directions to visit " (n + 1) ": " (stop.label) } {
-                            circle.map-stop cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="11" fill=(colour) {
-                                title { (n + 1) ". " (stop.label) }
-                            }
+                        // The name starts with the number the marker shows, as a spoken name must.
+                        a href=(directions_link(stop.at)) aria-label={ (n + 1) ". " (stop.label) ", " (r.name) ": directions" } {
+                            circle.map-stop cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="11" fill=(colour) {}
                             text.map-stop-number x=(format!("{x:.1}")) y=(format!("{:.1}", y + 4.0)) text-anchor="middle" { (n + 1) }
                         }
                     }
