@@ -653,3 +653,37 @@ async fn a_new_therapist_gets_hours_before_time_off_or_dates() {
     assert_eq!(refused.status, StatusCode::NOT_FOUND, "no schedule yet: nothing to override");
     assert!(app.store.schedule(nia.id).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_client_accepts_an_arrival_window_on_the_details_step_and_a_made_up_one_is_refused() {
+    let app = TestApp::new().await;
+    let massage = service_named(&app, "Massage with oil at home").await;
+    let flow =
+        format!("service_id={}&address=8+Bulevardi&lat=60.1657&lon=24.9415&date={}", massage.id.0, weekday_ahead(3));
+    let when = app.get(&format!("/book/when?{flow}")).await;
+    let slot = links(&when.body, "/book/details?").remove(0);
+    let details = app.get(&slot).await;
+    assert!(details.body.contains("When may your therapist arrive?"), "{}", details.body);
+    let mut form = hidden_fields(&details.body, "/book");
+    form.extend(GUEST.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+
+    let mut made_up = form.clone();
+    made_up.push(("arrival_window_minutes".into(), "45 minutes".into()));
+    let pairs: Vec<(&str, &str)> = made_up.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let before = booked_count(&app).await;
+    let refused = app.form("/book", None, &pairs).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("must be 0, 15, 30, 45, 60, 90 or 120"), "{}", refused.body);
+    assert_eq!(booked_count(&app).await, before, "nothing booked");
+
+    form.push(("arrival_window_minutes".into(), "60".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let done = app.form("/book", None, &pairs).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("id=\"booking-arrival\""), "the confirmation says the window: {}", done.body);
+    let (_, id, _) = manage_link(&done.body);
+    let booking = app.store.booking(id).await.unwrap();
+    let window = booking.arrival.expect("the window is kept with the booking");
+    assert_eq!(booking.start.duration_until(window.until).as_secs(), 3600, "an hour either side");
+    assert!(!booking.therapists_named, "the practice picked the therapist");
+}

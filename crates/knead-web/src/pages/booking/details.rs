@@ -22,6 +22,14 @@ use knead_core::money::format_cents;
 use knead_core::{Role, Service, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 
+/// The arrival windows a client may accept, in minutes either side of the start (`BookingInput`'s allowed values).
+const ARRIVAL_CHOICES: [(&str, &str); 4] = [
+    ("0", "Exactly at the time I chose"),
+    ("30", "Up to 30 minutes earlier or later"),
+    ("60", "Up to an hour earlier or later"),
+    ("120", "Up to two hours earlier or later"),
+];
+
 /// How the details step's health section was answered.
 pub(super) enum HealthAnswer {
     /// The history on file stands ("nothing has changed").
@@ -158,6 +166,10 @@ impl Booker<'_> {
                 @if picked.is_none() {
                     (line(values, errors, "phone", "Phone", Typed { html_type: "tel", inputmode: None, autocomplete: Some("tel") },
                         "Your therapist calls if they are running late."))
+                }
+                @if self.flow.clinic_id.is_empty() {
+                    (field(values, errors, "arrival_window_minutes", "When may your therapist arrive?", Input::Select(&ARRIVAL_CHOICES),
+                        "A little leeway lets the practice plan its therapists' driving; if your time changes within it, you are told."))
                 }
                 (field(values, errors, "notes", "Notes for your therapist (optional)", Input::Area(3),
                     "Parking, pets, stairs, the buzzer code: anything that helps on the day."))

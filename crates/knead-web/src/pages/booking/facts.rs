@@ -98,6 +98,9 @@ pub(super) fn booking_facts(
             dt { "Service" } dd { (service.name) }
             @if !b.add_ons.is_empty() { dt { "Add-ons" } dd #booking-add-ons { (b.add_ons.join(", ")) } }
             dt { "When" } dd #booking-when { (when_text(tz, b.start, b.end)) }
+            @if let Some(w) = b.arrival {
+                dt { "Arrival" } dd #booking-arrival { "Any time from " (clock(tz, w.from)) " to " (clock(tz, w.until)) ", as you accepted; the practice tells you if it changes" }
+            }
             dt { @if names.len() > 1 { "Therapists" } @else { "Therapist" } } dd #booking-therapists { (names.join(" and ")) }
             dt { "Where" } dd { (place) }
             dt { "Price" } dd { (format_cents(b.price_cents)) }

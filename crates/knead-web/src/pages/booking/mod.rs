@@ -503,6 +503,11 @@ async fn confirm(State(state): State<AppState>, caller: MaybeCaller, form: FormP
         screening_id: optional(&b.flow.screening_id),
         add_ons: b.flow.add_ons.clone(),
         notes: optional(form.get("notes")),
+        // Not a number is an error naming the field, never a quiet "exactly on time".
+        arrival_window_minutes: match form.get("arrival_window_minutes").trim() {
+            "" => None,
+            text => Some(text.parse().unwrap_or(-1)),
+        },
         client_id: picked.as_ref().map(|c| c.id.0),
         intake: match health {
             details::HealthAnswer::New(input) => Some(*input),
