@@ -153,35 +153,11 @@ fn remove_strings(
         let tour = &plan.routes[vehicle].jobs;
         let Some(at) = tour.iter().position(|&j| j == job) else { continue };
         let length = ((random.unit() * longest_string.min(tour.len() as f64)) as usize + 1).min(tour.len());
-        let start = window_start(at, length, tour.len(), random);
+        let start = random.window_start(at, length, tour.len());
         for &cut in &tour[start..start + length] {
             if let Some(lead) = ctx.unit_of(cut) {
                 scratch.take(ctx, plan, lead, units);
             }
-        }
-    }
-}
-
-/// A random start for a window of `length` visits inside a tour of `len` that covers index `at`.
-fn window_start(at: usize, length: usize, len: usize, random: &mut Random) -> usize {
-    let low = at.saturating_sub(length - 1);
-    let high = at.min(len - length);
-    low + random.below(high - low + 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows_cover_the_chosen_visit() {
-        let mut random = Random::new(5);
-        for _ in 0..1000 {
-            let len = 1 + random.below(20);
-            let at = random.below(len);
-            let length = 1 + random.below(len);
-            let start = window_start(at, length, len, &mut random);
-            assert!(start <= at && at < start + length && start + length <= len);
         }
     }
 }

@@ -47,6 +47,14 @@ impl Random {
             items.swap(i, self.below(i + 1));
         }
     }
+
+    /// A random start for a window of `length` items inside a sequence of `len` that covers index `at` (the
+    /// string a SISR ruin removes around a chosen stop).
+    pub fn window_start(&mut self, at: usize, length: usize, len: usize) -> usize {
+        let low = at.saturating_sub(length - 1);
+        let high = at.min(len - length);
+        low + self.below(high - low + 1)
+    }
 }
 
 #[cfg(test)]

@@ -73,14 +73,14 @@ pub fn ruin(
             }
         };
         if length == len || random.unit() >= settings.split_rate {
-            let start = window_start(at, length, len, random);
+            let start = random.window_start(at, length, len);
             cut(start, start + length);
         } else {
             let mut kept = 1;
             while length + kept < len && random.unit() > settings.split_depth {
                 kept += 1;
             }
-            let start = window_start(at, length + kept, len, random);
+            let start = random.window_start(at, length + kept, len);
             let kept_from = start + random.below(length + 1);
             cut(start, kept_from);
             cut(kept_from + kept, start + length + kept);
@@ -107,13 +107,6 @@ pub fn remove_route(instance: &Instance, plan: &mut Plan, random: &mut Random, r
     plan.reindex();
 }
 
-/// A random start for a window of `length` stops inside a route of `len` that covers index `at`.
-fn window_start(at: usize, length: usize, len: usize, random: &mut Random) -> usize {
-    let low = at.saturating_sub(length - 1);
-    let high = at.min(len - length);
-    low + random.below(high - low + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,7 +118,7 @@ mod tests {
             let len = 1 + random.below(20);
             let at = random.below(len);
             let length = 1 + random.below(len);
-            let start = window_start(at, length, len, &mut random);
+            let start = random.window_start(at, length, len);
             assert!(start <= at && at < start + length && start + length <= len);
         }
     }
