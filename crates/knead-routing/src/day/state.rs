@@ -140,17 +140,23 @@ impl Insertion {
 }
 
 impl Plan {
-    /// Locked jobs where they are pinned, everything else unassigned.
-    pub(super) fn with_locked_jobs(ctx: &Context<'_>) -> Plan {
+    /// Every tour empty, only the couples' fixed minutes pinned.
+    fn empty(ctx: &Context<'_>) -> Plan {
         let day = ctx.day;
-        let mut plan = Plan {
+        Plan {
             routes: vec![Route::default(); day.vehicles().len()],
             vehicle_of: vec![None; day.jobs().len()],
             pin: ctx.static_pins(),
             unassigned: Vec::new(),
             stuck: Vec::new(),
             travel: 0,
-        };
+        }
+    }
+
+    /// Locked jobs where they are pinned, everything else unassigned.
+    pub(super) fn with_locked_jobs(ctx: &Context<'_>) -> Plan {
+        let day = ctx.day;
+        let mut plan = Plan::empty(ctx);
         let mut locked: Vec<(usize, i64, usize)> = (0..day.jobs().len())
             .filter_map(|j| day.jobs()[j].locked.map(|(vehicle, minute)| (vehicle, minute, j)))
             .collect();
@@ -178,14 +184,7 @@ impl Plan {
     /// visit re-timed as early as it can go. `None` if a tour cannot be timed (never for a checked plan).
     pub(super) fn from_day_plan(ctx: &Context<'_>, current: &DayPlan) -> Option<Plan> {
         let day = ctx.day;
-        let mut plan = Plan {
-            routes: vec![Route::default(); day.vehicles().len()],
-            vehicle_of: vec![None; day.jobs().len()],
-            pin: ctx.static_pins(),
-            unassigned: Vec::new(),
-            stuck: Vec::new(),
-            travel: 0,
-        };
+        let mut plan = Plan::empty(ctx);
         for (vehicle, visits) in current.routes.iter().enumerate() {
             for visit in visits {
                 if matches!(ctx.kind.get(visit.job)?, Kind::Lead { .. } | Kind::Follower { .. }) {
