@@ -475,6 +475,7 @@ mod tests {
             from: date(2026, 6, 3),
             days: 7,
             therapist_id: None,
+            therapist_gender: None,
             add_ons: Vec::new(),
         };
         let start = availability(app, &q).await.unwrap().slots[0].start;
@@ -550,6 +551,7 @@ mod tests {
             from: date(2026, 6, 3),
             days: 2,
             therapist_id: None,
+            therapist_gender: None,
             add_ons: Vec::new(),
         };
         assert!(!availability(&app, &q).await.unwrap().slots.is_empty());

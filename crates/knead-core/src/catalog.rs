@@ -263,6 +263,57 @@ impl Service {
     }
 }
 
+/// A therapist's gender as they state it on their profile; clients who feel more at ease with a woman or a man
+/// can ask for one. Optional on the profile: a therapist who leaves it blank is never picked for such a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Female,
+    Male,
+    NonBinary,
+}
+
+impl Gender {
+    pub const ALL: [Gender; 3] = [Gender::Female, Gender::Male, Gender::NonBinary];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Female => "female",
+            Gender::Male => "male",
+            Gender::NonBinary => "non_binary",
+        }
+    }
+
+    /// How a client's choice reads: "a woman", "a man", "a non-binary therapist".
+    pub fn label(self) -> &'static str {
+        match self {
+            Gender::Female => "a woman",
+            Gender::Male => "a man",
+            Gender::NonBinary => "a non-binary therapist",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Gender> {
+        Gender::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+
+    /// `text` as a gender, or an error naming `field` and the values allowed; blank is `None`.
+    pub fn parse_field(field: &str, text: Option<&str>) -> Result<Option<Gender>, FieldError> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => Gender::parse(t)
+                .map(Some)
+                .ok_or_else(|| FieldError::new("invalid", field, "must be female, male or non_binary (or left out)")),
+        }
+    }
+
+    /// Whether a therapist of `therapist` gender meets a client's `preference` (none: anyone does).
+    pub fn meets(preference: Option<Gender>, therapist: Option<Gender>) -> bool {
+        preference.is_none_or(|wanted| therapist == Some(wanted))
+    }
+}
+
 /// A therapist's public profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -279,6 +330,8 @@ pub struct Therapist {
     pub modalities: Vec<String>,
     pub conditions: Vec<String>,
     pub languages: Vec<String>,
+    /// As the therapist states it; `None` when left blank.
+    pub gender: Option<Gender>,
     pub archived: bool,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -306,6 +359,10 @@ pub struct TherapistInput {
     pub conditions: Vec<String>,
     #[serde(default)]
     pub languages: Vec<String>,
+    /// `female`, `male` or `non_binary`, for clients who ask for a woman or a man; left out, the therapist
+    /// is not matched to such requests.
+    #[serde(default)]
+    pub gender: Option<String>,
 }
 
 /// A validated therapist profile, ready to store.
@@ -319,6 +376,7 @@ pub struct TherapistDraft {
     pub modalities: Vec<String>,
     pub conditions: Vec<String>,
     pub languages: Vec<String>,
+    pub gender: Option<Gender>,
 }
 
 impl TherapistInput {
@@ -332,6 +390,7 @@ impl TherapistInput {
         let modalities = e.labels("modalities", &self.modalities, 30, 80);
         let conditions = e.labels("conditions", &self.conditions, 30, 80);
         let languages = e.labels("languages", &self.languages, 30, 80);
+        let gender = e.take(Gender::parse_field("gender", self.gender.as_deref()));
         e.finish(|| {
             Some(TherapistDraft {
                 slug,
@@ -342,6 +401,7 @@ impl TherapistInput {
                 modalities,
                 conditions,
                 languages,
+                gender: gender?,
             })
         })
     }
@@ -400,5 +460,22 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(t.validate().unwrap().modalities, ["Swedish massage", "Myofascial release"]);
+    }
+
+    #[test]
+    fn a_stated_gender_is_one_of_three_and_a_preference_only_meets_its_own() {
+        let stated = |g: &str| TherapistInput { name: "Nia".into(), gender: Some(g.into()), ..Default::default() };
+        assert_eq!(stated("male").validate().unwrap().gender, Some(Gender::Male));
+        assert_eq!(stated(" ").validate().unwrap().gender, None, "blank is not stated");
+        let e = stated("woman").validate().unwrap_err();
+        assert_eq!((e.0[0].code, e.0[0].field.as_str()), ("invalid", "gender"));
+        assert!(e.0[0].detail.contains("female, male or non_binary"), "{}", e.0[0].detail);
+        assert!(Gender::meets(None, None), "no preference: anyone");
+        assert!(Gender::meets(Some(Gender::Female), Some(Gender::Female)));
+        assert!(!Gender::meets(Some(Gender::Female), Some(Gender::Male)));
+        assert!(!Gender::meets(Some(Gender::Female), None), "not stated never meets a preference");
+        for g in Gender::ALL {
+            assert_eq!(Gender::parse(g.as_str()), Some(g));
+        }
     }
 }

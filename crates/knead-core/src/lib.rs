@@ -32,7 +32,7 @@ pub mod validation;
 
 pub use account::{Email, NewUser, Password, Role, SessionPolicy, TokenDraft, TokenInfo, User, UserId};
 pub use catalog::{
-    AddOn, AddOnInput, Kind, Place, Service, ServiceDraft, ServiceId, ServiceInput, Therapist, TherapistDraft,
+    AddOn, AddOnInput, Gender, Kind, Place, Service, ServiceDraft, ServiceId, ServiceInput, Therapist, TherapistDraft,
     TherapistId, TherapistInput,
 };
 pub use clock::{Clock, FixedClock, SystemClock};

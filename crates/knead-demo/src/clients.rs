@@ -275,6 +275,7 @@ impl Plan<'_> {
             series_id: None,
             arrival: None,
             therapists_named: true,
+            therapist_gender: None,
         };
         let rule = VisitFits {
             tz,

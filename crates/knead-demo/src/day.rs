@@ -2,7 +2,7 @@
 //! might come in over a week — each client accepted an arrival within an hour either side and left the therapist
 //! to the practice, and the first-come placement sent Liza (based in Kamppi) to Hakaniemi and Theo (based in
 //! Hakaniemi) to Kamppi. The dispatch board's "Optimise this day" has real driving to save. A seventh visit, with
-//! Ines by name, stays where it is.
+//! Ines by name, stays where it is; Jonna asked for a woman, so a re-plan never gives her to Theo.
 //!
 //! Every visit is written with `create_booking` under the booking rule (`VisitFits`); names are invented, emails
 //! are on `.test`, and the street names are real but the numbers and points approximate.
@@ -15,7 +15,7 @@ use knead_core::booking::{ArrivalWindow, BookingStatus, Contact, NewBooking, New
 use knead_core::calendar::{add_days, add_minutes, instant_of, local_date, local_minute};
 use knead_core::geo::GeoPoint;
 use knead_core::intake::ClientDraft;
-use knead_core::{Email, Place};
+use knead_core::{Email, Gender, Place};
 use knead_routing::StraightLine;
 use knead_store::Store;
 
@@ -29,6 +29,8 @@ struct HomeVisit {
     therapist: &'static str,
     /// The client chose the therapist.
     named: bool,
+    /// The client asked for a therapist of this gender.
+    asks: Option<Gender>,
 }
 
 const VISITS: [HomeVisit; 7] = [
@@ -41,6 +43,7 @@ const VISITS: [HomeVisit; 7] = [
         minute: 11 * 60,
         therapist: "liza-manalo",
         named: false,
+        asks: None,
     },
     HomeVisit {
         name: "Mikko Salmenkivi",
@@ -50,6 +53,7 @@ const VISITS: [HomeVisit; 7] = [
         minute: 13 * 60,
         therapist: "liza-manalo",
         named: false,
+        asks: None,
     },
     HomeVisit {
         name: "Jonna Rinnekari",
@@ -59,6 +63,8 @@ const VISITS: [HomeVisit; 7] = [
         minute: 15 * 60,
         therapist: "liza-manalo",
         named: false,
+        // A re-plan may give her to Ines or leave her with Liza, never to Theo.
+        asks: Some(Gender::Female),
     },
     // Kamppi and Punavuori, given to Theo (from Hakaniemi).
     HomeVisit {
@@ -69,6 +75,7 @@ const VISITS: [HomeVisit; 7] = [
         minute: 12 * 60,
         therapist: "theo-lambert",
         named: false,
+        asks: None,
     },
     HomeVisit {
         name: "Veera Ahomaa",
@@ -78,6 +85,7 @@ const VISITS: [HomeVisit; 7] = [
         minute: 14 * 60,
         therapist: "theo-lambert",
         named: false,
+        asks: None,
     },
     HomeVisit {
         name: "Oskari Nurmela",
@@ -87,6 +95,7 @@ const VISITS: [HomeVisit; 7] = [
         minute: 16 * 60,
         therapist: "theo-lambert",
         named: false,
+        asks: None,
     },
     // Kruununhaka, with Ines by the client's choice.
     HomeVisit {
@@ -97,6 +106,7 @@ const VISITS: [HomeVisit; 7] = [
         minute: 12 * 60,
         therapist: "ines-carvalho",
         named: true,
+        asks: None,
     },
 ];
 
@@ -175,6 +185,7 @@ pub async fn load_day(store: &dyn Store, now: Timestamp) -> Result<usize, LoadEr
             series_id: None,
             arrival: if v.named { None } else { ArrivalWindow::around(start, ARRIVAL_WINDOW_MINUTES) },
             therapists_named: v.named,
+            therapist_gender: v.asks,
         };
         let rule = VisitFits {
             tz,

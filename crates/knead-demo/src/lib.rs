@@ -269,6 +269,7 @@ pub fn therapists() -> Vec<TherapistInput> {
                 "Sciatica",
             ]),
             languages: labels(&["English", "French"]),
+            gender: Some("female".into()),
         },
         TherapistInput {
             slug: None,
@@ -282,6 +283,7 @@ pub fn therapists() -> Vec<TherapistInput> {
             modalities: labels(&["Swedish massage", "Deep tissue massage", "Hot stone massage", "Prenatal massage"]),
             conditions: labels(&["Stress", "Muscle tension"]),
             languages: labels(&["English", "Portuguese", "Spanish"]),
+            gender: Some("female".into()),
         },
         TherapistInput {
             slug: None,
@@ -294,6 +296,7 @@ pub fn therapists() -> Vec<TherapistInput> {
             modalities: labels(&["Swedish massage", "Aromatherapy massage", "Seated chair massage", "Reflexology"]),
             conditions: labels(&["Stress"]),
             languages: labels(&["English", "Tagalog"]),
+            gender: Some("female".into()),
         },
         TherapistInput {
             // The derived slug would drop the accented letter ("tho-lambert").
@@ -307,6 +310,7 @@ pub fn therapists() -> Vec<TherapistInput> {
             modalities: labels(&["Deep tissue massage", "Sports massage", "Assisted stretching", "Hot stone massage"]),
             conditions: labels(&["Muscle soreness after exercise", "Stress"]),
             languages: labels(&["French", "English"]),
+            gender: Some("male".into()),
         },
     ]
 }

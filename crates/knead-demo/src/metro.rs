@@ -236,6 +236,8 @@ fn therapist(n: usize) -> TherapistInput {
         modalities: vec!["Swedish massage".into()],
         conditions: vec!["Stress".into()],
         languages: vec!["English".into()],
+        // Half the practice women, half men, so a client's preference narrows the choice but never empties it.
+        gender: Some(if n % 2 == 0 { "female" } else { "male" }.into()),
     }
 }
 
@@ -477,6 +479,7 @@ async fn book(
         series_id: None,
         arrival: None,
         therapists_named: false,
+        therapist_gender: None,
     };
     let rule = VisitFits {
         tz: settings.zone(),

@@ -228,6 +228,7 @@ async fn search(app: &App, service: ServiceId, at: GeoPoint) -> Offer {
         from: tomorrow(),
         days: 1,
         therapist_id: None,
+        therapist_gender: None,
         add_ons: Vec::new(),
     };
     booking::availability(app, &query).await.unwrap()

@@ -152,6 +152,7 @@ fn query(service: ServiceId, from: Date, at: GeoPoint) -> AvailabilityQuery {
         from,
         days: DAYS,
         therapist_id: None,
+        therapist_gender: None,
         add_ons: Vec::new(),
     }
 }

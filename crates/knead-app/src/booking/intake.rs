@@ -2,7 +2,7 @@
 //! belongs to, the health history sent with it, and the gate its precautions make; and the quote the
 //! confirm page shows before anything is written.
 
-use super::{mobile_point, Booked, Context};
+use super::{mobile_point, Booked, Context, Who};
 use crate::accounts::{random_secret, secret_hash};
 use crate::{clients, App, AppError, AppResult};
 use jiff::Timestamp;
@@ -178,8 +178,8 @@ pub struct Quote {
 pub async fn quote(app: &App, req: &BookingRequest) -> AppResult<Quote> {
     let store = app.store();
     let now = app.now();
-    let ctx =
-        Context::fresh(store, req.service_id, req.place.location(), req.therapist_ids.as_deref(), &req.add_ons).await?;
+    let who = Who::new(req.therapist_ids.as_deref(), req.therapist_gender);
+    let ctx = Context::fresh(store, req.service_id, req.place.location(), who, &req.add_ons).await?;
     check_start(&ctx.settings, req.start, now)?;
     let (slot, _) = ctx.slot_at(app, req.start, now, &[]).await?;
     let base = store.service(req.service_id).await?;

@@ -52,7 +52,7 @@ use knead_core::calendar::{
 use knead_core::geo::{GeoPoint, TravelTimes};
 use knead_core::notify::{self, JobKind, NewJob};
 use knead_core::schedule::{search, RoomCalendar, RouteDay, SearchRequest, Slot, NEIGHBOUR_MARGIN_MINUTES};
-use knead_core::{Place, Role, Service, ServiceId, TherapistId, User, UserId};
+use knead_core::{Gender, Place, Role, Service, ServiceId, TherapistId, User, UserId};
 use knead_routing::StraightLine;
 use knead_store::{Created, Store};
 use std::collections::HashSet;
@@ -68,6 +68,8 @@ pub struct AvailabilityQuery {
     pub from: Date,
     pub days: i64,
     pub therapist_id: Option<TherapistId>,
+    /// Only therapists of this gender (as their profiles state it).
+    pub therapist_gender: Option<Gender>,
     /// Add-ons by name, as the service lists them: the search is for the longer visit they make.
     pub add_ons: Vec<String>,
 }
@@ -98,6 +100,20 @@ fn unknown_service() -> AppError {
     AppError::field("unknown", "service_id", "no bookable service has this id")
 }
 
+/// Who may give a visit: the therapists the client named, if any, and only those of the gender the client asked
+/// for, if any.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Who<'a> {
+    pub named: Option<&'a [TherapistId]>,
+    pub gender: Option<Gender>,
+}
+
+impl<'a> Who<'a> {
+    pub fn new(named: Option<&'a [TherapistId]>, gender: Option<Gender>) -> Who<'a> {
+        Who { named, gender }
+    }
+}
+
 /// Everything a search or a booking needs, read once: the settings, the service, where the visit is, and
 /// the schedules of the therapists who may give it.
 struct Context {
@@ -110,15 +126,16 @@ struct Context {
 
 impl Context {
     /// The checks of a request over settings and schedules the caller has (fresh or cached): the service is
-    /// for sale, the place suits it and lies in the service area or is a clinic, and `therapists` (when
-    /// given) offer it.
+    /// for sale, the place suits it and lies in the service area or is a clinic, and the therapists `who` names
+    /// (when it names any) offer it and are of the gender asked for. The schedules kept are those of who may
+    /// give the visit.
     async fn new(
         store: &dyn Store,
         settings: PracticeSettings,
         all_schedules: &[TherapistSchedule],
         service_id: ServiceId,
         place: Location,
-        therapists: Option<&[TherapistId]>,
+        who: Who<'_>,
         add_ons: &[String],
     ) -> AppResult<Context> {
         let service = store.service(service_id).await.map_err(|e| match e {
@@ -177,17 +194,35 @@ impl Context {
         };
         let mut schedules: Vec<TherapistSchedule> =
             all_schedules.iter().filter(|s| s.offers(service.id)).cloned().collect();
-        if let Some(wanted) = therapists {
+        if let Some(wanted) = who.named {
             for t in wanted {
-                if !schedules.iter().any(|s| s.therapist_id == *t) {
+                let Some(s) = schedules.iter().find(|s| s.therapist_id == *t) else {
                     return Err(AppError::field(
                         "invalid",
                         "therapist_ids",
                         format!("therapist {} does not offer this service", t.0),
                     ));
+                };
+                if let Some(g) = who.gender.filter(|&g| s.gender != Some(g)) {
+                    return Err(AppError::field(
+                        "invalid",
+                        "therapist_ids",
+                        format!("therapist {} is not {}, as therapist_gender asks", t.0, g.label()),
+                    ));
                 }
             }
             schedules.retain(|s| wanted.contains(&s.therapist_id));
+        }
+        if let Some(g) = who.gender {
+            let offered = !schedules.is_empty();
+            schedules.retain(|s| s.gender == Some(g));
+            if offered && schedules.is_empty() {
+                return Err(AppError::field(
+                    "unavailable",
+                    "therapist_gender",
+                    format!("no therapist who gives this service is {}; choose another or leave it open", g.label()),
+                ));
+            }
         }
         Ok(Context { settings, service, at, clinic, schedules })
     }
@@ -197,12 +232,12 @@ impl Context {
         store: &dyn Store,
         service_id: ServiceId,
         place: Location,
-        therapists: Option<&[TherapistId]>,
+        who: Who<'_>,
         add_ons: &[String],
     ) -> AppResult<Context> {
         let settings = store.practice_settings().await?;
         let schedules = store.schedules().await?;
-        Context::new(store, settings, &schedules, service_id, place, therapists, add_ons).await
+        Context::new(store, settings, &schedules, service_id, place, who, add_ons).await
     }
 
     fn travel(&self) -> StraightLine {
@@ -349,7 +384,7 @@ pub(crate) async fn free_starts(app: &App, q: &AvailabilityQuery) -> AppResult<O
         &snapshot.schedules,
         q.service_id,
         q.place,
-        only.as_deref(),
+        Who::new(only.as_deref(), q.therapist_gender),
         &q.add_ons,
     )
     .await
@@ -487,8 +522,8 @@ pub(crate) async fn book_visit(
         return Err(AppError::field("required", "client", "give the client's name, email and phone (or sign in)"));
     }
     let screening = intake::screening_for(app, req).await?;
-    let ctx =
-        Context::fresh(store, req.service_id, req.place.location(), req.therapist_ids.as_deref(), &req.add_ons).await?;
+    let who = Who::new(req.therapist_ids.as_deref(), req.therapist_gender);
+    let ctx = Context::fresh(store, req.service_id, req.place.location(), who, &req.add_ons).await?;
     if let Some(ids) = &req.therapist_ids {
         if ids.len() != ctx.service.therapists_needed() {
             return Err(AppError::field(
@@ -555,6 +590,7 @@ pub(crate) async fn book_visit(
             Via::Series(part) => part.therapists_named,
             Via::Waitlist(_) => false,
         },
+        therapist_gender: req.therapist_gender,
     };
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
         Created::New(booking) => {
@@ -632,9 +668,11 @@ async fn move_booking(
     within_notice(&settings, booking, by_manager, now)?;
     let schedules = store.schedules().await?;
     let location = booking.place.location();
-    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, therapist_ids.as_deref(), &[])
-        .await?
-        .keeping_length_of(booking);
+    // The client's preference holds for whoever takes the visit; the therapists it has now keep it.
+    let keeps_team = therapist_ids.as_ref().is_some_and(|ids| same_team(ids, &booking.therapist_ids()));
+    let who = Who::new(therapist_ids.as_deref(), booking.therapist_gender.filter(|_| !keeps_team));
+    let ctx =
+        Context::new(store, settings, &schedules, booking.service_id, location, who, &[]).await?.keeping_length_of(booking);
     check_start(&ctx.settings, start, now)?;
     let (slot, travel) = ctx.slot_at(app, start, now, &booking.visits).await?;
     let to = NewBooking {
@@ -661,6 +699,7 @@ async fn move_booking(
         series_id: booking.series_id,
         arrival: booking.arrival,
         therapists_named: booking.therapists_named,
+        therapist_gender: booking.therapist_gender,
     };
     let before = booking.therapist_ids();
     let new_therapists = to.visits.iter().map(|v| v.therapist_id).filter(|t| !before.contains(t));
@@ -680,6 +719,14 @@ async fn move_booking(
     let moved = store.reschedule_booking(booking.id, &to, &ctx.visit_fits(start, &travel), staff).await?;
     app.jobs_added();
     Ok(moved)
+}
+
+/// Whether `a` and `b` name the same therapists, in any order.
+pub(crate) fn same_team(a: &[TherapistId], b: &[TherapistId]) -> bool {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort();
+    b.sort();
+    a == b
 }
 
 /// Cancels within the notice policy (managers may always).

@@ -6,7 +6,7 @@
 //! what it changed (`BookingChange`) in the same transaction as the change: the client has to be told. No mail
 //! is sent yet; the records are what the client's page shows and what a later notifier will send.
 
-use super::{move_booking, Context, Offer};
+use super::{move_booking, same_team, Context, Offer, Who};
 use crate::{App, AppError, AppResult};
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -30,9 +30,9 @@ pub async fn staff_times(app: &App, booking: &Booking, date: Date) -> AppResult<
     let schedules = store.schedules().await?;
     let team = booking.therapist_ids();
     let location = booking.place.location();
-    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, Some(team.as_slice()), &[])
-        .await?
-        .keeping_length_of(booking);
+    let who = Who::new(Some(team.as_slice()), None);
+    let ctx =
+        Context::new(store, settings, &schedules, booking.service_id, location, who, &[]).await?.keeping_length_of(booking);
     let dates = [date];
     let mut booked = ctx.booked(store, &dates).await?;
     for v in &booking.visits {
@@ -84,17 +84,15 @@ pub async fn reassign(
 
 /// A reassignment names as many therapists as the booking has, and not the same ones.
 pub fn check_reassignment(booking: &Booking, therapist_ids: &[TherapistId]) -> AppResult<()> {
-    let (mut now, mut to) = (booking.therapist_ids(), therapist_ids.to_vec());
-    now.sort();
-    to.sort();
-    if to.len() != now.len() {
+    let now = booking.therapist_ids();
+    if therapist_ids.len() != now.len() {
         return Err(AppError::field(
             "invalid",
             "therapist_ids",
             format!("this booking needs {} therapist(s)", now.len()),
         ));
     }
-    if now == to {
+    if same_team(&now, therapist_ids) {
         return Err(AppError::field("invalid", "therapist_ids", "choose a therapist other than the visit's own"));
     }
     Ok(())
@@ -128,7 +126,8 @@ pub async fn replacements(app: &App, booking: &Booking) -> AppResult<Vec<Replace
                 &schedules,
                 booking.service_id,
                 booking.place.location(),
-                Some(team.as_slice()),
+                // Only therapists of the gender the client asked for, if they asked.
+                Who::new(Some(team.as_slice()), booking.therapist_gender),
                 &[],
             )
             .await

@@ -31,7 +31,15 @@ fn home() -> Location {
 }
 
 fn query(from: Date, days: i64) -> AvailabilityQuery {
-    AvailabilityQuery { service_id: ServiceId(1), place: home(), from, days, therapist_id: None, add_ons: Vec::new() }
+    AvailabilityQuery {
+        service_id: ServiceId(1),
+        place: home(),
+        from,
+        days,
+        therapist_id: None,
+        therapist_gender: None,
+        add_ons: Vec::new(),
+    }
 }
 
 /// The one field error of `result`, as (code, field).
@@ -187,4 +195,42 @@ async fn staff_see_a_booking_only_as_their_role_allows() {
     assert!(staff_visible(&app, booked.id, &giver).await.unwrap().is_some(), "their own visit");
     assert!(staff_visible(&app, booked.id, &other).await.unwrap().is_none(), "not another's");
     assert!(staff_visible(&app, booked.id, &client).await.unwrap().is_none());
+}
+
+/// A client who asks for a man is offered only men's times and booked with one, and the visit stays with a man:
+/// replacements are men, and neither a manager nor the client's own request can name a woman.
+#[tokio::test]
+async fn a_gender_preference_narrows_who_is_offered_and_holds_through_changes() {
+    let app = demo_with_horizon(60).await;
+    let staff = manager(&app).await;
+    let schedules = app.store().schedules().await.unwrap();
+    let gender_of = |t: TherapistId| schedules.iter().find(|s| s.therapist_id == t).unwrap().gender;
+    let day = date(2026, 6, 3);
+    let anyone = availability(&app, &query(day, 1)).await.unwrap();
+    assert!(anyone.slots.iter().any(|s| gender_of(s.therapist_ids[0]) == Some(Gender::Female)), "women by default");
+    let for_men = AvailabilityQuery { therapist_gender: Some(Gender::Male), ..query(day, 1) };
+    let men = availability(&app, &for_men).await.unwrap();
+    assert!(!men.slots.is_empty());
+    assert!(men.slots.iter().all(|s| s.therapist_ids.iter().all(|t| gender_of(*t) == Some(Gender::Male))));
+
+    let asked = BookingRequest { therapist_gender: Some(Gender::Male), ..request(men.slots[0].start) };
+    let booked = book(&app, &asked, None, None, "fp-male".into()).await.unwrap().booking;
+    assert_eq!(booked.therapist_gender, Some(Gender::Male), "kept with the booking");
+    assert_eq!(gender_of(booked.therapist_ids()[0]), Some(Gender::Male));
+    let options = replacements(&app, &booked).await.unwrap();
+    assert!(options.iter().all(|r| gender_of(r.by) == Some(Gender::Male)), "{options:?}");
+    let woman = schedules
+        .iter()
+        .find(|s| s.gender == Some(Gender::Female) && s.offers(ServiceId(1)))
+        .map(|s| s.therapist_id)
+        .unwrap();
+    assert_eq!(refusal(reassign(&app, &booked, vec![woman], &staff).await), ("invalid", "therapist_ids".into()));
+    let later = men.slots.iter().map(|s| s.start).find(|s| *s >= booked.end + 2.hours()).unwrap();
+    let moved = staff_reschedule(&app, &booked, later, None, &staff).await.unwrap();
+    assert_eq!(gender_of(moved.therapist_ids()[0]), Some(Gender::Male), "whoever the practice picks is a man");
+
+    let mixed = BookingRequest { therapist_ids: Some(vec![woman]), ..asked.clone() };
+    assert_eq!(refusal(book(&app, &mixed, None, None, "fp-mixed".into()).await), ("invalid", "therapist_ids".into()));
+    let nobody = AvailabilityQuery { therapist_gender: Some(Gender::NonBinary), ..query(day, 1) };
+    assert_eq!(refusal(availability(&app, &nobody).await), ("unavailable", "therapist_gender".into()));
 }

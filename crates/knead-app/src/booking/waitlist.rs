@@ -5,7 +5,7 @@
 //! move) and at each offer's expiry, so it survives restarts and runs once per cause. An offer is held by a
 //! compare-and-set in the store: the entry must still wait, and no live offer may hold the same start.
 
-use super::{book_visit, free_starts, intake, AvailabilityQuery, Booked, Context, Via, MAX_DAYS};
+use super::{book_visit, free_starts, intake, AvailabilityQuery, Booked, Context, Via, Who, MAX_DAYS};
 use crate::accounts::{random_secret, secret_hash};
 use crate::{App, AppError, AppResult, NotFoundAs};
 use jiff::{SignedDuration, Timestamp};
@@ -37,7 +37,8 @@ pub async fn join_waitlist(app: &App, visit: &BookingRequest, wish: Wish, user: 
             ));
         }
     }
-    let ctx = Context::fresh(store, visit.service_id, visit.place.location(), None, &visit.add_ons).await?;
+    let who = Who::new(None, visit.therapist_gender);
+    let ctx = Context::fresh(store, visit.service_id, visit.place.location(), who, &visit.add_ons).await?;
     let today = local_date(ctx.settings.zone(), app.now());
     if wish.first_date > ctx.settings.last_bookable_date(today) {
         return Err(ctx.settings.beyond_horizon("first_date", today).into());
@@ -152,6 +153,7 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
             from,
             days,
             therapist_id: None,
+            therapist_gender: visit.therapist_gender,
             add_ons: visit.add_ons.clone(),
         };
         let found = match free_starts(app, &query).await {
@@ -273,6 +275,7 @@ mod tests {
             from: date,
             days: 1,
             therapist_id: None,
+            therapist_gender: None,
             add_ons: Vec::new(),
         };
         let start = availability(&app, &query).await.unwrap().slots[0].start;

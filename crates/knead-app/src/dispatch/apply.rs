@@ -13,7 +13,7 @@ use knead_core::booking::{Booking, BookingId, NewBooking, NewVisit, Unavailable}
 use knead_core::calendar::{local_date, minute_of};
 use knead_core::notify::{self, JobKind, NewJob};
 use knead_core::validation::{FieldError, ValidationErrors};
-use knead_core::{TherapistId, User};
+use knead_core::{Gender, TherapistId, User};
 use knead_store::{BookingError, PlannedMove};
 use std::collections::HashSet;
 
@@ -119,6 +119,7 @@ pub async fn apply(app: &App, date: Date, orders: &[MoveOrder], staff: &User) ->
             series_id: before.series_id,
             arrival: before.arrival,
             therapists_named: before.therapists_named,
+            therapist_gender: before.therapist_gender,
         };
         let rule =
             VisitFits { tz, schedules: &moved.schedules, start: after.start, duration, buffer, at, travel: &travel };
@@ -198,6 +199,12 @@ fn check_orders(day: &Loaded, orders: &[MoveOrder]) -> AppResult<Vec<ProposedMov
                 "therapist_ids",
                 format!("therapist {} does not work that day or offer the service", t.0),
             );
+        } else if let Some(t) = o.therapist_ids.iter().find(|t| {
+            !b.therapist_ids().contains(t)
+                && !day.schedules.iter().any(|s| s.therapist_id == **t && Gender::meets(b.therapist_gender, s.gender))
+        }) {
+            let asked = b.therapist_gender.map_or("", Gender::label);
+            problem("gender_preference", "therapist_ids", format!("the client asked for {asked}; therapist {} is not", t.0));
         }
         moves.push(ProposedMove {
             booking_id: b.id,

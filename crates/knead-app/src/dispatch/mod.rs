@@ -31,7 +31,7 @@ use knead_core::calendar::{
     check_date, instant_of, local_date, local_day, minute_of, PracticeSettings, TherapistSchedule,
 };
 use knead_core::geo::{GeoPoint, TravelTimes};
-use knead_core::{ServiceId, TherapistId};
+use knead_core::{Gender, ServiceId, TherapistId};
 use std::collections::{BTreeMap, HashMap};
 
 /// Why a re-plan leaves a visit where it is.
@@ -91,6 +91,8 @@ pub struct DayVisit {
     pub fixed: Option<Fixed>,
     /// In a couples visit, the other therapist.
     pub with: Option<TherapistId>,
+    /// The therapist's gender the client asked for: a re-plan gives the visit only to such a therapist.
+    pub asks: Option<Gender>,
 }
 
 /// One therapist's day.
@@ -278,6 +280,7 @@ impl Loaded {
                         arrival: b.arrival,
                         fixed,
                         with: b.visits.iter().map(|o| o.therapist_id).find(|t| *t != s.therapist_id),
+                        asks: b.therapist_gender,
                     });
                 }
             }

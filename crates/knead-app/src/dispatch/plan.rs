@@ -11,7 +11,7 @@ use knead_core::booking::{Booking, BookingId, Where};
 use knead_core::calendar::{end_minute_of, instant_of, minute_of};
 use knead_core::geo::{local_km, GeoPoint, TravelTimes};
 use knead_core::schedule::Stop;
-use knead_core::TherapistId;
+use knead_core::{Gender, TherapistId};
 use knead_routing::day::{Day, DayPlan, DayPlanner, DayRuinAndRecreate, Job, Vehicle, Visit};
 use knead_routing::vrptw::Iterations;
 use std::collections::HashMap;
@@ -139,11 +139,14 @@ fn model(loaded: &Loaded, travel: &dyn TravelTimes) -> Model {
         };
         let place = places.len();
         places.push(at);
-        // Who may take the visit: a therapist working that day who offers the service and covers the place.
+        // Who may take the visit: a therapist working that day who offers the service, covers the place and is
+        // of the gender the client asked for.
         let may: Vec<usize> = (0..vehicles.len())
             .filter(|&k| {
                 let s = schedules[vehicles[k].therapist];
-                s.offers(b.service_id) && local_km(s.base, at) <= s.radius_km
+                s.offers(b.service_id)
+                    && local_km(s.base, at) <= s.radius_km
+                    && Gender::meets(b.therapist_gender, s.gender)
             })
             .collect();
         let first_job = jobs.len();

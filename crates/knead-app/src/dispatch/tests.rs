@@ -10,7 +10,7 @@ use jiff::ToSpan;
 use knead_core::booking::{BookingInput, ContactInput};
 use knead_core::calendar::end_minute_of;
 use knead_core::notify::JobKind;
-use knead_core::User;
+use knead_core::{Gender, User};
 use knead_store::JobFilter;
 use proptest::prelude::*;
 
@@ -77,10 +77,12 @@ async fn a_proposal_saves_driving_within_what_clients_left_open() {
         let v = before.therapists.iter().flat_map(|t| &t.visits).find(|v| v.booking_id == m.booking_id).unwrap();
         assert!(v.arrival.unwrap().contains(m.to_start), "within the accepted window");
     }
-    // Liza's day goes back to Kamppi, Theo's to Hakaniemi.
+    // Theo's day goes back to Hakaniemi, Liza's to Kamppi, but Jonna (in Hakaniemi) asked for a woman.
     let after = &proposal.after;
-    assert!(day_of(after, "Liza").visits.iter().all(|v| v.at.lat < 60.170), "{:?}", day_of(after, "Liza"));
-    assert!(day_of(after, "Théo").visits.iter().all(|v| v.at.lat > 60.175));
+    let jonna = day_of(&before, "Liza").visits.iter().find(|v| v.client_first_name == "Jonna").unwrap().booking_id;
+    assert!(day_of(after, "Théo").visits.iter().all(|v| v.at.lat > 60.175 && v.booking_id != jonna));
+    let liza = day_of(after, "Liza");
+    assert!(liza.visits.iter().all(|v| v.at.lat < 60.170 || v.booking_id == jonna), "{liza:?}");
     let again = propose(&app, date).await.unwrap();
     assert_eq!(again.moves, proposal.moves, "the same day gives the same proposal");
 }
@@ -113,8 +115,9 @@ async fn applying_moves_every_booking_at_once_and_tells_each_client() {
 async fn moves_a_re_plan_may_not_make_are_refused_and_nothing_changes() {
     let (app, manager, date) = demo_day().await;
     let before = board(&app, date).await.unwrap();
-    let (liza, ines) = (day_of(&before, "Liza"), day_of(&before, "Ines"));
+    let (liza, ines, theo) = (day_of(&before, "Liza"), day_of(&before, "Ines"), day_of(&before, "Théo"));
     let (free, named) = (&liza.visits[0], &ines.visits[0]);
+    let jonna = liza.visits.iter().find(|v| v.asks == Some(Gender::Female)).expect("Jonna asked for a woman");
     let order = |v: &DayVisit, start: Timestamp, to: TherapistId| MoveOrder {
         booking_id: v.booking_id,
         revision: v.revision,
@@ -125,6 +128,7 @@ async fn moves_a_re_plan_may_not_make_are_refused_and_nothing_changes() {
         (order(named, named.start, liza.therapist), "fixed", "moves[0].booking_id"),
         (order(free, free.start + 2.hours(), liza.therapist), "outside_arrival_window", "moves[0].start"),
         (order(free, free.start, TherapistId(9_999)), "invalid", "moves[0].therapist_ids"),
+        (order(jonna, jonna.start, theo.therapist), "gender_preference", "moves[0].therapist_ids"),
     ];
     for (o, code, field) in cases {
         match apply(&app, date, &[o], &manager).await {
@@ -133,7 +137,6 @@ async fn moves_a_re_plan_may_not_make_are_refused_and_nothing_changes() {
         }
     }
     // A move into another visit's time passes the window but not the booking rule.
-    let theo = day_of(&before, "Théo");
     let clash = order(free, free.start + 1.hours(), theo.therapist);
     let refused = apply(&app, date, &[clash], &manager).await;
     assert!(matches!(refused, Err(AppError::Invalid(_) | AppError::Unavailable(_))), "{refused:?}");
@@ -150,6 +153,7 @@ struct Wanted {
     minute: i64,
     window: i64,
     named: Option<usize>,
+    asks: Option<Gender>,
 }
 
 fn wanted() -> impl Strategy<Value = Wanted> {
@@ -159,8 +163,16 @@ fn wanted() -> impl Strategy<Value = Wanted> {
         36i64..68,
         prop::sample::select(vec![0i64, 30, 60, 120]),
         prop::option::weighted(0.2, 0usize..3),
+        prop::option::weighted(0.3, prop::sample::select(vec![Gender::Female, Gender::Male])),
     )
-        .prop_map(|(lat, lon, quarter, window, named)| Wanted { lat, lon, minute: quarter * 15, window, named })
+        .prop_map(|(lat, lon, quarter, window, named, asks)| Wanted {
+            lat,
+            lon,
+            minute: quarter * 15,
+            window,
+            named,
+            asks,
+        })
 }
 
 /// Books what it can of `wanted` on the demo's mobile day through the booking use case (refusals skipped).
@@ -198,6 +210,7 @@ async fn book_day(app: &App, date: Date, wanted: &[Wanted]) {
                 phone: "040 555 0100".into(),
             }),
             arrival_window_minutes: Some(w.window),
+            therapist_gender: w.asks.map(|g| g.as_str().to_string()),
             ..BookingInput::default()
         };
         let _ = booking::book(app, &input.validate().unwrap(), None, None, format!("fp-{i}")).await;
@@ -209,8 +222,8 @@ proptest! {
 
     /// Whatever the day, applying its proposal keeps every booking guarantee: each visit inside its therapist's
     /// hours with the drives it needs (the core's rule, run here on the final day), no two visits of a therapist
-    /// overlapping, each start inside the window its client accepted, chosen therapists kept; and the day drives
-    /// no more than before.
+    /// overlapping, each start inside the window its client accepted, chosen therapists kept, a new therapist
+    /// of the gender the client asked for; and the day drives no more than before.
     #[test]
     fn applying_a_proposal_keeps_every_booking_guarantee(wanted in prop::collection::vec(wanted(), 2..12)) {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -240,6 +253,9 @@ proptest! {
                 let Where::Mobile { at, .. } = &b.place else { continue };
                 for v in &b.visits {
                     let schedule = after.schedules.iter().find(|s| s.therapist_id == v.therapist_id).unwrap();
+                    if !was.therapist_ids().contains(&v.therapist_id) {
+                        prop_assert!(Gender::meets(was.therapist_gender, schedule.gender), "booking {}", b.id.0);
+                    }
                     let others = super::plan::stops_of(&after, v.therapist_id, b.id);
                     for o in &others {
                         prop_assert!(o.end <= minute_of(v.block_start) || end_minute_of(v.block_end) <= o.start);

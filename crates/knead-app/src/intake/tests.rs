@@ -48,6 +48,7 @@ async fn first_start(app: &App, add_ons: &[&str]) -> Timestamp {
         from: date(2026, 6, 2),
         days: 1,
         therapist_id: None,
+        therapist_gender: None,
         add_ons: add_ons.iter().map(|s| s.to_string()).collect(),
     };
     availability(app, &q).await.unwrap().slots[0].start

@@ -41,6 +41,7 @@ async fn reminders_come_due_with_the_clock_and_a_moved_visit_is_not_reminded_of_
         from,
         days: 1,
         therapist_id: None,
+        therapist_gender: None,
         add_ons: Vec::new(),
     };
     let offer = booking::availability(&app, &query).await.unwrap();

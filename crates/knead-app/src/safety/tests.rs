@@ -41,6 +41,7 @@ async fn visit(slot: usize) -> Visit {
         from: jiff::civil::date(2026, 6, 3),
         days: 1,
         therapist_id: None,
+        therapist_gender: None,
         add_ons: Vec::new(),
     };
     let offer = booking::availability(&app, &query).await.unwrap();
@@ -214,6 +215,7 @@ async fn visit_later(app: &App, first: &Booking) -> Booking {
         from: jiff::civil::date(2026, 6, 3),
         days: 1,
         therapist_id: Some(therapist),
+        therapist_gender: None,
         add_ons: Vec::new(),
     };
     let app_then = at(clone_app(app), monday());

@@ -104,6 +104,7 @@ async fn search(app: &App, at: GeoPoint) -> Offer {
         from: tomorrow(),
         days: 3,
         therapist_id: None,
+        therapist_gender: None,
         add_ons: Vec::new(),
     };
     booking::availability(app, &query).await.unwrap()

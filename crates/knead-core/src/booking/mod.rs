@@ -16,7 +16,7 @@ pub use series::{NewSeries, Repeat, Series, SeriesId, MAX_EVERY_WEEKS, MAX_VISIT
 pub use crate::calendar::parse_instant;
 
 use crate::account::{Email, UserId};
-use crate::catalog::{ServiceId, TherapistId};
+use crate::catalog::{Gender, ServiceId, TherapistId};
 use crate::geo::GeoPoint;
 use crate::intake::{ClientId, HealthHistory, IntakeInput, ScreeningId, VisitReason};
 use crate::schedule::Unfit;
@@ -113,6 +113,10 @@ pub struct BookingInput {
     /// plan its day: 0 (the default: exactly at `start`), 15, 30, 45, 60, 90 or 120.
     #[serde(default)]
     pub arrival_window_minutes: Option<i64>,
+    /// `female`, `male` or `non_binary`: only a therapist who states that gender gives the visit (both, for a
+    /// couples visit). Left out, any therapist may. Therapists named in `therapist_ids` must meet it too.
+    #[serde(default)]
+    pub therapist_gender: Option<String>,
 }
 
 /// A visit at the client's place needs the street address the therapist will drive to: a house number
@@ -197,6 +201,8 @@ pub struct BookingRequest {
     pub intake: Option<HealthHistory>,
     /// Minutes either side of `start` the client accepts the arrival moving (0: a fixed start).
     pub arrival_window_minutes: i64,
+    /// The therapist's gender the client asked for, if any.
+    pub therapist_gender: Option<Gender>,
 }
 
 /// The arrival windows a client may accept, in minutes either side of the chosen start.
@@ -260,6 +266,7 @@ impl BookingInput {
                 "must be 0, 15, 30, 45, 60, 90 or 120 (minutes either side of the start)",
             ));
         }
+        let therapist_gender = e.take(Gender::parse_field("therapist_gender", self.therapist_gender.as_deref()));
         let intake = self.intake.as_ref().and_then(|i| match i.validate() {
             Ok(h) => Some(h),
             Err(errors) => {
@@ -288,6 +295,7 @@ impl BookingInput {
                 client_id,
                 intake,
                 arrival_window_minutes,
+                therapist_gender: therapist_gender?,
             })
         })
     }
@@ -372,6 +380,8 @@ pub struct Booking {
     pub arrival: Option<ArrivalWindow>,
     /// Whether the client chose the therapist(s): a day's re-plan then keeps them.
     pub therapists_named: bool,
+    /// The therapist's gender the client asked for: a move, a reassignment or a re-plan keeps to it.
+    pub therapist_gender: Option<Gender>,
 }
 
 impl Booking {
@@ -497,6 +507,8 @@ pub struct NewBooking {
     pub arrival: Option<ArrivalWindow>,
     /// Whether the client chose the therapist(s).
     pub therapists_named: bool,
+    /// The therapist's gender the client asked for, if any.
+    pub therapist_gender: Option<Gender>,
 }
 
 #[cfg(test)]
@@ -546,10 +558,14 @@ mod tests {
             lat: Some(91.0),
             therapist_ids: Some(vec![3, 3]),
             client: Some(ContactInput { name: "".into(), email: "x".into(), phone: "call me".into() }),
+            therapist_gender: Some("any".into()),
             ..valid()
         };
         let fields: Vec<_> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["start", "lat", "therapist_ids", "client.name", "client.email", "client.phone"]);
+        let named = ["start", "lat", "therapist_ids", "client.name", "client.email", "client.phone", "therapist_gender"];
+        assert_eq!(fields, named);
+        let asked = BookingInput { therapist_gender: Some("female".into()), ..valid() }.validate().unwrap();
+        assert_eq!(asked.therapist_gender, Some(Gender::Female));
     }
 
     #[test]

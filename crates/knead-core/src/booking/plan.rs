@@ -177,6 +177,7 @@ mod tests {
             weekly: (1..=7).map(|d| WeeklyWindow { weekday: d, start_minute: 9 * 60, end_minute: 17 * 60 }).collect(),
             overrides: vec![DayOverride { date: jiff::civil::date(2026, 6, 3), windows: DayWindows::day_off() }],
             time_off: vec![],
+            gender: None,
         };
         let rule = |start: &str| VisitFits {
             tz: &tz,

@@ -165,6 +165,9 @@ pub struct WaitlistInput {
     pub earliest: Option<String>,
     #[serde(default)]
     pub latest: Option<String>,
+    /// `female`, `male` or `non_binary`: only a start with a therapist of that gender is offered.
+    #[serde(default)]
+    pub therapist_gender: Option<String>,
 }
 
 /// A local time of day as minutes after midnight.
@@ -198,6 +201,7 @@ impl WaitlistInput {
             client_id: None,
             intake: None,
             arrival_window_minutes: None,
+            therapist_gender: self.therapist_gender.clone(),
         };
         let mut e = match as_booking.validate() {
             Ok(_) => ValidationErrors::default(),

@@ -389,6 +389,8 @@ pub struct TherapistSchedule {
     pub weekly: Vec<WeeklyWindow>,
     pub overrides: Vec<DayOverride>,
     pub time_off: Vec<TimeOff>,
+    /// The therapist's stated gender (from the profile), for clients who ask for a woman or a man.
+    pub gender: Option<crate::catalog::Gender>,
 }
 
 #[cfg(test)]

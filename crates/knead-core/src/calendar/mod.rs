@@ -201,6 +201,7 @@ mod tests {
             weekly: (1..=7).map(|d| WeeklyWindow { weekday: d, start_minute: 9 * 60, end_minute: 17 * 60 }).collect(),
             overrides: vec![],
             time_off: vec![],
+            gender: None,
         }
     }
 

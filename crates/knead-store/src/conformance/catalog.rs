@@ -73,10 +73,12 @@ pub async fn therapists(store: &dyn Store) {
         modalities: vec!["Swedish massage".into(), "Myofascial release".into(), "Joint mobilizations".into()],
         conditions: vec!["Sciatica".into()],
         languages: vec!["English".into(), "Français".into()],
+        gender: Some("female".into()),
         ..Default::default()
     };
     let t = store.create_therapist(&input.validate().unwrap(), t0()).await.unwrap();
     assert_eq!(t.modalities, ["Swedish massage", "Myofascial release", "Joint mobilizations"]);
+    assert_eq!(t.gender, Some(knead_core::Gender::Female));
     assert_eq!(t.languages, ["English", "Français"]);
     assert_eq!(t.bio, input.bio);
     assert_eq!(store.therapist_by_slug("mara-quill").await.unwrap(), t);
@@ -87,8 +89,10 @@ pub async fn therapists(store: &dyn Store) {
 
     let mut changed = input.clone();
     changed.modalities = vec![];
+    changed.gender = None;
     let u = store.update_therapist(t.id, &changed.validate().unwrap(), t0()).await.unwrap();
     assert!(u.modalities.is_empty());
+    assert_eq!(u.gender, None, "a stated gender can be taken off the profile");
     assert_eq!(store.therapist(t.id).await.unwrap(), u);
 
     let zed = TherapistInput { name: "Zed Able".into(), ..Default::default() };

@@ -198,6 +198,7 @@ pub fn new_booking(
         series_id: None,
         arrival: None,
         therapists_named: false,
+        therapist_gender: None,
     }
 }
 

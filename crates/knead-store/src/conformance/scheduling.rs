@@ -5,10 +5,12 @@ use super::{booked, home, new_booking, service_input, t0, therapist_with_schedul
 use crate::{BookingError, Created, Store, StoreError};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
-use knead_core::booking::{BookingId, BookingStatus, ClinicId, ClinicInput, RoomInput, RoomRef, Unavailable, Where};
+use knead_core::booking::{
+    BookingId, BookingStatus, ClinicId, ClinicInput, NewBooking, RoomInput, RoomRef, Unavailable, Where,
+};
 use knead_core::calendar::{DayWindows, PracticeSettings, ScheduleInput, WeeklyHoursInput, Zone};
 use knead_core::schedule::{RoomCalendar, Unfit};
-use knead_core::{NewUser, TherapistId, TherapistInput};
+use knead_core::{Gender, NewUser, TherapistId, TherapistInput};
 
 /// A clinic with its point given and `rooms` by name.
 pub fn clinic_input(rooms: &[&str]) -> ClinicInput {
@@ -106,6 +108,18 @@ pub async fn schedules(store: &dyn Store) {
     assert_eq!(store.therapist_for_user(login.id).await.unwrap(), None);
 
     assert_eq!(store.schedules().await.unwrap().len(), 1);
+    assert_eq!(s.gender, None, "not stated on the profile");
+    let stated = TherapistInput { name: "Robin Vale".into(), gender: Some("male".into()), ..Default::default() };
+    store.update_therapist(t, &stated.validate().unwrap(), t0()).await.unwrap();
+    assert_eq!(store.schedule(t).await.unwrap().unwrap().gender, Some(Gender::Male), "the profile's gender comes along");
+    assert_eq!(store.schedules().await.unwrap()[0].gender, Some(Gender::Male));
+    let asked = NewBooking {
+        therapist_gender: Some(Gender::Male),
+        ..new_booking(service.id, &[t], t0() + 26.hours(), home(), None)
+    };
+    let b = booked(store, &asked).await;
+    assert_eq!(b.therapist_gender, Some(Gender::Male));
+    assert_eq!(store.booking(b.id).await.unwrap().therapist_gender, Some(Gender::Male), "the client's ask reads back");
     store.set_therapist_archived(t, true, t0()).await.unwrap();
     assert!(store.schedules().await.unwrap().is_empty());
     assert!(store.schedule(t).await.unwrap().is_some(), "an archived therapist's own schedule still reads");

@@ -30,6 +30,7 @@ fn entry(store_service: knead_core::ServiceId, name: &str, token_hash: &str) -> 
             client_id: None,
             intake: None,
             arrival_window_minutes: 0,
+            therapist_gender: Some(knead_core::Gender::Male),
         },
         client,
         client_user_id: None,
@@ -70,6 +71,7 @@ pub async fn a_start_is_held_for_one_entry_and_a_lapsed_offer_goes_back_in_line(
     let aino = store.join_waitlist(&entry(service.id, "Aino", "hash-aino"), &joined).await.unwrap();
     let bea = store.join_waitlist(&entry(service.id, "Bea", "hash-bea"), &joined).await.unwrap();
     assert_eq!(aino.entry.visit.add_ons, ["Hot stones"]);
+    assert_eq!(aino.entry.visit.therapist_gender, Some(knead_core::Gender::Male), "the preference reads back");
     assert_eq!(aino.entry.wish, entry(service.id, "Aino", "").wish, "the wish reads back as written");
     assert_eq!(store.waitlist_by_token("hash-bea").await.unwrap().id, bea.id);
     let line: Vec<_> = store.waitlist(Some(WaitStatus::Waiting), 10).await.unwrap().iter().map(|w| w.id).collect();

@@ -13,7 +13,7 @@ use knead_core::geo::GeoPoint;
 use knead_core::intake::{ClientId, ScreeningId, VisitReason};
 use knead_core::notify::NewJob;
 use knead_core::schedule::{DayRule, Stop, NEIGHBOUR_MARGIN_MINUTES};
-use knead_core::{Email, ServiceId, TherapistId, UserId};
+use knead_core::{Email, Gender, ServiceId, TherapistId, UserId};
 
 /// A booking and its visits in one statement (one snapshot: never a booking with another version's
 /// visits), one row per visit, grouped in Rust.
@@ -23,7 +23,7 @@ macro_rules! booking_select {
          b.client_name, b.client_email, b.client_phone, b.client_user_id, b.client_id, b.reason, b.screening_id, \
          b.add_ons, b.notes, b.awaiting_clearance, b.price_cents, b.travel_fee_cents, \
          b.created_at, b.request_fingerprint, b.revision, b.series_id, b.arrive_from, b.arrive_until, \
-         b.therapists_named, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
+         b.therapists_named, b.therapist_gender, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
          v.block_end, v.travel_before_min, v.travel_after_min \
          from bookings b left join visits v on v.booking_id = b.id "
     };
@@ -32,7 +32,7 @@ macro_rules! booking_select {
 pub(super) use booking_select;
 
 /// How many columns of `booking_select!` are the booking's own.
-const BOOKING_WIDTH: usize = 28;
+const BOOKING_WIDTH: usize = 29;
 
 pub(super) const BOOKING_BY_ID: &str = concat!(booking_select!(), "where b.id = $1 order by v.therapist_id, v.id");
 pub(super) const BOOKING_BY_KEY: &str =
@@ -59,9 +59,9 @@ pub(super) const CLIENT_BOOKINGS: &str = concat!(
 const INSERT_BOOKING: &str = "insert into bookings (service_id, status, starts_at, ends_at, lat, lon, address, \
      clinic_id, client_name, client_email, client_phone, client_user_id, price_cents, travel_fee_cents, \
      manage_token_hash, idempotency_key, request_fingerprint, created_at, awaiting_clearance, client_id, reason, \
-     screening_id, add_ons, notes, series_id, arrive_from, arrive_until, therapists_named) \
+     screening_id, add_ons, notes, series_id, arrive_from, arrive_until, therapists_named, therapist_gender) \
      values ($1, 'confirmed', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-     $20, $21, $22, $23, $24, $25, $26, $27) returning id";
+     $20, $21, $22, $23, $24, $25, $26, $27, $28) returning id";
 /// The screening a booking was made with now names it, and its client if it had none.
 const LINK_SCREENING: &str = "update screenings set booking_id = $1, client_id = coalesce(client_id, $2) where id = $3";
 const CLINIC_PLACE: &str = "select id, lat, lon from clinics where id = $1";
@@ -178,6 +178,7 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
                 series_id: None,
                 arrival: None,
                 therapists_named: false,
+                therapist_gender: None,
             };
             let fingerprint = r.text("request_fingerprint")?;
             let revision = r.int("revision")?;
@@ -188,7 +189,8 @@ pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)
                 _ => return Err(r.corrupt("columns arrive_from, arrive_until: both or neither, in order")),
             };
             let therapists_named = r.bool("therapists_named")?;
-            let booking = Booking { revision, series_id, arrival, therapists_named, ..booking };
+            let therapist_gender = r.opt_parsed("therapist_gender", "a gender", Gender::parse)?;
+            let booking = Booking { revision, series_id, arrival, therapists_named, therapist_gender, ..booking };
             bookings.push((booking, fingerprint));
         }
         if r.next_is_null() {
@@ -374,6 +376,7 @@ async fn try_create<D: SqlDatabase>(
         Param::Time(b.arrival.map(|a| a.from)),
         Param::Time(b.arrival.map(|a| a.until)),
         b.therapists_named.into(),
+        b.therapist_gender.map(Gender::as_str).into(),
     ];
     let id = returned_id(tx.query(INSERT_BOOKING, &params).await?, "bookings")?;
     if let Some(screening) = &b.screening_id {

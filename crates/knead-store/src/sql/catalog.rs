@@ -4,7 +4,9 @@ use super::{returned_id, Locks, Param, Row, Rows, SqlDatabase, SqlTransaction};
 use crate::{CatalogStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use jiff::Timestamp;
-use knead_core::{AddOn, Kind, Place, Service, ServiceDraft, ServiceId, Slug, Therapist, TherapistDraft, TherapistId};
+use knead_core::{
+    AddOn, Gender, Kind, Place, Service, ServiceDraft, ServiceId, Slug, Therapist, TherapistDraft, TherapistId,
+};
 
 /// A service and its add-ons in one statement (one snapshot: never a service with another version's
 /// add-ons), one row per add-on, grouped in Rust.
@@ -35,8 +37,8 @@ const INSERT_ADD_ON: &str = "insert into service_add_ons (service_id, position, 
 
 macro_rules! therapist_columns {
     () => {
-        "id, slug, name, credentials, registration_number, bio, modalities, conditions, languages, archived, \
-         created_at, updated_at"
+        "id, slug, name, credentials, registration_number, bio, modalities, conditions, languages, gender, \
+         archived, created_at, updated_at"
     };
 }
 
@@ -46,12 +48,13 @@ const LIST_THERAPISTS: &str =
     concat!("select ", therapist_columns!(), " from therapists where not archived or $1 order by id");
 const CREATE_THERAPIST: &str = concat!(
     "insert into therapists (slug, name, credentials, registration_number, bio, modalities, conditions, \
-     languages, archived, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, false, $9, $9) returning ",
+     languages, gender, archived, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, false, $10, $10) \
+     returning ",
     therapist_columns!()
 );
 const UPDATE_THERAPIST: &str = concat!(
     "update therapists set slug = $2, name = $3, credentials = $4, registration_number = $5, bio = $6, \
-     modalities = $7, conditions = $8, languages = $9, updated_at = $10 where id = $1 returning ",
+     modalities = $7, conditions = $8, languages = $9, gender = $10, updated_at = $11 where id = $1 returning ",
     therapist_columns!()
 );
 const ARCHIVE_THERAPIST: &str =
@@ -124,6 +127,7 @@ fn read_therapist(r: &mut Row<'_>) -> StoreResult<Therapist> {
         modalities: r.json("modalities", "a list of labels")?,
         conditions: r.json("conditions", "a list of labels")?,
         languages: r.json("languages", "a list of labels")?,
+        gender: r.opt_parsed("gender", "a gender", Gender::parse)?,
         archived: r.bool("archived")?,
         created_at: r.time("created_at")?,
         updated_at: r.time("updated_at")?,
@@ -157,7 +161,7 @@ fn service_params(d: &ServiceDraft) -> [Param; 9] {
     ]
 }
 
-fn therapist_params(d: &TherapistDraft) -> StoreResult<[Param; 8]> {
+fn therapist_params(d: &TherapistDraft) -> StoreResult<[Param; 9]> {
     Ok([
         d.slug.as_str().into(),
         (&d.name).into(),
@@ -167,6 +171,7 @@ fn therapist_params(d: &TherapistDraft) -> StoreResult<[Param; 8]> {
         Param::json(&d.modalities)?,
         Param::json(&d.conditions)?,
         Param::json(&d.languages)?,
+        d.gender.map(Gender::as_str).into(),
     ])
 }
 

@@ -15,7 +15,7 @@ use knead_core::calendar::{
 use knead_core::notify::NewJob;
 use knead_core::practice::PracticeDetails;
 use knead_core::schedule::{DayRule, RoomCalendar, Stop};
-use knead_core::{ServiceId, TherapistId, UserId};
+use knead_core::{Gender, ServiceId, TherapistId, UserId};
 use std::collections::HashMap;
 
 const PRACTICE_SETTINGS: &str = "select settings from practice_settings where id = 1";
@@ -24,7 +24,7 @@ const SAVE_PRACTICE_SETTINGS: &str = "insert into practice_settings (id, setting
 
 /// The five reads a set of schedules is made from, for every unarchived therapist with a schedule.
 const ALL_SCHEDULES: [&str; 5] = [
-    "select s.therapist_id, s.base_lat, s.base_lon, s.radius_km from therapist_schedules s \
+    "select s.therapist_id, s.base_lat, s.base_lon, s.radius_km, t.gender from therapist_schedules s \
      join therapists t on t.id = s.therapist_id where not t.archived order by s.therapist_id",
     "select therapist_id, service_id from therapist_services order by service_id",
     "select therapist_id, weekday, start_minute, end_minute from weekly_hours order by weekday, start_minute",
@@ -34,8 +34,8 @@ const ALL_SCHEDULES: [&str; 5] = [
 
 /// The same five reads for one therapist (`$1`), archived or not.
 const ONE_SCHEDULE: [&str; 5] = [
-    "select s.therapist_id, s.base_lat, s.base_lon, s.radius_km from therapist_schedules s \
-     where s.therapist_id = $1",
+    "select s.therapist_id, s.base_lat, s.base_lon, s.radius_km, t.gender from therapist_schedules s \
+     join therapists t on t.id = s.therapist_id where s.therapist_id = $1",
     "select therapist_id, service_id from therapist_services where therapist_id = $1 order by service_id",
     "select therapist_id, weekday, start_minute, end_minute from weekly_hours where therapist_id = $1 \
      order by weekday, start_minute",
@@ -143,6 +143,7 @@ async fn load_schedules<D: SqlDatabase>(
                 weekly: weekly.remove(&therapist).unwrap_or_default(),
                 overrides: overrides.remove(&therapist).unwrap_or_default(),
                 time_off: time_off.remove(&therapist).unwrap_or_default(),
+                gender: r.opt_parsed("gender", "a gender", Gender::parse)?,
             })
         })
         .collect()

@@ -9,7 +9,7 @@ use knead_core::booking::waitlist::{HeldStart, NewWaitlistEntry, WaitStatus, Wai
 use knead_core::booking::{BookingId, BookingRequest, ClinicId, Contact, NewSeries, Repeat, Series, SeriesId, Where};
 use knead_core::intake::{ClientId, ScreeningId, VisitReason};
 use knead_core::notify::NewJob;
-use knead_core::{Email, ServiceId, TherapistId, UserId};
+use knead_core::{Email, Gender, ServiceId, TherapistId, UserId};
 
 const INSERT_SERIES: &str = "insert into booking_series (first_date, local_time, zone, every_weeks, visits, \
      idempotency_key, created_at) values ($1, $2, $3, $4, $5, $6, $7) returning id";
@@ -27,13 +27,14 @@ macro_rules! entry_columns {
         "select id, service_id, client_id, client_user_id, client_name, client_email, client_phone, lat, lon, \
          address, clinic_id, reason, screening_id, add_ons, first_date, last_date, weekdays, earliest_minute, \
          latest_minute, status, token_hash, offer_start, offer_therapists, offer_expires_at, passed_start, \
-         booking_id, created_at from waitlist "
+         booking_id, created_at, therapist_gender from waitlist "
     };
 }
 const INSERT_ENTRY: &str = "insert into waitlist (service_id, client_id, client_user_id, client_name, \
      client_email, client_phone, lat, lon, address, clinic_id, reason, screening_id, add_ons, first_date, \
-     last_date, weekdays, earliest_minute, latest_minute, token_hash, created_at) \
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) returning id";
+     last_date, weekdays, earliest_minute, latest_minute, token_hash, created_at, therapist_gender) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+     returning id";
 const ENTRY_BY_ID: &str = concat!(entry_columns!(), "where id = $1");
 const ENTRY_BY_TOKEN: &str = concat!(
     entry_columns!(),
@@ -115,6 +116,7 @@ fn read_entries(mut rows: Rows) -> StoreResult<Vec<WaitlistEntry>> {
         let passed_start = r.opt_time("passed_start")?;
         let booking_id = r.opt_int("booking_id")?.map(BookingId);
         let created_at = r.time("created_at")?;
+        let therapist_gender = r.opt_parsed("therapist_gender", "a gender", Gender::parse)?;
         let visit = BookingRequest {
             service_id,
             start: offer.as_ref().map_or(created_at, |o| o.start),
@@ -128,6 +130,7 @@ fn read_entries(mut rows: Rows) -> StoreResult<Vec<WaitlistEntry>> {
             client_id,
             intake: None,
             arrival_window_minutes: 0,
+            therapist_gender,
         };
         let entry = NewWaitlistEntry { visit, client, client_user_id, wish, token_hash, created_at };
         out.push(WaitlistEntry { id: WaitlistId(id), entry, status, offer, passed_start, booking_id });
@@ -192,6 +195,7 @@ impl<D: SqlDatabase> WaitlistStore for D {
             e.wish.latest_minute.into(),
             (&e.token_hash).into(),
             e.created_at.into(),
+            v.therapist_gender.map(Gender::as_str).into(),
         ];
         let mut tx = self.write(&Locks::none()).await?;
         let id = returned_id(tx.query(INSERT_ENTRY, &params).await?, "waitlist")?;

@@ -19,7 +19,7 @@ use knead_core::booking::{
 };
 use knead_core::calendar::format_rfc3339;
 use knead_core::intake::{Category, ClientId, Precaution, ScreeningId, VisitReason};
-use knead_core::{ServiceId, TherapistId};
+use knead_core::{Gender, ServiceId, TherapistId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
@@ -56,6 +56,10 @@ pub struct AvailabilityParams {
     #[param(minimum = 1, maximum = 60)]
     pub days: i64,
     pub therapist_id: Option<i64>,
+    /// Only starts with a therapist of this gender, as their profile states it (`female`, `male` or
+    /// `non_binary`); a 422 when no therapist who gives the service is.
+    #[param(value_type = Option<Gender>)]
+    pub therapist_gender: Option<String>,
     /// Add-ons to include, by name as the service lists them, separated by commas
     /// (`add_ons=Hot stones,Aromatherapy oil`): the search is for the longer visit they make.
     #[param(max_length = 2000)]
@@ -137,6 +141,7 @@ pub async fn availability(
         from,
         days: q.days,
         therapist_id: q.therapist_id.map(TherapistId),
+        therapist_gender: Gender::parse_field("therapist_gender", q.therapist_gender.as_deref())?,
         add_ons: add_on_names(q.add_ons.as_deref()),
     };
     let offer = booking::availability(state.app(), &query).await?;
@@ -178,6 +183,8 @@ pub struct BookingBody {
     pub visits: Vec<Visit>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    /// The therapist's gender the client asked for; moves and re-plans keep to it.
+    pub therapist_gender: Option<Gender>,
 }
 
 impl From<Booking> for BookingBody {
@@ -208,6 +215,7 @@ impl From<Booking> for BookingBody {
             travel_fee_cents: b.travel_fee_cents,
             visits: b.visits,
             created_at: b.created_at,
+            therapist_gender: b.therapist_gender,
         }
     }
 }

@@ -11,7 +11,7 @@ use knead_app::dispatch::{self, DayBoard, MoveOrder, Proposal};
 use knead_core::booking::{parse_instant, BookingId};
 use knead_core::calendar::{format_rfc3339, parse_date};
 use knead_core::validation::ValidationErrors;
-use knead_core::TherapistId;
+use knead_core::{Gender, TherapistId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -47,6 +47,9 @@ pub struct BoardVisitView {
     /// it may move.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<&'static str>,
+    /// The therapist's gender the client asked for; a re-plan keeps to it. Absent when they did not ask.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub therapist_gender: Option<Gender>,
 }
 
 /// A working window.
@@ -107,6 +110,7 @@ impl DayBoardView {
                             arrival_from: v.arrival.map(|a| time(a.from)),
                             arrival_until: v.arrival.map(|a| time(a.until)),
                             fixed: v.fixed.map(|f| f.as_str()),
+                            therapist_gender: v.asks,
                         })
                         .collect(),
                 })

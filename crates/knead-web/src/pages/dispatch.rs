@@ -159,6 +159,7 @@ fn column(board: &DayBoard, t: &TherapistDay) -> Markup {
                             br; span.meta { "May arrive " (clock(tz, w.from)) "–" (clock(tz, w.until)) }
                         }
                         @if let Some(f) = v.fixed { br; span.marker { "Stays: " (f.describe()) } }
+                        @else if let Some(g) = v.asks { br; span.marker { "Asked for " (g.label()) } }
                         br; a href={ "/visits/" (v.booking_id.0) } { "Open visit" }
                     }
                 }

@@ -34,7 +34,7 @@ use knead_app::places::{self, AddressProblem, FoundPlace};
 use knead_app::{calendar, AppError};
 use knead_core::booking::{BookingInput, Clinic, ClinicId, ContactInput, Location};
 use knead_core::calendar::{local_date, PracticeSettings};
-use knead_core::{FieldError, Place, Role, Service, TherapistId, ValidationErrors};
+use knead_core::{FieldError, Gender, Place, Role, Service, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 use sha2::{Digest, Sha256};
 
@@ -94,6 +94,8 @@ struct Flow {
     /// The client record staff book for ("Book for this client").
     client_id: String,
     therapist_id: String,
+    /// The therapist's gender the client asked for (`female`, `male`, `non_binary`), or empty for anyone.
+    therapist_gender: String,
     date: String,
     start: String,
 }
@@ -120,6 +122,7 @@ impl Flow {
             screening_id: get("screening_id"),
             client_id: get("client_id"),
             therapist_id: get("therapist_id"),
+            therapist_gender: get("therapist_gender"),
             date: get("date"),
             start: get("start"),
         }
@@ -146,6 +149,7 @@ impl Flow {
             ("screening_id", self.screening_id.as_str()),
             ("client_id", &self.client_id),
             ("therapist_id", &self.therapist_id),
+            ("therapist_gender", &self.therapist_gender),
             ("date", &self.date),
             ("start", &self.start),
         ]);
@@ -199,7 +203,7 @@ fn step_of(field: &str) -> Step {
         "lat" | "lon" | "clinic_id" | "address" | "unit" => Step::Where,
         "reason" | "add_ons" => Step::Why,
         "screening_id" => Step::Screening,
-        "start" | "date" | "therapist_id" | "therapist_ids" => Step::When,
+        "start" | "date" | "therapist_id" | "therapist_ids" | "therapist_gender" => Step::When,
         _ => Step::Details,
     }
 }
@@ -310,6 +314,7 @@ impl<'a> Booker<'a> {
             address,
             clinic_id,
             add_ons: self.flow.add_ons.clone(),
+            therapist_gender: Some(self.flow.therapist_gender.clone()).filter(|g| !g.is_empty()),
             ..Default::default()
         }
     }
@@ -385,20 +390,24 @@ impl<'a> Booker<'a> {
             .map_err(|_| ValidationErrors::single("invalid", "therapist_id", "choose a therapist from the list"))
     }
 
-    /// Who offers this service, by name: the choices beside "any therapist".
-    async fn therapists(&self) -> Result<Vec<(TherapistId, String)>, WebError> {
+    /// The gender the client asked for; a value not on the list is an error on the time step.
+    fn therapist_gender(&self) -> Result<Option<Gender>, ValidationErrors> {
+        Gender::parse_field("therapist_gender", Some(&self.flow.therapist_gender)).map_err(|e| ValidationErrors(vec![e]))
+    }
+
+    /// Who offers this service, by name, with their stated gender: the choices beside "any therapist".
+    async fn therapists(&self) -> Result<Vec<(TherapistId, String, Option<Gender>)>, WebError> {
         let app = self.state.app();
-        let offering: Vec<TherapistId> = calendar::schedules(app)
+        let offering: Vec<(TherapistId, Option<Gender>)> = calendar::schedules(app)
             .await?
             .into_iter()
             .filter(|s| s.offers(self.service.id))
-            .map(|s| s.therapist_id)
+            .map(|s| (s.therapist_id, s.gender))
             .collect();
-        let mut named: Vec<(TherapistId, String)> = listing::list::<Therapists>(app, Audience::Public)
+        let mut named: Vec<(TherapistId, String, Option<Gender>)> = listing::list::<Therapists>(app, Audience::Public)
             .await?
             .into_iter()
-            .filter(|t| offering.contains(&t.id))
-            .map(|t| (t.id, t.name))
+            .filter_map(|t| offering.iter().find(|(id, _)| *id == t.id).map(|&(id, g)| (id, t.name, g)))
             .collect();
         named.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(named)

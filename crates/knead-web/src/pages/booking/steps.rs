@@ -18,7 +18,7 @@ use knead_app::listing::{self, Audience};
 use knead_app::{calendar, AppError};
 use knead_core::calendar::{add_days, local_date, parse_date};
 use knead_core::money::format_cents;
-use knead_core::{FieldError, Kind, Place, Role, Service, ValidationErrors};
+use knead_core::{FieldError, Gender, Kind, Place, Role, Service, TherapistId, ValidationErrors};
 use maud::{html, Markup};
 
 /// Step 1: the services a client can book online.
@@ -175,12 +175,17 @@ impl Booker<'_> {
             errors.0.extend(e.0);
             None
         });
+        let therapist_gender = self.therapist_gender().unwrap_or_else(|e| {
+            errors.0.extend(e.0);
+            None
+        });
         let query = AvailabilityQuery {
             service_id: self.service.id,
             place,
             from: date,
             days: DAYS_SHOWN,
             therapist_id,
+            therapist_gender,
             // Add-ons lengthen the visit: only starts that fit the whole of it are offered.
             add_ons: self.flow.add_ons.clone(),
         };
@@ -199,14 +204,22 @@ impl Booker<'_> {
         let status =
             if status == StatusCode::OK && !errors.0.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { status };
         let days = slots_by_day(tz, &slots, date, DAYS_SHOWN, last);
-        let therapists = if self.couples() { Vec::new() } else { self.therapists().await? };
+        let therapists = self.therapists().await?;
         let mut values = Values::default();
         values.set("date", date.to_string());
         values.set("therapist_id", therapist_id.map(|t| t.0.to_string()).unwrap_or_default());
+        values.set("therapist_gender", therapist_gender.map_or("", Gender::as_str));
+        // With a gender asked for, only the therapists who meet it are listed by name.
         let choices: Vec<(String, String)> = std::iter::once((String::new(), "Any therapist".to_string()))
-            .chain(therapists.iter().map(|(id, n)| (id.0.to_string(), n.clone())))
+            .chain(
+                therapists
+                    .iter()
+                    .filter(|(_, _, g)| Gender::meets(therapist_gender, *g))
+                    .map(|(id, n, _)| (id.0.to_string(), n.clone())),
+            )
             .collect();
         let choice_refs: Vec<(&str, &str)> = choices.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let genders = gender_choices(&therapists);
         let place_text = self.place_text(place).await?;
         // The pager stops at today and at the booking horizon's last day.
         let later = Some(add_days(date, DAYS_SHOWN)).filter(|d| *d <= last);
@@ -218,12 +231,15 @@ impl Booker<'_> {
             @if let Some(n) = notice { p.error-summary role="alert" { (n) } }
             (error_summary(&errors, "Please check:"))
             form.row.when-form method="get" action="/book/when" {
-                (self.flow.hidden(&["date", "therapist_id", "start"]))
+                (self.flow.hidden(&["date", "therapist_id", "therapist_gender", "start"]))
                 (line(&values, &errors, "date", "From date", DATE, ""))
                 @if self.couples() {
                     p.hint { "Two therapists come together; we choose the pair with the least driving." }
                 } @else {
                     (field(&values, &errors, "therapist_id", "Therapist", Input::Select(&choice_refs), ""))
+                }
+                @if genders.len() > 1 {
+                    (field(&values, &errors, "therapist_gender", "Therapist's gender", Input::Select(&genders), ""))
                 }
                 div.field.submit { button.secondary type="submit" { "Show times" } }
             }
@@ -252,6 +268,19 @@ impl Booker<'_> {
         };
         Ok((status, self.frame().page("When?", body)).into_response())
     }
+}
+
+/// "No preference" and each gender stated by a therapist who gives the service (a couple's visit is given by two
+/// of that gender), for clients who feel more at ease with a woman or a man.
+fn gender_choices(therapists: &[(TherapistId, String, Option<Gender>)]) -> Vec<(&'static str, &'static str)> {
+    let label = |g: Gender| match g {
+        Gender::Female => "A woman",
+        Gender::Male => "A man",
+        Gender::NonBinary => "A non-binary therapist",
+    };
+    std::iter::once(("", "No preference"))
+        .chain(Gender::ALL.into_iter().filter(|g| therapists.iter().any(|t| t.2 == Some(*g))).map(|g| (g.as_str(), label(g))))
+        .collect()
 }
 
 /// The way forward when the map does not know an address: a person at the practice does.

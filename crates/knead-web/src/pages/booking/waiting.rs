@@ -230,6 +230,7 @@ pub(super) async fn join_waitlist(
         reason: optional(&b.flow.reason),
         screening_id: optional(&b.flow.screening_id),
         add_ons: b.flow.add_ons.clone(),
+        therapist_gender: slot.therapist_gender,
         first_date: form.get("first_date").to_string(),
         last_date: form.get("last_date").to_string(),
         weekdays: WEEKDAYS.iter().filter(|(d, _)| !form.get(d).is_empty()).map(|(d, _)| d.to_string()).collect(),

@@ -23,7 +23,8 @@ use knead_app::listing::{self, Audience, Listing};
 use knead_app::AppError;
 use knead_core::money::format_cents;
 use knead_core::{
-    AddOnInput, Article, ArticleInput, Kind, Place, Service, ServiceInput, Therapist, TherapistInput, ValidationErrors,
+    AddOnInput, Article, ArticleInput, Gender, Kind, Place, Service, ServiceInput, Therapist, TherapistInput,
+    ValidationErrors,
 };
 use maud::{html, Markup};
 
@@ -387,6 +388,10 @@ impl Managed for Services {
     }
 }
 
+/// A therapist's gender on the profile form: unstated, or one of [`Gender::ALL`].
+const GENDER_CHOICES: [(&str, &str); 4] =
+    [("", "Not stated"), ("female", "Woman"), ("male", "Man"), ("non_binary", "Non-binary")];
+
 impl Managed for Therapists {
     const PATH: &'static str = "therapists";
     const PLURAL: &'static str = "Therapists";
@@ -416,6 +421,7 @@ impl Managed for Therapists {
         v.set("modalities", t.modalities.join(", "));
         v.set("conditions", t.conditions.join(", "));
         v.set("languages", t.languages.join(", "));
+        v.set("gender", t.gender.map_or("", Gender::as_str));
         v
     }
 
@@ -429,6 +435,7 @@ impl Managed for Therapists {
             modalities: ui::labels(v, "modalities"),
             conditions: ui::labels(v, "conditions"),
             languages: ui::labels(v, "languages"),
+            gender: Some(v.get("gender").to_string()),
         })
     }
 
@@ -443,6 +450,8 @@ impl Managed for Therapists {
             (field(v, e, "modalities", "Modalities", Input::Line(TEXT), comma))
             (field(v, e, "conditions", "Conditions treated", Input::Line(TEXT), comma))
             (field(v, e, "languages", "Languages", Input::Line(TEXT), comma))
+            (field(v, e, "gender", "Gender", Input::Select(&GENDER_CHOICES),
+                "As the therapist states it. Clients who ask for a woman or a man are matched on it; left unstated, the therapist is not offered to them."))
         }
     }
 }

@@ -61,6 +61,8 @@ impl Manage<'_> {
             from,
             days,
             therapist_id,
+            // The client's preference holds for whoever takes the moved visit.
+            therapist_gender: b.therapist_gender,
             // The visit keeps its add-ons, so the times offered fit its whole length.
             add_ons: b.add_ons.clone(),
         };
