@@ -330,7 +330,7 @@ pub struct Therapist {
     pub modalities: Vec<String>,
     pub conditions: Vec<String>,
     pub languages: Vec<String>,
-    /// As the therapist states it; `None` when left blank.
+    /// As the therapist states it; null when not stated.
     pub gender: Option<Gender>,
     pub archived: bool,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -362,6 +362,7 @@ pub struct TherapistInput {
     /// `female`, `male` or `non_binary`, for clients who ask for a woman or a man; left out, the therapist
     /// is not matched to such requests.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Gender>))]
     pub gender: Option<String>,
 }
 

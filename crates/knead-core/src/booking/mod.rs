@@ -116,6 +116,7 @@ pub struct BookingInput {
     /// `female`, `male` or `non_binary`: only a therapist who states that gender gives the visit (both, for a
     /// couples visit). Left out, any therapist may. Therapists named in `therapist_ids` must meet it too.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Gender>))]
     pub therapist_gender: Option<String>,
 }
 

@@ -167,6 +167,7 @@ pub struct WaitlistInput {
     pub latest: Option<String>,
     /// `female`, `male` or `non_binary`: only a start with a therapist of that gender is offered.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::catalog::Gender>))]
     pub therapist_gender: Option<String>,
 }
 

@@ -490,3 +490,45 @@ async fn add_ons_lengthen_the_search_and_the_booking_with_its_reason_and_notes()
     let fields: Vec<String> = refused.error_fields().into_iter().map(|(_, f)| f).collect();
     assert!(fields.contains(&"notes".to_string()), "{fields:?}");
 }
+
+#[tokio::test]
+async fn a_client_may_ask_for_a_therapist_of_one_gender_and_the_booking_keeps_it() {
+    let app = TestApp::new().await;
+    let massage = service(&app, Kind::Individual, Place::Mobile).await;
+    let men: Vec<i64> = app
+        .store
+        .list_therapists(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.gender == Some(knead_core::Gender::Male))
+        .map(|t| t.id.0)
+        .collect();
+    let query = mobile_query(&massage, in_days(4), 1);
+    let anyone = slots(&app, &query).await;
+    let asked = slots(&app, &format!("{query}&therapist_gender=male")).await;
+    assert!(!asked.is_empty() && asked.len() <= anyone.len());
+    for s in &asked {
+        let ids: Vec<i64> = s["therapist_ids"].as_array().unwrap().iter().map(|t| t.as_i64().unwrap()).collect();
+        assert!(ids.iter().all(|t| men.contains(t)), "only men are offered: {s}");
+    }
+    let refused = app.get(&format!("/api/v1/availability?{query}&therapist_gender=anyone")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.error_fields()[0].1, "therapist_gender");
+    let nobody = app.get(&format!("/api/v1/availability?{query}&therapist_gender=non_binary")).await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nobody.body);
+    assert!(nobody.body.contains("no therapist who gives this service is a non-binary therapist"), "{}", nobody.body);
+
+    let mut body = guest_booking(&massage, asked[0]["start"].as_str().unwrap());
+    body["therapist_gender"] = json!("male");
+    let created = post_booking(&app, &body, None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let b = created.json();
+    assert_eq!(b["therapist_gender"], "male");
+    assert!(men.contains(&b["visits"][0]["therapist_id"].as_i64().unwrap()), "{b}");
+
+    body["therapist_gender"] = json!("robot");
+    let bad = post_booking(&app, &body, None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("must be female, male or non_binary"), "{}", bad.body);
+}

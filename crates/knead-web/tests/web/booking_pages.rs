@@ -687,3 +687,32 @@ async fn a_client_accepts_an_arrival_window_on_the_details_step_and_a_made_up_on
     assert_eq!(booking.start.duration_until(window.until).as_secs(), 3600, "an hour either side");
     assert!(!booking.therapists_named, "the practice picked the therapist");
 }
+
+#[tokio::test]
+async fn a_client_who_asks_for_a_man_is_shown_only_his_times_and_booked_with_him() {
+    let app = TestApp::new().await;
+    let massage = service_named(&app, "Massage with oil at home").await;
+    let (theo, liza) = (therapist_slug(&app, "theo-lambert").await, therapist_slug(&app, "liza-manalo").await);
+    let flow =
+        format!("service_id={}&address=8+Bulevardi&lat=60.1657&lon=24.9415&date={}", massage.id.0, weekday_ahead(3));
+    let when = app.get(&format!("/book/when?{flow}")).await;
+    assert!(when.body.contains("Therapist's gender") && when.body.contains(">A man</option>"), "{}", when.body);
+    assert!(!when.body.contains(">A non-binary therapist</option>"), "only genders a therapist states are offered");
+
+    let his = app.get(&format!("/book/when?{flow}&therapist_gender=male")).await;
+    assert_eq!(his.status, StatusCode::OK, "{}", his.body);
+    assert!(his.body.contains(&format!("value=\"{}\"", theo.id.0)), "he is listed by name");
+    assert!(!his.body.contains(&format!("value=\"{}\"", liza.id.0)), "she is not: {}", his.body);
+    let times = links(&his.body, "/book/details?");
+    assert!(!times.is_empty() && times.iter().all(|l| l.contains("therapist_gender=male")), "{times:?}");
+
+    let done = book_through_pages(&app, None, &format!("{flow}&therapist_gender=male"), &GUEST).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let (_, id, _) = manage_link(&done.body);
+    let booking = app.store.booking(id).await.unwrap();
+    assert_eq!((booking.therapist_ids(), booking.therapist_gender), (vec![theo.id], Some(knead_core::Gender::Male)));
+
+    let made_up = app.get(&format!("/book/when?{flow}&therapist_gender=someone")).await;
+    assert_eq!(made_up.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", made_up.body);
+    assert!(error_beside(&made_up.body, "therapist_gender").contains("must be female, male or non_binary"));
+}

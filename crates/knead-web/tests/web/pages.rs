@@ -187,12 +187,22 @@ async fn a_manager_edits_a_therapist_and_writes_an_article_through_the_forms() {
         ("modalities", "Swedish massage, Myofascial release"),
         ("conditions", ""),
         ("languages", "English, Français"),
+        ("gender", "non_binary"),
     ];
+    let edit = app.get_as(&format!("/manage/therapists/{}", t.id.0), &manager).await;
+    assert!(edit.body.contains("<option value=\"female\" selected"), "the stated gender is chosen: {}", edit.body);
     let r = app.form(&format!("/manage/therapists/{}", t.id.0), Some(&manager), &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let after = app.store.therapist(t.id).await.unwrap();
     assert_eq!(after.modalities, ["Swedish massage", "Myofascial release"]);
     assert_eq!(after.languages, ["English", "Français"]);
+    assert_eq!(after.gender, Some(knead_core::Gender::NonBinary));
+    let mut made_up = form;
+    made_up[9] = ("gender", "robot");
+    let r = app.form(&format!("/manage/therapists/{}", t.id.0), Some(&manager), &made_up).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("must be female, male or non_binary"), "{}", r.body);
+    assert_eq!(app.store.therapist(t.id).await.unwrap(), after, "nothing saved");
 
     let taken_slug = app.store.list_articles(false).await.unwrap()[0].slug.to_string();
     let clash = app
