@@ -69,6 +69,7 @@ async fn the_manager_optimises_the_demo_day_reviews_the_diff_and_applies_it() {
     assert!(client.find(Locator::Css("svg")).await.is_ok(), "the day's routes are drawn");
     let board = text_of(client, "main").await;
     assert!(board.contains("Stays: the client chose this therapist"), "a named visit is marked: {board}");
+    assert!(board.contains("Asked for a woman"), "a client's preference is shown: {board}");
     let before = driving_minutes(&text_of(client, "p.day-summary").await);
     assert!(before > 0, "the board says how much the day drives");
     keep_screenshot(client, "dispatch-board").await;
@@ -83,6 +84,11 @@ async fn the_manager_optimises_the_demo_day_reviews_the_diff_and_applies_it() {
     assert!(rows.len() >= 2, "the crossed visits change hands");
     let diff = text_of(client, "table.dispatch-diff").await;
     assert!(diff.contains("Liza") && diff.contains("Théo"), "who moves is named: {diff}");
+    for row in &rows {
+        let cells = row.find_all(Locator::Css("td")).await.unwrap();
+        let (client_name, proposed) = (cells[0].text().await.unwrap(), cells[3].text().await.unwrap());
+        assert!(client_name != "Jonna" || !proposed.contains("Théo"), "she asked for a woman: {proposed}");
+    }
     keep_screenshot(client, "dispatch-proposal").await;
 
     click(client, "form[action='/manage/dispatch/apply'] button[type=submit]").await;
