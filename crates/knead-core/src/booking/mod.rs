@@ -122,7 +122,7 @@ pub struct BookingInput {
 
 /// A visit at the client's place needs the street address the therapist will drive to: a house number
 /// and a street, not a blank or "at your place".
-fn check_street_address(e: &mut ValidationErrors, address: &str) {
+pub(crate) fn check_street_address(e: &mut ValidationErrors, address: &str) {
     let address = address.trim();
     if address.is_empty() {
         e.push(FieldError::new("required", "address", "a visit at your place needs its street address"));
