@@ -237,7 +237,7 @@ fn therapist(n: usize) -> TherapistInput {
         conditions: vec!["Stress".into()],
         languages: vec!["English".into()],
         // Half the practice women, half men, so a client's preference narrows the choice but never empties it.
-        gender: Some(if n % 2 == 0 { "female" } else { "male" }.into()),
+        gender: Some(if n.is_multiple_of(2) { "female" } else { "male" }.into()),
     }
 }
 

@@ -671,8 +671,9 @@ async fn move_booking(
     // The client's preference holds for whoever takes the visit; the therapists it has now keep it.
     let keeps_team = therapist_ids.as_ref().is_some_and(|ids| same_team(ids, &booking.therapist_ids()));
     let who = Who::new(therapist_ids.as_deref(), booking.therapist_gender.filter(|_| !keeps_team));
-    let ctx =
-        Context::new(store, settings, &schedules, booking.service_id, location, who, &[]).await?.keeping_length_of(booking);
+    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, who, &[])
+        .await?
+        .keeping_length_of(booking);
     check_start(&ctx.settings, start, now)?;
     let (slot, travel) = ctx.slot_at(app, start, now, &booking.visits).await?;
     let to = NewBooking {

@@ -31,8 +31,9 @@ pub async fn staff_times(app: &App, booking: &Booking, date: Date) -> AppResult<
     let team = booking.therapist_ids();
     let location = booking.place.location();
     let who = Who::new(Some(team.as_slice()), None);
-    let ctx =
-        Context::new(store, settings, &schedules, booking.service_id, location, who, &[]).await?.keeping_length_of(booking);
+    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, who, &[])
+        .await?
+        .keeping_length_of(booking);
     let dates = [date];
     let mut booked = ctx.booked(store, &dates).await?;
     for v in &booking.visits {

@@ -204,7 +204,11 @@ fn check_orders(day: &Loaded, orders: &[MoveOrder]) -> AppResult<Vec<ProposedMov
                 && !day.schedules.iter().any(|s| s.therapist_id == **t && Gender::meets(b.therapist_gender, s.gender))
         }) {
             let asked = b.therapist_gender.map_or("", Gender::label);
-            problem("gender_preference", "therapist_ids", format!("the client asked for {asked}; therapist {} is not", t.0));
+            problem(
+                "gender_preference",
+                "therapist_ids",
+                format!("the client asked for {asked}; therapist {} is not", t.0),
+            );
         }
         moves.push(ProposedMove {
             booking_id: b.id,

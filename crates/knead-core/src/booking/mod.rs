@@ -563,7 +563,8 @@ mod tests {
             ..valid()
         };
         let fields: Vec<_> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
-        let named = ["start", "lat", "therapist_ids", "client.name", "client.email", "client.phone", "therapist_gender"];
+        let named =
+            ["start", "lat", "therapist_ids", "client.name", "client.email", "client.phone", "therapist_gender"];
         assert_eq!(fields, named);
         let asked = BookingInput { therapist_gender: Some("female".into()), ..valid() }.validate().unwrap();
         assert_eq!(asked.therapist_gender, Some(Gender::Female));

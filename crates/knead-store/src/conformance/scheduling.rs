@@ -111,7 +111,11 @@ pub async fn schedules(store: &dyn Store) {
     assert_eq!(s.gender, None, "not stated on the profile");
     let stated = TherapistInput { name: "Robin Vale".into(), gender: Some("male".into()), ..Default::default() };
     store.update_therapist(t, &stated.validate().unwrap(), t0()).await.unwrap();
-    assert_eq!(store.schedule(t).await.unwrap().unwrap().gender, Some(Gender::Male), "the profile's gender comes along");
+    assert_eq!(
+        store.schedule(t).await.unwrap().unwrap().gender,
+        Some(Gender::Male),
+        "the profile's gender comes along"
+    );
     assert_eq!(store.schedules().await.unwrap()[0].gender, Some(Gender::Male));
     let asked = NewBooking {
         therapist_gender: Some(Gender::Male),

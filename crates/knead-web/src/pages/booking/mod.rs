@@ -392,7 +392,8 @@ impl<'a> Booker<'a> {
 
     /// The gender the client asked for; a value not on the list is an error on the time step.
     fn therapist_gender(&self) -> Result<Option<Gender>, ValidationErrors> {
-        Gender::parse_field("therapist_gender", Some(&self.flow.therapist_gender)).map_err(|e| ValidationErrors(vec![e]))
+        Gender::parse_field("therapist_gender", Some(&self.flow.therapist_gender))
+            .map_err(|e| ValidationErrors(vec![e]))
     }
 
     /// Who offers this service, by name, with their stated gender: the choices beside "any therapist".

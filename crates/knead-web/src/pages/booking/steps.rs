@@ -279,7 +279,12 @@ fn gender_choices(therapists: &[(TherapistId, String, Option<Gender>)]) -> Vec<(
         Gender::NonBinary => "A non-binary therapist",
     };
     std::iter::once(("", "No preference"))
-        .chain(Gender::ALL.into_iter().filter(|g| therapists.iter().any(|t| t.2 == Some(*g))).map(|g| (g.as_str(), label(g))))
+        .chain(
+            Gender::ALL
+                .into_iter()
+                .filter(|g| therapists.iter().any(|t| t.2 == Some(*g)))
+                .map(|g| (g.as_str(), label(g))),
+        )
         .collect()
 }
 
