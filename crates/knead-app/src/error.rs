@@ -20,6 +20,8 @@ pub enum ConflictCode {
     /// Checking in or out of a visit that is not a confirmed home visit (`status`: cancelled or held for a
     /// clearance; `place`: at a clinic).
     NotCheckable,
+    /// Every chair of a chair day is taken at the start asked for (`start`).
+    SlotFull,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -29,6 +29,7 @@ pub mod clients;
 pub mod content;
 pub mod dispatch;
 mod error;
+pub mod events;
 pub mod intake;
 pub mod listing;
 pub mod notify;

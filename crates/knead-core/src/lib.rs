@@ -18,6 +18,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod clock;
 pub mod content;
+pub mod events;
 pub mod geo;
 pub mod intake;
 pub mod money;

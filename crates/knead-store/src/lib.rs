@@ -15,6 +15,7 @@ mod clients;
 pub mod conformance;
 mod content;
 mod error;
+mod groups;
 mod notify;
 mod places;
 mod records;
@@ -28,6 +29,7 @@ pub use catalog::CatalogStore;
 pub use clients::{BookingFilter, ClientStore, ClientSummary};
 pub use content::ContentStore;
 pub use error::{StoreError, StoreResult};
+pub use groups::{GroupStore, SignupError};
 pub use notify::{Claim, FeedOwner, JobFilter, JobOutcome, NotifyStore};
 pub use places::PlaceStore;
 pub use records::{MeasureDraft, NoteDraft, RecordStore};
@@ -42,6 +44,7 @@ pub trait Store:
     + CatalogStore
     + ClientStore
     + ContentStore
+    + GroupStore
     + NotifyStore
     + PlaceStore
     + RecordStore

@@ -205,6 +205,9 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
             "the day changed after this plan was made (a booking moved, was cancelled or was added); optimise again"
                 .into(),
         ),
+        AppError::Conflict { code: ConflictCode::SlotFull, field } => {
+            one("slot_full", field, "every chair is taken at that time; choose another time on the sheet".into())
+        }
         AppError::Conflict { code: ConflictCode::Taken, field } => {
             one("taken", field, format!("this {field} is already in use; choose another"))
         }

@@ -11,6 +11,7 @@
 //!
 //! [`staff`] holds what staff do with a booking (move, reassign, cancel, each recorded for the client).
 
+mod block;
 mod cache;
 mod calendar_file;
 mod intake;
@@ -20,6 +21,7 @@ mod staff;
 mod tests;
 mod waitlist;
 
+pub(crate) use block::{block_booking, Block};
 pub use cache::{CalendarCache, CalendarSnapshot};
 pub(crate) use calendar_file::{bare_event, place_text, written_place};
 pub use calendar_file::{calendar_file, visit_event};

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod chair_days;
 pub mod changes;
 pub mod clients;
 pub mod content;
@@ -92,7 +93,10 @@ macro_rules! conformance_suite {
             waitlist::a_series_keeps_its_wall_clock_time_and_is_found_by_its_key,
             waitlist::a_start_is_held_for_one_entry_and_a_lapsed_offer_goes_back_in_line,
             safety::a_check_in_writes_its_alert_once_and_a_check_out_skips_it,
-            safety::a_sent_alert_writes_its_escalation_unless_the_therapist_checked_out);
+            safety::a_sent_alert_writes_its_escalation_unless_the_therapist_checked_out,
+            chair_days::a_chair_day_is_written_with_its_booking_or_not_at_all,
+            chair_days::a_sign_up_takes_the_lowest_free_chair_and_a_cancel_frees_it,
+            chair_days::racing_attendees_get_each_place_once);
     };
     (@story $fresh:path, $($module:ident :: $story:ident),*) => {
         $(

@@ -9,6 +9,7 @@ use knead_core::booking::{
     Unavailable, Visit, Where,
 };
 use knead_core::calendar::{end_minute_of, minute_of};
+use knead_core::events::NewChairDay;
 use knead_core::geo::GeoPoint;
 use knead_core::intake::{ClientId, ScreeningId, VisitReason};
 use knead_core::notify::NewJob;
@@ -300,10 +301,20 @@ pub(super) async fn create<D: SqlDatabase>(
     b: &NewBooking,
     rule: &dyn DayRule,
 ) -> Result<Created, BookingError> {
+    create_with(db, b, rule, None).await
+}
+
+/// `create`, writing `chair_day` beside the booking in the same transaction when one is given.
+pub(super) async fn create_with<D: SqlDatabase>(
+    db: &D,
+    b: &NewBooking,
+    rule: &dyn DayRule,
+    chair_day: Option<&NewChairDay>,
+) -> Result<Created, BookingError> {
     let locks = Locks::for_booking(b);
     let mut attempt = 1;
     loop {
-        let e = match try_create(db, b, rule, &locks).await {
+        let e = match try_create(db, b, rule, &locks, chair_day).await {
             Ok(created) => return Ok(created),
             Err(Failure::Refused(e)) => return Err(e),
             Err(Failure::Db(e)) => e,
@@ -326,6 +337,7 @@ async fn try_create<D: SqlDatabase>(
     b: &NewBooking,
     rule: &dyn DayRule,
     locks: &Locks,
+    chair_day: Option<&NewChairDay>,
 ) -> Result<Created, Failure> {
     let mut tx = db.write(locks).await?;
     // Under the locks, so a repeat of a request still running waits for it and then replays it.
@@ -384,6 +396,9 @@ async fn try_create<D: SqlDatabase>(
     }
     check_and_insert_visits(&mut *tx, id, b, rule).await?;
     super::notify::insert_jobs(&mut *tx, Some(BookingId(id)), &b.jobs, b.created_at).await?;
+    if let Some(day) = chair_day {
+        super::chair_days::insert(&mut *tx, BookingId(id), day, b.created_at).await?;
+    }
     let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
     tx.commit().await?;
     Ok(Created::New(booking))

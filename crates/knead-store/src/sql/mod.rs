@@ -18,6 +18,7 @@ mod account;
 mod booking;
 mod booking_changes;
 mod catalog;
+mod chair_days;
 mod clients;
 mod content;
 mod day_plan;

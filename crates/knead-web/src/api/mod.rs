@@ -10,6 +10,7 @@ mod booking;
 pub(crate) mod calendar;
 mod clients;
 mod dispatch;
+mod events;
 mod intake;
 mod listing;
 mod notify;
@@ -55,6 +56,7 @@ use utoipa_axum::routes;
         (name = "intake", description = "The red-flag screening, physicians' clearances, and the audit log of health information"),
         (name = "records", description = "Care records: episodes, plans, outcome measures, SOAP notes, home programs, referral letters"),
         (name = "notifications", description = "The outbox of messages, private calendar feeds, and re-sending a booking's private link"),
+        (name = "events", description = "Office chair-massage days: a manager books the block, attendees sign up through the organiser's link"),
         (name = "dispatch", description = "Day planning for managers: the day board, the optimizer's re-plan, applying it"),
         (name = "safety", description = "Home visits checked in on arrival and out on leaving; a visit not checked out in time alerts the managers, then the emergency contact"),
         (name = "health", description = "Liveness"),
@@ -91,6 +93,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(places::routes())
         .merge(waitlist::routes())
         .merge(dispatch::routes())
+        .merge(events::routes())
         .merge(safety::routes())
 }
 

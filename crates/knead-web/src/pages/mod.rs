@@ -10,6 +10,7 @@
 mod accounts;
 mod booking;
 pub(crate) mod calendar;
+mod chair_days;
 mod clients;
 mod dispatch;
 mod intake;
@@ -55,6 +56,7 @@ pub fn routes() -> Routes {
         .merge(records::router())
         .merge(notify::router())
         .merge(safety::router())
+        .merge(chair_days::router())
         .route("/static/style.css", get(stylesheet))
         .route(booking::ADDRESS_SCRIPT_PATH, get(booking::address_script))
 }

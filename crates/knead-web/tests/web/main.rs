@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod booking_api;
 mod booking_pages;
+mod chair_days;
 mod client_pages;
 mod clients_api;
 mod clinics;

@@ -380,6 +380,15 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/api/v1/bookings/{id}/check-out", Staff, |_| "\"kind\":\"out\""),
         rule(get.clone(), "/api/v1/bookings/{id}/checks", Staff, |_| "\"checks\""),
         rule(get.clone(), "/api/v1/safety/checks", Manager, |_| "\"visits\""),
+        // Issue 14: chair days. A manager books one and reads its sheet (the matrix's service is not a chair
+        // service: refused naming it); attendees sign up with the organiser's link, which only the link opens.
+        rule(post.clone(), "/api/v1/chair-days", Manager, |_| "is not a chair-massage service"),
+        rule(get.clone(), "/api/v1/chair-days/{id}", Manager, |_| "No such chair day"),
+        rule(post.clone(), "/api/v1/chair-days/{id}/signups", Public, |_| "No such chair day"),
+        rule(get.clone(), "/chair-days/{id}/signup", Public, |_| "Not found"),
+        rule(post.clone(), "/chair-days/{id}/signup", Public, |_| "Not found"),
+        rule(get.clone(), "/chair-days/signups/cancel", Public, |_| "Cancel your chair massage"),
+        rule(post.clone(), "/chair-days/signups/cancel", Public, |_| "Not found"),
     ]
 }
 
@@ -826,6 +835,15 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
             json!({ "token": "not-a-live-token", "password": "a long enough new password" })
         }
         ("POST", "/api/v1/dispatch/{date}/apply") => json!({ "moves": [] }),
+        ("POST", "/api/v1/chair-days") => json!({
+            "service_id": fx.service_id, "date": fx.free_day, "start": "13:00", "end": "15:00", "chairs": 2,
+            "slot_minutes": 15, "address": HOME_ADDRESS, "lat": HOME.0, "lon": HOME.1,
+            "organiser": {"name": "Olli Matrix", "email": "olli@example.com", "phone": "040 555 0199"}
+        }),
+        ("POST", "/api/v1/chair-days/{id}/signups") => json!({
+            "token": "not-a-sign-up-link", "start": fx.free_start, "name": "Guest Matrix",
+            "email": "guest@example.com", "consent": true
+        }),
         ("POST", "/api/v1/booking-series") => json!({
             "booking": {
                 "service_id": fx.service_id, "start": fx.free_start, "therapist_ids": [fx.therapist_a],

@@ -77,7 +77,7 @@ pub(crate) fn chromium_capabilities() -> serde_json::Map<String, serde_json::Val
 pub(crate) struct BrowserSession {
     pub client: fantoccini::Client,
     pub server: Server,
-    _db: TempDb,
+    pub db: TempDb,
     _driver: ChromeDriver,
 }
 
@@ -109,7 +109,7 @@ pub(crate) async fn browser_session(what: &str) -> Option<BrowserSession> {
         .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(None, None, Some(Duration::from_secs(5))))
         .await
         .expect("set the implicit wait");
-    Some(BrowserSession { client, server, _db: db, _driver: driver })
+    Some(BrowserSession { client, server, db, _driver: driver })
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -124,6 +124,8 @@ struct Known {
     details_link: String,
     /// A waitlist entry's private page (joined through the API).
     waitlist_link: String,
+    /// A chair day's sign-up page, behind the organiser's link (booked through the API as the manager).
+    chair_signup_link: String,
 }
 
 fn api_list(server: &Server, path: &str) -> Vec<Value> {
@@ -133,7 +135,7 @@ fn api_list(server: &Server, path: &str) -> Vec<Value> {
 
 /// Looks up what the pages' paths need through the API, and books one visit with Mara at the clinic (so the
 /// booking's own pages and her visit have something to show).
-async fn known(client: &Client, server: &Server) -> Known {
+async fn known(client: &Client, server: &Server, db_url: &str) -> Known {
     let services = api_list(server, "/api/v1/services");
     let therapists = api_list(server, "/api/v1/therapists");
     let articles = api_list(server, "/api/v1/articles");
@@ -190,6 +192,9 @@ async fn known(client: &Client, server: &Server) -> Known {
         .into_json()
         .unwrap();
 
+    let manager = crate::support::token_for(db_url, "manager@demo.knead.test");
+    let (chair_day, signup_token, _) = crate::chair_days::book_day(server, &manager);
+
     Known {
         service_slug: services[0]["slug"].as_str().unwrap().to_string(),
         service_id: services[0]["id"].as_i64().unwrap(),
@@ -204,6 +209,7 @@ async fn known(client: &Client, server: &Server) -> Known {
         booking_token,
         details_link: href,
         waitlist_link: entry["manage_url"].as_str().expect("the entry's private link").to_string(),
+        chair_signup_link: format!("/chair-days/{chair_day}/signup?token={signup_token}"),
     }
 }
 
@@ -225,6 +231,9 @@ fn fill(route: &str, k: &Known) -> Option<String> {
             Some(format!("/book/waitlist?service_id={}&address=15+Vuorikatu%2C+Helsinki", k.mobile_service_id))
         }
         "/waitlist/{id}" => Some(k.waitlist_link.clone()),
+        "/chair-days/{id}/signup" => Some(k.chair_signup_link.clone()),
+        // A link nobody holds: the page still asks before it cancels anything.
+        "/chair-days/signups/cancel" => Some("/chair-days/signups/cancel?token=unknown".to_string()),
         // The demo's mobile day, with its routes on the map.
         "/manage/dispatch" => Some(format!("/manage/dispatch?date={}", crate::browser_dispatch::demo_day())),
         "/services/{slug}" => Some(format!("/services/{}", k.service_slug)),
@@ -337,10 +346,10 @@ async fn set_viewport(client: &Client, width: u32, height: u32) {
 async fn axe_finds_no_serious_or_critical_violation_on_any_page_at_either_width_for_any_role() {
     let Some(axe) = axe_source("accessibility audit") else { return };
     let Some(session) = browser_session("accessibility audit").await else { return };
-    let BrowserSession { client, server, .. } = &session;
+    let BrowserSession { client, server, db, .. } = &session;
     let started = Instant::now();
 
-    let k = known(client, server).await;
+    let k = known(client, server, &db.url).await;
     let routes = page_routes();
     let unfilled: Vec<&String> = routes.iter().filter(|r| fill(r, &k).is_none()).collect();
     assert!(

@@ -140,7 +140,11 @@ async fn a_mobile_therapist_checks_in_on_arrival_and_out_on_leaving_from_the_pho
     click(client, "section#safety form[action$='/check-out'] button[type=submit]").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        let text = text_of(client, "section#safety").await;
+        // While the page reloads after the click, the section may briefly be missing: ask again.
+        let text = match client.find(Locator::Css("section#safety")).await {
+            Ok(section) => section.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         if text.contains("checked out at") {
             break;
         }

@@ -8,6 +8,7 @@ mod browser_dispatch;
 mod browser_intake;
 mod browser_records;
 mod calendar_files;
+mod chair_days;
 mod cli;
 mod concurrency;
 mod connections;

@@ -473,7 +473,7 @@ async fn details(
 
 /// A browser session must send its CSRF token; a guest has no session to forge, and a bearer token is
 /// not sent by browsers on their own.
-fn check_session_csrf(caller: &MaybeCaller, form: &FormPairs) -> Result<(), WebError> {
+pub(crate) fn check_session_csrf(caller: &MaybeCaller, form: &FormPairs) -> Result<(), WebError> {
     match &caller.0 {
         Some(c) if matches!(c.via, Via::Session { .. }) => c.check_csrf(form.get("csrf")),
         _ => Ok(()),

@@ -1,0 +1,119 @@
+//! Group events: office chair-massage days and spa parties, each one booking whose visits hold its therapists for
+//! the whole block, with a sheet inside it (the chair day's slots and sign-ups, the party's guests).
+//!
+//! [`chair`] validates a chair day and builds its slot sheet; [`party`] validates a party and fits its guests into
+//! the window on as few therapists as it can; [`health`] is the short check an attendee of a seated massage answers.
+//! The records here are what the store keeps beside the booking.
+
+pub mod chair;
+pub mod health;
+pub mod party;
+
+use crate::account::Email;
+use crate::booking::{parse_instant, BookingId};
+use crate::validation::{FieldError, ValidationErrors};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignupId(pub i64);
+
+/// A chair day as the store writes it beside its booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChairDay {
+    pub chairs: i64,
+    pub slot_minutes: i64,
+    pub breaks: chair::ChairBreaks,
+    /// SHA-256 of the sign-up link's token: attendees need the link, never an account.
+    pub signup_token_hash: String,
+}
+
+/// A chair day as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChairDay {
+    pub id: GroupId,
+    pub booking_id: BookingId,
+    pub day: NewChairDay,
+    pub created_at: Timestamp,
+}
+
+/// An attendee's sign-up the store is to write: the start asked for; the store gives the first free chair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSignup {
+    pub start: Timestamp,
+    pub name: String,
+    pub email: Email,
+    /// The attendee's answers to the health check; `None` when a program signed them up without asking it (the
+    /// therapist's sheet then says to ask before starting).
+    pub answers: Option<health::Answers>,
+    pub consented_at: Timestamp,
+    /// SHA-256 of the attendee's own cancel link's token.
+    pub cancel_token_hash: String,
+    pub created_at: Timestamp,
+}
+
+/// A sign-up as stored: one attendee in one chair at one start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signup {
+    pub id: SignupId,
+    pub group_id: GroupId,
+    /// 1-based, as the sheet numbers chairs.
+    pub chair: i64,
+    pub signup: NewSignup,
+    pub cancelled_at: Option<Timestamp>,
+}
+
+/// An attendee's sign-up as the API receives it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignupInput {
+    /// The token of the organiser's sign-up link.
+    pub token: String,
+    /// The sitting's start, RFC 3339 with an offset, as the sheet lists it.
+    pub start: String,
+    pub name: String,
+    pub email: String,
+    /// The attendee agrees to a seated massage; must be `true`.
+    pub consent: bool,
+    /// The short health check for a seated massage (the sign-up page always asks it).
+    #[serde(default)]
+    pub health: Option<health::AnswersInput>,
+}
+
+/// A validated sign-up, still to be checked against the sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignupRequest {
+    pub token: String,
+    pub start: Timestamp,
+    pub name: String,
+    pub email: Email,
+    pub health: Option<health::Answers>,
+}
+
+impl SignupInput {
+    pub fn validate(&self) -> Result<SignupRequest, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let token = e.text("token", &self.token, 1, 200);
+        let start = e.take(parse_instant("start", &self.start));
+        let name = e.text("name", &self.name, 1, 120);
+        let email = e.take(Email::parse("email", &self.email));
+        if !self.consent {
+            e.push(FieldError::new("required", "consent", "the attendee must agree to the massage (consent: true)"));
+        }
+        let health = match self.health.as_ref().map(health::AnswersInput::validate) {
+            None => None,
+            Some(Ok(answers)) => Some(answers),
+            Some(Err(errors)) => {
+                e.0.extend(errors.0);
+                None
+            }
+        };
+        e.finish(|| Some(SignupRequest { token, start: start?, name, email: email?, health }))
+    }
+}

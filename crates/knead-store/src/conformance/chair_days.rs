@@ -1,0 +1,111 @@
+//! The group events port's stories: a chair day is written with its booking or not at all, found by its link,
+//! and its sign-ups take the lowest free chair, never two in one, however many race.
+
+use super::{home, new_booking, service_input, t0, therapist_with_schedule, NoOverlap, Pass};
+use crate::{BookingError, SignupError, Store, StoreError};
+use jiff::{Timestamp, ToSpan};
+use knead_core::booking::Unavailable;
+use knead_core::events::chair::ChairBreaks;
+use knead_core::events::health::Answers;
+use knead_core::events::{NewChairDay, NewSignup};
+use knead_core::Email;
+
+fn day(token: &str) -> NewChairDay {
+    NewChairDay { chairs: 2, slot_minutes: 15, breaks: ChairBreaks::default(), signup_token_hash: token.into() }
+}
+
+fn signup(n: usize, start: Timestamp) -> NewSignup {
+    NewSignup {
+        start,
+        name: format!("Attendee{n} Fictional"),
+        email: Email::from_trusted(format!("attendee{n}@example.test")),
+        answers: Some(Answers::default()),
+        consented_at: t0(),
+        cancel_token_hash: format!("cancel-{n}"),
+        created_at: t0(),
+    }
+}
+
+/// A chair day reads back with its booking; a refused booking writes no day either.
+pub async fn a_chair_day_is_written_with_its_booking_or_not_at_all(store: &dyn Store) {
+    let service = store.create_service(&service_input("Chair massage").validate().unwrap(), t0()).await.unwrap();
+    let (a, b) = (
+        therapist_with_schedule(store, "Chair A", service.id).await,
+        therapist_with_schedule(store, "Chair B", service.id).await,
+    );
+    let start: Timestamp = "2026-06-03T13:00:00Z".parse().unwrap();
+    let booking = new_booking(service.id, &[a, b], start, home(), None);
+    let (written, chair_day) = store.create_chair_day(&booking, &day("link-1"), &Pass).await.unwrap();
+    assert_eq!(written.therapist_ids().len(), 2);
+    assert_eq!((chair_day.booking_id, &chair_day.day), (written.id, &day("link-1")));
+    assert_eq!(store.chair_day(chair_day.id).await.unwrap(), chair_day);
+    assert_eq!(store.chair_day_by_token("link-1").await.unwrap(), chair_day);
+    assert!(matches!(store.chair_day_by_token("link-2").await, Err(StoreError::NotFound)));
+    assert_eq!(store.chair_days(10).await.unwrap(), vec![chair_day.clone()]);
+
+    // The same therapists at the same time: the overlap rule refuses it, and no second day appears.
+    let again = new_booking(service.id, &[a, b], start, home(), None);
+    let refused = store.create_chair_day(&again, &day("link-2"), &NoOverlap::of(&again.visits[0])).await;
+    assert!(matches!(refused, Err(BookingError::Unavailable(Unavailable::TherapistBusy | Unavailable::DoesNotFit(_)))));
+    assert_eq!(store.chair_days(10).await.unwrap().len(), 1, "nothing half-written");
+    assert!(matches!(store.chair_day_by_token("link-2").await, Err(StoreError::NotFound)));
+}
+
+/// Sign-ups take the lowest free chair; a full start is `SlotFull`; a cancelled chair frees at once.
+pub async fn a_sign_up_takes_the_lowest_free_chair_and_a_cancel_frees_it(store: &dyn Store) {
+    let service = store.create_service(&service_input("Chair massage").validate().unwrap(), t0()).await.unwrap();
+    let (a, b) = (
+        therapist_with_schedule(store, "Chair A", service.id).await,
+        therapist_with_schedule(store, "Chair B", service.id).await,
+    );
+    let start: Timestamp = "2026-06-03T13:00:00Z".parse().unwrap();
+    let booking = new_booking(service.id, &[a, b], start, home(), None);
+    let (_, chair_day) = store.create_chair_day(&booking, &day("link-1"), &Pass).await.unwrap();
+    let first = store.sign_up(chair_day.id, &[1, 2], &signup(1, start)).await.unwrap();
+    let second = store.sign_up(chair_day.id, &[1, 2], &signup(2, start)).await.unwrap();
+    assert_eq!((first.chair, second.chair), (1, 2));
+    assert_eq!(first.signup, signup(1, start), "reads back as written");
+    assert!(matches!(store.sign_up(chair_day.id, &[1, 2], &signup(3, start)).await, Err(SignupError::SlotFull)));
+    let later = store.sign_up(chair_day.id, &[2], &signup(4, start + 15.minutes())).await.unwrap();
+    assert_eq!(later.chair, 2, "only the chairs the sheet gives at that start");
+
+    let cancelled = store.cancel_signup("cancel-1", t0() + 1.hour()).await.unwrap();
+    assert_eq!(cancelled.cancelled_at, Some(t0() + 1.hour()));
+    let again = store.cancel_signup("cancel-1", t0() + 2.hours()).await.unwrap();
+    assert_eq!(again.cancelled_at, Some(t0() + 1.hour()), "cancelling again changes nothing");
+    let taken = store.sign_up(chair_day.id, &[1, 2], &signup(5, start)).await.unwrap();
+    assert_eq!(taken.chair, 1, "the freed chair");
+    let sheet = store.chair_signups(chair_day.id).await.unwrap();
+    assert_eq!(sheet.len(), 4, "the cancelled one stays on record; the refused one was never written");
+    assert!(matches!(store.cancel_signup("cancel-none", t0()).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.sign_up(knead_core::events::GroupId(chair_day.id.0 + 99), &[1], &signup(6, start)).await,
+        Err(SignupError::Store(StoreError::NotFound))
+    ));
+}
+
+/// 32 attendees race for the 16 places of a 2-hour, 2-chair day of 15-minute slots, two per start: exactly 16
+/// get one, 16 hear `SlotFull`, and no chair holds two.
+pub async fn racing_attendees_get_each_place_once(store: &dyn Store) {
+    let service = store.create_service(&service_input("Chair massage").validate().unwrap(), t0()).await.unwrap();
+    let (a, b) = (
+        therapist_with_schedule(store, "Chair A", service.id).await,
+        therapist_with_schedule(store, "Chair B", service.id).await,
+    );
+    let start: Timestamp = "2026-06-03T13:00:00Z".parse().unwrap();
+    let booking = new_booking(service.id, &[a, b], start, home(), None);
+    let (_, chair_day) = store.create_chair_day(&booking, &day("link-1"), &Pass).await.unwrap();
+    let attempts = (0..32).map(|n| {
+        let at = start + (15 * (n as i64 % 8)).minutes();
+        async move { store.sign_up(chair_day.id, &[1, 2], &signup(n, at)).await }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let placed = results.iter().filter(|r| r.is_ok()).count();
+    let full = results.iter().filter(|r| matches!(r, Err(SignupError::SlotFull))).count();
+    assert_eq!((placed, full), (16, 16), "{:?}", results.iter().filter(|r| r.is_err()).collect::<Vec<_>>());
+    let mut seats: Vec<(Timestamp, i64)> =
+        store.chair_signups(chair_day.id).await.unwrap().iter().map(|s| (s.signup.start, s.chair)).collect();
+    seats.sort();
+    seats.dedup();
+    assert_eq!(seats.len(), 16, "never two in one chair");
+}
