@@ -1,7 +1,8 @@
-//! Group events: office chair-massage days. A manager books the block (the engine places one therapist per chair,
+//! Group events. Office chair-massage days: a manager books the block (the engine places one therapist per chair,
 //! travel-aware, like any mobile visit); the organiser shares a private sign-up link; attendees take a sitting
 //! without an account, after a short health check and with their own consent, and can cancel it with their own
-//! link. Spa parties are still to come here.
+//! link. Spa parties: a manager books the host's window and guests, fitted onto as few therapists as can serve
+//! them all.
 
 use crate::accounts::{random_secret, secret_hash};
 use crate::booking::{block_booking, Block};
@@ -192,4 +193,28 @@ pub fn address_of(sheet: &Sheet) -> &str {
         Where::Mobile { address, .. } => address,
         Where::Clinic(_) => "",
     }
+}
+
+/// A spa party just booked: its booking (the therapists held for the window) and each guest's treatment.
+pub struct PartyBooked {
+    pub booking: Booking,
+    pub guests: Vec<knead_core::events::GuestVisit>,
+    pub zone: TimeZone,
+}
+
+/// Books a spa party for a manager: the host's home placed on the map, the guests fitted into the window on as few
+/// therapists as can serve them, those therapists held for the window; or 422 `cannot_fit`, nothing written.
+pub async fn create_party(
+    app: &App,
+    input: &knead_core::events::party::PartyInput,
+    staff: &User,
+) -> AppResult<PartyBooked> {
+    let req = input.validate()?;
+    let at = match req.place {
+        Some(at) => at,
+        None => places::locate(app, "address", &req.address).await?.at,
+    };
+    let (booking, guests) = crate::booking::party_booking(app, &req, at, staff).await?;
+    let zone = app.store().practice_settings().await?.zone().clone();
+    Ok(PartyBooked { booking, guests, zone })
 }

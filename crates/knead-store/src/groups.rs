@@ -10,8 +10,8 @@
 use crate::{BookingError, StoreResult};
 use async_trait::async_trait;
 use jiff::Timestamp;
-use knead_core::booking::{Booking, NewBooking};
-use knead_core::events::{ChairDay, GroupId, NewChairDay, NewSignup, Signup};
+use knead_core::booking::{Booking, BookingId, NewBooking};
+use knead_core::events::{ChairDay, GroupId, GuestVisit, NewChairDay, NewSignup, Signup};
 use knead_core::schedule::DayRule;
 
 /// Why a sign-up was not written.
@@ -47,4 +47,14 @@ pub trait GroupStore: Send + Sync {
     /// Cancels the sign-up whose cancel link has this token's hash (its chair frees at once); cancelling again
     /// changes nothing. `NotFound` for an unknown token.
     async fn cancel_signup(&self, cancel_token_hash: &str, now: Timestamp) -> StoreResult<Signup>;
+    /// Writes a party's `booking` as `create_booking` does and its guests' visits beside it, in one
+    /// transaction: all or nothing.
+    async fn create_party(
+        &self,
+        booking: &NewBooking,
+        guests: &[GuestVisit],
+        rule: &dyn DayRule,
+    ) -> Result<(Booking, Vec<GuestVisit>), BookingError>;
+    /// A party's guests, in the host's order; none for a booking that is not a party.
+    async fn party_guests(&self, booking: BookingId) -> StoreResult<Vec<GuestVisit>>;
 }

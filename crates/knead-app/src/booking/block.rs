@@ -1,17 +1,21 @@
 //! A block booking: several therapists held together for a whole block at one workplace or home — an office
-//! chair-massage day. Placed by the same engine as any visit (the therapists free for the whole block who add the
-//! least travel) and written under the same rule, with the chair day beside it in one transaction.
+//! chair-massage day, or a spa party. Placed by the same engine as any visit (the therapists free for the whole
+//! block who add the least travel) and written under the same rule, with what the group needs beside it (the chair
+//! day's sheet, the party's guests) in one transaction.
 
 use super::{travel_fee_cents, visits_for, Context, Who};
 use crate::accounts::{random_secret, secret_hash};
+use crate::travel::Travel;
 use crate::{clients, App, AppError, AppResult};
 use jiff::civil::Date;
+use jiff::Timestamp;
 use knead_core::booking::plan::check_start;
 use knead_core::booking::{Booking, BookingStatus, Contact, Location, NewBooking, Where};
 use knead_core::calendar::{add_minutes, instant_of, local_minute, minute_of};
-use knead_core::events::{ChairDay, NewChairDay};
+use knead_core::events::party::{fit_guests, PartyRequest};
+use knead_core::events::{ChairDay, GuestVisit, NewChairDay};
 use knead_core::geo::GeoPoint;
-use knead_core::notify;
+use knead_core::{notify, Place};
 use knead_core::{Kind, ServiceId, User};
 
 /// What a block asks for: a service of `kind`, `therapists` of them together from `start_minute` to `end_minute`
@@ -29,39 +33,38 @@ pub(crate) struct Block<'a> {
     pub organiser: &'a Contact,
 }
 
-/// Books `block` for a chair day (`staff` arranges it) and writes `day` beside it: the therapists are those free
-/// for the whole block who add the least driving. Refused, with nothing written, when the service is not a chair
-/// service, the place is outside the service area, the start is not one the practice offers, or fewer therapists
-/// are free than the chairs asked for (saying how many are).
-pub(crate) async fn block_booking(
+/// A block the engine placed: the booking to write, and what the store's re-check needs.
+struct Placed {
+    ctx: Context,
+    travel: Travel,
+    start: Timestamp,
+    new: NewBooking,
+}
+
+/// The booking for `block`, with the therapists free for the whole of it who add the least driving; `Ok(Err(n))`
+/// when only `n` therapists are free then (0 outside working hours). Refused when the service is not of the
+/// block's kind, the place is outside the service area, or the start is not one the practice offers.
+async fn place(
     app: &App,
     block: &Block<'_>,
-    day: &NewChairDay,
-    staff: &User,
-) -> AppResult<(Booking, ChairDay)> {
+    price_cents: impl FnOnce(&Context) -> i64,
+) -> AppResult<Result<Placed, usize>> {
     let store = app.store();
     let now = app.now();
     let mut ctx = Context::fresh(store, block.service_id, Location::Point(block.at), Who::default(), &[]).await?;
     if ctx.service.kind != block.kind {
-        return Err(AppError::field(
-            "invalid",
-            "service_id",
-            format!(
-                "\"{}\" is not {}",
-                ctx.service.name,
-                match block.kind {
-                    Kind::Chair => "a chair-massage service",
-                    Kind::Party => "a spa-party service",
-                    Kind::Individual | Kind::Couples => "a group service",
-                }
-            ),
-        ));
+        let what = match block.kind {
+            Kind::Chair => "a chair-massage service",
+            Kind::Party => "a spa-party service",
+            Kind::Individual | Kind::Couples => "a group service",
+        };
+        return Err(AppError::field("invalid", "service_id", format!("\"{}\" is not {what}", ctx.service.name)));
     }
     let tz = ctx.settings.zone().clone();
     let start = instant_of(local_minute(&tz, block.date, block.start_minute));
     check_start(&ctx.settings, start, now)?;
-    // The engine searches for one visit as long as the block, with as many therapists as chairs.
-    let hourly_cents = ctx.service.price_cents * 60 / ctx.service.duration_minutes.max(1);
+    let price_cents = price_cents(&ctx);
+    // The engine searches for one visit as long as the block, with as many therapists as it needs.
     let block_minutes = block.end_minute - block.start_minute;
     ctx.service.duration_minutes = block_minutes;
     let dates = [block.date];
@@ -71,28 +74,13 @@ pub(crate) async fn block_booking(
     request.therapists_needed = block.therapists;
     let (slots, travel) = ctx.search_booked(app, &request, &booked, &dates).await;
     let Some(slot) = at_start(slots) else {
-        let mut free = 0;
         for k in (1..block.therapists).rev() {
             request.therapists_needed = k;
             if at_start(ctx.search_booked(app, &request, &booked, &dates).await.0).is_some() {
-                free = k;
-                break;
+                return Ok(Err(k));
             }
         }
-        return Err(AppError::field(
-            "not_enough_therapists",
-            "chairs",
-            match free {
-                0 => {
-                    "no therapist is free for the whole block then (outside working hours, or booked); choose another \
-                      time"
-                        .to_string()
-                }
-                n => format!(
-                    "only {n} therapist(s) are free for the whole block then; ask for fewer chairs or another time"
-                ),
-            },
-        ));
+        return Ok(Err(0));
     };
     let visits = visits_for(&slot, &ctx.service, start);
     let therapists: Vec<_> = visits.iter().map(|v| v.therapist_id).collect();
@@ -111,11 +99,10 @@ pub(crate) async fn block_booking(
         screening_id: None,
         add_ons: Vec::new(),
         notes: String::new(),
-        // Invoiced per chair-hour at the service's own hourly rate.
-        price_cents: hourly_cents * block_minutes * i64::try_from(block.therapists).unwrap_or(1) / 60,
+        price_cents,
         travel_fee_cents: travel_fee_cents(&ctx.settings, &ctx.schedules, &therapists, Some(block.at)),
         visits,
-        // Staff manage a chair day; its manage link is never handed out.
+        // Staff manage a group booking; its manage link is never handed out.
         manage_token_hash: secret_hash(&random_secret()),
         idempotency_key: None,
         request_fingerprint: String::new(),
@@ -126,8 +113,143 @@ pub(crate) async fn block_booking(
         therapists_named: false,
         therapist_gender: None,
     };
-    let written = store.create_chair_day(&new, day, &ctx.visit_fits(start, &travel)).await?;
+    Ok(Ok(Placed { ctx, travel, start, new }))
+}
+
+/// Books `block` for a chair day (`staff` arranges it) and writes `day` beside it. Fewer therapists free than
+/// chairs is 422 `not_enough_therapists` on `chairs`, saying how many are.
+pub(crate) async fn block_booking(
+    app: &App,
+    block: &Block<'_>,
+    day: &NewChairDay,
+    staff: &User,
+) -> AppResult<(Booking, ChairDay)> {
+    // Invoiced per chair-hour at the service's own hourly rate.
+    let chairs = i64::try_from(block.therapists).unwrap_or(1);
+    let minutes = block.end_minute - block.start_minute;
+    let price =
+        |ctx: &Context| ctx.service.price_cents * 60 / ctx.service.duration_minutes.max(1) * minutes * chairs / 60;
+    let placed = match place(app, block, price).await? {
+        Ok(placed) => placed,
+        Err(free) => {
+            return Err(AppError::field(
+                "not_enough_therapists",
+                "chairs",
+                match free {
+                    0 => "no therapist is free for the whole block then (outside working hours, or booked); choose \
+                          another time"
+                        .to_string(),
+                    n => format!(
+                        "only {n} therapist(s) are free for the whole block then; ask for fewer chairs or another time"
+                    ),
+                },
+            ))
+        }
+    };
+    let rule = placed.ctx.visit_fits(placed.start, &placed.travel);
+    let written = app.store().create_chair_day(&placed.new, day, &rule).await?;
     tracing::info!(booking = written.0.id.0, chair_day = written.1.id.0, by = staff.id.0, "chair day booked");
     app.jobs_added();
     Ok(written)
+}
+
+/// Books a spa party for `staff`: each guest's treatment (with its add-ons) fitted into the window on as few
+/// therapists as can serve them all, each therapist taking guests one after another with the practice's changeover
+/// between them, and those therapists held for the whole window. 422 `cannot_fit` on `guests`, with nothing
+/// written, when the guests cannot all be served in the window by the therapists free then.
+pub(crate) async fn party_booking(
+    app: &App,
+    req: &PartyRequest,
+    at: GeoPoint,
+    staff: &User,
+) -> AppResult<(Booking, Vec<GuestVisit>)> {
+    let store = app.store();
+    let services = store.list_services(false).await?;
+    let party = services
+        .iter()
+        .find(|s| s.kind == Kind::Party && s.place != Place::Clinic)
+        .ok_or_else(|| AppError::field("unavailable", "guests", "the practice does not offer spa parties"))?;
+    let mut minutes = Vec::with_capacity(req.guests.len());
+    let mut price_cents = 0;
+    let mut errors = knead_core::ValidationErrors::default();
+    for (i, g) in req.guests.iter().enumerate() {
+        let offered = services
+            .iter()
+            .find(|s| s.id == g.service_id && matches!(s.kind, Kind::Individual) && s.place != Place::Clinic);
+        let Some(service) = offered else {
+            errors.push(knead_core::FieldError::new(
+                "unknown",
+                format!("guests[{i}].service_id"),
+                "no treatment a guest can have at home has this id",
+            ));
+            continue;
+        };
+        match service.with_add_ons(&format!("guests[{i}].add_ons"), &g.add_ons) {
+            Ok(booked) => {
+                minutes.push(booked.duration_minutes);
+                price_cents += booked.price_cents;
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.check()?;
+    let settings = store.practice_settings().await?;
+    let window = req.end_minute - req.start_minute;
+    let changeover = settings.party_changeover_minutes;
+    let cannot_fit = |detail: String| AppError::field("cannot_fit", "guests", detail);
+    // As few therapists as the guests need, whoever is free; then whether that many are free then.
+    let plan =
+        fit_guests(window, &minutes, changeover, req.guests.len()).map_err(|e| cannot_fit(named(&e.detail, req)))?;
+    let block = Block {
+        service_id: party.id,
+        kind: Kind::Party,
+        at,
+        address: &req.address,
+        date: req.date,
+        start_minute: req.start_minute,
+        end_minute: req.end_minute,
+        therapists: plan.therapists,
+        organiser: &req.host,
+    };
+    let placed = match place(app, &block, |_| price_cents).await? {
+        Ok(placed) => placed,
+        Err(free) => {
+            let detail = match free {
+                0 => "no therapist is free for the whole party then (outside working hours, or booked)".to_string(),
+                n => format!(
+                    "{} guests need at least {} therapists at once; only {n} are free then",
+                    req.guests.len(),
+                    plan.therapists
+                ),
+            };
+            return Err(cannot_fit(detail));
+        }
+    };
+    let guests: Vec<GuestVisit> = plan
+        .visits
+        .iter()
+        .map(|v| GuestVisit {
+            position: i64::try_from(v.guest).unwrap_or(0),
+            name: req.guests[v.guest].name.clone(),
+            service_id: req.guests[v.guest].service_id,
+            add_ons: req.guests[v.guest].add_ons.clone(),
+            therapist_id: placed.new.visits[v.therapist].therapist_id,
+            start: add_minutes(placed.start, v.start_offset),
+            end: add_minutes(placed.start, v.end_offset),
+        })
+        .collect();
+    let rule = placed.ctx.visit_fits(placed.start, &placed.travel);
+    let written = store.create_party(&placed.new, &guests, &rule).await?;
+    tracing::info!(booking = written.0.id.0, guests = guests.len(), by = staff.id.0, "spa party booked");
+    app.jobs_added();
+    Ok(written)
+}
+
+/// The planner's detail with "guest 3" replaced by the guest's name.
+fn named(detail: &str, req: &PartyRequest) -> String {
+    let mut out = detail.to_string();
+    for (i, g) in req.guests.iter().enumerate().rev() {
+        out = out.replace(&format!("guest {}", i + 1), &g.name);
+    }
+    out
 }

@@ -21,7 +21,7 @@ mod staff;
 mod tests;
 mod waitlist;
 
-pub(crate) use block::{block_booking, Block};
+pub(crate) use block::{block_booking, party_booking, Block};
 pub use cache::{CalendarCache, CalendarSnapshot};
 pub(crate) use calendar_file::{bare_event, place_text, written_place};
 pub use calendar_file::{calendar_file, visit_event};

@@ -216,6 +216,15 @@ pub struct PracticeSettings {
     /// Who is alerted second; `None` sends the second alert to the managers again.
     #[serde(default)]
     pub emergency_contact: Option<EmergencyContact>,
+    /// Minutes a therapist takes between two guests at a spa party (fresh linen, a word with the next guest):
+    /// shorter than the buffer of a visit between homes. Settings saved before it existed read as 10.
+    #[serde(default = "default_changeover_minutes")]
+    pub party_changeover_minutes: i64,
+}
+
+/// Ten minutes between two guests at a party.
+pub fn default_changeover_minutes() -> i64 {
+    10
 }
 
 /// A freed start is held for a waitlisted client for half a day.
@@ -309,6 +318,7 @@ impl PracticeSettings {
             waitlist_offer_hours: self.waitlist_offer_hours,
             safety_grace_minutes: self.safety_grace_minutes,
             emergency_contact: self.emergency_contact.clone(),
+            party_changeover_minutes: self.party_changeover_minutes,
         }
     }
 }
@@ -373,6 +383,10 @@ pub struct PracticeSettingsInput {
     /// and email, all three. Left out, null or all empty: none, and the second alert goes to the managers.
     #[serde(default)]
     pub emergency_contact: Option<EmergencyContact>,
+    /// Minutes a therapist takes between two guests at a spa party, 0 to 60 (10 when left out).
+    #[serde(default = "default_changeover_minutes")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 60, default = 10))]
+    pub party_changeover_minutes: i64,
 }
 
 impl Default for PracticeSettingsInput {
@@ -396,6 +410,7 @@ impl Default for PracticeSettingsInput {
             waitlist_offer_hours: default_waitlist_offer_hours(),
             safety_grace_minutes: default_grace_minutes(),
             emergency_contact: None,
+            party_changeover_minutes: default_changeover_minutes(),
         }
     }
 }
@@ -445,6 +460,7 @@ impl PracticeSettingsInput {
         e.range("waitlist_offer_hours", self.waitlist_offer_hours, 1, 168, " hours");
         let (least_grace, most_grace) = GRACE_MINUTES.into_inner();
         e.range("safety_grace_minutes", self.safety_grace_minutes, least_grace, most_grace, " minutes");
+        e.range("party_changeover_minutes", self.party_changeover_minutes, 0, 60, " minutes");
         let emergency_contact = self.emergency_contact.as_ref().and_then(|c| c.validate("emergency_contact", &mut e));
         let mut reminder_hours = self.reminder_hours.clone();
         reminder_hours.sort_unstable_by(|a, b| b.cmp(a));
@@ -468,6 +484,7 @@ impl PracticeSettingsInput {
                 waitlist_offer_hours: self.waitlist_offer_hours,
                 safety_grace_minutes: self.safety_grace_minutes,
                 emergency_contact,
+                party_changeover_minutes: self.party_changeover_minutes,
             })
         })
     }

@@ -68,6 +68,20 @@ pub struct Signup {
     pub cancelled_at: Option<Timestamp>,
 }
 
+/// One guest's treatment at a party: with whom and when inside the window (the party's booking holds its
+/// therapists for the whole window; these say who sees whom).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestVisit {
+    /// The guest's place in the host's list, from 0.
+    pub position: i64,
+    pub name: String,
+    pub service_id: crate::catalog::ServiceId,
+    pub add_ons: Vec<String>,
+    pub therapist_id: crate::catalog::TherapistId,
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
 /// An attendee's sign-up as the API receives it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -109,3 +109,33 @@ pub async fn racing_attendees_get_each_place_once(store: &dyn Store) {
     seats.dedup();
     assert_eq!(seats.len(), 16, "never two in one chair");
 }
+
+/// A party's guests read back in the host's order with the booking; a refused booking writes none.
+pub async fn a_party_is_written_with_its_guests_or_not_at_all(store: &dyn Store) {
+    let service = store.create_service(&service_input("Spa party").validate().unwrap(), t0()).await.unwrap();
+    let (a, b) = (
+        therapist_with_schedule(store, "Party A", service.id).await,
+        therapist_with_schedule(store, "Party B", service.id).await,
+    );
+    let start: Timestamp = "2026-06-03T13:00:00Z".parse().unwrap();
+    let guest = |position: i64, therapist, offset: i64| knead_core::events::GuestVisit {
+        position,
+        name: format!("Guest{position} Fictional"),
+        service_id: service.id,
+        add_ons: vec!["Hydrating face mask".into()],
+        therapist_id: therapist,
+        start: start + offset.minutes(),
+        end: start + (offset + 30).minutes(),
+    };
+    let guests = [guest(0, a, 0), guest(1, b, 0), guest(2, a, 40)];
+    let booking = new_booking(service.id, &[a, b], start, home(), None);
+    let (written, stored) = store.create_party(&booking, &guests, &Pass).await.unwrap();
+    assert_eq!(stored, guests.to_vec(), "in the host's order, as written");
+    assert_eq!(store.party_guests(written.id).await.unwrap(), guests.to_vec());
+
+    let again = new_booking(service.id, &[a, b], start, home(), None);
+    let refused = store.create_party(&again, &guests, &NoOverlap::of(&again.visits[0])).await;
+    assert!(refused.is_err());
+    let bookings = store.stops_between(start - 1.hours(), start + 3.hours()).await.unwrap();
+    assert_eq!(bookings.len(), 2, "only the first party's two visits");
+}

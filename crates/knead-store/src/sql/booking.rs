@@ -9,10 +9,9 @@ use knead_core::booking::{
     Unavailable, Visit, Where,
 };
 use knead_core::calendar::{end_minute_of, minute_of};
-use knead_core::events::NewChairDay;
+use knead_core::events::{GuestVisit, NewChairDay};
 use knead_core::geo::GeoPoint;
 use knead_core::intake::{ClientId, ScreeningId, VisitReason};
-use knead_core::notify::NewJob;
 use knead_core::schedule::{DayRule, Stop, NEIGHBOUR_MARGIN_MINUTES};
 use knead_core::{Email, Gender, ServiceId, TherapistId, UserId};
 
@@ -81,10 +80,6 @@ pub(super) const MOVE_BOOKING: &str = "update bookings set starts_at = $2, ends_
      revision = revision + 1 where id = $1 and status = 'confirmed'";
 const BOOKING_STATUS: &str = "select status from bookings where id = $1";
 pub(super) const DELETE_VISITS: &str = "delete from visits where booking_id = $1";
-/// A second cancellation changes nothing, the revision included.
-const CANCEL_BOOKING: &str = "update bookings set status = 'cancelled', cancelled_at = coalesce(cancelled_at, $2), \
-     revision = revision + case when status = 'cancelled' then 0 else 1 end where id = $1";
-const DEACTIVATE_VISITS: &str = "update visits set active = false where booking_id = $1";
 
 /// Taking the booking's row lock (PostgreSQL) before reading it, so the state a change record starts from is
 /// the one the change replaces, not one a concurrent change is replacing. SQLite's write lock covers it already.
@@ -94,8 +89,6 @@ const INSERT_MOVED: &str = "insert into booking_changes (booking_id, changed_at,
      to_start) values ($1, $2, $3, 'moved', $4, $5)";
 const INSERT_REASSIGNED: &str = "insert into booking_changes (booking_id, changed_at, changed_by, kind, \
      from_therapists, to_therapists) values ($1, $2, $3, 'reassigned', $4, $5)";
-const INSERT_CANCELLED: &str =
-    "insert into booking_changes (booking_id, changed_at, changed_by, kind) values ($1, $2, $3, 'cancelled')";
 
 /// How often a booking transaction runs before a serialization failure or deadlock is given up on.
 const ATTEMPTS: u32 = 5;
@@ -301,20 +294,28 @@ pub(super) async fn create<D: SqlDatabase>(
     b: &NewBooking,
     rule: &dyn DayRule,
 ) -> Result<Created, BookingError> {
-    create_with(db, b, rule, None).await
+    create_with(db, b, rule, Beside::Nothing).await
 }
 
-/// `create`, writing `chair_day` beside the booking in the same transaction when one is given.
+/// What a group booking writes beside its booking, in the same transaction.
+#[derive(Clone, Copy)]
+pub(super) enum Beside<'a> {
+    Nothing,
+    ChairDay(&'a NewChairDay),
+    Party(&'a [GuestVisit]),
+}
+
+/// `create`, writing `beside` with the booking in the same transaction.
 pub(super) async fn create_with<D: SqlDatabase>(
     db: &D,
     b: &NewBooking,
     rule: &dyn DayRule,
-    chair_day: Option<&NewChairDay>,
+    beside: Beside<'_>,
 ) -> Result<Created, BookingError> {
     let locks = Locks::for_booking(b);
     let mut attempt = 1;
     loop {
-        let e = match try_create(db, b, rule, &locks, chair_day).await {
+        let e = match try_create(db, b, rule, &locks, beside).await {
             Ok(created) => return Ok(created),
             Err(Failure::Refused(e)) => return Err(e),
             Err(Failure::Db(e)) => e,
@@ -337,7 +338,7 @@ async fn try_create<D: SqlDatabase>(
     b: &NewBooking,
     rule: &dyn DayRule,
     locks: &Locks,
-    chair_day: Option<&NewChairDay>,
+    beside: Beside<'_>,
 ) -> Result<Created, Failure> {
     let mut tx = db.write(locks).await?;
     // Under the locks, so a repeat of a request still running waits for it and then replays it.
@@ -396,8 +397,12 @@ async fn try_create<D: SqlDatabase>(
     }
     check_and_insert_visits(&mut *tx, id, b, rule).await?;
     super::notify::insert_jobs(&mut *tx, Some(BookingId(id)), &b.jobs, b.created_at).await?;
-    if let Some(day) = chair_day {
-        super::chair_days::insert(&mut *tx, BookingId(id), day, b.created_at).await?;
+    match beside {
+        Beside::Nothing => {}
+        Beside::ChairDay(day) => {
+            super::chair_days::insert(&mut *tx, BookingId(id), day, b.created_at).await.map(|_| ())?
+        }
+        Beside::Party(guests) => super::chair_days::insert_guests(&mut *tx, BookingId(id), guests).await?,
     }
     let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
     tx.commit().await?;
@@ -501,33 +506,6 @@ pub(super) async fn record_move(
         tx.execute(INSERT_REASSIGNED, &params).await?;
     }
     Ok(())
-}
-
-/// Cancels a booking; a staff member's cancellation of a confirmed booking is recorded with it.
-pub(super) async fn cancel<D: SqlDatabase>(
-    db: &D,
-    id: BookingId,
-    now: Timestamp,
-    staff: Option<UserId>,
-    jobs: &[NewJob],
-) -> StoreResult<Booking> {
-    let mut tx = db.write(&Locks::none()).await?;
-    let before = locked_booking(&mut *tx, id).await?;
-    if tx.execute(CANCEL_BOOKING, &[id.into(), now.into()]).await? == 0 {
-        return Err(StoreError::NotFound);
-    }
-    tx.execute(DEACTIVATE_VISITS, &[id.into()]).await?;
-    // Only the cancellation itself is recorded and told: a second one changes nothing.
-    if before.status.is_active() {
-        if staff.is_some() {
-            tx.execute(INSERT_CANCELLED, &[id.into(), now.into(), staff.into()]).await?;
-        }
-        super::notify::skip_reminders(&mut *tx, id, "the booking was cancelled", now).await?;
-        super::notify::insert_jobs(&mut *tx, Some(id), jobs, now).await?;
-    }
-    let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
-    tx.commit().await?;
-    Ok(booking)
 }
 
 /// A therapist's booked stops around `[from, to)`, for the re-check: the neighbours that can matter.

@@ -2,7 +2,7 @@
 //! (`booking::create_with`); a sign-up tries the free chairs at its start in order, each insert on its own, so
 //! the partial unique index decides every race and a lost one simply tries the next chair.
 
-use super::booking::create_with;
+use super::booking::{create_with, Beside};
 use super::{returned_id, DbErrorKind, Param, Row, Rows, SqlDatabase, SqlTransaction};
 use crate::groups::{GroupStore, SignupError};
 use crate::{BookingError, Created, StoreError, StoreResult};
@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use knead_core::booking::{Booking, BookingId, NewBooking};
 use knead_core::events::chair::ChairBreaks;
-use knead_core::events::{ChairDay, GroupId, NewChairDay, NewSignup, Signup, SignupId};
+use knead_core::events::{ChairDay, GroupId, GuestVisit, NewChairDay, NewSignup, Signup, SignupId};
 use knead_core::schedule::DayRule;
 use knead_core::Email;
 
@@ -44,6 +44,49 @@ const INSERT_SIGNUP: &str = "insert into chair_signups (chair_day_id, starts_at,
      consented_at, cancel_token_hash, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id";
 const CANCEL_SIGNUP: &str =
     "update chair_signups set cancelled_at = $2 where cancel_token_hash = $1 and cancelled_at is null";
+
+const INSERT_GUEST: &str = "insert into party_guests (booking_id, position, name, service_id, add_ons, therapist_id, \
+     starts_at, ends_at) values ($1, $2, $3, $4, $5, $6, $7, $8)";
+const GUESTS: &str = "select position, name, service_id, add_ons, therapist_id, starts_at, ends_at from party_guests \
+     where booking_id = $1 order by position";
+
+/// Writes a party's guests beside booking `booking` in the caller's transaction.
+pub(super) async fn insert_guests(
+    tx: &mut dyn SqlTransaction,
+    booking: BookingId,
+    guests: &[GuestVisit],
+) -> StoreResult<()> {
+    for g in guests {
+        let params = [
+            booking.into(),
+            g.position.into(),
+            (&g.name).into(),
+            g.service_id.into(),
+            Param::json(&g.add_ons)?,
+            g.therapist_id.into(),
+            g.start.into(),
+            g.end.into(),
+        ];
+        tx.execute(INSERT_GUEST, &params).await.map_err(|e| e.missing_on_foreign_key())?;
+    }
+    Ok(())
+}
+
+fn read_guests(mut rows: Rows) -> StoreResult<Vec<GuestVisit>> {
+    rows.read("party_guests")
+        .map(|mut r| {
+            Ok(GuestVisit {
+                position: r.int("position")?,
+                name: r.text("name")?,
+                service_id: knead_core::ServiceId(r.int("service_id")?),
+                add_ons: r.json("add_ons", "a list of add-on names")?,
+                therapist_id: knead_core::TherapistId(r.int("therapist_id")?),
+                start: r.time("starts_at")?,
+                end: r.time("ends_at")?,
+            })
+        })
+        .collect()
+}
 
 /// Writes `day` beside booking `booking` in the caller's transaction.
 pub(super) async fn insert(
@@ -128,7 +171,7 @@ impl<D: SqlDatabase> GroupStore for D {
         rule: &dyn DayRule,
     ) -> Result<(Booking, ChairDay), BookingError> {
         // A chair day is never replayed by key: the app writes it without one.
-        let written = match create_with(self, booking, rule, Some(day)).await? {
+        let written = match create_with(self, booking, rule, Beside::ChairDay(day)).await? {
             Created::New(b) | Created::Replayed(b) => b,
         };
         let day = one_day(self.query(DAY_BY_BOOKING, &[written.id.into()]).await.map_err(StoreError::from)?)?;
@@ -180,6 +223,23 @@ impl<D: SqlDatabase> GroupStore for D {
             }
         }
         Err(SignupError::SlotFull)
+    }
+
+    async fn create_party(
+        &self,
+        booking: &NewBooking,
+        guests: &[GuestVisit],
+        rule: &dyn DayRule,
+    ) -> Result<(Booking, Vec<GuestVisit>), BookingError> {
+        let written = match create_with(self, booking, rule, Beside::Party(guests)).await? {
+            Created::New(b) | Created::Replayed(b) => b,
+        };
+        let guests = self.party_guests(written.id).await?;
+        Ok((written, guests))
+    }
+
+    async fn party_guests(&self, booking: BookingId) -> StoreResult<Vec<GuestVisit>> {
+        read_guests(self.query(GUESTS, &[booking.into()]).await?)
     }
 
     async fn cancel_signup(&self, cancel_token_hash: &str, now: Timestamp) -> StoreResult<Signup> {

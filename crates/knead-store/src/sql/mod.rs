@@ -16,6 +16,7 @@
 
 mod account;
 mod booking;
+mod booking_cancel;
 mod booking_changes;
 mod catalog;
 mod chair_days;

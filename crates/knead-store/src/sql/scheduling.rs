@@ -311,7 +311,7 @@ impl<D: SqlDatabase> SchedulingStore for D {
         staff: Option<UserId>,
         jobs: &[NewJob],
     ) -> StoreResult<Booking> {
-        booking::cancel(self, id, now, staff, jobs).await
+        super::booking_cancel::cancel(self, id, now, staff, jobs).await
     }
 
     async fn reschedule_booking(

@@ -17,7 +17,90 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_chair_day)).routes(routes!(get_chair_day)).routes(routes!(sign_up))
+    OpenApiRouter::new()
+        .routes(routes!(create_chair_day))
+        .routes(routes!(get_chair_day))
+        .routes(routes!(sign_up))
+        .routes(routes!(create_party))
+}
+
+/// One guest's treatment at a party.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GuestVisitView {
+    /// The guest's name, as the host gave it.
+    pub guest: String,
+    pub service_id: i64,
+    pub add_ons: Vec<String>,
+    pub therapist_id: i64,
+    #[schema(format = DateTime)]
+    pub start: String,
+    #[schema(format = DateTime)]
+    pub end: String,
+}
+
+/// A spa party as booked.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartyView {
+    /// The party's booking, holding its therapists at the host's home for the whole window.
+    pub id: i64,
+    #[schema(format = DateTime)]
+    pub start: String,
+    #[schema(format = DateTime)]
+    pub end: String,
+    pub address: String,
+    /// The therapists held for the window.
+    pub therapist_ids: Vec<i64>,
+    /// The guests' treatments with their add-ons.
+    pub price_cents: i64,
+    pub travel_fee_cents: i64,
+    /// Each guest's treatment, by therapist then time.
+    pub visits: Vec<GuestVisitView>,
+}
+
+/// Book a spa party (managers).
+///
+/// Every guest's treatment (with its add-ons) is fitted into the window on as few therapists as can serve them
+/// all, each therapist taking guests one after another with the practice's changeover between them
+/// (`party_changeover_minutes`, 10 by default); those therapists are held at the host's home for the whole window.
+#[utoipa::path(post, path = "/parties", tag = "events", operation_id = "createParty",
+    request_body = knead_core::events::party::PartyInput, security(("bearer" = [])),
+    responses((status = 201, body = PartyView, description = "Booked"),
+        (status = 409, body = ErrorBody, description = "A therapist's time was taken meanwhile"),
+        (status = 422, body = ErrorBody, description = "A bad field, named; or `cannot_fit` on `guests`: the guests cannot all be served in the window by the therapists free then (nothing is written)")))]
+pub async fn create_party(
+    State(state): State<AppState>,
+    Manager(caller): Manager,
+    AppJson(input): AppJson<knead_core::events::party::PartyInput>,
+) -> Result<(StatusCode, Json<PartyView>), WebError> {
+    let booked = events::create_party(state.app(), &input, &caller.user).await?;
+    let time = |t| format_rfc3339(&booked.zone, t);
+    let b = &booked.booking;
+    let address = match &b.place {
+        knead_core::booking::Where::Mobile { address, .. } => address.clone(),
+        knead_core::booking::Where::Clinic(_) => String::new(),
+    };
+    let view = PartyView {
+        id: b.id.0,
+        start: time(b.start),
+        end: time(b.end),
+        address,
+        therapist_ids: b.visits.iter().map(|v| v.therapist_id.0).collect(),
+        price_cents: b.price_cents,
+        travel_fee_cents: b.travel_fee_cents,
+        visits: booked
+            .guests
+            .iter()
+            .map(|g| GuestVisitView {
+                guest: g.name.clone(),
+                service_id: g.service_id.0,
+                add_ons: g.add_ons.clone(),
+                therapist_id: g.therapist_id.0,
+                start: time(g.start),
+                end: time(g.end),
+            })
+            .collect(),
+    };
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Who holds a sitting (staff see the name and email; nothing of the health check).

@@ -141,3 +141,75 @@ fn links_of(html: &str, prefix: &str) -> String {
     let at = html.find(&format!("href=\"{prefix}")).unwrap_or_else(|| panic!("a link to {prefix} in {html}")) + 6;
     html[at..at + html[at..].find('"').unwrap()].replace("&amp;", "&")
 }
+
+fn party(guests: usize, service: i64, start: &str, end: &str) -> Value {
+    let guests: Vec<Value> =
+        (0..guests).map(|i| json!({"name": format!("Guest{} Fictional", i + 1), "service_id": service})).collect();
+    json!({
+        "date": free_thursday().to_string(), "start": start, "end": end, "address": "8 Bulevardi, Helsinki",
+        "lat": 60.1657, "lon": 24.9415, "guests": guests,
+        "host": {"name": "Hilda Host", "email": "hilda@example.com", "phone": "040 555 0198"}
+    })
+}
+
+#[tokio::test]
+async fn a_party_is_served_by_enough_therapists_without_overlap_or_refused_whole() {
+    let app = TestApp::new().await;
+    let manager = app.token_for(MANAGER.0).await;
+    let hour = app
+        .store
+        .list_services(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            s.kind == knead_core::Kind::Individual && s.place == knead_core::Place::Mobile && s.duration_minutes == 60
+        })
+        .expect("a one-hour massage at home")
+        .id
+        .0;
+    let bookings_before = app
+        .store
+        .stops_between(jiff::Timestamp::now(), jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 60))
+        .await
+        .unwrap()
+        .len();
+
+    // Twelve one-hour guests in one hour would need twelve therapists: refused whole.
+    let crowd =
+        app.json("POST", "/api/v1/parties", Some(&manager), &party(12, hour, "13:00", "14:00").to_string()).await;
+    assert_eq!(crowd.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", crowd.body);
+    assert_eq!(crowd.error_fields()[0], ("cannot_fit".to_string(), "guests".to_string()));
+    assert!(crowd.body.contains("12 guests need at least 12 therapists"), "{}", crowd.body);
+    let after = app
+        .store
+        .stops_between(jiff::Timestamp::now(), jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 60))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, bookings_before, "nothing written");
+
+    // Six one-hour massages in two and a half hours: three therapists, two guests each, never two at once.
+    let done = app.json("POST", "/api/v1/parties", Some(&manager), &party(6, hour, "13:00", "15:30").to_string()).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+    let p = done.json();
+    assert!(p["therapist_ids"].as_array().unwrap().len() >= 3, "{p}");
+    let visits = p["visits"].as_array().unwrap();
+    assert_eq!(visits.len(), 6, "every guest served");
+    let (open, close): (jiff::Timestamp, jiff::Timestamp) =
+        (p["start"].as_str().unwrap().parse().unwrap(), p["end"].as_str().unwrap().parse().unwrap());
+    let span = |v: &Value| -> (jiff::Timestamp, jiff::Timestamp) {
+        (v["start"].as_str().unwrap().parse().unwrap(), v["end"].as_str().unwrap().parse().unwrap())
+    };
+    for a in visits {
+        let (s, e) = span(a);
+        assert!(open <= s && e <= close, "inside the window: {a}");
+        for b in visits.iter().filter(|b| *b != a && b["therapist_id"] == a["therapist_id"]) {
+            let (s2, e2) = span(b);
+            assert!(e <= s2 || e2 <= s, "one guest at a time: {a} {b}");
+        }
+    }
+    let unknown =
+        app.json("POST", "/api/v1/parties", Some(&manager), &party(2, 999_999, "13:00", "15:30").to_string()).await;
+    assert_eq!(unknown.error_fields()[0].1, "guests[0].service_id", "{}", unknown.body);
+}

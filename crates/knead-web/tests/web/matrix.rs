@@ -385,6 +385,7 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/api/v1/chair-days", Manager, |_| "is not a chair-massage service"),
         rule(get.clone(), "/api/v1/chair-days/{id}", Manager, |_| "No such chair day"),
         rule(post.clone(), "/api/v1/chair-days/{id}/signups", Public, |_| "No such chair day"),
+        rule(post.clone(), "/api/v1/parties", Manager, |_| "guest"),
         rule(get.clone(), "/chair-days/{id}/signup", Public, |_| "Not found"),
         rule(post.clone(), "/chair-days/{id}/signup", Public, |_| "Not found"),
         rule(get.clone(), "/chair-days/signups/cancel", Public, |_| "Cancel your chair massage"),
@@ -839,6 +840,11 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
             "service_id": fx.service_id, "date": fx.free_day, "start": "13:00", "end": "15:00", "chairs": 2,
             "slot_minutes": 15, "address": HOME_ADDRESS, "lat": HOME.0, "lon": HOME.1,
             "organiser": {"name": "Olli Matrix", "email": "olli@example.com", "phone": "040 555 0199"}
+        }),
+        ("POST", "/api/v1/parties") => json!({
+            "date": fx.free_day, "start": "13:00", "end": "15:00", "address": HOME_ADDRESS, "lat": HOME.0,
+            "lon": HOME.1, "host": {"name": "Hilda Matrix", "email": "hilda@example.com", "phone": "040 555 0198"},
+            "guests": [{"name": "Guest One", "service_id": fx.service_id}, {"name": "Guest Two", "service_id": fx.service_id}]
         }),
         ("POST", "/api/v1/chair-days/{id}/signups") => json!({
             "token": "not-a-sign-up-link", "start": fx.free_start, "name": "Guest Matrix",

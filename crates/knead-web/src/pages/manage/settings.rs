@@ -75,6 +75,7 @@ fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> V
     v.set("cancel_notice_hours", s.cancel_notice_hours.to_string());
     v.set("waitlist_offer_hours", s.waitlist_offer_hours.to_string());
     v.set("safety_grace_minutes", s.safety_grace_minutes.to_string());
+    v.set("party_changeover_minutes", s.party_changeover_minutes.to_string());
     let contact = s.emergency_contact.clone().unwrap_or_default();
     v.set("emergency_contact.name", contact.name);
     v.set("emergency_contact.phone", contact.phone);
@@ -210,6 +211,7 @@ fn read_settings(
         response_policy: read_policy(values, &mut read, &current.response_policy),
         reminder_hours: read_reminders(values, &mut read, &current.reminder_hours),
         safety_grace_minutes: threshold(&mut read, "safety_grace_minutes", current.safety_grace_minutes),
+        party_changeover_minutes: threshold(&mut read, "party_changeover_minutes", current.party_changeover_minutes),
         // Empty fields remove the contact.
         emergency_contact: Some(EmergencyContact {
             name: values.get("emergency_contact.name").to_string(),
@@ -420,6 +422,10 @@ fn safety_fieldset(v: &Values, e: &ValidationErrors) -> Markup {
                 (line(v, e, "emergency_contact.phone", "Their phone", PHONE, ""))
                 (line(v, e, "emergency_contact.email", "Their email", EMAIL, "The second alert is emailed here. Leave all three empty for none."))
             }
+        }
+        fieldset #parties {
+            legend { "Spa parties" }
+            (line(v, e, "party_changeover_minutes", "Time between two guests (minutes)", WHOLE, "0 to 60 (default 10): fresh linen and a word with the next guest."))
         }
     }
 }
