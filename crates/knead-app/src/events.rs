@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use knead_core::booking::{Booking, Where};
 use knead_core::calendar::add_minutes;
-use knead_core::events::chair::{ChairBreaks, ChairDayInput};
+use knead_core::events::chair::ChairDayInput;
 use knead_core::events::health::{self, Outcome};
 use knead_core::events::{ChairDay, GroupId, NewChairDay, NewSignup, Signup, SignupInput};
 use knead_core::{Kind, User};
@@ -61,10 +61,11 @@ pub async fn create_chair_day(app: &App, input: &ChairDayInput, staff: &User) ->
         None => places::locate(app, "address", &req.address).await?.at,
     };
     let token = random_secret();
+    let breaks = app.store().practice_settings().await?.chair_breaks;
     let day = NewChairDay {
         chairs: req.chairs,
         slot_minutes: req.slot_minutes,
-        breaks: ChairBreaks::default(),
+        breaks,
         signup_token_hash: secret_hash(&token),
     };
     let block = Block {

@@ -220,6 +220,10 @@ pub struct PracticeSettings {
     /// shorter than the buffer of a visit between homes. Settings saved before it existed read as 10.
     #[serde(default = "default_changeover_minutes")]
     pub party_changeover_minutes: i64,
+    /// At an office chair-massage day, each therapist rests `length_minutes` every `every_minutes` (staggered
+    /// chair by chair). Settings saved before it existed read as 10 minutes every 2 hours.
+    #[serde(default)]
+    pub chair_breaks: crate::events::chair::ChairBreaks,
 }
 
 /// Ten minutes between two guests at a party.
@@ -319,6 +323,7 @@ impl PracticeSettings {
             safety_grace_minutes: self.safety_grace_minutes,
             emergency_contact: self.emergency_contact.clone(),
             party_changeover_minutes: self.party_changeover_minutes,
+            chair_breaks: self.chair_breaks,
         }
     }
 }
@@ -387,6 +392,10 @@ pub struct PracticeSettingsInput {
     #[serde(default = "default_changeover_minutes")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 60, default = 10))]
     pub party_changeover_minutes: i64,
+    /// A chair-massage therapist's breaks: `length_minutes` (0 to 30; 0 for none) every `every_minutes` (30 to
+    /// 480); 10 every 120 when left out.
+    #[serde(default)]
+    pub chair_breaks: crate::events::chair::ChairBreaks,
 }
 
 impl Default for PracticeSettingsInput {
@@ -411,6 +420,7 @@ impl Default for PracticeSettingsInput {
             safety_grace_minutes: default_grace_minutes(),
             emergency_contact: None,
             party_changeover_minutes: default_changeover_minutes(),
+            chair_breaks: crate::events::chair::ChairBreaks::default(),
         }
     }
 }
@@ -461,6 +471,8 @@ impl PracticeSettingsInput {
         let (least_grace, most_grace) = GRACE_MINUTES.into_inner();
         e.range("safety_grace_minutes", self.safety_grace_minutes, least_grace, most_grace, " minutes");
         e.range("party_changeover_minutes", self.party_changeover_minutes, 0, 60, " minutes");
+        e.range("chair_breaks.every_minutes", self.chair_breaks.every_minutes, 30, 480, " minutes");
+        e.range("chair_breaks.length_minutes", self.chair_breaks.length_minutes, 0, 30, " minutes");
         let emergency_contact = self.emergency_contact.as_ref().and_then(|c| c.validate("emergency_contact", &mut e));
         let mut reminder_hours = self.reminder_hours.clone();
         reminder_hours.sort_unstable_by(|a, b| b.cmp(a));
@@ -485,6 +497,7 @@ impl PracticeSettingsInput {
                 safety_grace_minutes: self.safety_grace_minutes,
                 emergency_contact,
                 party_changeover_minutes: self.party_changeover_minutes,
+                chair_breaks: self.chair_breaks,
             })
         })
     }
@@ -670,5 +683,26 @@ mod tests {
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["time_zone"], "America/Toronto");
         assert_eq!(serde_json::from_value::<PracticeSettings>(json).unwrap(), s);
+    }
+
+    #[test]
+    fn group_settings_are_bounded_and_default_for_settings_saved_before_them() {
+        let s = PracticeSettings::default();
+        let mut json = serde_json::to_value(&s).unwrap();
+        json.as_object_mut().unwrap().remove("party_changeover_minutes");
+        json.as_object_mut().unwrap().remove("chair_breaks");
+        let old = serde_json::from_value::<PracticeSettings>(json).unwrap();
+        assert_eq!(old, s, "saved before they existed");
+        assert_eq!(
+            (old.party_changeover_minutes, old.chair_breaks),
+            (10, crate::events::chair::ChairBreaks::default())
+        );
+        let bad = PracticeSettingsInput {
+            party_changeover_minutes: 90,
+            chair_breaks: crate::events::chair::ChairBreaks { every_minutes: 5, length_minutes: 45 },
+            ..Default::default()
+        };
+        let fields: Vec<String> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["party_changeover_minutes", "chair_breaks.every_minutes", "chair_breaks.length_minutes"]);
     }
 }

@@ -187,7 +187,7 @@ pub struct ChairDayCreatedView {
 ///
 /// The engine places one therapist per chair, free for the whole block with the drives it needs (least added
 /// travel first), as for any mobile visit. The sheet has a sitting every `slot_minutes` in each chair, less the
-/// therapists' breaks (10 minutes every 2 hours, staggered chair by chair).
+/// therapists' breaks (the practice's `chair_breaks`: 10 minutes every 2 hours by default, staggered chair by chair).
 #[utoipa::path(post, path = "/chair-days", tag = "events", operation_id = "createChairDay",
     request_body = ChairDayInput, security(("bearer" = [])),
     responses((status = 201, body = ChairDayCreatedView, description = "Booked, with the sign-up link"),

@@ -2,7 +2,7 @@
 //! day's free times and a short form (name, email, the seated-massage health check, consent); the confirmation
 //! gives the attendee their own cancel link. No account anywhere.
 
-use crate::auth::MaybeCaller;
+use crate::auth::{Manager, MaybeCaller};
 use crate::error::{field_errors, WebError};
 use crate::extract::{AppPath, AppQuery, FormPairs};
 use crate::pages::booking::check_session_csrf;
@@ -25,6 +25,49 @@ pub fn router() -> Routes {
     Routes::new()
         .route("/chair-days/{id}/signup", get(signup_page).post(sign_up))
         .route("/chair-days/signups/cancel", get(cancel_page).post(cancel))
+        .route("/manage/chair-days", get(manage_list))
+}
+
+/// The managers' list: every chair day, newest first, with its sheet (who sits where, and when).
+async fn manage_list(State(state): State<AppState>, Manager(caller): Manager) -> Result<Response, WebError> {
+    let days = events::chair_days(state.app()).await?;
+    let body = html! {
+        p.crumbs { a href="/manage" { "Manage" } " / " "Chair-massage days" }
+        h1 { "Chair-massage days" }
+        p.hint { "Book a day through the API (POST /api/v1/chair-days); its sign-up link is given once, for the organiser to share." }
+        @if days.is_empty() { p { "No chair-massage day is booked yet." } }
+        @for sheet in &days {
+            @let tz = &sheet.zone;
+            @let (taken, total) = sheet.fill();
+            section.chair-day aria-labelledby={ "day-" (sheet.day.id.0) } {
+                h2 id={ "day-" (sheet.day.id.0) } {
+                    (day_heading(local_date(tz, sheet.booking.start))) ", " (clock(tz, sheet.booking.start)) "–" (clock(tz, sheet.booking.end))
+                    " · " (events::address_of(sheet))
+                }
+                p.meta { (taken) " of " (total) " places taken · " (sheet.day.day.chairs) " chairs · "
+                    (sheet.booking.client.name) " organises"
+                    @if !sheet.booking.status.is_active() { " · cancelled" } }
+                div.table-scroll tabindex="0" role="region" aria-label={ "Sheet of " (events::address_of(sheet)) } {
+                    table {
+                        thead { tr { th scope="col" { "Time" } th scope="col" { "Chair" } th scope="col" { "Attendee" } } }
+                        tbody {
+                            @for s in &sheet.sittings {
+                                tr {
+                                    td { (clock(tz, s.start)) }
+                                    td { (s.chair) }
+                                    td { @match &s.attendee {
+                                        Some(a) => { (a.signup.name) @if a.signup.answers.is_none() { " (health check not answered: ask first)" } }
+                                        None => { span.meta { "free" } }
+                                    } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(Frame { state: &state, caller: Some(&caller) }.page("Chair-massage days", body).into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]

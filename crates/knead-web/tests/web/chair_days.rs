@@ -93,6 +93,10 @@ async fn a_manager_books_a_chair_day_and_attendees_sign_up_each_in_their_own_cha
     let held: Vec<&Value> = sheet["slots"].as_array().unwrap().iter().filter(|s| !s["attendee"].is_null()).collect();
     assert_eq!(held.len(), 2);
     assert_eq!(held[0]["attendee"]["name"], "Attendee1 Fictional");
+    let staff = app.sign_in(MANAGER).await;
+    let list = app.get_as("/manage/chair-days", &staff).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("2 of 16 places taken") && list.body.contains("Attendee1 Fictional"), "{}", list.body);
 
     // On a phone: the link opens the free times and the form; a sign-up gives the attendee their cancel link.
     let page = app.get(&format!("/chair-days/{id}/signup?token={token}")).await;

@@ -389,6 +389,7 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/chair-days/{id}/signup", Public, |_| "Not found"),
         rule(post.clone(), "/chair-days/{id}/signup", Public, |_| "Not found"),
         rule(get.clone(), "/chair-days/signups/cancel", Public, |_| "Cancel your chair massage"),
+        rule(get.clone(), "/manage/chair-days", Manager, |_| "Chair-massage days"),
         rule(post.clone(), "/chair-days/signups/cancel", Public, |_| "Not found"),
     ]
 }

@@ -4,6 +4,7 @@ mod audit_cli;
 mod browser;
 mod browser_accessibility;
 mod browser_booking;
+mod browser_chair_days;
 mod browser_dispatch;
 mod browser_intake;
 mod browser_records;

@@ -139,6 +139,7 @@ fn dashboard_view(emergencies: &[ScreeningRecord]) -> Markup {
         ("bookings", "Bookings", "Bookings by day, therapist and status; held ones waiting for a clearance stand out."),
         ("audit", "Audit log", "Every read and change of health information, its chain check, and an export."),
         ("safety", "Safety", "Today's home visits: who checked in and out, and who is overdue."),
+        ("chair-days", "Chair-massage days", "Every office chair-massage day: where, when, and how full its sheet is, sitting by sitting."),
         ("instruments", "Outcome instruments", "The scores care records use, and loading a licensed instrument's definition file."),
     ];
     html! {

@@ -76,6 +76,8 @@ fn settings_values(s: &PracticeSettingsInput, centre_label: Option<String>) -> V
     v.set("waitlist_offer_hours", s.waitlist_offer_hours.to_string());
     v.set("safety_grace_minutes", s.safety_grace_minutes.to_string());
     v.set("party_changeover_minutes", s.party_changeover_minutes.to_string());
+    v.set("chair_breaks.every_minutes", s.chair_breaks.every_minutes.to_string());
+    v.set("chair_breaks.length_minutes", s.chair_breaks.length_minutes.to_string());
     let contact = s.emergency_contact.clone().unwrap_or_default();
     v.set("emergency_contact.name", contact.name);
     v.set("emergency_contact.phone", contact.phone);
@@ -212,6 +214,10 @@ fn read_settings(
         reminder_hours: read_reminders(values, &mut read, &current.reminder_hours),
         safety_grace_minutes: threshold(&mut read, "safety_grace_minutes", current.safety_grace_minutes),
         party_changeover_minutes: threshold(&mut read, "party_changeover_minutes", current.party_changeover_minutes),
+        chair_breaks: knead_core::events::chair::ChairBreaks {
+            every_minutes: threshold(&mut read, "chair_breaks.every_minutes", current.chair_breaks.every_minutes),
+            length_minutes: threshold(&mut read, "chair_breaks.length_minutes", current.chair_breaks.length_minutes),
+        },
         // Empty fields remove the contact.
         emergency_contact: Some(EmergencyContact {
             name: values.get("emergency_contact.name").to_string(),
@@ -423,9 +429,13 @@ fn safety_fieldset(v: &Values, e: &ValidationErrors) -> Markup {
                 (line(v, e, "emergency_contact.email", "Their email", EMAIL, "The second alert is emailed here. Leave all three empty for none."))
             }
         }
-        fieldset #parties {
-            legend { "Spa parties" }
-            (line(v, e, "party_changeover_minutes", "Time between two guests (minutes)", WHOLE, "0 to 60 (default 10): fresh linen and a word with the next guest."))
+        fieldset #groups {
+            legend { "Chair-massage days and spa parties" }
+            div.row {
+                (line(v, e, "chair_breaks.length_minutes", "Chair-day break (minutes)", WHOLE, "0 to 30 (default 10); 0 for none."))
+                (line(v, e, "chair_breaks.every_minutes", "Every (minutes)", WHOLE, "30 to 480 (default 120); staggered chair by chair."))
+            }
+            (line(v, e, "party_changeover_minutes", "Time between two guests at a party (minutes)", WHOLE, "0 to 60 (default 10): fresh linen and a word with the next guest."))
         }
     }
 }

@@ -1,0 +1,75 @@
+//! A chair-massage day in Chromium on a phone-sized window: the organiser's link, shared with colleagues, opens the
+//! day's free times; two attendees sign up for the same time one after the other and are given chairs 1 and 2; a
+//! third finds that time gone from the list; one cancels with their own link and the time comes back.
+//!
+//! Skipped loudly outside CI when chromedriver is missing; in CI (`CI=true`) that fails the test.
+
+use crate::browser::{browser_session, click, text_of, type_into};
+use crate::support::token_for;
+use fantoccini::{Client, Locator};
+
+const QUESTIONS: [&str; 6] = ["unwell", "blood_clot", "recent_injury", "blood_thinners", "fragile_bones", "pregnant"];
+
+/// Signs one attendee up for `start` (the option's value) through the page at `link`; the confirmation's text and
+/// the attendee's cancel link.
+async fn sign_up(client: &Client, link: &str, start: &str, name: &str) -> (String, String) {
+    client.goto(link).await.unwrap();
+    client.find(Locator::Id("start")).await.expect("the times").select_by_value(start).await.unwrap();
+    type_into(client, "name", name).await;
+    type_into(client, "email", &format!("{}@example.com", name.to_lowercase().replace(' ', "."))).await;
+    for q in QUESTIONS {
+        click(client, &format!("input[name='health.{q}'][value='no']")).await;
+    }
+    click(client, "input[name='consent']").await;
+    click(client, "form.stack button[type=submit]").await;
+    client.wait().for_element(Locator::Css("p#signed-up")).await.expect("the confirmation");
+    let text = text_of(client, "p#signed-up").await;
+    let cancel = client
+        .find(Locator::Css("a[href^='/chair-days/signups/cancel']"))
+        .await
+        .expect("the attendee's own cancel link")
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    (text, cancel)
+}
+
+/// The times the page offers, as option values.
+async fn offered(client: &Client, link: &str) -> Vec<String> {
+    client.goto(link).await.unwrap();
+    let mut out = Vec::new();
+    for option in client.find_all(Locator::Css("select#start option")).await.unwrap() {
+        let value = option.attr("value").await.unwrap().unwrap_or_default();
+        if !value.is_empty() {
+            out.push(value);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn colleagues_sign_up_from_their_phones_through_the_organisers_link() {
+    let Some(session) = browser_session("chair day browser test").await else { return };
+    let (client, server) = (&session.client, &session.server);
+    client.set_window_size(390, 844).await.unwrap();
+    let manager = token_for(&session.db.url, "manager@demo.knead.test");
+    let (id, token, _) = crate::chair_days::book_day(server, &manager);
+    let link = format!("{}/chair-days/{id}/signup?token={token}", server.url);
+
+    let times = offered(client, &link).await;
+    assert_eq!(times.len(), 8, "a 2-hour day of 15-minute sittings: {times:?}");
+    let heading = text_of(client, "h1").await;
+    assert!(heading.starts_with("Chair massage at"), "{heading}");
+    let (first, _) = sign_up(client, &link, &times[0], "Anna Attendee").await;
+    assert!(first.contains("in chair 1"), "{first}");
+    let (second, cancel) = sign_up(client, &link, &times[0], "Bert Attendee").await;
+    assert!(second.contains("in chair 2"), "{second}");
+    assert!(!offered(client, &link).await.contains(&times[0]), "both chairs taken: the time is no longer offered");
+
+    client.goto(&format!("{}{cancel}", server.url)).await.unwrap();
+    click(client, "main form button[type=submit]").await;
+    client.wait().for_element(Locator::Css("p#cancelled")).await.expect("the cancellation");
+    assert!(offered(client, &link).await.contains(&times[0]), "the freed chair is offered again");
+    client.clone().close().await.unwrap();
+}
