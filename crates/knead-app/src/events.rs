@@ -203,19 +203,19 @@ pub struct PartyBooked {
     pub zone: TimeZone,
 }
 
-/// Books a spa party for a manager: the host's home placed on the map, the guests fitted into the window on as few
+/// Books a spa party, for a manager or (`by` none) the host themselves: the host's home placed on the map, the guests fitted into the window on as few
 /// therapists as can serve them, those therapists held for the window; or 422 `cannot_fit`, nothing written.
 pub async fn create_party(
     app: &App,
     input: &knead_core::events::party::PartyInput,
-    staff: &User,
+    by: Option<&User>,
 ) -> AppResult<PartyBooked> {
     let req = input.validate()?;
     let at = match req.place {
         Some(at) => at,
         None => places::locate(app, "address", &req.address).await?.at,
     };
-    let (booking, guests) = crate::booking::party_booking(app, &req, at, staff).await?;
+    let (booking, guests) = crate::booking::party_booking(app, &req, at, by).await?;
     let zone = app.store().practice_settings().await?.zone().clone();
     Ok(PartyBooked { booking, guests, zone })
 }

@@ -161,7 +161,7 @@ pub(crate) async fn party_booking(
     app: &App,
     req: &PartyRequest,
     at: GeoPoint,
-    staff: &User,
+    by: Option<&User>,
 ) -> AppResult<(Booking, Vec<GuestVisit>)> {
     let store = app.store();
     let services = store.list_services(false).await?;
@@ -240,7 +240,7 @@ pub(crate) async fn party_booking(
         .collect();
     let rule = placed.ctx.visit_fits(placed.start, &placed.travel);
     let written = store.create_party(&placed.new, &guests, &rule).await?;
-    tracing::info!(booking = written.0.id.0, guests = guests.len(), by = staff.id.0, "spa party booked");
+    tracing::info!(booking = written.0.id.0, guests = guests.len(), by = by.map(|u| u.id.0), "spa party booked");
     app.jobs_added();
     Ok(written)
 }

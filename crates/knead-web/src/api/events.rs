@@ -72,7 +72,7 @@ pub async fn create_party(
     Manager(caller): Manager,
     AppJson(input): AppJson<knead_core::events::party::PartyInput>,
 ) -> Result<(StatusCode, Json<PartyView>), WebError> {
-    let booked = events::create_party(state.app(), &input, &caller.user).await?;
+    let booked = events::create_party(state.app(), &input, Some(&caller.user)).await?;
     let time = |t| format_rfc3339(&booked.zone, t);
     let b = &booked.booking;
     let address = match &b.place {

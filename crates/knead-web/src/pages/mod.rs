@@ -16,6 +16,7 @@ mod dispatch;
 mod intake;
 mod manage;
 mod notify;
+mod parties;
 mod public;
 mod records;
 pub(crate) mod safety;
@@ -57,6 +58,7 @@ pub fn routes() -> Routes {
         .merge(notify::router())
         .merge(safety::router())
         .merge(chair_days::router())
+        .merge(parties::router())
         .route("/static/style.css", get(stylesheet))
         .route(booking::ADDRESS_SCRIPT_PATH, get(booking::address_script))
 }

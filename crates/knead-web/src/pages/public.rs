@@ -131,6 +131,18 @@ fn service_view(s: &Service) -> Markup {
             @if !s.modality.is_empty() { dt { "Style" } dd { (s.modality) } }
         }
         @if s.bookable_online() { p { a.button href={ "/book/where?service_id=" (s.id.0) } { "Book" } } }
+        @if s.kind == knead_core::Kind::Party {
+            p { a.button href="/parties/book" { "Book a party" } }
+            p.hint { "The price is the party's base; each guest's treatment is priced as listed. We send as many therapists as your guests need to be served in your hours." }
+        }
+        @if s.kind == knead_core::Kind::Chair {
+            p #chair-enquiry { "To plan a chair-massage day at your workplace, "
+                @match &crate::pages::practice_details().phone {
+                    Some(phone) => { "call us at " a href=(phone.tel_href()) { (phone.as_str()) } }
+                    None => { "write to or call us (see the foot of this page)" }
+                }
+                ": tell us the date, the hours and how many chairs. We send you a sign-up link for your colleagues." }
+        }
         @for para in s.description.split("\n\n") { p { (para) } }
         @if !s.add_ons.is_empty() {
             h2 { "Add-ons" }

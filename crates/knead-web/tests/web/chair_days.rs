@@ -217,3 +217,55 @@ async fn a_party_is_served_by_enough_therapists_without_overlap_or_refused_whole
         app.json("POST", "/api/v1/parties", Some(&manager), &party(2, 999_999, "13:00", "15:30").to_string()).await;
     assert_eq!(unknown.error_fields()[0].1, "guests[0].service_id", "{}", unknown.body);
 }
+
+#[tokio::test]
+async fn a_host_books_a_party_on_the_page_and_a_crowd_is_refused_beside_its_field() {
+    let app = TestApp::new().await;
+    let party_page = app.get("/services/spa-party").await;
+    assert!(party_page.body.contains("href=\"/parties/book\""), "the party's page leads somewhere");
+    let page = app.get("/parties/book").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let hour = app
+        .store
+        .list_services(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            s.kind == knead_core::Kind::Individual && s.place == knead_core::Place::Mobile && s.duration_minutes == 60
+        })
+        .unwrap()
+        .id
+        .0
+        .to_string();
+    let date = free_thursday().to_string();
+    let names: Vec<String> = (0..8).map(|i| format!("guests[{i}].name")).collect();
+    let services: Vec<String> = (0..8).map(|i| format!("guests[{i}].service_id")).collect();
+    let guest_names = ["Aino", "Bea", "Cilla", "Dora", "Eeva", "Fanni"];
+    let mut form: Vec<(&str, &str)> = vec![
+        ("date", &date),
+        ("start", "13:00"),
+        ("end", "15:30"),
+        ("host.name", "Hilda Host"),
+        ("host.email", "hilda@example.com"),
+        ("host.phone", "040 555 0198"),
+        ("address", "8 Bulevardi, Helsinki"),
+    ];
+    for (i, n) in guest_names.iter().enumerate() {
+        form.push((names[i].as_str(), n));
+        form.push((services[i].as_str(), hour.as_str()));
+    }
+    let mut crowd = form.clone();
+    crowd[2] = ("end", "14:00");
+    let refused = app.form("/parties/book", None, &crowd).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(
+        refused.body.contains("6 guests need at least 6 therapists at once; only 3 are free then"),
+        "{}",
+        refused.body
+    );
+    let done = app.form("/parties/book", None, &form).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+    assert!(done.body.contains("3 therapists for 6 guests"), "{}", done.body);
+    assert!(guest_names.iter().all(|n| done.body.contains(n)), "each guest's time is shown");
+}

@@ -390,6 +390,8 @@ fn policy() -> Vec<Rule> {
         rule(post.clone(), "/chair-days/{id}/signup", Public, |_| "Not found"),
         rule(get.clone(), "/chair-days/signups/cancel", Public, |_| "Cancel your chair massage"),
         rule(get.clone(), "/manage/chair-days", Manager, |_| "Chair-massage days"),
+        rule(get.clone(), "/parties/book", Public, |_| "Book a spa party"),
+        rule(post.clone(), "/parties/book", Public, |_| "Please check"),
         rule(post.clone(), "/chair-days/signups/cancel", Public, |_| "Not found"),
     ]
 }

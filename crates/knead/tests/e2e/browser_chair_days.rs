@@ -73,3 +73,57 @@ async fn colleagues_sign_up_from_their_phones_through_the_organisers_link() {
     assert!(offered(client, &link).await.contains(&times[0]), "the freed chair is offered again");
     client.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_books_a_spa_party_from_a_phone() {
+    let Some(session) = browser_session("party browser test").await else { return };
+    let (client, server) = (&session.client, &session.server);
+    client.set_window_size(390, 844).await.unwrap();
+    let services: serde_json::Value = server.get("/api/v1/services").into_json().unwrap();
+    let hour = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "individual" && s["place"] == "mobile" && s["duration_minutes"] == 60)
+        .expect("a one-hour massage at home")["id"]
+        .to_string();
+
+    client.goto(&format!("{}/services", server.url)).await.unwrap();
+    client
+        .find(Locator::Css("a[href='/services/spa-party']"))
+        .await
+        .expect("the party on the services page")
+        .click()
+        .await
+        .unwrap();
+    client.find(Locator::LinkText("Book a party")).await.expect("a way to book it").click().await.unwrap();
+    client.wait().for_element(Locator::Css("form[action='/parties/book']")).await.expect("the party form");
+    // A date field takes the browser's own format when typed; the value is set as the picker would set it.
+    let date = crate::chair_days::free_thursday().to_string();
+    client
+        .execute("document.getElementById('date').value = arguments[0]", vec![serde_json::json!(date)])
+        .await
+        .unwrap();
+    type_into(client, "start", "13:00").await;
+    type_into(client, "end", "15:30").await;
+    for (i, name) in ["Aino", "Bea", "Cilla", "Dora", "Eeva", "Fanni"].iter().enumerate() {
+        type_into(client, &format!("guests_{i}__name"), name).await;
+        client
+            .find(Locator::Id(&format!("guests_{i}__service_id")))
+            .await
+            .unwrap()
+            .select_by_value(&hour)
+            .await
+            .unwrap();
+    }
+    type_into(client, "host_name", "Hilda Host").await;
+    type_into(client, "host_email", "hilda@example.com").await;
+    type_into(client, "host_phone", "040 555 0198").await;
+    crate::browser::type_address_and_send(client, "8 Bulevardi, Helsinki").await;
+    client.wait().for_element(Locator::Css("p#party-booked")).await.expect("the party is booked");
+    let booked = text_of(client, "p#party-booked").await;
+    assert!(booked.contains("for 6 guests"), "{booked}");
+    let rows = client.find_all(Locator::Css("table#party-guests tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 6, "each guest's time and therapist");
+    client.clone().close().await.unwrap();
+}

@@ -12,7 +12,7 @@ const ATTENDEES: usize = 32;
 const RACERS: &str = "64";
 
 /// A Thursday at least eight days ahead: the demo's three mobile therapists work it, and no demo visit is on it.
-fn free_thursday() -> jiff::civil::Date {
+pub(crate) fn free_thursday() -> jiff::civil::Date {
     let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     let mut d = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(8)).unwrap();
     while d.weekday() != jiff::civil::Weekday::Thursday {
