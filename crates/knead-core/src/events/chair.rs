@@ -19,6 +19,7 @@ pub const MAX_CHAIRS: i64 = 8;
 /// How often each chair pauses, and for how long: hands need rest between back-to-back sittings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
 pub struct ChairBreaks {
     /// Minutes between one chair's breaks (the first comes this long after the block starts).
     pub every_minutes: i64,
