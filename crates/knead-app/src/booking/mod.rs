@@ -54,7 +54,7 @@ use knead_core::calendar::{
 use knead_core::geo::{GeoPoint, TravelTimes};
 use knead_core::notify::{self, JobKind, NewJob};
 use knead_core::schedule::{search, RoomCalendar, RouteDay, SearchRequest, Slot, NEIGHBOUR_MARGIN_MINUTES};
-use knead_core::{Gender, Place, Role, Service, ServiceId, TherapistId, User, UserId};
+use knead_core::{Gender, Kind, Place, Role, Service, ServiceId, TherapistId, User, UserId};
 use knead_routing::StraightLine;
 use knead_store::{Created, Store};
 use std::collections::HashSet;
@@ -676,6 +676,14 @@ async fn move_booking(
     let ctx = Context::new(store, settings, &schedules, booking.service_id, location, who, &[])
         .await?
         .keeping_length_of(booking);
+    if matches!(ctx.service.kind, Kind::Chair | Kind::Party) {
+        // Its sheet (the chair day's sittings, the party's guests) is laid out on its time and therapists.
+        return Err(AppError::field(
+            "group_booking",
+            "start",
+            "a chair-massage day or spa party is not moved or given to others: cancel it and book it again",
+        ));
+    }
     check_start(&ctx.settings, start, now)?;
     let (slot, travel) = ctx.slot_at(app, start, now, &booking.visits).await?;
     let to = NewBooking {

@@ -31,8 +31,8 @@ use knead_core::calendar::{
     check_date, instant_of, local_date, local_day, minute_of, PracticeSettings, TherapistSchedule,
 };
 use knead_core::geo::{GeoPoint, TravelTimes};
-use knead_core::{Gender, ServiceId, TherapistId};
-use std::collections::{BTreeMap, HashMap};
+use knead_core::{Gender, Kind, ServiceId, TherapistId};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Why a re-plan leaves a visit where it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,8 @@ pub enum Fixed {
     Soon,
     /// Its therapist's day has a visit outside their hours (a manager's override): that day is left alone.
     OverriddenDay,
+    /// A chair-massage day or a spa party: its sheet is laid out on its time and therapists.
+    Group,
 }
 
 impl Fixed {
@@ -54,6 +56,7 @@ impl Fixed {
             Fixed::Clinic => "clinic",
             Fixed::Soon => "soon",
             Fixed::OverriddenDay => "overridden_day",
+            Fixed::Group => "group",
         }
     }
 
@@ -64,6 +67,7 @@ impl Fixed {
             Fixed::Clinic => "a clinic visit keeps its room",
             Fixed::Soon => "starts too soon to change",
             Fixed::OverriddenDay => "this therapist's day has a visit outside their hours",
+            Fixed::Group => "a chair-massage day or spa party keeps its time and therapists",
         }
     }
 }
@@ -134,6 +138,8 @@ pub(crate) struct Loaded {
     pub schedules: Vec<TherapistSchedule>,
     pub names: HashMap<TherapistId, String>,
     pub services: HashMap<ServiceId, String>,
+    /// Chair-massage and spa-party services: their bookings stay where they are.
+    pub group_services: HashSet<ServiceId>,
     pub bookings: Vec<Booking>,
     /// Each clinic's place and name, for the visits there.
     pub clinics: HashMap<i64, (GeoPoint, String)>,
@@ -157,10 +163,13 @@ impl Loaded {
             }
         }
         let names = store.list_therapists(true).await?.into_iter().map(|t| (t.id, t.name)).collect();
-        let services = store.list_services(true).await?.into_iter().map(|s| (s.id, s.name)).collect();
+        let all_services = store.list_services(true).await?;
+        let group_services =
+            all_services.iter().filter(|s| matches!(s.kind, Kind::Chair | Kind::Party)).map(|s| s.id).collect();
+        let services = all_services.into_iter().map(|s| (s.id, s.name)).collect();
         let bookings = bookings.into_values().filter(|b| b.status.is_active()).collect();
         let clinics = store.clinics().await?.into_iter().map(|c| (c.id.0, (c.at(), c.name.clone()))).collect();
-        Ok(Loaded { date, settings, schedules, names, services, bookings, clinics, now: app.now() })
+        Ok(Loaded { date, settings, schedules, names, services, group_services, bookings, clinics, now: app.now() })
     }
 
     pub fn zone(&self) -> &TimeZone {
@@ -220,6 +229,8 @@ impl Loaded {
         let soon = minute_of(self.now) + self.settings.lead_minutes;
         if b.therapists_named {
             Some(Fixed::Named)
+        } else if self.group_services.contains(&b.service_id) {
+            Some(Fixed::Group)
         } else if matches!(b.place, Where::Clinic(_)) {
             Some(Fixed::Clinic)
         } else if minute_of(b.start) < soon || local_date(self.zone(), b.start) != self.date {

@@ -43,7 +43,7 @@ pub struct BoardVisitView {
     #[schema(format = DateTime)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arrival_until: Option<String>,
-    /// Why a re-plan leaves it where it is: `named_therapist`, `clinic`, `soon` or `overridden_day`; absent when
+    /// Why a re-plan leaves it where it is: `named_therapist`, `group`, `clinic`, `soon` or `overridden_day`; absent when
     /// it may move.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<&'static str>,

@@ -64,6 +64,12 @@ async fn a_manager_books_a_chair_day_and_attendees_sign_up_each_in_their_own_cha
     assert_eq!(day["price_cents"], 4 * 3_500 * 2 * 2, "two chairs for two hours at the service's hourly rate");
     let (id, token) = (day["id"].as_i64().unwrap(), day["signup_token"].as_str().unwrap().to_string());
     let first = day["slots"][0]["start"].as_str().unwrap().to_string();
+    // Its sheet is laid out on its time and therapists: the booking is not moved like a visit.
+    let later = json!({"start": day["slots"][4]["start"]}).to_string();
+    let moved =
+        app.json("POST", &format!("/api/v1/bookings/{}/reschedule", day["booking_id"]), Some(&manager), &later).await;
+    assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", moved.body);
+    assert_eq!(moved.error_fields()[0].0, "group_booking");
 
     let signup = |n: usize, start: &str, token: &str, health: Value| {
         json!({"token": token, "start": start, "name": format!("Attendee{n} Fictional"),
