@@ -9,7 +9,7 @@ use crate::booking::{block_booking, Block};
 use crate::{places, App, AppError, AppResult, ConflictCode, NotFoundAs};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use knead_core::booking::{Booking, Where};
+use knead_core::booking::Booking;
 use knead_core::calendar::add_minutes;
 use knead_core::events::chair::ChairDayInput;
 use knead_core::events::health::{self, Outcome};
@@ -85,9 +85,10 @@ pub async fn create_chair_day(app: &App, input: &ChairDayInput, staff: &User) ->
 
 /// The chair days booked, newest first, each with its sheet.
 pub async fn chair_days(app: &App) -> AppResult<Vec<Sheet>> {
+    let zone = zone_of(app).await?;
     let mut out = Vec::new();
     for day in app.store().chair_days(200).await? {
-        out.push(sheet_of(app, day).await?);
+        out.push(sheet_of(app, day, zone.clone()).await?);
     }
     Ok(out)
 }
@@ -95,7 +96,7 @@ pub async fn chair_days(app: &App) -> AppResult<Vec<Sheet>> {
 /// Chair day `id`'s sheet (for staff).
 pub async fn chair_sheet(app: &App, id: GroupId) -> AppResult<Sheet> {
     let day = app.store().chair_day(id).await.not_found_as("chair day")?;
-    sheet_of(app, day).await
+    sheet_of(app, day, zone_of(app).await?).await
 }
 
 /// The sheet behind a sign-up link: `NotFound` for a token that is not this day's, so a wrong link and a
@@ -105,13 +106,17 @@ pub async fn chair_sheet_by_token(app: &App, id: GroupId, token: &str) -> AppRes
     if day.id != id {
         return Err(AppError::NotFound { what: "chair day" });
     }
-    sheet_of(app, day).await
+    sheet_of(app, day, zone_of(app).await?).await
 }
 
-async fn sheet_of(app: &App, day: ChairDay) -> AppResult<Sheet> {
+async fn zone_of(app: &App) -> AppResult<TimeZone> {
+    Ok(app.store().practice_settings().await?.zone().clone())
+}
+
+/// `day`'s sheet, its times shown in `zone` (the practice's, read once by the caller).
+async fn sheet_of(app: &App, day: ChairDay, zone: TimeZone) -> AppResult<Sheet> {
     let store = app.store();
     let booking = store.booking(day.booking_id).await.not_found_as("chair day")?;
-    let zone = store.practice_settings().await?.zone().clone();
     let block = (booking.end.as_second() - booking.start.as_second()) / 60;
     let mut signups = store.chair_signups(day.id).await?;
     signups.retain(|s| s.cancelled_at.is_none());
@@ -188,12 +193,9 @@ pub async fn cancel_signup(app: &App, token: &str) -> AppResult<Signup> {
     app.store().cancel_signup(&secret_hash(token), app.now()).await.not_found_as("sign-up")
 }
 
-/// The office on the map, for the sheet's heading.
-pub fn address_of(sheet: &Sheet) -> &str {
-    match &sheet.booking.place {
-        Where::Mobile { address, .. } => address,
-        Where::Clinic(_) => "",
-    }
+/// Where a group meets (a workplace or the host's home), written out as for any visit.
+pub fn address_of(booking: &Booking) -> String {
+    crate::booking::written_place(&booking.place, None)
 }
 
 /// A spa party just booked: its booking (the therapists held for the window) and each guest's treatment.
@@ -216,6 +218,5 @@ pub async fn create_party(
         None => places::locate(app, "address", &req.address).await?.at,
     };
     let (booking, guests) = crate::booking::party_booking(app, &req, at, by).await?;
-    let zone = app.store().practice_settings().await?.zone().clone();
-    Ok(PartyBooked { booking, guests, zone })
+    Ok(PartyBooked { booking, guests, zone: zone_of(app).await? })
 }

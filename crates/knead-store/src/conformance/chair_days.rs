@@ -26,6 +26,19 @@ fn signup(n: usize, start: Timestamp) -> NewSignup {
     }
 }
 
+/// A chair day of two chairs at 13:00 UTC on 3 June 2026 with two therapists, written under `Pass`; its start.
+async fn two_chair_day(store: &dyn Store) -> (Timestamp, knead_core::events::ChairDay) {
+    let service = store.create_service(&service_input("Chair massage").validate().unwrap(), t0()).await.unwrap();
+    let (a, b) = (
+        therapist_with_schedule(store, "Chair A", service.id).await,
+        therapist_with_schedule(store, "Chair B", service.id).await,
+    );
+    let start: Timestamp = "2026-06-03T13:00:00Z".parse().unwrap();
+    let booking = new_booking(service.id, &[a, b], start, home(), None);
+    let (_, chair_day) = store.create_chair_day(&booking, &day("link-1"), &Pass).await.unwrap();
+    (start, chair_day)
+}
+
 /// A chair day reads back with its booking; a refused booking writes no day either.
 pub async fn a_chair_day_is_written_with_its_booking_or_not_at_all(store: &dyn Store) {
     let service = store.create_service(&service_input("Chair massage").validate().unwrap(), t0()).await.unwrap();
@@ -53,14 +66,7 @@ pub async fn a_chair_day_is_written_with_its_booking_or_not_at_all(store: &dyn S
 
 /// Sign-ups take the lowest free chair; a full start is `SlotFull`; a cancelled chair frees at once.
 pub async fn a_sign_up_takes_the_lowest_free_chair_and_a_cancel_frees_it(store: &dyn Store) {
-    let service = store.create_service(&service_input("Chair massage").validate().unwrap(), t0()).await.unwrap();
-    let (a, b) = (
-        therapist_with_schedule(store, "Chair A", service.id).await,
-        therapist_with_schedule(store, "Chair B", service.id).await,
-    );
-    let start: Timestamp = "2026-06-03T13:00:00Z".parse().unwrap();
-    let booking = new_booking(service.id, &[a, b], start, home(), None);
-    let (_, chair_day) = store.create_chair_day(&booking, &day("link-1"), &Pass).await.unwrap();
+    let (start, chair_day) = two_chair_day(store).await;
     let first = store.sign_up(chair_day.id, &[1, 2], &signup(1, start)).await.unwrap();
     let second = store.sign_up(chair_day.id, &[1, 2], &signup(2, start)).await.unwrap();
     assert_eq!((first.chair, second.chair), (1, 2));
@@ -87,14 +93,7 @@ pub async fn a_sign_up_takes_the_lowest_free_chair_and_a_cancel_frees_it(store: 
 /// 32 attendees race for the 16 places of a 2-hour, 2-chair day of 15-minute slots, two per start: exactly 16
 /// get one, 16 hear `SlotFull`, and no chair holds two.
 pub async fn racing_attendees_get_each_place_once(store: &dyn Store) {
-    let service = store.create_service(&service_input("Chair massage").validate().unwrap(), t0()).await.unwrap();
-    let (a, b) = (
-        therapist_with_schedule(store, "Chair A", service.id).await,
-        therapist_with_schedule(store, "Chair B", service.id).await,
-    );
-    let start: Timestamp = "2026-06-03T13:00:00Z".parse().unwrap();
-    let booking = new_booking(service.id, &[a, b], start, home(), None);
-    let (_, chair_day) = store.create_chair_day(&booking, &day("link-1"), &Pass).await.unwrap();
+    let (start, chair_day) = two_chair_day(store).await;
     let attempts = (0..32).map(|n| {
         let at = start + (15 * (n as i64 % 8)).minutes();
         async move { store.sign_up(chair_day.id, &[1, 2], &signup(n, at)).await }

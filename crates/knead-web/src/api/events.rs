@@ -75,10 +75,7 @@ pub async fn create_party(
     let booked = events::create_party(state.app(), &input, Some(&caller.user)).await?;
     let time = |t| format_rfc3339(&booked.zone, t);
     let b = &booked.booking;
-    let address = match &b.place {
-        knead_core::booking::Where::Mobile { address, .. } => address.clone(),
-        knead_core::booking::Where::Clinic(_) => String::new(),
-    };
+    let address = events::address_of(b);
     let view = PartyView {
         id: b.id.0,
         start: time(b.start),
@@ -162,7 +159,7 @@ impl ChairDayView {
             status: sheet.booking.status,
             start: time(sheet.booking.start),
             end: time(sheet.booking.end),
-            address: events::address_of(sheet).to_string(),
+            address: events::address_of(&sheet.booking),
             chairs: sheet.day.day.chairs,
             slot_minutes: sheet.day.day.slot_minutes,
             therapist_ids: sheet.booking.visits.iter().map(|v| v.therapist_id.0).collect(),

@@ -42,12 +42,12 @@ async fn manage_list(State(state): State<AppState>, Manager(caller): Manager) ->
             section.chair-day aria-labelledby={ "day-" (sheet.day.id.0) } {
                 h2 id={ "day-" (sheet.day.id.0) } {
                     (day_heading(local_date(tz, sheet.booking.start))) ", " (clock(tz, sheet.booking.start)) "–" (clock(tz, sheet.booking.end))
-                    " · " (events::address_of(sheet))
+                    " · " (events::address_of(&sheet.booking))
                 }
                 p.meta { (taken) " of " (total) " places taken · " (sheet.day.day.chairs) " chairs · "
                     (sheet.booking.client.name) " organises"
                     @if !sheet.booking.status.is_active() { " · cancelled" } }
-                div.table-scroll tabindex="0" role="region" aria-label={ "Sheet of " (events::address_of(sheet)) } {
+                div.table-scroll tabindex="0" role="region" aria-label={ "Sheet of " (events::address_of(&sheet.booking)) } {
                     table {
                         thead { tr { th scope="col" { "Time" } th scope="col" { "Chair" } th scope="col" { "Attendee" } } }
                         tbody {
@@ -107,7 +107,7 @@ fn form_page(
         std::iter::once(("", "Choose a time")).chain(labels.iter().map(|(a, b)| (a.as_str(), b.as_str()))).collect();
     let (taken, total) = sheet.fill();
     html! {
-        h1 { "Chair massage at " (events::address_of(sheet)) }
+        h1 { "Chair massage at " (events::address_of(&sheet.booking)) }
         p.lead { (day_heading(local_date(tz, sheet.booking.start))) ", " (clock(tz, sheet.booking.start)) "–" (clock(tz, sheet.booking.end))
             " · " (sheet.day.day.slot_minutes) " minutes each, fully clothed, on a massage chair" }
         p.meta { (taken) " of " (total) " places taken." }
@@ -197,7 +197,7 @@ async fn sign_up(
                 h1 { "You're signed up" }
                 p.notice role="status" #signed-up {
                     strong { (day_heading(local_date(tz, start))) ", " (clock(tz, start)) }
-                    " in chair " (done.signup.chair) " at " (events::address_of(&done.sheet)) "."
+                    " in chair " (done.signup.chair) " at " (events::address_of(&done.sheet.booking)) "."
                 }
                 @if !done.adapt.is_empty() {
                     p { "Your therapist will keep in mind: " (done.adapt.join("; ")) "." }

@@ -4,8 +4,6 @@
 
 use crate::support::*;
 use serde_json::{json, Value};
-use std::sync::{Arc, Barrier};
-use std::time::Duration;
 
 const ATTENDEES: usize = 32;
 /// Every racer comes from 127.0.0.1.
@@ -42,28 +40,18 @@ pub(crate) fn book_day(server: &Server, manager_token: &str) -> (i64, String, Ve
 
 /// `ATTENDEES` sign-ups at once, four per start, spread over `servers`; the status codes.
 fn race(servers: &[&Server], id: i64, token: &str, starts: &[String]) -> Vec<u16> {
-    let barrier = Arc::new(Barrier::new(ATTENDEES));
-    let handles: Vec<_> = (0..ATTENDEES)
-        .map(|i| {
-            let url = format!("{}/api/v1/chair-days/{id}/signups", servers[i % servers.len()].url);
-            let body = json!({
-                "token": token, "start": starts[i % starts.len()], "name": format!("Attendee{i} Fictional"),
-                "email": format!("attendee{i}@example.com"), "consent": true
+    post_at_once(
+        (0..ATTENDEES)
+            .map(|i| {
+                let url = format!("{}/api/v1/chair-days/{id}/signups", servers[i % servers.len()].url);
+                let body = json!({
+                    "token": token, "start": starts[i % starts.len()], "name": format!("Attendee{i} Fictional"),
+                    "email": format!("attendee{i}@example.com"), "consent": true
+                });
+                (url, body.to_string())
             })
-            .to_string();
-            let barrier = barrier.clone();
-            std::thread::spawn(move || {
-                let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
-                barrier.wait();
-                match agent.post(&url).set("Content-Type", "application/json").send_string(&body) {
-                    Ok(r) => r.status(),
-                    Err(ureq::Error::Status(code, _)) => code,
-                    Err(e) => panic!("transport error: {e}"),
-                }
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
+            .collect(),
+    )
 }
 
 /// 16 places, 16 `slot_full`, and the sheet with every sitting held once.

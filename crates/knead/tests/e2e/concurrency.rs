@@ -3,8 +3,6 @@
 //! two server processes sharing one PostgreSQL database.
 
 use crate::support::*;
-use std::sync::{Arc, Barrier};
-use std::time::Duration;
 
 const REQUESTS: usize = 200;
 /// Every racer comes from 127.0.0.1, so the servers must take that many connections from one address.
@@ -45,24 +43,11 @@ fn offered_by(server: &Server, body: &str) -> Vec<String> {
 
 /// Fires `REQUESTS` POSTs at once, spread over `servers`; returns the status codes.
 fn race(servers: &[&Server], body: &str) -> Vec<u16> {
-    let barrier = Arc::new(Barrier::new(REQUESTS));
-    let handles: Vec<_> = (0..REQUESTS)
-        .map(|i| {
-            let url = format!("{}/api/v1/bookings", servers[i % servers.len()].url);
-            let body = body.to_string();
-            let barrier = barrier.clone();
-            std::thread::spawn(move || {
-                let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
-                barrier.wait();
-                match agent.post(&url).set("Content-Type", "application/json").send_string(&body) {
-                    Ok(r) => r.status(),
-                    Err(ureq::Error::Status(code, _)) => code,
-                    Err(e) => panic!("transport error: {e}"),
-                }
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
+    post_at_once(
+        (0..REQUESTS)
+            .map(|i| (format!("{}/api/v1/bookings", servers[i % servers.len()].url), body.to_string()))
+            .collect(),
+    )
 }
 
 fn assert_exactly_one_booking(statuses: &[u16]) {

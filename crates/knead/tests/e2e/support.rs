@@ -200,3 +200,25 @@ pub fn run_python(python: &str, script: &str, input: &[u8]) -> Output {
     child.stdin.take().unwrap().write_all(input).unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// POSTs every `(url, JSON body)` at the same moment, each from its own thread released by one barrier; the status
+/// codes, in the order given. A transport error (not an HTTP status) fails the test.
+pub fn post_at_once(posts: Vec<(String, String)>) -> Vec<u16> {
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(posts.len()));
+    let handles: Vec<_> = posts
+        .into_iter()
+        .map(|(url, body)| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
+                barrier.wait();
+                match agent.post(&url).set("Content-Type", "application/json").send_string(&body) {
+                    Ok(r) => r.status(),
+                    Err(ureq::Error::Status(code, _)) => code,
+                    Err(e) => panic!("transport error: {e}"),
+                }
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
