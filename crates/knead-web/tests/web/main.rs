@@ -7,6 +7,7 @@ mod booking_api;
 mod booking_pages;
 mod chair_days;
 mod client_pages;
+mod groups;
 mod clients_api;
 mod clinics;
 mod intake_api;
