@@ -16,8 +16,8 @@ use knead_core::events::health::Answers;
 use knead_core::events::payment::{NewPayment, Payment};
 use knead_core::events::{ChairDay, GroupId, GuestVisit, NewChairDay, NewSignup, Signup, SignupId};
 use knead_core::notify::NewJob;
-use knead_core::UserId;
 use knead_core::schedule::DayRule;
+use knead_core::UserId;
 
 /// Why a sign-up was not written.
 #[derive(Debug, thiserror::Error)]
@@ -97,8 +97,13 @@ pub trait GroupStore: Send + Sync {
     async fn enquiries(&self, status: Option<EnquiryStatus>, limit: i64) -> StoreResult<Vec<Enquiry>>;
     /// Moves an open enquiry to `status` (accepted or declined) as decided by `by`: `false`, with nothing changed,
     /// when it was no longer open (another manager decided first).
-    async fn decide_enquiry(&self, id: EnquiryId, status: EnquiryStatus, by: UserId, now: Timestamp)
-        -> StoreResult<bool>;
+    async fn decide_enquiry(
+        &self,
+        id: EnquiryId,
+        status: EnquiryStatus,
+        by: UserId,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// Puts an accepted enquiry whose booking failed back to open.
     async fn reopen_enquiry(&self, id: EnquiryId) -> StoreResult<()>;
     /// The booking an accepted enquiry led to.

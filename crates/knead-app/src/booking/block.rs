@@ -89,7 +89,11 @@ async fn place(
     // The organiser or host gets their group's page (no manage link, no reminders: staff change a group); each
     // therapist the usual notice.
     let jobs: Vec<NewJob> = std::iter::once(NewJob::now(JobKind::GroupBooked, now))
-        .chain(therapists.iter().map(|&t| NewJob { therapist_id: Some(t), ..NewJob::now(JobKind::TherapistNewBooking, now) }))
+        .chain(
+            therapists
+                .iter()
+                .map(|&t| NewJob { therapist_id: Some(t), ..NewJob::now(JobKind::TherapistNewBooking, now) }),
+        )
         .collect();
     let new = NewBooking {
         service_id: ctx.service.id,

@@ -19,7 +19,11 @@ pub async fn submit(app: &App, input: &EnquiryInput) -> AppResult<Enquiry> {
     if let Some(service) = new.service_id {
         let offered = app.store().service(service).await.not_found_as("service")?;
         if offered.kind != knead_core::Kind::Chair || offered.archived {
-            return Err(AppError::field("invalid", "service_id", "must be one of the practice's chair-massage services"));
+            return Err(AppError::field(
+                "invalid",
+                "service_id",
+                "must be one of the practice's chair-massage services",
+            ));
         }
     }
     let enquiry = app.store().add_enquiry(&new).await?;

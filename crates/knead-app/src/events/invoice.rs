@@ -61,10 +61,11 @@ pub async fn chair_day_invoice(app: &App, id: GroupId, practice_name: &str) -> A
     }
     let total_cents = lines.iter().map(|l| l.amount_cents).sum();
     let payments = store.payments(booking.id).await?;
-    let from_lines = [details.address.clone(), details.phone.as_ref().map(|p| p.as_str().to_string()), details.email.clone()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let from_lines =
+        [details.address.clone(), details.phone.as_ref().map(|p| p.as_str().to_string()), details.email.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
     Ok(Invoice {
         number: format!("CD-{:04}", id.0),
         issued: local_date(&sheet.zone, app.now()),
@@ -93,6 +94,9 @@ fn hours(minutes: i64) -> String {
 mod tests {
     #[test]
     fn hours_read_as_people_write_them() {
-        assert_eq!([super::hours(240), super::hours(150), super::hours(15), super::hours(60)], ["4", "2.5", "0.25", "1"]);
+        assert_eq!(
+            [super::hours(240), super::hours(150), super::hours(15), super::hours(60)],
+            ["4", "2.5", "0.25", "1"]
+        );
     }
 }

@@ -72,7 +72,8 @@ pub(super) async fn signup_confirmed(
         first_name: signup.signup.name.split_whitespace().next().unwrap_or_default().to_string(),
         series: None,
     };
-    let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &Links { page, calendar: None }, None);
+    let composed =
+        compose(job.kind, &Sender { name: &name, details: &details }, &facts, &Links { page, calendar: None }, None);
     let event = VisitEvent {
         uid: format!("signup-{}.{}@knead", signup.id.0, signup.signup.created_at.as_second()),
         sequence: 0,

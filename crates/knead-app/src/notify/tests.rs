@@ -129,7 +129,11 @@ async fn a_chair_days_organiser_and_attendees_are_sent_links_that_work() {
         address: Some("8 Bulevardi, Helsinki".into()),
         lat: Some(HOME.lat),
         lon: Some(HOME.lon),
-        organiser: ContactInput { name: "Olli Fictional".into(), email: "olli@example.com".into(), phone: "040 555 0199".into() },
+        organiser: ContactInput {
+            name: "Olli Fictional".into(),
+            email: "olli@example.com".into(),
+            phone: "040 555 0199".into(),
+        },
     };
     let day = events::create_chair_day(&app, &input, &manager).await.unwrap();
     let no = Some(false);

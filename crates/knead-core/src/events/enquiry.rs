@@ -278,7 +278,11 @@ mod tests {
             guests: None,
             address: "200 Bay Street, Toronto".into(),
             company: "Northwind Ltd".into(),
-            contact: ContactInput { name: "Priya".into(), email: "priya@example.com".into(), phone: "416-555-0199".into() },
+            contact: ContactInput {
+                name: "Priya".into(),
+                email: "priya@example.com".into(),
+                phone: "416-555-0199".into(),
+            },
             note: String::new(),
         }
     }
@@ -291,7 +295,10 @@ mod tests {
     fn a_chair_day_enquiry_is_checked_as_the_day_it_asks_for_and_accepting_asks_for_exactly_that() {
         let asked = chair().validate(Timestamp::UNIX_EPOCH).unwrap();
         let input = asked.chair_day_input().unwrap();
-        assert_eq!((input.start.as_str(), input.end.as_str(), input.chairs, input.slot_minutes), ("10:00", "14:00", 2, 15));
+        assert_eq!(
+            (input.start.as_str(), input.end.as_str(), input.chairs, input.slot_minutes),
+            ("10:00", "14:00", 2, 15)
+        );
         assert_eq!(input.validate().unwrap().organiser, asked.contact);
         // 25 minutes do not divide the block; the organiser's email is named under `contact`.
         let bad = EnquiryInput {
@@ -305,7 +312,14 @@ mod tests {
 
     #[test]
     fn a_party_enquiry_needs_its_guests_and_refuses_a_chair_days_fields() {
-        let party = EnquiryInput { kind: EnquiryKind::Party, service_id: None, chairs: None, slot_minutes: None, guests: Some(6), ..chair() };
+        let party = EnquiryInput {
+            kind: EnquiryKind::Party,
+            service_id: None,
+            chairs: None,
+            slot_minutes: None,
+            guests: Some(6),
+            ..chair()
+        };
         let asked = party.validate(Timestamp::UNIX_EPOCH).unwrap();
         assert_eq!((asked.guests, asked.chair_day_input()), (Some(6), None));
         assert_eq!(fields(&EnquiryInput { guests: None, chairs: Some(2), ..party.clone() }), ["chairs", "guests"]);

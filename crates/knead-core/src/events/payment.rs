@@ -127,7 +127,12 @@ mod tests {
 
     #[test]
     fn a_payment_names_a_bad_amount_and_refuses_a_card_number_in_its_note() {
-        let input = PaymentInput { kind: PaymentKind::Deposit, amount_cents: 0, method: PaymentMethod::Card, note: "4111 1111 1111 1111".into() };
+        let input = PaymentInput {
+            kind: PaymentKind::Deposit,
+            amount_cents: 0,
+            method: PaymentMethod::Card,
+            note: "4111 1111 1111 1111".into(),
+        };
         let errors = input.validate(BookingId(1), UserId(1), Timestamp::UNIX_EPOCH).unwrap_err();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["amount_cents", "note"]);

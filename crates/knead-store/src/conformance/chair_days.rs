@@ -216,13 +216,17 @@ pub async fn payments_are_kept_as_recorded_and_an_enquiry_is_decided_once<D: cra
     let rest = store.record_payment(&payment(9_000, PaymentKind::Balance)).await.unwrap();
     assert_eq!(deposit.payment, payment(5_000, PaymentKind::Deposit));
     assert_eq!(store.payments(chair_day.booking_id).await.unwrap(), vec![deposit.clone(), rest]);
-    for sql in ["update group_payments set amount_cents = 1 where id = $1", "delete from group_payments where id = $1"] {
+    for sql in ["update group_payments set amount_cents = 1 where id = $1", "delete from group_payments where id = $1"]
+    {
         match db.execute(sql, &[deposit.id.into()]).await {
             Err(e) => assert!(e.to_string().contains("group_payments_append_only"), "{sql}: {e}"),
             Ok(n) => panic!("{sql} must be refused, changed {n}"),
         }
     }
-    let missing = NewPayment { booking_id: knead_core::booking::BookingId(chair_day.booking_id.0 + 99), ..payment(1, PaymentKind::Whole) };
+    let missing = NewPayment {
+        booking_id: knead_core::booking::BookingId(chair_day.booking_id.0 + 99),
+        ..payment(1, PaymentKind::Whole)
+    };
     assert!(matches!(store.record_payment(&missing).await, Err(StoreError::NotFound)));
 
     let input = EnquiryInput {
@@ -260,5 +264,8 @@ pub async fn payments_are_kept_as_recorded_and_an_enquiry_is_decided_once<D: cra
         store.reopen_enquiry(filed.id).await.unwrap();
         assert_eq!(store.enquiry(filed.id).await.unwrap().booking_id, Some(chair_day.booking_id), "booked: stays");
     }
-    assert!(matches!(store.enquiry(knead_core::events::enquiry::EnquiryId(filed.id.0 + 99)).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.enquiry(knead_core::events::enquiry::EnquiryId(filed.id.0 + 99)).await,
+        Err(StoreError::NotFound)
+    ));
 }

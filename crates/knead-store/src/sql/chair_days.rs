@@ -12,14 +12,14 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use knead_core::booking::{Booking, BookingId, NewBooking};
 use knead_core::events::chair::ChairBreaks;
-use knead_core::events::{ChairDay, GroupId, GuestIntake, GuestVisit, NewChairDay, NewSignup, Signup, SignupId};
 use knead_core::events::enquiry::{Enquiry, EnquiryId, EnquiryStatus, NewEnquiry};
 use knead_core::events::health::Answers;
 use knead_core::events::payment::{NewPayment, Payment};
+use knead_core::events::{ChairDay, GroupId, GuestIntake, GuestVisit, NewChairDay, NewSignup, Signup, SignupId};
 use knead_core::notify::NewJob;
-use knead_core::UserId;
 use knead_core::schedule::DayRule;
 use knead_core::Email;
+use knead_core::UserId;
 
 const INSERT_DAY: &str =
     "insert into chair_days (booking_id, chairs, slot_minutes, break_every_minutes, break_minutes, \
@@ -139,8 +139,7 @@ fn read_day(r: &mut Row<'_>) -> StoreResult<ChairDay> {
     let booking_id = BookingId(r.int("booking_id")?);
     let chairs = r.int("chairs")?;
     let slot_minutes = r.int("slot_minutes")?;
-    let breaks =
-        ChairBreaks { every_minutes: r.int("break_every_minutes")?, length_minutes: r.int("break_minutes")? };
+    let breaks = ChairBreaks { every_minutes: r.int("break_every_minutes")?, length_minutes: r.int("break_minutes")? };
     let signup_token_hash = r.text("signup_token_hash")?;
     let created_at = r.time("created_at")?;
     let signup_token = r.opt_text("signup_token")?;
@@ -249,7 +248,8 @@ impl<D: SqlDatabase> GroupStore for D {
             match tx.query(INSERT_SIGNUP, &params).await {
                 Ok(rows) => {
                     let signup = SignupId(returned_id(rows, "chair_signups")?);
-                    let jobs: Vec<NewJob> = jobs.iter().map(|j| NewJob { signup_id: Some(signup), ..j.clone() }).collect();
+                    let jobs: Vec<NewJob> =
+                        jobs.iter().map(|j| NewJob { signup_id: Some(signup), ..j.clone() }).collect();
                     insert_jobs(tx.as_mut(), Some(day.booking_id), &jobs, s.created_at).await?;
                     tx.commit().await.map_err(StoreError::from)?;
                     return Ok(self.signup(signup).await?);

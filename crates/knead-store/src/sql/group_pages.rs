@@ -41,8 +41,7 @@ macro_rules! enquiry_columns {
     };
 }
 const ENQUIRY_BY_ID: &str = concat!(enquiry_columns!(), "where id = $1");
-const ENQUIRIES: &str =
-    concat!(enquiry_columns!(), "where ($1 is null or status = $1) order by id desc limit $2");
+const ENQUIRIES: &str = concat!(enquiry_columns!(), "where ($1 is null or status = $1) order by id desc limit $2");
 const DECIDE_ENQUIRY: &str = "update group_enquiries set status = $2, decided_at = $3, decided_by = $4 \
      where id = $1 and status = 'open'";
 const REOPEN_ENQUIRY: &str = "update group_enquiries set status = 'open', decided_at = null, decided_by = null \
@@ -127,11 +126,8 @@ pub(super) async fn payments<D: SqlDatabase>(db: &D, booking: BookingId) -> Stor
 fn read_enquiry(r: &mut Row<'_>) -> StoreResult<Enquiry> {
     let id = EnquiryId(r.id("id")?);
     let kind = r.parsed("kind", "a kind of enquiry", EnquiryKind::parse)?;
-    let contact = Contact {
-        name: r.text("name")?,
-        email: Email::from_trusted(r.text("email")?),
-        phone: r.text("phone")?,
-    };
+    let contact =
+        Contact { name: r.text("name")?, email: Email::from_trusted(r.text("email")?), phone: r.text("phone")? };
     let company = r.text("company")?;
     let service_id = r.opt_int("service_id")?.map(ServiceId);
     let address = r.text("address")?;

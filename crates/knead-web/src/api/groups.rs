@@ -270,7 +270,10 @@ impl PartySummary {
 /// Every party, newest first (managers).
 #[utoipa::path(get, path = "/parties", tag = "events", operation_id = "listParties", security(("bearer" = [])),
     responses((status = 200, body = Vec<PartySummary>)))]
-pub async fn list_parties(State(state): State<AppState>, _manager: Manager) -> Result<Json<Vec<PartySummary>>, WebError> {
+pub async fn list_parties(
+    State(state): State<AppState>,
+    _manager: Manager,
+) -> Result<Json<Vec<PartySummary>>, WebError> {
     let base = &state.config().public_url;
     let all = party::parties(state.app()).await?;
     Ok(Json(all.iter().map(|p| PartySummary::new(p, base)).collect()))

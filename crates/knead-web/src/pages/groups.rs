@@ -77,12 +77,8 @@ fn when(sheet_zone: &jiff::tz::TimeZone, b: &knead_core::booking::Booking) -> Ma
 fn organiser_view(sheet: &Sheet, base: &str) -> Markup {
     let tz = &sheet.zone;
     let (taken, total) = sheet.fill();
-    let link = sheet
-        .day
-        .day
-        .signup_token
-        .as_ref()
-        .map(|t| format!("{base}/chair-days/{}/signup?token={t}", sheet.day.id.0));
+    let link =
+        sheet.day.day.signup_token.as_ref().map(|t| format!("{base}/chair-days/{}/signup?token={t}", sheet.day.id.0));
     let mut times: Vec<(jiff::Timestamp, Vec<&str>, usize)> = Vec::new();
     for s in &sheet.sittings {
         let name = s.attendee.as_ref().map(|a| a.signup.name.as_str());
@@ -216,11 +212,18 @@ fn guest_form(
 }
 
 /// Records the guest's answers, or the form again saying what to change.
-async fn answer_guest(State(state): State<AppState>, caller: MaybeCaller, form: FormPairs) -> Result<Response, WebError> {
+async fn answer_guest(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    form: FormPairs,
+) -> Result<Response, WebError> {
     check_session_csrf(&caller, &form)?;
     let frame = Frame { state: &state, caller: caller.0.as_ref() };
-    let input =
-        GuestCheckInput { token: form.get("token").to_string(), health: answers_of(&form), consent: form.get("consent") == "yes" };
+    let input = GuestCheckInput {
+        token: form.get("token").to_string(),
+        health: answers_of(&form),
+        consent: form.get("consent") == "yes",
+    };
     match answer_guest_check(state.app(), &input).await {
         Ok((_, adapt)) => {
             let body = html! {

@@ -66,7 +66,11 @@ fn enquiry_row(e: &Enquiry, csrf: &Markup) -> Markup {
     }
 }
 
-async fn enquiries_body(state: &AppState, caller: &crate::auth::Caller, errors: &ValidationErrors) -> Result<Markup, WebError> {
+async fn enquiries_body(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    errors: &ValidationErrors,
+) -> Result<Markup, WebError> {
     let all = enquiry::list(state.app(), None).await?;
     let csrf = csrf_field(Some(caller));
     let (open, decided): (Vec<&Enquiry>, Vec<&Enquiry>) = all.iter().partition(|e| e.status == EnquiryStatus::Open);
@@ -109,7 +113,8 @@ async fn accept(
                 } else {
                     StatusCode::UNPROCESSABLE_ENTITY
                 };
-                Ok((status, Frame { state: &state, caller: Some(&caller) }.page("Group enquiries", body)).into_response())
+                Ok((status, Frame { state: &state, caller: Some(&caller) }.page("Group enquiries", body))
+                    .into_response())
             }
             None => Err(e.into()),
         },

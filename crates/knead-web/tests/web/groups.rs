@@ -94,7 +94,8 @@ async fn an_organisers_enquiry_is_accepted_once_and_their_page_shows_the_sheet_f
     let signup = json!({"token": signup_token, "start": day["slots"][0]["start"], "name": "Aino Attendee",
         "email": "aino@example.com", "consent": true, "health": {"unwell": false, "blood_clot": false,
         "recent_injury": false, "blood_thinners": true, "fragile_bones": false, "pregnant": false}});
-    let signed = app.json("POST", &format!("/api/v1/chair-days/{}/signups", day["id"]), None, &signup.to_string()).await;
+    let signed =
+        app.json("POST", &format!("/api/v1/chair-days/{}/signups", day["id"]), None, &signup.to_string()).await;
     assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.body);
     let page = app.get(&organiser).await;
     assert!(page.body.contains("<strong>1 of 16</strong>") && page.body.contains("Aino Attendee"), "{}", page.body);
@@ -137,7 +138,9 @@ async fn each_party_guest_answers_their_own_health_check_once_and_a_manager_reco
         .await
         .unwrap()
         .into_iter()
-        .find(|s| s.kind == knead_core::Kind::Individual && s.duration_minutes == 60 && s.place != knead_core::Place::Clinic)
+        .find(|s| {
+            s.kind == knead_core::Kind::Individual && s.duration_minutes == 60 && s.place != knead_core::Place::Clinic
+        })
         .expect("a one-hour home massage")
         .id
         .0;
@@ -146,7 +149,11 @@ async fn each_party_guest_answers_their_own_health_check_once_and_a_manager_reco
     let booked = booked.json();
     let host = local(booked["host_url"].as_str().unwrap());
     let page = app.get(&host).await;
-    assert!(page.body.contains("<strong>0 of 3</strong>") && page.body.contains("Link for Guest2 Fictional"), "{}", page.body);
+    assert!(
+        page.body.contains("<strong>0 of 3</strong>") && page.body.contains("Link for Guest2 Fictional"),
+        "{}",
+        page.body
+    );
     let guest_link = local(booked["visits"][0]["health_url"].as_str().unwrap());
     let token = guest_link.split("token=").nth(1).unwrap().to_string();
 
@@ -178,11 +185,13 @@ async fn each_party_guest_answers_their_own_health_check_once_and_a_manager_reco
     let desk = app.sign_in(MANAGER).await;
     let csrf = app.csrf(&desk).await;
     let path = format!("/manage/parties/{}/payments", booked["id"]);
-    let bad = [("csrf", csrf.as_str()), ("kind", "deposit"), ("amount_cents", "lots"), ("method", "card"), ("note", "")];
+    let bad =
+        [("csrf", csrf.as_str()), ("kind", "deposit"), ("amount_cents", "lots"), ("method", "card"), ("note", "")];
     let refused = app.form(&path, Some(&desk), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
     assert!(refused.body.contains("amount_cents"), "{}", refused.body);
-    let good = [("csrf", csrf.as_str()), ("kind", "deposit"), ("amount_cents", "50.00"), ("method", "card"), ("note", "")];
+    let good =
+        [("csrf", csrf.as_str()), ("kind", "deposit"), ("amount_cents", "50.00"), ("method", "card"), ("note", "")];
     let recorded = app.form(&path, Some(&desk), &good).await;
     assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
     let summary = app.json("GET", &format!("/api/v1/parties/{}", booked["id"]), Some(&manager), "").await.json();
