@@ -17,7 +17,6 @@
 //! outcome.
 
 pub mod feeds;
-mod groups;
 mod render;
 mod safety;
 

@@ -13,7 +13,6 @@ pub mod message;
 use crate::booking::waitlist::WaitlistId;
 use crate::booking::BookingId;
 use crate::calendar::add_minutes;
-use crate::events::SignupId;
 use crate::records::EpisodeId;
 use crate::{TherapistId, UserId};
 use jiff::Timestamp;
@@ -55,18 +54,13 @@ pub enum JobKind {
     /// To the practice's emergency contact (or the managers again when none is set): still not checked out a
     /// grace period after the managers' alert.
     SafetyEscalation,
-    /// To a chair day's organiser or a party's host: the group is booked, with the private link to its page
-    /// (the sign-up sheet filling, or the guests' times and health checks).
-    GroupBooked,
-    /// To a chair day's attendee: their sitting, with an `.ics` and their own link to cancel it.
-    SignupConfirmed,
     /// Not a message: looks for freed starts the waitlist wants, lets lapsed offers go to the next in line,
     /// and writes the offers. Written with each change that frees time.
     WaitlistScan,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 17] = [
+    pub const ALL: [JobKind; 15] = [
         JobKind::BookingConfirmed,
         JobKind::AwaitingClearance,
         JobKind::ClearanceGiven,
@@ -81,8 +75,6 @@ impl JobKind {
         JobKind::RecordAlert,
         JobKind::SafetyAlert,
         JobKind::SafetyEscalation,
-        JobKind::GroupBooked,
-        JobKind::SignupConfirmed,
         JobKind::WaitlistScan,
     ];
 
@@ -102,8 +94,6 @@ impl JobKind {
             JobKind::RecordAlert => "record_alert",
             JobKind::SafetyAlert => "safety_alert",
             JobKind::SafetyEscalation => "safety_escalation",
-            JobKind::GroupBooked => "group_booked",
-            JobKind::SignupConfirmed => "signup_confirmed",
             JobKind::WaitlistScan => "waitlist_scan",
         }
     }
@@ -129,8 +119,6 @@ impl JobKind {
             JobKind::RecordAlert => "Records alert (staff)",
             JobKind::SafetyAlert => "Safety alert (managers)",
             JobKind::SafetyEscalation => "Safety alert (emergency contact)",
-            JobKind::GroupBooked => "Group booked (organiser or host)",
-            JobKind::SignupConfirmed => "Chair-day sitting confirmed",
             JobKind::WaitlistScan => "Waitlist check",
         }
     }
@@ -208,8 +196,6 @@ pub struct NewJob {
     pub user_id: Option<UserId>,
     /// The episode a records alert is about.
     pub episode_id: Option<EpisodeId>,
-    /// The chair-day sign-up an attendee's confirmation is about.
-    pub signup_id: Option<SignupId>,
 }
 
 impl NewJob {
@@ -223,7 +209,6 @@ impl NewJob {
             waitlist_id: None,
             user_id: None,
             episode_id: None,
-            signup_id: None,
         }
     }
 
@@ -251,8 +236,6 @@ pub struct Job {
     pub waitlist_id: Option<WaitlistId>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub episode_id: Option<EpisodeId>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
-    pub signup_id: Option<SignupId>,
     pub status: JobStatus,
     /// How many times a server has taken it up.
     pub attempts: i64,

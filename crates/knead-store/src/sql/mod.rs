@@ -24,7 +24,6 @@ mod clients;
 mod content;
 mod day_plan;
 mod error;
-mod group_pages;
 mod notify;
 mod places;
 mod practice;

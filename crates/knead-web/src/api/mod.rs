@@ -11,7 +11,6 @@ pub(crate) mod calendar;
 mod clients;
 mod dispatch;
 mod events;
-mod groups;
 mod intake;
 mod listing;
 mod notify;
@@ -95,7 +94,6 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(waitlist::routes())
         .merge(dispatch::routes())
         .merge(events::routes())
-        .merge(groups::routes())
         .merge(safety::routes())
 }
 
