@@ -22,6 +22,10 @@ pub enum ConflictCode {
     NotCheckable,
     /// Every chair of a chair day is taken at the start asked for (`start`).
     SlotFull,
+    /// A party guest's health check was already answered through their link (`token`).
+    Answered,
+    /// An enquiry was already accepted or declined (`status`).
+    Decided,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -195,6 +195,14 @@ pub fn field_errors(e: &AppError) -> Option<ValidationErrors> {
             field,
             "only a confirmed visit is checked in and out; this one is cancelled or waiting for a clearance".into(),
         ),
+        AppError::Conflict { code: ConflictCode::Answered, field } => one(
+            "answered",
+            field,
+            "this guest's health check is already answered; anything new, tell your therapist on the day".into(),
+        ),
+        AppError::Conflict { code: ConflictCode::Decided, field } => {
+            one("decided", field, "this enquiry was already accepted or declined".into())
+        }
         // A clearance for a booking that is not waiting for one.
         AppError::Conflict { field: "status", .. } => {
             one("not_awaiting_clearance", "status", "this booking is not waiting for a physician's clearance".into())

@@ -13,9 +13,10 @@ use knead_core::booking::plan::check_start;
 use knead_core::booking::{Booking, BookingStatus, Contact, Location, NewBooking, Where};
 use knead_core::calendar::{add_minutes, instant_of, local_minute, minute_of};
 use knead_core::events::party::{fit_guests, PartyRequest};
-use knead_core::events::{ChairDay, GuestVisit, NewChairDay};
+use knead_core::events::{ChairDay, GuestIntake, GuestVisit, NewChairDay};
 use knead_core::geo::GeoPoint;
-use knead_core::{notify, Place};
+use knead_core::notify::{JobKind, NewJob};
+use knead_core::Place;
 use knead_core::{Kind, ServiceId, User};
 
 /// What a block asks for: a service of `kind`, `therapists` of them together from `start_minute` to `end_minute`
@@ -85,7 +86,15 @@ async fn place(
     let visits = visits_for(&slot, &ctx.service, start);
     let therapists: Vec<_> = visits.iter().map(|v| v.therapist_id).collect();
     let client = clients::for_booking(app, None, None, block.organiser).await?;
-    let jobs = notify::jobs_for_booking(false, &therapists, start, now, &ctx.settings.reminder_hours);
+    // The organiser or host gets their group's page (no manage link, no reminders: staff change a group); each
+    // therapist the usual notice.
+    let jobs: Vec<NewJob> = std::iter::once(NewJob::now(JobKind::GroupBooked, now))
+        .chain(
+            therapists
+                .iter()
+                .map(|&t| NewJob { therapist_id: Some(t), ..NewJob::now(JobKind::TherapistNewBooking, now) }),
+        )
+        .collect();
     let new = NewBooking {
         service_id: ctx.service.id,
         start,
@@ -236,6 +245,7 @@ pub(crate) async fn party_booking(
             therapist_id: placed.new.visits[v.therapist].therapist_id,
             start: add_minutes(placed.start, v.start_offset),
             end: add_minutes(placed.start, v.end_offset),
+            intake: GuestIntake { token: Some(random_secret()), answers: None, consented_at: None },
         })
         .collect();
     let rule = placed.ctx.visit_fits(placed.start, &placed.travel);

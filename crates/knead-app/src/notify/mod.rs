@@ -17,6 +17,7 @@
 //! outcome.
 
 pub mod feeds;
+mod groups;
 mod render;
 mod safety;
 

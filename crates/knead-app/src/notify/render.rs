@@ -23,6 +23,11 @@ impl Rendered {
         Rendered { mail, secret: None }
     }
 
+    /// A message carrying the private link `secret` (replaced by a placeholder in what is kept once sent).
+    pub(super) fn with_secret(mail: Mail, secret: String) -> Rendered {
+        Rendered { mail, secret: Some(secret) }
+    }
+
     /// The message as filed in the outbox: whole, since the manager passes it on.
     pub(super) fn as_filed(&self) -> SentMessage {
         let m = &self.mail;
@@ -77,6 +82,12 @@ pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppRe
     }
     if matches!(job.kind, JobKind::SafetyAlert | JobKind::SafetyEscalation) {
         return super::safety::message(app, config, job).await;
+    }
+    if job.kind == JobKind::GroupBooked {
+        return super::groups::group_booked(app, config, job).await;
+    }
+    if job.kind == JobKind::SignupConfirmed {
+        return super::groups::signup_confirmed(app, config, job).await;
     }
     if let Some(episode) = job.episode_id {
         return record_alert_message(app, config, job, episode).await;

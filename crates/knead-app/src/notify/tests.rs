@@ -104,3 +104,75 @@ async fn reminders_come_due_with_the_clock_and_a_moved_visit_is_not_reminded_of_
     assert!(!file.contains("ana@example.com") && !file.contains("Fictional"), "first name and address only");
     assert!(matches!(feeds::feed(&app, &old, "Lakeshore Spa").await, Err(crate::AppError::NotFound { .. })));
 }
+
+/// A chair day's organiser is sent their group's page, and each attendee a confirmation with the sitting's
+/// calendar file and a cancel link of their own; both links work and neither is kept once sent.
+#[tokio::test]
+async fn a_chair_days_organiser_and_attendees_are_sent_links_that_work() {
+    use crate::events::{self, page};
+    use knead_core::events::chair::ChairDayInput;
+    use knead_core::events::health::AnswersInput;
+    use knead_core::events::SignupInput;
+    let app = app_at(monday()).await;
+    knead_demo::load(app.store(), &|p: &str| format!("plain:{p}"), monday()).await.unwrap();
+    let users = app.store().list_users().await.unwrap();
+    let manager = users.into_iter().find(|u| u.role == Role::Manager).expect("the demo's manager");
+    let services = app.store().list_services(false).await.unwrap();
+    let chair = services.iter().find(|s| s.kind == knead_core::Kind::Chair).expect("the demo's chair service");
+    let input = ChairDayInput {
+        service_id: chair.id.0,
+        date: "2026-06-04".into(),
+        start: "13:00".into(),
+        end: "15:00".into(),
+        chairs: 2,
+        slot_minutes: 15,
+        address: Some("8 Bulevardi, Helsinki".into()),
+        lat: Some(HOME.lat),
+        lon: Some(HOME.lon),
+        organiser: ContactInput {
+            name: "Olli Fictional".into(),
+            email: "olli@example.com".into(),
+            phone: "040 555 0199".into(),
+        },
+    };
+    let day = events::create_chair_day(&app, &input, &manager).await.unwrap();
+    let no = Some(false);
+    let health = AnswersInput {
+        unwell: no,
+        blood_clot: no,
+        recent_injury: no,
+        blood_thinners: no,
+        fragile_bones: no,
+        pregnant: no,
+        note: None,
+    };
+    let signup = SignupInput {
+        token: day.signup_token.clone(),
+        start: day.sheet.sittings[0].start.to_string(),
+        name: "Aino Fictional".into(),
+        email: "aino@example.com".into(),
+        consent: true,
+        health: Some(health),
+    };
+    let signed = events::sign_up(&app, day.sheet.day.id, &signup).await.unwrap();
+    let (app, _) = run_at(app, monday()).await;
+
+    let booked = &filed(&app, JobKind::GroupBooked).await[0];
+    let message = booked.message.as_ref().unwrap();
+    assert_eq!(message.to, "olli@example.com");
+    assert!(filed(&app, JobKind::BookingConfirmed).await.is_empty(), "a group's organiser gets no manage link");
+    let token = message.text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap();
+    let opened = page::group_page(&app, day.sheet.booking.id, token).await.unwrap();
+    assert!(matches!(opened, page::GroupPage::ChairDay(sheet) if sheet.fill().0 == 1));
+
+    let confirmed = &filed(&app, JobKind::SignupConfirmed).await[0];
+    assert_eq!(confirmed.signup_id, Some(signed.signup.id));
+    let message = confirmed.message.as_ref().unwrap();
+    assert_eq!(message.to, "aino@example.com");
+    let ics = message.calendar.as_ref().expect("the sitting's calendar file");
+    assert!(ics.contains("BEGIN:VEVENT") && ics.contains("LOCATION:8 Bulevardi"), "{ics}");
+    let token = message.text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap();
+    let cancelled = events::cancel_signup(&app, token).await.unwrap();
+    assert_eq!(cancelled.id, signed.signup.id);
+    assert!(cancelled.cancelled_at.is_some());
+}

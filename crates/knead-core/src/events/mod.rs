@@ -6,8 +6,10 @@
 //! The records here are what the store keeps beside the booking.
 
 pub mod chair;
+pub mod enquiry;
 pub mod health;
 pub mod party;
+pub mod payment;
 
 use crate::account::Email;
 use crate::booking::{parse_instant, BookingId};
@@ -31,6 +33,9 @@ pub struct NewChairDay {
     pub breaks: chair::ChairBreaks,
     /// SHA-256 of the sign-up link's token: attendees need the link, never an account.
     pub signup_token_hash: String,
+    /// The token itself, for the organiser's page to show again (the link is made to be passed round a
+    /// workplace and lets its holder only take a sitting); `None` for days booked before the page existed.
+    pub signup_token: Option<String>,
 }
 
 /// A chair day as stored.
@@ -80,6 +85,19 @@ pub struct GuestVisit {
     pub therapist_id: crate::catalog::TherapistId,
     pub start: Timestamp,
     pub end: Timestamp,
+    /// The guest's own health check and consent, through the link the host passes on.
+    pub intake: GuestIntake,
+}
+
+/// A party guest's health check: the token of their own link (kept as given for the host's page; it lets its
+/// holder only answer, never read the answers back), and the answers once given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuestIntake {
+    /// `None` for a guest booked before guests had links.
+    pub token: Option<String>,
+    pub answers: Option<health::Answers>,
+    /// When the guest agreed to the treatment; `None` until they answer.
+    pub consented_at: Option<Timestamp>,
 }
 
 /// An attendee's sign-up as the API receives it.
@@ -130,4 +148,16 @@ impl SignupInput {
         };
         e.finish(|| Some(SignupRequest { token, start: start?, name, email: email?, health }))
     }
+}
+
+/// A party guest's health check as the API receives it, through the guest's own link.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GuestCheckInput {
+    /// The token of the guest's own link.
+    pub token: String,
+    pub health: health::AnswersInput,
+    /// The guest agrees to their treatment; must be `true`.
+    pub consent: bool,
 }

@@ -150,6 +150,21 @@ pub fn compose(
             "A therapist checked in at a home visit and has not checked out.".to_string(),
             "Open the safety log",
         ),
+        JobKind::GroupBooked => (
+            format!("Booked: {} with {practice}", visit.service),
+            "Your group booking is confirmed. Its private page shows how it is going: for a chair-massage day, the \
+             sign-up link to share with your colleagues and the sheet as it fills; for a party, each guest's time and \
+             the link each guest uses for their own short health check. Keep the page's link to yourself."
+                .to_string(),
+            "Open your group's page",
+        ),
+        JobKind::SignupConfirmed => (
+            format!("Your chair massage: {}", visit.when),
+            "You have a seat. Come a minute or two early, dressed as you are; the massage is through your clothes. \
+             If you can no longer come, please cancel so a colleague can take the time."
+                .to_string(),
+            "Cancel my seat",
+        ),
         // Never sent: the check writes offers, which are.
         JobKind::WaitlistScan => ("Waitlist check".to_string(), String::new(), "Open knead"),
     };

@@ -13,6 +13,7 @@ pub mod message;
 use crate::booking::waitlist::WaitlistId;
 use crate::booking::BookingId;
 use crate::calendar::add_minutes;
+use crate::events::SignupId;
 use crate::records::EpisodeId;
 use crate::{TherapistId, UserId};
 use jiff::Timestamp;
@@ -54,13 +55,18 @@ pub enum JobKind {
     /// To the practice's emergency contact (or the managers again when none is set): still not checked out a
     /// grace period after the managers' alert.
     SafetyEscalation,
+    /// To a chair day's organiser or a party's host: the group is booked, with the private link to its page
+    /// (the sign-up sheet filling, or the guests' times and health checks).
+    GroupBooked,
+    /// To a chair day's attendee: their sitting, with an `.ics` and their own link to cancel it.
+    SignupConfirmed,
     /// Not a message: looks for freed starts the waitlist wants, lets lapsed offers go to the next in line,
     /// and writes the offers. Written with each change that frees time.
     WaitlistScan,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 15] = [
+    pub const ALL: [JobKind; 17] = [
         JobKind::BookingConfirmed,
         JobKind::AwaitingClearance,
         JobKind::ClearanceGiven,
@@ -75,6 +81,8 @@ impl JobKind {
         JobKind::RecordAlert,
         JobKind::SafetyAlert,
         JobKind::SafetyEscalation,
+        JobKind::GroupBooked,
+        JobKind::SignupConfirmed,
         JobKind::WaitlistScan,
     ];
 
@@ -94,6 +102,8 @@ impl JobKind {
             JobKind::RecordAlert => "record_alert",
             JobKind::SafetyAlert => "safety_alert",
             JobKind::SafetyEscalation => "safety_escalation",
+            JobKind::GroupBooked => "group_booked",
+            JobKind::SignupConfirmed => "signup_confirmed",
             JobKind::WaitlistScan => "waitlist_scan",
         }
     }
@@ -119,6 +129,8 @@ impl JobKind {
             JobKind::RecordAlert => "Records alert (staff)",
             JobKind::SafetyAlert => "Safety alert (managers)",
             JobKind::SafetyEscalation => "Safety alert (emergency contact)",
+            JobKind::GroupBooked => "Group booked (organiser or host)",
+            JobKind::SignupConfirmed => "Chair-day sitting confirmed",
             JobKind::WaitlistScan => "Waitlist check",
         }
     }
@@ -196,6 +208,8 @@ pub struct NewJob {
     pub user_id: Option<UserId>,
     /// The episode a records alert is about.
     pub episode_id: Option<EpisodeId>,
+    /// The chair-day sign-up an attendee's confirmation is about.
+    pub signup_id: Option<SignupId>,
 }
 
 impl NewJob {
@@ -209,6 +223,7 @@ impl NewJob {
             waitlist_id: None,
             user_id: None,
             episode_id: None,
+            signup_id: None,
         }
     }
 
@@ -236,6 +251,8 @@ pub struct Job {
     pub waitlist_id: Option<WaitlistId>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub episode_id: Option<EpisodeId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub signup_id: Option<SignupId>,
     pub status: JobStatus,
     /// How many times a server has taken it up.
     pub attempts: i64,

@@ -97,7 +97,8 @@ macro_rules! conformance_suite {
             chair_days::a_chair_day_is_written_with_its_booking_or_not_at_all,
             chair_days::a_sign_up_takes_the_lowest_free_chair_and_a_cancel_frees_it,
             chair_days::racing_attendees_get_each_place_once,
-            chair_days::a_party_is_written_with_its_guests_or_not_at_all);
+            chair_days::a_party_is_written_with_its_guests_or_not_at_all,
+            chair_days::a_sign_up_is_written_with_its_confirmation_and_any_of_its_links_cancels_it);
     };
     (@story $fresh:path, $($module:ident :: $story:ident),*) => {
         $(

@@ -153,7 +153,7 @@ pub async fn a_sent_alert_writes_its_escalation_unless_the_therapist_checked_out
     assert_eq!(jobs.len(), 1, "no escalation after the check-out: {jobs:?}");
 }
 
-/// Expands to one `#[tokio::test]` per safety story that needs raw SQL. `$fresh` is as for
+/// Expands to one `#[tokio::test]` per story that needs raw SQL (the safety log's, and group payments'). `$fresh` is as for
 /// `corrupt_rows_suite!`: an async function returning `Option<T>` whose field `$field` is the adapter's store.
 #[macro_export]
 macro_rules! safety_sql_suite {
@@ -162,6 +162,16 @@ macro_rules! safety_sql_suite {
         async fn the_check_log_refuses_any_raw_change_and_a_bad_row_is_corrupt() {
             let Some(test_store) = $fresh().await else { return };
             $crate::conformance::safety::the_check_log_refuses_any_raw_change_and_a_bad_row_is_corrupt(
+                &test_store.$field,
+            )
+            .await;
+            test_store.cleanup().await;
+        }
+
+        #[tokio::test]
+        async fn payments_are_kept_as_recorded_and_an_enquiry_is_decided_once() {
+            let Some(test_store) = $fresh().await else { return };
+            $crate::conformance::chair_days::payments_are_kept_as_recorded_and_an_enquiry_is_decided_once(
                 &test_store.$field,
             )
             .await;

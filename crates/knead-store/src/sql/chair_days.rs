@@ -3,25 +3,32 @@
 //! the partial unique index decides every race and a lost one simply tries the next chair.
 
 use super::booking::{create_with, Beside};
-use super::{returned_id, DbErrorKind, Param, Row, Rows, SqlDatabase, SqlTransaction};
+use super::group_pages;
+use super::notify::insert_jobs;
+use super::{returned_id, DbErrorKind, Locks, Param, Row, Rows, SqlDatabase, SqlTransaction};
 use crate::groups::{GroupStore, SignupError};
 use crate::{BookingError, Created, StoreError, StoreResult};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use knead_core::booking::{Booking, BookingId, NewBooking};
 use knead_core::events::chair::ChairBreaks;
-use knead_core::events::{ChairDay, GroupId, GuestVisit, NewChairDay, NewSignup, Signup, SignupId};
+use knead_core::events::enquiry::{Enquiry, EnquiryId, EnquiryStatus, NewEnquiry};
+use knead_core::events::health::Answers;
+use knead_core::events::payment::{NewPayment, Payment};
+use knead_core::events::{ChairDay, GroupId, GuestIntake, GuestVisit, NewChairDay, NewSignup, Signup, SignupId};
+use knead_core::notify::NewJob;
 use knead_core::schedule::DayRule;
 use knead_core::Email;
+use knead_core::UserId;
 
 const INSERT_DAY: &str =
     "insert into chair_days (booking_id, chairs, slot_minutes, break_every_minutes, break_minutes, \
-     signup_token_hash, created_at) values ($1, $2, $3, $4, $5, $6, $7) returning id";
+     signup_token_hash, created_at, signup_token) values ($1, $2, $3, $4, $5, $6, $7, $8) returning id";
 
 macro_rules! day_columns {
     () => {
         "select id, booking_id, chairs, slot_minutes, break_every_minutes, break_minutes, signup_token_hash, \
-         created_at from chair_days "
+         created_at, signup_token from chair_days "
     };
 }
 const DAY_BY_ID: &str = concat!(day_columns!(), "where id = $1");
@@ -37,18 +44,26 @@ macro_rules! signup_columns {
 }
 const SIGNUPS: &str = concat!(signup_columns!(), "where chair_day_id = $1 order by starts_at, chair, id");
 const SIGNUP_BY_ID: &str = concat!(signup_columns!(), "where id = $1");
-const SIGNUP_BY_TOKEN: &str = concat!(signup_columns!(), "where cancel_token_hash = $1");
 const HELD_CHAIRS: &str =
     "select chair from chair_signups where chair_day_id = $1 and starts_at = $2 and cancelled_at is null";
 const INSERT_SIGNUP: &str = "insert into chair_signups (chair_day_id, starts_at, chair, name, email, answers, \
      consented_at, cancel_token_hash, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id";
-const CANCEL_SIGNUP: &str =
-    "update chair_signups set cancelled_at = $2 where cancel_token_hash = $1 and cancelled_at is null";
+/// The sign-up a cancel link names: its first link, or one a later message carried.
+const SIGNUP_ID_BY_TOKEN: &str = "select id from chair_signups where cancel_token_hash = $1 \
+     union select signup_id as id from signup_links where token_hash = $1";
+const CANCEL_SIGNUP: &str = "update chair_signups set cancelled_at = $2 where id = $1 and cancelled_at is null";
+const INSERT_SIGNUP_LINK: &str = "insert into signup_links (signup_id, token_hash, created_at) values ($1, $2, $3)";
 
 const INSERT_GUEST: &str = "insert into party_guests (booking_id, position, name, service_id, add_ons, therapist_id, \
-     starts_at, ends_at) values ($1, $2, $3, $4, $5, $6, $7, $8)";
-const GUESTS: &str = "select position, name, service_id, add_ons, therapist_id, starts_at, ends_at from party_guests \
-     where booking_id = $1 order by position";
+     starts_at, ends_at, intake_token) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+macro_rules! guest_columns {
+    () => {
+        "select position, name, service_id, add_ons, therapist_id, starts_at, ends_at, intake_token, answers, \
+         consented_at, booking_id from party_guests "
+    };
+}
+pub(super) use guest_columns;
+const GUESTS: &str = concat!(guest_columns!(), "where booking_id = $1 order by position");
 
 /// Writes a party's guests beside booking `booking` in the caller's transaction.
 pub(super) async fn insert_guests(
@@ -66,24 +81,35 @@ pub(super) async fn insert_guests(
             g.therapist_id.into(),
             g.start.into(),
             g.end.into(),
+            g.intake.token.as_ref().into(),
         ];
         tx.execute(INSERT_GUEST, &params).await.map_err(|e| e.missing_on_foreign_key())?;
     }
     Ok(())
 }
 
-fn read_guests(mut rows: Rows) -> StoreResult<Vec<GuestVisit>> {
+/// Guests with the booking each belongs to (the last column of `guest_columns!`).
+pub(super) fn read_guests(mut rows: Rows) -> StoreResult<Vec<(BookingId, GuestVisit)>> {
     rows.read("party_guests")
         .map(|mut r| {
-            Ok(GuestVisit {
-                position: r.int("position")?,
-                name: r.text("name")?,
-                service_id: knead_core::ServiceId(r.int("service_id")?),
-                add_ons: r.json("add_ons", "a list of add-on names")?,
-                therapist_id: knead_core::TherapistId(r.int("therapist_id")?),
-                start: r.time("starts_at")?,
-                end: r.time("ends_at")?,
-            })
+            let position = r.int("position")?;
+            let name = r.text("name")?;
+            let service_id = knead_core::ServiceId(r.int("service_id")?);
+            let add_ons = r.json("add_ons", "a list of add-on names")?;
+            let therapist_id = knead_core::TherapistId(r.int("therapist_id")?);
+            let start = r.time("starts_at")?;
+            let end = r.time("ends_at")?;
+            let token = r.opt_text("intake_token")?;
+            let answers = if r.next_is_null() {
+                r.seek(9);
+                None
+            } else {
+                Some(r.json("answers", "health-check answers")?)
+            };
+            let consented_at = r.opt_time("consented_at")?;
+            let booking = BookingId(r.int("booking_id")?);
+            let intake = GuestIntake { token, answers, consented_at };
+            Ok((booking, GuestVisit { position, name, service_id, add_ons, therapist_id, start, end, intake }))
         })
         .collect()
 }
@@ -103,25 +129,25 @@ pub(super) async fn insert(
         day.breaks.length_minutes.into(),
         (&day.signup_token_hash).into(),
         now.into(),
+        day.signup_token.as_ref().into(),
     ];
     returned_id(tx.query(INSERT_DAY, &params).await?, "chair_days")
 }
 
 fn read_day(r: &mut Row<'_>) -> StoreResult<ChairDay> {
     let id = r.id("id")?;
+    let booking_id = BookingId(r.int("booking_id")?);
+    let chairs = r.int("chairs")?;
+    let slot_minutes = r.int("slot_minutes")?;
+    let breaks = ChairBreaks { every_minutes: r.int("break_every_minutes")?, length_minutes: r.int("break_minutes")? };
+    let signup_token_hash = r.text("signup_token_hash")?;
+    let created_at = r.time("created_at")?;
+    let signup_token = r.opt_text("signup_token")?;
     Ok(ChairDay {
         id: GroupId(id),
-        booking_id: BookingId(r.int("booking_id")?),
-        day: NewChairDay {
-            chairs: r.int("chairs")?,
-            slot_minutes: r.int("slot_minutes")?,
-            breaks: ChairBreaks {
-                every_minutes: r.int("break_every_minutes")?,
-                length_minutes: r.int("break_minutes")?,
-            },
-            signup_token_hash: r.text("signup_token_hash")?,
-        },
-        created_at: r.time("created_at")?,
+        booking_id,
+        day: NewChairDay { chairs, slot_minutes, breaks, signup_token_hash, signup_token },
+        created_at,
     })
 }
 
@@ -194,8 +220,14 @@ impl<D: SqlDatabase> GroupStore for D {
         read_signups(self.query(SIGNUPS, &[id.0.into()]).await?)
     }
 
-    async fn sign_up(&self, id: GroupId, chairs: &[i64], s: &NewSignup) -> Result<Signup, SignupError> {
-        self.chair_day(id).await?;
+    async fn sign_up(
+        &self,
+        id: GroupId,
+        chairs: &[i64],
+        s: &NewSignup,
+        jobs: &[NewJob],
+    ) -> Result<Signup, SignupError> {
+        let day = self.chair_day(id).await?;
         let mut held_rows = self.query(HELD_CHAIRS, &[id.0.into(), s.start.into()]).await.map_err(StoreError::from)?;
         let held: Vec<i64> = held_rows.read("chair_signups").map(|mut r| r.int("chair")).collect::<StoreResult<_>>()?;
         for &chair in chairs.iter().filter(|c| !held.contains(c)) {
@@ -210,13 +242,17 @@ impl<D: SqlDatabase> GroupStore for D {
                 (&s.cancel_token_hash).into(),
                 s.created_at.into(),
             ];
-            // Each insert on its own: a lost race leaves nothing to roll back, and the next chair is tried.
-            match self.query(INSERT_SIGNUP, &params).await {
+            // One transaction per chair tried: the sign-up and its confirmation together, and a lost race (the
+            // unique index) rolls back only that attempt before the next chair is tried.
+            let mut tx = self.write(&Locks::none()).await.map_err(StoreError::from)?;
+            match tx.query(INSERT_SIGNUP, &params).await {
                 Ok(rows) => {
-                    let signup = returned_id(rows, "chair_signups")?;
-                    return Ok(one_signup(
-                        self.query(SIGNUP_BY_ID, &[signup.into()]).await.map_err(StoreError::from)?,
-                    )?);
+                    let signup = SignupId(returned_id(rows, "chair_signups")?);
+                    let jobs: Vec<NewJob> =
+                        jobs.iter().map(|j| NewJob { signup_id: Some(signup), ..j.clone() }).collect();
+                    insert_jobs(tx.as_mut(), Some(day.booking_id), &jobs, s.created_at).await?;
+                    tx.commit().await.map_err(StoreError::from)?;
+                    return Ok(self.signup(signup).await?);
                 }
                 Err(e) if matches!(e.kind(), DbErrorKind::UniqueViolation { .. }) => continue,
                 Err(e) => return Err(StoreError::from(e).into()),
@@ -239,11 +275,86 @@ impl<D: SqlDatabase> GroupStore for D {
     }
 
     async fn party_guests(&self, booking: BookingId) -> StoreResult<Vec<GuestVisit>> {
-        read_guests(self.query(GUESTS, &[booking.into()]).await?)
+        Ok(read_guests(self.query(GUESTS, &[booking.into()]).await?)?.into_iter().map(|(_, g)| g).collect())
     }
 
     async fn cancel_signup(&self, cancel_token_hash: &str, now: Timestamp) -> StoreResult<Signup> {
-        self.execute(CANCEL_SIGNUP, &[cancel_token_hash.into(), now.into()]).await?;
-        one_signup(self.query(SIGNUP_BY_TOKEN, &[cancel_token_hash.into()]).await?)
+        let mut rows = self.query(SIGNUP_ID_BY_TOKEN, &[cancel_token_hash.into()]).await?;
+        let id = rows.first("chair_signups").ok_or(StoreError::NotFound)?.id("id")?;
+        self.execute(CANCEL_SIGNUP, &[id.into(), now.into()]).await?;
+        self.signup(SignupId(id)).await
+    }
+
+    async fn signup(&self, id: SignupId) -> StoreResult<Signup> {
+        one_signup(self.query(SIGNUP_BY_ID, &[id.0.into()]).await?)
+    }
+
+    async fn add_signup_link(&self, signup: SignupId, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+        self.execute(INSERT_SIGNUP_LINK, &[signup.0.into(), token_hash.into(), now.into()])
+            .await
+            .map_err(|e| e.missing_on_foreign_key())?;
+        Ok(())
+    }
+
+    async fn chair_day_by_booking(&self, booking: BookingId) -> StoreResult<ChairDay> {
+        one_day(self.query(DAY_BY_BOOKING, &[booking.into()]).await?)
+    }
+
+    async fn parties(&self, limit: i64) -> StoreResult<Vec<BookingId>> {
+        group_pages::parties(self, limit).await
+    }
+
+    async fn party_guest_by_token(&self, intake_token: &str) -> StoreResult<(BookingId, GuestVisit)> {
+        group_pages::party_guest_by_token(self, intake_token).await
+    }
+
+    async fn record_guest_intake(&self, intake_token: &str, answers: &Answers, now: Timestamp) -> StoreResult<bool> {
+        group_pages::record_guest_intake(self, intake_token, answers, now).await
+    }
+
+    async fn add_group_link(&self, booking: BookingId, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+        group_pages::add_group_link(self, booking, token_hash, now).await
+    }
+
+    async fn group_by_link(&self, token_hash: &str) -> StoreResult<BookingId> {
+        group_pages::group_by_link(self, token_hash).await
+    }
+
+    async fn record_payment(&self, payment: &NewPayment) -> StoreResult<Payment> {
+        group_pages::record_payment(self, payment).await
+    }
+
+    async fn payments(&self, booking: BookingId) -> StoreResult<Vec<Payment>> {
+        group_pages::payments(self, booking).await
+    }
+
+    async fn add_enquiry(&self, enquiry: &NewEnquiry) -> StoreResult<Enquiry> {
+        group_pages::add_enquiry(self, enquiry).await
+    }
+
+    async fn enquiry(&self, id: EnquiryId) -> StoreResult<Enquiry> {
+        group_pages::enquiry(self, id).await
+    }
+
+    async fn enquiries(&self, status: Option<EnquiryStatus>, limit: i64) -> StoreResult<Vec<Enquiry>> {
+        group_pages::enquiries(self, status, limit).await
+    }
+
+    async fn decide_enquiry(
+        &self,
+        id: EnquiryId,
+        status: EnquiryStatus,
+        by: UserId,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        group_pages::decide_enquiry(self, id, status, by, now).await
+    }
+
+    async fn reopen_enquiry(&self, id: EnquiryId) -> StoreResult<()> {
+        group_pages::reopen_enquiry(self, id).await
+    }
+
+    async fn set_enquiry_booking(&self, id: EnquiryId, booking: BookingId) -> StoreResult<()> {
+        group_pages::set_enquiry_booking(self, id, booking).await
     }
 }

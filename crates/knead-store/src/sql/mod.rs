@@ -24,6 +24,7 @@ mod clients;
 mod content;
 mod day_plan;
 mod error;
+mod group_pages;
 mod notify;
 mod places;
 mod practice;

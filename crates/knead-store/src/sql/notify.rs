@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use knead_core::booking::waitlist::WaitlistId;
 use knead_core::booking::BookingId;
+use knead_core::events::SignupId;
 use knead_core::intake::ClientId;
 use knead_core::notify::{Job, JobKind, JobStatus, NewJob, SentMessage};
 use knead_core::records::EpisodeId;
@@ -15,12 +16,13 @@ use knead_core::{TherapistId, UserId};
 macro_rules! job_columns {
     () => {
         "id, kind, booking_id, therapist_id, user_id, visit_start, waitlist_id, episode_id, status, attempts, \
-         run_at, created_at, finished_at, last_error, message_id, recipient, subject, body_text, body_html, calendar"
+         run_at, created_at, finished_at, last_error, message_id, recipient, subject, body_text, body_html, calendar, \
+         signup_id"
     };
 }
 
 const INSERT_JOB: &str = "insert into jobs (kind, booking_id, therapist_id, visit_start, run_at, created_at, \
-     waitlist_id, user_id, episode_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+     waitlist_id, user_id, episode_id, signup_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 /// What a change leaves behind of the reminders it makes stale: skipped with the reason, kept for the outbox.
 const SKIP_REMINDERS: &str = "update jobs set status = 'skipped', finished_at = $2, last_error = $3 \
      where booking_id = $1 and kind = 'reminder' and status = 'pending'";
@@ -87,6 +89,7 @@ pub(super) async fn insert_jobs(
             j.waitlist_id.into(),
             j.user_id.into(),
             j.episode_id.into(),
+            j.signup_id.map(|s| s.0).into(),
         ];
         tx.execute(INSERT_JOB, &params).await?;
     }
@@ -135,6 +138,7 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
                 calendar: r.opt_text("calendar")?,
             }),
         };
+        let signup_id = r.opt_int("signup_id")?.map(SignupId);
         out.push(Job {
             id,
             kind,
@@ -144,6 +148,7 @@ fn read_jobs(mut rows: super::Rows) -> StoreResult<Vec<Job>> {
             visit_start,
             waitlist_id,
             episode_id,
+            signup_id,
             status,
             attempts,
             run_at,

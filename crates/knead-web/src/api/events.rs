@@ -36,6 +36,8 @@ pub struct GuestVisitView {
     pub start: String,
     #[schema(format = DateTime)]
     pub end: String,
+    /// The guest's own page for their health check and consent, for the host to pass on.
+    pub health_url: Option<String>,
 }
 
 /// A spa party as booked.
@@ -55,6 +57,9 @@ pub struct PartyView {
     pub travel_fee_cents: i64,
     /// Each guest's treatment, by therapist then time.
     pub visits: Vec<GuestVisitView>,
+    /// The host's private page: the guests' times, their health checks, the money (the host's email carries
+    /// another link to it).
+    pub host_url: String,
 }
 
 /// Book a spa party (managers).
@@ -73,6 +78,7 @@ pub async fn create_party(
     AppJson(input): AppJson<knead_core::events::party::PartyInput>,
 ) -> Result<(StatusCode, Json<PartyView>), WebError> {
     let booked = events::create_party(state.app(), &input, Some(&caller.user)).await?;
+    let base = &state.config().public_url;
     let time = |t| format_rfc3339(&booked.zone, t);
     let b = &booked.booking;
     let address = events::address_of(b);
@@ -94,8 +100,10 @@ pub async fn create_party(
                 therapist_id: g.therapist_id.0,
                 start: time(g.start),
                 end: time(g.end),
+                health_url: g.intake.token.as_ref().map(|t| format!("{base}/parties/guests/health?token={t}")),
             })
             .collect(),
+        host_url: format!("{base}/groups/{}?token={}", b.id.0, booked.page_token),
     };
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -178,6 +186,19 @@ pub struct ChairDayCreatedView {
     pub signup_token: String,
     /// The page attendees sign up on, to share with them.
     pub signup_url: String,
+    /// The organiser's private page: the sheet as it fills and the sign-up link to send round again (the
+    /// organiser's email carries another link to it).
+    pub organiser_url: String,
+}
+
+impl ChairDayCreatedView {
+    pub(crate) fn new(created: &events::ChairDayCreated, state: &AppState) -> ChairDayCreatedView {
+        let day = ChairDayView::new(&created.sheet, true);
+        let base = &state.config().public_url;
+        let signup_url = format!("/chair-days/{}/signup?token={}", day.id, created.signup_token);
+        let organiser_url = format!("{base}/groups/{}?token={}", day.booking_id, created.page_token);
+        ChairDayCreatedView { day, signup_token: created.signup_token.clone(), signup_url, organiser_url }
+    }
 }
 
 /// Book an office chair-massage day (managers).
@@ -196,9 +217,7 @@ pub async fn create_chair_day(
     AppJson(input): AppJson<ChairDayInput>,
 ) -> Result<(StatusCode, Json<ChairDayCreatedView>), WebError> {
     let created = events::create_chair_day(state.app(), &input, &caller.user).await?;
-    let day = ChairDayView::new(&created.sheet, true);
-    let signup_url = format!("/chair-days/{}/signup?token={}", day.id, created.signup_token);
-    Ok((StatusCode::CREATED, Json(ChairDayCreatedView { day, signup_token: created.signup_token, signup_url })))
+    Ok((StatusCode::CREATED, Json(ChairDayCreatedView::new(&created, &state))))
 }
 
 /// A chair day's sheet, each sitting with its attendee or null (managers).

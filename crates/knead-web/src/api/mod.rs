@@ -11,6 +11,7 @@ pub(crate) mod calendar;
 mod clients;
 mod dispatch;
 mod events;
+mod groups;
 mod intake;
 mod listing;
 mod notify;
@@ -94,6 +95,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(waitlist::routes())
         .merge(dispatch::routes())
         .merge(events::routes())
+        .merge(groups::routes())
         .merge(safety::routes())
 }
 

@@ -34,7 +34,7 @@ async fn manage_list(State(state): State<AppState>, Manager(caller): Manager) ->
     let body = html! {
         p.crumbs { a href="/manage" { "Manage" } " / " "Chair-massage days" }
         h1 { "Chair-massage days" }
-        p.hint { "Book a day through the API (POST /api/v1/chair-days); its sign-up link is given once, for the organiser to share." }
+        p.hint { "A company's organiser asks for a day on the " a href="/groups/enquire" { "enquiry form" } "; accept it under " a href="/manage/enquiries" { "Enquiries" } " (or book through the API, POST /api/v1/chair-days). The organiser receives a private page with the sign-up link to share." }
         @if days.is_empty() { p { "No chair-massage day is booked yet." } }
         @for sheet in &days {
             @let tz = &sheet.zone;
@@ -46,7 +46,8 @@ async fn manage_list(State(state): State<AppState>, Manager(caller): Manager) ->
                 }
                 p.meta { (taken) " of " (total) " places taken · " (sheet.day.day.chairs) " chairs · "
                     (sheet.booking.client.name) " organises"
-                    @if !sheet.booking.status.is_active() { " · cancelled" } }
+                    @if !sheet.booking.status.is_active() { " · cancelled" }
+                    " · " a href={ "/manage/chair-days/" (sheet.day.id.0) "/invoice" } { "Invoice" } }
                 div.table-scroll tabindex="0" role="region" aria-label={ "Sheet of " (events::address_of(&sheet.booking)) } {
                     table {
                         thead { tr { th scope="col" { "Time" } th scope="col" { "Chair" } th scope="col" { "Attendee" } } }
@@ -121,12 +122,7 @@ fn form_page(
                 (field(values, errors, "start", "Your time", Input::Select(&choices), ""))
                 (field(values, errors, "name", "Your name", Input::Line(TEXT), ""))
                 (field(values, errors, "email", "Your email", Input::Line(TEXT), "So the practice can reach you about your place."))
-                h2 { "Before your massage" }
-                p.hint { "A few questions so your therapist can keep the massage safe for you." }
-                @for q in &QUESTIONS {
-                    (yes_no(values, errors, &format!("health.{}", q.key), q.text, ""))
-                }
-                (field(values, errors, "health.note", NOTE.text, Input::Area(3), ""))
+                (health_questions(values, errors))
                 div.field {
                     label.check {
                         input type="checkbox" name="consent" value="yes" checked[values.get("consent") == "yes"];
@@ -153,28 +149,45 @@ async fn signup_page(
     Ok(Frame { state: &state, caller: caller.0.as_ref() }.page("Sign up for a chair massage", body).into_response())
 }
 
-/// The form's answers as the API takes them: yes/no as true/false, a question left unanswered as missing.
-fn input_of(form: &FormPairs) -> SignupInput {
+/// The short health check's questions, each yes or no, and the note (also on a party guest's own check).
+pub(crate) fn health_questions(values: &Values, errors: &ValidationErrors) -> Markup {
+    html! {
+        h2 { "Before your massage" }
+        p.hint { "A few questions so your therapist can keep the massage safe for you." }
+        @for q in &QUESTIONS {
+            (yes_no(values, errors, &format!("health.{}", q.key), q.text, ""))
+        }
+        (field(values, errors, "health.note", NOTE.text, Input::Area(3), ""))
+    }
+}
+
+/// The health check's answers as the API takes them: yes/no as true/false, a question left unanswered as missing.
+pub(crate) fn answers_of(form: &FormPairs) -> AnswersInput {
     let yes = |key: &str| match form.get(&format!("health.{key}")) {
         "yes" => Some(true),
         "no" => Some(false),
         _ => None,
     };
+    AnswersInput {
+        unwell: yes("unwell"),
+        blood_clot: yes("blood_clot"),
+        recent_injury: yes("recent_injury"),
+        blood_thinners: yes("blood_thinners"),
+        fragile_bones: yes("fragile_bones"),
+        pregnant: yes("pregnant"),
+        note: Some(form.get("health.note").to_string()),
+    }
+}
+
+/// The form's answers as the API takes them.
+fn input_of(form: &FormPairs) -> SignupInput {
     SignupInput {
         token: form.get("token").to_string(),
         start: form.get("start").to_string(),
         name: form.get("name").to_string(),
         email: form.get("email").to_string(),
         consent: form.get("consent") == "yes",
-        health: Some(AnswersInput {
-            unwell: yes("unwell"),
-            blood_clot: yes("blood_clot"),
-            recent_injury: yes("recent_injury"),
-            blood_thinners: yes("blood_thinners"),
-            fragile_bones: yes("fragile_bones"),
-            pregnant: yes("pregnant"),
-            note: Some(form.get("health.note").to_string()),
-        }),
+        health: Some(answers_of(form)),
     }
 }
 

@@ -13,8 +13,10 @@ pub(crate) mod calendar;
 mod chair_days;
 mod clients;
 mod dispatch;
+mod groups;
 mod intake;
 mod manage;
+mod manage_groups;
 mod notify;
 mod parties;
 mod public;
@@ -59,6 +61,8 @@ pub fn routes() -> Routes {
         .merge(safety::router())
         .merge(chair_days::router())
         .merge(parties::router())
+        .merge(groups::router())
+        .merge(manage_groups::router())
         .route("/static/style.css", get(stylesheet))
         .route(booking::ADDRESS_SCRIPT_PATH, get(booking::address_script))
 }

@@ -9,6 +9,7 @@ mod chair_days;
 mod client_pages;
 mod clients_api;
 mod clinics;
+mod groups;
 mod intake_api;
 mod intake_pages;
 mod locale;

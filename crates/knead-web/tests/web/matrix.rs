@@ -393,6 +393,27 @@ fn policy() -> Vec<Rule> {
         rule(get.clone(), "/parties/book", Public, |_| "Book a spa party"),
         rule(post.clone(), "/parties/book", Public, |_| "Please check"),
         rule(post.clone(), "/chair-days/signups/cancel", Public, |_| "Not found"),
+        // Issue 14, after booking: enquiries anyone files and managers decide; parties and their payments for
+        // managers; a guest's own health check and the organiser's or host's page, which only their links open.
+        rule(post.clone(), "/api/v1/group-enquiries", Public, |_| "\"status\":\"open\""),
+        rule(get.clone(), "/api/v1/group-enquiries", Manager, |_| "["),
+        rule(post.clone(), "/api/v1/group-enquiries/{id}/accept", Manager, |_| "No such enquiry"),
+        rule(post.clone(), "/api/v1/group-enquiries/{id}/decline", Manager, |_| "No such enquiry"),
+        rule(get.clone(), "/api/v1/parties", Manager, |_| "["),
+        rule(get.clone(), "/api/v1/parties/{id}", Manager, |_| "No such party"),
+        rule(post.clone(), "/api/v1/parties/{id}/payments", Manager, |_| "No such group"),
+        rule(post.clone(), "/api/v1/party-guests/health", Public, |_| "No such guest"),
+        rule(get.clone(), "/groups/{id}", Public, |_| "Not found"),
+        rule(get.clone(), "/groups/enquire", Public, |_| "Plan a chair-massage day"),
+        rule(post.clone(), "/groups/enquire", Public, |_| "Please check"),
+        rule(get.clone(), "/parties/guests/health", Public, |_| "Not found"),
+        rule(post.clone(), "/parties/guests/health", Public, |_| "Not found"),
+        rule(get.clone(), "/manage/enquiries", Manager, |_| "Group enquiries"),
+        rule(post.clone(), "/manage/enquiries/{id}/accept", Manager, |_| "Not found"),
+        rule(post.clone(), "/manage/enquiries/{id}/decline", Manager, |_| "Not found"),
+        rule(get.clone(), "/manage/parties", Manager, |_| "Spa parties"),
+        rule(post.clone(), "/manage/parties/{id}/payments", Manager, |_| "Not found"),
+        rule(get.clone(), "/manage/chair-days/{id}/invoice", Manager, |_| "Not found"),
     ]
 }
 
@@ -848,6 +869,16 @@ fn json_body(fx: &Fixture, method: &Method, path: &str) -> String {
             "date": fx.free_day, "start": "13:00", "end": "15:00", "address": HOME_ADDRESS, "lat": HOME.0,
             "lon": HOME.1, "host": {"name": "Hilda Matrix", "email": "hilda@example.com", "phone": "040 555 0198"},
             "guests": [{"name": "Guest One", "service_id": fx.service_id}, {"name": "Guest Two", "service_id": fx.service_id}]
+        }),
+        ("POST", "/api/v1/group-enquiries") => json!({
+            "kind": "party", "date": fx.free_day, "start": "13:00", "end": "15:00", "guests": 6,
+            "address": HOME_ADDRESS, "contact": {"name": "Hilda Matrix", "email": "hilda@example.com", "phone": "040 555 0198"}
+        }),
+        ("POST", "/api/v1/parties/{id}/payments") => json!({"kind": "deposit", "amount_cents": 5000, "method": "card"}),
+        ("POST", "/api/v1/party-guests/health") => json!({
+            "token": "not-a-guest-link", "consent": true,
+            "health": {"unwell": false, "blood_clot": false, "recent_injury": false, "blood_thinners": false,
+                "fragile_bones": false, "pregnant": false}
         }),
         ("POST", "/api/v1/chair-days/{id}/signups") => json!({
             "token": "not-a-sign-up-link", "start": fx.free_start, "name": "Guest Matrix",

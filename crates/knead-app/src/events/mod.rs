@@ -2,7 +2,14 @@
 //! travel-aware, like any mobile visit); the organiser shares a private sign-up link; attendees take a sitting
 //! without an account, after a short health check and with their own consent, and can cancel it with their own
 //! link. Spa parties: a manager books the host's window and guests, fitted onto as few therapists as can serve
-//! them all.
+//! them all. Each group has a private page for its organiser or host ([`page`]); parties record their guests' own
+//! health checks and the money received ([`party`]); organisers and hosts may enquire first ([`enquiry`]); a chair
+//! day's company is invoiced for the block ([`invoice`]).
+
+pub mod enquiry;
+pub mod invoice;
+pub mod page;
+pub mod party;
 
 use crate::accounts::{random_secret, secret_hash};
 use crate::booking::{block_booking, Block};
@@ -14,13 +21,17 @@ use knead_core::calendar::add_minutes;
 use knead_core::events::chair::ChairDayInput;
 use knead_core::events::health::{self, Outcome};
 use knead_core::events::{ChairDay, GroupId, NewChairDay, NewSignup, Signup, SignupInput};
+use knead_core::notify::{JobKind, NewJob};
 use knead_core::{Kind, User};
 use knead_store::SignupError;
 
-/// A chair day just booked, with the sign-up link's token (shown once: only its hash is kept).
+/// A chair day just booked, with the sign-up link's token and a private link to the organiser's page.
 pub struct ChairDayCreated {
     pub sheet: Sheet,
     pub signup_token: String,
+    /// The token of a link to the organiser's page (only its hash is kept; the organiser's email carries
+    /// another).
+    pub page_token: String,
 }
 
 /// A chair day's sheet: every sitting, with who took it.
@@ -67,6 +78,7 @@ pub async fn create_chair_day(app: &App, input: &ChairDayInput, staff: &User) ->
         slot_minutes: req.slot_minutes,
         breaks,
         signup_token_hash: secret_hash(&token),
+        signup_token: Some(token.clone()),
     };
     let block = Block {
         service_id: req.service_id,
@@ -79,8 +91,9 @@ pub async fn create_chair_day(app: &App, input: &ChairDayInput, staff: &User) ->
         therapists: usize::try_from(req.chairs).unwrap_or(1),
         organiser: &req.organiser,
     };
-    let (_, day) = block_booking(app, &block, &day, staff).await?;
-    Ok(ChairDayCreated { sheet: chair_sheet(app, day.id).await?, signup_token: token })
+    let (booking, day) = block_booking(app, &block, &day, staff).await?;
+    let page_token = page::new_link(app, booking.id).await?;
+    Ok(ChairDayCreated { sheet: chair_sheet(app, day.id).await?, signup_token: token, page_token })
 }
 
 /// The chair days booked, newest first, each with its sheet.
@@ -109,12 +122,12 @@ pub async fn chair_sheet_by_token(app: &App, id: GroupId, token: &str) -> AppRes
     sheet_of(app, day, zone_of(app).await?).await
 }
 
-async fn zone_of(app: &App) -> AppResult<TimeZone> {
+pub(crate) async fn zone_of(app: &App) -> AppResult<TimeZone> {
     Ok(app.store().practice_settings().await?.zone().clone())
 }
 
 /// `day`'s sheet, its times shown in `zone` (the practice's, read once by the caller).
-async fn sheet_of(app: &App, day: ChairDay, zone: TimeZone) -> AppResult<Sheet> {
+pub(crate) async fn sheet_of(app: &App, day: ChairDay, zone: TimeZone) -> AppResult<Sheet> {
     let store = app.store();
     let booking = store.booking(day.booking_id).await.not_found_as("chair day")?;
     let block = (booking.end.as_second() - booking.start.as_second()) / 60;
@@ -178,12 +191,14 @@ pub async fn sign_up(app: &App, id: GroupId, input: &SignupInput) -> AppResult<S
         cancel_token_hash: secret_hash(&cancel_token),
         created_at: now,
     };
-    let signup = match app.store().sign_up(id, &chairs, &new).await {
+    let confirmation = [NewJob::now(JobKind::SignupConfirmed, now)];
+    let signup = match app.store().sign_up(id, &chairs, &new, &confirmation).await {
         Ok(s) => s,
         Err(SignupError::SlotFull) => return Err(AppError::Conflict { code: ConflictCode::SlotFull, field: "start" }),
         Err(SignupError::Store(e)) => return Err(e.into()),
     };
     tracing::info!(chair_day = id.0, signup = signup.id.0, chair = signup.chair, "signed up");
+    app.jobs_added();
     let sheet = chair_sheet(app, id).await?;
     Ok(SignedUp { signup, cancel_token, sheet, adapt })
 }
@@ -203,6 +218,8 @@ pub struct PartyBooked {
     pub booking: Booking,
     pub guests: Vec<knead_core::events::GuestVisit>,
     pub zone: TimeZone,
+    /// The token of a link to the host's page (only its hash is kept).
+    pub page_token: String,
 }
 
 /// Books a spa party, for a manager or (`by` none) the host themselves: the host's home placed on the map, the guests fitted into the window on as few
@@ -218,5 +235,6 @@ pub async fn create_party(
         None => places::locate(app, "address", &req.address).await?.at,
     };
     let (booking, guests) = crate::booking::party_booking(app, &req, at, by).await?;
-    Ok(PartyBooked { booking, guests, zone: zone_of(app).await? })
+    let page_token = page::new_link(app, booking.id).await?;
+    Ok(PartyBooked { booking, guests, zone: zone_of(app).await?, page_token })
 }
