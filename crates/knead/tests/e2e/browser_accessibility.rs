@@ -126,6 +126,10 @@ struct Known {
     waitlist_link: String,
     /// A chair day's sign-up page, behind the organiser's link (booked through the API as the manager).
     chair_signup_link: String,
+    /// That chair day's group id (its booking).
+    chair_day_id: i64,
+    /// That chair day's organiser page, with its private token.
+    organiser_link: String,
 }
 
 fn api_list(server: &Server, path: &str) -> Vec<Value> {
@@ -193,7 +197,7 @@ async fn known(client: &Client, server: &Server, db_url: &str) -> Known {
         .unwrap();
 
     let manager = crate::support::token_for(db_url, "manager@demo.knead.test");
-    let (chair_day, signup_token, _) = crate::chair_days::book_day(server, &manager);
+    let chair_day = crate::chair_days::book_day(server, &manager);
 
     Known {
         service_slug: services[0]["slug"].as_str().unwrap().to_string(),
@@ -209,7 +213,9 @@ async fn known(client: &Client, server: &Server, db_url: &str) -> Known {
         booking_token,
         details_link: href,
         waitlist_link: entry["manage_url"].as_str().expect("the entry's private link").to_string(),
-        chair_signup_link: format!("/chair-days/{chair_day}/signup?token={signup_token}"),
+        chair_signup_link: format!("/chair-days/{}/signup?token={}", chair_day.id, chair_day.token),
+        chair_day_id: chair_day.id,
+        organiser_link: chair_day.organiser_path,
     }
 }
 
@@ -232,6 +238,8 @@ fn fill(route: &str, k: &Known) -> Option<String> {
         }
         "/waitlist/{id}" => Some(k.waitlist_link.clone()),
         "/chair-days/{id}/signup" => Some(k.chair_signup_link.clone()),
+        "/groups/{id}" => Some(k.organiser_link.clone()),
+        "/manage/chair-days/{id}/invoice" => Some(format!("/manage/chair-days/{}/invoice", k.chair_day_id)),
         // A link nobody holds: the page still asks before it cancels anything.
         "/chair-days/signups/cancel" => Some("/chair-days/signups/cancel?token=unknown".to_string()),
         // The demo's mobile day, with its routes on the map.

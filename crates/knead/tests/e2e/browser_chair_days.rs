@@ -54,7 +54,7 @@ async fn colleagues_sign_up_from_their_phones_through_the_organisers_link() {
     let (client, server) = (&session.client, &session.server);
     client.set_window_size(390, 844).await.unwrap();
     let manager = token_for(&session.db.url, "manager@demo.knead.test");
-    let (id, token, _) = crate::chair_days::book_day(server, &manager);
+    let crate::chair_days::BookedDay { id, token, .. } = crate::chair_days::book_day(server, &manager);
     let link = format!("{}/chair-days/{id}/signup?token={token}", server.url);
 
     let times = offered(client, &link).await;

@@ -21,7 +21,16 @@ pub(crate) fn free_thursday() -> jiff::civil::Date {
 
 /// Books a 13:00–15:00 day of two chairs and 15-minute sittings at an office in central Helsinki, as the demo's
 /// manager; returns the day's id, its sign-up token and its sittings' starts.
-pub(crate) fn book_day(server: &Server, manager_token: &str) -> (i64, String, Vec<String>) {
+/// A chair day booked for a test: its id, the sign-up token, its distinct starts and the organiser's page.
+pub(crate) struct BookedDay {
+    pub id: i64,
+    pub token: String,
+    pub starts: Vec<String>,
+    /// The organiser's private page, as a path with its token.
+    pub organiser_path: String,
+}
+
+pub(crate) fn book_day(server: &Server, manager_token: &str) -> BookedDay {
     let services: Value = server.get("/api/v1/services").into_json().unwrap();
     let chair = services.as_array().unwrap().iter().find(|s| s["kind"] == "chair").expect("a chair service").clone();
     let body = json!({
@@ -35,7 +44,14 @@ pub(crate) fn book_day(server: &Server, manager_token: &str) -> (i64, String, Ve
         day["slots"].as_array().unwrap().iter().map(|s| s["start"].as_str().unwrap().to_string()).collect();
     starts.dedup();
     assert_eq!((day["slots"].as_array().unwrap().len(), starts.len()), (16, 8), "{day}");
-    (day["id"].as_i64().unwrap(), day["signup_token"].as_str().unwrap().to_string(), starts)
+    let organiser_url = day["organiser_url"].as_str().expect("the organiser's link");
+    let organiser_path = organiser_url.find("/groups/").map(|at| organiser_url[at..].to_string()).unwrap();
+    BookedDay {
+        id: day["id"].as_i64().unwrap(),
+        token: day["signup_token"].as_str().unwrap().to_string(),
+        starts,
+        organiser_path,
+    }
 }
 
 /// `ATTENDEES` sign-ups at once, four per start, spread over `servers`; the status codes.
@@ -70,7 +86,7 @@ fn racing_attendees_get_each_sitting_once_on_sqlite() {
     let db = TempDb::new();
     let server = Server::start(&["--demo", "--database-url", &db.url, "--max-connections-per-client", RACERS]);
     let manager = token_for(&db.url, "manager@demo.knead.test");
-    let (id, token, starts) = book_day(&server, &manager);
+    let BookedDay { id, token, starts, .. } = book_day(&server, &manager);
     assert_each_place_once(&server, &manager, id, &race(&[&server], id, &token, &starts));
 }
 
@@ -82,7 +98,7 @@ async fn racing_attendees_get_each_sitting_once_on_two_servers_sharing_postgresq
         let first = Server::start(&["--demo", "--database-url", &url, "--max-connections-per-client", RACERS]);
         let second = Server::start(&["--database-url", &url, "--max-connections-per-client", RACERS]);
         let manager = token_for(&url, "manager@demo.knead.test");
-        let (id, token, starts) = book_day(&first, &manager);
+        let BookedDay { id, token, starts, .. } = book_day(&first, &manager);
         assert_each_place_once(&second, &manager, id, &race(&[&first, &second], id, &token, &starts));
     })
     .await
