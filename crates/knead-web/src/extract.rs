@@ -225,6 +225,11 @@ impl FormPairs {
     pub fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
     }
+
+    /// Every value posted under `name` (checkboxes that share it), in the order sent.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
 }
 
 #[cfg(test)]

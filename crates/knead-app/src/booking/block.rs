@@ -193,7 +193,11 @@ pub(crate) async fn party_booking(
             ));
             continue;
         };
-        match service.with_add_ons(&format!("guests[{i}].add_ons"), &g.add_ons) {
+        // A guest's extras are their treatment's or the party's own (a face mask is a party extra, not a massage's).
+        let mut with_party_extras = service.clone();
+        let own = |name: &str| service.add_ons.iter().any(|a| a.name.eq_ignore_ascii_case(name));
+        with_party_extras.add_ons.extend(party.add_ons.iter().filter(|a| !own(&a.name)).cloned());
+        match with_party_extras.with_add_ons(&format!("guests[{i}].add_ons"), &g.add_ons) {
             Ok(booked) => {
                 minutes.push(booked.duration_minutes);
                 price_cents += booked.price_cents;

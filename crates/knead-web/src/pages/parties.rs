@@ -10,7 +10,8 @@ use crate::pages::Frame;
 use crate::routes::{get, Routes};
 use crate::state::AppState;
 use crate::ui::{
-    address_field, clock, csrf_field, day_heading, error_summary, field, Input, Typed, Values, DATE, HOURS, TEXT,
+    address_field, clock, csrf_field, day_heading, error_summary, field, field_id, Input, Typed, Values, DATE, HOURS,
+    TEXT,
 };
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -33,19 +34,58 @@ const GUEST_ROWS: usize = 8;
 const EMAIL: Typed<'static> = Typed { html_type: "email", inputmode: None, autocomplete: Some("email") };
 const PHONE: Typed<'static> = Typed { html_type: "tel", inputmode: None, autocomplete: Some("tel") };
 
-/// The treatments a guest can pick: the massages given at home, one person at a time.
-async fn treatments(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
-    let services = listing::list::<Services>(state.app(), Audience::Public).await?;
-    Ok(services
-        .into_iter()
-        .filter(|s| s.kind == Kind::Individual && s.place != Place::Clinic)
-        .map(|s| (s.id.0.to_string(), format!("{} ({} min)", s.name, s.duration_minutes)))
-        .collect())
+/// What a guest can pick: the massages given at home, one person at a time, and the extras any of them may add
+/// (a treatment's own or the party's, such as a face mask).
+struct Offer {
+    treatments: Vec<(String, String)>,
+    extras: Vec<String>,
 }
 
-fn form(treatments: &[(String, String)], caller: &MaybeCaller, v: &Values, e: &ValidationErrors) -> Markup {
+async fn offer(state: &AppState) -> Result<Offer, WebError> {
+    let services = listing::list::<Services>(state.app(), Audience::Public).await?;
+    let home = |s: &&knead_core::Service| s.place != Place::Clinic;
+    let treatments = services
+        .iter()
+        .filter(home)
+        .filter(|s| s.kind == Kind::Individual)
+        .map(|s| (s.id.0.to_string(), format!("{} ({} min)", s.name, s.duration_minutes)))
+        .collect();
+    let mut extras: Vec<String> = Vec::new();
+    for a in services
+        .iter()
+        .filter(home)
+        .filter(|s| matches!(s.kind, Kind::Individual | Kind::Party))
+        .flat_map(|s| &s.add_ons)
+    {
+        if !extras.iter().any(|x| x.eq_ignore_ascii_case(&a.name)) {
+            extras.push(a.name.clone());
+        }
+    }
+    Ok(Offer { treatments, extras })
+}
+
+/// A guest's extras as checkboxes, the message beside them when one is not offered with the treatment picked.
+fn extras(v: &Values, e: &ValidationErrors, i: usize, extras: &[String]) -> Markup {
+    let name = format!("guests[{i}].add_ons");
+    let error = e.for_field(&name);
+    html! {
+        @if !extras.is_empty() {
+            fieldset.extras.invalid[error.is_some()] #(field_id(&name)) {
+                legend { "Guest " (i + 1) "'s extras" }
+                @if let Some(e) = error { span.error { (e) } }
+                div.row {
+                    @for x in extras {
+                        label.check { input type="checkbox" name=(name) value=(x) checked[v.has(&name, x)]; " " (x) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn form(offer: &Offer, caller: &MaybeCaller, v: &Values, e: &ValidationErrors) -> Markup {
     let choices: Vec<(&str, &str)> = std::iter::once(("", "Choose a treatment"))
-        .chain(treatments.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+        .chain(offer.treatments.iter().map(|(a, b)| (a.as_str(), b.as_str())))
         .collect();
     html! {
         h1 { "Book a spa party" }
@@ -69,6 +109,7 @@ fn form(treatments: &[(String, String)], caller: &MaybeCaller, v: &Values, e: &V
                         (field(v, e, &format!("guests[{i}].name"), &format!("Guest {}", i + 1), Input::Line(TEXT), ""))
                         (field(v, e, &format!("guests[{i}].service_id"), &format!("Guest {}'s treatment", i + 1), Input::Select(&choices), ""))
                     }
+                    (extras(v, e, i, &offer.extras))
                 }
             }
             fieldset {
@@ -85,7 +126,7 @@ fn form(treatments: &[(String, String)], caller: &MaybeCaller, v: &Values, e: &V
 }
 
 async fn form_page(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, WebError> {
-    let body = form(&treatments(&state).await?, &caller, &Values::default(), &ValidationErrors::default());
+    let body = form(&offer(&state).await?, &caller, &Values::default(), &ValidationErrors::default());
     Ok(Frame { state: &state, caller: caller.0.as_ref() }.page("Book a spa party", body).into_response())
 }
 
@@ -97,7 +138,7 @@ fn input_of(form: &FormPairs) -> PartyInput {
             name: form.get(&format!("guests[{i}].name")).to_string(),
             // Not a number is an error naming the field (0 is no treatment), never a silent skip.
             service_id: form.get(&format!("guests[{i}].service_id")).trim().parse().unwrap_or(0),
-            add_ons: Vec::new(),
+            add_ons: form.all(&format!("guests[{i}].add_ons")),
         })
         .collect();
     PartyInput {
@@ -143,7 +184,9 @@ async fn book(State(state): State<AppState>, caller: MaybeCaller, posted: FormPa
                         thead { tr { th scope="col" { "Guest" } th scope="col" { "Time" } th scope="col" { "Therapist" } } }
                         tbody {
                             @for g in &party.guests {
-                                tr { td { (g.name) } td { (clock(tz, g.start)) "–" (clock(tz, g.end)) } td { (first_name(g.therapist_id)) } }
+                                tr {
+                                    td { (g.name) @if !g.add_ons.is_empty() { br; small { "with " (g.add_ons.join(", ")) } } }
+                                    td { (clock(tz, g.start)) "–" (clock(tz, g.end)) } td { (first_name(g.therapist_id)) } }
                             }
                         }
                     }
@@ -155,7 +198,7 @@ async fn book(State(state): State<AppState>, caller: MaybeCaller, posted: FormPa
         Err(e) => match field_errors(&e) {
             Some(errors) => {
                 let values = Values::from_form(posted.0.clone());
-                let body = form(&treatments(&state).await?, &caller, &values, &errors);
+                let body = form(&offer(&state).await?, &caller, &values, &errors);
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, frame.page("Book a spa party", body)).into_response())
             }
             None => Err(e.into()),

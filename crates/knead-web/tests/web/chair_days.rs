@@ -222,6 +222,19 @@ async fn a_party_is_served_by_enough_therapists_without_overlap_or_refused_whole
     let unknown =
         app.json("POST", "/api/v1/parties", Some(&manager), &party(2, 999_999, "13:00", "15:30").to_string()).await;
     assert_eq!(unknown.error_fields()[0].1, "guests[0].service_id", "{}", unknown.body);
+
+    // Extras: the party's own (a face mask) lengthen the guest's visit; one nobody offers is named.
+    let mut masked = party(1, hour, "10:00", "11:30");
+    masked["guests"][0]["add_ons"] = json!(["Hydrating face mask"]);
+    let done = app.json("POST", "/api/v1/parties", Some(&manager), &masked.to_string()).await;
+    assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
+    let v = &done.json()["visits"][0];
+    let (s, e) = span(v);
+    assert_eq!((e.as_second() - s.as_second()) / 60, 75, "an hour's massage and a quarter-hour mask: {v}");
+    masked["guests"][0]["add_ons"] = json!(["Gold leaf"]);
+    let refused = app.json("POST", "/api/v1/parties", Some(&manager), &masked.to_string()).await;
+    assert_eq!(refused.error_fields()[0].1, "guests[0].add_ons", "{}", refused.body);
+    assert!(refused.body.contains("Hydrating face mask"), "the message lists what is offered: {}", refused.body);
 }
 
 #[tokio::test]
@@ -270,8 +283,11 @@ async fn a_host_books_a_party_on_the_page_and_a_crowd_is_refused_beside_its_fiel
         "{}",
         refused.body
     );
+    // Aino adds a face mask, a party extra, to her massage: her visit is a quarter of an hour longer.
+    form.push(("guests[0].add_ons", "Hydrating face mask"));
     let done = app.form("/parties/book", None, &form).await;
     assert_eq!(done.status, StatusCode::CREATED, "{}", done.body);
     assert!(done.body.contains("3 therapists for 6 guests"), "{}", done.body);
     assert!(guest_names.iter().all(|n| done.body.contains(n)), "each guest's time is shown");
+    assert!(done.body.contains("with Hydrating face mask"), "{}", done.body);
 }
