@@ -34,7 +34,10 @@ pub use notify::{Claim, FeedOwner, JobFilter, JobOutcome, NotifyStore};
 pub use places::PlaceStore;
 pub use records::{MeasureDraft, NoteDraft, RecordStore};
 pub use safety::SafetyStore;
-pub use scheduling::{BookingError, BusyRoom, ClinicError, Created, PlannedMove, SchedulingStore};
+pub use scheduling::{
+    BookingError, BusyRoom, CalendarChanges, ClinicError, Created, PlannedMove, SchedulingStore, VisitChange,
+    MAX_LOGGED_CHANGES,
+};
 pub use waitlist::WaitlistStore;
 
 /// Everything knead stores; what the web layer holds.

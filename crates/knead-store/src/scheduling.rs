@@ -169,9 +169,40 @@ pub trait SchedulingStore: Send + Sync {
     /// A number that changes whenever anything availability depends on changes (visits, schedules, hours,
     /// overrides, time off, settings, therapists, clinics, rooms), in the same transaction as the change.
     async fn calendar_version(&self) -> StoreResult<i64>;
+    /// The calendar version now and what moved it since `since`, read together: each visit range changed, or
+    /// `None` when anything else changed (or more than [`MAX_LOGGED_CHANGES`] versions passed, or the log no
+    /// longer holds them), so the caller rebuilds everything.
+    async fn calendar_changes(&self, since: i64) -> StoreResult<CalendarChanges>;
+    /// A therapist's booked stops overlapping `[from, to)`, by start.
+    async fn therapist_stops_between(
+        &self,
+        therapist: TherapistId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Stop>>;
 
     /// Links a therapist profile to the login of the therapist it describes (`None` unlinks).
     async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()>;
     /// The therapist profile a login belongs to, if any.
     async fn therapist_for_user(&self, user: UserId) -> StoreResult<Option<TherapistId>>;
+}
+
+/// How many versions back [`SchedulingStore::calendar_changes`] lists changes; further back is "everything".
+pub const MAX_LOGGED_CHANGES: i64 = 512;
+
+/// The calendar version and what moved it since a version the caller holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarChanges {
+    pub version: i64,
+    /// Every visit range added, moved or freed since (empty when nothing moved); `None` when something other
+    /// than visits changed too.
+    pub visits: Option<Vec<VisitChange>>,
+}
+
+/// A therapist's time that a change to a visit freed or took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitChange {
+    pub therapist: TherapistId,
+    pub from: Timestamp,
+    pub to: Timestamp,
 }

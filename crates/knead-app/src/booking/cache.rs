@@ -1,13 +1,16 @@
-//! Route-days kept in memory between availability searches, rebuilt when the store's calendar version moves.
+//! Route-days kept in memory between availability searches: patched per therapist-day when only visits changed,
+//! rebuilt whole when anything else availability reads changed.
 
+use super::travel_model;
 use crate::AppResult;
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp, ToSpan};
 use knead_core::calendar::{instant_of, local_date, local_day, BookedStops, PracticeSettings, TherapistSchedule};
 use knead_core::geo::TravelTimes;
 use knead_core::schedule::{RouteDay, NEIGHBOUR_MARGIN_MINUTES};
-use knead_store::Store;
-use std::collections::HashMap;
+use knead_core::TherapistId;
+use knead_store::{Store, VisitChange};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// Route-days built on road times, with the road cache's epoch they were built under.
@@ -16,10 +19,12 @@ type RoadDays = (u64, Arc<Vec<RouteDay>>);
 /// How many days from today the cache holds: the longest search, and a day either side.
 const CACHED_DAYS: i64 = super::MAX_DAYS + 2;
 
-/// Route-days kept in memory between searches. The store's calendar version (bumped by the database in the
-/// same transaction as any change to visits, hours, time off, settings or clinics) says when to rebuild, so
-/// several servers on one database stay correct. A stale view can only offer a slot that booking then
-/// refuses: booking re-checks on fresh data under the store's lock.
+/// Route-days kept in memory between searches. The store's calendar version (moved by the database in the
+/// same transaction as any change to visits, hours, time off, settings or clinics) says when the view is
+/// stale, and its change log says what changed: when only visits did, the therapists they belong to are read
+/// again and their route-days on the dates touched rebuilt; otherwise everything is. So several servers on one
+/// database stay correct, and a booking costs the next search one therapist-day, not the practice. A stale
+/// view can only offer a slot that booking then refuses: booking re-checks on fresh data under the store's lock.
 #[derive(Default)]
 pub struct CalendarCache {
     current: tokio::sync::Mutex<Option<Arc<CalendarSnapshot>>>,
@@ -31,7 +36,7 @@ pub struct CalendarSnapshot {
     /// The practice-local date it was built on; its window starts the day before.
     built_for: Date,
     pub settings: PracticeSettings,
-    pub schedules: Vec<TherapistSchedule>,
+    pub schedules: Arc<Vec<TherapistSchedule>>,
     first: Date,
     last: Date,
     booked: BookedStops,
@@ -40,44 +45,128 @@ pub struct CalendarSnapshot {
 }
 
 impl CalendarCache {
-    /// The snapshot for the store's current calendar version, rebuilt (once, by one caller) when it moved.
+    /// The snapshot for the store's current calendar version: the one held when nothing changed, patched when
+    /// only visits did, rebuilt otherwise or on a new day; a patch or rebuild is made once, by one caller.
     pub async fn snapshot(&self, store: &dyn Store, now: Timestamp) -> AppResult<Arc<CalendarSnapshot>> {
-        // The version is read before the data, so a change racing with a rebuild only causes another rebuild.
-        let version = store.calendar_version().await?;
-        let mut current = self.current.lock().await;
-        if let Some(snapshot) = current.as_ref() {
-            // A new day moves the window the snapshot holds, so it is rebuilt then too.
-            let today = local_date(snapshot.settings.zone(), now);
-            if snapshot.version == version && snapshot.built_for == today {
-                return Ok(snapshot.clone());
+        let today = |s: &CalendarSnapshot| s.built_for == local_date(s.settings.zone(), now);
+        let held = self.current.lock().await.clone().filter(|s| today(s));
+        // Read before any data, so a change racing with a patch or rebuild only causes another.
+        let (version, visits) = match &held {
+            Some(held) => {
+                let changes = store.calendar_changes(held.version).await?;
+                if changes.version == held.version {
+                    return Ok(held.clone());
+                }
+                (changes.version, changes.visits)
             }
+            None => (store.calendar_version().await?, None),
+        };
+        let mut current = self.current.lock().await;
+        if let Some(caught_up) = current.as_ref().filter(|c| c.version >= version && today(c)) {
+            return Ok(caught_up.clone());
         }
+        let patchable = held.filter(|h| current.as_ref().is_some_and(|c| Arc::ptr_eq(c, h)));
+        let next = match (patchable, visits) {
+            (Some(held), Some(visits)) => held.patched(store, version, &visits).await?,
+            _ => CalendarSnapshot::build(store, version, now).await?,
+        };
+        let next = Arc::new(next);
+        *current = Some(next.clone());
+        Ok(next)
+    }
+}
+
+impl CalendarSnapshot {
+    /// Everything read afresh, under `version` (read before).
+    async fn build(store: &dyn Store, version: i64, now: Timestamp) -> AppResult<CalendarSnapshot> {
         let settings = store.practice_settings().await?;
-        let schedules = store.schedules().await?;
-        let tz = settings.zone();
-        let today = local_date(tz, now);
+        let schedules = Arc::new(store.schedules().await?);
+        let today = local_date(settings.zone(), now);
         let first = today.checked_sub(1.days()).unwrap_or(today);
         let last = today.checked_add(CACHED_DAYS.days()).unwrap_or(today);
-        let from = instant_of(local_day(tz, first).origin - NEIGHBOUR_MARGIN_MINUTES);
-        let to = instant_of(local_day(tz, last).end + NEIGHBOUR_MARGIN_MINUTES);
-        let booked = BookedStops::from_rows(store.stops_between(from, to).await?);
-        let snapshot = Arc::new(CalendarSnapshot {
+        let mut snapshot = CalendarSnapshot {
             version,
             built_for: today,
             settings,
             schedules,
             first,
             last,
-            booked,
+            booked: BookedStops::default(),
             days: Default::default(),
             road_days: Default::default(),
-        });
-        *current = Some(snapshot.clone());
+        };
+        let (from, to) = snapshot.span();
+        snapshot.booked = BookedStops::from_rows(store.stops_between(from, to).await?);
         Ok(snapshot)
     }
-}
 
-impl CalendarSnapshot {
+    /// The instants whose stops can matter to the dates held.
+    fn span(&self) -> (Timestamp, Timestamp) {
+        let tz = self.settings.zone();
+        (
+            instant_of(local_day(tz, self.first).origin - NEIGHBOUR_MARGIN_MINUTES),
+            instant_of(local_day(tz, self.last).end + NEIGHBOUR_MARGIN_MINUTES),
+        )
+    }
+
+    /// This snapshot with `changes` to visits applied under `version`: each therapist changed is read again, and
+    /// their route-days on the dates a change touches are rebuilt; every other route-day is shared.
+    async fn patched(&self, store: &dyn Store, version: i64, changes: &[VisitChange]) -> AppResult<CalendarSnapshot> {
+        let (from, to) = self.span();
+        let mut booked = self.booked.clone();
+        let therapists: BTreeSet<TherapistId> = changes.iter().map(|c| c.therapist).collect();
+        for &t in &therapists {
+            booked.replace(t, store.therapist_stops_between(t, from, to).await?);
+        }
+        let touched = self.touched(changes);
+        let travel = travel_model(&self.settings);
+        let tz = self.settings.zone();
+        let mut days = self.days.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        for (date, day_list) in days.iter_mut() {
+            let Some(on_date) = touched.get(date) else { continue };
+            let day = local_day(tz, *date);
+            let mut rebuilt = day_list.as_ref().clone();
+            for route_day in rebuilt.iter_mut().filter(|d| on_date.contains(&d.therapist())) {
+                if let Some(s) = self.schedules.iter().find(|s| s.therapist_id == route_day.therapist()) {
+                    *route_day = s.route_day(tz, *date, booked.near(s.therapist_id, day).to_vec(), &travel);
+                }
+            }
+            *day_list = Arc::new(rebuilt);
+        }
+        let mut road_days = self.road_days.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        road_days.retain(|date, _| !touched.contains_key(date));
+        Ok(CalendarSnapshot {
+            version,
+            built_for: self.built_for,
+            settings: self.settings.clone(),
+            schedules: self.schedules.clone(),
+            first: self.first,
+            last: self.last,
+            booked,
+            days: Mutex::new(days),
+            road_days: Mutex::new(road_days),
+        })
+    }
+
+    /// The therapists whose route-days each change can reach, by date: a stop matters to the days within the
+    /// neighbour margin of it.
+    fn touched(&self, changes: &[VisitChange]) -> HashMap<Date, BTreeSet<TherapistId>> {
+        let tz = self.settings.zone();
+        let margin = SignedDuration::from_mins(NEIGHBOUR_MARGIN_MINUTES);
+        let mut touched: HashMap<Date, BTreeSet<TherapistId>> = HashMap::new();
+        for c in changes {
+            let first = local_date(tz, c.from.checked_sub(margin).unwrap_or(c.from)).max(self.first);
+            let last = local_date(tz, c.to.checked_add(margin).unwrap_or(c.to)).min(self.last);
+            let mut date = first;
+            while date <= last {
+                touched.entry(date).or_default().insert(c.therapist);
+                let Ok(next) = date.tomorrow() else { break };
+                date = next;
+            }
+        }
+        touched
+    }
+
     pub fn holds(&self, date: Date) -> bool {
         self.first <= date && date <= self.last
     }
@@ -87,13 +176,7 @@ impl CalendarSnapshot {
         if let Some(days) = self.days.lock().unwrap_or_else(|p| p.into_inner()).get(&date) {
             return days.clone();
         }
-        let built = Arc::new(knead_core::calendar::route_days(
-            &self.schedules,
-            &self.booked,
-            self.settings.zone(),
-            &[date],
-            travel,
-        ));
+        let built = Arc::new(self.build_route_days(date, travel));
         self.days.lock().unwrap_or_else(|p| p.into_inner()).insert(date, built.clone());
         built
     }
@@ -136,5 +219,52 @@ mod tests {
         store.add_time_off(therapist, now + 48.hours(), now + 50.hours()).await.unwrap();
         let after_change = cache.snapshot(store.as_ref(), now + 24.hours()).await.unwrap();
         assert!(!Arc::ptr_eq(&next_day, &after_change), "time off moved the calendar version: rebuilt");
+    }
+
+    #[tokio::test]
+    async fn a_booking_rebuilds_only_the_route_days_it_touched() {
+        use crate::booking::tests::{demo_with_horizon, query, request};
+        let app = demo_with_horizon(60).await;
+        let store = app.store();
+        let now = app.now();
+        let cache = CalendarCache::default();
+        let before = cache.snapshot(store, now).await.unwrap();
+        let travel = travel_model(&before.settings);
+        let tz = before.settings.zone().clone();
+        let dates: Vec<Date> = (1..5).map(|i| local_date(&tz, now).checked_add(i.days()).unwrap()).collect();
+        let kept: Vec<_> = dates.iter().map(|d| before.route_days(*d, &travel)).collect();
+
+        // A visit on the second date, at the first start offered then.
+        let offer = crate::booking::availability(&app, &query(dates[1], 1)).await.unwrap();
+        let start = offer.slots.first().expect("a start on a weekday").start;
+        let booked = crate::booking::book(&app, &request(start), None, None, "fingerprint".into()).await.unwrap();
+        let therapist = booked.booking.visits[0].therapist_id;
+        let stops_of = |days: &[RouteDay]| {
+            days.iter().find(|d| d.therapist() == therapist).map(|d| d.stops().len()).expect("a route-day")
+        };
+
+        let after = cache.snapshot(store, now).await.unwrap();
+        assert!(!Arc::ptr_eq(&before, &after), "the booking moved the calendar");
+        // A stop matters to the days within a day of it: the day before and after are rebuilt too.
+        for (i, date) in dates.iter().enumerate() {
+            let days = after.route_days(*date, &travel);
+            if i > 2 {
+                assert!(Arc::ptr_eq(&days, &kept[i]), "{date} was not touched: shared, not rebuilt");
+                continue;
+            }
+            assert!(!Arc::ptr_eq(&days, &kept[i]), "{date} is rebuilt");
+            if i == 1 {
+                assert_eq!(stops_of(&days), stops_of(&kept[i]) + 1, "with the new stop");
+            }
+            let around = (start - 96.hours(), start + 96.hours());
+            let fresh = knead_core::calendar::route_days(
+                &store.schedules().await.unwrap(),
+                &BookedStops::from_rows(store.stops_between(around.0, around.1).await.unwrap()),
+                &tz,
+                &[*date],
+                &travel,
+            );
+            assert_eq!(format!("{days:?}"), format!("{fresh:?}"), "patched is what a rebuild from scratch gives");
+        }
     }
 }

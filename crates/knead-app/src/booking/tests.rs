@@ -9,12 +9,12 @@ use knead_core::booking::{BookingInput, Change, ContactInput};
 use knead_core::calendar::{DayWindows, PracticeSettingsInput};
 
 /// Noon in Helsinki on a Monday; the demo's therapists work every weekday.
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     "2026-06-01T09:00:00Z".parse().unwrap()
 }
 
 /// The demo practice with a booking horizon of `days`.
-async fn demo_with_horizon(days: i64) -> App {
+pub(crate) async fn demo_with_horizon(days: i64) -> App {
     let app = app_at(now()).await;
     knead_demo::load(app.store(), &|p: &str| format!("plain:{p}"), now()).await.unwrap();
     let input =
@@ -30,7 +30,7 @@ fn home() -> Location {
     Location::Point(HOME)
 }
 
-fn query(from: Date, days: i64) -> AvailabilityQuery {
+pub(crate) fn query(from: Date, days: i64) -> AvailabilityQuery {
     AvailabilityQuery {
         service_id: ServiceId(1),
         place: home(),
@@ -50,7 +50,7 @@ fn refusal<T>(result: AppResult<T>) -> (&'static str, String) {
     }
 }
 
-fn request(start: Timestamp) -> BookingRequest {
+pub(crate) fn request(start: Timestamp) -> BookingRequest {
     BookingInput {
         service_id: 1,
         start: start.to_string(),

@@ -156,6 +156,12 @@ impl BookedStops {
         &stops[lo..hi.max(lo)]
     }
 
+    /// Puts `stops` (any order) in place of the therapist's stops, as read again after a change.
+    pub fn replace(&mut self, therapist: TherapistId, mut stops: Vec<Stop>) {
+        stops.sort_by_key(|s| (s.start, s.end));
+        self.0.insert(therapist, stops);
+    }
+
     /// Forgets the therapist's stop starting at `start` (a booking being moved does not block itself).
     pub fn remove(&mut self, therapist: TherapistId, start: Minute) {
         if let Some(stops) = self.0.get_mut(&therapist) {

@@ -345,6 +345,54 @@ pub async fn every_change_availability_reads_moves_the_calendar_version(store: &
     assert_eq!(store.calendar_version().await.unwrap(), seen, "reads leave the calendar version alone");
 }
 
+/// Visits say what they changed: each new, moved or freed visit logs its therapist and time under the version it
+/// moved, so a cache rebuilds that therapist's days alone; anything else that availability reads says
+/// "everything" (`None`). A reader already at the version gets no changes.
+pub async fn visit_changes_are_logged_with_their_therapist_and_time(store: &dyn Store) {
+    let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    let (t, u) = (
+        therapist_with_schedule(store, "Robin Vale", service.id).await,
+        therapist_with_schedule(store, "Sam Reed", service.id).await,
+    );
+    let v0 = store.calendar_version().await.unwrap();
+    let nothing = store.calendar_changes(v0).await.unwrap();
+    assert_eq!((nothing.version, nothing.visits), (v0, Some(vec![])), "nothing moved: no changes");
+
+    let start: Timestamp = "2026-06-08T14:00:00Z".parse().unwrap();
+    let booking = booked(store, &new_booking(service.id, &[t], start, home(), None)).await;
+    let made = store.calendar_changes(v0).await.unwrap();
+    assert!(made.version > v0);
+    let visits = made.visits.expect("a booking changes visits alone");
+    assert!(!visits.is_empty() && visits.iter().all(|c| c.therapist == t), "{visits:?}");
+    assert!(visits.iter().any(|c| c.from <= start && start < c.to), "the visit's time: {visits:?}");
+
+    let to = new_booking(service.id, &[u], start + 2.hours(), home(), None);
+    store.reschedule_booking(booking.id, &to, &Pass, None).await.unwrap();
+    let moved = store.calendar_changes(made.version).await.unwrap();
+    let visits = moved.visits.expect("a move changes visits alone");
+    assert!(visits.iter().any(|c| c.therapist == t && c.from <= start && start < c.to), "freed: {visits:?}");
+    assert!(visits.iter().any(|c| c.therapist == u && c.from <= start + 2.hours()), "taken: {visits:?}");
+
+    store.cancel_booking(booking.id, t0(), None, &[]).await.unwrap();
+    let freed = store.calendar_changes(moved.version).await.unwrap();
+    assert!(freed.visits.expect("a cancellation frees visits").iter().all(|c| c.therapist == u));
+    let all = store.calendar_changes(v0).await.unwrap();
+    assert_eq!(all.version, freed.version);
+    assert!(all.visits.expect("still only visits").len() >= 3, "each change since v0, in one answer");
+
+    store.add_time_off(u, t0(), t0() + 3.hours()).await.unwrap();
+    let off = store.calendar_changes(freed.version).await.unwrap();
+    assert!(off.version > freed.version);
+    assert_eq!(off.visits, None, "time off is not a visit: rebuild everything");
+    assert_eq!(store.calendar_changes(v0).await.unwrap().visits, None, "nor from further back");
+    assert_eq!(store.calendar_changes(off.version).await.unwrap().visits, Some(vec![]));
+    assert_eq!(
+        store.therapist_stops_between(u, start, start + 4.hours()).await.unwrap(),
+        vec![],
+        "the cancelled visit no longer stops anyone"
+    );
+}
+
 /// Every refusal says why: the therapist's time is taken (the database's backstop), no room is free, the
 /// rule's own reason, or the booking was cancelled. A booking that does not exist is not found.
 pub async fn each_refusal_names_its_reason(store: &dyn Store) {

@@ -4,7 +4,10 @@
 
 use super::booking::{self, point, read_stop};
 use super::{practice, Locks, Param, SqlDatabase};
-use crate::{BookingError, ClinicError, Created, SchedulingStore, StoreError, StoreResult};
+use crate::{
+    BookingError, CalendarChanges, ClinicError, Created, SchedulingStore, StoreError, StoreResult, VisitChange,
+    MAX_LOGGED_CHANGES,
+};
 use async_trait::async_trait;
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -66,6 +69,10 @@ const ROOM_CALENDAR: &str = "select r.id as room_id, v.id as visit_id, v.block_s
      left join visits v on v.room_id = r.id and v.active and v.block_start < $3 and $2 < v.block_end \
      where r.clinic_id = $1 and not r.archived order by r.id";
 const CALENDAR_VERSION: &str = "select version from calendar_version where id = 1";
+/// The version with the changes logged since `$1` (at most `$2` versions on), in one statement so they agree.
+const CALENDAR_CHANGES: &str = "select v.version, c.version as changed, c.therapist_id, c.block_start, c.block_end \
+     from calendar_version v left join calendar_changes c on c.version > $1 and c.version <= v.version \
+     and c.version <= $2 where v.id = 1 order by c.version";
 const LINK_THERAPIST_USER: &str = "update therapists set user_id = $2 where id = $1";
 const THERAPIST_FOR_USER: &str = "select id from therapists where user_id = $1";
 
@@ -356,6 +363,46 @@ impl<D: SqlDatabase> SchedulingStore for D {
             rows.first("calendar_version").ok_or_else(|| StoreError::corrupt("calendar_version", 1, "missing"))?;
         r.now_reading("calendar_version", 1);
         r.int("version")
+    }
+
+    async fn calendar_changes(&self, since: i64) -> StoreResult<CalendarChanges> {
+        let mut rows = self.query(CALENDAR_CHANGES, &[since.into(), (since + MAX_LOGGED_CHANGES).into()]).await?;
+        let mut version = None;
+        let mut visits = Vec::new();
+        let mut versions_seen = 0;
+        let mut last_seen = since;
+        for mut r in rows.read("calendar_changes") {
+            version = Some(r.int("version")?);
+            if r.next_is_null() {
+                continue;
+            }
+            let changed = r.int("changed")?;
+            if changed != last_seen {
+                versions_seen += 1;
+                last_seen = changed;
+            }
+            let therapist = TherapistId(r.int("therapist_id")?);
+            visits.push(VisitChange { therapist, from: r.time("block_start")?, to: r.time("block_end")? });
+        }
+        let version = version.ok_or_else(|| StoreError::corrupt("calendar_version", 1, "missing"))?;
+        // Every version since has its rows only when visits alone moved the calendar.
+        let only_visits = version >= since && version - since <= MAX_LOGGED_CHANGES && versions_seen == version - since;
+        Ok(CalendarChanges { version, visits: only_visits.then_some(visits) })
+    }
+
+    async fn therapist_stops_between(
+        &self,
+        therapist: TherapistId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<Stop>> {
+        let mut rows = self.query(booking::THERAPIST_STOPS, &[therapist.into(), from.into(), to.into()]).await?;
+        rows.read("visits")
+            .map(|mut r| {
+                r.id("id")?;
+                read_stop(&mut r)
+            })
+            .collect()
     }
 
     async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()> {
