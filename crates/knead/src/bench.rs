@@ -32,7 +32,7 @@ const WARMUP: usize = 20;
 const DAYS: i64 = 14;
 
 /// A temporary directory removed when the benchmark ends.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
@@ -51,7 +51,7 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
 
 /// The store with the metro practice: the given database when it has one, else a fresh temporary SQLite file.
 /// The given database is not written (a missing SQLite file is not even created).
-async fn open_metro(database_url: &str) -> Result<(DynStore, MetroPractice, Option<TempDir>)> {
+pub(crate) async fn open_metro(database_url: &str) -> Result<(DynStore, MetroPractice, Option<TempDir>)> {
     let missing_file = sqlite_path(database_url).is_some_and(|p| !p.exists());
     if !missing_file {
         let store = store::open(database_url).await?;
@@ -81,15 +81,15 @@ async fn open_metro(database_url: &str) -> Result<(DynStore, MetroPractice, Opti
 }
 
 /// Nearest-rank percentile of sorted durations.
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], q: f64) -> Duration {
     sorted[((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
-fn summary(times: &mut [Duration]) -> String {
+pub(crate) fn summary(times: &mut [Duration]) -> String {
     times.sort();
     format!(
         "p50 {:>9}  p99 {:>9}  max {:>9}",

@@ -177,6 +177,12 @@ pub enum BenchCommand {
     /// store reads and the engine. Uses the metro practice in the database; when the database has none, builds
     /// one in a temporary SQLite file (nothing is loaded into the given database, and a missing SQLite file is not created).
     Availability(BenchAvailabilityArgs),
+    /// Load-test booking over HTTP: serves the metro practice on loopback with knead's own server and settings,
+    /// has `--clients` clients post bookings for distinct therapist-days as fast as they can (bookings/s, p50,
+    /// p99, answers by status), then times the first availability search after each of `--first-searches`
+    /// bookings. Writes fictional bookings into the database's metro practice; when the database has none,
+    /// builds one in a temporary SQLite file (nothing is loaded into the given database).
+    Bookings(BenchBookingsArgs),
     /// Solve Solomon VRPTW instances (the original text format) with knead's optimizer on one thread under the
     /// DIMACS convention (arcs truncated to a tenth, distance only, vehicles free up to the instance's count),
     /// check each result independently, and print vehicles, distance and the gap to the best-known distance.
@@ -194,6 +200,22 @@ pub struct BenchVrptwArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Seed of the search; the same seed and iteration count give the same plans.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchBookingsArgs {
+    /// Clients posting bookings at once, each sending its next one the moment it has an answer.
+    #[arg(long, default_value_t = 16)]
+    pub clients: usize,
+    /// Bookings to time, each on a different therapist-day (fewer when fewer days have a free start).
+    #[arg(long, default_value_t = 2000)]
+    pub bookings: usize,
+    /// How many times to book one visit and then time the next availability search (the first after it).
+    #[arg(long, default_value_t = 30)]
+    pub first_searches: usize,
+    /// Seed for the order of therapist-days, the visits' places and the search places.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }

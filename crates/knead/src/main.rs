@@ -12,6 +12,7 @@ mod account_commands;
 mod admission;
 mod audit_commands;
 mod bench;
+mod bench_bookings;
 mod bench_vrptw;
 mod cli;
 mod config;
@@ -35,7 +36,14 @@ use std::time::Duration;
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = Config::load(&cli)?;
-    init_logging(&config.log);
+    // `bench bookings` runs the server in this process: a log line per booking would bury its progress bar.
+    let log = match &cli.command {
+        Command::Bench(BenchCommand::Bookings(_)) if std::env::var_os("KNEAD_LOG").is_none() => {
+            bench_bookings::LOG_FILTER
+        }
+        _ => config.log.as_str(),
+    };
+    init_logging(log);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli, config))
 }
@@ -62,6 +70,7 @@ async fn run(cli: Cli, config: Config) -> Result<()> {
             }
         }
         Command::Bench(BenchCommand::Availability(args)) => bench::availability(&config.database_url, &args).await,
+        Command::Bench(BenchCommand::Bookings(args)) => bench_bookings::bookings(&config, &args).await,
         Command::Bench(BenchCommand::Vrptw(args)) => bench_vrptw::vrptw(&args),
         Command::User(command) => {
             let app = App::new(store::open(&config.database_url).await?);
@@ -171,19 +180,7 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     if demo {
         load_demo(&*store).await?;
     }
-    let mut app = App::new(store.clone()).with_sessions(config.sessions);
-    if let Some(url) = &config.osrm_url {
-        let router = knead_places::osrm::OsrmRouter::new(url)?;
-        tracing::info!(router = %knead_app::travel::RoadRouter::describe(&router), "road travel times from OSRM");
-        app = app.with_road_router(Arc::new(router));
-    }
-    if let Some(url) = &config.geocoder_url {
-        let geocoder = knead_places::nominatim::NominatimGeocoder::new(url)?;
-        // The host only: a path or query could carry credentials.
-        tracing::info!(host = geocoder.host(), "addresses are looked up by a geocoder service");
-        app = app.with_geocoder(Arc::new(geocoder));
-    }
-    let app = Arc::new(app);
+    let app = Arc::new(configured_app(&config, store.clone())?);
     tokio::spawn(sweep_sessions(app.clone()));
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
@@ -220,6 +217,24 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     // A message being handed to the mail server is finished first, so it is not sent twice.
     let _ = runner.await;
     Ok(())
+}
+
+/// The application `knead serve` runs on `store`: the session policy, and the road router and geocoder when
+/// configured. `knead bench bookings` serves the same one.
+fn configured_app(config: &Config, store: knead_store::DynStore) -> Result<App> {
+    let mut app = App::new(store).with_sessions(config.sessions);
+    if let Some(url) = &config.osrm_url {
+        let router = knead_places::osrm::OsrmRouter::new(url)?;
+        tracing::info!(router = %knead_app::travel::RoadRouter::describe(&router), "road travel times from OSRM");
+        app = app.with_road_router(Arc::new(router));
+    }
+    if let Some(url) = &config.geocoder_url {
+        let geocoder = knead_places::nominatim::NominatimGeocoder::new(url)?;
+        // The host only: a path or query could carry credentials.
+        tracing::info!(host = geocoder.host(), "addresses are looked up by a geocoder service");
+        app = app.with_geocoder(Arc::new(geocoder));
+    }
+    Ok(app)
 }
 
 /// This server's job runner: through the mail server when one is set, into the outbox otherwise.
