@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 /// A Thursday at least eight days ahead: the demo's three mobile therapists work it, and no demo visit is on it.
-fn free_thursday() -> jiff::civil::Date {
+pub(crate) fn free_thursday() -> jiff::civil::Date {
     let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     let mut d = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(8)).unwrap();
     while d.weekday() != jiff::civil::Weekday::Thursday {
@@ -16,7 +16,7 @@ fn free_thursday() -> jiff::civil::Date {
     d
 }
 
-async fn chair_service(app: &TestApp) -> i64 {
+pub(crate) async fn chair_service(app: &TestApp) -> i64 {
     let services = app.store.list_services(false).await.unwrap();
     services.iter().find(|s| s.kind == knead_core::Kind::Chair).expect("the demo's chair service").id.0
 }
@@ -152,7 +152,16 @@ fn links_of(html: &str, prefix: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].replace("&amp;", "&")
 }
 
-fn party(guests: usize, service: i64, start: &str, end: &str) -> Value {
+/// The demo's one-hour massage at home, which party guests pick.
+pub(crate) async fn one_hour_home_massage(app: &TestApp) -> i64 {
+    let services = app.store.list_services(false).await.unwrap();
+    let hour = services.iter().find(|s| {
+        s.kind == knead_core::Kind::Individual && s.place == knead_core::Place::Mobile && s.duration_minutes == 60
+    });
+    hour.expect("a one-hour massage at home").id.0
+}
+
+pub(crate) fn party(guests: usize, service: i64, start: &str, end: &str) -> Value {
     let guests: Vec<Value> =
         (0..guests).map(|i| json!({"name": format!("Guest{} Fictional", i + 1), "service_id": service})).collect();
     json!({
@@ -166,18 +175,7 @@ fn party(guests: usize, service: i64, start: &str, end: &str) -> Value {
 async fn a_party_is_served_by_enough_therapists_without_overlap_or_refused_whole() {
     let app = TestApp::new().await;
     let manager = app.token_for(MANAGER.0).await;
-    let hour = app
-        .store
-        .list_services(false)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| {
-            s.kind == knead_core::Kind::Individual && s.place == knead_core::Place::Mobile && s.duration_minutes == 60
-        })
-        .expect("a one-hour massage at home")
-        .id
-        .0;
+    let hour = one_hour_home_massage(&app).await;
     let bookings_before = app
         .store
         .stops_between(jiff::Timestamp::now(), jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 60))
@@ -244,19 +242,7 @@ async fn a_host_books_a_party_on_the_page_and_a_crowd_is_refused_beside_its_fiel
     assert!(party_page.body.contains("href=\"/parties/book\""), "the party's page leads somewhere");
     let page = app.get("/parties/book").await;
     assert_eq!(page.status, StatusCode::OK);
-    let hour = app
-        .store
-        .list_services(false)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| {
-            s.kind == knead_core::Kind::Individual && s.place == knead_core::Place::Mobile && s.duration_minutes == 60
-        })
-        .unwrap()
-        .id
-        .0
-        .to_string();
+    let hour = one_hour_home_massage(&app).await.to_string();
     let date = free_thursday().to_string();
     let names: Vec<String> = (0..8).map(|i| format!("guests[{i}].name")).collect();
     let services: Vec<String> = (0..8).map(|i| format!("guests[{i}].service_id")).collect();

@@ -3,24 +3,10 @@
 //! host page with each guest's own health check (answered once, "not today" refused), payments a manager
 //! records, and the company's invoice.
 
+use crate::chair_days::{chair_service, free_thursday, one_hour_home_massage, party};
 use crate::support::*;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-
-/// A Thursday at least eight days ahead: the demo's three mobile therapists work it, and no demo visit is on it.
-fn free_thursday() -> jiff::civil::Date {
-    let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
-    let mut d = jiff::Timestamp::now().to_zoned(tz).date().checked_add(jiff::ToSpan::days(8)).unwrap();
-    while d.weekday() != jiff::civil::Weekday::Thursday {
-        d = d.tomorrow().unwrap();
-    }
-    d
-}
-
-async fn chair_service(app: &TestApp) -> i64 {
-    let services = app.store.list_services(false).await.unwrap();
-    services.iter().find(|s| s.kind == knead_core::Kind::Chair).expect("the demo's chair service").id.0
-}
 
 fn chair_enquiry(service: i64, slot: i64) -> Value {
     json!({
@@ -118,33 +104,13 @@ async fn an_organisers_enquiry_is_accepted_once_and_their_page_shows_the_sheet_f
     assert!(due.contains("$0.00"), "{due}");
 }
 
-fn party(guests: usize, service: i64) -> Value {
-    let guests: Vec<Value> =
-        (0..guests).map(|i| json!({"name": format!("Guest{} Fictional", i + 1), "service_id": service})).collect();
-    json!({
-        "date": free_thursday().to_string(), "start": "13:00", "end": "15:30", "address": "8 Bulevardi, Helsinki",
-        "lat": 60.1657, "lon": 24.9415, "guests": guests,
-        "host": {"name": "Hilda Host", "email": "hilda@example.com", "phone": "040 555 0198"}
-    })
-}
-
 #[tokio::test]
 async fn each_party_guest_answers_their_own_health_check_once_and_a_manager_records_the_deposit() {
     let app = TestApp::new().await;
     let manager = app.token_for(MANAGER.0).await;
-    let hour = app
-        .store
-        .list_services(false)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| {
-            s.kind == knead_core::Kind::Individual && s.duration_minutes == 60 && s.place != knead_core::Place::Clinic
-        })
-        .expect("a one-hour home massage")
-        .id
-        .0;
-    let booked = app.json("POST", "/api/v1/parties", Some(&manager), &party(3, hour).to_string()).await;
+    let hour = one_hour_home_massage(&app).await;
+    let booked =
+        app.json("POST", "/api/v1/parties", Some(&manager), &party(3, hour, "13:00", "15:30").to_string()).await;
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
     let booked = booked.json();
     let host = local(booked["host_url"].as_str().unwrap());
