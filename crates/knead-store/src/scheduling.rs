@@ -173,13 +173,14 @@ pub trait SchedulingStore: Send + Sync {
     /// `None` when anything else changed (or more than [`MAX_LOGGED_CHANGES`] versions passed, or the log no
     /// longer holds them), so the caller rebuilds everything.
     async fn calendar_changes(&self, since: i64) -> StoreResult<CalendarChanges>;
-    /// A therapist's booked stops overlapping `[from, to)`, by start.
-    async fn therapist_stops_between(
+    /// The booked stops of `therapists` overlapping `[from, to)`, by therapist and start: what planning one
+    /// booking, or patching a cache after one, reads instead of the whole practice's.
+    async fn therapists_stops_between(
         &self,
-        therapist: TherapistId,
+        therapists: &[TherapistId],
         from: Timestamp,
         to: Timestamp,
-    ) -> StoreResult<Vec<Stop>>;
+    ) -> StoreResult<Vec<(TherapistId, Stop)>>;
 
     /// Links a therapist profile to the login of the therapist it describes (`None` unlinks).
     async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()>;

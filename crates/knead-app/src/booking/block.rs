@@ -52,7 +52,7 @@ async fn place(
 ) -> AppResult<Result<Placed, usize>> {
     let store = app.store();
     let now = app.now();
-    let mut ctx = Context::fresh(store, block.service_id, Location::Point(block.at), Who::default(), &[]).await?;
+    let mut ctx = Context::current(app, block.service_id, Location::Point(block.at), Who::default(), &[]).await?;
     if ctx.service.kind != block.kind {
         let what = match block.kind {
             Kind::Chair => "a chair-massage service",

@@ -28,6 +28,16 @@ const CACHED_DAYS: i64 = super::MAX_DAYS + 2;
 #[derive(Default)]
 pub struct CalendarCache {
     current: tokio::sync::Mutex<Option<Arc<CalendarSnapshot>>>,
+    setup: Mutex<Option<Arc<Setup>>>,
+}
+
+/// The practice's settings and the therapists' schedules, current as of a calendar version: what planning a
+/// booking reads besides the few therapists it concerns. Kept between bookings, since visits moving the version
+/// (every booking does) leave them as they are; anything else moving it has them read again.
+pub struct Setup {
+    version: i64,
+    pub settings: PracticeSettings,
+    pub schedules: Arc<Vec<TherapistSchedule>>,
 }
 
 /// One version of the calendar: settings, schedules and booked stops, with route-days built per date on demand.
@@ -76,6 +86,39 @@ impl CalendarCache {
     }
 }
 
+impl CalendarCache {
+    /// The settings and schedules as they are now: the ones kept when only visits changed since they were
+    /// read (one small read of the change log says so), else read again.
+    pub async fn setup(&self, store: &dyn Store) -> AppResult<Arc<Setup>> {
+        let held = self.setup.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(held) = held {
+            let changes = store.calendar_changes(held.version).await?;
+            if changes.version == held.version {
+                return Ok(held);
+            }
+            if changes.visits.is_some() {
+                let (settings, schedules) = (held.settings.clone(), held.schedules.clone());
+                return Ok(self.keep_setup(Setup { version: changes.version, settings, schedules }));
+            }
+        }
+        // The version first: a change racing with these reads only makes the next caller read again.
+        let version = store.calendar_version().await?;
+        let settings = store.practice_settings().await?;
+        let schedules = Arc::new(store.schedules().await?);
+        Ok(self.keep_setup(Setup { version, settings, schedules }))
+    }
+
+    /// Keeps `setup` unless a newer one is kept already (both are current as of their versions).
+    fn keep_setup(&self, setup: Setup) -> Arc<Setup> {
+        let setup = Arc::new(setup);
+        let mut kept = self.setup.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.as_ref().is_none_or(|k| k.version < setup.version) {
+            *kept = Some(setup.clone());
+        }
+        setup
+    }
+}
+
 impl CalendarSnapshot {
     /// Everything read afresh, under `version` (read before).
     async fn build(store: &dyn Store, version: i64, now: Timestamp) -> AppResult<CalendarSnapshot> {
@@ -114,9 +157,11 @@ impl CalendarSnapshot {
     async fn patched(&self, store: &dyn Store, version: i64, changes: &[VisitChange]) -> AppResult<CalendarSnapshot> {
         let (from, to) = self.span();
         let mut booked = self.booked.clone();
-        let therapists: BTreeSet<TherapistId> = changes.iter().map(|c| c.therapist).collect();
-        for &t in &therapists {
-            booked.replace(t, store.therapist_stops_between(t, from, to).await?);
+        let therapists: Vec<TherapistId> =
+            changes.iter().map(|c| c.therapist).collect::<BTreeSet<_>>().into_iter().collect();
+        let mut fresh = BookedStops::from_rows(store.therapists_stops_between(&therapists, from, to).await?);
+        for t in therapists {
+            booked.replace(t, fresh.take(t));
         }
         let touched = self.touched(changes);
         let travel = travel_model(&self.settings);

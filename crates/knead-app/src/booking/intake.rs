@@ -148,7 +148,8 @@ pub(super) async fn replayed(app: &App, booking: Booking) -> AppResult<Booked> {
     // refreshed confirmation page): a new private link, since only the first one's hash is kept.
     let token = random_secret();
     app.store().add_manage_link(booking.id, &secret_hash(&token), app.now()).await?;
-    Ok(Booked { booking, replayed: true, manage_token: Some(token), precautions, screening })
+    let zone = app.calendar.setup(app.store()).await?.settings.zone().clone();
+    Ok(Booked { booking, replayed: true, manage_token: Some(token), precautions, screening, zone })
 }
 
 /// What a booking would cost, shown before the client confirms; nothing is written.
@@ -179,7 +180,7 @@ pub async fn quote(app: &App, req: &BookingRequest) -> AppResult<Quote> {
     let store = app.store();
     let now = app.now();
     let who = Who::new(req.therapist_ids.as_deref(), req.therapist_gender);
-    let ctx = Context::fresh(store, req.service_id, req.place.location(), who, &req.add_ons).await?;
+    let ctx = Context::current(app, req.service_id, req.place.location(), who, &req.add_ons).await?;
     check_start(&ctx.settings, req.start, now)?;
     let (slot, _) = ctx.slot_at(app, req.start, now, &[]).await?;
     let base = store.service(req.service_id).await?;

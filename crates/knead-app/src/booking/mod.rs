@@ -63,6 +63,10 @@ use std::sync::Arc;
 /// The longest date range one availability search may cover.
 pub const MAX_DAYS: i64 = 60;
 
+/// Up to this many therapists, planning reads their stops by name; beyond, the whole practice's (one read
+/// instead of several).
+const FEW_THERAPISTS: usize = 48;
+
 #[derive(Debug, Clone)]
 pub struct AvailabilityQuery {
     pub service_id: ServiceId,
@@ -194,8 +198,7 @@ impl Context {
                 (clinic.at(), Some(id))
             }
         };
-        let mut schedules: Vec<TherapistSchedule> =
-            all_schedules.iter().filter(|s| s.offers(service.id)).cloned().collect();
+        let mut schedules: Vec<&TherapistSchedule> = all_schedules.iter().filter(|s| s.offers(service.id)).collect();
         if let Some(wanted) = who.named {
             for t in wanted {
                 let Some(s) = schedules.iter().find(|s| s.therapist_id == *t) else {
@@ -226,33 +229,43 @@ impl Context {
                 ));
             }
         }
+        // Only those who can reach the place can give the visit (the engine would pass over the others), so
+        // only their days are read and built.
+        let schedules = schedules.into_iter().filter(|s| s.covers(at)).cloned().collect();
         Ok(Context { settings, service, at, clinic, schedules })
     }
 
-    /// The checks on settings and schedules read fresh from the store.
-    async fn fresh(
-        store: &dyn Store,
+    /// The checks on the settings and schedules as they are now (see [`CalendarCache::setup`]).
+    async fn current(
+        app: &App,
         service_id: ServiceId,
         place: Location,
         who: Who<'_>,
         add_ons: &[String],
     ) -> AppResult<Context> {
-        let settings = store.practice_settings().await?;
-        let schedules = store.schedules().await?;
-        Context::new(store, settings, &schedules, service_id, place, who, add_ons).await
+        let store = app.store();
+        let setup = app.calendar.setup(store).await?;
+        Context::new(store, setup.settings.clone(), &setup.schedules, service_id, place, who, add_ons).await
     }
 
     fn travel(&self) -> StraightLine {
         travel_model(&self.settings)
     }
 
-    /// The booked stops around `dates`, read fresh.
+    /// The booked stops around `dates` of the therapists who may give the visit, read fresh: theirs alone when
+    /// they are few (a booking's usual case), else the whole practice's in one read.
     async fn booked(&self, store: &dyn Store, dates: &[Date]) -> AppResult<BookedStops> {
         let tz = self.settings.zone();
         let (Some(first), Some(last)) = (dates.first(), dates.last()) else { return Ok(BookedStops::default()) };
         let from = instant_of(local_day(tz, *first).origin - NEIGHBOUR_MARGIN_MINUTES);
         let to = instant_of(local_day(tz, *last).end + NEIGHBOUR_MARGIN_MINUTES);
-        Ok(BookedStops::from_rows(store.stops_between(from, to).await?))
+        let rows = if self.schedules.len() <= FEW_THERAPISTS {
+            let therapists: Vec<TherapistId> = self.schedules.iter().map(|s| s.therapist_id).collect();
+            store.therapists_stops_between(&therapists, from, to).await?
+        } else {
+            store.stops_between(from, to).await?
+        };
+        Ok(BookedStops::from_rows(rows))
     }
 
     /// A clinic's rooms over `dates`, for a clinic visit.
@@ -459,6 +472,8 @@ pub struct Booked {
     pub precautions: Vec<knead_core::intake::Precaution>,
     /// The screening it was booked with: a `routine` one advises a physician or physiotherapist review.
     pub screening: Option<knead_core::intake::ScreeningRecord>,
+    /// The practice's zone, to show the booking's times in.
+    pub zone: TimeZone,
 }
 
 /// Books a slot for `req`, by a guest or by `user` (signed in): re-derives the therapists and travel from
@@ -525,7 +540,7 @@ pub(crate) async fn book_visit(
     }
     let screening = intake::screening_for(app, req).await?;
     let who = Who::new(req.therapist_ids.as_deref(), req.therapist_gender);
-    let ctx = Context::fresh(store, req.service_id, req.place.location(), who, &req.add_ons).await?;
+    let ctx = Context::current(app, req.service_id, req.place.location(), who, &req.add_ons).await?;
     if let Some(ids) = &req.therapist_ids {
         if ids.len() != ctx.service.therapists_needed() {
             return Err(AppError::field(
@@ -594,13 +609,16 @@ pub(crate) async fn book_visit(
         },
         therapist_gender: req.therapist_gender,
     };
+    let zone = ctx.settings.zone().clone();
     Ok(match store.create_booking(&new, &ctx.visit_fits(req.start, &travel)).await? {
         Created::New(booking) => {
             tracing::info!(booking = booking.id.0, status = booking.status.as_str(), "booked");
             app.jobs_added();
-            Booked { booking, replayed: false, manage_token: Some(manage_token), precautions, screening }
+            Booked { booking, replayed: false, manage_token: Some(manage_token), precautions, screening, zone }
         }
-        Created::Replayed(booking) => Booked { booking, replayed: true, manage_token: None, precautions, screening },
+        Created::Replayed(booking) => {
+            Booked { booking, replayed: true, manage_token: None, precautions, screening, zone }
+        }
     })
 }
 
@@ -666,14 +684,13 @@ async fn move_booking(
 ) -> AppResult<Booking> {
     let store = app.store();
     let now = app.now();
-    let settings = store.practice_settings().await?;
-    within_notice(&settings, booking, by_manager, now)?;
-    let schedules = store.schedules().await?;
+    let setup = app.calendar.setup(store).await?;
+    within_notice(&setup.settings, booking, by_manager, now)?;
     let location = booking.place.location();
     // The client's preference holds for whoever takes the visit; the therapists it has now keep it.
     let keeps_team = therapist_ids.as_ref().is_some_and(|ids| same_team(ids, &booking.therapist_ids()));
     let who = Who::new(therapist_ids.as_deref(), booking.therapist_gender.filter(|_| !keeps_team));
-    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, who, &[])
+    let ctx = Context::new(store, setup.settings.clone(), &setup.schedules, booking.service_id, location, who, &[])
         .await?
         .keeping_length_of(booking);
     if matches!(ctx.service.kind, Kind::Chair | Kind::Party) {

@@ -38,7 +38,7 @@ pub async fn join_waitlist(app: &App, visit: &BookingRequest, wish: Wish, user: 
         }
     }
     let who = Who::new(None, visit.therapist_gender);
-    let ctx = Context::fresh(store, visit.service_id, visit.place.location(), who, &visit.add_ons).await?;
+    let ctx = Context::current(app, visit.service_id, visit.place.location(), who, &visit.add_ons).await?;
     let today = local_date(ctx.settings.zone(), app.now());
     if wish.first_date > ctx.settings.last_bookable_date(today) {
         return Err(ctx.settings.beyond_horizon("first_date", today).into());

@@ -34,6 +34,7 @@ use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The absolute minute (since the Unix epoch) an instant falls in.
 pub fn minute_of(ts: Timestamp) -> Minute {
@@ -129,11 +130,19 @@ impl TherapistSchedule {
     pub fn offers(&self, service: ServiceId) -> bool {
         self.service_ids.contains(&service)
     }
+
+    /// Whether `place` lies within this therapist's service radius (as their route-days judge it).
+    pub fn covers(&self, place: crate::geo::GeoPoint) -> bool {
+        crate::schedule::within_radius(self.base, self.radius_km, place)
+    }
 }
 
 /// Booked visits as the engine's stops, by therapist, each list sorted by start.
 #[derive(Debug, Clone, Default)]
-pub struct BookedStops(HashMap<TherapistId, Vec<Stop>>);
+///
+/// Each therapist's list is shared, so a copy that then replaces one therapist's stops (a cache patched after a
+/// booking) copies pointers, not every stop of the practice.
+pub struct BookedStops(HashMap<TherapistId, Arc<Vec<Stop>>>);
 
 impl BookedStops {
     /// From the store's rows, in any order.
@@ -145,12 +154,12 @@ impl BookedStops {
         for stops in by_therapist.values_mut() {
             stops.sort_by_key(|s| (s.start, s.end));
         }
-        BookedStops(by_therapist)
+        BookedStops(by_therapist.into_iter().map(|(t, stops)| (t, Arc::new(stops))).collect())
     }
 
     /// The therapist's stops that can matter to `day`: those within a day's margin of it.
     pub fn near(&self, therapist: TherapistId, day: Day) -> &[Stop] {
-        let stops = self.0.get(&therapist).map(Vec::as_slice).unwrap_or(&[]);
+        let stops = self.0.get(&therapist).map(|s| s.as_slice()).unwrap_or(&[]);
         let lo = stops.partition_point(|st| st.end <= day.origin - NEIGHBOUR_MARGIN_MINUTES);
         let hi = stops.partition_point(|st| st.start < day.end + NEIGHBOUR_MARGIN_MINUTES);
         &stops[lo..hi.max(lo)]
@@ -159,13 +168,18 @@ impl BookedStops {
     /// Puts `stops` (any order) in place of the therapist's stops, as read again after a change.
     pub fn replace(&mut self, therapist: TherapistId, mut stops: Vec<Stop>) {
         stops.sort_by_key(|s| (s.start, s.end));
-        self.0.insert(therapist, stops);
+        self.0.insert(therapist, Arc::new(stops));
+    }
+
+    /// Takes the therapist's stops out (none when they have none).
+    pub fn take(&mut self, therapist: TherapistId) -> Vec<Stop> {
+        self.0.remove(&therapist).map(|s| Arc::try_unwrap(s).unwrap_or_else(|s| s.as_ref().clone())).unwrap_or_default()
     }
 
     /// Forgets the therapist's stop starting at `start` (a booking being moved does not block itself).
     pub fn remove(&mut self, therapist: TherapistId, start: Minute) {
         if let Some(stops) = self.0.get_mut(&therapist) {
-            stops.retain(|s| s.start != start);
+            Arc::make_mut(stops).retain(|s| s.start != start);
         }
     }
 }

@@ -18,5 +18,5 @@ pub type Minute = i64;
 /// booking re-check load the stops within this margin of the day they look at.
 pub const NEIGHBOUR_MARGIN_MINUTES: Minute = 24 * 60;
 
-pub use route::{DayRule, Fit, RouteDay, Stop, Unfit};
+pub use route::{within_radius, DayRule, Fit, RouteDay, Stop, Unfit};
 pub use search::{search, Day, Pick, RoomCalendar, SearchRequest, Slot, DEFAULT_STEP, MAX_DAY_MINUTES};

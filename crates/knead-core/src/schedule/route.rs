@@ -176,8 +176,7 @@ impl RouteDay {
 
     /// Whether `place` lies within the therapist's service radius of their base.
     pub fn covers(&self, place: GeoPoint) -> bool {
-        // Written so that a NaN radius covers nothing.
-        local_km(self.base, place) <= self.radius_km
+        within_radius(self.base, self.radius_km, place)
     }
 
     pub(super) fn places(&self) -> &[GeoPoint] {
@@ -293,4 +292,11 @@ fn find_gaps(windows: &[(Minute, Minute)], stops: &[Stop], places: &[GeoPoint], 
         }
     }
     gaps
+}
+
+/// Whether `place` lies within `radius_km` of a therapist's `base`: the one test of who can reach a place, for
+/// route-days and for picking whose day a booking needs.
+pub fn within_radius(base: GeoPoint, radius_km: f64, place: GeoPoint) -> bool {
+    // Written so that a NaN radius covers nothing.
+    local_km(base, place) <= radius_km
 }

@@ -71,6 +71,7 @@ macro_rules! conformance_suite {
             scheduling::concurrent_bookings_for_one_slot_let_exactly_one_through,
             scheduling::every_change_availability_reads_moves_the_calendar_version,
             scheduling::visit_changes_are_logged_with_their_therapist_and_time,
+            scheduling::the_stops_of_named_therapists_are_the_practices_stops_of_them,
             scheduling::each_refusal_names_its_reason,
             day_plan::a_day_plan_is_written_whole_or_not_at_all,
             practice::practice_details_read_back_as_saved,

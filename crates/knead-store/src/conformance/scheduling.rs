@@ -387,10 +387,46 @@ pub async fn visit_changes_are_logged_with_their_therapist_and_time(store: &dyn 
     assert_eq!(store.calendar_changes(v0).await.unwrap().visits, None, "nor from further back");
     assert_eq!(store.calendar_changes(off.version).await.unwrap().visits, Some(vec![]));
     assert_eq!(
-        store.therapist_stops_between(u, start, start + 4.hours()).await.unwrap(),
+        store.therapists_stops_between(&[u, t], start, start + 4.hours()).await.unwrap(),
         vec![],
         "the cancelled visit no longer stops anyone"
     );
+}
+
+/// The stops of named therapists are exactly the whole practice's stops of those therapists, however many are
+/// named (more than one statement's worth here), in the same order; a cancelled visit stops no one.
+pub async fn the_stops_of_named_therapists_are_the_practices_stops_of_them(store: &dyn Store) {
+    let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    let mut therapists = Vec::new();
+    for i in 0..20 {
+        therapists.push(therapist_with_schedule(store, &format!("Therapist {i}"), service.id).await);
+    }
+    let start: Timestamp = "2026-06-08T14:00:00Z".parse().unwrap();
+    let mut cancelled = None;
+    for (i, t) in therapists.iter().enumerate() {
+        // Two visits each, the second a day later; every third therapist's first visit is cancelled.
+        for day in 0..2 {
+            let at = start + (24 * day).hours() + (i as i64 * 10).minutes();
+            let b = booked(store, &new_booking(service.id, &[*t], at, home(), None)).await;
+            if day == 0 && i % 3 == 0 {
+                cancelled = Some(store.cancel_booking(b.id, t0(), None, &[]).await.unwrap());
+            }
+        }
+    }
+    let (from, to) = (start - 1.hours(), start + 6.hours());
+    let named: Vec<TherapistId> = therapists.iter().copied().rev().collect();
+    let all = store.stops_between(from, to).await.unwrap();
+    let of_named = store.therapists_stops_between(&named, from, to).await.unwrap();
+    assert_eq!(of_named, all, "all 20 named, in reverse: the practice's stops, by therapist and start");
+    assert_eq!(of_named.len(), 20 - 7, "the next day's visits are outside; the cancelled ones stop no one");
+    let some = [therapists[1], therapists[17]];
+    let expected: Vec<_> = all.iter().filter(|(t, _)| some.contains(t)).cloned().collect();
+    assert_eq!(store.therapists_stops_between(&some, from, to).await.unwrap(), expected);
+    assert_eq!(expected.len(), 2);
+    let next_day = store.therapists_stops_between(&some, from + 24.hours(), to + 24.hours()).await.unwrap();
+    assert_eq!(next_day.len(), 2, "each one's visit the next day");
+    assert!(store.therapists_stops_between(&[], from, to).await.unwrap().is_empty(), "no one named: no stops");
+    assert!(cancelled.is_some());
 }
 
 /// Every refusal says why: the therapist's time is taken (the database's backstop), no room is free, the

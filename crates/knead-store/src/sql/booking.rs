@@ -65,7 +65,7 @@ const INSERT_BOOKING: &str = "insert into bookings (service_id, status, starts_a
 /// The screening a booking was made with now names it, and its client if it had none.
 const LINK_SCREENING: &str = "update screenings set booking_id = $1, client_id = coalesce(client_id, $2) where id = $3";
 const CLINIC_PLACE: &str = "select id, lat, lon from clinics where id = $1";
-pub(super) const THERAPIST_STOPS: &str = "select id, block_start, block_end, lat, lon from visits \
+const THERAPIST_STOPS: &str = "select id, block_start, block_end, lat, lon from visits \
      where active and therapist_id = $1 and block_start < $3 and $2 < block_end order by block_start";
 /// The clinic's rooms free over `[$2, $3)`; none when the clinic is archived (it takes no new bookings) or the
 /// room was removed.

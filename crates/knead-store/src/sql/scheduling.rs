@@ -64,6 +64,12 @@ const DELETE_TIME_OFF: &str = "delete from time_off where id = $1 and therapist_
 
 const STOPS_BETWEEN: &str = "select id, therapist_id, block_start, block_end, lat, lon from visits \
      where active and block_start < $2 and $1 < block_end order by therapist_id, block_start";
+/// How many therapists one `THERAPISTS_STOPS` statement names.
+const STOPS_BATCH: usize = 16;
+/// `STOPS_BETWEEN` for the therapists `$3` to `$18` (a fixed list, so one prepared statement).
+const THERAPISTS_STOPS: &str = "select id, therapist_id, block_start, block_end, lat, lon from visits \
+     where active and therapist_id in ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+     and block_start < $2 and $1 < block_end order by therapist_id, block_start";
 /// Every room the clinic has (so the count) with the visits that keep it busy in the range, in one snapshot.
 const ROOM_CALENDAR: &str = "select r.id as room_id, v.id as visit_id, v.block_start, v.block_end from rooms r \
      left join visits v on v.room_id = r.id and v.active and v.block_start < $3 and $2 < v.block_end \
@@ -263,14 +269,8 @@ impl<D: SqlDatabase> SchedulingStore for D {
     }
 
     async fn stops_between(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<(TherapistId, Stop)>> {
-        let mut rows = self.query(STOPS_BETWEEN, &[from.into(), to.into()]).await?;
-        // Thousands of rows when the availability cache rebuilds: sized once, not grown.
-        let mut stops = Vec::with_capacity(rows.len());
-        for mut r in rows.read("visits") {
-            r.id("id")?;
-            let therapist = TherapistId(r.int("therapist_id")?);
-            stops.push((therapist, read_stop(&mut r)?));
-        }
+        let mut stops = Vec::new();
+        read_therapist_stops(self.query(STOPS_BETWEEN, &[from.into(), to.into()]).await?, &mut stops)?;
         Ok(stops)
     }
 
@@ -390,19 +390,24 @@ impl<D: SqlDatabase> SchedulingStore for D {
         Ok(CalendarChanges { version, visits: only_visits.then_some(visits) })
     }
 
-    async fn therapist_stops_between(
+    async fn therapists_stops_between(
         &self,
-        therapist: TherapistId,
+        therapists: &[TherapistId],
         from: Timestamp,
         to: Timestamp,
-    ) -> StoreResult<Vec<Stop>> {
-        let mut rows = self.query(booking::THERAPIST_STOPS, &[therapist.into(), from.into(), to.into()]).await?;
-        rows.read("visits")
-            .map(|mut r| {
-                r.id("id")?;
-                read_stop(&mut r)
-            })
-            .collect()
+    ) -> StoreResult<Vec<(TherapistId, Stop)>> {
+        // In id order, so batch after batch keeps the stops in therapist order.
+        let mut therapists = therapists.to_vec();
+        therapists.sort_unstable();
+        therapists.dedup();
+        let mut stops = Vec::new();
+        for batch in therapists.chunks(STOPS_BATCH) {
+            // Unused places repeat the batch's first id: the same statement text serves every batch size.
+            let ids = (0..STOPS_BATCH).map(|i| batch.get(i).unwrap_or(&batch[0]).0.into());
+            let params: Vec<Param> = [from.into(), to.into()].into_iter().chain(ids).collect();
+            read_therapist_stops(self.query(THERAPISTS_STOPS, &params).await?, &mut stops)?;
+        }
+        Ok(stops)
     }
 
     async fn link_therapist_user(&self, therapist: TherapistId, user: Option<UserId>) -> StoreResult<()> {
@@ -416,4 +421,16 @@ impl<D: SqlDatabase> SchedulingStore for D {
         let mut rows = self.query(THERAPIST_FOR_USER, &[user.into()]).await?;
         rows.first("therapists").map(|mut r| Ok(TherapistId(r.id("id")?))).transpose()
     }
+}
+
+/// Rows of `id, therapist_id, block_start, block_end, lat, lon` as stops, added to `stops`.
+fn read_therapist_stops(mut rows: super::Rows, stops: &mut Vec<(TherapistId, Stop)>) -> StoreResult<()> {
+    // Thousands of rows when the availability cache rebuilds: sized once, not grown.
+    stops.reserve(rows.len());
+    for mut r in rows.read("visits") {
+        r.id("id")?;
+        let therapist = TherapistId(r.int("therapist_id")?);
+        stops.push((therapist, read_stop(&mut r)?));
+    }
+    Ok(())
 }

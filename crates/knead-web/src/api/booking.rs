@@ -306,8 +306,7 @@ pub async fn create_booking(
         status = booked.booking.status.as_str(),
         "booked"
     );
-    let zone = calendar::settings(state.app()).await?.zone().clone();
-    let view = BookingView::new(&zone, booked.booking, &booked.precautions, booked.manage_token);
+    let view = BookingView::new(&booked.zone, booked.booking, &booked.precautions, booked.manage_token);
     Ok((StatusCode::CREATED, Json(view)))
 }
 
