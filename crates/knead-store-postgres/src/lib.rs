@@ -13,8 +13,9 @@
 use async_trait::async_trait;
 use knead_store::sql::{DbError, Locks, Param, Rows, SqlDatabase, SqlTransaction};
 use knead_store::{StoreError, StoreResult};
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
+use std::str::FromStr;
 use std::time::Duration;
 
 mod statement;
@@ -31,6 +32,11 @@ const THERAPIST_LOCK: i32 = 0x006b_6e54;
 const CLINIC_LOCK: i32 = 0x006b_6e43;
 const AUDIT_LOCK: i32 = 0x006b_6e41;
 
+/// How many prepared statements each connection keeps.
+const STATEMENTS: usize = 512;
+/// A pooled connection idle this long is tested before it is used.
+const TEST_AFTER_IDLE: Duration = Duration::from_secs(30);
+
 /// A knead store on one PostgreSQL database.
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
@@ -44,13 +50,27 @@ impl PostgresStore {
     }
 
     pub(crate) async fn connect_with_max(url: &str, max_connections: u32) -> StoreResult<PostgresStore> {
+        // Every statement knead runs stays prepared on each connection (there are a few hundred): none is parsed
+        // again because others pushed it out.
+        let options = PgConnectOptions::from_str(url).map_err(StoreError::other)?.statement_cache_capacity(STATEMENTS);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
             .idle_timeout(Some(Duration::from_secs(600)))
             // Recycled now and then so a failover or a server-side setting change reaches every connection.
             .max_lifetime(Some(Duration::from_secs(3600)))
-            .connect(url)
+            // A connection back from a statement moments ago is not tested again (a round trip per statement,
+            // a quarter of the server's time under load); one idle a while is, in case the database restarted.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= TEST_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .connect_with(options)
             .await
             .map_err(StoreError::other)?;
         Ok(PostgresStore { pool })

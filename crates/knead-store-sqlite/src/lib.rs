@@ -45,7 +45,9 @@ impl SqliteStore {
             .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Every statement knead runs stays prepared on each connection (there are a few hundred).
+            .statement_cache_capacity(512);
         // An in-memory database lives in one connection; more would each see an empty database.
         let max = if memory { 1 } else { 8 };
         let pool = SqlitePoolOptions::new()
@@ -53,6 +55,8 @@ impl SqliteStore {
             .min_connections(if memory { 1 } else { 0 })
             .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
             .max_lifetime(if memory { None } else { Some(Duration::from_secs(3600)) })
+            // A file on this machine does not go away between statements: no test round trip before each.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(StoreError::other)?;
