@@ -256,32 +256,46 @@ pub async fn for_booking(
     user: Option<&User>,
     contact: &Contact,
 ) -> AppResult<Client> {
+    if let Some(found) = existing_for_booking(app, staff_pick, user, contact).await? {
+        return Ok(found);
+    }
+    Ok(app.store().create_client(&new_record(contact), None, app.now()).await?)
+}
+
+/// [`for_booking`] without making a record: `None` for a guest booking for the first time, whose record the
+/// booking's own transaction then makes (see `NewBooking::new_client_record`).
+pub async fn existing_for_booking(
+    app: &App,
+    staff_pick: Option<ClientId>,
+    user: Option<&User>,
+    contact: &Contact,
+) -> AppResult<Option<Client>> {
     if let Some(id) = staff_pick {
         let Some(staff) = user.filter(|u| is_staff(u)) else {
             return Err(AppError::field("not_allowed", "client_id", "only staff book for a client by their id"));
         };
         return match visible(app, staff, id).await {
-            Ok(client) => Ok(client),
+            Ok(client) => Ok(Some(client)),
             Err(AppError::NotFound { .. }) => Err(AppError::field("unknown", "client_id", "no client has this id")),
             Err(e) => Err(e),
         };
     }
     if let Some(user) = user.filter(|u| u.role == Role::Client) {
-        return own_record(app, user).await;
+        return own_record(app, user).await.map(Some);
     }
-    let store = app.store();
-    if let Some(found) = store.clients_by_email(&contact.email).await?.into_iter().find(|c| c.same_name(&contact.name))
-    {
-        return Ok(found);
-    }
-    let draft = ClientDraft {
+    let found = app.store().clients_by_email(&contact.email).await?;
+    Ok(found.into_iter().find(|c| c.same_name(&contact.name)))
+}
+
+/// The record a guest's contact details make.
+fn new_record(contact: &Contact) -> ClientDraft {
+    ClientDraft {
         name: contact.name.clone(),
         email: contact.email.clone(),
         phone: contact.phone.clone(),
         date_of_birth: None,
         addresses: Vec::new(),
-    };
-    Ok(store.create_client(&draft, None, app.now()).await?)
+    }
 }
 
 /// The longest stretch a bookings list covers.

@@ -258,6 +258,7 @@ impl Plan<'_> {
             },
             client_user_id: None,
             client_id: Some(b.client.id),
+            new_client_record: false,
             status: b.status,
             reason: Some(b.demo.reason),
             screening_id: b.screening,

@@ -162,6 +162,7 @@ pub async fn load_day(store: &dyn Store, now: Timestamp) -> Result<usize, LoadEr
             client: Contact { name: client.name.clone(), email: client.email.clone(), phone: client.phone.clone() },
             client_user_id: None,
             client_id: Some(client.id),
+            new_client_record: false,
             status: BookingStatus::Confirmed,
             reason: None,
             screening_id: None,

@@ -456,6 +456,7 @@ async fn book(
         },
         client_user_id: None,
         client_id: None,
+        new_client_record: false,
         status: knead_core::booking::BookingStatus::Confirmed,
         reason: None,
         screening_id: None,

@@ -103,6 +103,7 @@ async fn place(
         client: block.organiser.clone(),
         client_user_id: None,
         client_id: Some(client.id),
+        new_client_record: false,
         status: BookingStatus::Confirmed,
         reason: None,
         screening_id: None,

@@ -77,6 +77,17 @@ pub(crate) async fn resolve_client(
     req: &BookingRequest,
     user: Option<&User>,
 ) -> AppResult<(Client, Contact)> {
+    let (found, contact) = existing_client(app, req, user).await?;
+    let client = match found {
+        Some(client) => client,
+        None => clients::for_booking(app, None, user, &contact).await?,
+    };
+    Ok((client, contact))
+}
+
+/// [`resolve_client`] without making a record: `None` for a guest booking for the first time, whose record
+/// the booking's own transaction makes.
+async fn existing_client(app: &App, req: &BookingRequest, user: Option<&User>) -> AppResult<(Option<Client>, Contact)> {
     // Staff naming a client (checked by `may_name_client`), or a signed-in client booking as themselves.
     if let Some(u) = user.filter(|u| req.client_id.is_some() || u.role == Role::Client) {
         let typed = req.client.clone().unwrap_or_else(|| Contact {
@@ -86,7 +97,7 @@ pub(crate) async fn resolve_client(
         });
         let client = clients::for_booking(app, req.client_id, Some(u), &typed).await?;
         let contact = req.client.clone().unwrap_or_else(|| contact_of(&client));
-        return Ok((client, contact));
+        return Ok((Some(client), contact));
     }
     let contact = match (&req.client, user) {
         (Some(c), _) => c.clone(),
@@ -95,8 +106,24 @@ pub(crate) async fn resolve_client(
             return Err(AppError::field("required", "client", "give the client's name, email and phone (or sign in)"))
         }
     };
-    let client = clients::for_booking(app, None, user, &contact).await?;
+    let client = clients::existing_for_booking(app, None, user, &contact).await?;
     Ok((client, contact))
+}
+
+/// The client record a booking is written under, with the contact details: the record is `None` when the booking
+/// makes it (a guest's first booking that sends no health history; one that does needs the record first, to
+/// file the history under).
+pub(super) async fn client_for_booking(
+    app: &App,
+    req: &BookingRequest,
+    user: Option<&User>,
+) -> AppResult<(Option<Client>, Contact)> {
+    let (found, contact) = existing_client(app, req, user).await?;
+    if found.is_none() && req.intake.is_some() {
+        let client = clients::for_booking(app, None, user, &contact).await?;
+        return Ok((Some(client), contact));
+    }
+    Ok((found, contact))
 }
 
 fn contact_of(client: &Client) -> Contact {
@@ -109,18 +136,20 @@ pub(super) async fn gate(
     app: &App,
     req: &BookingRequest,
     user: Option<&User>,
-    client: &Client,
+    client: Option<&Client>,
     screening: Option<&ScreeningRecord>,
 ) -> AppResult<(BookingStatus, Vec<Precaution>)> {
     if let Some(screened_for) = screening.and_then(|s| s.client) {
-        if screened_for != client.id {
+        if Some(screened_for) != client.map(|c| c.id) {
             // Someone else's screening: answered as an unknown id, so its existence is not told.
             return Err(AppError::field("unknown", "screening_id", "no screening has this id"));
         }
     }
-    let latest = match &req.intake {
-        Some(history) => Some(crate::intake::add_version(app, user, client.id, history).await?),
-        None => app.store().intakes(client.id).await?.into_iter().next(),
+    // A record the booking is still to make has no history (one sent with the booking made the record first).
+    let latest = match (&req.intake, client) {
+        (Some(history), Some(client)) => Some(crate::intake::add_version(app, user, client.id, history).await?),
+        (None, Some(client)) => app.store().intakes(client.id).await?.into_iter().next(),
+        (_, None) => None,
     };
     let found = precautions(latest.as_ref().map(|v| &v.history), req.reason, screening.map(|s| &s.assessment));
     match decide(&found) {

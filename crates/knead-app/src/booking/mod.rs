@@ -552,8 +552,8 @@ pub(crate) async fn book_visit(
     }
     check_start(&ctx.settings, req.start, now)?;
     let (slot, travel) = ctx.slot_at(app, req.start, now, &[]).await?;
-    let (client, contact) = intake::resolve_client(app, req, user).await?;
-    let (status, precautions) = intake::gate(app, req, user, &client, screening.as_ref()).await?;
+    let (client, contact) = intake::client_for_booking(app, req, user).await?;
+    let (status, precautions) = intake::gate(app, req, user, client.as_ref(), screening.as_ref()).await?;
     let visits = visits_for(&slot, &ctx.service, req.start);
     let therapists: Vec<TherapistId> = visits.iter().map(|v| v.therapist_id).collect();
     let end = add_minutes(req.start, ctx.service.duration_minutes);
@@ -582,7 +582,8 @@ pub(crate) async fn book_visit(
         place: req.place.clone(),
         client: contact,
         client_user_id: user.filter(|u| u.role == Role::Client).map(|u| u.id),
-        client_id: Some(client.id),
+        client_id: client.as_ref().map(|c| c.id),
+        new_client_record: client.is_none(),
         status,
         reason: req.reason,
         screening_id: req.screening_id.clone(),
@@ -711,6 +712,7 @@ async fn move_booking(
         client: booking.client.clone(),
         client_user_id: booking.client_user_id,
         client_id: booking.client_id,
+        new_client_record: false,
         status: booking.status,
         reason: booking.reason,
         screening_id: booking.screening_id.clone(),

@@ -103,6 +103,7 @@ pub async fn apply(app: &App, date: Date, orders: &[MoveOrder], staff: &User) ->
             client: before.client.clone(),
             client_user_id: before.client_user_id,
             client_id: before.client_id,
+            new_client_record: false,
             status: before.status,
             reason: before.reason,
             screening_id: before.screening_id.clone(),

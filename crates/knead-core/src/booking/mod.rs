@@ -482,6 +482,9 @@ pub struct NewBooking {
     pub client: Contact,
     pub client_user_id: Option<UserId>,
     pub client_id: Option<ClientId>,
+    /// With no `client_id`: the store makes a client record of `client` in the booking's own transaction and
+    /// files the booking under it (a guest booking for the first time), so both are written or neither.
+    pub new_client_record: bool,
     /// `Confirmed`, or `AwaitingClearance` for a booking held until staff record a clearance.
     pub status: BookingStatus,
     pub reason: Option<VisitReason>,

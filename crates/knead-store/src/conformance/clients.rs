@@ -91,6 +91,41 @@ fn booking_for(
     b
 }
 
+/// A guest's first booking makes their client record in its own transaction: the booking is filed under it, and a
+/// booking that is refused leaves no record behind. A booking that names its client makes none.
+pub async fn a_guests_first_booking_makes_their_record_with_it(store: &dyn Store) {
+    use super::{Pass, Refuse};
+    use crate::{BookingError, Created};
+    use knead_core::schedule::Unfit;
+    let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    let t = therapist_with_schedule(store, "Robin Vale", service.id).await;
+    let start: Timestamp = "2026-06-01T13:00:00Z".parse().unwrap();
+    let mut first = new_booking(service.id, &[t], start, home(), None);
+    first.client.email = email("first.guest@example.com");
+    first.new_client_record = true;
+    let Ok(Created::New(booking)) = store.create_booking(&first, &Pass).await else { panic!("booked") };
+    let id = booking.client_id.expect("filed under the record it made");
+    let record = store.client(id).await.unwrap();
+    assert_eq!((record.name.as_str(), record.email.as_str()), (first.client.name.as_str(), "first.guest@example.com"));
+    assert_eq!((record.user_id, record.created_at), (None, first.created_at));
+    assert_eq!(store.clients_by_email(&first.client.email).await.unwrap(), vec![record]);
+
+    let mut refused = new_booking(service.id, &[t], start + 3.hours(), home(), None);
+    refused.client.email = email("refused.guest@example.com");
+    refused.new_client_record = true;
+    let why = Unfit::NotEnoughTravelBefore { needed: 30, available: 10 };
+    let r = store.create_booking(&refused, &Refuse(why)).await;
+    assert!(matches!(r, Err(BookingError::Unavailable(_))), "{r:?}");
+    assert!(store.clients_by_email(&refused.client.email).await.unwrap().is_empty(), "no record without its booking");
+
+    let mut named = new_booking(service.id, &[t], start + 6.hours(), home(), None);
+    named.client_id = Some(id);
+    named.new_client_record = true;
+    let Ok(Created::New(again)) = store.create_booking(&named, &Pass).await else { panic!("booked") };
+    assert_eq!(again.client_id, Some(id), "a named record is used, not another made");
+    assert_eq!(store.clients_by_email(&first.client.email).await.unwrap().len(), 1);
+}
+
 pub async fn clients_are_created_read_updated_and_found_by_email_or_login(store: &dyn Store) {
     let login = user(store, "ana@example.com", "client").await;
     let mut d = draft("Ana Fictional", "ana@example.com");

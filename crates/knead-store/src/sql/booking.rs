@@ -361,6 +361,10 @@ async fn try_create<D: SqlDatabase>(
             return Err(StoreError::Other("a new booking cannot be written cancelled".into()).into());
         }
     };
+    let client_id = match (b.client_id, b.new_client_record) {
+        (None, true) => Some(super::clients::insert_for_booking(&mut *tx, &b.client, b.created_at).await?),
+        (known, _) => known,
+    };
     let params = [
         b.service_id.into(),
         b.start.into(),
@@ -380,7 +384,7 @@ async fn try_create<D: SqlDatabase>(
         (&b.request_fingerprint).into(),
         b.created_at.into(),
         awaiting.into(),
-        b.client_id.into(),
+        client_id.into(),
         b.reason.map(|r| r.as_str()).into(),
         b.screening_id.as_ref().map(|s| s.0.as_str()).into(),
         Param::json(&b.add_ons)?,
@@ -393,7 +397,7 @@ async fn try_create<D: SqlDatabase>(
     ];
     let id = returned_id(tx.query(INSERT_BOOKING, &params).await?, "bookings")?;
     if let Some(screening) = &b.screening_id {
-        tx.execute(LINK_SCREENING, &[id.into(), b.client_id.into(), (&screening.0).into()]).await?;
+        tx.execute(LINK_SCREENING, &[id.into(), client_id.into(), (&screening.0).into()]).await?;
     }
     check_and_insert_visits(&mut *tx, id, b, rule).await?;
     super::notify::insert_jobs(&mut *tx, Some(BookingId(id)), &b.jobs, b.created_at).await?;

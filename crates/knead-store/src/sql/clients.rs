@@ -141,6 +141,24 @@ fn one_client(rows: Rows) -> StoreResult<Client> {
     read_clients(rows)?.pop().ok_or(StoreError::NotFound)
 }
 
+/// The client record a guest's first booking makes, in the booking's transaction: their contact details alone.
+pub(super) async fn insert_for_booking(
+    tx: &mut dyn super::SqlTransaction,
+    contact: &knead_core::booking::Contact,
+    now: Timestamp,
+) -> Result<ClientId, super::booking::Failure> {
+    let draft = ClientDraft {
+        name: contact.name.clone(),
+        email: contact.email.clone(),
+        phone: contact.phone.clone(),
+        date_of_birth: None,
+        addresses: Vec::new(),
+    };
+    let [name, email, phone, born, addresses] = draft_params(&draft)?;
+    let params = [name, email, phone, born, addresses, Param::Int(None), now.into()];
+    Ok(one_client(tx.query(INSERT_CLIENT, &params).await?)?.id)
+}
+
 fn draft_params(d: &ClientDraft) -> StoreResult<[Param; 5]> {
     Ok([
         (&d.name).into(),

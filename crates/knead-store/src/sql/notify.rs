@@ -21,8 +21,33 @@ macro_rules! job_columns {
     };
 }
 
-const INSERT_JOB: &str = "insert into jobs (kind, booking_id, therapist_id, visit_start, run_at, created_at, \
-     waitlist_id, user_id, episode_id, signup_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+/// One to four jobs in one statement (a booking writes four: its confirmation, the therapist's note and two
+/// reminders), ten parameters a job.
+macro_rules! insert_jobs {
+    ($($row:literal),+) => {
+        concat!(
+            "insert into jobs (kind, booking_id, therapist_id, visit_start, run_at, created_at, waitlist_id, \
+             user_id, episode_id, signup_id) values ",
+            $($row),+
+        )
+    };
+}
+const JOB_PARAMS: usize = 10;
+const INSERT_JOBS: [&str; 4] = [
+    insert_jobs!("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+    insert_jobs!("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), ", "($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"),
+    insert_jobs!(
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), ",
+        "($11, $12, $13, $14, $15, $16, $17, $18, $19, $20), ",
+        "($21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
+    ),
+    insert_jobs!(
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), ",
+        "($11, $12, $13, $14, $15, $16, $17, $18, $19, $20), ",
+        "($21, $22, $23, $24, $25, $26, $27, $28, $29, $30), ",
+        "($31, $32, $33, $34, $35, $36, $37, $38, $39, $40)"
+    ),
+];
 /// What a change leaves behind of the reminders it makes stale: skipped with the reason, kept for the outbox.
 const SKIP_REMINDERS: &str = "update jobs set status = 'skipped', finished_at = $2, last_error = $3 \
      where booking_id = $1 and kind = 'reminder' and status = 'pending'";
@@ -77,21 +102,23 @@ pub(super) async fn insert_jobs(
     jobs: &[NewJob],
     now: Timestamp,
 ) -> StoreResult<()> {
-    for j in jobs {
-        let visit_start = super::Param::Time(j.visit_start);
-        let params = [
-            j.kind.as_str().into(),
-            booking.into(),
-            j.therapist_id.into(),
-            visit_start,
-            j.run_at.into(),
-            now.into(),
-            j.waitlist_id.into(),
-            j.user_id.into(),
-            j.episode_id.into(),
-            j.signup_id.map(|s| s.0).into(),
-        ];
-        tx.execute(INSERT_JOB, &params).await?;
+    for batch in jobs.chunks(INSERT_JOBS.len()) {
+        let mut params = Vec::with_capacity(batch.len() * JOB_PARAMS);
+        for j in batch {
+            params.extend([
+                j.kind.as_str().into(),
+                booking.into(),
+                j.therapist_id.into(),
+                super::Param::Time(j.visit_start),
+                j.run_at.into(),
+                now.into(),
+                j.waitlist_id.into(),
+                j.user_id.into(),
+                j.episode_id.into(),
+                j.signup_id.map(|s| s.0).into(),
+            ]);
+        }
+        tx.execute(INSERT_JOBS[batch.len() - 1], &params).await?;
     }
     Ok(())
 }
