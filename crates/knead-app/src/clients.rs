@@ -256,10 +256,15 @@ pub async fn for_booking(
     user: Option<&User>,
     contact: &Contact,
 ) -> AppResult<Client> {
-    if let Some(found) = existing_for_booking(app, staff_pick, user, contact).await? {
-        return Ok(found);
+    match existing_for_booking(app, staff_pick, user, contact).await? {
+        Some(found) => Ok(found),
+        None => new_for_booking(app, contact).await,
     }
-    Ok(app.store().create_client(&new_record(contact), None, app.now()).await?)
+}
+
+/// A new record for a guest whose details found none (see [`existing_for_booking`]).
+pub(crate) async fn new_for_booking(app: &App, contact: &Contact) -> AppResult<Client> {
+    Ok(app.store().create_client(&ClientDraft::of_contact(contact), None, app.now()).await?)
 }
 
 /// [`for_booking`] without making a record: `None` for a guest booking for the first time, whose record the
@@ -285,17 +290,6 @@ pub async fn existing_for_booking(
     }
     let found = app.store().clients_by_email(&contact.email).await?;
     Ok(found.into_iter().find(|c| c.same_name(&contact.name)))
-}
-
-/// The record a guest's contact details make.
-fn new_record(contact: &Contact) -> ClientDraft {
-    ClientDraft {
-        name: contact.name.clone(),
-        email: contact.email.clone(),
-        phone: contact.phone.clone(),
-        date_of_birth: None,
-        addresses: Vec::new(),
-    }
 }
 
 /// The longest stretch a bookings list covers.

@@ -80,7 +80,7 @@ pub(crate) async fn resolve_client(
     let (found, contact) = existing_client(app, req, user).await?;
     let client = match found {
         Some(client) => client,
-        None => clients::for_booking(app, None, user, &contact).await?,
+        None => clients::new_for_booking(app, &contact).await?,
     };
     Ok((client, contact))
 }
@@ -120,8 +120,7 @@ pub(super) async fn client_for_booking(
 ) -> AppResult<(Option<Client>, Contact)> {
     let (found, contact) = existing_client(app, req, user).await?;
     if found.is_none() && req.intake.is_some() {
-        let client = clients::for_booking(app, None, user, &contact).await?;
-        return Ok((Some(client), contact));
+        return Ok((Some(clients::new_for_booking(app, &contact).await?), contact));
     }
     Ok((found, contact))
 }

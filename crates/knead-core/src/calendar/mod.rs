@@ -138,10 +138,10 @@ impl TherapistSchedule {
 }
 
 /// Booked visits as the engine's stops, by therapist, each list sorted by start.
-#[derive(Debug, Clone, Default)]
 ///
 /// Each therapist's list is shared, so a copy that then replaces one therapist's stops (a cache patched after a
 /// booking) copies pointers, not every stop of the practice.
+#[derive(Debug, Clone, Default)]
 pub struct BookedStops(HashMap<TherapistId, Arc<Vec<Stop>>>);
 
 impl BookedStops {

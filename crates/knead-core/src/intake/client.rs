@@ -56,6 +56,19 @@ pub struct ClientDraft {
     pub addresses: Vec<SavedAddress>,
 }
 
+impl ClientDraft {
+    /// The record a guest's contact details make: those details alone.
+    pub fn of_contact(contact: &crate::booking::Contact) -> ClientDraft {
+        ClientDraft {
+            name: contact.name.clone(),
+            email: contact.email.clone(),
+            phone: contact.phone.clone(),
+            date_of_birth: None,
+            addresses: Vec::new(),
+        }
+    }
+}
+
 /// A client as staff (or the API) submit one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

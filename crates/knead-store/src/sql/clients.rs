@@ -147,14 +147,7 @@ pub(super) async fn insert_for_booking(
     contact: &knead_core::booking::Contact,
     now: Timestamp,
 ) -> Result<ClientId, super::booking::Failure> {
-    let draft = ClientDraft {
-        name: contact.name.clone(),
-        email: contact.email.clone(),
-        phone: contact.phone.clone(),
-        date_of_birth: None,
-        addresses: Vec::new(),
-    };
-    let [name, email, phone, born, addresses] = draft_params(&draft)?;
+    let [name, email, phone, born, addresses] = draft_params(&ClientDraft::of_contact(contact))?;
     let params = [name, email, phone, born, addresses, Param::Int(None), now.into()];
     Ok(one_client(tx.query(INSERT_CLIENT, &params).await?)?.id)
 }
