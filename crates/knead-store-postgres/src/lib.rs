@@ -14,15 +14,17 @@ use async_trait::async_trait;
 use knead_store::sql::{DbError, Locks, Param, Rows, SqlDatabase, SqlTransaction};
 use knead_store::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{Connection, PgPool, Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
 mod statement;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod write;
 
 use statement::{classify, execute, query};
+use write::PostgresWrite;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -107,18 +109,6 @@ fn lock_order(locks: &Locks) -> Vec<(i32, i32)> {
     therapists.chain(clinic).chain(audit).collect()
 }
 
-async fn take_locks(conn: &mut PgConnection, locks: &Locks) -> Result<(), DbError> {
-    for (namespace, key) in lock_order(locks) {
-        sqlx::query("select pg_advisory_xact_lock($1, $2)")
-            .bind(namespace)
-            .bind(key)
-            .execute(&mut *conn)
-            .await
-            .map_err(classify)?;
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl SqlDatabase for PostgresStore {
     const BACKEND: &'static str = "postgres";
@@ -139,9 +129,7 @@ impl SqlDatabase for PostgresStore {
     /// Read committed, after the advisory locks: every read that follows sees what the writers before it
     /// committed, and the exclusion constraints catch whatever the locks do not cover.
     async fn write(&self, locks: &Locks) -> Result<Box<dyn SqlTransaction>, DbError> {
-        let mut tx = self.pool.begin().await.map_err(classify)?;
-        take_locks(&mut tx, locks).await?;
-        Ok(Box::new(PostgresTransaction(tx)))
+        Ok(Box::new(PostgresWrite::begin(&self.pool, &lock_order(locks)).await?))
     }
 }
 
