@@ -167,7 +167,8 @@ pub trait SchedulingStore: Send + Sync {
     async fn client_bookings(&self, user: UserId) -> StoreResult<Vec<Booking>>;
 
     /// A number that changes whenever anything availability depends on changes (visits, schedules, hours,
-    /// overrides, time off, settings, therapists, clinics, rooms), in the same transaction as the change.
+    /// overrides, time off, settings, services, therapists, clinics, rooms, the waitlist's offers), in the same
+    /// transaction as the change.
     async fn calendar_version(&self) -> StoreResult<i64>;
     /// The calendar version now and what moved it since `since`, read together: each visit range changed, or
     /// `None` when anything else changed (or more than [`MAX_LOGGED_CHANGES`] versions passed, or the log no

@@ -2,13 +2,15 @@
 //! rebuilt whole when anything else availability reads changed.
 
 use super::travel_model;
+use super::waitlist::{holds_of, Held, MAX_OFFERS};
 use crate::AppResult;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp, ToSpan};
+use knead_core::booking::waitlist::{WaitStatus, WaitlistId};
 use knead_core::calendar::{instant_of, local_date, local_day, BookedStops, PracticeSettings, TherapistSchedule};
 use knead_core::geo::TravelTimes;
 use knead_core::schedule::{RouteDay, NEIGHBOUR_MARGIN_MINUTES};
-use knead_core::TherapistId;
+use knead_core::{Service, ServiceId, TherapistId};
 use knead_store::{Store, VisitChange};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -20,33 +22,54 @@ type RoadDays = (u64, Arc<Vec<RouteDay>>);
 const CACHED_DAYS: i64 = super::MAX_DAYS + 2;
 
 /// Route-days kept in memory between searches. The store's calendar version (moved by the database in the
-/// same transaction as any change to visits, hours, time off, settings or clinics) says when the view is
-/// stale, and its change log says what changed: when only visits did, the therapists they belong to are read
-/// again and their route-days on the dates touched rebuilt; otherwise everything is. So several servers on one
-/// database stay correct, and a booking costs the next search one therapist-day, not the practice. A stale
-/// view can only offer a slot that booking then refuses: booking re-checks on fresh data under the store's lock.
+/// same transaction as any change to visits, hours, time off, settings, services, clinics or the waitlist's
+/// offers) says when the view is stale, and its change log says what changed: when only visits did, the
+/// therapists they belong to are read again and their route-days on the dates touched rebuilt; otherwise
+/// everything is. So several servers on one database stay correct, and a booking costs the next search one
+/// therapist-day, not the practice. A stale view can only offer a slot that booking then refuses: booking
+/// re-checks on fresh data under the store's lock.
 #[derive(Default)]
 pub struct CalendarCache {
     current: tokio::sync::Mutex<Option<Arc<CalendarSnapshot>>>,
-    setup: Mutex<Option<Arc<Setup>>>,
+    /// The setup last read, with the newest calendar version it is known to be current at.
+    setup: Mutex<Option<(i64, Arc<Setup>)>>,
 }
 
-/// The practice's settings and the therapists' schedules, current as of a calendar version: what planning a
-/// booking reads besides the few therapists it concerns. Kept between bookings, since visits moving the version
-/// (every booking does) leave them as they are; anything else moving it has them read again.
+/// What planning reads of the practice besides its visits: the settings, the services (archived ones too), the
+/// therapists' schedules and the starts the waitlist's offers hold. Kept between bookings and searches, since
+/// visits moving the calendar version (every booking does) leave it as it is; anything else moving the version
+/// has it read again.
 pub struct Setup {
-    version: i64,
     pub settings: PracticeSettings,
-    pub schedules: Arc<Vec<TherapistSchedule>>,
+    pub services: HashMap<ServiceId, Service>,
+    pub schedules: Vec<TherapistSchedule>,
+    holds: Vec<Held>,
 }
 
-/// One version of the calendar: settings, schedules and booked stops, with route-days built per date on demand.
+impl Setup {
+    /// Everything afresh; the caller reads the calendar version first, so a change racing with these reads only
+    /// has the next caller read again.
+    async fn read(store: &dyn Store) -> AppResult<Setup> {
+        let settings = store.practice_settings().await?;
+        let services: HashMap<ServiceId, Service> =
+            store.list_services(true).await?.into_iter().map(|s| (s.id, s)).collect();
+        let schedules = store.schedules().await?;
+        let holds = holds_of(store.waitlist(Some(WaitStatus::Offered), MAX_OFFERS).await?, &services);
+        Ok(Setup { settings, services, schedules, holds })
+    }
+
+    /// The starts live offers hold at `now` (not lapsed), but entry `except`'s own.
+    pub(crate) fn holds(&self, now: Timestamp, except: Option<WaitlistId>) -> impl Iterator<Item = &Held> {
+        self.holds.iter().filter(move |h| h.live_at(now) && Some(h.entry) != except)
+    }
+}
+
+/// One version of the calendar: the setup and the booked stops, with route-days built per date on demand.
 pub struct CalendarSnapshot {
     version: i64,
     /// The practice-local date it was built on; its window starts the day before.
     built_for: Date,
-    pub settings: PracticeSettings,
-    pub schedules: Arc<Vec<TherapistSchedule>>,
+    pub setup: Arc<Setup>,
     first: Date,
     last: Date,
     booked: BookedStops,
@@ -58,7 +81,7 @@ impl CalendarCache {
     /// The snapshot for the store's current calendar version: the one held when nothing changed, patched when
     /// only visits did, rebuilt otherwise or on a new day; a patch or rebuild is made once, by one caller.
     pub async fn snapshot(&self, store: &dyn Store, now: Timestamp) -> AppResult<Arc<CalendarSnapshot>> {
-        let today = |s: &CalendarSnapshot| s.built_for == local_date(s.settings.zone(), now);
+        let today = |s: &CalendarSnapshot| s.built_for == local_date(s.setup.settings.zone(), now);
         let held = self.current.lock().await.clone().filter(|s| today(s));
         // Read before any data, so a change racing with a patch or rebuild only causes another.
         let (version, visits) = match &held {
@@ -78,60 +101,57 @@ impl CalendarCache {
         let patchable = held.filter(|h| current.as_ref().is_some_and(|c| Arc::ptr_eq(c, h)));
         let next = match (patchable, visits) {
             (Some(held), Some(visits)) => held.patched(store, version, &visits).await?,
-            _ => CalendarSnapshot::build(store, version, now).await?,
+            _ => {
+                let setup = Arc::new(Setup::read(store).await?);
+                self.keep_setup(version, setup.clone());
+                CalendarSnapshot::build(store, version, setup, now).await?
+            }
         };
         let next = Arc::new(next);
         *current = Some(next.clone());
         Ok(next)
     }
-}
 
-impl CalendarCache {
-    /// The settings and schedules as they are now: the ones kept when only visits changed since they were
-    /// read (one small read of the change log says so), else read again.
+    /// The setup as it is now: the one kept when only visits changed since it was read (one small read of the
+    /// change log says so), else read again.
     pub async fn setup(&self, store: &dyn Store) -> AppResult<Arc<Setup>> {
         let held = self.setup.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(held) = held {
-            let changes = store.calendar_changes(held.version).await?;
-            if changes.version == held.version {
-                return Ok(held);
+        if let Some((version, setup)) = held {
+            let changes = store.calendar_changes(version).await?;
+            if changes.version == version {
+                return Ok(setup);
             }
             if changes.visits.is_some() {
-                let (settings, schedules) = (held.settings.clone(), held.schedules.clone());
-                return Ok(self.keep_setup(Setup { version: changes.version, settings, schedules }));
+                self.keep_setup(changes.version, setup.clone());
+                return Ok(setup);
             }
         }
         // The version first: a change racing with these reads only makes the next caller read again.
         let version = store.calendar_version().await?;
-        let settings = store.practice_settings().await?;
-        let schedules = Arc::new(store.schedules().await?);
-        Ok(self.keep_setup(Setup { version, settings, schedules }))
+        let setup = Arc::new(Setup::read(store).await?);
+        self.keep_setup(version, setup.clone());
+        Ok(setup)
     }
 
-    /// Keeps `setup` unless a newer one is kept already (both are current as of their versions).
-    fn keep_setup(&self, setup: Setup) -> Arc<Setup> {
-        let setup = Arc::new(setup);
+    /// Keeps `setup` as current at `version`, unless one is kept at a newer version already.
+    fn keep_setup(&self, version: i64, setup: Arc<Setup>) {
         let mut kept = self.setup.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.as_ref().is_none_or(|k| k.version < setup.version) {
-            *kept = Some(setup.clone());
+        if kept.as_ref().is_none_or(|(at, _)| *at < version) {
+            *kept = Some((version, setup));
         }
-        setup
     }
 }
 
 impl CalendarSnapshot {
-    /// Everything read afresh, under `version` (read before).
-    async fn build(store: &dyn Store, version: i64, now: Timestamp) -> AppResult<CalendarSnapshot> {
-        let settings = store.practice_settings().await?;
-        let schedules = Arc::new(store.schedules().await?);
-        let today = local_date(settings.zone(), now);
+    /// The stops read afresh over `setup`, under `version` (read before both).
+    async fn build(store: &dyn Store, version: i64, setup: Arc<Setup>, now: Timestamp) -> AppResult<CalendarSnapshot> {
+        let today = local_date(setup.settings.zone(), now);
         let first = today.checked_sub(1.days()).unwrap_or(today);
         let last = today.checked_add(CACHED_DAYS.days()).unwrap_or(today);
         let mut snapshot = CalendarSnapshot {
             version,
             built_for: today,
-            settings,
-            schedules,
+            setup,
             first,
             last,
             booked: BookedStops::default(),
@@ -145,7 +165,7 @@ impl CalendarSnapshot {
 
     /// The instants whose stops can matter to the dates held.
     fn span(&self) -> (Timestamp, Timestamp) {
-        let tz = self.settings.zone();
+        let tz = self.setup.settings.zone();
         (
             instant_of(local_day(tz, self.first).origin - NEIGHBOUR_MARGIN_MINUTES),
             instant_of(local_day(tz, self.last).end + NEIGHBOUR_MARGIN_MINUTES),
@@ -164,15 +184,15 @@ impl CalendarSnapshot {
             booked.replace(t, fresh.take(t));
         }
         let touched = self.touched(changes);
-        let travel = travel_model(&self.settings);
-        let tz = self.settings.zone();
+        let travel = travel_model(&self.setup.settings);
+        let tz = self.setup.settings.zone();
         let mut days = self.days.lock().unwrap_or_else(|p| p.into_inner()).clone();
         for (date, day_list) in days.iter_mut() {
             let Some(on_date) = touched.get(date) else { continue };
             let day = local_day(tz, *date);
             let mut rebuilt = day_list.as_ref().clone();
             for route_day in rebuilt.iter_mut().filter(|d| on_date.contains(&d.therapist())) {
-                if let Some(s) = self.schedules.iter().find(|s| s.therapist_id == route_day.therapist()) {
+                if let Some(s) = self.setup.schedules.iter().find(|s| s.therapist_id == route_day.therapist()) {
                     *route_day = s.route_day(tz, *date, booked.near(s.therapist_id, day).to_vec(), &travel);
                 }
             }
@@ -183,8 +203,7 @@ impl CalendarSnapshot {
         Ok(CalendarSnapshot {
             version,
             built_for: self.built_for,
-            settings: self.settings.clone(),
-            schedules: self.schedules.clone(),
+            setup: self.setup.clone(),
             first: self.first,
             last: self.last,
             booked,
@@ -196,7 +215,7 @@ impl CalendarSnapshot {
     /// The therapists whose route-days each change can reach, by date: a stop matters to the days within the
     /// neighbour margin of it.
     fn touched(&self, changes: &[VisitChange]) -> HashMap<Date, BTreeSet<TherapistId>> {
-        let tz = self.settings.zone();
+        let tz = self.setup.settings.zone();
         let margin = SignedDuration::from_mins(NEIGHBOUR_MARGIN_MINUTES);
         let mut touched: HashMap<Date, BTreeSet<TherapistId>> = HashMap::new();
         for c in changes {
@@ -228,7 +247,13 @@ impl CalendarSnapshot {
 
     /// Every scheduled therapist's route-day on `date`, built with `travel` and not kept.
     pub fn build_route_days(&self, date: Date, travel: &dyn TravelTimes) -> Vec<RouteDay> {
-        knead_core::calendar::route_days(&self.schedules, &self.booked, self.settings.zone(), &[date], travel)
+        knead_core::calendar::route_days(
+            &self.setup.schedules,
+            &self.booked,
+            self.setup.settings.zone(),
+            &[date],
+            travel,
+        )
     }
 
     /// The route-days on `date` built on road times, if some were kept under the road cache's `epoch`.
@@ -274,8 +299,8 @@ mod tests {
         let now = app.now();
         let cache = CalendarCache::default();
         let before = cache.snapshot(store, now).await.unwrap();
-        let travel = travel_model(&before.settings);
-        let tz = before.settings.zone().clone();
+        let travel = travel_model(&before.setup.settings);
+        let tz = before.setup.settings.zone().clone();
         let dates: Vec<Date> = (1..5).map(|i| local_date(&tz, now).checked_add(i.days()).unwrap()).collect();
         let kept: Vec<_> = dates.iter().map(|d| before.route_days(*d, &travel)).collect();
 

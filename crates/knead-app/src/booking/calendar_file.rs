@@ -5,6 +5,7 @@ use crate::{App, AppResult};
 use jiff::tz::TimeZone;
 use knead_core::booking::{Booking, BookingStatus, Clinic, Where};
 use knead_core::calendar::ics::{visit_calendar, EventStatus, VisitEvent};
+use knead_core::practice::PracticeDetails;
 use knead_core::Service;
 
 /// The booking's `.ics` in the practice's zone. `practice_name` is the name clients see.
@@ -24,19 +25,31 @@ pub async fn visit_event(app: &App, booking: &Booking, practice_name: &str) -> A
     let zone = store.practice_settings().await?.zone().clone();
     let service = store.service(booking.service_id).await?;
     let details = store.practice_details().await?;
+    let place = place_text(app, booking).await?;
+    Ok((described_event(booking, &service, &details, place, practice_name), zone))
+}
+
+/// [`visit_event`] from what the caller has already read: the booking's service, the practice's details and
+/// where the visit is, written out.
+pub(crate) fn described_event(
+    booking: &Booking,
+    service: &Service,
+    details: &PracticeDetails,
+    place: String,
+    practice_name: &str,
+) -> VisitEvent {
     let reach: Vec<String> =
         details.phone.as_ref().map(|p| p.as_str().to_string()).into_iter().chain(details.email.clone()).collect();
     let mut description = format!("{} with {practice_name}.", service.name);
     if !reach.is_empty() {
         description.push_str(&format!(" Questions or changes: {}.", reach.join(", ")));
     }
-    let event = VisitEvent {
+    VisitEvent {
         summary: format!("{} with {practice_name}", service.name),
-        location: Some(place_text(app, booking).await?),
+        location: Some(place),
         description,
-        ..bare_event(booking, &service)
-    };
-    Ok((event, zone))
+        ..bare_event(booking, service)
+    }
 }
 
 /// The event's time, identity and status, with the service as its summary and nothing else.

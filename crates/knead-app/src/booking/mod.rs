@@ -22,8 +22,8 @@ mod tests;
 mod waitlist;
 
 pub(crate) use block::{block_booking, party_booking, Block};
-pub use cache::{CalendarCache, CalendarSnapshot};
-pub(crate) use calendar_file::{bare_event, place_text, written_place};
+pub use cache::{CalendarCache, CalendarSnapshot, Setup};
+pub(crate) use calendar_file::{bare_event, described_event, place_text, written_place};
 pub use calendar_file::{calendar_file, visit_event};
 pub use intake::{quote, Quote};
 pub use series::{book_series, SeriesBooked, SeriesVisit};
@@ -131,26 +131,19 @@ struct Context {
 }
 
 impl Context {
-    /// The checks of a request over settings and schedules the caller has (fresh or cached): the service is
-    /// for sale, the place suits it and lies in the service area or is a clinic, and the therapists `who` names
-    /// (when it names any) offer it and are of the gender asked for. The schedules kept are those of who may
-    /// give the visit.
+    /// The checks of a request over the practice as the calendar cache keeps it: the service is for sale, the
+    /// place suits it and lies in the service area or is a clinic, and the therapists `who` names (when it names
+    /// any) offer it and are of the gender asked for. The schedules kept are those of who may give the visit.
     async fn new(
         store: &dyn Store,
-        settings: PracticeSettings,
-        all_schedules: &[TherapistSchedule],
+        setup: &Setup,
         service_id: ServiceId,
         place: Location,
         who: Who<'_>,
         add_ons: &[String],
     ) -> AppResult<Context> {
-        let service = store.service(service_id).await.map_err(|e| match e {
-            knead_store::StoreError::NotFound => unknown_service(),
-            other => other.into(),
-        })?;
-        if service.archived {
-            return Err(unknown_service());
-        }
+        let settings = setup.settings.clone();
+        let service = setup.services.get(&service_id).filter(|s| !s.archived).ok_or_else(unknown_service)?;
         // The add-ons' minutes and prices make the visit the engine searches for and the price charged.
         let service = service.with_add_ons("add_ons", add_ons)?;
         let (at, clinic) = match place {
@@ -198,7 +191,7 @@ impl Context {
                 (clinic.at(), Some(id))
             }
         };
-        let mut schedules: Vec<&TherapistSchedule> = all_schedules.iter().filter(|s| s.offers(service.id)).collect();
+        let mut schedules: Vec<&TherapistSchedule> = setup.schedules.iter().filter(|s| s.offers(service.id)).collect();
         if let Some(wanted) = who.named {
             for t in wanted {
                 let Some(s) = schedules.iter().find(|s| s.therapist_id == *t) else {
@@ -245,7 +238,7 @@ impl Context {
     ) -> AppResult<Context> {
         let store = app.store();
         let setup = app.calendar.setup(store).await?;
-        Context::new(store, setup.settings.clone(), &setup.schedules, service_id, place, who, add_ons).await
+        Context::new(store, &setup, service_id, place, who, add_ons).await
     }
 
     fn travel(&self) -> StraightLine {
@@ -371,32 +364,38 @@ pub fn travel_model(settings: &PracticeSettings) -> StraightLine {
 /// costs the engine and a few small reads; dates outside the cached window are read fresh. Starts held for a
 /// waitlisted client are left out.
 pub async fn availability(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> {
-    let mut offer = free_starts(app, q).await?;
-    let held = waitlist::held_starts(app, None).await?;
+    let now = app.now();
+    let snapshot = app.calendar.snapshot(app.store(), now).await?;
+    let mut offer = free_starts_in(app, &snapshot, q).await?;
+    let held: Vec<_> = snapshot.setup.holds(now, None).collect();
     offer.slots.retain(|s| !held.iter().any(|h| h.blocks(s.start, s.end, &s.therapist_ids)));
     Ok(offer)
 }
 
 /// Every start the calendar leaves free, held ones included: the waitlist's check, which keeps its own list
-/// of held starts, searches with this (not re-reading the holds once per waiting entry).
+/// of held starts, searches with this.
 pub(crate) async fn free_starts(app: &App, q: &AvailabilityQuery) -> AppResult<Offer> {
+    let snapshot = app.calendar.snapshot(app.store(), app.now()).await?;
+    free_starts_in(app, &snapshot, q).await
+}
+
+/// [`free_starts`] in `snapshot`.
+async fn free_starts_in(app: &App, snapshot: &CalendarSnapshot, q: &AvailabilityQuery) -> AppResult<Offer> {
     if !(1..=MAX_DAYS).contains(&q.days) {
         return Err(AppError::field("out_of_range", "days", format!("must be between 1 and {MAX_DAYS}")));
     }
     check_date("from", q.from)?;
     let store = app.store();
     let now = app.now();
-    let snapshot = app.calendar.snapshot(store, now).await?;
-    let today = local_date(snapshot.settings.zone(), now);
-    let last = snapshot.settings.last_bookable_date(today);
+    let today = local_date(snapshot.setup.settings.zone(), now);
+    let last = snapshot.setup.settings.last_bookable_date(today);
     if q.from > last {
-        return Err(snapshot.settings.beyond_horizon("from", today).into());
+        return Err(snapshot.setup.settings.beyond_horizon("from", today).into());
     }
     let only = q.therapist_id.map(|t| vec![t]);
     let ctx = Context::new(
         store,
-        snapshot.settings.clone(),
-        &snapshot.schedules,
+        &snapshot.setup,
         q.service_id,
         q.place,
         Who::new(only.as_deref(), q.therapist_gender),
@@ -421,7 +420,7 @@ pub(crate) async fn free_starts(app: &App, q: &AvailabilityQuery) -> AppResult<O
             }
             Some(road) => {
                 road.run(Some(ctx.at), ctx.travel(), now, |travel| {
-                    let days: Vec<_> = dates.iter().map(|d| road_days(&snapshot, *d, travel)).collect();
+                    let days: Vec<_> = dates.iter().map(|d| road_days(snapshot, *d, travel)).collect();
                     search_days(&days, travel)
                 })
                 .await
@@ -540,7 +539,8 @@ pub(crate) async fn book_visit(
     }
     let screening = intake::screening_for(app, req).await?;
     let who = Who::new(req.therapist_ids.as_deref(), req.therapist_gender);
-    let ctx = Context::current(app, req.service_id, req.place.location(), who, &req.add_ons).await?;
+    let setup = app.calendar.setup(store).await?;
+    let ctx = Context::new(store, &setup, req.service_id, req.place.location(), who, &req.add_ons).await?;
     if let Some(ids) = &req.therapist_ids {
         if ids.len() != ctx.service.therapists_needed() {
             return Err(AppError::field(
@@ -561,7 +561,7 @@ pub(crate) async fn book_visit(
         Via::Waitlist(id) => Some(id),
         Via::Direct | Via::Series(_) => None,
     };
-    if waitlist::held_starts(app, holder).await?.iter().any(|h| h.blocks(req.start, end, &therapists)) {
+    if setup.holds(now, holder).any(|h| h.blocks(req.start, end, &therapists)) {
         return Err(AppError::Unavailable(Unavailable::HeldForWaitlist));
     }
     let manage_token = random_secret();
@@ -691,9 +691,7 @@ async fn move_booking(
     // The client's preference holds for whoever takes the visit; the therapists it has now keep it.
     let keeps_team = therapist_ids.as_ref().is_some_and(|ids| same_team(ids, &booking.therapist_ids()));
     let who = Who::new(therapist_ids.as_deref(), booking.therapist_gender.filter(|_| !keeps_team));
-    let ctx = Context::new(store, setup.settings.clone(), &setup.schedules, booking.service_id, location, who, &[])
-        .await?
-        .keeping_length_of(booking);
+    let ctx = Context::new(store, &setup, booking.service_id, location, who, &[]).await?.keeping_length_of(booking);
     if matches!(ctx.service.kind, Kind::Chair | Kind::Party) {
         // Its sheet (the chair day's sittings, the party's guests) is laid out on its time and therapists.
         return Err(AppError::field(

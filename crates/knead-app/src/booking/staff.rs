@@ -26,14 +26,11 @@ pub async fn staff_times(app: &App, booking: &Booking, date: Date) -> AppResult<
     check_date("date", date)?;
     let store = app.store();
     let now = app.now();
-    let settings = store.practice_settings().await?;
-    let schedules = store.schedules().await?;
+    let setup = app.calendar.setup(store).await?;
     let team = booking.therapist_ids();
     let location = booking.place.location();
     let who = Who::new(Some(team.as_slice()), None);
-    let ctx = Context::new(store, settings, &schedules, booking.service_id, location, who, &[])
-        .await?
-        .keeping_length_of(booking);
+    let ctx = Context::new(store, &setup, booking.service_id, location, who, &[]).await?.keeping_length_of(booking);
     let dates = [date];
     let mut booked = ctx.booked(store, &dates).await?;
     for v in &booking.visits {
@@ -113,18 +110,16 @@ pub struct Replacement {
 pub async fn replacements(app: &App, booking: &Booking) -> AppResult<Vec<Replacement>> {
     let store = app.store();
     let now = app.now();
-    let settings = store.practice_settings().await?;
-    let schedules = store.schedules().await?;
+    let setup = app.calendar.setup(store).await?;
     let current = booking.therapist_ids();
     let mut out = Vec::new();
     for &instead_of in &current {
-        for s in schedules.iter().filter(|s| s.offers(booking.service_id) && !current.contains(&s.therapist_id)) {
+        for s in setup.schedules.iter().filter(|s| s.offers(booking.service_id) && !current.contains(&s.therapist_id)) {
             let team: Vec<TherapistId> =
                 current.iter().map(|&t| if t == instead_of { s.therapist_id } else { t }).collect();
             let ctx = match Context::new(
                 store,
-                settings.clone(),
-                &schedules,
+                &setup,
                 booking.service_id,
                 booking.place.location(),
                 // Only therapists of the gender the client asked for, if they asked.

@@ -13,7 +13,7 @@ use knead_core::booking::waitlist::{HeldStart, NewWaitlistEntry, WaitStatus, Wai
 use knead_core::booking::BookingRequest;
 use knead_core::calendar::{add_minutes, local_date};
 use knead_core::notify::{JobKind, NewJob};
-use knead_core::{ServiceId, TherapistId, User};
+use knead_core::{Service, ServiceId, TherapistId, User};
 use std::collections::HashMap;
 
 /// A new entry and the token of its private link (shown once).
@@ -139,7 +139,8 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
     store.lapse_waitlist_offers(now, today).await?;
     let waiting = store.waitlist(Some(WaitStatus::Waiting), 200).await?;
     // A start overlapping one held for another entry with the same therapist is not offered twice.
-    let mut held = held_starts(app, None).await?;
+    let setup = app.calendar.setup(store).await?;
+    let mut held: Vec<Held> = setup.holds(now, None).cloned().collect();
     let hold = SignedDuration::from_hours(settings.waitlist_offer_hours.clamp(1, 168));
     let mut offered = 0;
     for entry in &waiting {
@@ -171,7 +172,13 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
         let jobs = [NewJob::now(JobKind::WaitlistOffer, now), NewJob::waitlist_scan(expires_at)];
         if store.offer_waitlist_start(entry.id, &offer, &jobs, now).await? {
             tracing::info!(waitlist = entry.id.0, "offered a freed start");
-            held.push(Held { start: offer.start, end: slot.end, therapists: offer.therapist_ids });
+            held.push(Held {
+                entry: entry.id,
+                start: offer.start,
+                end: slot.end,
+                therapists: offer.therapist_ids,
+                expires_at: offer.expires_at,
+            });
             offered += 1;
         }
     }
@@ -181,11 +188,17 @@ pub async fn scan_waitlist(app: &App) -> AppResult<usize> {
     Ok(offered)
 }
 
-/// A start held for a waitlisted client, as the visit it would be.
+/// The most offers read as holding starts at once (each is one client's live offer).
+pub(crate) const MAX_OFFERS: i64 = 1000;
+
+/// A start held for a waitlisted client, as the visit it would be, until the offer lapses.
+#[derive(Debug, Clone)]
 pub(crate) struct Held {
+    pub(crate) entry: WaitlistId,
     start: Timestamp,
     end: Timestamp,
     therapists: Vec<TherapistId>,
+    expires_at: Timestamp,
 }
 
 impl Held {
@@ -193,29 +206,31 @@ impl Held {
     pub(crate) fn blocks(&self, start: Timestamp, end: Timestamp, therapists: &[TherapistId]) -> bool {
         self.start < end && start < self.end && self.therapists.iter().any(|t| therapists.contains(t))
     }
+
+    /// Whether the offer still holds its start at `now`.
+    pub(crate) fn live_at(&self, now: Timestamp) -> bool {
+        self.expires_at > now
+    }
 }
 
-/// The starts live offers hold (not lapsed), as the visits they would be; but for entry `except`'s own.
-/// Public searches leave them out and bookings refuse them, so an offer's "held for you" holds.
-pub(crate) async fn held_starts(app: &App, except: Option<WaitlistId>) -> AppResult<Vec<Held>> {
-    let store = app.store();
-    let now = app.now();
-    let mut held = Vec::new();
-    let mut minutes: HashMap<ServiceId, i64> = HashMap::new();
-    for w in store.waitlist(Some(WaitStatus::Offered), 1000).await? {
-        let Some(offer) = w.offer.filter(|o| o.expires_at > now && Some(w.id) != except) else { continue };
-        let service = w.entry.visit.service_id;
-        let length = match minutes.get(&service) {
-            Some(m) => *m,
-            None => {
-                let m = store.service(service).await?.duration_minutes;
-                minutes.insert(service, m);
-                m
-            }
-        };
-        held.push(Held { start: offer.start, end: add_minutes(offer.start, length), therapists: offer.therapist_ids });
-    }
-    Ok(held)
+/// The holds of `offered` entries, each as long as its service's visit. Public searches leave them out and
+/// bookings refuse them (but the entry's own), so an offer's "held for you" holds.
+pub(crate) fn holds_of(offered: Vec<WaitlistEntry>, services: &HashMap<ServiceId, Service>) -> Vec<Held> {
+    offered
+        .into_iter()
+        .filter_map(|w| {
+            let offer = w.offer?;
+            // Never absent: an entry's service is kept (archived at most) while the entry refers to it.
+            let length = services.get(&w.entry.visit.service_id)?.duration_minutes;
+            Some(Held {
+                entry: w.id,
+                start: offer.start,
+                end: add_minutes(offer.start, length),
+                therapists: offer.therapist_ids,
+                expires_at: offer.expires_at,
+            })
+        })
+        .collect()
 }
 
 /// A fresh private link to the entry for a message (only its hash is kept).

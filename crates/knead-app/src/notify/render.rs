@@ -2,7 +2,7 @@
 
 use super::{CalendarPart, Mail, NotifyConfig};
 use crate::accounts::{random_secret, secret_hash};
-use crate::booking::{visit_event, written_place};
+use crate::booking::{described_event, written_place};
 use crate::{App, AppResult};
 use knead_core::booking::waitlist::{WaitStatus, WaitlistId};
 use knead_core::calendar::add_minutes;
@@ -132,11 +132,12 @@ pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppRe
             (booking.client.email.as_str().to_string(), links, Some(token))
         }
     };
+    let place = crate::booking::place_text(app, &booking).await?;
     let facts = VisitFacts {
         service: service.name.clone(),
         when: settings.wall_clock().when(settings.zone(), booking.start, booking.end),
         therapists,
-        place: crate::booking::place_text(app, &booking).await?,
+        place: place.clone(),
         first_name: booking.client.name.split_whitespace().next().unwrap_or_default().to_string(),
         series: match booking.series_id {
             Some(id) => Some(store.series(id).await?.series.repeat),
@@ -145,9 +146,9 @@ pub(super) async fn render(app: &App, config: &NotifyConfig, job: &Job) -> AppRe
     };
     let hours_before = job.visit_start.map(|start| (start.duration_since(job.run_at).as_secs() + 1800) / 3600);
     let composed = compose(job.kind, &Sender { name: &name, details: &details }, &facts, &links, hours_before);
-    let (event, zone) = visit_event(app, &booking, &name).await?;
+    let event = described_event(&booking, &service, &details, place, &name);
     let calendar = CalendarPart {
-        ics: visit_calendar(&event, &zone, app.now()),
+        ics: visit_calendar(&event, settings.zone(), app.now()),
         cancel: event.status == knead_core::calendar::ics::EventStatus::Cancelled,
     };
     Ok(Ok(Rendered { mail: mail(job, config, to, &details, composed, Some(calendar)), secret }))

@@ -74,6 +74,7 @@ macro_rules! conformance_suite {
             scheduling::visit_changes_are_logged_with_their_therapist_and_time,
             scheduling::the_stops_of_named_therapists_are_the_practices_stops_of_them,
             scheduling::each_refusal_names_its_reason,
+            scheduling::a_new_booking_is_returned_as_it_reads_back,
             day_plan::a_day_plan_is_written_whole_or_not_at_all,
             practice::practice_details_read_back_as_saved,
             practice::a_clinic_is_edited_in_place_keeping_its_rooms_by_id,
@@ -95,6 +96,7 @@ macro_rules! conformance_suite {
             notify::extra_private_links_and_feeds_open_only_what_they_should,
             waitlist::a_series_keeps_its_wall_clock_time_and_is_found_by_its_key,
             waitlist::a_start_is_held_for_one_entry_and_a_lapsed_offer_goes_back_in_line,
+            waitlist::an_offer_moves_the_calendar_version_and_waiting_does_not,
             safety::a_check_in_writes_its_alert_once_and_a_check_out_skips_it,
             safety::a_sent_alert_writes_its_escalation_unless_the_therapist_checked_out,
             chair_days::a_chair_day_is_written_with_its_booking_or_not_at_all,
@@ -215,7 +217,10 @@ pub fn new_booking(
 /// Writes `b` under the `Pass` rule: a story's setup, so it must come back as a new booking.
 pub async fn booked(store: &dyn Store, b: &NewBooking) -> Booking {
     match store.create_booking(b, &Pass).await {
-        Ok(Created::New(booking)) => booking,
+        Ok(Created::New(booking)) => {
+            assert_eq!(store.booking(booking.id).await.unwrap(), booking, "returned as stored");
+            booking
+        }
         other => panic!("expected a new booking, got {other:?}"),
     }
 }

@@ -256,9 +256,9 @@ pub async fn concurrent_bookings_for_one_slot_let_exactly_one_through(store: &dy
     assert_eq!((ok, refused), (1, 19), "{:?}", results.iter().filter(|r| r.is_err()).collect::<Vec<_>>());
 }
 
-/// Each change to something availability reads moves the calendar version, in the same transaction:
-/// therapists, schedules (with their services and weekly hours), day overrides, time off, the practice's
-/// settings, clinics and rooms, and visits. Reads leave it alone.
+/// Each change to something availability reads moves the calendar version, in the same transaction: services
+/// (with their add-ons), therapists, schedules (with their services and weekly hours), day overrides, time off,
+/// the practice's settings, clinics and rooms, and visits. Reads leave it alone.
 pub async fn every_change_availability_reads_moves_the_calendar_version(store: &dyn Store) {
     let mut seen = store.calendar_version().await.unwrap();
     let mut moved = async |what: &str| {
@@ -267,6 +267,18 @@ pub async fn every_change_availability_reads_moves_the_calendar_version(store: &
         seen = now;
     };
     let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    moved("a new service").await;
+    let mut longer = service_input("Massage");
+    longer.duration_minutes = 90;
+    store.update_service(service.id, &longer.validate().unwrap(), t0()).await.unwrap();
+    moved("a changed service").await;
+    longer.add_ons.pop();
+    store.update_service(service.id, &longer.validate().unwrap(), t0()).await.unwrap();
+    moved("a removed add-on").await;
+    store.set_service_archived(service.id, true, t0()).await.unwrap();
+    moved("an archived service").await;
+    store.set_service_archived(service.id, false, t0()).await.unwrap();
+    moved("a restored service").await;
 
     let input = TherapistInput { name: "Robin Vale".into(), ..Default::default() };
     let t = store.create_therapist(&input.validate().unwrap(), t0()).await.unwrap().id;
@@ -338,6 +350,8 @@ pub async fn every_change_availability_reads_moves_the_calendar_version(store: &
     moved("an archived therapist").await;
 
     store.schedules().await.unwrap();
+    store.list_services(true).await.unwrap();
+    store.service(service.id).await.unwrap();
     store.stops_between(start - 1.hours(), start + 3.hours()).await.unwrap();
     store.room_calendar(clinic.id, start, start + 3.hours()).await.unwrap();
     store.practice_settings().await.unwrap();
@@ -468,4 +482,43 @@ pub async fn each_refusal_names_its_reason(store: &dyn Store) {
     assert!(matches!(r, Err(BookingError::Store(StoreError::NotFound))), "{r:?}");
     let r = store.reschedule_booking(first.id, &to, &Refuse(Unfit::NoSchedule), None).await;
     assert!(matches!(r, Err(BookingError::Unavailable(Unavailable::Cancelled))), "cancelled is checked first");
+}
+
+/// What `create_booking` returns is the booking as it reads back, whatever its shape: times to the microsecond
+/// the database keeps (a clock gives nanoseconds), a couple's visits in the order reads give them, the room a
+/// clinic visit was given, the client record a guest's booking made, and every optional field.
+pub async fn a_new_booking_is_returned_as_it_reads_back(store: &dyn Store) {
+    let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    let a = therapist_with_schedule(store, "Therapist A", service.id).await;
+    let b = therapist_with_schedule(store, "Therapist B", service.id).await;
+    let clinic = store.create_clinic(&clinic_input(&["Front", "Back"]).validate().unwrap()).await.unwrap();
+    let start: Timestamp = "2026-06-04T14:00:00Z".parse().unwrap();
+    let made_at = t0() + 123_456_789.nanoseconds();
+
+    // The couple named in reverse id order.
+    let mut couple = new_booking(service.id, &[b, a], start, home(), Some("as-written-1"));
+    couple.created_at = made_at;
+    couple.new_client_record = true;
+    couple.add_ons = vec!["Hot stones".into(), "Aromatherapy oil".into()];
+    couple.notes = "Buzzer 12; a friendly dog".into();
+    couple.travel_fee_cents = 1_500;
+    couple.arrival = knead_core::booking::ArrivalWindow::around(start, 30);
+    couple.therapists_named = true;
+    couple.therapist_gender = Some(Gender::Female);
+    couple.status = BookingStatus::AwaitingClearance;
+    couple.reason = Some(knead_core::intake::VisitReason::Relaxation);
+    couple.visits[1].travel_before_min = 25;
+
+    let mut at_clinic = new_booking(service.id, &[a], start + 3.hours(), Where::Clinic(clinic.id), None);
+    at_clinic.created_at = made_at + 1.nanoseconds();
+
+    for wanted in [couple, at_clinic] {
+        let Ok(Created::New(returned)) = store.create_booking(&wanted, &Pass).await else { panic!("booked") };
+        let read = store.booking(returned.id).await.unwrap();
+        assert_eq!(returned, read, "the booking returned is the booking stored");
+        assert_eq!(read.created_at, Timestamp::from_microsecond(made_at.as_microsecond()).unwrap());
+    }
+    let couple = store.booking_by_idempotency_key("as-written-1").await.unwrap().unwrap().0;
+    assert_eq!(couple.therapist_ids(), [a, b], "visits by therapist");
+    assert_eq!((couple.visits[0].travel_before_min, couple.visits[1].travel_before_min), (25, 10));
 }

@@ -106,3 +106,44 @@ pub async fn a_start_is_held_for_one_entry_and_a_lapsed_offer_goes_back_in_line(
     store.lapse_waitlist_offers(after, jiff::civil::date(2026, 7, 1)).await.unwrap();
     assert_eq!(store.waitlist_entry(aino.id).await.unwrap().status, WaitStatus::Expired);
 }
+
+/// The starts live offers hold are part of what availability reads: making an offer, giving it back, letting it
+/// lapse and taking it (the entry booked) each move the calendar version; joining, or leaving while waiting,
+/// does not.
+pub async fn an_offer_moves_the_calendar_version_and_waiting_does_not(store: &dyn Store) {
+    let service = store.create_service(&service_input("Massage").validate().unwrap(), t0()).await.unwrap();
+    let mara = therapist_with_schedule(store, "Mara", service.id).await;
+    let version = async || store.calendar_version().await.unwrap();
+    let joined = [NewJob::now(JobKind::WaitlistJoined, t0())];
+    let before = version().await;
+    let aino = store.join_waitlist(&entry(service.id, "Aino", "hash-aino"), &joined).await.unwrap();
+    let cai = store.join_waitlist(&entry(service.id, "Cai", "hash-cai"), &joined).await.unwrap();
+    assert!(store.close_waitlist_entry(cai.id, WaitStatus::Left, None).await.unwrap());
+    assert_eq!(version().await, before, "joining and leaving while waiting hold no start");
+
+    let start = t0() + 48.hours();
+    let offer = HeldStart { start, therapist_ids: vec![mara], expires_at: t0() + 12.hours() };
+    let with = [NewJob::now(JobKind::WaitlistOffer, t0())];
+    let mut seen = version().await;
+    let mut moved = async |what: &str| {
+        let now = version().await;
+        assert!(now > seen, "{what} must move the calendar version");
+        seen = now;
+    };
+    assert!(store.offer_waitlist_start(aino.id, &offer, &with, t0()).await.unwrap());
+    moved("an offer made").await;
+    store.return_to_waitlist(aino.id).await.unwrap();
+    moved("an offer given back").await;
+    assert!(store.offer_waitlist_start(aino.id, &offer, &with, t0()).await.unwrap());
+    moved("an offer made again").await;
+    let after = t0().checked_add(SignedDuration::from_hours(12)).unwrap();
+    assert_eq!(store.lapse_waitlist_offers(after, jiff::civil::date(2026, 6, 1)).await.unwrap(), 1);
+    moved("an offer lapsed").await;
+    let again = HeldStart { expires_at: after + 12.hours(), ..offer };
+    assert!(store.offer_waitlist_start(aino.id, &again, &with, after).await.unwrap());
+    moved("an offer made after lapsing").await;
+    let booking = booked(store, &new_booking(service.id, &[mara], start, home(), None)).await;
+    moved("the offered start booked").await;
+    assert!(store.close_waitlist_entry(aino.id, WaitStatus::Booked, Some(booking.id)).await.unwrap());
+    moved("the offer taken").await;
+}

@@ -1,59 +1,21 @@
-//! Bookings over SQL: reading them with their visits, and writing them under the booking locks with the
-//! core's re-check on fresh data, the overlap backstops, the idempotency replay and the retry loop.
+//! Bookings over SQL: writing them under the booking locks with the core's re-check on fresh data, the overlap
+//! backstops, the idempotency replay and the retry loop (reading them is in `booking_rows`).
 
-use super::{returned_id, DbError, DbErrorKind, Locks, OverlapRule, Param, Rows, SqlDatabase, SqlTransaction};
+use super::{returned_id, DbError, DbErrorKind, Locks, OverlapRule, Param, SqlDatabase, SqlTransaction};
 use crate::{BookingError, Created, StoreError, StoreResult};
 use jiff::{SignedDuration, Timestamp};
 use knead_core::booking::{
-    ArrivalWindow, Booking, BookingId, BookingStatus, ClinicId, Contact, NamedTherapist, NewBooking, RoomId, SeriesId,
-    Unavailable, Visit, Where,
+    Booking, BookingId, BookingStatus, NamedTherapist, NewBooking, RoomId, Unavailable, Visit, Where,
 };
-use knead_core::calendar::{end_minute_of, minute_of};
 use knead_core::events::{GuestVisit, NewChairDay};
-use knead_core::geo::GeoPoint;
-use knead_core::intake::{ClientId, ScreeningId, VisitReason};
 use knead_core::schedule::{DayRule, Stop, NEIGHBOUR_MARGIN_MINUTES};
-use knead_core::{Email, Gender, ServiceId, TherapistId, UserId};
+use knead_core::{Gender, TherapistId, UserId};
 
-/// A booking and its visits in one statement (one snapshot: never a booking with another version's
-/// visits), one row per visit, grouped in Rust.
-macro_rules! booking_select {
-    () => {
-        "select b.id, b.service_id, b.status, b.starts_at, b.ends_at, b.lat, b.lon, b.address, b.clinic_id, \
-         b.client_name, b.client_email, b.client_phone, b.client_user_id, b.client_id, b.reason, b.screening_id, \
-         b.add_ons, b.notes, b.awaiting_clearance, b.price_cents, b.travel_fee_cents, \
-         b.created_at, b.request_fingerprint, b.revision, b.series_id, b.arrive_from, b.arrive_until, \
-         b.therapists_named, b.therapist_gender, v.id as visit_id, v.therapist_id, v.room_id, v.block_start, \
-         v.block_end, v.travel_before_min, v.travel_after_min \
-         from bookings b left join visits v on v.booking_id = b.id "
-    };
-}
-
-pub(super) use booking_select;
-
-/// How many columns of `booking_select!` are the booking's own.
-const BOOKING_WIDTH: usize = 29;
-
-pub(super) const BOOKING_BY_ID: &str = concat!(booking_select!(), "where b.id = $1 order by v.therapist_id, v.id");
-pub(super) const BOOKING_BY_KEY: &str =
-    concat!(booking_select!(), "where b.idempotency_key = $1 order by v.therapist_id, v.id");
-pub(super) const BOOKING_BY_MANAGE_TOKEN: &str = concat!(
-    booking_select!(),
-    "where b.manage_token_hash = $1 or b.id = (select l.booking_id from manage_links l where l.token_hash = $1) \
-     order by v.therapist_id, v.id"
-);
-pub(super) const THERAPIST_BOOKINGS: &str = concat!(
-    booking_select!(),
-    "where b.status = 'confirmed' and exists (select 1 from visits w where w.booking_id = b.id and w.active \
-     and w.therapist_id = $1 and w.block_start < $3 and $2 < w.block_end) \
-     order by b.starts_at, b.id, v.therapist_id, v.id"
-);
-/// A login's bookings: those it made, and those of its client record (made by staff, or before it signed up).
-pub(super) const CLIENT_BOOKINGS: &str = concat!(
-    booking_select!(),
-    "where b.client_user_id = $1 or b.client_id in (select c.id from clients c where c.user_id = $1) \
-     order by b.starts_at desc, b.id desc, v.therapist_id, v.id"
-);
+use super::booking_rows::{as_written, kept};
+pub(super) use super::booking_rows::{
+    booking_select, one_booking, point, read_booking_list, read_bookings, read_stop, BOOKING_BY_ID, BOOKING_BY_KEY,
+    BOOKING_BY_MANAGE_TOKEN, CLIENT_BOOKINGS, THERAPIST_BOOKINGS,
+};
 
 /// A held booking is `confirmed` with `awaiting_clearance` set (see migration 0010).
 const INSERT_BOOKING: &str = "insert into bookings (service_id, status, starts_at, ends_at, lat, lon, address, \
@@ -92,136 +54,6 @@ const INSERT_REASSIGNED: &str = "insert into booking_changes (booking_id, change
 
 /// How often a booking transaction runs before a serialization failure or deadlock is given up on.
 const ATTEMPTS: u32 = 5;
-
-/// The stored status: `confirmed` or `cancelled` (awaiting clearance is `confirmed` with the flag set).
-fn parse_status(text: &str) -> Option<BookingStatus> {
-    [BookingStatus::Confirmed, BookingStatus::Cancelled].into_iter().find(|s| s.as_str() == text)
-}
-
-/// A place on earth from stored coordinates, or `None` when they are not one.
-pub(super) fn point(lat: f64, lon: f64) -> Option<GeoPoint> {
-    GeoPoint::parse(lat, lon).ok()
-}
-
-/// Bookings from `booking_select!` rows, each with the fingerprint of the request that made it.
-pub(super) fn read_bookings(mut rows: Rows) -> StoreResult<Vec<(Booking, String)>> {
-    let mut bookings: Vec<(Booking, String)> = Vec::new();
-    for mut r in rows.read("bookings") {
-        let id = r.id("id")?;
-        if bookings.last().is_some_and(|(b, _)| b.id.0 == id) {
-            r.seek(BOOKING_WIDTH);
-        } else {
-            let service_id = ServiceId(r.int("service_id")?);
-            let stored_status = r.parsed("status", "a booking status", parse_status)?;
-            let (start, end) = (r.time("starts_at")?, r.time("ends_at")?);
-            let (lat, lon) = (r.opt_float("lat")?, r.opt_float("lon")?);
-            let (address, clinic) = (r.opt_text("address")?, r.opt_int("clinic_id")?);
-            let place = match (lat, lon, address, clinic) {
-                (Some(lat), Some(lon), Some(address), None) => Where::Mobile {
-                    at: point(lat, lon).ok_or_else(|| r.corrupt("columns lat, lon: not a place on earth"))?,
-                    address,
-                },
-                (None, None, None, Some(clinic)) => Where::Clinic(ClinicId(clinic)),
-                _ => return Err(r.corrupt("needs lat, lon and address, or a clinic_id, and not both")),
-            };
-            let client = Contact {
-                name: r.text("client_name")?,
-                email: r.parsed("client_email", "an email address", |s| Email::parse("client_email", s).ok())?,
-                phone: r.text("client_phone")?,
-            };
-            let client_user_id = r.opt_int("client_user_id")?.map(UserId);
-            let client_id = r.opt_int("client_id")?.map(ClientId);
-            let reason = match r.opt_text("reason")? {
-                None => None,
-                Some(text) => Some(
-                    VisitReason::parse("reason", &text).map_err(|_| r.corrupt("column reason: not a visit reason"))?,
-                ),
-            };
-            let screening_id = match r.opt_text("screening_id")? {
-                None => None,
-                Some(text) => Some(
-                    ScreeningId::parse("screening_id", &text)
-                        .map_err(|_| r.corrupt("column screening_id: not a screening id"))?,
-                ),
-            };
-            let add_ons: Vec<String> = r.json("add_ons", "a list of add-on names")?;
-            let notes = r.text("notes")?;
-            let status = match (stored_status, r.bool("awaiting_clearance")?) {
-                (BookingStatus::Confirmed, true) => BookingStatus::AwaitingClearance,
-                (status, _) => status,
-            };
-            let booking = Booking {
-                id: BookingId(id),
-                service_id,
-                status,
-                start,
-                end,
-                place,
-                client,
-                client_user_id,
-                client_id,
-                reason,
-                screening_id,
-                add_ons,
-                notes,
-                price_cents: r.int("price_cents")?,
-                travel_fee_cents: r.int("travel_fee_cents")?,
-                visits: Vec::new(),
-                created_at: r.time("created_at")?,
-                revision: 0,
-                series_id: None,
-                arrival: None,
-                therapists_named: false,
-                therapist_gender: None,
-            };
-            let fingerprint = r.text("request_fingerprint")?;
-            let revision = r.int("revision")?;
-            let series_id = r.opt_int("series_id")?.map(SeriesId);
-            let arrival = match (r.opt_time("arrive_from")?, r.opt_time("arrive_until")?) {
-                (None, None) => None,
-                (Some(from), Some(until)) if from <= until => Some(ArrivalWindow { from, until }),
-                _ => return Err(r.corrupt("columns arrive_from, arrive_until: both or neither, in order")),
-            };
-            let therapists_named = r.bool("therapists_named")?;
-            let therapist_gender = r.opt_parsed("therapist_gender", "a gender", Gender::parse)?;
-            let booking = Booking { revision, series_id, arrival, therapists_named, therapist_gender, ..booking };
-            bookings.push((booking, fingerprint));
-        }
-        if r.next_is_null() {
-            continue;
-        }
-        let visit_id = r.int("visit_id")?;
-        r.now_reading("visits", visit_id);
-        let visit = Visit {
-            therapist_id: TherapistId(r.int("therapist_id")?),
-            room_id: r.opt_int("room_id")?.map(RoomId),
-            block_start: r.time("block_start")?,
-            block_end: r.time("block_end")?,
-            travel_before_min: r.int("travel_before_min")?,
-            travel_after_min: r.int("travel_after_min")?,
-        };
-        if let Some((booking, _)) = bookings.last_mut() {
-            booking.visits.push(visit);
-        }
-    }
-    Ok(bookings)
-}
-
-pub(super) fn read_booking_list(rows: Rows) -> StoreResult<Vec<Booking>> {
-    Ok(read_bookings(rows)?.into_iter().map(|(b, _)| b).collect())
-}
-
-pub(super) fn one_booking(rows: Rows) -> StoreResult<Booking> {
-    read_booking_list(rows)?.pop().ok_or(StoreError::NotFound)
-}
-
-/// Visit rows (`id, block_start, block_end, lat, lon` after any leading columns already read) as a stop.
-pub(super) fn read_stop(r: &mut super::Row<'_>) -> StoreResult<Stop> {
-    let (start, end) = (r.time("block_start")?, r.time("block_end")?);
-    let (lat, lon) = (r.float("lat")?, r.float("lon")?);
-    let at = point(lat, lon).ok_or_else(|| r.corrupt("columns lat, lon: not a place on earth"))?;
-    Ok(Stop { start: minute_of(start), end: end_minute_of(end), at })
-}
 
 /// Why a booking transaction stopped: a database error kept whole, so that once the transaction is gone
 /// it can be retried or answered by its kind, or an answer already final.
@@ -399,7 +231,7 @@ async fn try_create<D: SqlDatabase>(
     if let Some(screening) = &b.screening_id {
         tx.execute(LINK_SCREENING, &[id.into(), client_id.into(), (&screening.0).into()]).await?;
     }
-    check_and_insert_visits(&mut *tx, id, b, rule).await?;
+    let visits = check_and_insert_visits(&mut *tx, id, b, rule).await?;
     super::notify::insert_jobs(&mut *tx, Some(BookingId(id)), &b.jobs, b.created_at).await?;
     match beside {
         Beside::Nothing => {}
@@ -408,9 +240,8 @@ async fn try_create<D: SqlDatabase>(
         }
         Beside::Party(guests) => super::chair_days::insert_guests(&mut *tx, BookingId(id), guests).await?,
     }
-    let booking = one_booking(tx.query(BOOKING_BY_ID, &[id.into()]).await?)?;
     tx.commit().await?;
-    Ok(Created::New(booking))
+    Ok(Created::New(as_written(BookingId(id), b, client_id, visits)))
 }
 
 pub(super) async fn reschedule<D: SqlDatabase>(
@@ -534,13 +365,14 @@ async fn stops_of(
 }
 
 /// Under the locks: runs the rule for every visit on the stops as they are now, picks a free room for a
-/// clinic visit, and inserts the visits (the database's overlap rules are the backstop).
+/// clinic visit, and inserts the visits (the database's overlap rules are the backstop). The visits as written,
+/// in `b`'s order.
 pub(super) async fn check_and_insert_visits(
     tx: &mut dyn SqlTransaction,
     booking_id: i64,
     b: &NewBooking,
     rule: &dyn DayRule,
-) -> Result<(), Failure> {
+) -> Result<Vec<Visit>, Failure> {
     let (at, clinic) = match &b.place {
         Where::Mobile { at, .. } => (*at, None),
         Where::Clinic(id) => {
@@ -552,6 +384,7 @@ pub(super) async fn check_and_insert_visits(
         }
     };
     let mut rooms_taken: Vec<i64> = Vec::new();
+    let mut written = Vec::with_capacity(b.visits.len());
     for v in &b.visits {
         let stops = stops_of(tx, v.therapist_id, v.block_start, v.block_end).await?;
         rule.check(v.therapist_id, &stops).map_err(Unavailable::DoesNotFit)?;
@@ -584,6 +417,14 @@ pub(super) async fn check_and_insert_visits(
             v.travel_after_min.into(),
         ];
         tx.execute(INSERT_VISIT, &params).await?;
+        written.push(Visit {
+            therapist_id: v.therapist_id,
+            room_id: room,
+            block_start: kept(v.block_start),
+            block_end: kept(v.block_end),
+            travel_before_min: v.travel_before_min,
+            travel_after_min: v.travel_after_min,
+        });
     }
-    Ok(())
+    Ok(written)
 }

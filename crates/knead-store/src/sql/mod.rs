@@ -18,6 +18,7 @@ mod account;
 mod booking;
 mod booking_cancel;
 mod booking_changes;
+mod booking_rows;
 mod catalog;
 mod chair_days;
 mod clients;
